@@ -1,0 +1,1 @@
+//! File formats as plain arrays and headers: NIfTI-1, MetaImage.

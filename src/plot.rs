@@ -1,0 +1,1 @@
+//! Figures (PNG/SVG) with plotters and the bundled DejaVu Sans font.
