@@ -5,4 +5,20 @@
 //! L3 `physics`, `source`, `tally`; L4 `transport`, `run`; L6 `study`, `plot`.
 
 pub mod io;
+pub mod materials;
+pub mod numerics;
+pub mod particle;
+pub mod phantom;
+pub mod physics;
 pub mod plot;
+pub mod rng;
+pub mod run;
+pub mod source;
+pub mod study;
+pub mod tables;
+pub mod tally;
+pub mod transport;
+pub mod units;
+
+/// The crate version, recorded in every output.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,1 +1,350 @@
-fn main() {}
+//! The `theradose` command line: a thin layer over the library.
+
+use anyhow::{bail, Result};
+use clap::{Parser, Subcommand};
+use std::path::{Path, PathBuf};
+use theradose::materials::MaterialDb;
+use theradose::phantom::builtin;
+use theradose::study::{self, kernel, output};
+
+#[derive(Parser)]
+#[command(
+    name = "theradose",
+    version,
+    about = "Monte Carlo dosimetry and theranostics: photon transport in voxel phantoms, dose with uncertainty.\nUnits: MeV, cm, g/cm3, s, Bq, Gy (mm where a name says so)."
+)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Run a study file (default studies/quickstart.toml) into results/<name>/.
+    Study {
+        /// study file (TOML)
+        file: Option<PathBuf>,
+        /// output folder (default results/<name>)
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long)]
+        histories: Option<u64>,
+        #[arg(long)]
+        threads: Option<usize>,
+    },
+    /// Transport a run file (phantom + source) and write dose.nii.gz, uncertainty.nii.gz,
+    /// summary.json, regions.csv and a PNG slice.
+    Run {
+        /// run file (TOML)
+        file: PathBuf,
+        /// output folder (default results/<name>)
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// histories of the whole run (overrides the file)
+        #[arg(long)]
+        histories: Option<u64>,
+        /// random seed (overrides the file)
+        #[arg(long)]
+        seed: Option<u64>,
+        /// worker threads (default: all cores); results do not depend on it
+        #[arg(long)]
+        threads: Option<usize>,
+        /// split the run into this many jobs (combine them with `theradose merge`)
+        #[arg(long, default_value_t = 1)]
+        jobs: u64,
+        /// which job this is, 0 <= i < jobs
+        #[arg(long, default_value_t = 0)]
+        job_index: u64,
+        /// continue from the checkpoint (tally.bin) in the output folder
+        #[arg(long)]
+        resume: bool,
+        /// stop when the mean dose of --region reaches this relative uncertainty (1 sigma, e.g. 0.02)
+        #[arg(long)]
+        target_uncertainty: Option<f64>,
+        /// region for --target-uncertainty
+        #[arg(long)]
+        region: Option<String>,
+    },
+    /// Merge the folders of job parts (`run --jobs N --job-index i`) into one result.
+    Merge {
+        parts: Vec<PathBuf>,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Print interaction coefficients of a medium as CSV.
+    Table {
+        /// photon
+        #[arg(long)]
+        particle: String,
+        /// medium name (theradose phantom materials: air, water, soft-tissue, adipose, muscle, brain, blood, lung, cortical-bone, spongiosa, pmma)
+        #[arg(long)]
+        medium: String,
+        /// energies in MeV, comma separated
+        #[arg(long, value_delimiter = ',')]
+        energies: Vec<f64>,
+    },
+    /// Point kernel: isotropic point source at the centre of a homogeneous sphere; energy
+    /// fraction deposited per spherical shell (CSV) and a JSON summary on stdout.
+    Kernel {
+        #[arg(long)]
+        particle: String,
+        /// source energy (MeV)
+        #[arg(long)]
+        energy: f64,
+        #[arg(long)]
+        medium: String,
+        /// sphere radius (cm)
+        #[arg(long)]
+        radius: f64,
+        /// number of equal-width shells
+        #[arg(long)]
+        shells: usize,
+        #[arg(long)]
+        histories: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long)]
+        threads: Option<usize>,
+        /// shells CSV
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Built-in phantoms.
+    Phantom {
+        #[command(subcommand)]
+        cmd: PhantomCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum PhantomCmd {
+    /// List the built-in phantoms.
+    List,
+    /// Regions, materials and masses (voxelised vs reference) of a built-in phantom.
+    Show {
+        name: String,
+        /// voxel size (mm; default: the phantom's)
+        #[arg(long)]
+        voxel_mm: Option<f64>,
+        /// include optional shape groups (e.g. lesions)
+        #[arg(long, value_delimiter = ',')]
+        groups: Vec<String>,
+    },
+    /// Voxelise a built-in phantom and write its density (g/cm3) to FILE.nii.gz, the label map
+    /// to FILE_labels.nii.gz, material ids to FILE_materials.nii.gz and names to FILE.json.
+    Export {
+        name: String,
+        #[arg(long)]
+        voxel_mm: f64,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, value_delimiter = ',')]
+        groups: Vec<String>,
+    },
+}
+
+fn main() {
+    if let Err(e) = real_main() {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn real_main() -> Result<()> {
+    let cli = Cli::parse();
+    match cli.cmd {
+        Cmd::Study {
+            file,
+            out,
+            histories,
+            threads,
+        } => {
+            let file = file.unwrap_or_else(|| PathBuf::from("studies/quickstart.toml"));
+            let rf = study::RunFile::load(&file)?;
+            let out = out.unwrap_or_else(|| Path::new("results").join(&rf.name));
+            let opt = output::RunOptions {
+                histories,
+                threads,
+                jobs: 1,
+                ..Default::default()
+            };
+            let s = output::run_file(rf, &out, &opt)?;
+            print_run_summary(&s, &out);
+        }
+        Cmd::Run {
+            file,
+            out,
+            histories,
+            seed,
+            threads,
+            jobs,
+            job_index,
+            resume,
+            target_uncertainty,
+            region,
+        } => {
+            let rf = study::RunFile::load(&file)?;
+            let out = out.unwrap_or_else(|| Path::new("results").join(&rf.name));
+            let opt = output::RunOptions {
+                histories,
+                seed,
+                threads,
+                jobs,
+                job_index,
+                resume,
+                target_uncertainty,
+                region,
+            };
+            let s = output::run_file(rf, &out, &opt)?;
+            print_run_summary(&s, &out);
+        }
+        Cmd::Merge { parts, out } => {
+            let s = output::merge(&parts, &out)?;
+            print_run_summary(&s, &out);
+        }
+        Cmd::Table {
+            particle,
+            medium,
+            energies,
+        } => {
+            if particle != "photon" {
+                bail!("--particle {particle}: only photon tables exist yet (electron, positron, alpha, proton and neutron come with their transport)");
+            }
+            if energies.is_empty() {
+                bail!("--energies: give at least one energy in MeV, e.g. --energies 0.01,0.1,1");
+            }
+            print!("{}", kernel::photon_table(&medium, &energies)?);
+        }
+        Cmd::Kernel {
+            particle,
+            energy,
+            medium,
+            radius,
+            shells,
+            histories,
+            seed,
+            threads,
+            out,
+        } => {
+            if particle != "photon" {
+                bail!("--particle {particle}: only photon kernels exist yet");
+            }
+            let spec = kernel::KernelSpec {
+                particle,
+                energy_mev: energy,
+                medium,
+                radius_cm: radius,
+                shells,
+                histories,
+                seed,
+                threads,
+            };
+            let r = kernel::run_kernel(&spec)?;
+            output::write_atomic(&out, r.csv.as_bytes())?;
+            println!("{}", serde_json::to_string(&r.summary)?);
+        }
+        Cmd::Phantom { cmd } => phantom_cmd(cmd)?,
+    }
+    Ok(())
+}
+
+fn print_run_summary(s: &serde_json::Value, out: &Path) {
+    eprintln!("wrote {}", out.display());
+    if let Some(regions) = s["regions"].as_array() {
+        eprintln!(
+            "{:<20} {:>12} {:>14} {:>10}",
+            "region", "mass (g)", "dose", "rel. unc."
+        );
+        for r in regions {
+            eprintln!(
+                "{:<20} {:>12.3} {:>14.4e} {:>9.2}%",
+                r["name"].as_str().unwrap_or(""),
+                r["mass_g"].as_f64().unwrap_or(0.0),
+                r["mean_dose_gy"].as_f64().unwrap_or(0.0),
+                100.0 * r["rel_uncertainty"].as_f64().unwrap_or(0.0)
+            );
+        }
+        eprintln!("dose unit: {}", s["dose_unit"].as_str().unwrap_or(""));
+    }
+    if let Some(h) = s["histories_per_second"].as_f64() {
+        eprintln!(
+            "{} histories, {:.0} histories/s on {} threads",
+            s["histories"], h, s["threads"]
+        );
+    }
+}
+
+fn phantom_cmd(cmd: PhantomCmd) -> Result<()> {
+    match cmd {
+        PhantomCmd::List => {
+            for n in builtin::list() {
+                let d = builtin::load_def(&n)?;
+                println!("{:<14} {}", n, d.description);
+            }
+        }
+        PhantomCmd::Show {
+            name,
+            voxel_mm,
+            groups,
+        } => {
+            let db = MaterialDb::load()?;
+            let def = builtin::load_def(&name)?;
+            let ph = builtin::build(&name, &db, voxel_mm, &groups)?;
+            println!("{}: {}", def.name, def.description);
+            if let Some(r) = &def.reference {
+                println!("reference: {r}");
+            }
+            println!(
+                "grid {} x {} x {} voxels of {} mm; optional groups: {}",
+                ph.grid.dims[0],
+                ph.grid.dims[1],
+                ph.grid.dims[2],
+                ph.grid.spacing_mm[0],
+                def.groups().join(", ")
+            );
+            println!("region,mass_g,reference_mass_g,ratio,volume_cm3,source");
+            let masses = ph.region_masses_g();
+            let vv = ph.voxel_volume_cm3();
+            let mut counts = vec![0usize; ph.regions.len()];
+            for l in &ph.label {
+                counts[*l as usize] += 1;
+            }
+            for (id, r) in ph.regions.iter().enumerate().skip(1) {
+                let refm = r
+                    .reference_mass_g
+                    .map(|m| format!("{m:.3}"))
+                    .unwrap_or_default();
+                let ratio = r
+                    .reference_mass_g
+                    .map(|m| format!("{:.3}", masses[id] / m))
+                    .unwrap_or_default();
+                println!(
+                    "{},{:.3},{},{},{:.3},\"{}\"",
+                    r.name,
+                    masses[id],
+                    refm,
+                    ratio,
+                    counts[id] as f64 * vv,
+                    r.source.clone().unwrap_or_default()
+                );
+            }
+            let total: f64 = masses.iter().skip(1).sum();
+            println!("total (all regions),{total:.1},,,,");
+        }
+        PhantomCmd::Export {
+            name,
+            voxel_mm,
+            out,
+            groups,
+        } => {
+            let db = MaterialDb::load()?;
+            let ph = builtin::build(&name, &db, Some(voxel_mm), &groups)?;
+            theradose::phantom::export(&ph, &out)?;
+            eprintln!(
+                "wrote {} (density g/cm3) with its label map, material ids and names",
+                out.display()
+            );
+        }
+    }
+    Ok(())
+}

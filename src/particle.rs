@@ -1,0 +1,44 @@
+//! Particle state and the secondary stack.
+
+use crate::numerics::Vec3;
+
+/// The kinds of particle the transport knows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParticleKind {
+    Photon,
+    /// Electrons are deposited locally at their creation point until condensed-history electron
+    /// transport exists; the hand-off is already through this stack.
+    Electron,
+    /// Positrons deposit their kinetic energy locally and annihilate at rest into two 511 keV
+    /// photons (back to back, isotropic) until positron transport exists.
+    Positron,
+}
+
+/// One particle: kinetic energy (MeV), position (cm, phantom frame), unit direction.
+#[derive(Clone, Copy, Debug)]
+pub struct Particle {
+    pub kind: ParticleKind,
+    pub energy_mev: f64,
+    pub pos: Vec3,
+    pub dir: Vec3,
+}
+
+impl Particle {
+    pub fn new(kind: ParticleKind, energy_mev: f64, pos: Vec3, dir: Vec3) -> Self {
+        Particle {
+            kind,
+            energy_mev,
+            pos,
+            dir,
+        }
+    }
+}
+
+/// Samples an isotropic unit direction from two uniform numbers.
+#[inline]
+pub fn isotropic(u1: f64, u2: f64) -> Vec3 {
+    let w = 2.0 * u1 - 1.0;
+    let s = (1.0 - w * w).max(0.0).sqrt();
+    let (sp, cp) = (std::f64::consts::TAU * u2).sin_cos();
+    Vec3::new(s * cp, s * sp, w)
+}

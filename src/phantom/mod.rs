@@ -1,0 +1,429 @@
+//! The voxel phantom: grid geometry, material id and mass density per voxel, and a label map of
+//! named regions. The phantom knows voxels and material ids, never cross sections.
+//!
+//! Transport works in the phantom's local frame: cm, origin at the outer corner of voxel
+//! (0,0,0), axes along the voxel axes. `Grid` carries the world geometry (origin, spacing,
+//! direction) for input and output.
+
+pub mod builtin;
+
+use crate::io::{self, Grid, Volume};
+use crate::materials::{HuCalibration, Material, MaterialDb};
+use crate::numerics::Vec3;
+use anyhow::{anyhow, bail, Context, Result};
+use std::path::Path;
+
+/// A named region of the label map.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Region {
+    pub name: String,
+    /// reference mass the phantom definition declares (g)
+    pub reference_mass_g: Option<f64>,
+    pub source: Option<String>,
+}
+
+/// A voxel phantom.
+#[derive(Clone, Debug)]
+pub struct Phantom {
+    pub name: String,
+    pub grid: Grid,
+    /// material id per voxel (index into `materials`)
+    pub material: Vec<u8>,
+    /// mass density per voxel (g/cm3)
+    pub density: Vec<f32>,
+    /// region id per voxel (index into `regions`; 0 = outside/background)
+    pub label: Vec<u16>,
+    pub materials: Vec<Material>,
+    pub regions: Vec<Region>,
+    /// voxel size in cm
+    pub voxel_cm: [f64; 3],
+    inv_voxel_cm: [f64; 3],
+    /// phantom extent in cm (local frame)
+    pub size_cm: [f64; 3],
+}
+
+impl Phantom {
+    /// Assembles and validates a phantom.
+    pub fn new(
+        name: &str,
+        grid: Grid,
+        material: Vec<u8>,
+        density: Vec<f32>,
+        label: Vec<u16>,
+        materials: Vec<Material>,
+        regions: Vec<Region>,
+    ) -> Result<Self> {
+        let n = grid.len();
+        if n == 0 {
+            bail!("phantom '{name}': empty grid {:?}", grid.dims);
+        }
+        for (what, len) in [
+            ("material", material.len()),
+            ("density", density.len()),
+            ("label", label.len()),
+        ] {
+            if len != n {
+                bail!(
+                    "phantom '{name}': {what} map has {len} voxels, expected {n} ({:?})",
+                    grid.dims
+                );
+            }
+        }
+        if let Some((i, d)) = density
+            .iter()
+            .enumerate()
+            .find(|(_, d)| !(d.is_finite() && **d >= 0.0))
+        {
+            bail!("phantom '{name}': voxel {i} has density {d} g/cm3, expected a finite non-negative value");
+        }
+        if let Some(m) = material.iter().find(|&&m| m as usize >= materials.len()) {
+            bail!(
+                "phantom '{name}': material id {m} but only {} materials",
+                materials.len()
+            );
+        }
+        if let Some(l) = label.iter().find(|&&l| l as usize >= regions.len()) {
+            bail!(
+                "phantom '{name}': label {l} has no region name ({} regions)",
+                regions.len()
+            );
+        }
+        let voxel_cm = [
+            grid.spacing_mm[0] / 10.0,
+            grid.spacing_mm[1] / 10.0,
+            grid.spacing_mm[2] / 10.0,
+        ];
+        if voxel_cm.iter().any(|v| !(v.is_finite() && *v > 0.0)) {
+            bail!(
+                "phantom '{name}': voxel size {:?} mm, expected positive",
+                grid.spacing_mm
+            );
+        }
+        let size_cm = [
+            voxel_cm[0] * grid.dims[0] as f64,
+            voxel_cm[1] * grid.dims[1] as f64,
+            voxel_cm[2] * grid.dims[2] as f64,
+        ];
+        Ok(Phantom {
+            name: name.to_string(),
+            inv_voxel_cm: [1.0 / voxel_cm[0], 1.0 / voxel_cm[1], 1.0 / voxel_cm[2]],
+            voxel_cm,
+            size_cm,
+            grid,
+            material,
+            density,
+            label,
+            materials,
+            regions,
+        })
+    }
+
+    /// A homogeneous box of one material (label 1 = `region`).
+    pub fn homogeneous(
+        material: Material,
+        density: f64,
+        dims: [usize; 3],
+        voxel_mm: f64,
+        region: &str,
+    ) -> Result<Self> {
+        let grid = Grid::new(dims, [voxel_mm; 3]);
+        let n = grid.len();
+        Phantom::new(
+            region,
+            grid,
+            vec![0; n],
+            vec![density as f32; n],
+            vec![1; n],
+            vec![material],
+            vec![
+                Region {
+                    name: "outside".into(),
+                    reference_mass_g: None,
+                    source: None,
+                },
+                Region {
+                    name: region.into(),
+                    reference_mass_g: None,
+                    source: None,
+                },
+            ],
+        )
+    }
+
+    /// Number of voxels.
+    pub fn len(&self) -> usize {
+        self.material.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.material.is_empty()
+    }
+
+    /// Volume of one voxel in cm3.
+    pub fn voxel_volume_cm3(&self) -> f64 {
+        self.voxel_cm[0] * self.voxel_cm[1] * self.voxel_cm[2]
+    }
+
+    /// Mass of voxel `v` in g.
+    #[inline]
+    pub fn voxel_mass_g(&self, v: usize) -> f64 {
+        self.density[v] as f64 * self.voxel_volume_cm3()
+    }
+
+    /// Region id by name; the error lists the region names.
+    pub fn region_id(&self, name: &str) -> Result<u16> {
+        self.regions
+            .iter()
+            .position(|r| r.name == name)
+            .map(|i| i as u16)
+            .ok_or_else(|| {
+                let names: Vec<&str> = self
+                    .regions
+                    .iter()
+                    .skip(1)
+                    .map(|r| r.name.as_str())
+                    .collect();
+                anyhow!(
+                    "phantom '{}' has no region '{}': its regions are {}",
+                    self.name,
+                    name,
+                    names.join(", ")
+                )
+            })
+    }
+
+    /// Voxel indices of a region.
+    pub fn region_voxels(&self, id: u16) -> Vec<u32> {
+        self.label
+            .iter()
+            .enumerate()
+            .filter(|(_, &l)| l == id)
+            .map(|(i, _)| i as u32)
+            .collect()
+    }
+
+    /// Mass of each region in g (index = region id).
+    pub fn region_masses_g(&self) -> Vec<f64> {
+        let mut m = vec![0.0; self.regions.len()];
+        let vv = self.voxel_volume_cm3();
+        for (l, d) in self.label.iter().zip(&self.density) {
+            m[*l as usize] += *d as f64 * vv;
+        }
+        m
+    }
+
+    /// Voxel index holding a local position (cm), or None outside the grid.
+    #[inline]
+    pub fn voxel_at(&self, p: Vec3) -> Option<usize> {
+        let fx = p.x * self.inv_voxel_cm[0];
+        let fy = p.y * self.inv_voxel_cm[1];
+        let fz = p.z * self.inv_voxel_cm[2];
+        if !(fx >= 0.0 && fy >= 0.0 && fz >= 0.0) {
+            return None;
+        }
+        let (i, j, k) = (fx as usize, fy as usize, fz as usize);
+        let d = self.grid.dims;
+        if i >= d[0] || j >= d[1] || k >= d[2] {
+            return None;
+        }
+        Some(i + d[0] * (j + d[1] * k))
+    }
+
+    /// Local position (cm) of the centre of voxel (i, j, k).
+    pub fn voxel_centre(&self, i: usize, j: usize, k: usize) -> Vec3 {
+        Vec3::new(
+            (i as f64 + 0.5) * self.voxel_cm[0],
+            (j as f64 + 0.5) * self.voxel_cm[1],
+            (k as f64 + 0.5) * self.voxel_cm[2],
+        )
+    }
+
+    /// (i, j, k) of a linear voxel index.
+    pub fn ijk(&self, v: usize) -> (usize, usize, usize) {
+        let d = self.grid.dims;
+        (v % d[0], (v / d[0]) % d[1], v / (d[0] * d[1]))
+    }
+
+    /// Converts a world position (mm) to the local frame (cm).
+    pub fn world_to_local(&self, p_mm: [f64; 3]) -> Vec3 {
+        let g = &self.grid;
+        let r = [
+            p_mm[0] - g.origin_mm[0],
+            p_mm[1] - g.origin_mm[1],
+            p_mm[2] - g.origin_mm[2],
+        ];
+        let mut c = [0.0; 3];
+        for (a, ca) in c.iter_mut().enumerate() {
+            // direction columns are orthonormal: index coordinate = (D^T r) / spacing
+            let proj =
+                g.direction[0][a] * r[0] + g.direction[1][a] * r[1] + g.direction[2][a] * r[2];
+            *ca = (proj / g.spacing_mm[a] + 0.5) * g.spacing_mm[a] / 10.0;
+        }
+        Vec3::new(c[0], c[1], c[2])
+    }
+
+    /// Reads a CT volume in HU (NIfTI or MetaImage), converting it with a calibration, and an
+    /// optional label map on the same grid with region names.
+    pub fn from_ct(
+        ct_path: &Path,
+        calibration: &HuCalibration,
+        db: &MaterialDb,
+        labels: Option<(&Path, &[(u16, String)])>,
+    ) -> Result<Self> {
+        let ct = io::read_volume(ct_path)?;
+        let conv = calibration
+            .convert_volume(&ct.data)
+            .with_context(|| format!("{}", ct_path.display()))?;
+        if conv.clamped > 0 {
+            eprintln!(
+                "warning: {}: {} voxels had HU outside [{}, {}] and were clamped",
+                ct_path.display(),
+                conv.clamped,
+                calibration.hu_min,
+                calibration.hu_max
+            );
+        }
+        let materials = calibration
+            .intervals
+            .iter()
+            .map(|(_, name)| db.get(name).cloned())
+            .collect::<Result<Vec<_>>>()?;
+        let (label, regions) = read_labels(&ct.grid, ct_path, labels)?;
+        let name = ct_path
+            .file_name()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default();
+        Phantom::new(
+            &name,
+            ct.grid,
+            conv.medium,
+            conv.density,
+            label,
+            materials,
+            regions,
+        )
+    }
+}
+
+/// Reads a label map that must match `grid`, with names per id; without one, every voxel is
+/// region 1 "body".
+fn read_labels(
+    grid: &Grid,
+    ref_path: &Path,
+    labels: Option<(&Path, &[(u16, String)])>,
+) -> Result<(Vec<u16>, Vec<Region>)> {
+    let Some((path, names)) = labels else {
+        return Ok((
+            vec![1; grid.len()],
+            vec![
+                Region {
+                    name: "outside".into(),
+                    reference_mass_g: None,
+                    source: None,
+                },
+                Region {
+                    name: "body".into(),
+                    reference_mass_g: None,
+                    source: None,
+                },
+            ],
+        ));
+    };
+    let vol: Volume<f64> = io::read_volume(path)?;
+    if !vol.grid.same_geometry(grid, 1e-3) {
+        bail!(
+            "{}: label map grid {:?} voxels of {:?} mm, expected {:?} of {:?} mm like {}",
+            path.display(),
+            vol.grid.dims,
+            vol.grid.spacing_mm,
+            grid.dims,
+            grid.spacing_mm,
+            ref_path.display()
+        );
+    }
+    let mut max_id = 0u16;
+    let mut label = Vec::with_capacity(vol.data.len());
+    for (i, &v) in vol.data.iter().enumerate() {
+        if !(v.is_finite() && v >= 0.0 && v <= u16::MAX as f64 && v.fract() == 0.0) {
+            bail!(
+                "{}: voxel {i} has label {v}, expected a non-negative integer",
+                path.display()
+            );
+        }
+        max_id = max_id.max(v as u16);
+        label.push(v as u16);
+    }
+    let mut regions: Vec<Region> = (0..=max_id)
+        .map(|i| Region {
+            name: if i == 0 {
+                "outside".into()
+            } else {
+                format!("region_{i}")
+            },
+            reference_mass_g: None,
+            source: None,
+        })
+        .collect();
+    for (id, name) in names {
+        if let Some(r) = regions.get_mut(*id as usize) {
+            r.name = name.clone();
+        }
+    }
+    Ok((label, regions))
+}
+
+/// Writes a phantom: density (g/cm3, f32) to `path` (.nii.gz/.nii/.mhd), the label map to
+/// `<stem>_labels.<ext>`, material ids to `<stem>_materials.<ext>`, and region and material
+/// names to `<stem>.json`.
+pub fn export(ph: &Phantom, path: &Path) -> Result<()> {
+    let name = path
+        .file_name()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let (stem, ext) = match name.find('.') {
+        Some(i) => (name[..i].to_string(), name[i..].to_string()),
+        None => bail!(
+            "{}: give a file name ending in .nii.gz, .nii or .mhd",
+            path.display()
+        ),
+    };
+    let dir = path.parent().unwrap_or(Path::new("."));
+    if !dir.as_os_str().is_empty() {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let g = ph.grid.clone();
+    io::write_volume(
+        path,
+        &Volume {
+            grid: g.clone(),
+            data: ph.density.clone(),
+        },
+        &format!("theradose phantom {} density g/cm3", ph.name),
+    )?;
+    io::write_volume(
+        &dir.join(format!("{stem}_labels{ext}")),
+        &Volume {
+            grid: g.clone(),
+            data: ph.label.clone(),
+        },
+        &format!("theradose phantom {} labels", ph.name),
+    )?;
+    io::write_volume(
+        &dir.join(format!("{stem}_materials{ext}")),
+        &Volume {
+            grid: g,
+            data: ph.material.clone(),
+        },
+        &format!("theradose phantom {} material ids", ph.name),
+    )?;
+    let meta = serde_json::json!({
+        "phantom": ph.name,
+        "version": crate::VERSION,
+        "regions": ph.regions.iter().enumerate().map(|(i, r)| serde_json::json!({"id": i, "name": r.name, "reference_mass_g": r.reference_mass_g})).collect::<Vec<_>>(),
+        "materials": ph.materials.iter().enumerate().map(|(i, m)| serde_json::json!({"id": i, "name": m.name})).collect::<Vec<_>>(),
+    });
+    std::fs::write(
+        dir.join(format!("{stem}.json")),
+        serde_json::to_string_pretty(&meta)?,
+    )?;
+    Ok(())
+}

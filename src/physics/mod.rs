@@ -1,0 +1,4 @@
+//! Physics per particle and process: cross sections and sampling. Physics never writes a tally:
+//! it returns local deposits and pushes secondaries.
+
+pub mod photon;

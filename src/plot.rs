@@ -1,1 +1,0 @@
-//! Figures (PNG/SVG) with plotters and the bundled DejaVu Sans font.

@@ -1,0 +1,111 @@
+//! Colour maps: a value in [0, 1] to an sRGB colour.
+
+use plotters::style::RGBColor;
+
+/// A closed set of colour maps for images.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Colormap {
+    /// matplotlib's perceptually uniform default, dark blue to yellow.
+    Viridis,
+    /// matplotlib's perceptually uniform black-red-yellow-white map.
+    Inferno,
+    /// Black to white, linear in sRGB.
+    Gray,
+    /// The classic MATLAB blue-cyan-yellow-red map (not perceptually uniform).
+    Jet,
+}
+
+/// Every 16th entry (0, 16, ..., 240) and the last (255) of matplotlib's 256-entry `_viridis_data`
+/// (`lib/matplotlib/_cm_listed.py`, van der Walt and Smith, CC0), scaled to 0..255.
+const VIRIDIS: [(u8, u8, u8); 17] = [
+    (68, 1, 84),
+    (72, 24, 106),
+    (71, 45, 123),
+    (66, 64, 134),
+    (59, 82, 139),
+    (51, 99, 141),
+    (44, 114, 142),
+    (38, 130, 142),
+    (33, 145, 140),
+    (31, 160, 136),
+    (40, 174, 128),
+    (63, 188, 115),
+    (94, 201, 98),
+    (132, 212, 75),
+    (173, 220, 48),
+    (216, 226, 25),
+    (253, 231, 37),
+];
+
+/// The same sampling of matplotlib's `_inferno_data` (`lib/matplotlib/_cm_listed.py`, CC0).
+const INFERNO: [(u8, u8, u8); 17] = [
+    (0, 0, 4),
+    (11, 7, 36),
+    (33, 12, 74),
+    (61, 9, 101),
+    (87, 16, 110),
+    (113, 25, 110),
+    (138, 34, 106),
+    (163, 44, 97),
+    (188, 55, 84),
+    (210, 70, 68),
+    (228, 90, 49),
+    (241, 115, 29),
+    (249, 142, 9),
+    (252, 172, 17),
+    (249, 203, 53),
+    (242, 234, 105),
+    (252, 255, 164),
+];
+
+impl Colormap {
+    /// The colour at `t` in [0, 1]; values outside are clamped and NaN gives the lowest colour.
+    pub fn rgb(self, t: f64) -> RGBColor {
+        let t = if t.is_nan() { 0.0 } else { t.clamp(0.0, 1.0) };
+        match self {
+            Colormap::Viridis => sampled(&VIRIDIS, t),
+            Colormap::Inferno => sampled(&INFERNO, t),
+            Colormap::Gray => {
+                let g = to_u8(t);
+                RGBColor(g, g, g)
+            }
+            Colormap::Jet => {
+                // Piecewise-linear ramps as in MATLAB's jet: each channel is a trapezoid.
+                let ramp = |centre: f64| (1.5 - (4.0 * t - centre).abs()).clamp(0.0, 1.0);
+                RGBColor(to_u8(ramp(3.0)), to_u8(ramp(2.0)), to_u8(ramp(1.0)))
+            }
+        }
+    }
+}
+
+fn to_u8(x: f64) -> u8 {
+    (x * 255.0).round().clamp(0.0, 255.0) as u8
+}
+
+/// Linear interpolation in a table sampled at 256-entry indices 0, 16, ..., 240, 255.
+fn sampled(table: &[(u8, u8, u8); 17], t: f64) -> RGBColor {
+    let f = t * 255.0;
+    let k = ((f / 16.0) as usize).min(15);
+    let i0 = 16.0 * k as f64;
+    let i1 = if k == 15 { 255.0 } else { i0 + 16.0 };
+    let w = ((f - i0) / (i1 - i0)).clamp(0.0, 1.0);
+    let (a, b) = (table[k], table[k + 1]);
+    let mix = |x: u8, y: u8| (x as f64 + w * (y as f64 - x as f64)).round() as u8;
+    RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ends_match_the_tables() {
+        assert_eq!(Colormap::Viridis.rgb(0.0), RGBColor(68, 1, 84));
+        assert_eq!(Colormap::Viridis.rgb(1.0), RGBColor(253, 231, 37));
+        assert_eq!(Colormap::Inferno.rgb(1.0), RGBColor(252, 255, 164));
+        assert_eq!(Colormap::Gray.rgb(0.5), RGBColor(128, 128, 128));
+        assert_eq!(Colormap::Jet.rgb(0.5), RGBColor(128, 255, 128));
+        assert_eq!(Colormap::Jet.rgb(0.0), RGBColor(0, 0, 128));
+        assert_eq!(Colormap::Viridis.rgb(f64::NAN), Colormap::Viridis.rgb(0.0));
+    }
+}

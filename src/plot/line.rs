@@ -1,0 +1,246 @@
+//! The line plot: series of points with optional y error bars, linear or log y.
+
+use anyhow::ensure;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::ticks::{self, TickAxis};
+use super::{drawing, font, Figure, Series};
+use super::{DESC_PT, LEGEND_PT, TICK_PT, TITLE_PT};
+
+/// matplotlib's "tab10" qualitative palette, cycled over the series.
+const TAB10: [RGBColor; 10] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+    RGBColor(188, 189, 34),
+    RGBColor(23, 190, 207),
+];
+/// Series with at most this many points get a marker on each point.
+const MAX_MARKED_POINTS: usize = 60;
+/// Half width of an error-bar cap, pixels.
+const CAP_PX: i32 = 4;
+
+/// One series in plotting coordinates (y is log10(y) on a log axis): points and error bars.
+struct Prepared {
+    name: String,
+    points: Vec<(f64, f64)>,
+    bars: Vec<(f64, f64, f64)>,
+}
+
+/// A validated line plot with its axis ranges.
+pub(super) struct LinePlot<'a> {
+    title: &'a str,
+    x_label: &'a str,
+    y_label: &'a str,
+    log_y: bool,
+    series: Vec<Prepared>,
+    x_range: (f64, f64),
+    y_range: (f64, f64),
+}
+
+impl<'a> LinePlot<'a> {
+    pub(super) fn new(
+        title: &'a str,
+        x_label: &'a str,
+        y_label: &'a str,
+        series: &[Series],
+        log_y: bool,
+    ) -> anyhow::Result<Self> {
+        let mut prepared = Vec::with_capacity(series.len());
+        for s in series {
+            prepared.push(prepare(s, log_y)?);
+        }
+        if log_y && series.iter().any(|s| !s.points.is_empty()) {
+            ensure!(
+                prepared.iter().any(|p| !p.points.is_empty()),
+                "log y axis: no series has a positive finite y value"
+            );
+        }
+        let xs = prepared.iter().flat_map(|p| p.points.iter().map(|q| q.0));
+        let ys = prepared.iter().flat_map(|p| {
+            let bars = p.bars.iter().flat_map(|b| [b.1, b.2]);
+            p.points.iter().map(|q| q.1).chain(bars)
+        });
+        let x_range = padded(min_max(xs), 0.02);
+        let y_range = padded(min_max(ys), 0.05);
+        Ok(Self {
+            title,
+            x_label,
+            y_label,
+            log_y,
+            series: prepared,
+            x_range,
+            y_range,
+        })
+    }
+
+    /// The upper corner with fewer points under it (the legend goes there).
+    fn legend_corner(&self) -> SeriesLabelPosition {
+        let (x0, x1) = self.x_range;
+        let (y0, y1) = self.y_range;
+        let (mut left, mut right) = (0, 0);
+        for &(x, y) in self.series.iter().flat_map(|s| s.points.iter()) {
+            if y > y1 - 0.3 * (y1 - y0) {
+                left += usize::from(x < x0 + 0.35 * (x1 - x0));
+                right += usize::from(x > x1 - 0.35 * (x1 - x0));
+            }
+        }
+        if right > left {
+            SeriesLabelPosition::UpperLeft
+        } else {
+            SeriesLabelPosition::UpperRight
+        }
+    }
+
+    /// Y ticks in plotting coordinates with their labels.
+    fn y_ticks(&self) -> (Vec<f64>, Vec<String>) {
+        let (lo, hi) = self.y_range;
+        if self.log_y {
+            let vals = ticks::log(10f64.powf(lo), 10f64.powf(hi));
+            let labels = vals.iter().map(|v| ticks::label(*v, *v)).collect();
+            (vals.iter().map(|v| v.log10()).collect(), labels)
+        } else {
+            let (vals, step) = ticks::linear(lo, hi, 7);
+            let labels = vals.iter().map(|v| ticks::label(*v, step)).collect();
+            (vals, labels)
+        }
+    }
+}
+
+fn prepare(s: &Series, log_y: bool) -> anyhow::Result<Prepared> {
+    if let Some(err) = s.y_err {
+        ensure!(
+            err.len() == s.points.len(),
+            "series '{}': {} y errors for {} points",
+            s.name,
+            err.len(),
+            s.points.len()
+        );
+    }
+    let ty = |y: f64| if log_y { y.log10() } else { y };
+    let usable = |(x, y): (f64, f64)| x.is_finite() && y.is_finite() && (!log_y || y > 0.0);
+    let mut points = Vec::with_capacity(s.points.len());
+    let mut bars = Vec::new();
+    for (k, &(x, y)) in s.points.iter().enumerate() {
+        if !usable((x, y)) {
+            continue;
+        }
+        points.push((x, ty(y)));
+        let e = s.y_err.map_or(0.0, |e| e[k].abs());
+        if e > 0.0 && e.is_finite() {
+            // On a log axis a bar reaching zero or below is cut at a tenth of the point.
+            let low = if log_y && y - e <= 0.0 {
+                y / 10.0
+            } else {
+                y - e
+            };
+            bars.push((x, ty(low), ty(y + e)));
+        }
+    }
+    Ok(Prepared {
+        name: s.name.to_string(),
+        points,
+        bars,
+    })
+}
+
+fn min_max(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
+    values.fold(None, |acc, v| match acc {
+        None => Some((v, v)),
+        Some((lo, hi)) => Some((lo.min(v), hi.max(v))),
+    })
+}
+
+/// The range widened by `frac` of its span on both sides; a single value gets +-1 (or +-10 %).
+fn padded(range: Option<(f64, f64)>, frac: f64) -> (f64, f64) {
+    match range {
+        None => (0.0, 1.0),
+        Some((lo, hi)) if hi > lo => {
+            let pad = frac * (hi - lo);
+            (lo - pad, hi + pad)
+        }
+        Some((v, _)) => {
+            let pad = if v == 0.0 { 1.0 } else { 0.1 * v.abs() };
+            (v - pad, v + pad)
+        }
+    }
+}
+
+impl Figure for LinePlot<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> anyhow::Result<()> {
+        let (x0, x1) = self.x_range;
+        let (y0, y1) = self.y_range;
+        let (xt, sx) = ticks::linear(x0, x1, 8);
+        let (yt, ylabels) = self.y_ticks();
+        let mut chart = ChartBuilder::on(root)
+            .caption(self.title, font(TITLE_PT))
+            .margin(20)
+            .x_label_area_size(60)
+            .y_label_area_size(90)
+            .build_cartesian_2d(TickAxis::new(x0, x1, xt), TickAxis::new(y0, y1, yt.clone()))
+            .map_err(drawing)?;
+        let fx = |v: &f64| ticks::label(*v, sx);
+        let fy = |v: &f64| {
+            let k = yt.iter().position(|t| (t - v).abs() < 1e-12);
+            k.map(|k| ylabels[k].clone()).unwrap_or_default()
+        };
+        chart
+            .configure_mesh()
+            .bold_line_style(RGBColor(225, 225, 225))
+            .x_desc(self.x_label)
+            .y_desc(self.y_label)
+            .x_label_formatter(&fx)
+            .y_label_formatter(&fy)
+            .label_style(font(TICK_PT))
+            .axis_desc_style(font(DESC_PT))
+            .draw()
+            .map_err(drawing)?;
+
+        for (n, s) in self.series.iter().enumerate() {
+            let color = TAB10[n % TAB10.len()];
+            let bars = s.bars.iter().map(|&(x, lo, hi)| {
+                let cap = || PathElement::new(vec![(-CAP_PX, 0), (CAP_PX, 0)], color);
+                let line = PathElement::new(vec![(x, lo), (x, hi)], color);
+                let caps = (
+                    EmptyElement::at((x, lo)) + cap(),
+                    EmptyElement::at((x, hi)) + cap(),
+                );
+                (line, caps)
+            });
+            for (line, (c0, c1)) in bars {
+                chart.draw_series([line]).map_err(drawing)?;
+                chart.draw_series([c0, c1]).map_err(drawing)?;
+            }
+            let marker = if s.points.len() <= MAX_MARKED_POINTS {
+                3
+            } else {
+                0
+            };
+            let series =
+                LineSeries::new(s.points.iter().copied(), color.stroke_width(2)).point_size(marker);
+            let anno = chart.draw_series(series).map_err(drawing)?;
+            if !s.name.is_empty() {
+                anno.label(s.name.as_str()).legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 22, y)], color.stroke_width(2))
+                });
+            }
+        }
+        if self.series.iter().any(|s| !s.name.is_empty()) {
+            chart
+                .configure_series_labels()
+                .position(self.legend_corner())
+                .background_style(WHITE.mix(0.85))
+                .border_style(BLACK)
+                .label_font(font(LEGEND_PT))
+                .draw()
+                .map_err(drawing)?;
+        }
+        Ok(())
+    }
+}

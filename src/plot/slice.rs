@@ -1,0 +1,483 @@
+//! The image-slice figure: pixels as filled rectangles, outlines, iso-lines and a colour bar.
+
+use anyhow::{bail, ensure};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::ticks::{self, TickAxis};
+use super::{drawing, font, Colormap, Figure, Slice, SliceFigure};
+use super::{DESC_PT, LEGEND_PT, TICK_PT, TITLE_PT};
+
+/// Layout in pixels: label areas, margin, colour bar column and bar width.
+const Y_LABEL_PX: u32 = 80;
+const X_LABEL_PX: u32 = 60;
+const MARGIN_PX: u32 = 14;
+const CBAR_COLUMN_PX: u32 = 130;
+const CBAR_BAR_PX: u32 = 28;
+/// The colour bar is drawn as this many bands.
+const CBAR_STEPS: usize = 256;
+/// The lowest value of a log scale, as a fraction of its top.
+const LOG_DECADES_FLOOR: f64 = 1e-3;
+/// Iso-line colours, chosen to stand out on the colour maps and from the white outlines.
+const ISO_COLORS: [RGBColor; 6] = [
+    RGBColor(230, 25, 75),
+    RGBColor(0, 220, 255),
+    RGBColor(255, 140, 0),
+    RGBColor(255, 0, 255),
+    RGBColor(60, 255, 60),
+    RGBColor(255, 255, 0),
+];
+
+/// Checks sizes and numbers once, so that drawing can assume them.
+pub(super) fn validate(s: &Slice, fig: &SliceFigure) -> anyhow::Result<()> {
+    ensure!(
+        s.width > 0 && s.height > 0,
+        "image size {}x{}, expected at least 1x1",
+        s.width,
+        s.height
+    );
+    let n = s.width.checked_mul(s.height).unwrap_or(usize::MAX);
+    ensure!(
+        s.values.len() == n,
+        "image values: {} entries, expected {}x{} = {n}",
+        s.values.len(),
+        s.width,
+        s.height
+    );
+    if let Some(labels) = fig.outline_labels {
+        ensure!(
+            labels.len() == n,
+            "outline_labels: {} entries, expected {n} like the image",
+            labels.len()
+        );
+    }
+    ensure!(
+        s.pixel_mm.iter().all(|d| d.is_finite() && *d > 0.0),
+        "pixel_mm {:?}: expected positive finite sizes",
+        s.pixel_mm
+    );
+    if let Some((lo, hi)) = fig.range {
+        ensure!(
+            lo.is_finite() && hi.is_finite() && lo <= hi,
+            "colour range ({lo}, {hi}): expected finite values with min <= max"
+        );
+    }
+    if let Some(f) = fig.isolines.iter().find(|f| !f.is_finite()) {
+        bail!("iso-line fraction {f}: expected a finite fraction of the maximum");
+    }
+    Ok(())
+}
+
+/// Maps values to [0, 1] on a linear or logarithmic scale.
+#[derive(Debug, Clone, Copy)]
+struct ColorScale {
+    lo: f64,
+    hi: f64,
+    log: bool,
+}
+
+impl ColorScale {
+    fn new(values: &[f64], fig: &SliceFigure) -> Self {
+        let (min, max) = finite_min_max(values).unwrap_or((0.0, 1.0));
+        let (lo, hi) = fig.range.unwrap_or((min, max));
+        if fig.log_scale {
+            let hi = if hi > 0.0 { hi } else { 1.0 };
+            let lo = if fig.range.is_some() && lo > 0.0 && lo < hi {
+                lo
+            } else {
+                hi * LOG_DECADES_FLOOR
+            };
+            return Self { lo, hi, log: true };
+        }
+        if hi > lo {
+            Self { lo, hi, log: false }
+        } else {
+            // A constant image: zero gets the scale 0..1, anything else +-50 % around it.
+            let pad = if lo == 0.0 { 1.0 } else { 0.5 * lo.abs() };
+            let lo = if lo == 0.0 { 0.0 } else { lo - pad };
+            Self {
+                lo,
+                hi: hi + pad,
+                log: false,
+            }
+        }
+    }
+
+    /// Position in [0, 1]; NaN, infinities and values below the scale give 0.
+    fn t(&self, v: f64) -> f64 {
+        if !v.is_finite() {
+            return 0.0;
+        }
+        let t = if self.log {
+            if v <= self.lo {
+                0.0
+            } else {
+                (v / self.lo).ln() / (self.hi / self.lo).ln()
+            }
+        } else {
+            (v - self.lo) / (self.hi - self.lo)
+        };
+        t.clamp(0.0, 1.0)
+    }
+
+    /// Tick positions in [0, 1] with their labels.
+    fn ticks(&self) -> Vec<(f64, String)> {
+        if self.log {
+            ticks::log(self.lo, self.hi)
+                .into_iter()
+                .map(|v| (self.t(v), ticks::label(v, v)))
+                .collect()
+        } else {
+            let (vals, step) = ticks::linear(self.lo, self.hi, 6);
+            vals.into_iter()
+                .map(|v| (self.t(v), ticks::label(v, step)))
+                .collect()
+        }
+    }
+}
+
+fn finite_min_max(values: &[f64]) -> Option<(f64, f64)> {
+    values
+        .iter()
+        .filter(|v| v.is_finite())
+        .fold(None, |acc, &v| match acc {
+            None => Some((v, v)),
+            Some((lo, hi)) => Some((lo.min(v), hi.max(v))),
+        })
+}
+
+/// A validated slice and its figure settings.
+pub(super) struct SlicePlot<'a> {
+    slice: Slice<'a>,
+    fig: SliceFigure<'a>,
+    scale: ColorScale,
+}
+
+impl<'a> SlicePlot<'a> {
+    pub(super) fn new(slice: &Slice<'a>, fig: &SliceFigure<'a>) -> Self {
+        let scale = ColorScale::new(slice.values, fig);
+        Self {
+            slice: *slice,
+            fig: *fig,
+            scale,
+        }
+    }
+
+    fn extent_mm(&self) -> (f64, f64) {
+        let s = &self.slice;
+        (
+            s.width as f64 * s.pixel_mm[0],
+            s.height as f64 * s.pixel_mm[1],
+        )
+    }
+}
+
+/// Where the image goes: the horizontal offset and width of the image column, the image size
+/// and the extra space above and below it, all in pixels.
+struct Layout {
+    left_pad: u32,
+    column_w: u32,
+    top_pad: u32,
+    bottom_pad: u32,
+}
+
+fn layout(area: (u32, u32), extent_mm: (f64, f64)) -> Layout {
+    let avail_w = area
+        .0
+        .saturating_sub(CBAR_COLUMN_PX + Y_LABEL_PX + 2 * MARGIN_PX)
+        .max(1);
+    let avail_h = area.1.saturating_sub(X_LABEL_PX + 2 * MARGIN_PX).max(1);
+    let px_per_mm = (avail_w as f64 / extent_mm.0).min(avail_h as f64 / extent_mm.1);
+    let img_w = ((extent_mm.0 * px_per_mm).round() as u32).clamp(1, avail_w);
+    let img_h = ((extent_mm.1 * px_per_mm).round() as u32).clamp(1, avail_h);
+    let extra_h = avail_h - img_h;
+    Layout {
+        left_pad: (avail_w - img_w) / 2,
+        column_w: Y_LABEL_PX + 2 * MARGIN_PX + img_w,
+        top_pad: extra_h / 2,
+        bottom_pad: extra_h - extra_h / 2,
+    }
+}
+
+impl Figure for SlicePlot<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> anyhow::Result<()> {
+        let body = root
+            .titled(self.fig.title, font(TITLE_PT))
+            .map_err(drawing)?;
+        let (ex, ey) = self.extent_mm();
+        let lay = layout(body.dim_in_pixel(), (ex, ey));
+        let (_, rest) = body.split_horizontally(lay.left_pad);
+        let (main, rest) = rest.split_horizontally(lay.column_w);
+        let (cbar, _) = rest.split_horizontally(CBAR_COLUMN_PX);
+
+        let (xt, sx) = ticks::linear(0.0, ex, 7);
+        let (yt, sy) = ticks::linear(0.0, ey, 7);
+        let mut chart = ChartBuilder::on(&main)
+            .margin(MARGIN_PX)
+            .margin_top(MARGIN_PX + lay.top_pad)
+            .margin_bottom(MARGIN_PX + lay.bottom_pad)
+            .x_label_area_size(X_LABEL_PX)
+            .y_label_area_size(Y_LABEL_PX)
+            .build_cartesian_2d(TickAxis::new(0.0, ex, xt), TickAxis::new(0.0, ey, yt))
+            .map_err(drawing)?;
+        let fx = |v: &f64| ticks::label(*v, sx);
+        let fy = |v: &f64| ticks::label(*v, sy);
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .x_desc(self.fig.x_label)
+            .y_desc(self.fig.y_label)
+            .x_label_formatter(&fx)
+            .y_label_formatter(&fy)
+            .label_style(font(TICK_PT))
+            .axis_desc_style(font(DESC_PT))
+            .draw()
+            .map_err(drawing)?;
+
+        chart.draw_series(self.pixel_rects()).map_err(drawing)?;
+        if let Some(labels) = self.fig.outline_labels {
+            let segs = self.edges(|a, b| labels[a] != labels[b]);
+            chart
+                .draw_series(segs.into_iter().map(|s| PathElement::new(s, WHITE)))
+                .map_err(drawing)?;
+        }
+        self.draw_isolines(&mut chart)?;
+        chart
+            .draw_series(std::iter::once(Rectangle::new(
+                [(0.0, 0.0), (ex, ey)],
+                BLACK.stroke_width(1),
+            )))
+            .map_err(drawing)?;
+
+        self.draw_colorbar(&cbar, &lay)
+    }
+}
+
+type Seg = Vec<(f64, f64)>;
+
+impl SlicePlot<'_> {
+    /// One rectangle per run of equal colour along each row (one per pixel for smooth images).
+    fn pixel_rects(&self) -> Vec<Rectangle<(f64, f64)>> {
+        let s = &self.slice;
+        let [dx, dy] = s.pixel_mm;
+        let mut rects = Vec::with_capacity(s.width * s.height);
+        for (j, row) in s.values.chunks_exact(s.width).enumerate() {
+            let (y0, y1) = (j as f64 * dy, (j + 1) as f64 * dy);
+            let mut start = 0;
+            let mut color = self.fig.colormap.rgb(self.scale.t(row[0]));
+            for i in 1..=s.width {
+                let next = row.get(i).map(|&v| self.fig.colormap.rgb(self.scale.t(v)));
+                if next != Some(color) {
+                    let corners = [(start as f64 * dx, y0), (i as f64 * dx, y1)];
+                    rects.push(Rectangle::new(corners, color.filled()));
+                    if let Some(c) = next {
+                        (start, color) = (i, c);
+                    }
+                }
+            }
+        }
+        rects
+    }
+
+    /// Pixel edges (in mm) between neighbours `a`, `b` (flat indices) where `differs(a, b)`,
+    /// with collinear neighbouring edges merged into one segment.
+    fn edges(&self, differs: impl Fn(usize, usize) -> bool) -> Vec<Seg> {
+        let s = &self.slice;
+        let (w, h) = (s.width, s.height);
+        let [dx, dy] = s.pixel_mm;
+        let mut segs = Vec::new();
+        // Vertical edges at x = (i + 1) dx, between columns i and i + 1, runs along rows.
+        for i in 0..w.saturating_sub(1) {
+            let x = (i + 1) as f64 * dx;
+            let on = |j: usize| differs(j * w + i, j * w + i + 1);
+            for (j0, j1) in runs(h, on) {
+                segs.push(vec![(x, j0 as f64 * dy), (x, j1 as f64 * dy)]);
+            }
+        }
+        // Horizontal edges at y = (j + 1) dy, between rows j and j + 1, runs along columns.
+        for j in 0..h.saturating_sub(1) {
+            let y = (j + 1) as f64 * dy;
+            let on = |i: usize| differs(j * w + i, (j + 1) * w + i);
+            for (i0, i1) in runs(w, on) {
+                segs.push(vec![(i0 as f64 * dx, y), (i1 as f64 * dx, y)]);
+            }
+        }
+        segs
+    }
+
+    fn draw_isolines<'a, DB: DrawingBackend + 'a, CT>(
+        &self,
+        chart: &mut ChartContext<'a, DB, CT>,
+    ) -> anyhow::Result<()>
+    where
+        CT: CoordTranslate<From = (f64, f64)>,
+    {
+        let Some((_, max)) = finite_min_max(self.slice.values) else {
+            return Ok(());
+        };
+        if self.fig.isolines.is_empty() || max <= 0.0 {
+            return Ok(());
+        }
+        let v = self.slice.values;
+        let above = |k: usize, level: f64| v[k].is_finite() && v[k] >= level;
+        for (n, &frac) in self.fig.isolines.iter().enumerate() {
+            let level = frac * max;
+            let color = ISO_COLORS[n % ISO_COLORS.len()];
+            let style = color.stroke_width(2);
+            let segs = self.edges(|a, b| above(a, level) != above(b, level));
+            chart
+                .draw_series(segs.into_iter().map(|s| PathElement::new(s, style)))
+                .map_err(drawing)?
+                .label(format!("{} % of max", percent(frac)))
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], style));
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK)
+            .label_font(font(LEGEND_PT))
+            .draw()
+            .map_err(drawing)
+    }
+
+    fn draw_colorbar<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        lay: &Layout,
+    ) -> anyhow::Result<()> {
+        let label_w = CBAR_COLUMN_PX - MARGIN_PX - 4 - CBAR_BAR_PX;
+        let ticks = self.scale.ticks();
+        let positions = ticks.iter().map(|(t, _)| *t).collect();
+        let mut chart = ChartBuilder::on(area)
+            .margin_left(MARGIN_PX)
+            .margin_right(4)
+            .margin_top(MARGIN_PX + lay.top_pad)
+            .margin_bottom(MARGIN_PX + lay.bottom_pad + X_LABEL_PX)
+            .right_y_label_area_size(label_w)
+            .build_cartesian_2d(0.0..1.0, TickAxis::new(0.0, 1.0, positions))
+            .map_err(drawing)?;
+        let fmt = |t: &f64| {
+            ticks
+                .iter()
+                .find(|(p, _)| (p - t).abs() < 1e-12)
+                .map(|(_, l)| l.clone())
+                .unwrap_or_default()
+        };
+        let cmap: Colormap = self.fig.colormap;
+        let bands = (0..CBAR_STEPS).map(|k| {
+            let (t0, t1) = (k as f64, (k + 1) as f64);
+            let n = CBAR_STEPS as f64;
+            let color = cmap.rgb((t0 + 0.5) / n);
+            Rectangle::new([(0.0, t0 / n), (1.0, t1 / n)], color.filled())
+        });
+        chart.draw_series(bands).map_err(drawing)?;
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .disable_x_axis()
+            .set_tick_mark_size(LabelAreaPosition::Right, 6)
+            .y_label_formatter(&fmt)
+            .y_desc(self.fig.colorbar_label)
+            .label_style(font(TICK_PT))
+            .axis_desc_style(font(DESC_PT))
+            .draw()
+            .map_err(drawing)?;
+        chart
+            .draw_series(std::iter::once(Rectangle::new(
+                [(0.0, 0.0), (1.0, 1.0)],
+                BLACK.stroke_width(1),
+            )))
+            .map_err(drawing)?;
+        Ok(())
+    }
+}
+
+/// Maximal runs `[start, end)` of indices in `0..n` where `on` holds.
+fn runs(n: usize, on: impl Fn(usize) -> bool) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for k in 0..=n {
+        match (start, k < n && on(k)) {
+            (None, true) => start = Some(k),
+            (Some(s), false) => {
+                out.push((s, k));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A fraction as a percentage without needless decimals: 0.5 -> "50", 0.125 -> "12.5".
+fn percent(frac: f64) -> String {
+    let p = frac * 100.0;
+    if (p - p.round()).abs() < 1e-9 {
+        format!("{:.0}", p)
+    } else {
+        format!("{}", (p * 100.0).round() / 100.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fig() -> SliceFigure<'static> {
+        SliceFigure {
+            title: "",
+            colorbar_label: "",
+            x_label: "",
+            y_label: "",
+            colormap: Colormap::Gray,
+            log_scale: false,
+            range: None,
+            outline_labels: None,
+            isolines: &[],
+        }
+    }
+
+    #[test]
+    fn scale_handles_constant_nan_and_log() {
+        let s = ColorScale::new(&[0.0, 0.0], &fig());
+        assert_eq!((s.lo, s.hi), (0.0, 1.0));
+        assert_eq!(s.t(0.0), 0.0);
+        let s = ColorScale::new(&[f64::NAN, 2.0, 4.0, f64::INFINITY], &fig());
+        assert_eq!((s.lo, s.hi), (2.0, 4.0));
+        assert_eq!(s.t(f64::NAN), 0.0);
+        assert_eq!(s.t(3.0), 0.5);
+        let log = SliceFigure {
+            log_scale: true,
+            ..fig()
+        };
+        let s = ColorScale::new(&[0.0, 10.0], &log);
+        assert!((s.lo - 0.01).abs() < 1e-15);
+        assert!((s.t(0.1 * 10f64.sqrt() * 0.1f64.sqrt()) - 0.5).abs() < 1e-12);
+        assert_eq!(s.t(0.0), 0.0);
+    }
+
+    #[test]
+    fn runs_and_edges() {
+        assert_eq!(
+            runs(5, |k| k == 1 || k == 2 || k == 4),
+            vec![(1, 3), (4, 5)]
+        );
+        let labels = [0u16, 1, 1, 1];
+        let values = [0.0; 4];
+        let slice = Slice {
+            values: &values,
+            width: 2,
+            height: 2,
+            pixel_mm: [1.0, 2.0],
+        };
+        let plot = SlicePlot::new(&slice, &fig());
+        let segs = plot.edges(|a, b| labels[a] != labels[b]);
+        assert_eq!(
+            segs,
+            vec![vec![(1.0, 0.0), (1.0, 2.0)], vec![(0.0, 2.0), (1.0, 2.0)]]
+        );
+        assert_eq!(percent(0.5), "50");
+        assert_eq!(percent(0.125), "12.5");
+    }
+}

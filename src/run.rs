@@ -1,0 +1,285 @@
+//! Running histories: rounds of fixed-size chunks in parallel with rayon, exact (integer) merge,
+//! checkpoints, resume, interruption, job split, progress and the target-uncertainty stop.
+//!
+//! History `i` always uses the random stream (seed, i), and tallies are integer sums, so the
+//! result depends only on which histories ran: not on threads, chunk completion order, job split
+//! or resumption.
+
+use crate::rng::HistoryRng;
+use crate::source::Source;
+use crate::tally::file::{self, TallyHeader};
+use crate::tally::{ChunkScore, HistoryScore, Tally};
+use crate::transport::Transport;
+use anyhow::{bail, Result};
+use rayon::prelude::*;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::Instant;
+
+/// Set by the Ctrl-C handler: the run finishes its round, writes its checkpoint and stops.
+pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Installs a Ctrl-C / SIGTERM handler that sets `INTERRUPTED` (once per process).
+pub fn install_interrupt_handler() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = ctrlc::set_handler(|| {
+            if INTERRUPTED.swap(true, Ordering::SeqCst) {
+                std::process::exit(130);
+            }
+            eprintln!("\ninterrupt: finishing the current round and writing the checkpoint (Ctrl-C again to abort)");
+        });
+    });
+}
+
+/// Histories per chunk (the unit of parallel work).
+pub const CHUNK: u64 = 1024;
+/// Chunks per round (the unit between stop checks and checkpoints).
+pub const CHUNKS_PER_ROUND: u64 = 32;
+
+/// How to run.
+#[derive(Clone, Debug)]
+pub struct RunSettings {
+    pub seed: u64,
+    /// histories of the whole run (all jobs)
+    pub histories: u64,
+    pub threads: Option<usize>,
+    pub jobs: u64,
+    pub job_index: u64,
+    /// tally file for checkpoints (and the final tally); None: no checkpoints
+    pub tally_path: Option<PathBuf>,
+    pub checkpoint_every_s: f64,
+    pub resume: bool,
+    /// (relative uncertainty, tally bin): stop once that bin's mean reaches it
+    pub target: Option<(f64, usize)>,
+    pub fingerprint: u64,
+    pub label: String,
+}
+
+impl RunSettings {
+    pub fn new(seed: u64, histories: u64) -> Self {
+        RunSettings {
+            seed,
+            histories,
+            threads: None,
+            jobs: 1,
+            job_index: 0,
+            tally_path: None,
+            checkpoint_every_s: 10.0,
+            resume: false,
+            target: None,
+            fingerprint: 0,
+            label: "histories".into(),
+        }
+    }
+    /// The history range [first, end) of this job.
+    pub fn job_range(&self) -> (u64, u64) {
+        let n = self.histories as u128;
+        let j = self.jobs.max(1) as u128;
+        let i = self.job_index as u128;
+        ((n * i / j) as u64, (n * (i + 1) / j) as u64)
+    }
+}
+
+/// What a run produced.
+pub struct RunOutcome {
+    pub tally: Tally,
+    pub header: TallyHeader,
+    /// wall-clock seconds of this invocation
+    pub seconds: f64,
+    /// histories simulated by this invocation (excluding resumed ones)
+    pub new_histories: u64,
+    pub threads: usize,
+    pub interrupted: bool,
+    pub reached_target: bool,
+}
+
+/// Runs the histories of `settings` with `source` through `transport`.
+pub fn execute(
+    transport: &Transport,
+    source: &Source,
+    settings: &RunSettings,
+) -> Result<RunOutcome> {
+    if settings.histories == 0 {
+        bail!("--histories must be at least 1 (got 0)");
+    }
+    if settings.jobs == 0 || settings.job_index >= settings.jobs {
+        bail!(
+            "--job-index {} must be below --jobs {}",
+            settings.job_index,
+            settings.jobs
+        );
+    }
+    let (first, end) = settings.job_range();
+    let header = TallyHeader {
+        fingerprint: settings.fingerprint,
+        first_history: first,
+        planned: end - first,
+    };
+    let mut tally = Tally::new(transport.n_bins());
+    if settings.resume {
+        let Some(path) = &settings.tally_path else {
+            bail!("--resume needs an output folder")
+        };
+        if path.exists() {
+            let (h, t) = file::read(path)?;
+            if h != header || t.n_bins() != tally.n_bins() {
+                bail!(
+                    "{}: the checkpoint belongs to a different run (fingerprint, job or grid differ); \
+                     remove it or choose another --out",
+                    path.display()
+                );
+            }
+            tally = t;
+            eprintln!(
+                "resuming {}: {} of {} histories done",
+                path.display(),
+                tally.histories,
+                header.planned
+            );
+        }
+    }
+    let pool = {
+        let mut b = rayon::ThreadPoolBuilder::new();
+        if let Some(t) = settings.threads {
+            b = b.num_threads(t.max(1));
+        }
+        b.build()?
+    };
+    let threads = pool.current_num_threads();
+    let start = Instant::now();
+    let done_before = tally.histories;
+    let progress = Progress::new(header.planned, done_before, &settings.label);
+    let mut last_ckpt = Instant::now();
+    let mut reached_target = false;
+    let mut interrupted = false;
+    let round = CHUNK * CHUNKS_PER_ROUND;
+    while tally.histories < header.planned {
+        if let Some((rel, bin)) = settings.target {
+            let (m, r) = tally.mean_and_rel_uncertainty(bin);
+            if tally.histories >= 2 && m > 0.0 && r <= rel {
+                reached_target = true;
+                break;
+            }
+        }
+        if INTERRUPTED.load(Ordering::SeqCst) {
+            interrupted = true;
+            break;
+        }
+        let lo = first + tally.histories;
+        let hi = (lo + round).min(end);
+        let shared = Mutex::new(&mut tally);
+        pool.install(|| {
+            let n_chunks = (hi - lo).div_ceil(CHUNK);
+            (0..n_chunks).into_par_iter().for_each_init(
+                || {
+                    (
+                        Vec::with_capacity(64),
+                        HistoryScore::default(),
+                        ChunkScore::default(),
+                    )
+                },
+                |(stack, hist, chunk), c| {
+                    let a = lo + c * CHUNK;
+                    let b = (a + CHUNK).min(hi);
+                    for index in a..b {
+                        let mut rng = HistoryRng::new(settings.seed, index);
+                        let p = source.sample(&mut rng);
+                        hist.emitted += p.energy_mev;
+                        stack.push(p);
+                        transport.run(&mut rng, stack, hist);
+                        chunk.close_history(hist);
+                    }
+                    shared.lock().expect("tally lock").absorb(chunk);
+                    progress.add(b - a);
+                },
+            );
+        });
+        if let Some(path) = &settings.tally_path {
+            if last_ckpt.elapsed().as_secs_f64() >= settings.checkpoint_every_s
+                && tally.histories < header.planned
+            {
+                file::write(path, &header, &tally)?;
+                last_ckpt = Instant::now();
+            }
+        }
+    }
+    progress.finish();
+    if let Some(path) = &settings.tally_path {
+        file::write(path, &header, &tally)?;
+    }
+    Ok(RunOutcome {
+        new_histories: tally.histories - done_before,
+        tally,
+        header,
+        seconds: start.elapsed().as_secs_f64(),
+        threads,
+        interrupted,
+        reached_target,
+    })
+}
+
+/// A progress bar on a terminal, plain log lines every 5 s otherwise.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    total: u64,
+    base: u64,
+    done: AtomicU64,
+    start: Instant,
+    last_log: Mutex<Instant>,
+    label: String,
+}
+
+impl Progress {
+    fn new(total: u64, done: u64, label: &str) -> Self {
+        let bar = if std::io::stderr().is_terminal()
+            && std::env::var_os("THERADOSE_NO_PROGRESS").is_none()
+        {
+            let b = indicatif::ProgressBar::new(total);
+            b.set_style(
+                indicatif::ProgressStyle::with_template(&format!(
+                    "{{bar:40}} {{pos}}/{{len}} {label} [{{elapsed_precise}} < {{eta_precise}}] {{per_sec}}"
+                ))
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            b.set_position(done);
+            Some(b)
+        } else {
+            None
+        };
+        Progress {
+            bar,
+            total,
+            base: done,
+            done: AtomicU64::new(done),
+            start: Instant::now(),
+            last_log: Mutex::new(Instant::now()),
+            label: label.to_string(),
+        }
+    }
+    fn add(&self, n: u64) {
+        let done = self.done.fetch_add(n, Ordering::Relaxed) + n;
+        if let Some(b) = &self.bar {
+            b.inc(n);
+            return;
+        }
+        let mut last = self.last_log.lock().expect("progress lock");
+        if last.elapsed().as_secs_f64() >= 5.0 {
+            *last = Instant::now();
+            let t = self.start.elapsed().as_secs_f64();
+            let rate = (done - self.base) as f64 / t.max(1e-9);
+            let eta = self.total.saturating_sub(done) as f64 / rate.max(1e-9);
+            eprintln!(
+                "progress: {done}/{} {}, {:.0} per second, {:.0} s elapsed, about {:.0} s left",
+                self.total, self.label, rate, t, eta
+            );
+        }
+    }
+    fn finish(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+}

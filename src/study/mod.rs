@@ -1,0 +1,270 @@
+//! Study and run files (TOML), result folders and the commands built on them.
+//!
+//! A run file names a phantom, a source and run settings; `theradose run FILE.toml` transports
+//! it and writes `dose.nii.gz`, `uncertainty.nii.gz`, `summary.json`, `regions.csv` and a PNG.
+
+pub mod kernel;
+pub mod output;
+
+use crate::materials::{HuCalibration, MaterialDb};
+use crate::particle::ParticleKind;
+use crate::phantom::{builtin, Phantom};
+use crate::physics::photon::PhotonPhysics;
+use crate::source::{Source, Spatial, Spectrum};
+use anyhow::{anyhow, bail, Context, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The phantom of a run: a built-in one, a CT in HU, or a volume exported by theradose.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PhantomSpec {
+    /// name of a built-in phantom (`theradose phantom list`) or path of a phantom TOML
+    pub builtin: Option<String>,
+    /// CT volume in HU (NIfTI or MetaImage)
+    pub ct: Option<PathBuf>,
+    /// label map on the CT grid
+    pub labels: Option<PathBuf>,
+    /// names of the label ids, e.g. { "1" = "liver" }
+    #[serde(default)]
+    pub label_names: BTreeMap<String, String>,
+    /// HU calibration TOML (default: data/hu_schneider.toml)
+    pub hu_calibration: Option<PathBuf>,
+    /// voxel size for built-in phantoms (mm)
+    pub voxel_mm: Option<f64>,
+    /// optional shape groups of a built-in phantom to include (e.g. "lesions")
+    #[serde(default)]
+    pub groups: Vec<String>,
+}
+
+/// The source of a run.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SourceSpec {
+    /// "photon" (electron, positron: deposited locally until electron transport exists)
+    #[serde(default = "default_particle")]
+    pub particle: String,
+    /// "point", "region" or "map"
+    pub kind: String,
+    pub position_mm: Option<[f64; 3]>,
+    pub region: Option<String>,
+    /// activity map (Bq or Bq s per voxel) on the phantom grid
+    pub map: Option<PathBuf>,
+    pub energy_mev: Option<f64>,
+    /// [[energy_mev, intensity], ...]
+    pub lines: Option<Vec<(f64, f64)>>,
+    /// number of real source particles the run represents: dose in Gy; without it, Gy per
+    /// source particle
+    pub emitted_particles: Option<f64>,
+}
+
+fn default_particle() -> String {
+    "photon".into()
+}
+
+/// Run settings of a run file.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RunSpec {
+    pub histories: u64,
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// photon transport cut-off (keV), default 1
+    pub photon_cutoff_kev: Option<f64>,
+    /// Compton binding correction (default true)
+    pub compton_binding: Option<bool>,
+    pub target_uncertainty: Option<f64>,
+    pub target_region: Option<String>,
+}
+
+fn default_seed() -> u64 {
+    1
+}
+
+/// A run file.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RunFile {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub phantom: PhantomSpec,
+    pub source: SourceSpec,
+    pub run: RunSpec,
+}
+
+impl RunFile {
+    /// Reads a run file; relative paths in it are taken relative to its folder.
+    pub fn load(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read run file {}", path.display()))?;
+        let mut f: RunFile = toml::from_str(&text)
+            .with_context(|| format!("{}: invalid run file", path.display()))?;
+        let base = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+        let abs = |p: &mut Option<PathBuf>| {
+            if let Some(q) = p {
+                if q.is_relative() {
+                    *q = base.join(&*q);
+                }
+            }
+        };
+        abs(&mut f.phantom.ct);
+        abs(&mut f.phantom.labels);
+        abs(&mut f.phantom.hu_calibration);
+        abs(&mut f.source.map);
+        if let Some(b) = &f.phantom.builtin {
+            if b.ends_with(".toml") && Path::new(b).is_relative() {
+                f.phantom.builtin = Some(base.join(b).to_string_lossy().to_string());
+            }
+        }
+        Ok(f)
+    }
+
+    /// Hash of everything that determines the histories' results (phantom, source, physics,
+    /// seed, total histories): a checkpoint or job part is only combined with a matching one.
+    pub fn fingerprint(&self) -> u64 {
+        let mut f = self.clone();
+        f.run.target_uncertainty = None;
+        f.run.target_region = None;
+        f.description.clear();
+        let s = serde_json::to_string(&f).unwrap_or_default();
+        fnv1a(s.as_bytes())
+    }
+}
+
+/// FNV-1a 64-bit hash.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= *b as u64;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+/// Builds the phantom of a run.
+pub fn build_phantom(spec: &PhantomSpec, db: &MaterialDb) -> Result<Phantom> {
+    match (&spec.builtin, &spec.ct) {
+        (Some(name), None) => builtin::build(name, db, spec.voxel_mm, &spec.groups),
+        (None, Some(ct)) => {
+            let cal = match &spec.hu_calibration {
+                Some(p) => HuCalibration::from_file(p)?,
+                None => HuCalibration::default_schneider()?,
+            };
+            let names: Vec<(u16, String)> = spec
+                .label_names
+                .iter()
+                .map(|(k, v)| {
+                    k.parse::<u16>().map(|id| (id, v.clone())).map_err(|_| {
+                        anyhow!("phantom.label_names: key '{k}' is not a label id (0-65535)")
+                    })
+                })
+                .collect::<Result<_>>()?;
+            let labels = spec.labels.as_deref().map(|p| (p, names.as_slice()));
+            Phantom::from_ct(ct, &cal, db, labels)
+        }
+        (Some(_), Some(_)) => bail!("phantom: give either builtin or ct, not both"),
+        (None, None) => bail!("phantom: expected builtin = NAME or ct = FILE"),
+    }
+}
+
+/// Parses a particle name.
+pub fn particle_kind(name: &str) -> Result<ParticleKind> {
+    match name {
+        "photon" | "gamma" => Ok(ParticleKind::Photon),
+        "electron" => Ok(ParticleKind::Electron),
+        "positron" => Ok(ParticleKind::Positron),
+        p => bail!("particle '{p}': expected photon, electron or positron"),
+    }
+}
+
+/// Builds the source of a run on its phantom.
+pub fn build_source(spec: &SourceSpec, ph: &Phantom) -> Result<Source> {
+    let particle = particle_kind(&spec.particle).context("source.particle")?;
+    let spatial = match spec.kind.as_str() {
+        "point" => {
+            let p = spec
+                .position_mm
+                .ok_or_else(|| anyhow!("source: kind = \"point\" needs position_mm = [x, y, z]"))?;
+            let local = ph.world_to_local(p);
+            if ph.voxel_at(local).is_none() {
+                bail!("source.position_mm {:?} lies outside the phantom", p);
+            }
+            Spatial::Point(local)
+        }
+        "region" => {
+            let r = spec
+                .region
+                .as_deref()
+                .ok_or_else(|| anyhow!("source: kind = \"region\" needs region = NAME"))?;
+            Spatial::region(ph, r)?
+        }
+        "map" => {
+            let path = spec
+                .map
+                .as_deref()
+                .ok_or_else(|| anyhow!("source: kind = \"map\" needs map = FILE"))?;
+            let vol = crate::io::read_volume(path)?;
+            if !vol.grid.same_geometry(&ph.grid, 1e-3) {
+                bail!(
+                    "{}: activity map grid {:?} of {:?} mm, expected {:?} of {:?} mm like the phantom",
+                    path.display(),
+                    vol.grid.dims,
+                    vol.grid.spacing_mm,
+                    ph.grid.dims,
+                    ph.grid.spacing_mm
+                );
+            }
+            Spatial::map(ph, &vol.data, &path.display().to_string())?
+        }
+        k => bail!("source.kind '{k}': expected point, region or map"),
+    };
+    let spectrum = match (spec.energy_mev, &spec.lines) {
+        (Some(e), None) => {
+            if !(e.is_finite() && e > 0.0 && e <= crate::physics::photon::E_MAX_MEV) {
+                bail!("source.energy_mev = {e}: expected 0 < E <= 20 MeV");
+            }
+            Spectrum::Mono(e)
+        }
+        (None, Some(l)) => Spectrum::lines(l)?,
+        _ => bail!("source: give energy_mev or lines = [[E_MeV, intensity], ...]"),
+    };
+    if let Some(n) = spec.emitted_particles {
+        if !(n.is_finite() && n > 0.0) {
+            bail!("source.emitted_particles = {n}: expected a positive number");
+        }
+    }
+    Ok(Source {
+        particle,
+        spatial,
+        spectrum,
+    })
+}
+
+/// Everything a run needs, built from a run file.
+pub struct Problem {
+    pub file: RunFile,
+    pub phantom: Phantom,
+    pub photon: PhotonPhysics,
+    pub source: Source,
+}
+
+impl Problem {
+    pub fn build(file: RunFile) -> Result<Self> {
+        if file.run.histories == 0 {
+            bail!("run.histories = 0: expected at least 1");
+        }
+        let db = MaterialDb::load()?;
+        let phantom = build_phantom(&file.phantom, &db)?;
+        let mut photon = PhotonPhysics::new(&phantom.materials)?;
+        photon.compton_binding = file.run.compton_binding.unwrap_or(true);
+        let source = build_source(&file.source, &phantom)?;
+        Ok(Problem {
+            file,
+            phantom,
+            photon,
+            source,
+        })
+    }
+}

@@ -1,0 +1,171 @@
+//! Loading physics data tables from `data/` with their provenance.
+//!
+//! The data folder is `$THERADOSE_DATA` when set, else the `data/` folder of this crate's source
+//! tree (fixed at compile time). Nothing here reads `../shared/`.
+
+use anyhow::{bail, Context, Result};
+use std::path::PathBuf;
+
+/// The folder holding the data tables.
+pub fn data_dir() -> PathBuf {
+    if let Ok(d) = std::env::var("THERADOSE_DATA") {
+        return PathBuf::from(d);
+    }
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/data"))
+}
+
+/// Reads a data file by its path relative to the data folder.
+pub fn read_data_file(rel: &str) -> Result<(PathBuf, String)> {
+    let p = data_dir().join(rel);
+    let text = std::fs::read_to_string(&p).with_context(|| {
+        format!(
+            "cannot read data table {} (set THERADOSE_DATA to the theradose data/ folder)",
+            p.display()
+        )
+    })?;
+    Ok((p, text))
+}
+
+/// Chemical symbols by atomic number (index = Z), for Z = 1..=100.
+pub const SYMBOLS: [&str; 101] = [
+    "", "H", "He", "Li", "Be", "B", "C", "N", "O", "F", "Ne", "Na", "Mg", "Al", "Si", "P", "S",
+    "Cl", "Ar", "K", "Ca", "Sc", "Ti", "V", "Cr", "Mn", "Fe", "Co", "Ni", "Cu", "Zn", "Ga", "Ge",
+    "As", "Se", "Br", "Kr", "Rb", "Sr", "Y", "Zr", "Nb", "Mo", "Tc", "Ru", "Rh", "Pd", "Ag", "Cd",
+    "In", "Sn", "Sb", "Te", "I", "Xe", "Cs", "Ba", "La", "Ce", "Pr", "Nd", "Pm", "Sm", "Eu", "Gd",
+    "Tb", "Dy", "Ho", "Er", "Tm", "Yb", "Lu", "Hf", "Ta", "W", "Re", "Os", "Ir", "Pt", "Au", "Hg",
+    "Tl", "Pb", "Bi", "Po", "At", "Rn", "Fr", "Ra", "Ac", "Th", "Pa", "U", "Np", "Pu", "Am", "Cm",
+    "Bk", "Cf", "Es", "Fm",
+];
+
+/// Atomic number of a chemical symbol (case-sensitive, e.g. "Ca").
+pub fn atomic_number(symbol: &str) -> Option<u8> {
+    SYMBOLS
+        .iter()
+        .position(|s| *s == symbol && !s.is_empty())
+        .map(|z| z as u8)
+}
+
+/// Photon interaction data of one element, as generated from ENDF/B-VIII.1 (EPDL) by
+/// `scripts/gen_photon_tables.py` into `data/photon/Z###_Sym.txt`.
+#[derive(Clone, Debug)]
+pub struct ElementPhotonData {
+    pub z: u8,
+    pub symbol: String,
+    /// g/mol
+    pub atomic_weight: f64,
+    /// MeV, increasing; an absorption edge appears as two rows at the same energy
+    pub energy_mev: Vec<f64>,
+    /// cross sections in barn/atom
+    pub coherent_b: Vec<f64>,
+    pub incoherent_b: Vec<f64>,
+    pub photoelectric_b: Vec<f64>,
+    pub pair_nuclear_b: Vec<f64>,
+    pub pair_electron_b: Vec<f64>,
+    /// energy-transfer cross section (barn/atom) for mu_en, without the radiative (1-g) factor
+    pub energy_transfer_b: Vec<f64>,
+    /// form factor F(x) with x = sin(theta/2)/lambda in 1/Angstrom
+    pub ff_x: Vec<f64>,
+    pub ff: Vec<f64>,
+    /// incoherent scattering function S(x)
+    pub sf_x: Vec<f64>,
+    pub sf: Vec<f64>,
+    /// the source lines of the file header
+    pub provenance: String,
+}
+
+impl ElementPhotonData {
+    /// Loads `data/photon/Z###_Sym.txt` for atomic number `z`.
+    pub fn load(z: u8) -> Result<Self> {
+        let sym = SYMBOLS.get(z as usize).copied().unwrap_or("");
+        let rel = format!("photon/Z{:03}_{}.txt", z, sym);
+        let (path, text) = read_data_file(&rel)?;
+        Self::parse(&text).with_context(|| format!("{}: malformed photon table", path.display()))
+    }
+
+    fn parse(text: &str) -> Result<Self> {
+        let mut d = ElementPhotonData {
+            z: 0,
+            symbol: String::new(),
+            atomic_weight: 0.0,
+            energy_mev: vec![],
+            coherent_b: vec![],
+            incoherent_b: vec![],
+            photoelectric_b: vec![],
+            pair_nuclear_b: vec![],
+            pair_electron_b: vec![],
+            energy_transfer_b: vec![],
+            ff_x: vec![],
+            ff: vec![],
+            sf_x: vec![],
+            sf: vec![],
+            provenance: String::new(),
+        };
+        let mut section = "";
+        for (ln, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() {
+                continue;
+            }
+            if let Some(c) = line.strip_prefix('#') {
+                if section.is_empty() {
+                    d.provenance.push_str(c.trim());
+                    d.provenance.push('\n');
+                }
+                continue;
+            }
+            if line.starts_with('[') {
+                section = match line {
+                    "[cross_sections]" => "xs",
+                    "[form_factor]" => "ff",
+                    "[incoherent_function]" => "sf",
+                    _ => "other",
+                };
+                continue;
+            }
+            let mut it = line.split_whitespace();
+            match section {
+                "" => {
+                    let key = it.next().unwrap_or("");
+                    let val = it.next().unwrap_or("");
+                    match key {
+                        "Z" => d.z = val.parse()?,
+                        "symbol" => d.symbol = val.to_string(),
+                        "atomic_weight" => d.atomic_weight = val.parse()?,
+                        _ => {}
+                    }
+                }
+                "xs" => {
+                    let v: Vec<f64> = it.map(|s| s.parse::<f64>()).collect::<Result<_, _>>()?;
+                    if v.len() < 7 {
+                        bail!("line {}: expected 7 columns in [cross_sections]", ln + 1);
+                    }
+                    d.energy_mev.push(v[0]);
+                    d.coherent_b.push(v[1]);
+                    d.incoherent_b.push(v[2]);
+                    d.photoelectric_b.push(v[3]);
+                    d.pair_nuclear_b.push(v[4]);
+                    d.pair_electron_b.push(v[5]);
+                    d.energy_transfer_b.push(v[6]);
+                }
+                "ff" | "sf" => {
+                    let v: Vec<f64> = it.map(|s| s.parse::<f64>()).collect::<Result<_, _>>()?;
+                    if v.len() < 2 {
+                        bail!("line {}: expected 2 columns", ln + 1);
+                    }
+                    if section == "ff" {
+                        d.ff_x.push(v[0]);
+                        d.ff.push(v[1]);
+                    } else {
+                        d.sf_x.push(v[0]);
+                        d.sf.push(v[1]);
+                    }
+                }
+                _ => {}
+            }
+        }
+        if d.z == 0 || d.atomic_weight <= 0.0 || d.energy_mev.len() < 2 || d.ff_x.is_empty() {
+            bail!("missing Z, atomic_weight, cross sections or form factors");
+        }
+        Ok(d)
+    }
+}

@@ -1,0 +1,106 @@
+//! The tally file (`tally.bin`): checkpoints, resume and job merge.
+//!
+//! Little-endian: magic `THRDTLY1`, fingerprint u64, first history u64, histories done u64,
+//! histories planned u64, n_bins u64, balance 4 x u128, sum n_bins x u128, sum2 n_bins x u128.
+//! Written to a temporary file and renamed, so a reader never sees a partial file.
+
+use super::{Balance, EnergySum, Tally};
+use anyhow::{bail, Context, Result};
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::path::Path;
+
+const MAGIC: &[u8; 8] = b"THRDTLY1";
+
+/// Header of a tally file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TallyHeader {
+    /// hash of the problem (phantom, source, physics, seed, total histories)
+    pub fingerprint: u64,
+    /// index of the first history of this job
+    pub first_history: u64,
+    /// histories this job must run
+    pub planned: u64,
+}
+
+pub fn write(path: &Path, h: &TallyHeader, t: &Tally) -> Result<()> {
+    let tmp = path.with_extension("bin.tmp");
+    {
+        let f = std::fs::File::create(&tmp)
+            .with_context(|| format!("cannot write {}", tmp.display()))?;
+        let mut w = BufWriter::with_capacity(1 << 20, f);
+        w.write_all(MAGIC)?;
+        for v in [
+            h.fingerprint,
+            h.first_history,
+            t.histories,
+            h.planned,
+            t.sum.len() as u64,
+        ] {
+            w.write_all(&v.to_le_bytes())?;
+        }
+        let b = &t.balance;
+        for v in [b.emitted.0, b.deposited.0, b.below_cutoff.0, b.escaped.0] {
+            w.write_all(&v.to_le_bytes())?;
+        }
+        for v in t.sum.iter().chain(t.sum2.iter()) {
+            w.write_all(&v.to_le_bytes())?;
+        }
+        w.flush()?;
+        w.get_ref().sync_all()?;
+    }
+    std::fs::rename(&tmp, path)
+        .with_context(|| format!("cannot rename {} to {}", tmp.display(), path.display()))?;
+    Ok(())
+}
+
+pub fn read(path: &Path) -> Result<(TallyHeader, Tally)> {
+    let f = std::fs::File::open(path)
+        .with_context(|| format!("cannot open tally file {}", path.display()))?;
+    let mut r = BufReader::with_capacity(1 << 20, f);
+    let mut magic = [0u8; 8];
+    r.read_exact(&mut magic)
+        .with_context(|| format!("{}: not a theradose tally file", path.display()))?;
+    if &magic != MAGIC {
+        bail!("{}: not a theradose tally file (bad magic)", path.display());
+    }
+    let mut u64s = [0u64; 5];
+    for v in u64s.iter_mut() {
+        let mut b = [0u8; 8];
+        r.read_exact(&mut b)
+            .with_context(|| format!("{}: truncated header", path.display()))?;
+        *v = u64::from_le_bytes(b);
+    }
+    let [fingerprint, first_history, done, planned, n] = u64s;
+    let mut rd128 = |what: &str| -> Result<u128> {
+        let mut b = [0u8; 16];
+        r.read_exact(&mut b)
+            .with_context(|| format!("{}: truncated {what}", path.display()))?;
+        Ok(u128::from_le_bytes(b))
+    };
+    let balance = Balance {
+        emitted: EnergySum(rd128("balance")?),
+        deposited: EnergySum(rd128("balance")?),
+        below_cutoff: EnergySum(rd128("balance")?),
+        escaped: EnergySum(rd128("balance")?),
+    };
+    if n > 1 << 32 {
+        bail!("{}: implausible bin count {n}", path.display());
+    }
+    let mut t = Tally::new(n as usize);
+    for i in 0..n as usize {
+        t.sum[i] = rd128("sums")?;
+    }
+    for i in 0..n as usize {
+        t.sum2[i] = rd128("sums of squares")?;
+    }
+    t.histories = done;
+    t.balance = balance;
+    Ok((
+        TallyHeader {
+            fingerprint,
+            first_history,
+            planned,
+        },
+        t,
+    ))
+}

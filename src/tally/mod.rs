@@ -1,0 +1,246 @@
+//! Scorers: energy deposited per bin (voxel, region or shell) with history-by-history
+//! statistics, and the run's energy balance.
+//!
+//! Sums are kept in fixed point (u128) so that they are exactly associative: the result of a
+//! run is bit-identical whatever the thread count, the order in which chunks finish, or the split
+//! of the run into jobs merged afterwards. Each history's deposit in a bin is rounded to
+//! `DEPOSIT_UNIT_MEV` (2^-40 MeV, about 1e-12 MeV) before it is added to `sum` and its square to
+//! `sum2`; energy-balance totals use 2^-64 MeV.
+
+pub mod file;
+
+/// Quantum of a per-history deposit (MeV).
+pub const DEPOSIT_UNIT_MEV: f64 = 1.0 / (1u64 << 40) as f64;
+const BALANCE_SCALE: f64 = 18_446_744_073_709_551_616.0; // 2^64
+
+/// Fixed-point energy total (units of 2^-64 MeV).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct EnergySum(pub u128);
+
+impl EnergySum {
+    #[inline]
+    pub fn add_mev(&mut self, e: f64) {
+        debug_assert!(e >= 0.0);
+        self.0 += (e * BALANCE_SCALE).round() as u128;
+    }
+    pub fn mev(&self) -> f64 {
+        self.0 as f64 / BALANCE_SCALE
+    }
+}
+
+/// Where the emitted energy went, summed over histories.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Balance {
+    /// kinetic energy of source particles (plus rest energy of source positrons)
+    pub emitted: EnergySum,
+    /// deposited in interactions (local electron energy)
+    pub deposited: EnergySum,
+    /// energy of particles stopped below their cut-off (also deposited locally in the dose)
+    pub below_cutoff: EnergySum,
+    /// carried out of the geometry
+    pub escaped: EnergySum,
+}
+
+impl Balance {
+    pub fn add(&mut self, o: &Balance) {
+        self.emitted.0 += o.emitted.0;
+        self.deposited.0 += o.deposited.0;
+        self.below_cutoff.0 += o.below_cutoff.0;
+        self.escaped.0 += o.escaped.0;
+    }
+    /// |emitted - (deposited + below_cutoff + escaped)| / emitted
+    pub fn relative_discrepancy(&self) -> f64 {
+        let out = self.deposited.mev() + self.below_cutoff.mev() + self.escaped.mev();
+        let e = self.emitted.mev();
+        if e > 0.0 {
+            (e - out).abs() / e
+        } else {
+            0.0
+        }
+    }
+}
+
+/// What one history scored, before it is folded into a tally.
+#[derive(Debug, Default)]
+pub struct HistoryScore {
+    entries: Vec<(u32, f64)>,
+    pub emitted: f64,
+    pub deposited: f64,
+    pub below_cutoff: f64,
+    pub escaped: f64,
+}
+
+impl HistoryScore {
+    pub fn clear(&mut self) {
+        self.entries.clear();
+        self.emitted = 0.0;
+        self.deposited = 0.0;
+        self.below_cutoff = 0.0;
+        self.escaped = 0.0;
+    }
+    /// Scores energy in a bin (consecutive deposits in the same bin are coalesced).
+    #[inline]
+    pub fn score(&mut self, bin: u32, e: f64) {
+        if let Some(last) = self.entries.last_mut() {
+            if last.0 == bin {
+                last.1 += e;
+                return;
+            }
+        }
+        self.entries.push((bin, e));
+    }
+    /// Sum of all scored energy of this history (MeV).
+    pub fn scored_total(&self) -> f64 {
+        self.entries.iter().map(|e| e.1).sum()
+    }
+}
+
+/// Per-chunk accumulation of finished histories (sparse), folded into a `Tally` at chunk end.
+#[derive(Debug, Default)]
+pub struct ChunkScore {
+    entries: Vec<(u32, u64)>,
+    pub balance: Balance,
+    pub histories: u64,
+}
+
+impl ChunkScore {
+    /// Closes a history: combines its deposits per bin, quantises them, keeps the balance.
+    pub fn close_history(&mut self, h: &mut HistoryScore) {
+        h.entries.sort_unstable_by_key(|e| e.0);
+        let mut k = 0;
+        while k < h.entries.len() {
+            let bin = h.entries[k].0;
+            let mut e = 0.0;
+            while k < h.entries.len() && h.entries[k].0 == bin {
+                e += h.entries[k].1;
+                k += 1;
+            }
+            let q = (e / DEPOSIT_UNIT_MEV).round();
+            if q > 0.0 {
+                self.entries.push((bin, q as u64));
+            }
+        }
+        self.balance.emitted.add_mev(h.emitted);
+        self.balance.deposited.add_mev(h.deposited);
+        self.balance.below_cutoff.add_mev(h.below_cutoff);
+        self.balance.escaped.add_mev(h.escaped);
+        self.histories += 1;
+        h.clear();
+    }
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// Sums and sums of squares of per-history deposits per bin, in fixed point.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Tally {
+    pub sum: Vec<u128>,
+    pub sum2: Vec<u128>,
+    pub histories: u64,
+    pub balance: Balance,
+}
+
+impl Tally {
+    pub fn new(n_bins: usize) -> Self {
+        Tally {
+            sum: vec![0; n_bins],
+            sum2: vec![0; n_bins],
+            histories: 0,
+            balance: Balance::default(),
+        }
+    }
+    pub fn n_bins(&self) -> usize {
+        self.sum.len()
+    }
+    /// Folds a chunk in (order does not matter: integer sums).
+    pub fn absorb(&mut self, c: &mut ChunkScore) {
+        for &(bin, q) in &c.entries {
+            let q = q as u128;
+            self.sum[bin as usize] += q;
+            self.sum2[bin as usize] += q * q;
+        }
+        self.balance.add(&c.balance);
+        self.histories += c.histories;
+        c.entries.clear();
+        c.balance = Balance::default();
+        c.histories = 0;
+    }
+    /// Adds another tally of the same bins (job merge).
+    pub fn merge(&mut self, o: &Tally) {
+        assert_eq!(self.sum.len(), o.sum.len());
+        for i in 0..self.sum.len() {
+            self.sum[i] += o.sum[i];
+            self.sum2[i] += o.sum2[i];
+        }
+        self.balance.add(&o.balance);
+        self.histories += o.histories;
+    }
+    /// Mean energy per history in a bin (MeV) and the relative standard uncertainty of that mean
+    /// (1 sigma, from history-by-history statistics; 0 when nothing was scored).
+    pub fn mean_and_rel_uncertainty(&self, bin: usize) -> (f64, f64) {
+        let n = self.histories as f64;
+        if self.histories == 0 || self.sum[bin] == 0 {
+            return (0.0, 0.0);
+        }
+        let s = self.sum[bin] as f64 * DEPOSIT_UNIT_MEV;
+        let s2 = self.sum2[bin] as f64 * DEPOSIT_UNIT_MEV * DEPOSIT_UNIT_MEV;
+        let mean = s / n;
+        if self.histories < 2 {
+            return (mean, 1.0);
+        }
+        let var = ((s2 / n - mean * mean) / (n - 1.0)).max(0.0);
+        (mean, var.sqrt() / mean)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn uncertainty_of_constant_deposit_is_zero_and_merge_is_exact() {
+        let mut t = Tally::new(2);
+        let mut c = ChunkScore::default();
+        let mut h = HistoryScore::default();
+        for _ in 0..10 {
+            h.score(0, 0.25);
+            h.score(0, 0.25);
+            h.emitted = 0.5;
+            h.deposited = 0.5;
+            c.close_history(&mut h);
+        }
+        t.absorb(&mut c);
+        let (m, r) = t.mean_and_rel_uncertainty(0);
+        assert_eq!(m, 0.5);
+        assert_eq!(r, 0.0);
+        let mut t2 = t.clone();
+        t2.merge(&t);
+        assert_eq!(t2.histories, 20);
+        assert_eq!(t2.sum[0], 2 * t.sum[0]);
+        assert!(t.balance.relative_discrepancy() < 1e-15);
+    }
+    #[test]
+    fn bernoulli_uncertainty_matches_formula() {
+        // deposit 1 MeV in 1 of 4 histories: mean 0.25, s = sqrt(p(1-p)/(n-1)) / p
+        let mut t = Tally::new(1);
+        let mut c = ChunkScore::default();
+        let mut h = HistoryScore::default();
+        let n = 400;
+        for i in 0..n {
+            if i % 4 == 0 {
+                h.score(0, 1.0);
+            }
+            c.close_history(&mut h);
+        }
+        t.absorb(&mut c);
+        let (m, r) = t.mean_and_rel_uncertainty(0);
+        let expect = (0.25f64 * 0.75 / (n as f64 - 1.0)).sqrt() / 0.25;
+        assert!(
+            (m - 0.25).abs() < 1e-12 && (r - expect).abs() < 1e-9,
+            "{m} {r} {expect}"
+        );
+    }
+}
