@@ -64,6 +64,9 @@ enum Cmd {
         /// region for --target-uncertainty
         #[arg(long)]
         region: Option<String>,
+        /// seconds between checkpoints of the tally (tally.bin in the output folder)
+        #[arg(long, default_value_t = 10.0)]
+        checkpoint_every: f64,
     },
     /// Merge the folders of job parts (`run --jobs N --job-index i`) into one result.
     Merge {
@@ -182,6 +185,7 @@ fn real_main() -> Result<()> {
             resume,
             target_uncertainty,
             region,
+            checkpoint_every,
         } => {
             let rf = study::RunFile::load(&file)?;
             let out = out.unwrap_or_else(|| Path::new("results").join(&rf.name));
@@ -194,6 +198,7 @@ fn real_main() -> Result<()> {
                 resume,
                 target_uncertainty,
                 region,
+                checkpoint_every_s: Some(checkpoint_every),
             };
             let s = output::run_file(rf, &out, &opt)?;
             print_run_summary(&s, &out);

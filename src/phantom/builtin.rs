@@ -233,7 +233,11 @@ impl PhantomDef {
             .map(|n| db.get(n).cloned())
             .collect::<Result<Vec<_>>>()?;
         let bg_density = materials[0].nominal_density as f32;
-        let grid = Grid::new(dims, [voxel_mm; 3]);
+        // The definition's frame is LPS (+x patient left, +y posterior, +z superior); world
+        // coordinates of the grid are RAS like NIfTI, hence the flipped x and y axes.
+        let mut grid = Grid::new(dims, [voxel_mm; 3]);
+        grid.direction = [[-1.0, 0.0, 0.0], [0.0, -1.0, 0.0], [0.0, 0.0, 1.0]];
+        grid.origin_mm = [-grid.origin_mm[0], -grid.origin_mm[1], grid.origin_mm[2]];
         let half = [0, 1, 2].map(|a| dims[a] as f64 * voxel_mm / 2.0);
         let n_slab = dims[0] * dims[1];
         let s3 = sub * sub * sub;

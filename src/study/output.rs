@@ -25,6 +25,8 @@ pub struct RunOptions {
     pub resume: bool,
     pub target_uncertainty: Option<f64>,
     pub region: Option<String>,
+    /// seconds between checkpoints (default 10)
+    pub checkpoint_every_s: Option<f64>,
 }
 
 /// Runs a run file into `out` and writes the results. Returns the summary JSON.
@@ -52,6 +54,7 @@ pub fn run_file(mut file: RunFile, out: &Path, opt: &RunOptions) -> Result<serde
     settings.resume = opt.resume;
     settings.fingerprint = problem.file.fingerprint();
     settings.tally_path = Some(out.join("tally.bin"));
+    settings.checkpoint_every_s = opt.checkpoint_every_s.unwrap_or(10.0).max(0.0);
     if let Some(rel) = problem.file.run.target_uncertainty {
         if !(rel.is_finite() && rel > 0.0) {
             bail!("target uncertainty {rel}: expected a positive fraction such as 0.02");
