@@ -37,7 +37,12 @@ seed = 42
 
 fn run(args: &[&str]) -> std::process::Output {
     let o = exe().args(args).output().unwrap();
-    assert!(o.status.success(), "theradose {:?} failed: {}", args, String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "theradose {:?} failed: {}",
+        args,
+        String::from_utf8_lossy(&o.stderr)
+    );
     o
 }
 
@@ -53,12 +58,26 @@ fn bitwise_identical_for_threads_and_job_split() {
     for threads in ["1", "2", "7"] {
         let out = t.path().join(format!("t{threads}"));
         run(&["run", s(&f), "--out", s(&out), "--threads", threads]);
-        tallies.push((std::fs::read(out.join("tally.bin")).unwrap(), std::fs::read(out.join("dose.nii.gz")).unwrap()));
+        tallies.push((
+            std::fs::read(out.join("tally.bin")).unwrap(),
+            std::fs::read(out.join("dose.nii.gz")).unwrap(),
+        ));
     }
     let mut parts = Vec::new();
     for i in 0..3 {
         let out = t.path().join(format!("job{i}"));
-        run(&["run", s(&f), "--out", s(&out), "--threads", "2", "--jobs", "3", "--job-index", &i.to_string()]);
+        run(&[
+            "run",
+            s(&f),
+            "--out",
+            s(&out),
+            "--threads",
+            "2",
+            "--jobs",
+            "3",
+            "--job-index",
+            &i.to_string(),
+        ]);
         parts.push(out);
     }
     let merged = t.path().join("merged");
@@ -67,10 +86,19 @@ fn bitwise_identical_for_threads_and_job_split() {
     args.extend(["--out".to_string(), s(&merged).to_string()]);
     let a: Vec<&str> = args.iter().map(|x| x.as_str()).collect();
     run(&a);
-    tallies.push((std::fs::read(merged.join("tally.bin")).unwrap(), std::fs::read(merged.join("dose.nii.gz")).unwrap()));
+    tallies.push((
+        std::fs::read(merged.join("tally.bin")).unwrap(),
+        std::fs::read(merged.join("dose.nii.gz")).unwrap(),
+    ));
     for (i, tt) in tallies.iter().enumerate().skip(1) {
-        assert!(tt.0 == tallies[0].0, "tally.bin of case {i} differs from 1 thread");
-        assert!(tt.1 == tallies[0].1, "dose.nii.gz of case {i} differs from 1 thread");
+        assert!(
+            tt.0 == tallies[0].0,
+            "tally.bin of case {i} differs from 1 thread"
+        );
+        assert!(
+            tt.1 == tallies[0].1,
+            "dose.nii.gz of case {i} differs from 1 thread"
+        );
     }
     // a different seed must give a different result (the comparison above can fail)
     let out = t.path().join("seed2");
@@ -84,8 +112,17 @@ fn summary_has_energy_balance_and_regions() {
     let f = run_file(t.path(), 20_000, "emitted_particles = 1e9");
     let out = t.path().join("o");
     run(&["run", s(&f), "--out", s(&out)]);
-    let sum: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
-    for k in ["version", "seed", "histories", "inputs", "energy_balance", "regions", "histories_per_second"] {
+    let sum: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    for k in [
+        "version",
+        "seed",
+        "histories",
+        "inputs",
+        "energy_balance",
+        "regions",
+        "histories_per_second",
+    ] {
         assert!(!sum[k].is_null(), "summary.json lacks {k}");
     }
     let b = &sum["energy_balance"];
@@ -97,7 +134,14 @@ fn summary_has_energy_balance_and_regions() {
     let regions = sum["regions"].as_array().unwrap();
     assert_eq!(regions[0]["name"], "water");
     assert!(regions[0]["mean_dose_gy"].as_f64().unwrap() > 0.0);
-    for f in ["dose.nii.gz", "uncertainty.nii.gz", "labels.nii.gz", "regions.csv", "dose_coronal.png", "run.json"] {
+    for f in [
+        "dose.nii.gz",
+        "uncertainty.nii.gz",
+        "labels.nii.gz",
+        "regions.csv",
+        "dose_coronal.png",
+        "run.json",
+    ] {
         assert!(out.join(f).exists(), "missing {f}");
     }
 }
@@ -111,7 +155,16 @@ fn interrupted_run_resumes_to_the_same_result() {
     run(&["run", s(&f), "--out", s(&full), "--threads", "2"]);
     let part = t.path().join("part");
     let mut child = exe()
-        .args(["run", s(&f), "--out", s(&part), "--threads", "1", "--checkpoint-every", "0"])
+        .args([
+            "run",
+            s(&f),
+            "--out",
+            s(&part),
+            "--threads",
+            "1",
+            "--checkpoint-every",
+            "0",
+        ])
         .spawn()
         .unwrap();
     // wait for a first checkpoint, then kill the run hard (SIGKILL)
@@ -123,12 +176,32 @@ fn interrupted_run_resumes_to_the_same_result() {
     child.kill().unwrap();
     let status = child.wait().unwrap();
     let (h, tally) = theradose::tally::file::read(&ck).unwrap();
-    assert!(!status.success(), "the run finished before it was killed: make it longer");
-    assert!(tally.histories < h.planned, "killed run should hold a partial checkpoint");
-    run(&["run", s(&f), "--out", s(&part), "--threads", "2", "--resume"]);
-    assert!(std::fs::read(part.join("tally.bin")).unwrap() == std::fs::read(full.join("tally.bin")).unwrap());
+    assert!(
+        !status.success(),
+        "the run finished before it was killed: make it longer"
+    );
+    assert!(
+        tally.histories < h.planned,
+        "killed run should hold a partial checkpoint"
+    );
+    run(&[
+        "run",
+        s(&f),
+        "--out",
+        s(&part),
+        "--threads",
+        "2",
+        "--resume",
+    ]);
+    assert!(
+        std::fs::read(part.join("tally.bin")).unwrap()
+            == std::fs::read(full.join("tally.bin")).unwrap()
+    );
     // resuming with another seed is refused: the checkpoint belongs to another run
-    let o = exe().args(["run", s(&f), "--out", s(&part), "--resume", "--seed", "7"]).output().unwrap();
+    let o = exe()
+        .args(["run", s(&f), "--out", s(&part), "--resume", "--seed", "7"])
+        .output()
+        .unwrap();
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("different run"));
 }
@@ -140,8 +213,20 @@ fn target_uncertainty_stops_early_and_deterministically() {
     let mut hist = Vec::new();
     for threads in ["1", "2"] {
         let out = t.path().join(format!("o{threads}"));
-        run(&["run", s(&f), "--out", s(&out), "--threads", threads, "--target-uncertainty", "0.01", "--region", "water"]);
-        let sum: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+        run(&[
+            "run",
+            s(&f),
+            "--out",
+            s(&out),
+            "--threads",
+            threads,
+            "--target-uncertainty",
+            "0.01",
+            "--region",
+            "water",
+        ]);
+        let sum: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
         let r = &sum["regions"][0];
         assert!(r["rel_uncertainty"].as_f64().unwrap() <= 0.01);
         assert_eq!(sum["reached_target_uncertainty"], true);
@@ -156,7 +241,10 @@ fn bad_inputs_give_clear_errors() {
     let t = tempfile::tempdir().unwrap();
     let cases: Vec<(&str, &str)> = vec![
         ("histories = 0", "histories"),
-        ("histories = 10\nseed = 1\nphoton_cutoff_kev = 1.0\nbogus = 3", "bogus"),
+        (
+            "histories = 10\nseed = 1\nphoton_cutoff_kev = 1.0\nbogus = 3",
+            "bogus",
+        ),
     ];
     for (i, (run_section, expect)) in cases.iter().enumerate() {
         let p = t.path().join(format!("bad{i}.toml"));
@@ -164,47 +252,109 @@ fn bad_inputs_give_clear_errors() {
             "name = \"bad\"\n[phantom]\nbuiltin = \"water-cube\"\nvoxel_mm = 20.0\n[source]\nkind = \"point\"\nposition_mm = [0.0, 0.0, 0.0]\nenergy_mev = 0.1\n[run]\n{run_section}\n"
         );
         std::fs::write(&p, text).unwrap();
-        let o = exe().args(["run", s(&p), "--out", s(&t.path().join("x"))]).output().unwrap();
+        let o = exe()
+            .args(["run", s(&p), "--out", s(&t.path().join("x"))])
+            .output()
+            .unwrap();
         let err = String::from_utf8_lossy(&o.stderr);
-        assert!(!o.status.success() && err.contains(expect), "case {i}: {err}");
+        assert!(
+            !o.status.success() && err.contains(expect),
+            "case {i}: {err}"
+        );
         assert!(!err.contains("panicked"), "case {i} panicked: {err}");
     }
     let variants: Vec<(String, &str)> = vec![
         ("builtin = \"nosuch\"".into(), "unknown phantom"),
-        ("builtin = \"water-cube\"\nvoxel_mm = -2.0".into(), "voxel size"),
+        (
+            "builtin = \"water-cube\"\nvoxel_mm = -2.0".into(),
+            "voxel size",
+        ),
     ];
     for (i, (ph, expect)) in variants.iter().enumerate() {
         let p = t.path().join(format!("badp{i}.toml"));
         let text = format!("name = \"bad\"\n[phantom]\n{ph}\n[source]\nkind = \"region\"\nregion = \"water\"\nenergy_mev = 0.1\n[run]\nhistories = 10\n");
         std::fs::write(&p, text).unwrap();
-        let o = exe().args(["run", s(&p), "--out", s(&t.path().join("y"))]).output().unwrap();
+        let o = exe()
+            .args(["run", s(&p), "--out", s(&t.path().join("y"))])
+            .output()
+            .unwrap();
         let err = String::from_utf8_lossy(&o.stderr);
-        assert!(!o.status.success() && err.contains(expect), "phantom case {i}: {err}");
+        assert!(
+            !o.status.success() && err.contains(expect),
+            "phantom case {i}: {err}"
+        );
     }
     // unknown region names the phantom's regions
     let p = t.path().join("badr.toml");
     std::fs::write(&p, "name = \"bad\"\n[phantom]\nbuiltin = \"water-cube\"\nvoxel_mm = 20.0\n[source]\nkind = \"region\"\nregion = \"liver\"\nenergy_mev = 0.1\n[run]\nhistories = 10\n").unwrap();
-    let o = exe().args(["run", s(&p), "--out", s(&t.path().join("z"))]).output().unwrap();
+    let o = exe()
+        .args(["run", s(&p), "--out", s(&t.path().join("z"))])
+        .output()
+        .unwrap();
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(!o.status.success() && err.contains("no region 'liver'") && err.contains("water"), "{err}");
+    assert!(
+        !o.status.success() && err.contains("no region 'liver'") && err.contains("water"),
+        "{err}"
+    );
     // a CT that is not NIfTI
     let ct = t.path().join("ct.nii.gz");
     std::fs::write(&ct, b"not a nifti").unwrap();
     let p = t.path().join("badct.toml");
     std::fs::write(&p, "name = \"bad\"\n[phantom]\nct = \"ct.nii.gz\"\n[source]\nkind = \"point\"\nposition_mm = [0.0, 0.0, 0.0]\nenergy_mev = 0.1\n[run]\nhistories = 10\n").unwrap();
-    let o = exe().args(["run", s(&p), "--out", s(&t.path().join("w"))]).output().unwrap();
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(!o.status.success() && err.contains("ct.nii.gz") && !err.contains("panicked"), "{err}");
-    // unknown medium in the kernel command
     let o = exe()
-        .args(["kernel", "--particle", "photon", "--energy", "0.1", "--medium", "unobtainium", "--radius", "5", "--shells", "5", "--histories", "10", "--out", s(&t.path().join("k.csv"))])
+        .args(["run", s(&p), "--out", s(&t.path().join("w"))])
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(!o.status.success() && err.contains("unobtainium") && err.contains("soft-tissue"), "{err}");
+    assert!(
+        !o.status.success() && err.contains("ct.nii.gz") && !err.contains("panicked"),
+        "{err}"
+    );
+    // unknown medium in the kernel command
+    let o = exe()
+        .args([
+            "kernel",
+            "--particle",
+            "photon",
+            "--energy",
+            "0.1",
+            "--medium",
+            "unobtainium",
+            "--radius",
+            "5",
+            "--shells",
+            "5",
+            "--histories",
+            "10",
+            "--out",
+            s(&t.path().join("k.csv")),
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success() && err.contains("unobtainium") && err.contains("soft-tissue"),
+        "{err}"
+    );
     // zero histories in the kernel command
     let o = exe()
-        .args(["kernel", "--particle", "photon", "--energy", "0.1", "--medium", "water", "--radius", "5", "--shells", "5", "--histories", "0", "--out", s(&t.path().join("k.csv"))])
+        .args([
+            "kernel",
+            "--particle",
+            "photon",
+            "--energy",
+            "0.1",
+            "--medium",
+            "water",
+            "--radius",
+            "5",
+            "--shells",
+            "5",
+            "--histories",
+            "0",
+            "--out",
+            s(&t.path().join("k.csv")),
+        ])
         .output()
         .unwrap();
     assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("histories"));

@@ -3,8 +3,9 @@
 //!
 //! Shapes are painted in file order; a later shape overrides earlier ones at every point it
 //! covers (limited by its clip box and its `inside` label). Each voxel is sampled at s^3
-//! sub-points: it takes the majority label and material, and the mean density of its
-//! sub-points (so mass is conserved for partial volumes).
+//! sub-points: it takes the majority label, and the majority material and mean density of the
+//! sub-points carrying that label, so a low-density region (lung) keeps its density at its
+//! boundary and region masses follow the voxelised volumes.
 
 use super::{Phantom, Region};
 use crate::io::Grid;
@@ -160,6 +161,60 @@ impl PhantomDef {
         g
     }
 
+    /// Bounding box (definition frame, mm) of the shapes that paint `label`.
+    pub fn label_bounds(&self, label: &str) -> Option<([f64; 3], [f64; 3])> {
+        let db_free_extent = |s: &ShapeDef| -> [f64; 3] {
+            if let Some(h) = s.half_size_mm {
+                return h;
+            }
+            if let Some(r) = s.radius_mm {
+                if s.kind == "sphere" {
+                    return [r; 3];
+                }
+            }
+            let r = s.radii_mm.clone().unwrap_or_default();
+            match (s.kind.as_str(), r.len()) {
+                ("ellipsoid", 3) => [r[0], r[1], r[2]],
+                ("cylinder", _) => {
+                    let rr = if r.len() == 2 {
+                        [r[0], r[1]]
+                    } else {
+                        [s.radius_mm.unwrap_or(0.0); 2]
+                    };
+                    let h = s.half_length_mm.unwrap_or(0.0);
+                    match s.axis.as_deref().unwrap_or("z") {
+                        "x" => [h, rr[0], rr[1]],
+                        "y" => [rr[0], h, rr[1]],
+                        _ => [rr[0], rr[1], h],
+                    }
+                }
+                _ => [0.0; 3],
+            }
+        };
+        let mut out: Option<([f64; 3], [f64; 3])> = None;
+        for s in self.shapes.iter().filter(|s| s.label == label) {
+            let e = db_free_extent(s);
+            let lo = [0, 1, 2].map(|a| s.center_mm[a] - e[a]);
+            let hi = [0, 1, 2].map(|a| s.center_mm[a] + e[a]);
+            out = Some(match out {
+                None => (lo, hi),
+                Some((l, h)) => (
+                    [0, 1, 2].map(|a| l[a].min(lo[a])),
+                    [0, 1, 2].map(|a| h[a].max(hi[a])),
+                ),
+            });
+        }
+        out
+    }
+
+    /// Regions with a declared reference mass: (label, mass g).
+    pub fn reference_masses(&self) -> Vec<(String, f64)> {
+        self.regions
+            .iter()
+            .map(|(k, r)| (k.clone(), r.reference_mass_g))
+            .collect()
+    }
+
     /// Voxelises the definition at `voxel_mm` with `sub` x `sub` x `sub` sub-samples per voxel,
     /// including the shapes of `groups`.
     pub fn voxelise(
@@ -168,6 +223,20 @@ impl PhantomDef {
         voxel_mm: f64,
         sub: usize,
         groups: &[String],
+    ) -> Result<Phantom> {
+        self.voxelise_window(db, voxel_mm, sub, groups, None)
+    }
+
+    /// Like `voxelise`, but only the voxels of the full grid that overlap the box
+    /// `window = (lo_mm, hi_mm)` (definition frame): a zoom at fine voxel size into one region
+    /// (e.g. a small lesion) on the same voxel lattice as the whole phantom.
+    pub fn voxelise_window(
+        &self,
+        db: &MaterialDb,
+        voxel_mm: f64,
+        sub: usize,
+        groups: &[String],
+        window: Option<([f64; 3], [f64; 3])>,
     ) -> Result<Phantom> {
         if !(voxel_mm.is_finite() && voxel_mm > 0.0) {
             bail!(
@@ -186,7 +255,29 @@ impl PhantomDef {
             }
         }
         let sub = sub.max(1);
-        let dims = [0, 1, 2].map(|a| ((self.size_mm[a] / voxel_mm).round() as usize).max(1));
+        let full = [0, 1, 2].map(|a| ((self.size_mm[a] / voxel_mm).round() as usize).max(1));
+        let half = [0, 1, 2].map(|a| full[a] as f64 * voxel_mm / 2.0);
+        let (w0, w1) = match window {
+            None => ([0; 3], full),
+            Some((lo, hi)) => {
+                let w0 = [0, 1, 2].map(|a| {
+                    (((lo[a] + half[a]) / voxel_mm).floor().max(0.0) as usize).min(full[a])
+                });
+                let w1 = [0, 1, 2].map(|a| {
+                    (((hi[a] + half[a]) / voxel_mm).ceil().max(0.0) as usize).min(full[a])
+                });
+                if (0..3).any(|a| w1[a] <= w0[a]) {
+                    bail!(
+                        "phantom '{}': the window {:?}..{:?} mm lies outside the world box",
+                        self.name,
+                        lo,
+                        hi
+                    );
+                }
+                (w0, w1)
+            }
+        };
+        let dims = [0, 1, 2].map(|a| w1[a] - w0[a]);
         if dims.iter().product::<usize>() > 600_000_000 {
             bail!(
                 "phantom '{}': {:?} voxels at {voxel_mm} mm is too many",
@@ -235,13 +326,14 @@ impl PhantomDef {
         let bg_density = materials[0].nominal_density as f32;
         // The definition's frame is LPS (+x patient left, +y posterior, +z superior); world
         // coordinates of the grid are RAS like NIfTI, hence the flipped x and y axes.
-        let mut grid = Grid::new(dims, [voxel_mm; 3]);
+        let mut grid = Grid::new(full, [voxel_mm; 3]);
         grid.direction = [[-1.0, 0.0, 0.0], [0.0, -1.0, 0.0], [0.0, 0.0, 1.0]];
         grid.origin_mm = [-grid.origin_mm[0], -grid.origin_mm[1], grid.origin_mm[2]];
-        let half = [0, 1, 2].map(|a| dims[a] as f64 * voxel_mm / 2.0);
+        grid.origin_mm = grid.world_mm([w0[0] as f64, w0[1] as f64, w0[2] as f64]);
+        grid.dims = dims;
         let n_slab = dims[0] * dims[1];
         let s3 = sub * sub * sub;
-        let slabs: Vec<(Vec<u8>, Vec<f32>, Vec<u16>)> = (0..dims[2])
+        let slabs: Vec<(Vec<u8>, Vec<f32>, Vec<u16>)> = (w0[2]..w1[2])
             .into_par_iter()
             .map(|k| {
                 let mut lab = vec![0u16; n_slab * s3];
@@ -252,17 +344,17 @@ impl PhantomDef {
                     if z0 + voxel_mm < sh.lo[2] || z0 > sh.hi[2] {
                         continue;
                     }
-                    let i0 =
-                        (((sh.lo[0] + half[0]) / voxel_mm).floor().max(0.0) as usize).min(dims[0]);
-                    let i1 =
-                        (((sh.hi[0] + half[0]) / voxel_mm).ceil().max(0.0) as usize).min(dims[0]);
-                    let j0 =
-                        (((sh.lo[1] + half[1]) / voxel_mm).floor().max(0.0) as usize).min(dims[1]);
-                    let j1 =
-                        (((sh.hi[1] + half[1]) / voxel_mm).ceil().max(0.0) as usize).min(dims[1]);
+                    let i0 = (((sh.lo[0] + half[0]) / voxel_mm).floor().max(0.0) as usize)
+                        .clamp(w0[0], w1[0]);
+                    let i1 = (((sh.hi[0] + half[0]) / voxel_mm).ceil().max(0.0) as usize)
+                        .clamp(w0[0], w1[0]);
+                    let j0 = (((sh.lo[1] + half[1]) / voxel_mm).floor().max(0.0) as usize)
+                        .clamp(w0[1], w1[1]);
+                    let j1 = (((sh.hi[1] + half[1]) / voxel_mm).ceil().max(0.0) as usize)
+                        .clamp(w0[1], w1[1]);
                     for j in j0..j1 {
                         for i in i0..i1 {
-                            let v = i + dims[0] * j;
+                            let v = (i - w0[0]) + dims[0] * (j - w0[1]);
                             for (q, (c, (b, a))) in sub_points(sub).enumerate() {
                                 let p = [
                                     -half[0] + (i as f64 + a) * voxel_mm,
@@ -468,29 +560,38 @@ fn reduce_slab(
     let mut mc = vec![0u32; n_mat];
     for v in 0..n {
         let r = v * s3..(v + 1) * s3;
-        let mut dsum = 0.0f64;
         for q in r.clone() {
             lc[lab[q] as usize] += 1;
-            mc[mat[q] as usize] += 1;
-            dsum += den[q] as f64;
         }
-        let argmax = |c: &mut [u32]| -> usize {
-            let mut best = 0;
-            for i in 0..c.len() {
-                if c[i] > c[best] {
-                    best = i;
-                }
+        let label = argmax_and_clear(&mut lc) as u16;
+        // material and density from the sub-points of the majority label, so each region keeps
+        // its own density and its mass follows its voxelised volume
+        let mut dsum = 0.0f64;
+        let mut cnt = 0u32;
+        for q in r {
+            if lab[q] == label {
+                mc[mat[q] as usize] += 1;
+                dsum += den[q] as f64;
+                cnt += 1;
             }
-            for x in c.iter_mut() {
-                *x = 0;
-            }
-            best
-        };
-        l_out.push(argmax(&mut lc) as u16);
-        m_out.push(argmax(&mut mc) as u8);
-        d_out.push((dsum / s3 as f64) as f32);
+        }
+        l_out.push(label);
+        m_out.push(argmax_and_clear(&mut mc) as u8);
+        d_out.push((dsum / cnt.max(1) as f64) as f32);
     }
     (m_out, d_out, l_out)
+}
+
+/// Index of the largest count (the first on ties); resets the counts.
+fn argmax_and_clear(c: &mut [u32]) -> usize {
+    let mut best = 0;
+    for i in 0..c.len() {
+        if c[i] > c[best] {
+            best = i;
+        }
+    }
+    c.iter_mut().for_each(|x| *x = 0);
+    best
 }
 
 /// Loads and voxelises a built-in phantom (`voxel_mm` None: its default voxel size).
