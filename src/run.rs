@@ -8,7 +8,7 @@
 use crate::rng::HistoryRng;
 use crate::source::Source;
 use crate::tally::file::{self, TallyHeader};
-use crate::tally::{ChunkScore, HistoryScore, Tally};
+use crate::tally::{ChunkScore, Tally};
 use crate::transport::Transport;
 use anyhow::{bail, Result};
 use rayon::prelude::*;
@@ -177,7 +177,7 @@ pub fn execute(
                 || {
                     (
                         Vec::with_capacity(64),
-                        HistoryScore::default(),
+                        transport.new_score(),
                         ChunkScore::default(),
                     )
                 },

@@ -64,6 +64,10 @@ impl Balance {
 #[derive(Debug, Default)]
 pub struct HistoryScore {
     entries: Vec<(u32, f64)>,
+    /// a few dense extra bins (region totals), tally bins extra_offset + k
+    extra: Vec<f64>,
+    extra_touched: Vec<u32>,
+    extra_offset: u32,
     pub emitted: f64,
     pub deposited: f64,
     pub below_cutoff: f64,
@@ -71,8 +75,28 @@ pub struct HistoryScore {
 }
 
 impl HistoryScore {
+    /// A score with `n_extra` dense extra bins numbered from `offset` in the tally.
+    pub fn with_extra(offset: u32, n_extra: usize) -> Self {
+        HistoryScore {
+            extra: vec![0.0; n_extra],
+            extra_offset: offset,
+            ..Default::default()
+        }
+    }
+    /// Scores energy in dense extra bin `k` (a region total).
+    #[inline]
+    pub fn score_extra(&mut self, k: usize, e: f64) {
+        if self.extra[k] == 0.0 {
+            self.extra_touched.push(k as u32);
+        }
+        self.extra[k] += e;
+    }
     pub fn clear(&mut self) {
         self.entries.clear();
+        for &k in &self.extra_touched {
+            self.extra[k as usize] = 0.0;
+        }
+        self.extra_touched.clear();
         self.emitted = 0.0;
         self.deposited = 0.0;
         self.below_cutoff = 0.0;
@@ -89,9 +113,17 @@ impl HistoryScore {
         }
         self.entries.push((bin, e));
     }
-    /// Sum of all scored energy of this history (MeV).
+    /// Sum of the energy scored in the ordinary bins of this history (MeV); extra bins (region
+    /// totals) repeat it and are not included.
     pub fn scored_total(&self) -> f64 {
         self.entries.iter().map(|e| e.1).sum()
+    }
+    /// Sum of the energy scored in the extra bins (MeV).
+    pub fn extra_total(&self) -> f64 {
+        self.extra_touched
+            .iter()
+            .map(|&k| self.extra[k as usize])
+            .sum()
     }
 }
 
@@ -118,6 +150,12 @@ impl ChunkScore {
             let q = (e / DEPOSIT_UNIT_MEV).round();
             if q > 0.0 {
                 self.entries.push((bin, q as u64));
+            }
+        }
+        for &k in &h.extra_touched {
+            let q = (h.extra[k as usize] / DEPOSIT_UNIT_MEV).round();
+            if q > 0.0 {
+                self.entries.push((h.extra_offset + k, q as u64));
             }
         }
         self.balance.emitted.add_mev(h.emitted);

@@ -27,6 +27,16 @@ pub enum Geometry<'a> {
     },
 }
 
+/// Per-voxel data packed in 8 bytes, so that one cache line fetch answers the Woodcock test and
+/// the region of a deposit (the phantom keeps them in separate arrays).
+#[derive(Clone, Copy, Debug)]
+#[repr(C)]
+struct PackedVoxel {
+    density: f32,
+    label: u16,
+    material: u8,
+}
+
 /// Transport settings and the physics they use.
 pub struct Transport<'a> {
     pub geometry: Geometry<'a>,
@@ -35,6 +45,7 @@ pub struct Transport<'a> {
     pub photon_cutoff_mev: f64,
     /// Woodcock majorant (1/cm) per photon energy-grid interval
     majorant: Vec<f64>,
+    voxels: Vec<PackedVoxel>,
 }
 
 impl<'a> Transport<'a> {
@@ -56,11 +67,30 @@ impl<'a> Transport<'a> {
                 *maj = (*maj).max(1e-12) * (1.0 + 1e-9);
             }
         }
+        let voxels = match &geometry {
+            Geometry::Voxels(ph) => (0..ph.len())
+                .map(|v| PackedVoxel {
+                    density: ph.density[v],
+                    label: ph.label[v],
+                    material: ph.material[v],
+                })
+                .collect(),
+            Geometry::Sphere { .. } => Vec::new(),
+        };
         Transport {
             geometry,
             photon,
             photon_cutoff_mev: photon_cutoff_mev.max(crate::physics::photon::E_MIN_MEV),
             majorant,
+            voxels,
+        }
+    }
+
+    /// Prepares a history score for this geometry (region totals as extra bins after the voxels).
+    pub fn new_score(&self) -> HistoryScore {
+        match &self.geometry {
+            Geometry::Voxels(ph) => HistoryScore::with_extra(ph.len() as u32, ph.regions.len()),
+            Geometry::Sphere { .. } => HistoryScore::default(),
         }
     }
 
@@ -114,7 +144,7 @@ impl<'a> Transport<'a> {
             Geometry::Voxels(ph) => {
                 if let Some(v) = ph.voxel_at(pos) {
                     score.score(v as u32, e);
-                    score.score((ph.len() + ph.label[v] as usize) as u32, e);
+                    score.score_extra(self.voxels[v].label as usize, e);
                 }
             }
             Geometry::Sphere {
@@ -151,8 +181,9 @@ impl<'a> Transport<'a> {
                             score.escaped += p.energy_mev;
                             return;
                         };
-                        let m = phantom.material[v] as usize;
-                        let mu = ph.mu_rho(m, i, f) * phantom.density[v] as f64;
+                        let vx = self.voxels[v];
+                        let m = vx.material as usize;
+                        let mu = ph.mu_rho(m, i, f) * vx.density as f64;
                         if rng.uniform() * maj < mu {
                             break m;
                         }
