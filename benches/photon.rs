@@ -29,9 +29,10 @@ fn peak_rss_mb() -> f64 {
 }
 
 fn bench(n: usize, histories: u64, threads: usize) -> f64 {
+    let vox = 512.0 / n as f64;
     let db = MaterialDb::load().unwrap();
     let water = db.get("water").unwrap().clone();
-    let ph = Phantom::homogeneous(water, 1.0, [n; 3], 4.0, "water").unwrap();
+    let ph = Phantom::homogeneous(water, 1.0, [n; 3], vox, "water").unwrap();
     let photon = PhotonPhysics::new(&ph.materials).unwrap();
     let t = Transport::new(Geometry::Voxels(&ph), &photon, 1e-3);
     let c = ph.size_cm[0] / 2.0;
@@ -46,7 +47,7 @@ fn bench(n: usize, histories: u64, threads: usize) -> f64 {
     let out = execute(&t, &src, &s).unwrap();
     let rate = histories as f64 / out.seconds;
     println!(
-        "{n}^3 water, 4 mm voxels, 140.5 keV point source, {threads} threads: {histories} histories in {:.2} s = {:.3e} histories/s (setup+run {:.2} s), peak RSS {:.0} MB",
+        "{n}^3 water, {vox} mm voxels, 140.5 keV point source, {threads} threads: {histories} histories in {:.2} s = {:.3e} histories/s (setup+run {:.2} s), peak RSS {:.0} MB",
         out.seconds,
         rate,
         t0.elapsed().as_secs_f64(),
@@ -63,4 +64,7 @@ fn main() {
     bench(128, h, 1);
     bench(128, h, 2);
     bench(256, h / 4, 2);
+    if std::env::var_os("BENCH_COARSE").is_some() {
+        bench(16, h, 1);
+    }
 }

@@ -132,6 +132,9 @@ enum PhantomCmd {
         /// include optional shape groups (e.g. lesions)
         #[arg(long, value_delimiter = ',')]
         groups: Vec<String>,
+        /// also write a PNG of the central coronal slice (density with region outlines)
+        #[arg(long)]
+        png: Option<PathBuf>,
     },
     /// Voxelise a built-in phantom and write its density (g/cm3) to FILE.nii.gz, the label map
     /// to FILE_labels.nii.gz, material ids to FILE_materials.nii.gz and names to FILE.json.
@@ -291,6 +294,7 @@ fn phantom_cmd(cmd: PhantomCmd) -> Result<()> {
             name,
             voxel_mm,
             groups,
+            png,
         } => {
             let db = MaterialDb::load()?;
             let def = builtin::load_def(&name)?;
@@ -335,6 +339,10 @@ fn phantom_cmd(cmd: PhantomCmd) -> Result<()> {
             }
             let total: f64 = masses.iter().skip(1).sum();
             println!("total (all regions),{total:.1},,,,");
+            if let Some(p) = png {
+                output::phantom_png(&ph, &p)?;
+                eprintln!("wrote {}", p.display());
+            }
         }
         PhantomCmd::Export {
             name,

@@ -53,7 +53,7 @@ impl Material {
     /// mass-weighted harmonic mean of the nominal densities (volumes add).
     pub fn mix(name: &str, parts: &[(&Material, f64)]) -> Result<Self> {
         let total: f64 = parts.iter().map(|p| p.1).sum();
-        if parts.is_empty() || total <= 0.0 || parts.iter().any(|p| !(p.1 >= 0.0)) {
+        if parts.is_empty() || total <= 0.0 || parts.iter().any(|p| p.1.is_nan() || p.1 < 0.0) {
             bail!("mixture '{name}': fractions must be non-negative and sum to a positive value");
         }
         let mut by_z: BTreeMap<u8, f64> = BTreeMap::new();
@@ -181,7 +181,7 @@ impl HuCalibration {
             bail!("density_ramp: expected at least two (HU, g/cm3) nodes");
         }
         if f.density_ramp.windows(2).any(|w| w[1].0 < w[0].0)
-            || f.density_ramp.iter().any(|p| !(p.1 > 0.0))
+            || f.density_ramp.iter().any(|p| p.1.is_nan() || p.1 <= 0.0)
         {
             bail!("density_ramp: HU must increase and densities be positive");
         }

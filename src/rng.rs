@@ -42,7 +42,7 @@ impl HistoryRng {
     }
 
     #[inline]
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         let s = &mut self.s;
         let result = (s[0].wrapping_add(s[3])).rotate_left(23).wrapping_add(s[0]);
         let t = s[1] << 17;
@@ -58,13 +58,13 @@ impl HistoryRng {
     /// Uniform in [0, 1) with 53 random bits.
     #[inline]
     pub fn uniform(&mut self) -> f64 {
-        (self.next() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 
     /// Uniform in (0, 1]: safe for `-ln(u)`.
     #[inline]
     pub fn uniform_open(&mut self) -> f64 {
-        ((self.next() >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64)
+        ((self.next_u64() >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 
     /// An exponentially distributed number of mean free paths, -ln(u).
@@ -83,14 +83,14 @@ impl HistoryRng {
 impl rand_core::TryRng for HistoryRng {
     type Error = Infallible;
     fn try_next_u32(&mut self) -> Result<u32, Infallible> {
-        Ok((self.next() >> 32) as u32)
+        Ok((self.next_u64() >> 32) as u32)
     }
     fn try_next_u64(&mut self) -> Result<u64, Infallible> {
-        Ok(self.next())
+        Ok(self.next_u64())
     }
     fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
         for chunk in dst.chunks_mut(8) {
-            let v = self.next().to_le_bytes();
+            let v = self.next_u64().to_le_bytes();
             chunk.copy_from_slice(&v[..chunk.len()]);
         }
         Ok(())
@@ -102,10 +102,10 @@ mod tests {
     use super::*;
     #[test]
     fn streams_are_reproducible_and_distinct() {
-        let a: Vec<u64> = (0..4).map(|_| HistoryRng::new(7, 3).next()).collect();
+        let a: Vec<u64> = (0..4).map(|_| HistoryRng::new(7, 3).next_u64()).collect();
         assert!(a.iter().all(|&v| v == a[0]));
-        assert_ne!(HistoryRng::new(7, 3).next(), HistoryRng::new(7, 4).next());
-        assert_ne!(HistoryRng::new(7, 3).next(), HistoryRng::new(8, 3).next());
+        assert_ne!(HistoryRng::new(7, 3).next_u64(), HistoryRng::new(7, 4).next_u64());
+        assert_ne!(HistoryRng::new(7, 3).next_u64(), HistoryRng::new(8, 3).next_u64());
     }
     #[test]
     fn uniform_mean_and_range() {

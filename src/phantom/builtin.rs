@@ -81,10 +81,8 @@ struct Shape {
 impl Shape {
     #[inline]
     fn contains(&self, p: [f64; 3]) -> bool {
-        for a in 0..3 {
-            if p[a] < self.lo[a] || p[a] > self.hi[a] {
-                return false;
-            }
+        if (0..3).any(|a| p[a] < self.lo[a] || p[a] > self.hi[a]) {
+            return false;
         }
         let d = [p[0] - self.c[0], p[1] - self.c[1], p[2] - self.c[2]];
         match self.kind {

@@ -312,21 +312,39 @@ pub fn write_results(
     Ok(summary)
 }
 
-/// Central coronal slice (x-z plane at the middle y) of the dose with region outlines.
+/// Coronal slice (x-z plane) through the source (centroid of its voxels), with region outlines; voxels
+/// below 0.01 g/cm3 (air) are blanked, their dose being meaningless noise over a tiny mass.
 fn coronal_png(problem: &Problem, dose: &[f64], path: &Path, unit: &str) -> Result<()> {
     let ph = &problem.phantom;
     let [nx, ny, nz] = ph.grid.dims;
-    let j = ny / 2;
+    // the slice through the source: its voxels' centroid, or the point
+    let j = match &problem.source.spatial {
+        crate::source::Spatial::Point(p) => (p.y / ph.voxel_cm[1]).floor().max(0.0) as usize,
+        crate::source::Spatial::Voxels { voxels, .. } => {
+            let s: f64 = voxels
+                .iter()
+                .map(|&v| ((v as usize / nx) % ny) as f64)
+                .sum();
+            (s / voxels.len().max(1) as f64).round() as usize
+        }
+    }
+    .min(ny - 1);
+    debug_assert_eq!(dose.len(), ph.len());
     let mut vals = Vec::with_capacity(nx * nz);
     let mut labs = Vec::with_capacity(nx * nz);
     for k in 0..nz {
         for i in 0..nx {
             let v = i + nx * (j + ny * k);
-            vals.push(dose[v]);
+            vals.push(if ph.density[v] >= 0.01 { dose[v] } else { 0.0 });
             labs.push(ph.label[v]);
         }
     }
-    let title = format!("{}: dose, coronal slice y = {}", problem.file.name, j);
+    let title = format!(
+        "{}: dose, coronal slice j = {} (y = {:.0} mm)",
+        problem.file.name,
+        j,
+        (j as f64 + 0.5) * ph.grid.spacing_mm[1]
+    );
     let cb = format!("dose ({unit})");
     plot::slice_png(
         path,
@@ -339,8 +357,8 @@ fn coronal_png(problem: &Problem, dose: &[f64], path: &Path, unit: &str) -> Resu
         &plot::SliceFigure {
             title: &title,
             colorbar_label: &cb,
-            x_label: "x (mm)",
-            y_label: "z (mm)",
+            x_label: "x (mm, patient right to left)",
+            y_label: "z (mm, inferior to superior)",
             colormap: plot::Colormap::Inferno,
             log_scale: true,
             range: None,
@@ -359,4 +377,44 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
     std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
+}
+
+/// Central coronal slice (x-z plane at the middle y) of a phantom's density with its region
+/// outlines (`results/phantoms/NAME.png`).
+pub fn phantom_png(ph: &crate::phantom::Phantom, path: &Path) -> Result<()> {
+    let [nx, ny, nz] = ph.grid.dims;
+    let j = ny / 2;
+    let mut vals = Vec::with_capacity(nx * nz);
+    let mut labs = Vec::with_capacity(nx * nz);
+    for k in 0..nz {
+        for i in 0..nx {
+            let v = i + nx * (j + ny * k);
+            vals.push(ph.density[v] as f64);
+            labs.push(ph.label[v]);
+        }
+    }
+    let title = format!(
+        "{}: density, central coronal slice ({} mm voxels)",
+        ph.name, ph.grid.spacing_mm[0]
+    );
+    plot::slice_png(
+        path,
+        &plot::Slice {
+            values: &vals,
+            width: nx,
+            height: nz,
+            pixel_mm: [ph.grid.spacing_mm[0], ph.grid.spacing_mm[2]],
+        },
+        &plot::SliceFigure {
+            title: &title,
+            colorbar_label: "density (g/cm3)",
+            x_label: "x (mm, patient right to left)",
+            y_label: "z (mm, inferior to superior)",
+            colormap: plot::Colormap::Gray,
+            log_scale: false,
+            range: Some((0.0, 2.0)),
+            outline_labels: Some(&labs),
+            isolines: &[],
+        },
+    )
 }

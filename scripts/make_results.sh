@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Regenerates everything under results/ from the bundled studies and phantoms.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release
+bin=target/release/theradose
+mkdir -p results/phantoms
+$bin phantom show adult --groups lesions --png results/phantoms/adult.png > results/phantoms/adult_masses.csv
+$bin phantom show mouse --groups tumour --png results/phantoms/mouse.png > results/phantoms/mouse_masses.csv
+$bin phantom show water-cube --png results/phantoms/water-cube.png > results/phantoms/water-cube_masses.csv
+$bin phantom show water-sphere --png results/phantoms/water-sphere.png > results/phantoms/water-sphere_masses.csv
+$bin study studies/quickstart.toml
