@@ -104,8 +104,14 @@ mod tests {
     fn streams_are_reproducible_and_distinct() {
         let a: Vec<u64> = (0..4).map(|_| HistoryRng::new(7, 3).next_u64()).collect();
         assert!(a.iter().all(|&v| v == a[0]));
-        assert_ne!(HistoryRng::new(7, 3).next_u64(), HistoryRng::new(7, 4).next_u64());
-        assert_ne!(HistoryRng::new(7, 3).next_u64(), HistoryRng::new(8, 3).next_u64());
+        assert_ne!(
+            HistoryRng::new(7, 3).next_u64(),
+            HistoryRng::new(7, 4).next_u64()
+        );
+        assert_ne!(
+            HistoryRng::new(7, 3).next_u64(),
+            HistoryRng::new(8, 3).next_u64()
+        );
     }
     #[test]
     fn uniform_mean_and_range() {
