@@ -352,7 +352,8 @@ fn read_labels(
         max_id = max_id.max(v as u16);
         label.push(v as u16);
     }
-    let mut regions: Vec<Region> = (0..=max_id)
+    let max_named = names.iter().map(|n| n.0).max().unwrap_or(0);
+    let mut regions: Vec<Region> = (0..=max_id.max(max_named))
         .map(|i| Region {
             name: if i == 0 {
                 "outside".into()
