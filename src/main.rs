@@ -76,7 +76,7 @@ enum Cmd {
     },
     /// Print interaction coefficients of a medium as CSV.
     Table {
-        /// photon
+        /// photon (mu/rho, mu_en/rho), electron or positron (stopping power, CSDA range), alpha or proton
         #[arg(long)]
         particle: String,
         /// medium name (theradose phantom materials: air, water, soft-tissue, adipose, muscle, brain, blood, lung, cortical-bone, spongiosa, pmma)
@@ -111,6 +111,16 @@ enum Cmd {
         /// shells CSV
         #[arg(long)]
         out: PathBuf,
+    },
+    /// Decay data of a radionuclide as JSON: half-life, mean energy per decay by radiation
+    /// type, yields and daughters.
+    Decay {
+        /// nuclide, e.g. Lu-177, Ac-225
+        #[arg(long)]
+        nuclide: String,
+        /// sum energies and yields over the decay chain at secular equilibrium
+        #[arg(long)]
+        chain: bool,
     },
     /// Built-in phantoms.
     Phantom {
@@ -215,13 +225,13 @@ fn real_main() -> Result<()> {
             medium,
             energies,
         } => {
-            if particle != "photon" {
-                bail!("--particle {particle}: only photon tables exist yet (electron, positron, alpha, proton and neutron come with their transport)");
-            }
-            if energies.is_empty() {
-                bail!("--energies: give at least one energy in MeV, e.g. --energies 0.01,0.1,1");
-            }
-            print!("{}", kernel::photon_table(&medium, &energies)?);
+            print!("{}", kernel::table(&particle, &medium, &energies)?);
+        }
+        Cmd::Decay { nuclide, chain } => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&study::decay_cmd::decay_json(&nuclide, chain)?)?
+            );
         }
         Cmd::Kernel {
             particle,

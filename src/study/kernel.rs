@@ -133,3 +133,18 @@ pub fn photon_table(medium: &str, energies_mev: &[f64]) -> Result<String> {
     }
     Ok(s)
 }
+
+/// `theradose table`: coefficients of a medium for a particle, as CSV.
+pub fn table(particle: &str, medium: &str, energies_mev: &[f64]) -> Result<String> {
+    if energies_mev.is_empty() {
+        bail!("--energies: give at least one energy in MeV, e.g. --energies 0.01,0.1,1");
+    }
+    match particle {
+        "photon" | "gamma" => photon_table(medium, energies_mev),
+        "electron" | "positron" => {
+            crate::physics::electron::table_csv(particle, medium, energies_mev)
+        }
+        "alpha" | "proton" => crate::physics::ion::table_csv(particle, medium, energies_mev),
+        p => bail!("--particle {p}: expected photon, electron, positron, alpha or proton"),
+    }
+}

@@ -3,6 +3,7 @@
 //! A run file names a phantom, a source and run settings; `theradose run FILE.toml` transports
 //! it and writes `dose.nii.gz`, `uncertainty.nii.gz`, `summary.json`, `regions.csv` and a PNG.
 
+pub mod decay_cmd;
 pub mod kernel;
 pub mod output;
 
