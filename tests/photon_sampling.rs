@@ -357,8 +357,10 @@ fn energy_balance(e_mev: f64, histories: u64, seed: u64) {
     tally.absorb(&mut chunk);
     let n_vox = phantom.len();
     let q = DEPOSIT_UNIT_MEV;
-    let voxel_sum: f64 = tally.sum[..n_vox].iter().map(|&s| s as f64 * q).sum();
-    let region_sum: f64 = tally.sum[n_vox..].iter().map(|&s| s as f64 * q).sum();
+    let voxel_sum: f64 = (0..n_vox).map(|b| tally.sum(b) as f64 * q).sum();
+    let region_sum: f64 = (n_vox..tally.n_bins())
+        .map(|b| tally.sum(b) as f64 * q)
+        .sum();
     // each history rounds each bin to the quantum: at most n_bins_hit/2 quanta of error; bound
     // generously by (histories x 1000) quanta
     let tol = entries_bound as f64 * 1000.0 * q;

@@ -34,7 +34,7 @@ pub fn write(path: &Path, h: &TallyHeader, t: &Tally) -> Result<()> {
             h.first_history,
             t.histories,
             h.planned,
-            t.sum.len() as u64,
+            t.bins.len() as u64,
         ] {
             w.write_all(&v.to_le_bytes())?;
         }
@@ -42,8 +42,10 @@ pub fn write(path: &Path, h: &TallyHeader, t: &Tally) -> Result<()> {
         for v in [b.emitted.0, b.deposited.0, b.below_cutoff.0, b.escaped.0] {
             w.write_all(&v.to_le_bytes())?;
         }
-        for v in t.sum.iter().chain(t.sum2.iter()) {
-            w.write_all(&v.to_le_bytes())?;
+        for k in 0..2 {
+            for b in &t.bins {
+                w.write_all(&b[k].to_le_bytes())?;
+            }
         }
         w.flush()?;
         w.get_ref().sync_all()?;
@@ -88,10 +90,10 @@ pub fn read(path: &Path) -> Result<(TallyHeader, Tally)> {
     }
     let mut t = Tally::new(n as usize);
     for i in 0..n as usize {
-        t.sum[i] = rd128("sums")?;
+        t.bins[i][0] = rd128("sums")?;
     }
     for i in 0..n as usize {
-        t.sum2[i] = rd128("sums of squares")?;
+        t.bins[i][1] = rd128("sums of squares")?;
     }
     t.histories = done;
     t.balance = balance;

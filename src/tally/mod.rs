@@ -173,11 +173,12 @@ impl ChunkScore {
     }
 }
 
-/// Sums and sums of squares of per-history deposits per bin, in fixed point.
+/// Sums and sums of squares of per-history deposits per bin, in fixed point. A bin's sum and
+/// sum of squares sit side by side (one cache line fetch per scored bin).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tally {
-    pub sum: Vec<u128>,
-    pub sum2: Vec<u128>,
+    /// [sum, sum of squares] per bin, in units of DEPOSIT_UNIT_MEV and its square
+    pub bins: Vec<[u128; 2]>,
     pub histories: u64,
     pub balance: Balance,
 }
@@ -185,21 +186,29 @@ pub struct Tally {
 impl Tally {
     pub fn new(n_bins: usize) -> Self {
         Tally {
-            sum: vec![0; n_bins],
-            sum2: vec![0; n_bins],
+            bins: vec![[0; 2]; n_bins],
             histories: 0,
             balance: Balance::default(),
         }
     }
     pub fn n_bins(&self) -> usize {
-        self.sum.len()
+        self.bins.len()
+    }
+    /// Sum of the per-history deposits in a bin (units of DEPOSIT_UNIT_MEV).
+    pub fn sum(&self, bin: usize) -> u128 {
+        self.bins[bin][0]
+    }
+    /// Sum of the squared per-history deposits in a bin (units of DEPOSIT_UNIT_MEV^2).
+    pub fn sum2(&self, bin: usize) -> u128 {
+        self.bins[bin][1]
     }
     /// Folds a chunk in (order does not matter: integer sums).
     pub fn absorb(&mut self, c: &mut ChunkScore) {
         for &(bin, q) in &c.entries {
             let q = q as u128;
-            self.sum[bin as usize] += q;
-            self.sum2[bin as usize] += q * q;
+            let b = &mut self.bins[bin as usize];
+            b[0] += q;
+            b[1] += q * q;
         }
         self.balance.add(&c.balance);
         self.histories += c.histories;
@@ -209,10 +218,10 @@ impl Tally {
     }
     /// Adds another tally of the same bins (job merge).
     pub fn merge(&mut self, o: &Tally) {
-        assert_eq!(self.sum.len(), o.sum.len());
-        for i in 0..self.sum.len() {
-            self.sum[i] += o.sum[i];
-            self.sum2[i] += o.sum2[i];
+        assert_eq!(self.bins.len(), o.bins.len());
+        for (a, b) in self.bins.iter_mut().zip(&o.bins) {
+            a[0] += b[0];
+            a[1] += b[1];
         }
         self.balance.add(&o.balance);
         self.histories += o.histories;
@@ -221,11 +230,12 @@ impl Tally {
     /// (1 sigma, from history-by-history statistics; 0 when nothing was scored).
     pub fn mean_and_rel_uncertainty(&self, bin: usize) -> (f64, f64) {
         let n = self.histories as f64;
-        if self.histories == 0 || self.sum[bin] == 0 {
+        let [sum, sum2] = self.bins[bin];
+        if self.histories == 0 || sum == 0 {
             return (0.0, 0.0);
         }
-        let s = self.sum[bin] as f64 * DEPOSIT_UNIT_MEV;
-        let s2 = self.sum2[bin] as f64 * DEPOSIT_UNIT_MEV * DEPOSIT_UNIT_MEV;
+        let s = sum as f64 * DEPOSIT_UNIT_MEV;
+        let s2 = sum2 as f64 * DEPOSIT_UNIT_MEV * DEPOSIT_UNIT_MEV;
         let mean = s / n;
         if self.histories < 2 {
             return (mean, 1.0);
@@ -257,7 +267,7 @@ mod tests {
         let mut t2 = t.clone();
         t2.merge(&t);
         assert_eq!(t2.histories, 20);
-        assert_eq!(t2.sum[0], 2 * t.sum[0]);
+        assert_eq!(t2.sum(0), 2 * t.sum(0));
         assert!(t.balance.relative_discrepancy() < 1e-15);
     }
     #[test]

@@ -62,6 +62,8 @@ pub struct PhotonMaterial {
     rayleigh: RayleighSampler,
     /// S_mix(x)/Z_mix on the log-uniform x grid
     s_over_z: Vec<f64>,
+    /// x^2 beyond which S_mix/Z_mix exceeds 1 - 1e-6 (1/Angstrom^2)
+    x_sat2: f64,
     elements: Vec<(f64, ElementRef)>,
 }
 
@@ -211,19 +213,20 @@ impl PhotonPhysics {
                     if !self.compton_binding {
                         break (eps, cos_t);
                     }
-                    let x = e * 1e3 / HC_KEV_ANGSTROM * (0.5 * (1.0 - cos_t)).max(0.0).sqrt();
-                    if rng.uniform() <= self.s_over_z(m, x) {
+                    let k = e * 1e3 / HC_KEV_ANGSTROM;
+                    let x2 = k * k * (0.5 * (1.0 - cos_t)).max(0.0);
+                    // beyond x_sat, S(x)/Z > 1 - 1e-6: accept without a draw (bias < 1e-6)
+                    if x2 >= self.materials[m].x_sat2 || rng.uniform() <= self.s_over_z2(m, x2) {
                         break (eps, cos_t);
                     }
                 };
                 let phi = rng.phi();
                 let e_new = eps * e;
                 let t_e = e - e_new;
+                let new_dir = photon.dir.rotated(cos_t, phi);
                 if t_e > 0.0 {
                     // electron direction from momentum conservation
-                    let p_in = photon.dir * e;
-                    let p_out = photon.dir.rotated(cos_t, phi) * e_new;
-                    let pe = p_in - p_out;
+                    let pe = photon.dir * e - new_dir * e_new;
                     let dir_e = if pe.norm() > 0.0 {
                         pe.normalized()
                     } else {
@@ -236,7 +239,7 @@ impl PhotonPhysics {
                         dir_e,
                     ));
                 }
-                photon.dir = photon.dir.rotated(cos_t, phi);
+                photon.dir = new_dir;
                 photon.energy_mev = e_new;
                 Fate::Scattered
             }
@@ -265,12 +268,13 @@ impl PhotonPhysics {
         }
     }
 
+    /// S(x)/Z of material `m` as a function of x^2 (x in 1/Angstrom).
     #[inline]
-    fn s_over_z(&self, m: usize, x: f64) -> f64 {
-        if x <= SX_MIN {
+    fn s_over_z2(&self, m: usize, x2: f64) -> f64 {
+        if x2 <= SX_MIN * SX_MIN {
             return 0.0;
         }
-        let t = (x.ln() - self.sx_ln_min) * self.sx_inv_d;
+        let t = (0.5 * x2.ln() - self.sx_ln_min) * self.sx_inv_d;
         let s = &self.materials[m].s_over_z;
         let i = t as usize;
         if i >= N_SX - 1 {
@@ -294,6 +298,7 @@ impl PhotonMaterial {
                     .collect::<Vec<_>>(),
             ),
             s_over_z: Vec::with_capacity(N_SX),
+            x_sat2: f64::INFINITY,
             elements,
         };
         for i in 0..grid.n {
@@ -324,6 +329,14 @@ impl PhotonMaterial {
                 })
                 .sum();
             pm.s_over_z.push((s / electrons).clamp(0.0, 1.0));
+        }
+        let mut k_sat = N_SX;
+        while k_sat > 0 && pm.s_over_z[k_sat - 1] > 1.0 - 1e-6 {
+            k_sat -= 1;
+        }
+        if k_sat < N_SX {
+            let x = SX_MIN * (SX_MAX / SX_MIN).powf(k_sat as f64 / (N_SX - 1) as f64);
+            pm.x_sat2 = x * x;
         }
         pm
     }
