@@ -61,6 +61,10 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(4_000_000);
+    if std::env::var_os("BENCH_SINGLE").is_some() {
+        bench(128, h, 1);
+        return;
+    }
     bench(128, h, 1);
     bench(128, h, 2);
     bench(256, h / 4, 2);

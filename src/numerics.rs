@@ -39,8 +39,14 @@ impl Vec3 {
     /// about itself (the standard transport rotation, as in EGSnrc `uphi`).
     #[inline]
     pub fn rotated(self, cos_theta: f64, phi: f64) -> Vec3 {
-        let sin_theta = (1.0 - cos_theta * cos_theta).max(0.0).sqrt();
         let (sin_phi, cos_phi) = phi.sin_cos();
+        self.rotated_cs(cos_theta, cos_phi, sin_phi)
+    }
+
+    /// `rotated` with the azimuth given by its cosine and sine.
+    #[inline]
+    pub fn rotated_cs(self, cos_theta: f64, cos_phi: f64, sin_phi: f64) -> Vec3 {
+        let sin_theta = (1.0 - cos_theta * cos_theta).max(0.0).sqrt();
         let (u, v, w) = (self.x, self.y, self.z);
         let s = 1.0 - w * w;
         if s > 1e-12 {

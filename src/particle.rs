@@ -1,6 +1,7 @@
 //! Particle state and the secondary stack.
 
 use crate::numerics::Vec3;
+use crate::rng::HistoryRng;
 
 /// The kinds of particle the transport knows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,4 +42,13 @@ pub fn isotropic(u1: f64, u2: f64) -> Vec3 {
     let s = (1.0 - w * w).max(0.0).sqrt();
     let (sp, cp) = (std::f64::consts::TAU * u2).sin_cos();
     Vec3::new(s * cp, s * sp, w)
+}
+
+/// Samples an isotropic unit direction (cos theta uniform, azimuth by disk rejection).
+#[inline]
+pub fn isotropic_rng(rng: &mut HistoryRng) -> Vec3 {
+    let w = 2.0 * rng.uniform() - 1.0;
+    let s = (1.0 - w * w).max(0.0).sqrt();
+    let (c, sn) = rng.azimuth();
+    Vec3::new(s * c, s * sn, w)
 }

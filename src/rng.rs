@@ -78,6 +78,20 @@ impl HistoryRng {
     pub fn phi(&mut self) -> f64 {
         std::f64::consts::TAU * self.uniform()
     }
+
+    /// (cos phi, sin phi) of an azimuth uniform in [0, 2 pi), by rejection from the unit disk
+    /// (von Neumann 1951): cheaper than sin/cos of a uniform angle.
+    #[inline]
+    pub fn azimuth(&mut self) -> (f64, f64) {
+        loop {
+            let u = 2.0 * self.uniform() - 1.0;
+            let v = 2.0 * self.uniform() - 1.0;
+            let r2 = u * u + v * v;
+            if r2 <= 1.0 && r2 > 1e-300 {
+                return ((u * u - v * v) / r2, 2.0 * u * v / r2);
+            }
+        }
+    }
 }
 
 impl rand_core::TryRng for HistoryRng {

@@ -2,7 +2,7 @@
 //! alias table), with what energy (one line or a set of lines with yields) and which particle.
 
 use crate::numerics::{AliasTable, Vec3};
-use crate::particle::{isotropic, Particle, ParticleKind};
+use crate::particle::{isotropic_rng, Particle, ParticleKind};
 use crate::phantom::Phantom;
 use crate::rng::HistoryRng;
 use anyhow::{bail, Result};
@@ -160,7 +160,7 @@ impl Source {
                 energies, alias, ..
             } => energies[alias.sample(rng.uniform(), rng.uniform())],
         };
-        let dir = isotropic(rng.uniform(), rng.uniform());
+        let dir = isotropic_rng(rng);
         Particle::new(self.particle, energy, pos, dir)
     }
 }

@@ -6,12 +6,15 @@
 //! no boundary crossings and measured faster (see `benches/photon.rs`).
 
 use crate::numerics::Vec3;
-use crate::particle::{isotropic, Particle, ParticleKind};
+use crate::particle::{isotropic_rng, Particle, ParticleKind};
 use crate::phantom::Phantom;
 use crate::physics::photon::{Fate, PhotonPhysics};
 use crate::rng::HistoryRng;
 use crate::tally::HistoryScore;
 use crate::units::ELECTRON_MASS_MEV;
+use voxels::VoxelLookup;
+
+mod voxels;
 
 /// Where particles are tracked and how deposits map to tally bins.
 pub enum Geometry<'a> {
@@ -27,16 +30,6 @@ pub enum Geometry<'a> {
     },
 }
 
-/// Per-voxel data packed in 8 bytes, so that one cache line fetch answers the Woodcock test and
-/// the region of a deposit (the phantom keeps them in separate arrays).
-#[derive(Clone, Copy, Debug)]
-#[repr(C)]
-struct PackedVoxel {
-    density: f32,
-    label: u16,
-    material: u8,
-}
-
 /// Transport settings and the physics they use.
 pub struct Transport<'a> {
     pub geometry: Geometry<'a>,
@@ -45,7 +38,7 @@ pub struct Transport<'a> {
     pub photon_cutoff_mev: f64,
     /// Woodcock majorant (1/cm) per photon energy-grid interval
     majorant: Vec<f64>,
-    voxels: Vec<PackedVoxel>,
+    voxels: Option<VoxelLookup>,
 }
 
 impl<'a> Transport<'a> {
@@ -68,17 +61,8 @@ impl<'a> Transport<'a> {
             }
         }
         let voxels = match &geometry {
-            Geometry::Voxels(ph) => {
-                let mut v = Vec::with_capacity(ph.len());
-                advise_huge_pages(&v);
-                v.extend((0..ph.len()).map(|i| PackedVoxel {
-                    density: ph.density[i],
-                    label: ph.label[i],
-                    material: ph.material[i],
-                }));
-                v
-            }
-            Geometry::Sphere { .. } => Vec::new(),
+            Geometry::Voxels(ph) => Some(VoxelLookup::new(ph)),
+            Geometry::Sphere { .. } => None,
         };
         Transport {
             geometry,
@@ -119,7 +103,7 @@ impl<'a> Transport<'a> {
                 ParticleKind::Positron => {
                     self.deposit(p.pos, p.energy_mev, score);
                     score.deposited += p.energy_mev;
-                    let d = isotropic(rng.uniform(), rng.uniform());
+                    let d = isotropic_rng(rng);
                     stack.push(Particle::new(
                         ParticleKind::Photon,
                         ELECTRON_MASS_MEV,
@@ -144,10 +128,11 @@ impl<'a> Transport<'a> {
             return;
         }
         match &self.geometry {
-            Geometry::Voxels(ph) => {
-                if let Some(v) = ph.voxel_at(pos) {
+            Geometry::Voxels(_) => {
+                let lookup = self.voxels.as_ref().expect("voxel geometry has a lookup");
+                if let Some((v, vx)) = lookup.at(pos) {
                     score.score(v as u32, e);
-                    score.score_extra(self.voxels[v].label as usize, e);
+                    score.score_extra(vx.label as usize, e);
                 }
             }
             Geometry::Sphere {
@@ -176,15 +161,15 @@ impl<'a> Transport<'a> {
             let (i, f) = ph.locate(p.energy_mev);
             // sample the next real interaction site and its material
             let m = match &self.geometry {
-                Geometry::Voxels(phantom) => {
+                Geometry::Voxels(_) => {
+                    let lookup = self.voxels.as_ref().expect("voxel geometry has a lookup");
                     let maj = self.majorant[i];
                     loop {
                         p.pos = p.pos + p.dir * (rng.mfp() / maj);
-                        let Some(v) = phantom.voxel_at(p.pos) else {
+                        let Some((_, vx)) = lookup.at(p.pos) else {
                             score.escaped += p.energy_mev;
                             return;
                         };
-                        let vx = self.voxels[v];
                         let m = vx.material as usize;
                         let mu = ph.mu_rho(m, i, f) * vx.density as f64;
                         if rng.uniform() * maj < mu {
@@ -222,7 +207,7 @@ impl<'a> Transport<'a> {
 /// Asks the kernel to back a large, not yet touched allocation with transparent huge pages:
 /// Woodcock tracking reads voxels at random, and with 4 KiB pages most reads of a big phantom
 /// also miss the TLB. Harmless where huge pages are unavailable.
-fn advise_huge_pages<T>(v: &Vec<T>) {
+pub(crate) fn advise_huge_pages<T>(v: &Vec<T>) {
     #[cfg(target_os = "linux")]
     {
         const HUGE: usize = 2 << 20;

@@ -17,7 +17,7 @@ pub mod rayleigh;
 
 use crate::materials::Material;
 use crate::numerics::{interp_loglog, LogGrid, Vec3};
-use crate::particle::{isotropic, Particle, ParticleKind};
+use crate::particle::{isotropic_rng, Particle, ParticleKind};
 use crate::rng::HistoryRng;
 use crate::tables::ElementPhotonData;
 use crate::units::{AVOGADRO, BARN_CM2, ELECTRON_MASS_MEV, HC_KEV_ANGSTROM};
@@ -204,7 +204,8 @@ impl PhotonPhysics {
         match kind {
             Interaction::Coherent => {
                 let cos_t = self.materials[m].rayleigh.sample_cos(e, rng);
-                photon.dir = photon.dir.rotated(cos_t, rng.phi());
+                let (c, sn) = rng.azimuth();
+                photon.dir = photon.dir.rotated_cs(cos_t, c, sn);
                 Fate::Scattered
             }
             Interaction::Incoherent => {
@@ -220,10 +221,10 @@ impl PhotonPhysics {
                         break (eps, cos_t);
                     }
                 };
-                let phi = rng.phi();
+                let (c, sn) = rng.azimuth();
                 let e_new = eps * e;
                 let t_e = e - e_new;
-                let new_dir = photon.dir.rotated(cos_t, phi);
+                let new_dir = photon.dir.rotated_cs(cos_t, c, sn);
                 if t_e > 0.0 {
                     // electron direction from momentum conservation
                     let pe = photon.dir * e - new_dir * e_new;
@@ -244,7 +245,7 @@ impl PhotonPhysics {
                 Fate::Scattered
             }
             Interaction::Photoelectric => {
-                let dir = isotropic(rng.uniform(), rng.uniform());
+                let dir = isotropic_rng(rng);
                 secondaries.push(Particle::new(ParticleKind::Electron, e, photon.pos, dir));
                 Fate::Absorbed
             }
@@ -359,5 +360,5 @@ impl PhotonMaterial {
 
 /// The direction of a photon leaving a point isotropically, for sources.
 pub fn isotropic_direction(rng: &mut HistoryRng) -> Vec3 {
-    isotropic(rng.uniform(), rng.uniform())
+    isotropic_rng(rng)
 }
