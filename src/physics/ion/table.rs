@@ -37,9 +37,10 @@ impl IonTable {
         let e: Vec<f64> = (0..n).map(|i| grid.node(i)).collect();
         let s: Vec<f64> = e.iter().map(|&x| model.total(x)).collect();
         let mut r = vec![2.0 * e[0] / s[0]; n];
-        // sigma_R^2 = int dOmega^2/d(rho x) / S^3 dE, with S ~ sqrt(E) below e[0]:
-        // int_0^E0 k c^-3 E^-3/2 dE diverges only formally; the Bohr rate scales with z_eff^2,
-        // which vanishes there, so the start value uses the first node: k E0 / S0^3 * 2.
+        // sigma_R^2 = int dOmega^2/d(rho x) / S^3 dE. Below e[0] the integrand grows as E^-3/2
+        // for S ~ sqrt(E) at constant z_eff^2 (Bohr's free-electron picture fails there); the
+        // part below e[0] is set to 2 k(E0) E0 / S0^3, the same order as one node's share, and is
+        // negligible (< 1e-3 of sigma_R^2) above a few tens of keV.
         let mut var = vec![2.0 * model.bohr_straggling_rate(e[0]) * e[0] / s[0].powi(3); n];
         for i in 1..n {
             // Simpson on [e_{i-1}, e_i] with the model at the geometric midpoint
