@@ -1,6 +1,6 @@
 //! The tally file (`tally.bin`): checkpoints, resume and job merge.
 //!
-//! Little-endian: magic `THRDTLY1`, fingerprint u64, first history u64, histories done u64,
+//! Little-endian: magic `THRDTLY2`, fingerprint u64, first history u64, histories done u64,
 //! histories planned u64, n_bins u64, balance 4 x u128, sum n_bins x u128, sum2 n_bins x u128.
 //! Written to a temporary file and renamed, so a reader never sees a partial file.
 
@@ -9,7 +9,7 @@ use anyhow::{bail, Context, Result};
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::Path;
 
-const MAGIC: &[u8; 8] = b"THRDTLY1";
+const MAGIC: &[u8; 8] = b"THRDTLY2";
 
 /// Header of a tally file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

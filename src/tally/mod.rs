@@ -5,15 +5,16 @@
 //! run is bit-identical whatever the thread count, the order in which chunks finish, or the split
 //! of the run into jobs merged afterwards. Each history's deposit in a bin is rounded to
 //! `DEPOSIT_UNIT_MEV` (2^-40 MeV, about 1e-12 MeV) before it is added to `sum` and its square to
-//! `sum2`; energy-balance totals use 2^-64 MeV.
+//! `sum2`; energy-balance totals use the same quantum.
 
 pub mod file;
 
 /// Quantum of a per-history deposit (MeV).
 pub const DEPOSIT_UNIT_MEV: f64 = 1.0 / (1u64 << 40) as f64;
-const BALANCE_SCALE: f64 = 18_446_744_073_709_551_616.0; // 2^64
+const BALANCE_SCALE: f64 = (1u64 << 40) as f64;
 
-/// Fixed-point energy total (units of 2^-64 MeV).
+/// Fixed-point energy total (units of 2^-40 MeV, about 1e-12 MeV; one history's energy is
+/// rounded once, through a u64, which holds up to 1.6e7 MeV).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct EnergySum(pub u128);
 
@@ -21,7 +22,7 @@ impl EnergySum {
     #[inline]
     pub fn add_mev(&mut self, e: f64) {
         debug_assert!(e >= 0.0);
-        self.0 += (e * BALANCE_SCALE).round() as u128;
+        self.0 += (e * BALANCE_SCALE).round() as u64 as u128;
     }
     pub fn mev(&self) -> f64 {
         self.0 as f64 / BALANCE_SCALE

@@ -30,24 +30,56 @@ pub fn klein_nishina_total(k_mev: f64) -> f64 {
 /// G4KleinNishinaCompton).
 #[inline]
 pub fn sample_klein_nishina(k_mev: f64, rng: &mut HistoryRng) -> (f64, f64) {
-    let k = k_mev / ELECTRON_MASS_MEV;
-    let eps0 = 1.0 / (1.0 + 2.0 * k);
-    let eps0sq = eps0 * eps0;
-    let alpha1 = -eps0.ln();
-    let alpha2 = alpha1 + 0.5 * (1.0 - eps0sq);
-    loop {
-        let (eps, epssq) = if alpha1 > alpha2 * rng.uniform() {
-            let e = (-alpha1 * rng.uniform()).exp();
-            (e, e * e)
-        } else {
-            let e2 = eps0sq + (1.0 - eps0sq) * rng.uniform();
-            (e2.sqrt(), e2)
-        };
-        let onecost = (1.0 - eps) / (eps * k);
-        let sint2 = onecost * (2.0 - onecost);
-        let greject = 1.0 - eps * sint2 / (1.0 + epssq);
-        if greject >= rng.uniform() {
-            return (eps, 1.0 - onecost);
+    KleinNishina::new(k_mev).sample(rng)
+}
+
+/// The energy-dependent constants of the Klein-Nishina sampler, computed once per photon energy.
+#[derive(Clone, Copy, Debug)]
+pub struct KleinNishina {
+    k: f64,
+    eps0sq: f64,
+    alpha1: f64,
+    alpha2: f64,
+}
+
+impl KleinNishina {
+    #[inline]
+    pub fn new(k_mev: f64) -> Self {
+        let k = k_mev / ELECTRON_MASS_MEV;
+        let eps0 = 1.0 / (1.0 + 2.0 * k);
+        let eps0sq = eps0 * eps0;
+        let alpha1 = (1.0 + 2.0 * k).ln();
+        KleinNishina {
+            k,
+            eps0sq,
+            alpha1,
+            alpha2: alpha1 + 0.5 * (1.0 - eps0sq),
+        }
+    }
+
+    /// Samples (eps = E'/E, cos theta).
+    #[inline]
+    pub fn sample(&self, rng: &mut HistoryRng) -> (f64, f64) {
+        let KleinNishina {
+            k,
+            eps0sq,
+            alpha1,
+            alpha2,
+        } = *self;
+        loop {
+            let (eps, epssq) = if alpha1 > alpha2 * rng.uniform() {
+                let e = (-alpha1 * rng.uniform()).exp();
+                (e, e * e)
+            } else {
+                let e2 = eps0sq + (1.0 - eps0sq) * rng.uniform();
+                (e2.sqrt(), e2)
+            };
+            let onecost = (1.0 - eps) / (eps * k);
+            let sint2 = onecost * (2.0 - onecost);
+            let greject = 1.0 - eps * sint2 / (1.0 + epssq);
+            if greject >= rng.uniform() {
+                return (eps, 1.0 - onecost);
+            }
         }
     }
 }

@@ -209,8 +209,9 @@ impl PhotonPhysics {
                 Fate::Scattered
             }
             Interaction::Incoherent => {
+                let kn = compton::KleinNishina::new(e);
                 let (eps, cos_t) = loop {
-                    let (eps, cos_t) = compton::sample_klein_nishina(e, rng);
+                    let (eps, cos_t) = kn.sample(rng);
                     if !self.compton_binding {
                         break (eps, cos_t);
                     }
