@@ -40,7 +40,7 @@ impl IonTable {
         // sigma_R^2 = int dOmega^2/d(rho x) / S^3 dE. Below e[0] the integrand grows as E^-3/2
         // for S ~ sqrt(E) at constant z_eff^2 (Bohr's free-electron picture fails there); the
         // part below e[0] is set to 2 k(E0) E0 / S0^3, the same order as one node's share, and is
-        // negligible (< 1e-3 of sigma_R^2) above a few tens of keV.
+        // meant to be small beside sigma_R^2 at MeV energies (not separately verified).
         let mut var = vec![2.0 * model.bohr_straggling_rate(e[0]) * e[0] / s[0].powi(3); n];
         for i in 1..n {
             // Simpson on [e_{i-1}, e_i] with the model at the geometric midpoint
