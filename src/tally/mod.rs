@@ -254,6 +254,22 @@ impl Tally {
     }
 }
 
+/// Hints the processor to fetch the cache line holding `r` (no effect on results).
+#[inline(always)]
+fn prefetch<T>(r: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: prefetching is a hint; it never faults, even for invalid addresses, and `r` is a
+    // valid reference.
+    unsafe {
+        core::arch::x86_64::_mm_prefetch(
+            r as *const T as *const i8,
+            core::arch::x86_64::_MM_HINT_T0,
+        );
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = r;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -300,20 +316,4 @@ mod tests {
             "{m} {r} {expect}"
         );
     }
-}
-
-/// Hints the processor to fetch the cache line holding `r` (no effect on results).
-#[inline(always)]
-fn prefetch<T>(r: &T) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: prefetching is a hint; it never faults, even for invalid addresses, and `r` is a
-    // valid reference.
-    unsafe {
-        core::arch::x86_64::_mm_prefetch(
-            r as *const T as *const i8,
-            core::arch::x86_64::_MM_HINT_T0,
-        );
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = r;
 }
