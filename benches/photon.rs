@@ -126,14 +126,14 @@ fn traversal_rate(n: usize, histories: u64) -> f64 {
                     let (a, b, cc) = ph.ijk(v);
                     let idx = [a, b, cc];
                     let mut t_b = f64::INFINITY;
-                    for ax in 0..3 {
+                    for (ax, &ia) in idx.iter().enumerate() {
                         let d = p.dir.get(ax);
                         let x = p.pos.get(ax);
                         let w = ph.voxel_cm[ax];
                         let t = if d > 0.0 {
-                            ((idx[ax] + 1) as f64 * w - x) / d
+                            ((ia + 1) as f64 * w - x) / d
                         } else if d < 0.0 {
-                            (idx[ax] as f64 * w - x) / d
+                            (ia as f64 * w - x) / d
                         } else {
                             f64::INFINITY
                         };
