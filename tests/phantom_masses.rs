@@ -124,6 +124,7 @@ fn bad_phantom_definitions_give_clear_errors() {
     for (i, (shape, expect)) in [
         ("material = \"unobtainium\"", "unobtainium"),
         ("material = \"water\"\ndensity = -1.0", "density"),
+        ("material = \"water\"\ndensity = nan", "density"),
     ]
     .iter()
     .enumerate()
