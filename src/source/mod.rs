@@ -1,6 +1,10 @@
 //! Sources: where particles start (a point, uniform in a region, or a voxelised map sampled by an
 //! alias table), with what energy (one line or a set of lines with yields) and which particle.
 
+pub mod bateman;
+pub mod beta;
+pub mod nuclide;
+
 use crate::numerics::{AliasTable, Vec3};
 use crate::particle::{isotropic_rng, Particle, ParticleKind};
 use crate::phantom::Phantom;

@@ -312,12 +312,12 @@ pub fn write_results(
     Ok(summary)
 }
 
-/// Coronal slice (x-z plane) through the source (centroid of its voxels), with region outlines; voxels
-/// below 0.01 g/cm3 (air) are blanked, their dose being meaningless noise over a tiny mass.
+/// Coronal slice (x-z plane) through the source (centroid of its voxels) of the dose, with
+/// region outlines; voxels below 0.01 g/cm3 (air) are blanked, their dose being meaningless noise
+/// over a tiny mass.
 fn coronal_png(problem: &Problem, dose: &[f64], path: &Path, unit: &str) -> Result<()> {
     let ph = &problem.phantom;
-    let [nx, ny, nz] = ph.grid.dims;
-    // the slice through the source: its voxels' centroid, or the point
+    let [nx, ny, _] = ph.grid.dims;
     let j = match &problem.source.spatial {
         crate::source::Spatial::Point(p) => (p.y / ph.voxel_cm[1]).floor().max(0.0) as usize,
         crate::source::Spatial::Voxels { voxels, .. } => {
@@ -329,16 +329,6 @@ fn coronal_png(problem: &Problem, dose: &[f64], path: &Path, unit: &str) -> Resu
         }
     }
     .min(ny - 1);
-    debug_assert_eq!(dose.len(), ph.len());
-    let mut vals = Vec::with_capacity(nx * nz);
-    let mut labs = Vec::with_capacity(nx * nz);
-    for k in 0..nz {
-        for i in 0..nx {
-            let v = i + nx * (j + ny * k);
-            vals.push(if ph.density[v] >= 0.01 { dose[v] } else { 0.0 });
-            labs.push(ph.label[v]);
-        }
-    }
     let title = format!(
         "{}: dose, coronal slice j = {} (y = {:.0} mm)",
         problem.file.name,
@@ -346,6 +336,65 @@ fn coronal_png(problem: &Problem, dose: &[f64], path: &Path, unit: &str) -> Resu
         (j as f64 + 0.5) * ph.grid.spacing_mm[1]
     );
     let cb = format!("dose ({unit})");
+    let value = |v: usize| if ph.density[v] >= 0.01 { dose[v] } else { 0.0 };
+    coronal_figure(
+        ph,
+        j,
+        value,
+        path,
+        &title,
+        &cb,
+        plot::Colormap::Inferno,
+        true,
+        None,
+    )
+}
+
+/// Central coronal slice (x-z plane at the middle y) of a phantom's density with its region
+/// outlines (`results/phantoms/NAME.png`).
+pub fn phantom_png(ph: &crate::phantom::Phantom, path: &Path) -> Result<()> {
+    let title = format!(
+        "{}: density, central coronal slice ({} mm voxels)",
+        ph.name, ph.grid.spacing_mm[0]
+    );
+    let value = |v: usize| ph.density[v] as f64;
+    let j = ph.grid.dims[1] / 2;
+    coronal_figure(
+        ph,
+        j,
+        value,
+        path,
+        &title,
+        "density (g/cm3)",
+        plot::Colormap::Gray,
+        false,
+        Some((0.0, 2.0)),
+    )
+}
+
+/// Draws the x-z slice j of a per-voxel quantity with the region outlines.
+#[allow(clippy::too_many_arguments)] // one figure's settings, all distinct
+fn coronal_figure(
+    ph: &crate::phantom::Phantom,
+    j: usize,
+    value: impl Fn(usize) -> f64,
+    path: &Path,
+    title: &str,
+    colorbar_label: &str,
+    colormap: plot::Colormap,
+    log_scale: bool,
+    range: Option<(f64, f64)>,
+) -> Result<()> {
+    let [nx, ny, nz] = ph.grid.dims;
+    let mut vals = Vec::with_capacity(nx * nz);
+    let mut labs = Vec::with_capacity(nx * nz);
+    for k in 0..nz {
+        for i in 0..nx {
+            let v = i + nx * (j + ny * k);
+            vals.push(value(v));
+            labs.push(ph.label[v]);
+        }
+    }
     plot::slice_png(
         path,
         &plot::Slice {
@@ -355,13 +404,13 @@ fn coronal_png(problem: &Problem, dose: &[f64], path: &Path, unit: &str) -> Resu
             pixel_mm: [ph.grid.spacing_mm[0], ph.grid.spacing_mm[2]],
         },
         &plot::SliceFigure {
-            title: &title,
-            colorbar_label: &cb,
+            title,
+            colorbar_label,
             x_label: "x (mm, patient right to left)",
             y_label: "z (mm, inferior to superior)",
-            colormap: plot::Colormap::Inferno,
-            log_scale: true,
-            range: None,
+            colormap,
+            log_scale,
+            range,
             outline_labels: Some(&labs),
             isolines: &[],
         },
@@ -377,44 +426,4 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
     std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
-}
-
-/// Central coronal slice (x-z plane at the middle y) of a phantom's density with its region
-/// outlines (`results/phantoms/NAME.png`).
-pub fn phantom_png(ph: &crate::phantom::Phantom, path: &Path) -> Result<()> {
-    let [nx, ny, nz] = ph.grid.dims;
-    let j = ny / 2;
-    let mut vals = Vec::with_capacity(nx * nz);
-    let mut labs = Vec::with_capacity(nx * nz);
-    for k in 0..nz {
-        for i in 0..nx {
-            let v = i + nx * (j + ny * k);
-            vals.push(ph.density[v] as f64);
-            labs.push(ph.label[v]);
-        }
-    }
-    let title = format!(
-        "{}: density, central coronal slice ({} mm voxels)",
-        ph.name, ph.grid.spacing_mm[0]
-    );
-    plot::slice_png(
-        path,
-        &plot::Slice {
-            values: &vals,
-            width: nx,
-            height: nz,
-            pixel_mm: [ph.grid.spacing_mm[0], ph.grid.spacing_mm[2]],
-        },
-        &plot::SliceFigure {
-            title: &title,
-            colorbar_label: "density (g/cm3)",
-            x_label: "x (mm, patient right to left)",
-            y_label: "z (mm, inferior to superior)",
-            colormap: plot::Colormap::Gray,
-            log_scale: false,
-            range: Some((0.0, 2.0)),
-            outline_labels: Some(&labs),
-            isolines: &[],
-        },
-    )
 }
