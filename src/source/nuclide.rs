@@ -213,20 +213,30 @@ impl Nuclide {
     }
 
     fn parse(text: &str) -> Result<Self> {
-        let (mut name, mut z, mut a, mut half_life_s) = (String::new(), 0, 0, 0.0);
-        let (mut modes, mut bm, mut ec) = (vec![], vec![], vec![]);
-        let (mut alphas, mut gammas, mut xrays, mut electrons) = (vec![], vec![], vec![], vec![]);
-        let (mut provenance, mut section) = (String::new(), String::new());
+        let mut n = Nuclide {
+            name: String::new(),
+            z: 0,
+            a: 0,
+            half_life_s: 0.0,
+            modes: vec![],
+            beta_minus: vec![],
+            ec_beta_plus: vec![],
+            alphas: vec![],
+            gammas: vec![],
+            xrays: vec![],
+            electrons: vec![],
+            provenance: String::new(),
+            primaries: vec![],
+            primary_alias: AliasTable::new(&[1.0]).expect("one weight"),
+        };
+        let mut section = String::new();
         for (ln, line) in text.lines().enumerate() {
             let line = line.trim();
             if let Some(c) = line.strip_prefix('#') {
                 if section.is_empty() {
-                    provenance += c.trim();
-                    provenance.push('\n');
+                    n.provenance += c.trim();
+                    n.provenance.push('\n');
                 }
-                continue;
-            }
-            if line.is_empty() {
                 continue;
             }
             if let Some(s) = line.strip_prefix('[') {
@@ -234,6 +244,9 @@ impl Nuclide {
                 continue;
             }
             let f: Vec<&str> = line.split_whitespace().collect();
+            if f.is_empty() {
+                continue;
+            }
             let num = |i: usize| -> Result<f64> {
                 f.get(i)
                     .ok_or_else(|| anyhow!("line {}: missing column {}", ln + 1, i + 1))?
@@ -241,88 +254,62 @@ impl Nuclide {
                     .with_context(|| format!("line {}: bad number", ln + 1))
             };
             let word = |i: usize| f.get(i).copied().unwrap_or("").to_string();
-            let line_at = |e: f64, y: f64, r: f64| Line {
-                energy_mev: e,
-                intensity: y,
-                recoil_mev: r,
+            let branch = |positron: f64, transition: String| -> Result<BetaBranch> {
+                Ok(BetaBranch {
+                    energy_mev: num(0)?,
+                    intensity: num(1)?,
+                    positron_intensity: positron,
+                    transition,
+                    spectrum: None,
+                })
+            };
+            let recoil = if section == "alpha" { num(2)? } else { 0.0 };
+            let line_ = || -> Result<Line> {
+                Ok(Line {
+                    energy_mev: num(0)?,
+                    intensity: num(1)?,
+                    recoil_mev: recoil,
+                })
             };
             match section.as_str() {
                 "" => match f[0] {
-                    "nuclide" => name = word(1),
-                    "z" => z = num(1)? as u32,
-                    "a" => a = num(1)? as u32,
-                    "half_life_s" => half_life_s = num(1)?,
+                    "nuclide" => n.name = word(1),
+                    "z" => n.z = num(1)? as u32,
+                    "a" => n.a = num(1)? as u32,
+                    "half_life_s" => n.half_life_s = num(1)?,
                     _ => {}
                 },
-                "modes" => modes.push(DecayMode {
+                "modes" => n.modes.push(DecayMode {
                     mode: word(0),
                     daughter: word(1),
                     branching: num(2)?,
                     q_mev: num(3)?,
                 }),
-                "beta_minus" => bm.push(BetaBranch {
-                    energy_mev: num(0)?,
-                    intensity: num(1)?,
-                    positron_intensity: 0.0,
-                    transition: word(2),
-                    spectrum: None,
-                }),
-                "ec_beta_plus" => ec.push(BetaBranch {
-                    energy_mev: num(0)?,
-                    intensity: num(1)?,
-                    positron_intensity: num(2)?,
-                    transition: word(3),
-                    spectrum: None,
-                }),
-                "alpha" => alphas.push(line_at(num(0)?, num(1)?, num(2)?)),
-                "gamma" => gammas.push(line_at(num(0)?, num(1)?, 0.0)),
-                "xray" => xrays.push(line_at(num(0)?, num(1)?, 0.0)),
-                "electrons" => electrons.push(line_at(num(0)?, num(1)?, 0.0)),
+                "beta_minus" => n.beta_minus.push(branch(0.0, word(2))?),
+                "ec_beta_plus" => n.ec_beta_plus.push(branch(num(2)?, word(3))?),
+                "alpha" => n.alphas.push(line_()?),
+                "gamma" => n.gammas.push(line_()?),
+                "xray" => n.xrays.push(line_()?),
+                "electrons" => n.electrons.push(line_()?),
                 _ => {}
             }
         }
-        if name.is_empty() || z == 0 || a == 0 || half_life_s <= 0.0 {
+        if n.name.is_empty() || n.z == 0 || n.a == 0 || n.half_life_s <= 0.0 {
             bail!("missing nuclide, z, a or half_life_s");
         }
-        Self::assemble(
-            name,
-            z,
-            a,
-            half_life_s,
-            modes,
-            bm,
-            ec,
-            alphas,
-            gammas,
-            xrays,
-            electrons,
-        )
-        .map(|mut n| {
-            n.provenance = provenance;
-            n
-        })
+        n.build()?;
+        Ok(n)
     }
 
-    #[allow(clippy::too_many_arguments)] // one field per section of the data file
-    fn assemble(
-        name: String,
-        z: u32,
-        a: u32,
-        half_life_s: f64,
-        modes: Vec<DecayMode>,
-        mut beta_minus: Vec<BetaBranch>,
-        mut ec_beta_plus: Vec<BetaBranch>,
-        mut alphas: Vec<Line>,
-        gammas: Vec<Line>,
-        xrays: Vec<Line>,
-        electrons: Vec<Line>,
-    ) -> Result<Self> {
+    /// Normalises the branches and builds the beta spectra and the primary-branch sampler.
+    fn build(&mut self) -> Result<()> {
+        let (z, a) = (self.z, self.a);
         // Scale the branches of each decay mode so their intensities add up to the mode's
         // branching fraction: every decay then emits exactly one primary particle. ENDF's sums
         // differ from the branchings by up to 5% (Dy-166; Tb-161 beta- 1.0088, Ac-225 alpha
         // 0.9980); ICRP-107 normalises the same way.
         let mode_sum = |m: &str| {
-            modes
+            self.modes
                 .iter()
                 .filter(|d| d.mode == m)
                 .map(|d| d.branching)
@@ -337,22 +324,25 @@ impl Nuclide {
         };
         let f = scale(
             mode_sum("beta-"),
-            beta_minus.iter().map(|b| b.intensity).sum(),
+            self.beta_minus.iter().map(|b| b.intensity).sum(),
         );
-        beta_minus.iter_mut().for_each(|b| b.intensity *= f);
+        self.beta_minus.iter_mut().for_each(|b| b.intensity *= f);
         let f = scale(
             mode_sum("ec/beta+"),
-            ec_beta_plus.iter().map(|b| b.intensity).sum(),
+            self.ec_beta_plus.iter().map(|b| b.intensity).sum(),
         );
-        ec_beta_plus.iter_mut().for_each(|b| {
+        self.ec_beta_plus.iter_mut().for_each(|b| {
             b.intensity *= f;
             b.positron_intensity *= f;
         });
-        let f = scale(mode_sum("alpha"), alphas.iter().map(|l| l.intensity).sum());
-        alphas.iter_mut().for_each(|l| l.intensity *= f);
+        let f = scale(
+            mode_sum("alpha"),
+            self.alphas.iter().map(|l| l.intensity).sum(),
+        );
+        self.alphas.iter_mut().for_each(|l| l.intensity *= f);
         let unique = |t: &str| u32::from(t.ends_with("-unique")) * t[..1].parse().unwrap_or(0);
         let (mut primaries, mut weights) = (vec![], vec![]);
-        for (i, b) in beta_minus.iter_mut().enumerate() {
+        for (i, b) in self.beta_minus.iter_mut().enumerate() {
             b.spectrum = Some(BetaSpectrum::new(BetaParams {
                 sign: BetaSign::Minus,
                 z_daughter: z + 1,
@@ -364,7 +354,7 @@ impl Nuclide {
             weights.push(b.intensity);
         }
         let mut ec_only = 0.0;
-        for (i, b) in ec_beta_plus.iter_mut().enumerate() {
+        for (i, b) in self.ec_beta_plus.iter_mut().enumerate() {
             let endpoint = b.energy_mev - 2.0 * ELECTRON_MASS_MEV;
             if b.positron_intensity > 0.0 && endpoint > 0.0 {
                 b.spectrum = Some(BetaSpectrum::new(BetaParams {
@@ -379,7 +369,7 @@ impl Nuclide {
             }
             ec_only += (b.intensity - b.positron_intensity).max(0.0);
         }
-        for (i, l) in alphas.iter().enumerate() {
+        for (i, l) in self.alphas.iter().enumerate() {
             primaries.push(Primary::Alpha(i));
             weights.push(l.intensity);
         }
@@ -387,24 +377,10 @@ impl Nuclide {
         let rest = (1.0 - weights.iter().sum::<f64>()).max(0.0).max(ec_only);
         primaries.push(Primary::None);
         weights.push(rest);
-        let primary_alias = AliasTable::new(&weights)
-            .ok_or_else(|| anyhow!("{name}: no decay branch has a positive intensity"))?;
-        Ok(Nuclide {
-            name,
-            z,
-            a,
-            half_life_s,
-            modes,
-            beta_minus,
-            ec_beta_plus,
-            alphas,
-            gammas,
-            xrays,
-            electrons,
-            provenance: String::new(),
-            primaries,
-            primary_alias,
-        })
+        self.primary_alias = AliasTable::new(&weights)
+            .ok_or_else(|| anyhow!("{}: no decay branch has a positive intensity", self.name))?;
+        self.primaries = primaries;
+        Ok(())
     }
 
     /// Decay constant (1/s).
