@@ -1,6 +1,6 @@
 //! The `theradose` command line: a thin layer over the library.
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use theradose::materials::MaterialDb;
@@ -111,6 +111,12 @@ enum Cmd {
         /// shells CSV
         #[arg(long)]
         out: PathBuf,
+        /// electron/positron cut-off and delta-ray threshold (keV; default E/100 within [1, 10])
+        #[arg(long)]
+        electron_cutoff_kev: Option<f64>,
+        /// photon cut-off and bremsstrahlung threshold (keV; default 1)
+        #[arg(long)]
+        photon_cutoff_kev: Option<f64>,
     },
     /// Decay data of a radionuclide as JSON: half-life, mean energy per decay by radiation
     /// type, yields and daughters.
@@ -243,10 +249,9 @@ fn real_main() -> Result<()> {
             seed,
             threads,
             out,
+            electron_cutoff_kev,
+            photon_cutoff_kev,
         } => {
-            if particle != "photon" {
-                bail!("--particle {particle}: only photon kernels exist yet");
-            }
             let spec = kernel::KernelSpec {
                 particle,
                 energy_mev: energy,
@@ -256,6 +261,8 @@ fn real_main() -> Result<()> {
                 histories,
                 seed,
                 threads,
+                electron_cutoff_kev,
+                photon_cutoff_kev,
             };
             let r = kernel::run_kernel(&spec)?;
             output::write_atomic(&out, r.csv.as_bytes())?;

@@ -7,11 +7,12 @@ use crate::rng::HistoryRng;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ParticleKind {
     Photon,
-    /// Electrons are deposited locally at their creation point until condensed-history electron
-    /// transport exists; the hand-off is already through this stack.
+    /// Transported by condensed history when the transport has electron physics attached
+    /// (`Transport::with_electrons`), else deposited locally at their creation point.
     Electron,
-    /// Positrons deposit their kinetic energy locally and annihilate at rest into two 511 keV
-    /// photons (back to back, isotropic) until positron transport exists.
+    /// As electrons; a positron ends by annihilation (in flight, or at rest into two 511 keV
+    /// photons) or by leaving the geometry. Without electron physics it deposits its kinetic
+    /// energy locally and annihilates there at rest.
     Positron,
 }
 

@@ -187,7 +187,14 @@ pub fn execute(
                     for index in a..b {
                         let mut rng = HistoryRng::new(settings.seed, index);
                         let p = source.sample(&mut rng);
-                        hist.emitted += p.energy_mev;
+                        // a source positron also brings its rest energy (see `Balance`)
+                        hist.emitted += p.energy_mev
+                            + match p.kind {
+                                crate::particle::ParticleKind::Positron => {
+                                    2.0 * crate::units::ELECTRON_MASS_MEV
+                                }
+                                _ => 0.0,
+                            };
                         stack.push(p);
                         transport.run(&mut rng, stack, hist);
                         chunk.close_history(hist);

@@ -3,6 +3,7 @@
 use crate::materials::MaterialDb;
 use crate::numerics::Vec3;
 use crate::particle::ParticleKind;
+use crate::physics::electron::condensed::{CondensedParams, ElectronPhysics};
 use crate::physics::photon::PhotonPhysics;
 use crate::run::{self, RunSettings};
 use crate::source::{Source, Spatial, Spectrum};
@@ -22,6 +23,35 @@ pub struct KernelSpec {
     pub histories: u64,
     pub seed: u64,
     pub threads: Option<usize>,
+    /// electron and positron cut-off and delta-ray threshold (keV); default E/100 within
+    /// [1, 10] keV (the EGSnrc kernels of Mainegra-Hing et al. 2005 used 1 keV below 1 MeV and
+    /// 10 keV from 1 MeV)
+    pub electron_cutoff_kev: Option<f64>,
+    /// photon cut-off and bremsstrahlung threshold (keV); default 1 keV
+    pub photon_cutoff_kev: Option<f64>,
+}
+
+impl KernelSpec {
+    /// The condensed-history parameters of this kernel (electrons and positrons).
+    ///
+    /// # Errors
+    /// Cut-offs that are not finite or below 1 keV.
+    pub fn condensed_params(&self) -> Result<CondensedParams> {
+        let e_cut = self
+            .electron_cutoff_kev
+            .map(|k| k * 1e-3)
+            .unwrap_or_else(|| (self.energy_mev / 100.0).clamp(1e-3, 1e-2));
+        let p_cut = self.photon_cutoff_kev.map(|k| k * 1e-3).unwrap_or(1e-3);
+        for (what, v) in [
+            ("--electron-cutoff-kev", e_cut),
+            ("--photon-cutoff-kev", p_cut),
+        ] {
+            if !(v.is_finite() && v >= 1e-3) {
+                bail!("{what} {}: expected at least 1 keV", v * 1e3);
+            }
+        }
+        Ok(CondensedParams::new(e_cut, p_cut))
+    }
 }
 
 /// The result of a kernel run: the shells CSV text and the JSON summary.
@@ -35,6 +65,16 @@ pub struct KernelResult {
 
 /// Runs an isotropic point source at the centre of a homogeneous sphere.
 pub fn run_kernel(spec: &KernelSpec) -> Result<KernelResult> {
+    run_kernel_with(spec, spec.condensed_params()?, 1.0)
+}
+
+/// As [`run_kernel`] with explicit condensed-history parameters and a factor on the geometric
+/// electron step limit (the shell width), for step-size studies.
+pub fn run_kernel_with(
+    spec: &KernelSpec,
+    params: CondensedParams,
+    max_step_factor: f64,
+) -> Result<KernelResult> {
     let kind = super::particle_kind(&spec.particle)?;
     if !(spec.energy_mev.is_finite()
         && spec.energy_mev > 0.0
@@ -61,7 +101,18 @@ pub fn run_kernel(spec: &KernelSpec) -> Result<KernelResult> {
         density,
         shells: spec.shells,
     };
-    let transport = Transport::new(geometry, &photon, 1e-3);
+    let leptons = matches!(kind, ParticleKind::Electron | ParticleKind::Positron);
+    let electron = if leptons {
+        Some(ElectronPhysics::new(std::slice::from_ref(&mat), params)?)
+    } else {
+        None
+    };
+    let photon_cut = spec.photon_cutoff_kev.map(|k| k * 1e-3).unwrap_or(1e-3);
+    let mut transport = Transport::new(geometry, &photon, photon_cut);
+    if let Some(e) = &electron {
+        transport = transport.with_electrons(e);
+        transport.lepton_max_step_cm *= max_step_factor;
+    }
     let source = Source {
         particle: kind,
         spatial: Spatial::Point(Vec3::default()),
@@ -91,7 +142,7 @@ pub fn run_kernel(spec: &KernelSpec) -> Result<KernelResult> {
             r
         );
     }
-    let summary = json!({
+    let mut summary = json!({
         "particle": spec.particle,
         "energy_mev": spec.energy_mev,
         "medium": spec.medium,
@@ -107,7 +158,17 @@ pub fn run_kernel(spec: &KernelSpec) -> Result<KernelResult> {
         "energy_balance_relative_discrepancy": t.balance.relative_discrepancy(),
         "version": crate::VERSION,
     });
-    let _ = ParticleKind::Photon;
+    if let Some(e) = &electron {
+        summary["electron_cutoff_kev"] = json!(e.params.cutoff_mev * 1e3);
+        summary["photon_cutoff_kev"] = json!(photon_cut * 1e3);
+    }
+    if kind == ParticleKind::Positron {
+        let n = t.histories.max(1) as f64;
+        let ann = transport
+            .annihilations
+            .load(std::sync::atomic::Ordering::Relaxed) as f64;
+        summary["annihilations"] = json!(ann / n);
+    }
     Ok(KernelResult {
         csv,
         summary,

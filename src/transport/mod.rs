@@ -4,17 +4,27 @@
 //! per-energy majorant, or a homogeneous sphere scored in concentric shells (point kernels).
 //! Woodcock tracking was chosen over exact voxel traversal: for photons in voxel phantoms it needs
 //! no boundary crossings and measured faster (see `benches/photon.rs`).
+//!
+//! Electrons and positrons follow the condensed-history step loop of [`electron`] when electron
+//! physics is attached ([`Transport::with_electrons`]) and `electrons_local` is false; otherwise
+//! they deposit their kinetic energy where they are created (positrons then annihilate there at
+//! rest).
 
 use crate::numerics::Vec3;
 use crate::particle::{isotropic_rng, Particle, ParticleKind};
 use crate::phantom::Phantom;
+use crate::physics::electron::condensed::ElectronPhysics;
 use crate::physics::photon::{Fate, PhotonPhysics};
 use crate::rng::HistoryRng;
 use crate::tally::HistoryScore;
 use crate::units::ELECTRON_MASS_MEV;
+use std::sync::atomic::AtomicU64;
 use voxels::VoxelLookup;
 
+pub mod electron;
 mod voxels;
+
+pub use electron::LeptonTrack;
 
 /// Where particles are tracked and how deposits map to tally bins.
 pub enum Geometry<'a> {
@@ -36,6 +46,16 @@ pub struct Transport<'a> {
     pub photon: &'a PhotonPhysics,
     /// photons below this energy are deposited locally (MeV)
     pub photon_cutoff_mev: f64,
+    /// condensed-history electron and positron physics (None: local deposition)
+    pub electron: Option<&'a ElectronPhysics>,
+    /// deposit electrons and positrons locally even when electron physics is attached
+    pub electrons_local: bool,
+    /// geometric limit of one electron step (cm): the smallest voxel size, or the shell width
+    pub lepton_max_step_cm: f64,
+    /// positron annihilations (at rest and in flight) so far, over all threads
+    pub annihilations: AtomicU64,
+    /// positrons that left the geometry so far
+    pub positrons_escaped: AtomicU64,
     /// Woodcock majorant (1/cm) per photon energy-grid interval
     majorant: Vec<f64>,
     voxels: Option<VoxelLookup>,
@@ -64,13 +84,31 @@ impl<'a> Transport<'a> {
             Geometry::Voxels(ph) => Some(VoxelLookup::new(ph)),
             Geometry::Sphere { .. } => None,
         };
+        let lepton_max_step_cm = match &geometry {
+            Geometry::Voxels(ph) => ph.voxel_cm.iter().copied().fold(f64::INFINITY, f64::min),
+            Geometry::Sphere {
+                radius_cm, shells, ..
+            } => radius_cm / *shells as f64,
+        };
         Transport {
             geometry,
             photon,
             photon_cutoff_mev: photon_cutoff_mev.max(crate::physics::photon::E_MIN_MEV),
+            electron: None,
+            electrons_local: false,
+            lepton_max_step_cm,
+            annihilations: AtomicU64::new(0),
+            positrons_escaped: AtomicU64::new(0),
             majorant,
             voxels,
         }
+    }
+
+    /// Attaches condensed-history electron and positron physics (its materials indexed like the
+    /// photon physics').
+    pub fn with_electrons(mut self, electron: &'a ElectronPhysics) -> Self {
+        self.electron = Some(electron);
+        self
     }
 
     /// Prepares a history score for this geometry (region totals as extra bins after the voxels).
@@ -95,8 +133,12 @@ impl<'a> Transport<'a> {
         while let Some(p) = stack.pop() {
             match p.kind {
                 ParticleKind::Photon => self.track_photon(p, rng, stack, score),
+                ParticleKind::Electron | ParticleKind::Positron
+                    if self.electron.is_some() && !self.electrons_local =>
+                {
+                    self.track_lepton(p, rng, stack, score);
+                }
                 ParticleKind::Electron => {
-                    // local deposition until condensed-history electron transport exists
                     self.deposit(p.pos, p.energy_mev, score);
                     score.deposited += p.energy_mev;
                 }
@@ -116,6 +158,8 @@ impl<'a> Transport<'a> {
                         p.pos,
                         d * -1.0,
                     ));
+                    self.annihilations
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 }
             }
         }

@@ -22,9 +22,14 @@
 //! ignores phase and bonding beyond ICRU-37's constituent I values; radiative stopping powers are
 //! additive (no molecular effects).
 
+pub mod brems;
 pub mod collision;
+pub mod condensed;
 pub mod data;
+pub mod elastic;
 pub mod medium;
+pub mod moller;
+pub mod positron;
 pub mod table;
 
 pub use collision::DensityEffect;

@@ -1,0 +1,360 @@
+//! Condensed-history (class II) transport of electrons and positrons: the step loop.
+//!
+//! Each step (PENELOPE's mixed scheme with a random hinge; Baro et al., NIM B 100 (1995) 31):
+//! 1. stop below the cut-off (local deposit, scored as below_cutoff; positrons annihilate at rest);
+//! 2. look up the medium at the current position (a voxel's material and density, or the sphere);
+//! 3. limit the step (g/cm2) by the largest mean fractional energy loss, by the geometric maximum
+//!    step (voxel size or shell width) and by the residual range to the cut-off;
+//! 4. sample the distance to the next hard event (hard elastic, delta ray, bremsstrahlung,
+//!    annihilation in flight) with the larger of the hard cross sections at the two ends of the
+//!    step as a majorant (a rejected event is a null event);
+//! 5. move a random fraction of the step, apply the soft elastic deflection (random hinge), move
+//!    the rest; the continuous (restricted) energy loss, with soft straggling, is deposited at the
+//!    midpoint of each segment; a segment leaving the geometry is cut at the boundary and the
+//!    particle escapes;
+//! 6. perform the hard event, pushing delta rays and photons on the stack.
+//!
+//! Voxel phantoms: a step uses the material and density of the voxel where it starts and does not
+//! stop at voxel faces (as DPM does); the geometric step limit keeps it within about one voxel.
+
+use super::{Geometry, Transport};
+use crate::numerics::Vec3;
+use crate::particle::{Particle, ParticleKind};
+use crate::physics::electron::condensed::{beta2, ElectronPhysics, LeptonTables};
+use crate::physics::electron::elastic::sample_soft;
+use crate::physics::electron::{brems, moller, positron, Lepton};
+use crate::rng::HistoryRng;
+use crate::tally::HistoryScore;
+use crate::units::ELECTRON_MASS_MEV;
+use std::sync::atomic::Ordering;
+
+/// What happened to one transported electron or positron (for tests and range statistics).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LeptonTrack {
+    /// total path length (cm)
+    pub path_cm: f64,
+    /// where the track ended (annihilation, stop or exit point)
+    pub end: Vec3,
+    pub escaped: bool,
+    pub annihilated: bool,
+}
+
+/// Rest energy a positron carries (and returns as annihilation photons), MeV.
+const TWO_MC2: f64 = 2.0 * ELECTRON_MASS_MEV;
+
+impl Transport<'_> {
+    /// Transports one electron or positron to the end of its track, scoring its continuous and
+    /// cut-off deposits and pushing its secondaries (delta rays, bremsstrahlung and annihilation
+    /// photons) on `stack`.
+    ///
+    /// # Panics
+    /// If the transport has no electron physics or `p` is a photon.
+    pub fn track_lepton(
+        &self,
+        mut p: Particle,
+        rng: &mut HistoryRng,
+        stack: &mut Vec<Particle>,
+        score: &mut HistoryScore,
+    ) -> LeptonTrack {
+        let ep = self.electron.expect("electron physics attached");
+        let lepton = match p.kind {
+            ParticleKind::Electron => Lepton::Electron,
+            ParticleKind::Positron => Lepton::Positron,
+            ParticleKind::Photon => panic!("track_lepton called with a photon"),
+        };
+        let prm = &ep.params;
+        let cut = prm.cutoff_mev;
+        let mut track = LeptonTrack::default();
+        loop {
+            // 1. stop below the cut-off
+            let e0 = p.energy_mev;
+            let Some((m, rho)) = self.lepton_medium(p.pos) else {
+                return self.escape(p, lepton, track, score);
+            };
+            let tab = ep.tables(m, lepton);
+            let r0 = ep.range(tab, e0);
+            // 3. step limit (g/cm2)
+            let e_lim = (e0 * (1.0 - prm.max_loss_fraction)).max(cut);
+            let t_lim = (r0 - ep.range(tab, e_lim)).min(self.lepton_max_step_cm * rho);
+            if e0 <= cut || t_lim <= 1e-12 * r0.max(1e-30) {
+                self.deposit(p.pos, e0, score);
+                score.below_cutoff += e0;
+                track.end = p.pos;
+                if lepton == Lepton::Positron {
+                    self.annihilate_at_rest(p.pos, rng, stack);
+                    track.annihilated = true;
+                }
+                return track;
+            }
+            // 4. distance to the next hard event
+            let n0 = ep.at(tab, e0);
+            let e_end_lim = ep.energy_at_range(tab, r0 - t_lim);
+            let n_end = ep.at(tab, e_end_lim);
+            let sig_maj = n0.sig_hard.max(n_end.sig_hard);
+            let t_hard = if sig_maj > 0.0 {
+                rng.mfp() / sig_maj
+            } else {
+                f64::INFINITY
+            };
+            let (t, hard) = if t_hard < t_lim {
+                (t_hard, true)
+            } else {
+                (t_lim, false)
+            };
+            let (e_end, n1) = if hard {
+                let e = ep.energy_at_range(tab, r0 - t);
+                (e, ep.at(tab, e))
+            } else {
+                (e_end_lim, n_end)
+            };
+            // continuous loss over the step, with soft straggling
+            let mean_loss = (e0 - e_end).max(0.0);
+            let loss = if prm.straggling && mean_loss > 0.0 {
+                let e_mid = 0.5 * (e0 + e_end);
+                let w_max = moller::max_fraction(lepton) * e_mid;
+                let var = tab.straggling_k * prm.cuts.delta_mev.min(w_max) * t / beta2(e_mid);
+                sample_gamma_mean_var(mean_loss, var, rng).min(e0)
+            } else {
+                mean_loss
+            };
+            // 5. random hinge: move, soft deflection, move
+            let len_cm = t / rho;
+            let xi = rng.uniform();
+            if !self.lepton_move(&mut p, len_cm * xi, loss * xi, score, &mut track) {
+                return self.escape(p, lepton, track, score);
+            }
+            let (m1, p2) = (
+                (-0.5 * (n0.t1 + n1.t1) * t).exp(),
+                (-0.5 * (n0.t2 + n1.t2) * t).exp(),
+            );
+            let mu = sample_soft(m1, p2, rng);
+            let (c, s) = rng.azimuth();
+            p.dir = p.dir.rotated_cs(mu, c, s);
+            if !self.lepton_move(
+                &mut p,
+                len_cm * (1.0 - xi),
+                loss * (1.0 - xi),
+                score,
+                &mut track,
+            ) {
+                return self.escape(p, lepton, track, score);
+            }
+            p.energy_mev = (e0 - loss).max(0.0);
+            // 6. hard event (or null event)
+            if hard && p.energy_mev > cut {
+                let n = ep.at(tab, p.energy_mev);
+                let r = rng.uniform() * sig_maj;
+                if r < n.sig_hard && self.hard_event(ep, tab, lepton, &mut p, r, &n, rng, stack) {
+                    track.end = p.pos;
+                    track.annihilated = true;
+                    return track;
+                }
+            }
+        }
+    }
+
+    /// The material and density (g/cm3) at `pos`, None outside the geometry.
+    #[inline]
+    fn lepton_medium(&self, pos: Vec3) -> Option<(usize, f64)> {
+        match &self.geometry {
+            Geometry::Voxels(_) => {
+                let lookup = self.voxels.as_ref().expect("voxel geometry has a lookup");
+                lookup
+                    .at(pos)
+                    .map(|(_, vx)| (vx.material as usize, (vx.density as f64).max(1e-6)))
+            }
+            Geometry::Sphere {
+                radius_cm,
+                material,
+                density,
+                ..
+            } => (pos.dot(pos) <= radius_cm * radius_cm).then_some((*material, *density)),
+        }
+    }
+
+    /// Moves `len_cm` along the direction losing `loss` MeV continuously, deposited at the
+    /// segment midpoint. Returns false when the segment leaves the geometry: the particle is then
+    /// on the boundary with the energy left after the part of the segment inside.
+    #[inline]
+    fn lepton_move(
+        &self,
+        p: &mut Particle,
+        len_cm: f64,
+        loss: f64,
+        score: &mut HistoryScore,
+        track: &mut LeptonTrack,
+    ) -> bool {
+        let end = p.pos + p.dir * len_cm;
+        let d_out = match &self.geometry {
+            Geometry::Sphere { radius_cm, .. } => {
+                if end.dot(end) > radius_cm * radius_cm {
+                    let b = p.pos.dot(p.dir);
+                    let c = p.pos.dot(p.pos) - radius_cm * radius_cm;
+                    Some((-b + (b * b - c).max(0.0).sqrt()).clamp(0.0, len_cm))
+                } else {
+                    None
+                }
+            }
+            Geometry::Voxels(ph) => {
+                let inside = (0..3).all(|a| {
+                    let x = end.get(a);
+                    x >= 0.0 && x < ph.size_cm[a]
+                });
+                (!inside).then(|| box_exit(p.pos, p.dir, ph.size_cm).clamp(0.0, len_cm))
+            }
+        };
+        let (len, de) = match d_out {
+            Some(d) if len_cm > 0.0 => (d, loss * d / len_cm),
+            Some(_) => (0.0, 0.0),
+            None => (len_cm, loss),
+        };
+        let de = de.min(p.energy_mev);
+        self.deposit(p.pos + p.dir * (0.5 * len), de, score);
+        score.deposited += de;
+        p.energy_mev -= de;
+        p.pos = p.pos + p.dir * len;
+        track.path_cm += len;
+        d_out.is_none()
+    }
+
+    /// The particle leaves the geometry with its kinetic energy (and, for a positron, its rest
+    /// energy).
+    fn escape(
+        &self,
+        p: Particle,
+        lepton: Lepton,
+        mut track: LeptonTrack,
+        score: &mut HistoryScore,
+    ) -> LeptonTrack {
+        score.escaped += p.energy_mev;
+        if lepton == Lepton::Positron {
+            score.escaped += TWO_MC2;
+            self.positrons_escaped.fetch_add(1, Ordering::Relaxed);
+        }
+        track.end = p.pos;
+        track.escaped = true;
+        track
+    }
+
+    /// Two photons of m c^2 from a positron at rest at `pos`.
+    fn annihilate_at_rest(&self, pos: Vec3, rng: &mut HistoryRng, stack: &mut Vec<Particle>) {
+        let (d1, d2) = positron::at_rest(rng);
+        stack.push(Particle::new(
+            ParticleKind::Photon,
+            ELECTRON_MASS_MEV,
+            pos,
+            d1,
+        ));
+        stack.push(Particle::new(
+            ParticleKind::Photon,
+            ELECTRON_MASS_MEV,
+            pos,
+            d2,
+        ));
+        self.annihilations.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Performs the hard event selected by `r` (uniform in [0, sig_hard) of node `n`). Returns
+    /// true when the positron annihilated in flight (the track ends).
+    #[allow(clippy::too_many_arguments)] // the step state of one particle
+    fn hard_event(
+        &self,
+        ep: &ElectronPhysics,
+        tab: &LeptonTables,
+        lepton: Lepton,
+        p: &mut Particle,
+        mut r: f64,
+        n: &crate::physics::electron::condensed::Node,
+        rng: &mut HistoryRng,
+        stack: &mut Vec<Particle>,
+    ) -> bool {
+        let e = p.energy_mev;
+        if r < n.sig_hard_el {
+            let x = n.wentzel().sample_hard(n.x_c, rng.uniform());
+            let (c, s) = rng.azimuth();
+            p.dir = p.dir.rotated_cs(1.0 - x, c, s);
+            return false;
+        }
+        r -= n.sig_hard_el;
+        if r < n.sig_delta {
+            let wc = ep.params.cuts.delta_mev;
+            if wc >= moller::max_fraction(lepton) * e {
+                return false;
+            }
+            let w = moller::sample(lepton, e, wc, rng);
+            let (cos_p, cos_d) = moller::cosines(e, w);
+            let (c, s) = rng.azimuth();
+            let d_delta = p.dir.rotated_cs(cos_d, -c, -s);
+            p.dir = p.dir.rotated_cs(cos_p, c, s);
+            p.energy_mev = e - w;
+            stack.push(Particle::new(ParticleKind::Electron, w, p.pos, d_delta));
+            return false;
+        }
+        r -= n.sig_delta;
+        if r < n.sig_brems {
+            if e <= tab.brems.k_cut_mev {
+                return false;
+            }
+            let k = tab.brems.sample_energy(e, rng);
+            let (c, s) = rng.azimuth();
+            let d = p.dir.rotated_cs(brems::sample_photon_cos(e, rng), c, s);
+            p.energy_mev = e - k;
+            stack.push(Particle::new(ParticleKind::Photon, k, p.pos, d));
+            return false;
+        }
+        if lepton == Lepton::Positron {
+            for (k, d) in positron::in_flight(e, p.dir, rng) {
+                stack.push(Particle::new(ParticleKind::Photon, k, p.pos, d));
+            }
+            self.annihilations.fetch_add(1, Ordering::Relaxed);
+            return true;
+        }
+        false
+    }
+}
+
+/// Distance from `pos` (inside) along `dir` to the faces of the box [0, size] (cm).
+#[inline]
+fn box_exit(pos: Vec3, dir: Vec3, size: [f64; 3]) -> f64 {
+    let mut d = f64::INFINITY;
+    for (a, &s) in size.iter().enumerate() {
+        let (x, u) = (pos.get(a), dir.get(a));
+        if u > 0.0 {
+            d = d.min((s - x) / u);
+        } else if u < 0.0 {
+            d = d.min(-x / u);
+        }
+    }
+    d.max(0.0)
+}
+
+/// A gamma-distributed number with the given mean and variance (Marsaglia & Tsang, ACM TOMS 26
+/// (2000) 363; shape below 1 by Stuart's u^(1/shape) boost).
+fn sample_gamma_mean_var(mean: f64, var: f64, rng: &mut HistoryRng) -> f64 {
+    if var <= 0.0 {
+        return mean;
+    }
+    let shape = mean * mean / var;
+    let scale = var / mean;
+    let (k, boost) = if shape < 1.0 {
+        (shape + 1.0, rng.uniform_open().powf(1.0 / shape))
+    } else {
+        (shape, 1.0)
+    };
+    let d = k - 1.0 / 3.0;
+    let c = 1.0 / (9.0 * d).sqrt();
+    loop {
+        // standard normal by Box-Muller
+        let (cs, _) = rng.azimuth();
+        let x = (-2.0 * rng.uniform_open().ln()).sqrt() * cs;
+        let v = 1.0 + c * x;
+        if v <= 0.0 {
+            continue;
+        }
+        let v = v * v * v;
+        let u = rng.uniform_open();
+        if u.ln() < 0.5 * x * x + d - d * v + d * v.ln() {
+            return d * v * scale * boost;
+        }
+    }
+}

@@ -1,0 +1,349 @@
+//! Validation of the condensed-history electron and positron transport (issue 3): energy
+//! conservation per history, positron bookkeeping, CSDA path length, step-size independence,
+//! chi-square tests of the delta-ray and hard elastic samplers, and scaled dose point kernels in
+//! water against EGSnrc (`tests/reference/dpk_egsnrc_water.csv`).
+
+use theradose::materials::MaterialDb;
+use theradose::numerics::Vec3;
+use theradose::particle::{isotropic_rng, Particle, ParticleKind};
+use theradose::phantom::Phantom;
+use theradose::physics::electron::condensed::{CondensedParams, ElectronPhysics};
+use theradose::physics::electron::elastic::Wentzel;
+use theradose::physics::electron::{moller, Lepton, StoppingTable};
+use theradose::physics::photon::PhotonPhysics;
+use theradose::rng::HistoryRng;
+use theradose::study::kernel::{run_kernel_with, KernelSpec};
+use theradose::transport::{Geometry, Transport};
+use theradose::units::ELECTRON_MASS_MEV;
+
+fn water() -> theradose::materials::Material {
+    MaterialDb::load().unwrap().get("water").unwrap().clone()
+}
+
+/// Per history: emitted (kinetic energy, plus 2 m c^2 for a positron) = deposited +
+/// below_cutoff + escaped, to 1e-9 MeV; the scored bins hold deposited + below_cutoff.
+fn conservation(t: &Transport, kind: ParticleKind, e_mev: f64, start: Vec3, n: u64) -> u64 {
+    let mut score = t.new_score();
+    let mut stack = Vec::new();
+    let mut escaped_some = 0;
+    for h in 0..n {
+        let mut rng = HistoryRng::new(5, h);
+        score.clear();
+        score.emitted = e_mev
+            + if kind == ParticleKind::Positron {
+                2.0 * ELECTRON_MASS_MEV
+            } else {
+                0.0
+            };
+        let d = isotropic_rng(&mut rng);
+        stack.push(Particle::new(kind, e_mev, start, d));
+        t.run(&mut rng, &mut stack, &mut score);
+        let out = score.deposited + score.below_cutoff + score.escaped;
+        assert!(
+            (out - score.emitted).abs() < 1e-9,
+            "history {h}: emitted {} vs out {out}",
+            score.emitted
+        );
+        let local = score.deposited + score.below_cutoff;
+        assert!((score.scored_total() - local).abs() < 1e-9);
+        escaped_some += u64::from(score.escaped > 0.0);
+    }
+    escaped_some
+}
+
+#[test]
+fn energy_conservation_and_positron_bookkeeping() {
+    let w = water();
+    let photon = PhotonPhysics::new(std::slice::from_ref(&w)).unwrap();
+    let ep =
+        ElectronPhysics::new(std::slice::from_ref(&w), CondensedParams::new(0.01, 0.01)).unwrap();
+    // a sphere of 0.3 cm: 2 MeV electrons (range 0.98 cm) partly escape
+    let sphere = Geometry::Sphere {
+        radius_cm: 0.3,
+        material: 0,
+        density: 1.0,
+        shells: 10,
+    };
+    let t = Transport::new(sphere, &photon, 0.01).with_electrons(&ep);
+    let n = 2000;
+    let esc = conservation(&t, ParticleKind::Electron, 2.0, Vec3::default(), n);
+    assert!(esc > 0);
+    conservation(&t, ParticleKind::Positron, 2.0, Vec3::default(), n);
+    // every positron annihilates (at rest or in flight) or escapes: the photons here (< 2 MeV)
+    // cannot make pairs, so the count is exact
+    let ann = t.annihilations.load(std::sync::atomic::Ordering::Relaxed);
+    let pesc = t
+        .positrons_escaped
+        .load(std::sync::atomic::Ordering::Relaxed);
+    println!("2 MeV positrons, r = 0.3 cm: {ann} annihilations + {pesc} escaped of {n}");
+    assert_eq!(ann + pesc, n);
+    assert!(pesc > 0);
+
+    // a 2 cm voxel cube of 1 mm water voxels, source near a face
+    let ph = Phantom::homogeneous(w.clone(), 1.0, [20, 20, 20], 1.0, "water").unwrap();
+    let tv = Transport::new(Geometry::Voxels(&ph), &photon, 0.01).with_electrons(&ep);
+    let esc = conservation(
+        &tv,
+        ParticleKind::Electron,
+        3.0,
+        Vec3::new(1.0, 1.0, 0.2),
+        n,
+    );
+    assert!(esc > 0);
+    conservation(
+        &tv,
+        ParticleKind::Positron,
+        1.0,
+        Vec3::new(1.0, 1.0, 0.2),
+        n,
+    );
+    let ann = tv.annihilations.load(std::sync::atomic::Ordering::Relaxed);
+    let pesc = tv
+        .positrons_escaped
+        .load(std::sync::atomic::Ordering::Relaxed);
+    assert_eq!(ann + pesc, n);
+}
+
+#[test]
+fn csda_path_length_equals_csda_range() {
+    // Without delta rays, bremsstrahlung and straggling the continuous loss is the total stopping
+    // power, so the path to the cut-off must be R_CSDA(E0) - R_CSDA(E_cut) of the stopping table
+    // (ICRU-37 theory as in ESTAR: 1 MeV water 0.4367 g/cm2), within 1%.
+    let w = water();
+    let photon = PhotonPhysics::new(std::slice::from_ref(&w)).unwrap();
+    let mut prm = CondensedParams::new(0.01, 0.01);
+    prm.hard_losses = false;
+    prm.straggling = false;
+    let ep = ElectronPhysics::new(std::slice::from_ref(&w), prm).unwrap();
+    let sphere = Geometry::Sphere {
+        radius_cm: 5.0,
+        material: 0,
+        density: 1.0,
+        shells: 10,
+    };
+    let t = Transport::new(sphere, &photon, 0.01).with_electrons(&ep);
+    let st = StoppingTable::new(
+        &theradose::physics::electron::ElectronMedium::new(&w, 1.0).unwrap(),
+        Lepton::Electron,
+        None,
+    );
+    let expect = st.csda_range(1.0) - st.csda_range(0.01);
+    let mut score = t.new_score();
+    let mut stack = Vec::new();
+    let n = 200;
+    let mut sum = 0.0;
+    for h in 0..n {
+        let mut rng = HistoryRng::new(9, h);
+        let p = Particle::new(
+            ParticleKind::Electron,
+            1.0,
+            Vec3::default(),
+            Vec3::new(0.0, 0.0, 1.0),
+        );
+        sum += t.track_lepton(p, &mut rng, &mut stack, &mut score).path_cm;
+        stack.clear();
+    }
+    let mean = sum / n as f64;
+    println!("1 MeV path {mean:.5} cm vs CSDA range difference {expect:.5} g/cm2");
+    assert!((mean / expect - 1.0).abs() < 0.01, "{mean} vs {expect}");
+}
+
+/// Chi-square statistic of `samples` (values in [lo, hi]) against the density `pdf` (any
+/// normalisation) in `bins` equal bins of `map(value)`; returns (chi2, degrees of freedom).
+fn chi2(samples: &[f64], bins: usize, lo: f64, hi: f64, pdf: impl Fn(f64) -> f64) -> (f64, f64) {
+    let mut counts = vec![0f64; bins];
+    for &s in samples {
+        let b = (((s - lo) / (hi - lo)) * bins as f64) as usize;
+        counts[b.min(bins - 1)] += 1.0;
+    }
+    let sub = 200;
+    let mut p = vec![0f64; bins];
+    for (b, pb) in p.iter_mut().enumerate() {
+        for k in 0..sub {
+            let x = lo + (hi - lo) * (b as f64 + (k as f64 + 0.5) / sub as f64) / bins as f64;
+            *pb += pdf(x);
+        }
+    }
+    let tot: f64 = p.iter().sum();
+    let n = samples.len() as f64;
+    let c = counts
+        .iter()
+        .zip(&p)
+        .map(|(o, e)| {
+            let e = e / tot * n;
+            (o - e).powi(2) / e
+        })
+        .sum();
+    (c, (bins - 1) as f64)
+}
+
+/// Accept chi2 within 4 standard deviations of its mean (dof), sd = sqrt(2 dof).
+fn assert_chi2(what: &str, (c, dof): (f64, f64)) {
+    println!("{what}: chi2 = {c:.1} for {dof} dof");
+    assert!(
+        c < dof + 4.0 * (2.0 * dof).sqrt(),
+        "{what}: chi2 {c} for {dof} dof"
+    );
+}
+
+#[test]
+fn moller_and_bhabha_samplers_follow_their_dcs() {
+    // Moller (electrons, eps in [eps_c, 1/2]) and Bhabha (positrons, eps in [eps_c, 1]) DCS of
+    // ICRU-37 / Geant4 G4MollerBhabhaModel; binned in ln(eps) to resolve the 1/eps^2 peak
+    let mut rng = HistoryRng::new(3, 0);
+    for (lepton, t) in [
+        (Lepton::Electron, 1.0),
+        (Lepton::Electron, 0.05),
+        (Lepton::Positron, 1.0),
+        (Lepton::Positron, 0.05),
+    ] {
+        let cut = 0.002;
+        let s: Vec<f64> = (0..200_000)
+            .map(|_| (moller::sample(lepton, t, cut, &mut rng) / t).ln())
+            .collect();
+        let (lo, hi) = ((cut / t).ln(), moller::max_fraction(lepton).ln());
+        let r = chi2(&s, 50, lo, hi, |l| {
+            let e = l.exp();
+            moller::dcs(lepton, t, e) * e
+        });
+        assert_chi2(&format!("{lepton:?} {t} MeV"), r);
+    }
+}
+
+#[test]
+fn hard_elastic_sampler_follows_wentzel_dcs() {
+    // dsigma/dx = k/(x + 2A)^2 on [x_c, 2] (x = 1 - cos theta); binned in ln(x)
+    let mut rng = HistoryRng::new(4, 0);
+    for (a, xc) in [(1e-4f64, 1e-3f64), (2e-2, 0.05), (1e-6, 0.0)] {
+        let w = Wentzel { k: 1.0, a };
+        let lo_x = xc.max(1e-12);
+        let s: Vec<f64> = (0..200_000)
+            .map(|_| w.sample_hard(xc, rng.uniform()).max(lo_x).ln())
+            .collect();
+        let r = chi2(&s, 50, lo_x.ln(), 2f64.ln(), |l| {
+            let x = l.exp();
+            x / (x + 2.0 * a).powi(2)
+        });
+        assert_chi2(&format!("Wentzel A = {a}, x_c = {xc}"), r);
+    }
+}
+
+fn spec(e: f64, r0: f64, histories: u64) -> KernelSpec {
+    KernelSpec {
+        particle: "electron".into(),
+        energy_mev: e,
+        medium: "water".into(),
+        radius_cm: 1.2 * r0,
+        shells: 24,
+        histories,
+        seed: 17,
+        threads: None,
+        electron_cutoff_kev: None,
+        photon_cutoff_kev: None,
+    }
+}
+
+/// EGSnrc j(r/r0) column of the reference file.
+fn reference(col: usize) -> Vec<f64> {
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/reference/dpk_egsnrc_water.csv"),
+    )
+    .unwrap();
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with('r'))
+        .map(|l| l.split(',').nth(col).unwrap().parse().unwrap())
+        .collect()
+}
+
+/// Scaled kernel j = (energy fraction per shell) / (shell width in r0) and its absolute sigma.
+fn scaled(r: &theradose::study::kernel::KernelResult) -> (Vec<f64>, Vec<f64>) {
+    let j: Vec<f64> = r.fractions.iter().map(|f| f / 0.05).collect();
+    let s = j
+        .iter()
+        .zip(&r.rel_uncertainty)
+        .map(|(j, u)| j * u)
+        .collect();
+    (j, s)
+}
+
+fn compare_dpk(e: f64, j: &[f64], reference: &[f64]) {
+    let peak = reference.iter().cloned().fold(0.0, f64::max);
+    let mut worst: f64 = 0.0;
+    for (i, (a, b)) in j.iter().zip(reference).enumerate() {
+        let x = (i as f64 + 0.5) * 0.05;
+        println!(
+            "{e} MeV r/r0 {x:.3}: j = {a:.3}, EGSnrc {b:.3} ({:+.1}% of peak)",
+            100.0 * (a - b) / peak
+        );
+        if x < 0.9 {
+            worst = worst.max((a - b).abs() / peak);
+        }
+    }
+    println!(
+        "{e} MeV: largest deviation for r/r0 < 0.9: {:.2}% of the peak",
+        100.0 * worst
+    );
+    // tolerance: 3% of the peak (issue 3), r/r0 up to 0.9
+    assert!(
+        worst < 0.03,
+        "{e} MeV kernel deviates by {:.2}% of the peak",
+        100.0 * worst
+    );
+}
+
+#[test]
+fn dose_point_kernels_match_egsnrc_and_do_not_depend_on_step_size() {
+    // r0: CSDA range of the stopping table (ESTAR: 0.4367 and 0.01431 g/cm2)
+    let w = water();
+    let st = StoppingTable::new(
+        &theradose::physics::electron::ElectronMedium::new(&w, 1.0).unwrap(),
+        Lepton::Electron,
+        None,
+    );
+    // 1 MeV, 10 keV cut-off as EGSnrc
+    let s1 = spec(1.0, st.csda_range(1.0), 40_000);
+    let base = run_kernel_with(&s1, s1.condensed_params().unwrap(), 1.0).unwrap();
+    let (j1, e1) = scaled(&base);
+    compare_dpk(1.0, &j1, &reference(2));
+    // step-size independence: C1, C2, the step energy-loss fraction and the geometric step limit
+    // all halved; the kernel must agree within its statistical uncertainty (chi-square over the
+    // shells within 4 sd of its mean)
+    let mut half = s1.condensed_params().unwrap();
+    half.c1 *= 0.5;
+    half.c2 *= 0.5;
+    half.max_loss_fraction *= 0.5;
+    let mut s1b = s1.clone();
+    s1b.seed = 18;
+    let (j2, e2) = scaled(&run_kernel_with(&s1b, half, 0.5).unwrap());
+    let (mut c, mut dof) = (0.0, 0.0);
+    for i in 0..j1.len() {
+        let var = e1[i] * e1[i] + e2[i] * e2[i];
+        if var > 0.0 && j1[i] > 0.01 {
+            c += (j1[i] - j2[i]).powi(2) / var;
+            dof += 1.0;
+        }
+    }
+    assert_chi2("1 MeV kernel, halved steps vs default", (c, dof));
+    // 100 keV, 1 keV cut-off as EGSnrc (the kernel default E/100)
+    let s01 = spec(0.1, st.csda_range(0.1), 30_000);
+    let (j, _) = scaled(&run_kernel_with(&s01, s01.condensed_params().unwrap(), 1.0).unwrap());
+    compare_dpk(0.1, &j, &reference(1));
+}
+
+#[test]
+fn positron_kernel_reports_annihilations() {
+    let mut s = spec(0.5, 0.17, 2000);
+    s.particle = "positron".into();
+    s.radius_cm = 20.0;
+    let r = theradose::study::kernel::run_kernel(&s).unwrap();
+    let a = r.summary["annihilations"].as_f64().unwrap();
+    // in a 20 cm sphere every 0.5 MeV positron annihilates
+    assert!((a - 1.0).abs() < 1e-12, "annihilations per primary {a}");
+    assert!(
+        r.summary["energy_balance_relative_discrepancy"]
+            .as_f64()
+            .unwrap()
+            < 1e-9
+    );
+}
