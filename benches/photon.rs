@@ -150,7 +150,7 @@ fn traversal_rate(n: usize, histories: u64) -> f64 {
                         continue 'flight;
                     }
                     tau -= mu * t_b;
-                    p.pos = p.pos + p.dir * (t_b + 1e-9);
+                    p.pos = p.pos + p.dir * (t_b.max(0.0) + 1e-9);
                 }
             }
         }

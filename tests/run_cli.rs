@@ -359,3 +359,50 @@ fn bad_inputs_give_clear_errors() {
         .unwrap();
     assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("histories"));
 }
+
+/// Electrons in run files: with condensed-history transport (default), 2 MeV electrons from a
+/// point spread their energy over neighbouring 1 mm voxels (CSDA range in water ~1 cm,
+/// ESTAR); with `electron_transport = false` everything stays in the source voxel.
+#[test]
+fn electrons_are_transported_in_run_files() {
+    let t = tempfile::tempdir().unwrap();
+    let mut fractions = Vec::new();
+    for (i, flag) in ["true", "false"].iter().enumerate() {
+        let p = t.path().join(format!("e{i}.toml"));
+        std::fs::write(
+            &p,
+            format!(
+                "name = \"e\"\n[phantom]\nbuiltin = \"water-cube\"\nvoxel_mm = 2.0\n[source]\nparticle = \"electron\"\nkind = \"point\"\nposition_mm = [0.5, 0.5, 0.5]\nenergy_mev = 2.0\n[run]\nhistories = 2000\nelectron_transport = {flag}\n"
+            ),
+        )
+        .unwrap();
+        let out = t.path().join(format!("o{i}"));
+        run(&["run", s(&p), "--out", s(&out)]);
+        let sum: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+        assert!(
+            sum["energy_balance"]["relative_discrepancy"]
+                .as_f64()
+                .unwrap()
+                < 1e-9
+        );
+        assert_eq!(sum["transport"]["electron_transport"], *flag == "true");
+        let (_, tally) = theradose::tally::file::read(&out.join("tally.bin")).unwrap();
+        // fraction of the deposited energy in the hottest voxel
+        let n_vox = 100 * 100 * 100;
+        let sums: Vec<f64> = (0..n_vox).map(|b| tally.sum(b) as f64).collect();
+        let total: f64 = sums.iter().sum();
+        let max = sums.iter().cloned().fold(0.0, f64::max);
+        fractions.push(max / total);
+    }
+    assert!(
+        fractions[1] > 0.999,
+        "local deposition keeps all in one voxel: {}",
+        fractions[1]
+    );
+    assert!(
+        fractions[0] < 0.5,
+        "transported 2 MeV electrons leave a 2 mm voxel: {}",
+        fractions[0]
+    );
+}

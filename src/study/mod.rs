@@ -10,6 +10,8 @@ pub mod output;
 use crate::materials::{HuCalibration, MaterialDb};
 use crate::particle::ParticleKind;
 use crate::phantom::{builtin, Phantom};
+use crate::physics::electron::condensed::{CondensedParams, ElectronPhysics};
+use crate::physics::electron::{ElectronMedium, Lepton, StoppingTable};
 use crate::physics::photon::PhotonPhysics;
 use crate::source::{Source, Spatial, Spectrum};
 use anyhow::{anyhow, bail, Context, Result};
@@ -77,6 +79,13 @@ pub struct RunSpec {
     pub compton_binding: Option<bool>,
     pub target_uncertainty: Option<f64>,
     pub target_region: Option<String>,
+    /// condensed-history transport of electrons and positrons (default true); false deposits
+    /// them where they are set in motion
+    pub electron_transport: Option<bool>,
+    /// electron/positron cut-off and delta-ray threshold (keV); default: the energy whose CSDA
+    /// range in water is a tenth of the smallest voxel dimension, within [10, 1000] keV (range
+    /// rejection: an electron that cannot leave its voxel deposits there)
+    pub electron_cutoff_kev: Option<f64>,
 }
 
 fn default_seed() -> u64 {
@@ -248,6 +257,8 @@ pub struct Problem {
     pub file: RunFile,
     pub phantom: Phantom,
     pub photon: PhotonPhysics,
+    /// condensed-history electron physics, when electrons are transported
+    pub electron: Option<ElectronPhysics>,
     pub source: Source,
 }
 
@@ -261,11 +272,39 @@ impl Problem {
         let mut photon = PhotonPhysics::new(&phantom.materials)?;
         photon.compton_binding = file.run.compton_binding.unwrap_or(true);
         let source = build_source(&file.source, &phantom)?;
+        let electron = if file.run.electron_transport.unwrap_or(true) {
+            let cut_mev = match file.run.electron_cutoff_kev {
+                Some(k) => {
+                    if !(k.is_finite() && k >= 1.0) {
+                        bail!("run.electron_cutoff_kev = {k}: expected at least 1 keV");
+                    }
+                    k * 1e-3
+                }
+                None => range_rejection_cutoff_mev(&db, &phantom)?,
+            };
+            let photon_cut = file.run.photon_cutoff_kev.unwrap_or(1.0) * 1e-3;
+            Some(ElectronPhysics::new(
+                &phantom.materials,
+                CondensedParams::new(cut_mev, photon_cut),
+            )?)
+        } else {
+            None
+        };
         Ok(Problem {
             file,
             phantom,
             photon,
+            electron,
             source,
         })
     }
+}
+
+/// Default electron cut-off of a voxel run (MeV): the energy whose CSDA range in water equals a
+/// tenth of the smallest voxel dimension, within [10 keV, 1 MeV].
+pub fn range_rejection_cutoff_mev(db: &MaterialDb, ph: &Phantom) -> Result<f64> {
+    let water = db.get("water")?;
+    let table = StoppingTable::new(&ElectronMedium::new(water, 1.0)?, Lepton::Electron, None);
+    let voxel_cm = ph.voxel_cm.iter().cloned().fold(f64::INFINITY, f64::min);
+    Ok(table.energy_at_range(0.1 * voxel_cm).clamp(1e-2, 1.0))
 }

@@ -110,7 +110,11 @@ pub fn run_file(mut file: RunFile, out: &Path, opt: &RunOptions) -> Result<serde
 /// The transport of a problem.
 pub fn make_transport(problem: &Problem) -> Transport<'_> {
     let cut = problem.file.run.photon_cutoff_kev.unwrap_or(1.0) * 1e-3;
-    Transport::new(Geometry::Voxels(&problem.phantom), &problem.photon, cut)
+    let t = Transport::new(Geometry::Voxels(&problem.phantom), &problem.photon, cut);
+    match &problem.electron {
+        Some(e) => t.with_electrons(e),
+        None => t,
+    }
 }
 
 /// Timing of one invocation.
@@ -297,7 +301,13 @@ pub fn write_results(
         },
         "regions": regions,
         "reached_target_uncertainty": reached_target,
-        "transport": {"photon_cutoff_mev": transport.photon_cutoff_mev, "compton_binding": problem.photon.compton_binding, "tracking": "woodcock"},
+        "transport": {
+            "photon_cutoff_mev": transport.photon_cutoff_mev,
+            "compton_binding": problem.photon.compton_binding,
+            "tracking": "woodcock",
+            "electron_transport": problem.electron.is_some(),
+            "electron_cutoff_mev": problem.electron.as_ref().map(|e| e.params.cutoff_mev),
+        },
     });
     if let Some(t) = timing {
         summary["seconds"] = json!(t.seconds);
