@@ -14,6 +14,11 @@ pub enum ParticleKind {
     /// photons) or by leaving the geometry. Without electron physics it deposits its kinetic
     /// energy locally and annihilates there at rest.
     Positron,
+    /// Alpha particles: deposited locally where they are emitted (ranges of 40-100 um in
+    /// tissue, below the voxel size) until straight-line CSDA tracks exist.
+    Alpha,
+    /// Recoiling daughter nuclei of alpha decay: deposited locally (ranges of tens of nm).
+    Recoil,
 }
 
 /// One particle: kinetic energy (MeV), position (cm, phantom frame), unit direction.

@@ -179,23 +179,16 @@ pub fn execute(
                         Vec::with_capacity(64),
                         transport.new_score(),
                         ChunkScore::default(),
+                        Vec::with_capacity(32),
                     )
                 },
-                |(stack, hist, chunk), c| {
+                |(stack, hist, chunk, scratch), c| {
                     let a = lo + c * CHUNK;
                     let b = (a + CHUNK).min(hi);
                     for index in a..b {
                         let mut rng = HistoryRng::new(settings.seed, index);
-                        let p = source.sample(&mut rng);
                         // a source positron also brings its rest energy (see `Balance`)
-                        hist.emitted += p.energy_mev
-                            + match p.kind {
-                                crate::particle::ParticleKind::Positron => {
-                                    2.0 * crate::units::ELECTRON_MASS_MEV
-                                }
-                                _ => 0.0,
-                            };
-                        stack.push(p);
+                        hist.emitted += source.emit(&mut rng, stack, scratch);
                         transport.run(&mut rng, stack, hist);
                         chunk.close_history(hist);
                     }

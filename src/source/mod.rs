@@ -1,5 +1,6 @@
 //! Sources: where particles start (a point, uniform in a region, or a voxelised map sampled by an
-//! alias table), with what energy (one line or a set of lines with yields) and which particle.
+//! alias table), with what energy (one line, a set of lines with yields, or every radiation of a
+//! radionuclide's decay, optionally with its chain at secular equilibrium) and which particle.
 
 pub mod bateman;
 pub mod beta;
@@ -9,7 +10,10 @@ use crate::numerics::{AliasTable, Vec3};
 use crate::particle::{isotropic_rng, Particle, ParticleKind};
 use crate::phantom::Phantom;
 use crate::rng::HistoryRng;
+use crate::units::ELECTRON_MASS_MEV;
 use anyhow::{bail, Result};
+use nuclide::{Emission, EmissionKind, Nuclide};
+use std::sync::Arc;
 
 /// Where source particles start.
 #[derive(Clone, Debug)]
@@ -36,6 +40,18 @@ pub enum Spectrum {
         probs: Vec<f64>,
         alias: AliasTable,
     },
+    /// Decays of radionuclides: each source event samples all radiations of one decay of every
+    /// member, member m decaying with probability `expected_decays` (1 for the parent; the
+    /// branching products of the chain at secular equilibrium for daughters).
+    Nuclides(Vec<NuclideSource>),
+}
+
+/// One member of a nuclide source.
+#[derive(Clone, Debug)]
+pub struct NuclideSource {
+    pub nuclide: Arc<Nuclide>,
+    /// expected decays of this member per source event (<= 1)
+    pub expected_decays: f64,
 }
 
 /// A source: isotropic emission of `particle`.
@@ -122,22 +138,100 @@ impl Spectrum {
             alias,
         })
     }
-    /// Mean energy (MeV).
+    /// Mean energy emitted per source event (MeV), annihilation photons included.
     pub fn mean(&self) -> f64 {
         match self {
             Spectrum::Mono(e) => *e,
             Spectrum::Lines {
                 energies, probs, ..
             } => energies.iter().zip(probs).map(|(e, p)| e * p).sum(),
+            Spectrum::Nuclides(members) => members
+                .iter()
+                .map(|m| {
+                    let e = m.nuclide.mean_energy();
+                    m.expected_decays
+                        * (e.beta_minus
+                            + e.beta_plus
+                            + e.ce_auger
+                            + e.alpha
+                            + e.recoil
+                            + e.photon
+                            + e.annihilation)
+                })
+                .sum(),
         }
     }
 }
 
 impl Source {
-    /// Samples one source particle.
+    /// Samples the particles of one source event (one particle, or all radiations of one decay),
+    /// pushes them on `stack` and returns the energy they carry (kinetic energy, plus the rest
+    /// energy of positrons, which reappears as annihilation photons). `scratch` is reused.
     #[inline]
+    pub fn emit(
+        &self,
+        rng: &mut HistoryRng,
+        stack: &mut Vec<Particle>,
+        scratch: &mut Vec<Emission>,
+    ) -> f64 {
+        let pos = self.sample_position(rng);
+        let mut push = |kind: ParticleKind, e: f64, rng: &mut HistoryRng| -> f64 {
+            stack.push(Particle::new(kind, e, pos, isotropic_rng(rng)));
+            e + if kind == ParticleKind::Positron {
+                2.0 * ELECTRON_MASS_MEV
+            } else {
+                0.0
+            }
+        };
+        match &self.spectrum {
+            Spectrum::Mono(e) => push(self.particle, *e, rng),
+            Spectrum::Lines {
+                energies, alias, ..
+            } => {
+                let e = energies[alias.sample(rng.uniform(), rng.uniform())];
+                push(self.particle, e, rng)
+            }
+            Spectrum::Nuclides(members) => {
+                let mut total = 0.0;
+                for m in members {
+                    if m.expected_decays < 1.0 && rng.uniform() >= m.expected_decays {
+                        continue;
+                    }
+                    scratch.clear();
+                    m.nuclide.sample_decay(rng, scratch);
+                    for em in scratch.iter() {
+                        if em.energy_mev <= 0.0 {
+                            continue;
+                        }
+                        let kind = match em.kind {
+                            EmissionKind::Photon => ParticleKind::Photon,
+                            EmissionKind::Electron => ParticleKind::Electron,
+                            EmissionKind::Positron => ParticleKind::Positron,
+                            EmissionKind::Alpha => ParticleKind::Alpha,
+                            EmissionKind::Recoil => ParticleKind::Recoil,
+                        };
+                        total += push(kind, em.energy_mev, rng);
+                    }
+                }
+                total
+            }
+        }
+    }
+
+    /// Samples one source particle (single-particle spectra; a nuclide source gives its first
+    /// emission).
     pub fn sample(&self, rng: &mut HistoryRng) -> Particle {
-        let pos = match &self.spatial {
+        let mut stack = Vec::new();
+        let mut scratch = Vec::new();
+        while stack.is_empty() {
+            self.emit(rng, &mut stack, &mut scratch);
+        }
+        stack.swap_remove(0)
+    }
+
+    #[inline]
+    fn sample_position(&self, rng: &mut HistoryRng) -> Vec3 {
+        match &self.spatial {
             Spatial::Point(p) => *p,
             Spatial::Voxels {
                 voxels,
@@ -157,14 +251,31 @@ impl Source {
                     (k as f64 + rng.uniform()) * voxel_cm[2],
                 )
             }
-        };
-        let energy = match &self.spectrum {
-            Spectrum::Mono(e) => *e,
-            Spectrum::Lines {
-                energies, alias, ..
-            } => energies[alias.sample(rng.uniform(), rng.uniform())],
-        };
-        let dir = isotropic_rng(rng);
-        Particle::new(self.particle, energy, pos, dir)
+        }
+    }
+}
+
+impl Spectrum {
+    /// A nuclide source: the parent alone, or with its chain at secular equilibrium.
+    pub fn nuclide(name: &str, chain: bool) -> Result<Self> {
+        let parent = Nuclide::load(name)?;
+        if !chain {
+            return Ok(Spectrum::Nuclides(vec![NuclideSource {
+                nuclide: Arc::new(parent),
+                expected_decays: 1.0,
+            }]));
+        }
+        let c = bateman::Chain::from_nuclide(&parent)?;
+        let ratios = c.secular_ratios();
+        let mut members = Vec::new();
+        for (name, r) in c.names.iter().zip(ratios) {
+            if r > 0.0 {
+                members.push(NuclideSource {
+                    nuclide: Arc::new(Nuclide::load(name)?),
+                    expected_decays: r.min(1.0),
+                });
+            }
+        }
+        Ok(Spectrum::Nuclides(members))
     }
 }

@@ -57,6 +57,11 @@ pub struct SourceSpec {
     pub energy_mev: Option<f64>,
     /// [[energy_mev, intensity], ...]
     pub lines: Option<Vec<(f64, f64)>>,
+    /// a radionuclide (e.g. "Lu-177"): every radiation of each decay is emitted; `particle`,
+    /// `energy_mev` and `lines` do not apply
+    pub nuclide: Option<String>,
+    /// with `nuclide`: include the decay chain at secular equilibrium (default false)
+    pub chain: Option<bool>,
     /// number of real source particles the run represents: dose in Gy; without it, Gy per
     /// source particle
     pub emitted_particles: Option<f64>,
@@ -231,6 +236,13 @@ pub fn build_source(spec: &SourceSpec, ph: &Phantom) -> Result<Source> {
         k => bail!("source.kind '{k}': expected point, region or map"),
     };
     let spectrum = match (spec.energy_mev, &spec.lines) {
+        _ if spec.nuclide.is_some() => {
+            if spec.energy_mev.is_some() || spec.lines.is_some() {
+                bail!("source: give nuclide, or energy_mev / lines, not both");
+            }
+            let n = spec.nuclide.as_deref().unwrap_or_default();
+            Spectrum::nuclide(n, spec.chain.unwrap_or(false)).context("source.nuclide")?
+        }
         (Some(e), None) => {
             if !(e.is_finite() && e > 0.0 && e <= crate::physics::photon::E_MAX_MEV) {
                 bail!("source.energy_mev = {e}: expected 0 < E <= 20 MeV");
@@ -238,7 +250,7 @@ pub fn build_source(spec: &SourceSpec, ph: &Phantom) -> Result<Source> {
             Spectrum::Mono(e)
         }
         (None, Some(l)) => Spectrum::lines(l)?,
-        _ => bail!("source: give energy_mev or lines = [[E_MeV, intensity], ...]"),
+        _ => bail!("source: give energy_mev, lines = [[E_MeV, intensity], ...] or nuclide = NAME"),
     };
     if let Some(n) = spec.emitted_particles {
         if !(n.is_finite() && n > 0.0) {

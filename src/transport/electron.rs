@@ -60,7 +60,7 @@ impl Transport<'_> {
         let lepton = match p.kind {
             ParticleKind::Electron => Lepton::Electron,
             ParticleKind::Positron => Lepton::Positron,
-            ParticleKind::Photon => panic!("track_lepton called with a photon"),
+            _ => panic!("track_lepton called with a {:?}", p.kind),
         };
         let prm = &ep.params;
         let cut = prm.cutoff_mev;

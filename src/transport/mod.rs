@@ -138,7 +138,7 @@ impl<'a> Transport<'a> {
                 {
                     self.track_lepton(p, rng, stack, score);
                 }
-                ParticleKind::Electron => {
+                ParticleKind::Electron | ParticleKind::Alpha | ParticleKind::Recoil => {
                     self.deposit(p.pos, p.energy_mev, score);
                     score.deposited += p.energy_mev;
                 }

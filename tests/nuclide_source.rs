@@ -1,0 +1,102 @@
+//! Radionuclide sources in run files: every radiation of each decay is emitted and transported;
+//! the energy emitted per decay averages to the library's mean energy per decay (whose agreement
+//! with ICRP-107 is checked in tests/decay_icrp107.rs), and the energy balance closes.
+
+use std::process::Command;
+use theradose::source::Spectrum;
+
+fn run_nuclide(nuclide: &str, chain: bool, decays: u64) -> serde_json::Value {
+    let t = tempfile::tempdir().unwrap();
+    let p = t.path().join("n.toml");
+    std::fs::write(
+        &p,
+        format!(
+            "name = \"n\"\n[phantom]\nbuiltin = \"water-cube\"\nvoxel_mm = 20.0\n[source]\nkind = \"region\"\nregion = \"water\"\nnuclide = \"{nuclide}\"\nchain = {chain}\n[run]\nhistories = {decays}\n"
+        ),
+    )
+    .unwrap();
+    let out = t.path().join("o");
+    let o = Command::new(env!("CARGO_BIN_EXE_theradose"))
+        .args(["run", p.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .env("THERADOSE_NO_PROGRESS", "1")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap()
+}
+
+fn check(nuclide: &str, chain: bool, decays: u64, tol: f64, mostly_local: bool) {
+    let s = run_nuclide(nuclide, chain, decays);
+    let b = &s["energy_balance"];
+    assert!(b["relative_discrepancy"].as_f64().unwrap() < 1e-9, "{b}");
+    let per_decay = b["emitted_mev"].as_f64().unwrap() / decays as f64;
+    let expect = Spectrum::nuclide(nuclide, chain).unwrap().mean();
+    let r = per_decay / expect - 1.0;
+    println!(
+        "{nuclide} chain={chain}: emitted {per_decay:.5} MeV/decay vs table {expect:.5} ({:+.3}%)",
+        100.0 * r
+    );
+    assert!(r.abs() <= tol, "{nuclide}: {per_decay} vs {expect}");
+    // charged-particle emitters deposit most of their energy in a 20 cm water cube
+    let dep = b["deposited_mev"].as_f64().unwrap() + b["below_cutoff_mev"].as_f64().unwrap();
+    if mostly_local {
+        assert!(dep > 0.5 * b["emitted_mev"].as_f64().unwrap());
+    }
+}
+
+/// Lu-177: 100 000 decays; the relative spread of the energy emitted per decay is about 0.6,
+/// so the mean is known to 0.2 % (1 sigma); tolerance 1 % (5 sigma).
+#[test]
+fn lu177_decays_emit_the_mean_energy() {
+    check("Lu-177", false, 100_000, 0.01, true);
+}
+
+/// The Ac-225 chain at secular equilibrium (about 28 MeV per decay, alpha dominated, small
+/// spread): 20 000 decays, tolerance 1 %.
+#[test]
+fn ac225_chain_emits_the_chain_energy() {
+    check("Ac-225", true, 20_000, 0.01, true);
+    let single = Spectrum::nuclide("Ac-225", false).unwrap().mean();
+    let chain = Spectrum::nuclide("Ac-225", true).unwrap().mean();
+    // ICRP-107: Ac-225 alone ~5.9 MeV per decay, the chain ~28 MeV (alpha 27.5 MeV + recoil)
+    assert!(
+        single > 5.5 && single < 6.5 && chain > 27.0 && chain < 29.5,
+        "{single} {chain}"
+    );
+}
+
+/// A positron emitter: F-18 emits its positron's kinetic energy plus 1.022 MeV of rest energy
+/// that reappears as annihilation photons, and the balance still closes.
+#[test]
+fn f18_positrons_balance() {
+    check("F-18", false, 50_000, 0.01, false);
+}
+
+#[test]
+fn nuclide_and_energy_together_is_an_error() {
+    let t = tempfile::tempdir().unwrap();
+    let p = t.path().join("b.toml");
+    std::fs::write(&p, "name = \"b\"\n[phantom]\nbuiltin = \"water-cube\"\nvoxel_mm = 20.0\n[source]\nkind = \"region\"\nregion = \"water\"\nnuclide = \"Lu-177\"\nenergy_mev = 0.2\n[run]\nhistories = 10\n").unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_theradose"))
+        .args([
+            "run",
+            p.to_str().unwrap(),
+            "--out",
+            t.path().join("o").to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("not both"));
+    std::fs::write(&p, "name = \"b\"\n[phantom]\nbuiltin = \"water-cube\"\nvoxel_mm = 20.0\n[source]\nkind = \"region\"\nregion = \"water\"\nnuclide = \"Lu-176x\"\n[run]\nhistories = 10\n").unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_theradose"))
+        .args([
+            "run",
+            p.to_str().unwrap(),
+            "--out",
+            t.path().join("o").to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success() && err.contains("Lu-176x"), "{err}");
+}
