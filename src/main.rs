@@ -128,6 +128,45 @@ enum Cmd {
         #[arg(long)]
         chain: bool,
     },
+    /// Voxel S-values of a radionuclide: activity uniform in voxel (0,0,0) of a homogeneous
+    /// medium; CSV `i,j,k,s_mgy_per_mbq_s,rel_uncertainty` for 0 <= i,j,k < n.
+    Vsv {
+        #[arg(long)]
+        nuclide: String,
+        /// voxel size (mm)
+        #[arg(long)]
+        voxel_mm: f64,
+        #[arg(long)]
+        medium: String,
+        /// S-values for 0 <= i, j, k < n
+        #[arg(long)]
+        n: usize,
+        #[arg(long)]
+        histories: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long)]
+        threads: Option<usize>,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Positron range of a nuclide in a medium: JSON statistics of the emission-to-annihilation
+    /// distance (3D) and of its projection on one axis (1D); optional 1D histogram CSV.
+    PositronRange {
+        #[arg(long)]
+        nuclide: String,
+        #[arg(long)]
+        medium: String,
+        #[arg(long)]
+        histories: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long)]
+        threads: Option<usize>,
+        /// 1D histogram CSV `x_mm,probability_per_mm`
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Built-in phantoms.
     Phantom {
         #[command(subcommand)]
@@ -267,6 +306,50 @@ fn real_main() -> Result<()> {
             let r = kernel::run_kernel(&spec)?;
             output::write_atomic(&out, r.csv.as_bytes())?;
             println!("{}", serde_json::to_string(&r.summary)?);
+        }
+        Cmd::Vsv {
+            nuclide,
+            voxel_mm,
+            medium,
+            n,
+            histories,
+            seed,
+            threads,
+            out,
+        } => {
+            let spec = study::vsv::VsvSpec {
+                nuclide,
+                voxel_mm,
+                medium,
+                n,
+                histories,
+                seed,
+                threads,
+            };
+            let (csv, summary) = study::vsv::run_vsv(&spec)?;
+            output::write_atomic(&out, csv.as_bytes())?;
+            println!("{}", serde_json::to_string(&summary)?);
+        }
+        Cmd::PositronRange {
+            nuclide,
+            medium,
+            histories,
+            seed,
+            threads,
+            out,
+        } => {
+            let spec = study::positron_range::PositronRangeSpec {
+                nuclide,
+                medium,
+                histories,
+                seed,
+                threads,
+            };
+            let (summary, csv) = study::positron_range::run_positron_range(&spec)?;
+            if let Some(p) = out {
+                output::write_atomic(&p, csv.as_bytes())?;
+            }
+            println!("{}", serde_json::to_string(&summary)?);
         }
         Cmd::Phantom { cmd } => phantom_cmd(cmd)?,
     }

@@ -6,6 +6,8 @@
 pub mod decay_cmd;
 pub mod kernel;
 pub mod output;
+pub mod positron_range;
+pub mod vsv;
 
 use crate::materials::{HuCalibration, MaterialDb};
 use crate::particle::ParticleKind;
