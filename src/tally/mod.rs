@@ -13,6 +13,13 @@ pub mod file;
 pub const DEPOSIT_UNIT_MEV: f64 = 1.0 / (1u64 << 40) as f64;
 const BALANCE_SCALE: f64 = (1u64 << 40) as f64;
 
+/// A per-history deposit in units of DEPOSIT_UNIT_MEV, rounded half up (deposits are >= 0;
+/// `as u64` truncates and saturates, so x + 0.5 rounds without a libm call).
+#[inline]
+fn quantise(e_mev: f64) -> u64 {
+    (e_mev * (1u64 << 40) as f64 + 0.5) as u64
+}
+
 /// Fixed-point energy total (units of 2^-40 MeV, about 1e-12 MeV; one history's energy is
 /// rounded once, through a u64, which holds up to 1.6e7 MeV).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -22,7 +29,7 @@ impl EnergySum {
     #[inline]
     pub fn add_mev(&mut self, e: f64) {
         debug_assert!(e >= 0.0);
-        self.0 += (e * BALANCE_SCALE).round() as u64 as u128;
+        self.0 += (e * BALANCE_SCALE + 0.5) as u64 as u128;
     }
     pub fn mev(&self) -> f64 {
         self.0 as f64 / BALANCE_SCALE
@@ -148,15 +155,15 @@ impl ChunkScore {
                 e += h.entries[k].1;
                 k += 1;
             }
-            let q = (e / DEPOSIT_UNIT_MEV).round();
-            if q > 0.0 {
-                self.entries.push((bin, q as u64));
+            let q = quantise(e);
+            if q > 0 {
+                self.entries.push((bin, q));
             }
         }
         for &k in &h.extra_touched {
-            let q = (h.extra[k as usize] / DEPOSIT_UNIT_MEV).round();
-            if q > 0.0 {
-                self.entries.push((h.extra_offset + k, q as u64));
+            let q = quantise(h.extra[k as usize]);
+            if q > 0 {
+                self.entries.push((h.extra_offset + k, q));
             }
         }
         self.balance.emitted.add_mev(h.emitted);

@@ -58,6 +58,8 @@ pub struct Transport<'a> {
     pub positrons_escaped: AtomicU64,
     /// Woodcock majorant (1/cm) per photon energy-grid interval
     majorant: Vec<f64>,
+    /// 1 / majorant (cm), to step by a multiplication
+    inv_majorant: Vec<f64>,
     voxels: Option<VoxelLookup>,
 }
 
@@ -99,6 +101,7 @@ impl<'a> Transport<'a> {
             lepton_max_step_cm,
             annihilations: AtomicU64::new(0),
             positrons_escaped: AtomicU64::new(0),
+            inv_majorant: majorant.iter().map(|m| 1.0 / m).collect(),
             majorant,
             voxels,
         }
@@ -208,8 +211,9 @@ impl<'a> Transport<'a> {
                 Geometry::Voxels(_) => {
                     let lookup = self.voxels.as_ref().expect("voxel geometry has a lookup");
                     let maj = self.majorant[i];
+                    let inv_maj = self.inv_majorant[i];
                     loop {
-                        p.pos = p.pos + p.dir * (rng.mfp() / maj);
+                        p.pos = p.pos + p.dir * (rng.mfp() * inv_maj);
                         let Some((_, vx)) = lookup.at(p.pos) else {
                             score.escaped += p.energy_mev;
                             return;
