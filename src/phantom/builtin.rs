@@ -7,33 +7,15 @@
 //! sub-points carrying that label, so a low-density region (lung) keeps its density at its
 //! boundary and region masses follow the voxelised volumes.
 
+use super::shapes::{build_shape, sub_points, ShapeDef};
 use super::{Phantom, Region};
 use crate::io::Grid;
 use crate::materials::MaterialDb;
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-#[derive(Deserialize, Debug, Clone)]
-#[serde(deny_unknown_fields)]
-struct ShapeDef {
-    label: String,
-    material: String,
-    density: Option<f64>,
-    kind: String,
-    center_mm: [f64; 3],
-    radii_mm: Option<Vec<f64>>,
-    radius_mm: Option<f64>,
-    half_size_mm: Option<[f64; 3]>,
-    half_length_mm: Option<f64>,
-    axis: Option<String>,
-    clip_min_mm: Option<[f64; 3]>,
-    clip_max_mm: Option<[f64; 3]>,
-    inside: Option<String>,
-    group: Option<String>,
-}
 
 #[derive(Deserialize, Debug, Clone)]
 #[serde(deny_unknown_fields)]
@@ -56,50 +38,6 @@ pub struct PhantomDef {
     shapes: Vec<ShapeDef>,
     #[serde(default)]
     regions: BTreeMap<String, RegionDef>,
-}
-
-#[derive(Clone, Copy, Debug)]
-enum Kind {
-    Box([f64; 3]),
-    Ellipsoid([f64; 3]),
-    /// axis, radii of the two other axes (in increasing axis order), half length
-    Cylinder(usize, [f64; 2], f64),
-}
-
-#[derive(Clone, Debug)]
-struct Shape {
-    kind: Kind,
-    c: [f64; 3],
-    lo: [f64; 3],
-    hi: [f64; 3],
-    label: u16,
-    material: u8,
-    density: f32,
-    inside: Option<u16>,
-}
-
-impl Shape {
-    #[inline]
-    fn contains(&self, p: [f64; 3]) -> bool {
-        if (0..3).any(|a| p[a] < self.lo[a] || p[a] > self.hi[a]) {
-            return false;
-        }
-        let d = [p[0] - self.c[0], p[1] - self.c[1], p[2] - self.c[2]];
-        match self.kind {
-            Kind::Box(_) => true,
-            Kind::Ellipsoid(r) => {
-                (d[0] / r[0]).powi(2) + (d[1] / r[1]).powi(2) + (d[2] / r[2]).powi(2) <= 1.0
-            }
-            Kind::Cylinder(ax, r, _) => {
-                let (a, b) = match ax {
-                    0 => (1, 2),
-                    1 => (0, 2),
-                    _ => (0, 1),
-                };
-                (d[a] / r[0]).powi(2) + (d[b] / r[1]).powi(2) <= 1.0
-            }
-        }
-    }
 }
 
 /// The folder of built-in phantom files (`$THERADOSE_PHANTOMS`, else this crate's `phantoms/`).
@@ -297,7 +235,13 @@ impl PhantomDef {
                     continue;
                 }
             }
-            shapes.push(self.build_shape(s, db, &mut mat_names, &mut regions)?);
+            shapes.push(build_shape(
+                &self.name,
+                s,
+                db,
+                &mut mat_names,
+                &mut regions,
+            )?);
         }
         for (name, r) in &self.regions {
             match regions.iter_mut().find(|x| &x.name == name) {
@@ -392,154 +336,6 @@ impl PhantomDef {
             &self.name, grid, material, density, label, materials, regions,
         )
     }
-
-    fn build_shape(
-        &self,
-        s: &ShapeDef,
-        db: &MaterialDb,
-        mats: &mut Vec<String>,
-        regions: &mut Vec<Region>,
-    ) -> Result<Shape> {
-        let ctx = || format!("phantom '{}', shape '{}'", self.name, s.label);
-        let mat = db.get(&s.material).with_context(ctx)?;
-        let density = s.density.unwrap_or(mat.nominal_density);
-        if !(density.is_finite() && density >= 0.0) {
-            bail!(
-                "{}: density {density} g/cm3, expected a finite non-negative value",
-                ctx()
-            );
-        }
-        let mid = match mats.iter().position(|m| m == &s.material) {
-            Some(i) => i,
-            None => {
-                mats.push(s.material.clone());
-                mats.len() - 1
-            }
-        };
-        if mid > 255 {
-            bail!("{}: more than 256 materials", ctx());
-        }
-        let lid = match regions.iter().position(|r| r.name == s.label) {
-            Some(i) => i,
-            None => {
-                regions.push(Region {
-                    name: s.label.clone(),
-                    reference_mass_g: None,
-                    source: None,
-                });
-                regions.len() - 1
-            }
-        };
-        let inside = match &s.inside {
-            Some(n) => Some(regions.iter().position(|r| &r.name == n).ok_or_else(|| {
-                anyhow!("{}: inside = '{}' names no earlier shape label", ctx(), n)
-            })? as u16),
-            None => None,
-        };
-        let pos = |v: f64, what: &str| -> Result<f64> {
-            if v.is_finite() && v > 0.0 {
-                Ok(v)
-            } else {
-                Err(anyhow!(
-                    "{}: {what} = {v}, expected a positive length in mm",
-                    ctx()
-                ))
-            }
-        };
-        let kind = match s.kind.as_str() {
-            "box" => {
-                let h = s
-                    .half_size_mm
-                    .ok_or_else(|| anyhow!("{}: box needs half_size_mm", ctx()))?;
-                Kind::Box([
-                    pos(h[0], "half_size_mm")?,
-                    pos(h[1], "half_size_mm")?,
-                    pos(h[2], "half_size_mm")?,
-                ])
-            }
-            "sphere" => {
-                let r = pos(
-                    s.radius_mm
-                        .ok_or_else(|| anyhow!("{}: sphere needs radius_mm", ctx()))?,
-                    "radius_mm",
-                )?;
-                Kind::Ellipsoid([r; 3])
-            }
-            "ellipsoid" => {
-                let r = s
-                    .radii_mm
-                    .as_ref()
-                    .ok_or_else(|| anyhow!("{}: ellipsoid needs radii_mm", ctx()))?;
-                if r.len() != 3 {
-                    bail!("{}: ellipsoid radii_mm needs 3 values", ctx());
-                }
-                Kind::Ellipsoid([
-                    pos(r[0], "radii_mm")?,
-                    pos(r[1], "radii_mm")?,
-                    pos(r[2], "radii_mm")?,
-                ])
-            }
-            "cylinder" => {
-                let ax = match s.axis.as_deref().unwrap_or("z") {
-                    "x" => 0,
-                    "y" => 1,
-                    "z" => 2,
-                    a => bail!("{}: axis '{a}', expected x, y or z", ctx()),
-                };
-                let r = match (&s.radii_mm, s.radius_mm) {
-                    (Some(r), _) if r.len() == 2 => {
-                        [pos(r[0], "radii_mm")?, pos(r[1], "radii_mm")?]
-                    }
-                    (None, Some(r)) => [pos(r, "radius_mm")?; 2],
-                    _ => bail!("{}: cylinder needs radius_mm or radii_mm = [r1, r2]", ctx()),
-                };
-                let h = pos(
-                    s.half_length_mm
-                        .ok_or_else(|| anyhow!("{}: cylinder needs half_length_mm", ctx()))?,
-                    "half_length_mm",
-                )?;
-                Kind::Cylinder(ax, r, h)
-            }
-            k => bail!(
-                "{}: kind '{k}', expected box, sphere, ellipsoid or cylinder",
-                ctx()
-            ),
-        };
-        let ext = match kind {
-            Kind::Box(h) => h,
-            Kind::Ellipsoid(r) => r,
-            Kind::Cylinder(ax, r, h) => {
-                let mut e = [0.0; 3];
-                let others: Vec<usize> = (0..3).filter(|&a| a != ax).collect();
-                e[ax] = h;
-                e[others[0]] = r[0];
-                e[others[1]] = r[1];
-                e
-            }
-        };
-        let c = s.center_mm;
-        let cmin = s.clip_min_mm.unwrap_or([f64::NEG_INFINITY; 3]);
-        let cmax = s.clip_max_mm.unwrap_or([f64::INFINITY; 3]);
-        let lo = [0, 1, 2].map(|a| (c[a] - ext[a]).max(cmin[a]));
-        let hi = [0, 1, 2].map(|a| (c[a] + ext[a]).min(cmax[a]));
-        Ok(Shape {
-            kind,
-            c,
-            lo,
-            hi,
-            label: lid as u16,
-            material: mid as u8,
-            density: density as f32,
-            inside,
-        })
-    }
-}
-
-/// Sub-point offsets (fractions of a voxel) in (z, (y, x)) order.
-fn sub_points(sub: usize) -> impl Iterator<Item = (f64, (f64, f64))> {
-    let f = move |i: usize| (i as f64 + 0.5) / sub as f64;
-    (0..sub)
-        .flat_map(move |c| (0..sub).flat_map(move |b| (0..sub).map(move |a| (f(c), (f(b), f(a))))))
 }
 
 fn reduce_slab(

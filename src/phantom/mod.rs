@@ -6,6 +6,7 @@
 //! direction) for input and output.
 
 pub mod builtin;
+mod shapes;
 
 use crate::io::{self, Grid, Volume};
 use crate::materials::{HuCalibration, Material, MaterialDb};
