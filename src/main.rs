@@ -89,11 +89,16 @@ enum Cmd {
     /// Point kernel: isotropic point source at the centre of a homogeneous sphere; energy
     /// fraction deposited per spherical shell (CSV) and a JSON summary on stdout.
     Kernel {
+        /// photon, electron or positron (with --energy); not with --nuclide
         #[arg(long)]
-        particle: String,
+        particle: Option<String>,
         /// source energy (MeV)
         #[arg(long)]
-        energy: f64,
+        energy: Option<f64>,
+        /// a radionuclide (e.g. Lu-177): every radiation of each decay; energy fractions are
+        /// relative to the mean energy emitted per decay
+        #[arg(long)]
+        nuclide: Option<String>,
         #[arg(long)]
         medium: String,
         /// sphere radius (cm)
@@ -281,6 +286,7 @@ fn real_main() -> Result<()> {
         Cmd::Kernel {
             particle,
             energy,
+            nuclide,
             medium,
             radius,
             shells,
@@ -291,19 +297,39 @@ fn real_main() -> Result<()> {
             electron_cutoff_kev,
             photon_cutoff_kev,
         } => {
-            let spec = kernel::KernelSpec {
-                particle,
-                energy_mev: energy,
-                medium,
-                radius_cm: radius,
-                shells,
-                histories,
-                seed,
-                threads,
-                electron_cutoff_kev,
-                photon_cutoff_kev,
+            let r = match (nuclide, particle, energy) {
+                (Some(nuclide), None, None) => {
+                    kernel::run_nuclide_kernel(&kernel::NuclideKernelSpec {
+                        nuclide,
+                        medium,
+                        radius_cm: radius,
+                        shells,
+                        histories,
+                        seed,
+                        threads,
+                        electron_cutoff_kev,
+                        photon_cutoff_kev,
+                    })?
+                }
+                (Some(_), _, _) => {
+                    anyhow::bail!("kernel: give --nuclide N, or --particle P --energy E, not both")
+                }
+                (None, Some(particle), Some(energy)) => kernel::run_kernel(&kernel::KernelSpec {
+                    particle,
+                    energy_mev: energy,
+                    medium,
+                    radius_cm: radius,
+                    shells,
+                    histories,
+                    seed,
+                    threads,
+                    electron_cutoff_kev,
+                    photon_cutoff_kev,
+                })?,
+                (None, _, _) => anyhow::bail!(
+                    "kernel: expected --particle P --energy E (MeV), or --nuclide N (e.g. Lu-177)"
+                ),
             };
-            let r = kernel::run_kernel(&spec)?;
             output::write_atomic(&out, r.csv.as_bytes())?;
             println!("{}", serde_json::to_string(&r.summary)?);
         }

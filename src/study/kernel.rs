@@ -8,7 +8,7 @@ use crate::physics::photon::PhotonPhysics;
 use crate::run::{self, RunSettings};
 use crate::source::{Source, Spatial, Spectrum};
 use crate::transport::{Geometry, Transport};
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use serde_json::json;
 use std::fmt::Write as _;
 
@@ -82,6 +82,154 @@ pub fn run_kernel_with(
     {
         bail!("--energy {}: expected 0 < E <= 20 MeV", spec.energy_mev);
     }
+    let leptons = matches!(kind, ParticleKind::Electron | ParticleKind::Positron);
+    let source = Source {
+        particle: kind,
+        spatial: Spatial::Point(Vec3::default()),
+        spectrum: Spectrum::Mono(spec.energy_mev),
+    };
+    let sphere = SphereRun {
+        medium: &spec.medium,
+        radius_cm: spec.radius_cm,
+        shells: spec.shells,
+        histories: spec.histories,
+        seed: spec.seed,
+        threads: spec.threads,
+        photon_cutoff_kev: spec.photon_cutoff_kev,
+    };
+    let params = leptons.then_some(params);
+    let mut r = run_sphere(&sphere, &source, params, max_step_factor, spec.energy_mev)?;
+    let mut summary = json!({
+        "particle": spec.particle,
+        "energy_mev": spec.energy_mev,
+    });
+    merge_json(&mut summary, std::mem::take(&mut r.summary));
+    if kind == ParticleKind::Positron {
+        summary["annihilations"] = r.annihilations_per_history.into();
+    }
+    r.summary = summary;
+    Ok(r.into_result())
+}
+
+/// Options of `theradose kernel --nuclide`: a point source emitting every radiation of each
+/// decay of a radionuclide (parent only) at the centre of a homogeneous sphere.
+#[derive(Clone, Debug)]
+pub struct NuclideKernelSpec {
+    pub nuclide: String,
+    pub medium: String,
+    pub radius_cm: f64,
+    pub shells: usize,
+    pub histories: u64,
+    pub seed: u64,
+    pub threads: Option<usize>,
+    /// electron and positron cut-off and delta-ray threshold (keV); default: the mean energy
+    /// emitted per decay / 100 within [1, 10] keV, the rule of the single-particle kernels
+    pub electron_cutoff_kev: Option<f64>,
+    /// photon cut-off and bremsstrahlung threshold (keV); default 1 keV
+    pub photon_cutoff_kev: Option<f64>,
+}
+
+/// Runs a whole-decay point kernel: the energy fraction of each shell is relative to the mean
+/// energy emitted per decay (all radiations, annihilation photons included).
+///
+/// # Errors
+/// An unknown nuclide or medium, a radius that is not positive, zero shells, cut-offs below
+/// 1 keV.
+pub fn run_nuclide_kernel(spec: &NuclideKernelSpec) -> Result<KernelResult> {
+    let spectrum = Spectrum::nuclide(&spec.nuclide, false).context("--nuclide")?;
+    let mean = spectrum.mean();
+    if !(mean.is_finite() && mean > 0.0) {
+        bail!("--nuclide {}: emits no energy per decay", spec.nuclide);
+    }
+    let cut_mev = spec
+        .electron_cutoff_kev
+        .map(|k| k * 1e-3)
+        .unwrap_or_else(|| (mean / 100.0).clamp(1e-3, 1e-2));
+    let p_cut = spec.photon_cutoff_kev.map(|k| k * 1e-3).unwrap_or(1e-3);
+    for (what, v) in [
+        ("--electron-cutoff-kev", cut_mev),
+        ("--photon-cutoff-kev", p_cut),
+    ] {
+        if !(v.is_finite() && v >= 1e-3) {
+            bail!("{what} {}: expected at least 1 keV", v * 1e3);
+        }
+    }
+    let source = Source {
+        particle: ParticleKind::Electron,
+        spatial: Spatial::Point(Vec3::default()),
+        spectrum,
+    };
+    let sphere = SphereRun {
+        medium: &spec.medium,
+        radius_cm: spec.radius_cm,
+        shells: spec.shells,
+        histories: spec.histories,
+        seed: spec.seed,
+        threads: spec.threads,
+        photon_cutoff_kev: spec.photon_cutoff_kev,
+    };
+    let params = CondensedParams::new(cut_mev, p_cut);
+    let mut r = run_sphere(&sphere, &source, Some(params), 1.0, mean)?;
+    let mut summary = json!({
+        "nuclide": spec.nuclide,
+        "particle": "decay",
+        "energy_mev": mean,
+        "mean_energy_per_decay_mev": mean,
+    });
+    merge_json(&mut summary, std::mem::take(&mut r.summary));
+    summary["annihilations"] = r.annihilations_per_history.into();
+    r.summary = summary;
+    Ok(r.into_result())
+}
+
+/// The geometry and run settings shared by the kernels.
+struct SphereRun<'a> {
+    medium: &'a str,
+    radius_cm: f64,
+    shells: usize,
+    histories: u64,
+    seed: u64,
+    threads: Option<usize>,
+    photon_cutoff_kev: Option<f64>,
+}
+
+/// What [`run_sphere`] returns before the caller adds its own keys.
+struct SphereOutcome {
+    csv: String,
+    summary: serde_json::Value,
+    fractions: Vec<f64>,
+    rel_uncertainty: Vec<f64>,
+    annihilations_per_history: f64,
+}
+
+impl SphereOutcome {
+    fn into_result(self) -> KernelResult {
+        KernelResult {
+            csv: self.csv,
+            summary: self.summary,
+            fractions: self.fractions,
+            rel_uncertainty: self.rel_uncertainty,
+        }
+    }
+}
+
+/// Appends the keys of `b` to the object `a`.
+fn merge_json(a: &mut serde_json::Value, b: serde_json::Value) {
+    if let (Some(a), serde_json::Value::Object(b)) = (a.as_object_mut(), b) {
+        a.extend(b);
+    }
+}
+
+/// Transports `source` from the centre of a homogeneous sphere; shell energies are divided by
+/// `norm_mev` (the energy emitted per source event). `params`: condensed-history electron
+/// transport (None: electrons deposited locally).
+fn run_sphere(
+    spec: &SphereRun,
+    source: &Source,
+    params: Option<CondensedParams>,
+    max_step_factor: f64,
+    norm_mev: f64,
+) -> Result<SphereOutcome> {
     if !(spec.radius_cm.is_finite() && spec.radius_cm > 0.0) {
         bail!(
             "--radius {}: expected a positive radius in cm",
@@ -92,7 +240,7 @@ pub fn run_kernel_with(
         bail!("--shells must be at least 1");
     }
     let db = MaterialDb::load()?;
-    let mat = db.get(&spec.medium)?.clone();
+    let mat = db.get(spec.medium)?.clone();
     let density = mat.nominal_density;
     let photon = PhotonPhysics::new(std::slice::from_ref(&mat))?;
     let geometry = Geometry::Sphere {
@@ -101,11 +249,9 @@ pub fn run_kernel_with(
         density,
         shells: spec.shells,
     };
-    let leptons = matches!(kind, ParticleKind::Electron | ParticleKind::Positron);
-    let electron = if leptons {
-        Some(ElectronPhysics::new(std::slice::from_ref(&mat), params)?)
-    } else {
-        None
+    let electron = match params {
+        Some(p) => Some(ElectronPhysics::new(std::slice::from_ref(&mat), p)?),
+        None => None,
     };
     let photon_cut = spec.photon_cutoff_kev.map(|k| k * 1e-3).unwrap_or(1e-3);
     let mut transport = Transport::new(geometry, &photon, photon_cut);
@@ -113,14 +259,9 @@ pub fn run_kernel_with(
         transport = transport.with_electrons(e);
         transport.lepton_max_step_cm *= max_step_factor;
     }
-    let source = Source {
-        particle: kind,
-        spatial: Spatial::Point(Vec3::default()),
-        spectrum: Spectrum::Mono(spec.energy_mev),
-    };
     let mut settings = RunSettings::new(spec.seed, spec.histories);
     settings.threads = spec.threads;
-    let out = run::execute(&transport, &source, &settings)?;
+    let out = run::execute(&transport, source, &settings)?;
     let t = &out.tally;
     let mut csv = String::from("r_inner_cm,r_outer_cm,energy_fraction,rel_uncertainty\n");
     let dr = spec.radius_cm / spec.shells as f64;
@@ -129,7 +270,7 @@ pub fn run_kernel_with(
     let mut absorbed = 0.0;
     for s in 0..spec.shells {
         let (m, r) = t.mean_and_rel_uncertainty(s);
-        let f = m / spec.energy_mev;
+        let f = m / norm_mev;
         absorbed += f;
         fractions.push(f);
         rel.push(r);
@@ -143,8 +284,6 @@ pub fn run_kernel_with(
         );
     }
     let mut summary = json!({
-        "particle": spec.particle,
-        "energy_mev": spec.energy_mev,
         "medium": spec.medium,
         "density_g_cm3": density,
         "radius_cm": spec.radius_cm,
@@ -162,18 +301,16 @@ pub fn run_kernel_with(
         summary["electron_cutoff_kev"] = json!(e.params.cutoff_mev * 1e3);
         summary["photon_cutoff_kev"] = json!(photon_cut * 1e3);
     }
-    if kind == ParticleKind::Positron {
-        let n = t.histories.max(1) as f64;
-        let ann = transport
-            .annihilations
-            .load(std::sync::atomic::Ordering::Relaxed) as f64;
-        summary["annihilations"] = json!(ann / n);
-    }
-    Ok(KernelResult {
+    let n = t.histories.max(1) as f64;
+    let ann = transport
+        .annihilations
+        .load(std::sync::atomic::Ordering::Relaxed) as f64;
+    Ok(SphereOutcome {
         csv,
         summary,
         fractions,
         rel_uncertainty: rel,
+        annihilations_per_history: ann / n,
     })
 }
 
