@@ -114,6 +114,11 @@ impl LogGrid {
     pub fn node(&self, i: usize) -> f64 {
         (self.ln_e_min + i as f64 * self.d).exp()
     }
+    /// ln of the energy of node i (no transcendental call).
+    #[inline]
+    pub fn ln_node(&self, i: usize) -> f64 {
+        self.ln_e_min + i as f64 * self.d
+    }
     /// Index of the interval holding `e` and the fraction within it (linear in ln E),
     /// clamped to the grid.
     #[inline]

@@ -72,7 +72,8 @@ impl Transport<'_> {
                 return self.escape(p, lepton, track, score);
             };
             let tab = ep.tables(m, lepton);
-            let r0 = ep.range(tab, e0);
+            let loc0 = ep.grid.locate(e0);
+            let r0 = ep.range_loc(tab, loc0);
             // 3. step limit (g/cm2)
             let e_lim = (e0 * (1.0 - prm.max_loss_fraction)).max(cut);
             let t_lim = (r0 - ep.range(tab, e_lim)).min(self.lepton_max_step_cm * rho);
@@ -87,9 +88,9 @@ impl Transport<'_> {
                 return track;
             }
             // 4. distance to the next hard event
-            let n0 = ep.at(tab, e0);
-            let e_end_lim = ep.energy_at_range(tab, r0 - t_lim);
-            let n_end = ep.at(tab, e_end_lim);
+            let n0 = ep.at_loc(tab, loc0);
+            let (e_end_lim, loc_end) = ep.energy_at_range_loc(tab, r0 - t_lim);
+            let n_end = ep.at_loc(tab, loc_end);
             let sig_maj = n0.sig_hard.max(n_end.sig_hard);
             let t_hard = if sig_maj > 0.0 {
                 rng.mfp() / sig_maj
@@ -102,8 +103,8 @@ impl Transport<'_> {
                 (t_lim, false)
             };
             let (e_end, n1) = if hard {
-                let e = ep.energy_at_range(tab, r0 - t);
-                (e, ep.at(tab, e))
+                let (e, loc) = ep.energy_at_range_loc(tab, r0 - t);
+                (e, ep.at_loc(tab, loc))
             } else {
                 (e_end_lim, n_end)
             };

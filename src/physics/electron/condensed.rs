@@ -120,6 +120,8 @@ impl Node {
 pub struct LeptonTables {
     pub lepton: Lepton,
     pub nodes: Vec<Node>,
+    /// `nodes[i].range` in one contiguous array, for the inverse-range search
+    pub ranges: Vec<f64>,
     pub brems: BremsTable,
     pub stopping: StoppingTable,
     /// electrons per gram
@@ -209,15 +211,36 @@ impl ElectronPhysics {
     /// interpolation); the cut-off at or below r = 0.
     #[inline]
     pub fn energy_at_range(&self, t: &LeptonTables, r: f64) -> f64 {
-        let n = &t.nodes;
+        self.energy_at_range_loc(t, r).0
+    }
+
+    /// `energy_at_range` together with the grid location (interval, fraction in ln E) of the
+    /// energy, so the caller can interpolate the tables there without another logarithm.
+    #[inline]
+    pub fn energy_at_range_loc(&self, t: &LeptonTables, r: f64) -> (f64, (usize, f64)) {
         if r <= 0.0 {
-            return self.params.cutoff_mev;
+            let e = self.params.cutoff_mev;
+            return (e, self.grid.locate(e));
         }
-        let hi = n.partition_point(|v| v.range <= r).clamp(1, n.len() - 1);
-        let (r0, r1) = (n[hi - 1].range, n[hi].range);
+        let rs = &t.ranges;
+        let hi = rs.partition_point(|&v| v <= r).clamp(1, rs.len() - 1);
+        let (r0, r1) = (rs[hi - 1], rs[hi]);
         let f = if r1 > r0 { (r - r0) / (r1 - r0) } else { 0.0 };
-        let (l0, l1) = (self.grid.node(hi - 1).ln(), self.grid.node(hi).ln());
-        (l0 + f * (l1 - l0)).exp()
+        let (l0, l1) = (self.grid.ln_node(hi - 1), self.grid.ln_node(hi));
+        ((l0 + f * (l1 - l0)).exp(), (hi - 1, f))
+    }
+
+    /// Tables at a grid location from `locate` or `energy_at_range_loc`.
+    #[inline]
+    pub fn at_loc(&self, t: &LeptonTables, loc: (usize, f64)) -> Node {
+        Node::lerp(&t.nodes[loc.0], &t.nodes[loc.0 + 1], loc.1)
+    }
+
+    /// Restricted range (g/cm2) at a grid location.
+    #[inline]
+    pub fn range_loc(&self, t: &LeptonTables, loc: (usize, f64)) -> f64 {
+        let (a, b) = (t.ranges[loc.0], t.ranges[loc.0 + 1]);
+        a + loc.1 * (b - a)
     }
 }
 
@@ -306,7 +329,9 @@ impl LeptonTables {
             node.range = r;
         }
         let straggling_k = BETHE_K * med.z_over_a * cuts.delta_mev.min(super::E_MAX_MEV);
+        let ranges = nodes.iter().map(|n| n.range).collect();
         Ok(LeptonTables {
+            ranges,
             lepton,
             nodes,
             brems,
