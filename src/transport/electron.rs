@@ -89,7 +89,7 @@ impl Transport<'_> {
             }
             // 4. distance to the next hard event
             let n0 = ep.at_loc(tab, loc0);
-            let (e_end_lim, loc_end) = ep.energy_at_range_loc(tab, r0 - t_lim);
+            let (e_end_lim, loc_end) = ep.energy_at_range_below(tab, r0 - t_lim, loc0.0);
             let n_end = ep.at_loc(tab, loc_end);
             let sig_maj = n0.sig_hard.max(n_end.sig_hard);
             let t_hard = if sig_maj > 0.0 {
@@ -103,7 +103,7 @@ impl Transport<'_> {
                 (t_lim, false)
             };
             let (e_end, n1) = if hard {
-                let (e, loc) = ep.energy_at_range_loc(tab, r0 - t);
+                let (e, loc) = ep.energy_at_range_below(tab, r0 - t, loc0.0);
                 (e, ep.at_loc(tab, loc))
             } else {
                 (e_end_lim, n_end)

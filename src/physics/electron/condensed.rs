@@ -218,12 +218,32 @@ impl ElectronPhysics {
     /// energy, so the caller can interpolate the tables there without another logarithm.
     #[inline]
     pub fn energy_at_range_loc(&self, t: &LeptonTables, r: f64) -> (f64, (usize, f64)) {
+        self.energy_at_range_below(t, r, t.ranges.len() - 2)
+    }
+
+    /// `energy_at_range_loc` for a range at most that of grid interval `hint` (the interval of
+    /// the energy at the start of a step): a short downward scan instead of a binary search,
+    /// since a step crosses only a few grid nodes.
+    #[inline]
+    pub fn energy_at_range_below(
+        &self,
+        t: &LeptonTables,
+        r: f64,
+        hint: usize,
+    ) -> (f64, (usize, f64)) {
         if r <= 0.0 {
             let e = self.params.cutoff_mev;
             return (e, self.grid.locate(e));
         }
         let rs = &t.ranges;
-        let hi = rs.partition_point(|&v| v <= r).clamp(1, rs.len() - 1);
+        let mut hi = (hint + 1).clamp(1, rs.len() - 1);
+        if rs[hi] < r {
+            hi = rs.partition_point(|&v| v <= r).clamp(1, rs.len() - 1);
+        } else {
+            while hi > 1 && rs[hi - 1] > r {
+                hi -= 1;
+            }
+        }
         let (r0, r1) = (rs[hi - 1], rs[hi]);
         let f = if r1 > r0 { (r - r0) / (r1 - r0) } else { 0.0 };
         let (l0, l1) = (self.grid.ln_node(hi - 1), self.grid.ln_node(hi));
