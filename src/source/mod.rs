@@ -164,6 +164,14 @@ impl Spectrum {
 }
 
 impl Source {
+    /// Whether this source emits positrons (so annihilation sites are worth tallying).
+    pub fn emits_positrons(&self) -> bool {
+        match &self.spectrum {
+            Spectrum::Nuclides(m) => m.iter().any(|m| m.nuclide.mean_energy().beta_plus > 0.0),
+            _ => self.particle == ParticleKind::Positron,
+        }
+    }
+
     /// Samples the particles of one source event (one particle, or all radiations of one decay),
     /// pushes them on `stack` and returns the energy they carry (kinetic energy, plus the rest
     /// energy of positrons, which reappears as annihilation photons). `scratch` is reused.

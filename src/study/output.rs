@@ -110,7 +110,10 @@ pub fn run_file(mut file: RunFile, out: &Path, opt: &RunOptions) -> Result<serde
 /// The transport of a problem.
 pub fn make_transport(problem: &Problem) -> Transport<'_> {
     let cut = problem.file.run.photon_cutoff_kev.unwrap_or(1.0) * 1e-3;
-    let t = Transport::new(Geometry::Voxels(&problem.phantom), &problem.photon, cut);
+    let mut t = Transport::new(Geometry::Voxels(&problem.phantom), &problem.photon, cut);
+    if problem.source.emits_positrons() {
+        t = t.with_annihilation_tally();
+    }
     match &problem.electron {
         Some(e) => t.with_electrons(e),
         None => t,
@@ -214,6 +217,7 @@ pub fn write_results(
     } else {
         "Gy per source particle"
     };
+    let mut annihilation_total: Option<f64> = None;
     let mut dose = Vec::with_capacity(n);
     let mut unc = Vec::with_capacity(n);
     for v in 0..n {
@@ -252,6 +256,31 @@ pub fn write_results(
             crate::VERSION
         ),
     )?;
+    if transport.annihilation_tally {
+        // annihilation sites per voxel: bins after the voxels and the regions
+        let off = n + ph.regions.len();
+        let ann: Vec<f32> = (0..n)
+            .map(|v| (tally.mean_and_rel_uncertainty(off + v).0 * norm) as f32)
+            .collect();
+        let total: f64 = ann.iter().map(|&a| a as f64).sum();
+        write_volume(
+            &out.join("annihilations.nii.gz"),
+            &Volume {
+                grid: ph.grid.clone(),
+                data: ann,
+            },
+            &format!(
+                "theradose {} positron annihilations per voxel ({})",
+                crate::VERSION,
+                if problem.file.source.emitted_particles.is_some() {
+                    "total"
+                } else {
+                    "per source event"
+                }
+            ),
+        )?;
+        annihilation_total = Some(total);
+    }
     write_volume(
         &out.join("labels.nii.gz"),
         &Volume {
@@ -309,6 +338,10 @@ pub fn write_results(
             "electron_cutoff_mev": problem.electron.as_ref().map(|e| e.params.cutoff_mev),
         },
     });
+    if let Some(a) = annihilation_total {
+        // per source event, or in total when the run represents `emitted_particles` events
+        summary["annihilations"] = json!(a);
+    }
     if let Some(t) = timing {
         summary["seconds"] = json!(t.seconds);
         summary["threads"] = json!(t.threads);

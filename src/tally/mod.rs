@@ -76,6 +76,8 @@ pub struct HistoryScore {
     extra: Vec<f64>,
     extra_touched: Vec<u32>,
     extra_offset: u32,
+    /// counting bins (annihilation sites): one count per entry
+    marks: Vec<u32>,
     pub emitted: f64,
     pub deposited: f64,
     pub below_cutoff: f64,
@@ -99,8 +101,15 @@ impl HistoryScore {
         }
         self.extra[k] += e;
     }
+    /// Counts one event (e.g. a positron annihilation) in a counting bin; a bin's mean is then
+    /// events per history.
+    #[inline]
+    pub fn mark(&mut self, bin: u32) {
+        self.marks.push(bin);
+    }
     pub fn clear(&mut self) {
         self.entries.clear();
+        self.marks.clear();
         for &k in &self.extra_touched {
             self.extra[k as usize] = 0.0;
         }
@@ -165,6 +174,10 @@ impl ChunkScore {
             if q > 0 {
                 self.entries.push((h.extra_offset + k, q));
             }
+        }
+        h.marks.sort_unstable();
+        for run in h.marks.chunk_by(|a, b| a == b) {
+            self.entries.push((run[0], quantise(run.len() as f64)));
         }
         self.balance.emitted.add_mev(h.emitted);
         self.balance.deposited.add_mev(h.deposited);

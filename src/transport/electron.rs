@@ -83,6 +83,7 @@ impl Transport<'_> {
                 track.end = p.pos;
                 if lepton == Lepton::Positron {
                     self.annihilate_at_rest(p.pos, rng, stack);
+                    self.record_annihilation(p.pos, score);
                     track.annihilated = true;
                 }
                 return track;
@@ -146,6 +147,7 @@ impl Transport<'_> {
                 let n = ep.at(tab, p.energy_mev);
                 let r = rng.uniform() * sig_maj;
                 if r < n.sig_hard && self.hard_event(ep, tab, lepton, &mut p, r, &n, rng, stack) {
+                    self.record_annihilation(p.pos, score);
                     track.end = p.pos;
                     track.annihilated = true;
                     return track;
@@ -252,7 +254,6 @@ impl Transport<'_> {
             pos,
             d2,
         ));
-        self.annihilations.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Performs the hard event selected by `r` (uniform in [0, sig_hard) of node `n`). Returns
@@ -307,7 +308,7 @@ impl Transport<'_> {
             for (k, d) in positron::in_flight(e, p.dir, rng) {
                 stack.push(Particle::new(ParticleKind::Photon, k, p.pos, d));
             }
-            self.annihilations.fetch_add(1, Ordering::Relaxed);
+
             return true;
         }
         false

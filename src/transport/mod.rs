@@ -54,6 +54,8 @@ pub struct Transport<'a> {
     pub lepton_max_step_cm: f64,
     /// positron annihilations (at rest and in flight) so far, over all threads
     pub annihilations: AtomicU64,
+    /// count annihilation sites per voxel (tally bins after the voxels and regions)
+    pub annihilation_tally: bool,
     /// positrons that left the geometry so far
     pub positrons_escaped: AtomicU64,
     /// Woodcock majorant (1/cm) per photon energy-grid interval
@@ -100,6 +102,7 @@ impl<'a> Transport<'a> {
             electrons_local: false,
             lepton_max_step_cm,
             annihilations: AtomicU64::new(0),
+            annihilation_tally: false,
             positrons_escaped: AtomicU64::new(0),
             inv_majorant: majorant.iter().map(|m| 1.0 / m).collect(),
             majorant,
@@ -122,10 +125,33 @@ impl<'a> Transport<'a> {
         }
     }
 
+    /// Counts annihilation sites per voxel (voxel geometry): bins
+    /// `[voxels + regions, voxels + regions + voxels)` hold annihilations per history.
+    pub fn with_annihilation_tally(mut self) -> Self {
+        self.annihilation_tally = true;
+        self
+    }
+
+    /// Records a positron annihilation at `pos`.
+    #[inline]
+    pub(crate) fn record_annihilation(&self, pos: Vec3, score: &mut HistoryScore) {
+        self.annihilations
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if let (true, Geometry::Voxels(ph), Some(lookup)) =
+            (self.annihilation_tally, &self.geometry, &self.voxels)
+        {
+            if let Some((v, _)) = lookup.at(pos) {
+                score.mark((ph.len() + ph.regions.len() + v) as u32);
+            }
+        }
+    }
+
     /// Number of tally bins this geometry scores into.
     pub fn n_bins(&self) -> usize {
         match &self.geometry {
-            Geometry::Voxels(ph) => ph.len() + ph.regions.len(),
+            Geometry::Voxels(ph) => {
+                ph.len() + ph.regions.len() + if self.annihilation_tally { ph.len() } else { 0 }
+            }
             Geometry::Sphere { shells, .. } => *shells,
         }
     }
@@ -161,8 +187,7 @@ impl<'a> Transport<'a> {
                         p.pos,
                         d * -1.0,
                     ));
-                    self.annihilations
-                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    self.record_annihilation(p.pos, score);
                 }
             }
         }
