@@ -164,6 +164,14 @@ impl Spectrum {
 }
 
 impl Source {
+    /// Whether this source emits alpha particles.
+    pub fn emits_alphas(&self) -> bool {
+        match &self.spectrum {
+            Spectrum::Nuclides(m) => m.iter().any(|m| m.nuclide.mean_energy().alpha > 0.0),
+            _ => self.particle == ParticleKind::Alpha,
+        }
+    }
+
     /// Whether this source emits positrons (so annihilation sites are worth tallying).
     pub fn emits_positrons(&self) -> bool {
         match &self.spectrum {

@@ -192,7 +192,8 @@ pub fn particle_kind(name: &str) -> Result<ParticleKind> {
         "photon" | "gamma" => Ok(ParticleKind::Photon),
         "electron" => Ok(ParticleKind::Electron),
         "positron" => Ok(ParticleKind::Positron),
-        p => bail!("particle '{p}': expected photon, electron or positron"),
+        "alpha" => Ok(ParticleKind::Alpha),
+        p => bail!("particle '{p}': expected photon, electron, positron or alpha"),
     }
 }
 
@@ -273,6 +274,8 @@ pub struct Problem {
     pub photon: PhotonPhysics,
     /// condensed-history electron physics, when electrons are transported
     pub electron: Option<ElectronPhysics>,
+    /// alpha stopping tables per phantom material, when the source emits alphas
+    pub alpha: Option<Vec<crate::physics::ion::table::IonTable>>,
     pub source: Source,
 }
 
@@ -304,11 +307,29 @@ impl Problem {
         } else {
             None
         };
+        let alpha = if source.emits_alphas() {
+            let data = crate::physics::ion::data::IonData::load()?;
+            let tables = phantom
+                .materials
+                .iter()
+                .map(|m| {
+                    crate::physics::ion::build_table(
+                        &data,
+                        crate::physics::ion::stopping::Ion::Alpha,
+                        m,
+                    )
+                })
+                .collect::<Result<Vec<_>>>()?;
+            Some(tables)
+        } else {
+            None
+        };
         Ok(Problem {
             file,
             phantom,
             photon,
             electron,
+            alpha,
             source,
         })
     }

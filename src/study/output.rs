@@ -114,6 +114,9 @@ pub fn make_transport(problem: &Problem) -> Transport<'_> {
     if problem.source.emits_positrons() {
         t = t.with_annihilation_tally();
     }
+    if let Some(a) = &problem.alpha {
+        t = t.with_alphas(a);
+    }
     match &problem.electron {
         Some(e) => t.with_electrons(e),
         None => t,

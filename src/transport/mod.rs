@@ -21,6 +21,7 @@ use crate::units::ELECTRON_MASS_MEV;
 use std::sync::atomic::AtomicU64;
 use voxels::VoxelLookup;
 
+mod alpha;
 pub mod electron;
 mod voxels;
 
@@ -48,6 +49,8 @@ pub struct Transport<'a> {
     pub photon_cutoff_mev: f64,
     /// condensed-history electron and positron physics (None: local deposition)
     pub electron: Option<&'a ElectronPhysics>,
+    /// alpha stopping tables per material: straight CSDA tracks (else alphas deposit locally)
+    pub alpha: Option<&'a [crate::physics::ion::table::IonTable]>,
     /// deposit electrons and positrons locally even when electron physics is attached
     pub electrons_local: bool,
     /// geometric limit of one electron step (cm): the smallest voxel size, or the shell width
@@ -99,6 +102,7 @@ impl<'a> Transport<'a> {
             photon,
             photon_cutoff_mev: photon_cutoff_mev.max(crate::physics::photon::E_MIN_MEV),
             electron: None,
+            alpha: None,
             electrons_local: false,
             lepton_max_step_cm,
             annihilations: AtomicU64::new(0),
@@ -112,6 +116,12 @@ impl<'a> Transport<'a> {
 
     /// Attaches condensed-history electron and positron physics (its materials indexed like the
     /// photon physics').
+    /// Tracks alpha particles as straight CSDA tracks with these per-material tables.
+    pub fn with_alphas(mut self, tables: &'a [crate::physics::ion::table::IonTable]) -> Self {
+        self.alpha = Some(tables);
+        self
+    }
+
     pub fn with_electrons(mut self, electron: &'a ElectronPhysics) -> Self {
         self.electron = Some(electron);
         self
@@ -166,6 +176,9 @@ impl<'a> Transport<'a> {
                     if self.electron.is_some() && !self.electrons_local =>
                 {
                     self.track_lepton(p, rng, stack, score);
+                }
+                ParticleKind::Alpha if self.alpha.is_some() => {
+                    self.track_alpha(self.alpha.expect("alpha tables"), p, score);
                 }
                 ParticleKind::Electron | ParticleKind::Alpha | ParticleKind::Recoil => {
                     self.deposit(p.pos, p.energy_mev, score);
