@@ -42,6 +42,7 @@ fn bench(n: usize, histories: u64, threads: usize) -> f64 {
     let t = Transport::new(Geometry::Voxels(&ph), &photon, 1e-3);
     let c = ph.size_cm[0] / 2.0;
     let src = Source {
+        escape: Vec::new(),
         particle: ParticleKind::Photon,
         spatial: Spatial::Point(Vec3::new(c, c, c)),
         spectrum: Spectrum::Mono(0.1405),

@@ -52,13 +52,30 @@ pub struct NuclideSource {
     pub nuclide: Arc<Nuclide>,
     /// expected decays of this member per source event (<= 1)
     pub expected_decays: f64,
+    /// the daughter-escape rule this member follows (its own, or its nearest ancestor's)
+    pub escape_rule: Option<usize>,
 }
+
+/// A fraction of a daughter (and its descendants) leaves the parent's decay site, e.g. Bi-213
+/// released from its carrier by the Ac-225 decay recoil: it decays uniformly in a named region
+/// (`to` = Some) or is lost from the body (`to` = None).
+#[derive(Clone, Debug)]
+pub struct EscapeRule {
+    pub nuclide: String,
+    pub fraction: f64,
+    pub to: Option<Spatial>,
+}
+
+/// At most this many escape rules per source.
+pub const MAX_ESCAPE_RULES: usize = 4;
 
 /// A source: isotropic emission of `particle`.
 #[derive(Clone, Debug)]
 pub struct Source {
     pub particle: ParticleKind,
     pub spatial: Spatial,
+    /// daughter-escape rules of a nuclide source (empty: daughters decay where the parent did)
+    pub escape: Vec<EscapeRule>,
     pub spectrum: Spectrum,
 }
 
@@ -209,9 +226,26 @@ impl Source {
             }
             Spectrum::Nuclides(members) => {
                 let mut total = 0.0;
+                // per rule: None undecided, Some(None) lost, Some(Some(pos)) where it decays
+                let mut fate: [Option<Option<Vec3>>; MAX_ESCAPE_RULES] = [None; MAX_ESCAPE_RULES];
                 for m in members {
                     if m.expected_decays < 1.0 && rng.uniform() >= m.expected_decays {
                         continue;
+                    }
+                    let mut at = pos;
+                    if let Some(r) = m.escape_rule {
+                        let rule = &self.escape[r];
+                        let f = *fate[r].get_or_insert_with(|| {
+                            if rng.uniform() >= rule.fraction {
+                                Some(pos)
+                            } else {
+                                rule.to.as_ref().map(|sp| sample_in(sp, rng))
+                            }
+                        });
+                        match f {
+                            Some(p) => at = p,
+                            None => continue,
+                        }
                     }
                     scratch.clear();
                     m.nuclide.sample_decay(rng, scratch);
@@ -226,7 +260,13 @@ impl Source {
                             EmissionKind::Alpha => ParticleKind::Alpha,
                             EmissionKind::Recoil => ParticleKind::Recoil,
                         };
-                        total += push(kind, em.energy_mev, rng);
+                        stack.push(Particle::new(kind, em.energy_mev, at, isotropic_rng(rng)));
+                        total += em.energy_mev
+                            + if kind == ParticleKind::Positron {
+                                2.0 * ELECTRON_MASS_MEV
+                            } else {
+                                0.0
+                            };
                     }
                 }
                 total
@@ -247,7 +287,15 @@ impl Source {
 
     #[inline]
     fn sample_position(&self, rng: &mut HistoryRng) -> Vec3 {
-        match &self.spatial {
+        sample_in(&self.spatial, rng)
+    }
+}
+
+/// A position uniform within a spatial distribution.
+#[inline]
+fn sample_in(spatial: &Spatial, rng: &mut HistoryRng) -> Vec3 {
+    {
+        match spatial {
             Spatial::Point(p) => *p,
             Spatial::Voxels {
                 voxels,
@@ -274,21 +322,63 @@ impl Source {
 impl Spectrum {
     /// A nuclide source: the parent alone, or with its chain at secular equilibrium.
     pub fn nuclide(name: &str, chain: bool) -> Result<Self> {
+        Self::nuclide_with_escape(name, chain, &[])
+    }
+
+    /// A nuclide source whose members follow the daughter-escape rules named by nuclide (a
+    /// member follows the rule of itself or of its nearest ancestor that has one).
+    pub fn nuclide_with_escape(name: &str, chain: bool, rules: &[EscapeRule]) -> Result<Self> {
         let parent = Nuclide::load(name)?;
+        if rules.len() > MAX_ESCAPE_RULES {
+            bail!("source: at most {MAX_ESCAPE_RULES} daughter_escape rules");
+        }
         if !chain {
+            if let Some(r) = rules.first() {
+                bail!(
+                    "source.daughter_escape names {}: it needs chain = true",
+                    r.nuclide
+                );
+            }
             return Ok(Spectrum::Nuclides(vec![NuclideSource {
                 nuclide: Arc::new(parent),
                 expected_decays: 1.0,
+                escape_rule: None,
             }]));
         }
         let c = bateman::Chain::from_nuclide(&parent)?;
+        for r in rules {
+            let canon = Nuclide::load(&r.nuclide)?.name.clone();
+            if !c.names.contains(&canon) || canon == c.names[0] {
+                bail!(
+                    "source.daughter_escape: {} is not a daughter in the chain of {} ({})",
+                    r.nuclide,
+                    c.names[0],
+                    c.names.join(", ")
+                );
+            }
+            if !(0.0..=1.0).contains(&r.fraction) {
+                bail!(
+                    "source.daughter_escape: fraction {} for {}, expected 0 to 1",
+                    r.fraction,
+                    r.nuclide
+                );
+            }
+        }
         let ratios = c.secular_ratios();
+        let mut rule_of: Vec<Option<usize>> = vec![None; c.names.len()];
         let mut members = Vec::new();
-        for (name, r) in c.names.iter().zip(ratios) {
+        for (j, (name, r)) in c.names.iter().zip(ratios).enumerate() {
+            let own = rules.iter().position(|x| {
+                Nuclide::load(&x.nuclide)
+                    .map(|n| &n.name == name)
+                    .unwrap_or(false)
+            });
+            rule_of[j] = own.or_else(|| c.feeds[j].first().and_then(|&(p, _)| rule_of[p]));
             if r > 0.0 {
                 members.push(NuclideSource {
                     nuclide: Arc::new(Nuclide::load(name)?),
                     expected_decays: r.min(1.0),
+                    escape_rule: rule_of[j],
                 });
             }
         }

@@ -84,6 +84,7 @@ pub fn run_kernel_with(
     }
     let leptons = matches!(kind, ParticleKind::Electron | ParticleKind::Positron);
     let source = Source {
+        escape: Vec::new(),
         particle: kind,
         spatial: Spatial::Point(Vec3::default()),
         spectrum: Spectrum::Mono(spec.energy_mev),
@@ -155,6 +156,7 @@ pub fn run_nuclide_kernel(spec: &NuclideKernelSpec) -> Result<KernelResult> {
         }
     }
     let source = Source {
+        escape: Vec::new(),
         particle: ParticleKind::Electron,
         spatial: Spatial::Point(Vec3::default()),
         spectrum,

@@ -15,7 +15,7 @@ use crate::phantom::{builtin, Phantom};
 use crate::physics::electron::condensed::{CondensedParams, ElectronPhysics};
 use crate::physics::electron::{ElectronMedium, Lepton, StoppingTable};
 use crate::physics::photon::PhotonPhysics;
-use crate::source::{Source, Spatial, Spectrum};
+use crate::source::{EscapeRule, Source, Spatial, Spectrum};
 use anyhow::{anyhow, bail, Context, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -64,9 +64,24 @@ pub struct SourceSpec {
     pub nuclide: Option<String>,
     /// with `nuclide`: include the decay chain at secular equilibrium (default false)
     pub chain: Option<bool>,
+    /// with `chain`: daughters (and their descendants) of which a fraction leaves the decay
+    /// site, e.g. [{ nuclide = "Bi-213", fraction = 0.3, to = "kidneys" }] (`to` a region
+    /// name, or "lost" for activity leaving the body)
+    #[serde(default)]
+    pub daughter_escape: Vec<DaughterEscapeSpec>,
     /// number of real source particles the run represents: dose in Gy; without it, Gy per
     /// source particle
     pub emitted_particles: Option<f64>,
+}
+
+/// One daughter-escape rule of a run file.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DaughterEscapeSpec {
+    pub nuclide: String,
+    pub fraction: f64,
+    /// region where the escaped daughter decays, or "lost"
+    pub to: String,
 }
 
 fn default_particle() -> String {
@@ -238,13 +253,35 @@ pub fn build_source(spec: &SourceSpec, ph: &Phantom) -> Result<Source> {
         }
         k => bail!("source.kind '{k}': expected point, region or map"),
     };
+    let mut escape = Vec::new();
+    if spec.nuclide.is_none() && !spec.daughter_escape.is_empty() {
+        bail!("source.daughter_escape needs nuclide = NAME and chain = true");
+    }
     let spectrum = match (spec.energy_mev, &spec.lines) {
         _ if spec.nuclide.is_some() => {
             if spec.energy_mev.is_some() || spec.lines.is_some() {
                 bail!("source: give nuclide, or energy_mev / lines, not both");
             }
             let n = spec.nuclide.as_deref().unwrap_or_default();
-            Spectrum::nuclide(n, spec.chain.unwrap_or(false)).context("source.nuclide")?
+            escape = spec
+                .daughter_escape
+                .iter()
+                .map(|d| {
+                    let to = if d.to == "lost" {
+                        None
+                    } else {
+                        Some(Spatial::region(ph, &d.to)?)
+                    };
+                    Ok(EscapeRule {
+                        nuclide: d.nuclide.clone(),
+                        fraction: d.fraction,
+                        to,
+                    })
+                })
+                .collect::<Result<Vec<_>>>()
+                .context("source.daughter_escape")?;
+            Spectrum::nuclide_with_escape(n, spec.chain.unwrap_or(false), &escape)
+                .context("source.nuclide")?
         }
         (Some(e), None) => {
             if !(e.is_finite() && e > 0.0 && e <= crate::physics::photon::E_MAX_MEV) {
@@ -261,6 +298,7 @@ pub fn build_source(spec: &SourceSpec, ph: &Phantom) -> Result<Source> {
         }
     }
     Ok(Source {
+        escape,
         particle,
         spatial,
         spectrum,

@@ -212,6 +212,7 @@ pub fn run_vsv(spec: &VsvSpec) -> Result<(String, serde_json::Value)> {
         Transport::new(Geometry::Voxels(&ph), &photon, PHOTON_CUTOFF_MEV).with_electrons(&electron);
     let mean_energy = spectrum.mean();
     let source = Source {
+        escape: Vec::new(),
         particle: crate::particle::ParticleKind::Electron,
         spatial: Spatial::Voxels {
             voxels: vec![centre as u32],
