@@ -1,0 +1,35 @@
+//! Radionuclide speed (issue 4 targets): Lu-177 decays per second in the `adult` phantom at 4 mm
+//! voxels on 2 threads, full transport (target >= 2e5 decays/s), and Ac-225 chain decays per
+//! second in the same phantom. Run: `cargo bench --bench decay` (BENCH_DECAYS to change the count).
+
+use theradose::run::{execute, RunSettings};
+use theradose::study::output::make_transport;
+use theradose::study::{Problem, RunFile};
+
+fn bench(nuclide: &str, chain: bool, decays: u64) {
+    let text = format!(
+        "name = \"bench\"\n[phantom]\nbuiltin = \"adult\"\nvoxel_mm = 4.0\n[source]\nkind = \"region\"\nregion = \"kidneys\"\nnuclide = \"{nuclide}\"\nchain = {chain}\n[run]\nhistories = {decays}\n"
+    );
+    let file: RunFile = toml::from_str(&text).unwrap();
+    let problem = Problem::build(file).unwrap();
+    let transport = make_transport(&problem);
+    let mut s = RunSettings::new(1, decays);
+    s.threads = Some(2);
+    let out = execute(&transport, &problem.source, &s).unwrap();
+    println!(
+        "{nuclide}{} in the adult kidneys, 4 mm voxels, 2 threads: {decays} decays in {:.2} s = {:.3e} decays/s",
+        if chain { " chain" } else { "" },
+        out.seconds,
+        decays as f64 / out.seconds
+    );
+}
+
+fn main() {
+    let n: u64 = std::env::var("BENCH_DECAYS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2_000_000);
+    bench("Lu-177", false, n);
+    bench("Y-90", false, n / 4);
+    bench("Ac-225", true, n / 4);
+}
