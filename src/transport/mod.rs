@@ -178,7 +178,7 @@ impl<'a> Transport<'a> {
                     self.track_lepton(p, rng, stack, score);
                 }
                 ParticleKind::Alpha if self.alpha.is_some() => {
-                    self.track_alpha(self.alpha.expect("alpha tables"), p, score);
+                    self.track_alpha(self.alpha.expect("alpha tables"), p, rng, score);
                 }
                 ParticleKind::Electron | ParticleKind::Alpha | ParticleKind::Recoil => {
                     self.deposit(p.pos, p.energy_mev, score);
