@@ -43,6 +43,9 @@ import glob
 import os
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from endf import endf_float  # noqa: E402  (shared ENDF-6 helpers)
+
 ME_C2_EV = 0.51099895e6  # CODATA 2018
 M_ALPHA_U = 4.002602  # He-4 atomic mass, AME2020
 M_N_U = 1.00866492  # neutron mass, CODATA 2018
@@ -62,14 +65,6 @@ TRANSITION = {0: "allowed", 1: "allowed", 2: "1st-forbidden", 3: "2nd-forbidden"
               4: "3rd-forbidden", 5: "4th-forbidden"}
 
 
-def endf_float(s):
-    s = s.strip()
-    if not s:
-        return 0.0
-    for i in range(len(s) - 1, 0, -1):
-        if s[i] in "+-" and s[i - 1] not in "eE":
-            return float(s[:i] + "e" + s[i:])
-    return float(s)
 
 
 def name_of(z, a, state):

@@ -40,6 +40,9 @@ import math
 import os
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from endf import endf_float, endf_int, read_sections  # noqa: E402  (shared ENDF-6 helpers)
+
 ATOMIC_WEIGHT = {
     1: 1.008, 2: 4.002602, 3: 6.94, 4: 9.0121831, 5: 10.81, 6: 12.011, 7: 14.007, 8: 15.999,
     9: 18.998403163, 10: 20.1797, 11: 22.98976928, 12: 24.305, 13: 26.9815385, 14: 28.085,
@@ -55,38 +58,10 @@ E_HI_EV = 1.0e8
 KAPPA = [0.0] + [10.0 ** (-5.0 + j / 8.0) for j in range(0, 40)] + [1.0]
 
 
-def endf_float(s):
-    s = s.strip().replace("D", "E")
-    if not s:
-        return 0.0
-    try:
-        return float(s)
-    except ValueError:
-        pass
-    for i in range(len(s) - 1, 0, -1):
-        if s[i] in "+-" and s[i - 1] not in "eE":
-            return float(s[:i] + "e" + s[i:])
-    raise ValueError(f"bad ENDF number {s!r}")
 
 
-def endf_int(s):
-    s = s.strip()
-    return int(s) if s else 0
 
 
-def read_sections(path):
-    sections = {}
-    with open(path) as fh:
-        for line in fh:
-            line = line.rstrip("\n").ljust(80)
-            try:
-                mat, mf, mt = int(line[66:70]), int(line[70:72]), int(line[72:75])
-            except ValueError:
-                continue
-            if mat <= 0 or mf == 0 or mt == 0:
-                continue
-            sections.setdefault((mf, mt), []).append(line[:66])
-    return sections
 
 
 class Reader:
