@@ -83,10 +83,11 @@ impl ElementPhotonData {
     }
 
     fn parse(text: &str) -> Result<Self> {
+        let t = SectionedText::parse(text);
         let mut d = ElementPhotonData {
-            z: 0,
-            symbol: String::new(),
-            atomic_weight: 0.0,
+            z: t.value("Z")?,
+            symbol: t.header("symbol").unwrap_or_default().to_string(),
+            atomic_weight: t.value("atomic_weight")?,
             energy_mev: vec![],
             coherent_b: vec![],
             incoherent_b: vec![],
@@ -98,74 +99,115 @@ impl ElementPhotonData {
             ff: vec![],
             sf_x: vec![],
             sf: vec![],
-            provenance: String::new(),
+            provenance: t.provenance.clone(),
         };
-        let mut section = "";
-        for (ln, line) in text.lines().enumerate() {
-            let line = line.trim();
-            if line.is_empty() {
-                continue;
-            }
-            if let Some(c) = line.strip_prefix('#') {
-                if section.is_empty() {
-                    d.provenance.push_str(c.trim());
-                    d.provenance.push('\n');
-                }
-                continue;
-            }
-            if line.starts_with('[') {
-                section = match line {
-                    "[cross_sections]" => "xs",
-                    "[form_factor]" => "ff",
-                    "[incoherent_function]" => "sf",
-                    _ => "other",
-                };
-                continue;
-            }
-            let mut it = line.split_whitespace();
-            match section {
-                "" => {
-                    let key = it.next().unwrap_or("");
-                    let val = it.next().unwrap_or("");
-                    match key {
-                        "Z" => d.z = val.parse()?,
-                        "symbol" => d.symbol = val.to_string(),
-                        "atomic_weight" => d.atomic_weight = val.parse()?,
-                        _ => {}
-                    }
-                }
-                "xs" => {
-                    let v: Vec<f64> = it.map(|s| s.parse::<f64>()).collect::<Result<_, _>>()?;
-                    if v.len() < 7 {
-                        bail!("line {}: expected 7 columns in [cross_sections]", ln + 1);
-                    }
-                    d.energy_mev.push(v[0]);
-                    d.coherent_b.push(v[1]);
-                    d.incoherent_b.push(v[2]);
-                    d.photoelectric_b.push(v[3]);
-                    d.pair_nuclear_b.push(v[4]);
-                    d.pair_electron_b.push(v[5]);
-                    d.energy_transfer_b.push(v[6]);
-                }
-                "ff" | "sf" => {
-                    let v: Vec<f64> = it.map(|s| s.parse::<f64>()).collect::<Result<_, _>>()?;
-                    if v.len() < 2 {
-                        bail!("line {}: expected 2 columns", ln + 1);
-                    }
-                    if section == "ff" {
-                        d.ff_x.push(v[0]);
-                        d.ff.push(v[1]);
-                    } else {
-                        d.sf_x.push(v[0]);
-                        d.sf.push(v[1]);
-                    }
-                }
-                _ => {}
-            }
+        for (ln, line) in t.rows("cross_sections") {
+            let v = numbers(ln, line, 7)?;
+            d.energy_mev.push(v[0]);
+            d.coherent_b.push(v[1]);
+            d.incoherent_b.push(v[2]);
+            d.photoelectric_b.push(v[3]);
+            d.pair_nuclear_b.push(v[4]);
+            d.pair_electron_b.push(v[5]);
+            d.energy_transfer_b.push(v[6]);
+        }
+        for (ln, line) in t.rows("form_factor") {
+            let v = numbers(ln, line, 2)?;
+            d.ff_x.push(v[0]);
+            d.ff.push(v[1]);
+        }
+        for (ln, line) in t.rows("incoherent_function") {
+            let v = numbers(ln, line, 2)?;
+            d.sf_x.push(v[0]);
+            d.sf.push(v[1]);
         }
         if d.z == 0 || d.atomic_weight <= 0.0 || d.energy_mev.len() < 2 || d.ff_x.is_empty() {
             bail!("missing Z, atomic_weight, cross sections or form factors");
         }
         Ok(d)
     }
+}
+
+/// A data file of `key value` header lines, `[section]` headers and rows of numbers; `#` lines
+/// before the first section are the file's provenance, later ones are comments.
+pub struct SectionedText<'a> {
+    pub provenance: String,
+    header: Vec<(&'a str, &'a str)>,
+    /// (section name, rows as (1-based line number, text))
+    sections: Vec<(&'a str, Vec<(usize, &'a str)>)>,
+}
+
+impl<'a> SectionedText<'a> {
+    pub fn parse(text: &'a str) -> Self {
+        let mut t = SectionedText {
+            provenance: String::new(),
+            header: vec![],
+            sections: vec![],
+        };
+        for (ln, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() {
+                continue;
+            }
+            if let Some(c) = line.strip_prefix('#') {
+                if t.sections.is_empty() {
+                    t.provenance.push_str(c.trim());
+                    t.provenance.push('\n');
+                }
+                continue;
+            }
+            if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+                t.sections.push((name, vec![]));
+                continue;
+            }
+            match t.sections.last_mut() {
+                Some((_, rows)) => rows.push((ln + 1, line)),
+                None => {
+                    let mut it = line.splitn(2, char::is_whitespace);
+                    t.header
+                        .push((it.next().unwrap_or(""), it.next().unwrap_or("").trim()));
+                }
+            }
+        }
+        t
+    }
+
+    /// A header value as text.
+    pub fn header(&self, key: &str) -> Option<&'a str> {
+        self.header.iter().find(|h| h.0 == key).map(|h| h.1)
+    }
+
+    /// A header value parsed as a number.
+    pub fn value<T: std::str::FromStr>(&self, key: &str) -> Result<T> {
+        let v = self
+            .header(key)
+            .ok_or_else(|| anyhow::anyhow!("missing header line '{key}'"))?;
+        v.parse()
+            .map_err(|_| anyhow::anyhow!("header '{key}': cannot parse '{v}'"))
+    }
+
+    /// The rows of a section (empty when the section is absent).
+    pub fn rows(&self, name: &str) -> Vec<(usize, &'a str)> {
+        self.sections
+            .iter()
+            .filter(|s| s.0 == name)
+            .flat_map(|s| s.1.iter().copied())
+            .collect()
+    }
+}
+
+/// The numbers of one row, which must have at least `min_columns`.
+pub fn numbers(line_no: usize, line: &str, min_columns: usize) -> Result<Vec<f64>> {
+    let v: Vec<f64> = line
+        .split_whitespace()
+        .map(str::parse)
+        .collect::<Result<_, _>>()
+        .map_err(|_| anyhow::anyhow!("line {line_no}: cannot parse '{line}'"))?;
+    if v.len() < min_columns {
+        bail!(
+            "line {line_no}: expected {min_columns} columns, found {}",
+            v.len()
+        );
+    }
+    Ok(v)
 }

@@ -3,7 +3,7 @@
 //! mean excitation energies and density-effect parameters of `data/electron/media.toml`.
 
 use crate::numerics::interp_loglog;
-use crate::tables::{read_data_file, SYMBOLS};
+use crate::tables::{numbers, read_data_file, SectionedText, SYMBOLS};
 use anyhow::{anyhow, bail, Context, Result};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -36,71 +36,34 @@ impl ElementRadiative {
     }
 
     fn parse(text: &str) -> Result<Self> {
+        let t = SectionedText::parse(text);
         let mut d = ElementRadiative {
-            z: 0,
-            atomic_weight: 0.0,
+            z: t.value("Z")?,
+            atomic_weight: t.value("atomic_weight")?,
             energy_mev: vec![],
             loss_mev_b: vec![],
             kappa: vec![],
             spectra: vec![],
-            provenance: String::new(),
+            provenance: t.provenance.clone(),
         };
-        let mut section = "";
-        for (ln, line) in text.lines().enumerate() {
-            let line = line.trim();
-            if line.is_empty() {
+        for (ln, line) in t.rows("radiative") {
+            let v = numbers(ln, line, 3)?;
+            if v.len() != 3 {
+                bail!("line {ln}: expected 3 columns in [radiative]");
+            }
+            d.energy_mev.push(v[0]);
+            d.loss_mev_b.push(v[1] * v[2]);
+        }
+        for (ln, line) in t.rows("spectra") {
+            if let Some(rest) = line.strip_prefix("kappa") {
+                d.kappa = numbers(ln, rest, 1)?;
                 continue;
             }
-            if let Some(c) = line.strip_prefix('#') {
-                if section.is_empty() {
-                    d.provenance.push_str(c.trim());
-                    d.provenance.push('\n');
-                }
-                continue;
+            let v = numbers(ln, line, d.kappa.len() + 1)?;
+            if v.len() != d.kappa.len() + 1 {
+                bail!("line {ln}: expected 1 + {} columns", d.kappa.len());
             }
-            if line.starts_with('[') {
-                section = match line {
-                    "[radiative]" => "rad",
-                    "[spectra]" => "spec",
-                    _ => "other",
-                };
-                continue;
-            }
-            let mut it = line.split_whitespace();
-            let bad = || anyhow!("line {}: cannot parse '{line}'", ln + 1);
-            match section {
-                "" => {
-                    let (key, val) = (it.next().unwrap_or(""), it.next().unwrap_or(""));
-                    match key {
-                        "Z" => d.z = val.parse().map_err(|_| bad())?,
-                        "atomic_weight" => d.atomic_weight = val.parse().map_err(|_| bad())?,
-                        _ => {}
-                    }
-                }
-                "rad" => {
-                    let v: Vec<f64> = it.map(str::parse).collect::<Result<_, _>>()?;
-                    if v.len() != 3 {
-                        bail!("line {}: expected 3 columns in [radiative]", ln + 1);
-                    }
-                    d.energy_mev.push(v[0]);
-                    d.loss_mev_b.push(v[1] * v[2]);
-                }
-                "spec" => {
-                    if let Some(rest) = line.strip_prefix("kappa") {
-                        d.kappa = rest
-                            .split_whitespace()
-                            .map(str::parse)
-                            .collect::<Result<_, _>>()?;
-                        continue;
-                    }
-                    let v: Vec<f64> = it.map(str::parse).collect::<Result<_, _>>()?;
-                    if v.len() != d.kappa.len() + 1 {
-                        bail!("line {}: expected 1 + {} columns", ln + 1, d.kappa.len());
-                    }
-                    d.spectra.push((v[0].ln(), v[1..].to_vec()));
-                }
-                _ => {}
-            }
+            d.spectra.push((v[0].ln(), v[1..].to_vec()));
         }
         if d.z == 0 || d.atomic_weight <= 0.0 || d.energy_mev.len() < 2 || d.spectra.is_empty() {
             bail!("missing Z, atomic_weight, [radiative] rows or [spectra]");
