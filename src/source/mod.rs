@@ -274,17 +274,6 @@ impl Source {
         }
     }
 
-    /// Samples one source particle (single-particle spectra; a nuclide source gives its first
-    /// emission).
-    pub fn sample(&self, rng: &mut HistoryRng) -> Particle {
-        let mut stack = Vec::new();
-        let mut scratch = Vec::new();
-        while stack.is_empty() {
-            self.emit(rng, &mut stack, &mut scratch);
-        }
-        stack.swap_remove(0)
-    }
-
     #[inline]
     fn sample_position(&self, rng: &mut HistoryRng) -> Vec3 {
         sample_in(&self.spatial, rng)
