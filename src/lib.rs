@@ -2,12 +2,15 @@
 //!
 //! Modules are layered (see `../shared/DESIGN.md`): a module uses only modules of lower layers.
 //! L0 `units`, `numerics`; L1 `rng`, `tables`, `io`; L2 `materials`, `phantom`, `particle`;
-//! L3 `physics`, `source`, `tally`; L4 `transport`, `run`; L6 `study`, `plot`.
+//! L3 `physics`, `source`, `tally`; L4 `transport`, `run`; L5 `dosimetry`, `biology`, `pet`; L6 `study`, `plot`.
 
+pub mod biology;
+pub mod dosimetry;
 pub mod io;
 pub mod materials;
 pub mod numerics;
 pub mod particle;
+pub mod pet;
 pub mod phantom;
 pub mod physics;
 pub mod plot;

@@ -3,4 +3,5 @@
 
 pub mod electron;
 pub mod ion;
+pub mod neutron;
 pub mod photon;

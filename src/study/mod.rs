@@ -3,10 +3,15 @@
 //! A run file names a phantom, a source and run settings; `theradose run FILE.toml` transports
 //! it and writes `dose.nii.gz`, `uncertainty.nii.gz`, `summary.json`, `regions.csv` and a PNG.
 
+pub mod beam_cmd;
+pub mod bed_cmd;
 pub mod decay_cmd;
+pub mod dose_cmd;
 pub mod kernel;
 pub mod output;
+pub mod pet_cmd;
 pub mod positron_range;
+pub mod tia_cmd;
 pub mod vsv;
 
 use crate::materials::{HuCalibration, MaterialDb};

@@ -1,0 +1,1 @@
+//! Time-activity curves: fits and time-integrated activity (filled in by the kinetics work).

@@ -1,0 +1,4 @@
+//! L5 dosimetry: time-activity fits and time-integrated activity, voxel S-value convolution,
+//! local deposition, DVH and region statistics, organ S-values.
+
+pub mod kinetics;

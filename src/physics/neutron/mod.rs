@@ -1,0 +1,1 @@
+//! Neutron physics (filled in by the BNCT work): cross sections, kerma, thermal scattering.

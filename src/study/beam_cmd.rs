@@ -1,0 +1,1 @@
+//! CLI command `beam` (placeholder, filled in by its issue's work).

@@ -1,0 +1,1 @@
+//! CLI command `bed` (placeholder, filled in by its issue's work).

@@ -1,0 +1,1 @@
+//! CLI command `dose` (placeholder, filled in by its issue's work).

@@ -1,0 +1,1 @@
+//! CLI command `pet` (placeholder, filled in by its issue's work).

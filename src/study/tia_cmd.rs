@@ -1,0 +1,1 @@
+//! CLI command `tia` (placeholder, filled in by its issue's work).
