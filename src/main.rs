@@ -177,6 +177,16 @@ enum Cmd {
         #[command(subcommand)]
         cmd: PhantomCmd,
     },
+    /// Time-integrated activity from a time-activity curve (fits, AICc model choice).
+    Tia(study::tia_cmd::TiaArgs),
+    /// Dose from a time-integrated activity map: Monte Carlo, voxel S-values (FFT) or local deposition.
+    Dose(study::dose_cmd::DoseArgs),
+    /// Biologically effective dose of a decaying dose rate (LQ with Lea-Catcheside G-factor).
+    Bed(study::bed_cmd::BedArgs),
+    /// Simulate a PET scan (projection, attenuation, noise, OSEM) of a phantom and activity.
+    Pet(study::pet_cmd::PetArgs),
+    /// Neutron beam (BNCT) into a phantom: depth fluence and dose components.
+    Beam(study::beam_cmd::BeamArgs),
 }
 
 #[derive(Subcommand)]
@@ -378,6 +388,11 @@ fn real_main() -> Result<()> {
             println!("{}", serde_json::to_string(&summary)?);
         }
         Cmd::Phantom { cmd } => phantom_cmd(cmd)?,
+        Cmd::Tia(a) => study::tia_cmd::run(&a)?,
+        Cmd::Dose(a) => study::dose_cmd::run(&a)?,
+        Cmd::Bed(a) => study::bed_cmd::run(&a)?,
+        Cmd::Pet(a) => study::pet_cmd::run(&a)?,
+        Cmd::Beam(a) => study::beam_cmd::run(&a)?,
     }
     Ok(())
 }
