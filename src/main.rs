@@ -76,7 +76,7 @@ enum Cmd {
     },
     /// Print interaction coefficients of a medium as CSV.
     Table {
-        /// photon (mu/rho, mu_en/rho), electron or positron (stopping power, CSDA range), alpha or proton
+        /// photon (mu/rho, mu_en/rho), electron or positron (stopping power, CSDA range), alpha or proton, neutron (macroscopic cross sections, kerma)
         #[arg(long)]
         particle: String,
         /// medium name (theradose phantom materials: air, water, soft-tissue, adipose, muscle, brain, blood, lung, cortical-bone, spongiosa, pmma)
@@ -85,6 +85,9 @@ enum Cmd {
         /// energies in MeV, comma separated
         #[arg(long, value_delimiter = ',')]
         energies: Vec<f64>,
+        /// neutron only: 10B added to the medium (ug/g)
+        #[arg(long)]
+        boron_ppm: Option<f64>,
     },
     /// Point kernel: isotropic point source at the centre of a homogeneous sphere; energy
     /// fraction deposited per spherical shell (CSV) and a JSON summary on stdout.
@@ -284,9 +287,11 @@ fn real_main() -> Result<()> {
             particle,
             medium,
             energies,
-        } => {
-            print!("{}", kernel::table(&particle, &medium, &energies)?);
-        }
+            boron_ppm,
+        } => match boron_ppm {
+            Some(c) => print!("{}", kernel::table_boron(&particle, &medium, &energies, c)?),
+            None => print!("{}", kernel::table(&particle, &medium, &energies)?),
+        },
         Cmd::Decay { nuclide, chain } => {
             println!(
                 "{}",

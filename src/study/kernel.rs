@@ -345,6 +345,23 @@ pub fn table(particle: &str, medium: &str, energies_mev: &[f64]) -> Result<Strin
             crate::physics::electron::table_csv(particle, medium, energies_mev)
         }
         "alpha" | "proton" => crate::physics::ion::table_csv(particle, medium, energies_mev),
-        p => bail!("--particle {p}: expected photon, electron, positron, alpha or proton"),
+        "neutron" => crate::physics::neutron::table_csv(medium, 0.0, energies_mev),
+        p => bail!("--particle {p}: expected photon, electron, positron, alpha, proton or neutron"),
     }
+}
+
+/// `theradose table --boron-ppm C`: as [`table`] with C ug/g of 10B added (neutrons only).
+pub fn table_boron(
+    particle: &str,
+    medium: &str,
+    energies_mev: &[f64],
+    boron_ppm: f64,
+) -> Result<String> {
+    if particle != "neutron" {
+        bail!("--boron-ppm applies to --particle neutron only");
+    }
+    if energies_mev.is_empty() {
+        bail!("--energies: give at least one energy in MeV, e.g. --energies 2.53e-8,1e-6");
+    }
+    crate::physics::neutron::table_csv(medium, boron_ppm, energies_mev)
 }
