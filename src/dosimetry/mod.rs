@@ -2,3 +2,4 @@
 //! local deposition, DVH and region statistics, organ S-values.
 
 pub mod kinetics;
+pub mod resample;

@@ -8,6 +8,7 @@
 mod colormap;
 mod line;
 mod slice;
+pub mod tac;
 mod ticks;
 
 use std::fmt::Display;
@@ -20,6 +21,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 pub use colormap::Colormap;
+pub use tac::{tac_png, TacFigure};
 
 /// The figure size in pixels (width, height).
 const FIGURE_PX: (u32, u32) = (900, 700);
