@@ -11,7 +11,7 @@
 //! - `recovery.csv` (phantoms with `sphere_<d>mm` regions, e.g. `nema-iec`):
 //!   `sphere_diameter_mm,recovery_mean,recovery_max`, reconstructed mean and maximum over each
 //!   sphere's voxels divided by its true concentration;
-//! - `pet.png`: the transverse slice through the hottest true voxel.
+//! - `pet.png`: the transverse slice of the reconstruction holding the most true activity.
 
 use super::output::write_atomic;
 use super::{build_phantom, PhantomSpec};
@@ -258,11 +258,11 @@ fn activity_map(ph: &Phantom, a: &PetArgs) -> Result<(Vec<f64>, serde_json::Valu
     }
 }
 
-/// Transverse slice of the reconstruction through the hottest true voxel.
+/// Transverse slice of the reconstruction holding the most true activity.
 fn figure(ph: &Phantom, recon: &[f64], truth: &[f64], path: &Path) -> Result<()> {
-    let [nx, ny, _] = ph.grid.dims;
-    let hottest = (0..truth.len()).fold(0, |b, v| if truth[v] > truth[b] { v } else { b });
-    let k = hottest / (nx * ny);
+    let [nx, ny, nz] = ph.grid.dims;
+    let slab_sum = |k: usize| truth[k * nx * ny..(k + 1) * nx * ny].iter().sum::<f64>();
+    let k = (0..nz).fold(0, |b, k| if slab_sum(k) > slab_sum(b) { k } else { b });
     let slab = k * nx * ny..(k + 1) * nx * ny;
     let title = format!("{}: reconstruction, slice z = {k}", ph.name);
     plot::slice_png(
