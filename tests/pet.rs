@@ -64,7 +64,10 @@ fn uniform_cylinder_reconstructs_to_its_concentration() {
     let central = pa::central_voxels(&ph, pa::largest_region(&ph).unwrap());
     assert!(central.len() > 100);
     let mean = metrics::suv_mean(&img.recon_bq_ml, &central);
-    assert!((mean / 5000.0 - 1.0).abs() < 0.02, "central mean {mean} Bq/mL");
+    assert!(
+        (mean / 5000.0 - 1.0).abs() < 0.02,
+        "central mean {mean} Bq/mL"
+    );
 }
 
 #[test]
@@ -83,7 +86,10 @@ fn nema_recovery_rises_with_sphere_size() {
     for w in rc.windows(2) {
         assert!(w[1].mean > w[0].mean, "{rc:?}");
     }
-    assert!(rc[0].mean < 0.9 && rc[5].mean > 0.8 && rc[5].mean < 1.05, "{rc:?}");
+    assert!(
+        rc[0].mean < 0.9 && rc[5].mean > 0.8 && rc[5].mean < 1.05,
+        "{rc:?}"
+    );
 }
 
 /// Chord length of the line {p . (c, s) = t} through [-hx, hx] x [-hy, hy] by Liang-Barsky
@@ -134,7 +140,10 @@ fn siddon_lengths_sum_to_the_chord() {
             "phi {phi} t {t}: {} vs {want}",
             ray.total_mm()
         );
-        assert!(ray.len_mm.iter().all(|&l| l > 0.0 && l <= 2.5f64.hypot(4.0) + 1e-12));
+        assert!(ray
+            .len_mm
+            .iter()
+            .all(|&l| l > 0.0 && l <= 2.5f64.hypot(4.0) + 1e-12));
         assert!(ray.pixel.iter().all(|&p| (p as usize) < 37 * 23));
         hits += usize::from(want > 0.0);
     }
@@ -266,7 +275,11 @@ fn suv_peak_and_mtv_of_a_uniform_sphere() {
     for t in [Threshold::FractionOfMax(0.41), Threshold::Absolute(2.5)] {
         let m = metrics::mtv(&img, &grid, &voi, t);
         assert_eq!(m.voxels.len(), inside);
-        assert!((m.volume_ml / analytic - 1.0).abs() < 0.02, "{}", m.volume_ml);
+        assert!(
+            (m.volume_ml / analytic - 1.0).abs() < 0.02,
+            "{}",
+            m.volume_ml
+        );
         assert!((m.mean - 10.0).abs() < 1e-12);
         assert!((m.tlg - 10.0 * m.volume_ml).abs() < 1e-9);
     }
@@ -351,7 +364,11 @@ fn positron_range_kernel_keeps_the_transport_rms() {
     let rms = prk::rms_mm(&s);
     let k = prk::kernel(&s, 0.05);
     let want = (rms * rms + 0.05f64.powi(2) / 6.0).sqrt();
-    assert!((k.rms() * 0.05 / want - 1.0).abs() < 0.01, "{} {want}", k.rms() * 0.05);
+    assert!(
+        (k.rms() * 0.05 / want - 1.0).abs() < 0.01,
+        "{} {want}",
+        k.rms() * 0.05
+    );
     assert!((k.w.iter().sum::<f64>() - 1.0).abs() < 1e-12);
     // Ga-68 (Emax 1.9 MeV) ranges much further than F-18 (0.63 MeV)
     let f = prk::samples_1d_mm(
@@ -380,9 +397,27 @@ fn cli_writes_images_summary_and_recovery() {
     };
     let a = out.path().join("cyl");
     let p = path.to_str().unwrap();
-    let common = ["--nuclide", "F-18", "--scanner", "clinical", "--duration-s", "60"];
-    let args = [&["--phantom", p, "--uniform-bq-ml", "3000"][..], &common[..]].concat();
-    run(&[&args[..], &["--voxel-mm", "8", "--positron-histories", "2000"]].concat(), &a);
+    let common = [
+        "--nuclide",
+        "F-18",
+        "--scanner",
+        "clinical",
+        "--duration-s",
+        "60",
+    ];
+    let args = [
+        &["--phantom", p, "--uniform-bq-ml", "3000"][..],
+        &common[..],
+    ]
+    .concat();
+    run(
+        &[
+            &args[..],
+            &["--voxel-mm", "8", "--positron-histories", "2000"],
+        ]
+        .concat(),
+        &a,
+    );
     for f in ["pet.nii.gz", "truth.nii.gz", "summary.json", "pet.png"] {
         assert!(a.join(f).metadata().unwrap().len() > 0, "{f}");
     }
@@ -396,9 +431,25 @@ fn cli_writes_images_summary_and_recovery() {
 
     let b = out.path().join("nema");
     let nema = ["--phantom", "nema-iec", "--sphere-to-background", "4"];
-    let fast = ["--background-bq-ml", "5000", "--voxel-mm", "8", "--noise-free"];
-    let quick = ["--iterations", "1", "--subsets", "4", "--positron-histories", "0"];
-    run(&[&nema[..], &fast[..], &quick[..], &common[..]].concat(), &b);
+    let fast = [
+        "--background-bq-ml",
+        "5000",
+        "--voxel-mm",
+        "8",
+        "--noise-free",
+    ];
+    let quick = [
+        "--iterations",
+        "1",
+        "--subsets",
+        "4",
+        "--positron-histories",
+        "0",
+    ];
+    run(
+        &[&nema[..], &fast[..], &quick[..], &common[..]].concat(),
+        &b,
+    );
     let csv = std::fs::read_to_string(b.join("recovery.csv")).unwrap();
     let mut lines = csv.lines();
     assert_eq!(

@@ -23,7 +23,7 @@ impl Kernel1d {
     /// A Gaussian of `fwhm_mm` averaged over voxels of `voxel_mm` (voxel-integrated, so a blur
     /// far below the voxel size is the identity), truncated at 4 sigma and renormalised.
     pub fn gaussian(fwhm_mm: f64, voxel_mm: f64) -> Kernel1d {
-        if !(fwhm_mm > 0.0) {
+        if fwhm_mm.is_nan() || fwhm_mm <= 0.0 {
             return Kernel1d::identity();
         }
         let sigma = fwhm_mm / (8.0 * std::f64::consts::LN_2).sqrt();
@@ -153,7 +153,8 @@ pub fn erf(x: f64) -> f64 {
     let t = 1.0 / (1.0 + 0.327_591_1 * x.abs());
     let poly = t
         * (0.254_829_592
-            + t * (-0.284_496_736 + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
+            + t * (-0.284_496_736
+                + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
     let y = 1.0 - poly * (-x * x).exp();
     if x >= 0.0 {
         y

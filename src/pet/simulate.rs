@@ -146,7 +146,10 @@ pub fn simulate(
     let voxel_ml = g.voxel_volume_cm3();
     let kappa = scanner.efficiency * yield_pos * decay_integral_s * voxel_ml * geom.bin_mm
         / (geom.n_views as f64 * dx * dy);
-    factor.data.iter_mut().for_each(|a| *a = kappa * (-*a).exp());
+    factor
+        .data
+        .iter_mut()
+        .for_each(|a| *a = kappa * (-*a).exp());
 
     // annihilation density: the activity blurred by the positron range
     let mut annihilation = activity_bq_ml.to_vec();
@@ -308,11 +311,18 @@ fn check_inputs(ph: &Phantom, act: &[f64], sc: &Scanner, o: &PetOptions) -> Resu
             ph.name
         );
     }
-    if let Some((i, a)) = act.iter().enumerate().find(|(_, a)| !(a.is_finite() && **a >= 0.0)) {
+    if let Some((i, a)) = act
+        .iter()
+        .enumerate()
+        .find(|(_, a)| !(a.is_finite() && **a >= 0.0))
+    {
         bail!("activity map: voxel {i} holds {a} Bq/mL, expected a finite non-negative value");
     }
     if !(o.duration_s.is_finite() && o.duration_s > 0.0) {
-        bail!("scan duration {} s, expected a positive number", o.duration_s);
+        bail!(
+            "scan duration {} s, expected a positive number",
+            o.duration_s
+        );
     }
     if o.iterations == 0 || o.subsets == 0 {
         bail!("OSEM needs at least one iteration and one subset");

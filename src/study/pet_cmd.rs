@@ -148,7 +148,11 @@ pub fn run(args: &PetArgs) -> Result<()> {
         Ok(())
     };
     write("pet.nii.gz", &img.recon_bq_ml, "theradose pet: OSEM Bq/mL")?;
-    write("truth.nii.gz", &img.truth_bq_ml, "theradose pet: truth Bq/mL")?;
+    write(
+        "truth.nii.gz",
+        &img.truth_bq_ml,
+        "theradose pet: truth Bq/mL",
+    )?;
 
     let mut suv_json = serde_json::Value::Null;
     if let Some(mbq) = args.injected_mbq {
@@ -178,7 +182,12 @@ pub fn run(args: &PetArgs) -> Result<()> {
         }
         write_atomic(&args.out.join("recovery.csv"), csv.as_bytes())?;
     }
-    figure(&ph, &img.recon_bq_ml, &img.truth_bq_ml, &args.out.join("pet.png"))?;
+    figure(
+        &ph,
+        &img.recon_bq_ml,
+        &img.truth_bq_ml,
+        &args.out.join("pet.png"),
+    )?;
     let g = &img.geometry;
     let summary = json!({
         "mean_bq_ml_central": mean_c,
