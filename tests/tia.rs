@@ -122,7 +122,10 @@ fn tia_uncertainty_matches_monte_carlo_spread() {
         let sd = (tias.iter().map(|t| (t - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
         let pred = predicted.iter().sum::<f64>() / n;
         eprintln!("{model:?}: predicted sd {pred:.3}, MC spread {sd:.3}, mean {mean:.2}");
-        assert!(rel(pred, sd) < 0.2, "{model:?}: predicted {pred}, spread {sd}");
+        assert!(
+            rel(pred, sd) < 0.2,
+            "{model:?}: predicted {pred}, spread {sd}"
+        );
         assert!(rel(mean, analytic_tia(p)) < 0.02, "{model:?}: mean {mean}");
     }
 }
@@ -180,7 +183,10 @@ fn single_time_point_formulas_match_hand_calculation() {
 #[test]
 fn rates_slower_than_physical_decay_are_clamped() {
     let lambda = LN_2 / LU177_HALF_LIFE_H;
-    let y: Vec<f64> = TIMES_H.iter().map(|&t| 20.0 * (-0.8 * lambda * t).exp()).collect();
+    let y: Vec<f64> = TIMES_H
+        .iter()
+        .map(|&t| 20.0 * (-0.8 * lambda * t).exp())
+        .collect();
     let sigma: Vec<f64> = y.iter().map(|v| 0.05 * v).collect();
     let f = fit_tac(
         &TIMES_H,
@@ -203,7 +209,13 @@ fn uptake_washout_fit() {
         .map(|&t| a * ((-lw * t).exp() - (-lu * t).exp()))
         .collect();
     let sigma: Vec<f64> = y.iter().map(|v| 0.1 * v).collect();
-    let f = fit_tac(&TIMES_H, &y, Weights::Relative(&sigma), &opts(ModelChoice::Auto)).unwrap();
+    let f = fit_tac(
+        &TIMES_H,
+        &y,
+        Weights::Relative(&sigma),
+        &opts(ModelChoice::Auto),
+    )
+    .unwrap();
     assert_eq!(f.model, Model::UptakeWashout);
     assert!(rel(f.tia, a * (1.0 / lw - 1.0 / lu)) < 0.005);
     assert!(rel(f.effective_half_life_h.unwrap(), 60.0) < 0.005);
@@ -361,17 +373,43 @@ mod cli {
     #[test]
     fn bad_inputs_give_clear_errors() {
         let cases: [(&[&str], &str); 7] = [
-            (&["--times-h", "4,24,24", "--values", "1,2,3"], "strictly increasing"),
-            (&["--times-h", "4,24,96", "--values", "1,-2,3"], "non-negative"),
-            (&["--times-h", "4,24,96", "--values", "1,NaN,3"], "finite"),
-            (&["--times-h", "4,24,96", "--values", "1,2"], "expected one value per time"),
             (
-                &["--times-h", "4,24,96,168", "--values", "9,7,5,3", "--model", "bi"],
+                &["--times-h", "4,24,24", "--values", "1,2,3"],
+                "strictly increasing",
+            ),
+            (
+                &["--times-h", "4,24,96", "--values", "1,-2,3"],
+                "non-negative",
+            ),
+            (&["--times-h", "4,24,96", "--values", "1,NaN,3"], "finite"),
+            (
+                &["--times-h", "4,24,96", "--values", "1,2"],
+                "expected one value per time",
+            ),
+            (
+                &[
+                    "--times-h",
+                    "4,24,96,168",
+                    "--values",
+                    "9,7,5,3",
+                    "--model",
+                    "bi",
+                ],
                 "expected at least 5",
             ),
-            (&["--times-h", "4,24", "--values", "9,x"], "'x' is not a number"),
             (
-                &["--times-h", "4,24", "--values", "9,7", "--model", "trapezoid"],
+                &["--times-h", "4,24", "--values", "9,x"],
+                "'x' is not a number",
+            ),
+            (
+                &[
+                    "--times-h",
+                    "4,24",
+                    "--values",
+                    "9,7",
+                    "--model",
+                    "trapezoid",
+                ],
                 "needs the nuclide",
             ),
         ];

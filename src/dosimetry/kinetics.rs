@@ -180,7 +180,10 @@ pub struct Candidate {
 /// The curve behind a [`TacFit`], for evaluation and plotting.
 #[derive(Clone, Debug)]
 enum Curve {
-    Exp { model: Model, p: Vec<f64> },
+    Exp {
+        model: Model,
+        p: Vec<f64>,
+    },
     Piecewise {
         t_h: Vec<f64>,
         y: Vec<f64>,
@@ -188,7 +191,12 @@ enum Curve {
         start: TrapezoidStart,
         lambda_tail: f64,
     },
-    Single { t_h: f64, y: f64, sigma: f64, lambda: f64 },
+    Single {
+        t_h: f64,
+        y: f64,
+        sigma: f64,
+        lambda: f64,
+    },
 }
 
 /// A fitted (or integrated) time-activity curve.
@@ -236,7 +244,9 @@ impl TacFit {
                 lambda_tail,
                 ..
             } => piecewise(ts, y, *start, *lambda_tail, t_h).0,
-            Curve::Single { t_h: t0, y, lambda, .. } => y * (-lambda * (t_h - t0)).exp(),
+            Curve::Single {
+                t_h: t0, y, lambda, ..
+            } => y * (-lambda * (t_h - t0)).exp(),
         }
     }
 
@@ -261,15 +271,19 @@ impl TacFit {
                 let (_, w) = piecewise(ts, sigma, *start, *lambda_tail, t_h);
                 Some(w)
             }
-            Curve::Single { t_h: t0, sigma, lambda, .. } => {
-                Some(sigma * (-lambda * (t_h - t0)).exp())
-            }
+            Curve::Single {
+                t_h: t0,
+                sigma,
+                lambda,
+                ..
+            } => Some(sigma * (-lambda * (t_h - t0)).exp()),
         }
     }
 
     /// `tia_sd / tia`.
     pub fn tia_rel_uncertainty(&self) -> Option<f64> {
-        self.tia_sd.map(|s| if self.tia > 0.0 { s / self.tia } else { 0.0 })
+        self.tia_sd
+            .map(|s| if self.tia > 0.0 { s / self.tia } else { 0.0 })
     }
 }
 
@@ -329,7 +343,10 @@ pub fn validate_tac(times_h: &[f64], values: &[f64], sigma: &[f64]) -> Result<()
     }
     for (i, &t) in times_h.iter().enumerate() {
         if !(t.is_finite() && t >= 0.0) {
-            bail!("times (h): entry {} is {t}, expected a finite time >= 0 after injection", i + 1);
+            bail!(
+                "times (h): entry {} is {t}, expected a finite time >= 0 after injection",
+                i + 1
+            );
         }
         if i > 0 && t <= times_h[i - 1] {
             bail!(
@@ -345,12 +362,18 @@ pub fn validate_tac(times_h: &[f64], values: &[f64], sigma: &[f64]) -> Result<()
             bail!("values: entry {} is {v}, expected a finite number", i + 1);
         }
         if v < 0.0 {
-            bail!("values: entry {} is {v}, expected a non-negative activity", i + 1);
+            bail!(
+                "values: entry {} is {v}, expected a non-negative activity",
+                i + 1
+            );
         }
     }
     for (i, &s) in sigma.iter().enumerate() {
         if !(s.is_finite() && s > 0.0) {
-            bail!("uncertainties: entry {} is {s}, expected a positive finite standard deviation", i + 1);
+            bail!(
+                "uncertainties: entry {} is {s}, expected a positive finite standard deviation",
+                i + 1
+            );
         }
     }
     if values.iter().all(|&v| v == 0.0) {

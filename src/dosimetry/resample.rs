@@ -59,14 +59,19 @@ fn check_grid(g: &Grid, what: &str) -> Result<()> {
         bail!("{what} grid {}: no voxels", g.dims_string());
     }
     if g.spacing_mm.iter().any(|s| !(s.is_finite() && *s > 0.0)) {
-        bail!("{what} grid: spacing {:?} mm, expected positive", g.spacing_mm);
+        bail!(
+            "{what} grid: spacing {:?} mm, expected positive",
+            g.spacing_mm
+        );
     }
     Ok(())
 }
 
 /// Same direction matrix and orthonormal axes: voxel faces of the two grids are parallel.
 fn same_frame(a: &Grid, b: &Grid) -> bool {
-    let same = (0..3).all(|r| (0..3).all(|c| (a.direction[r][c] - b.direction[r][c]).abs() < SAME_DIRECTION_TOL));
+    let same = (0..3).all(|r| {
+        (0..3).all(|c| (a.direction[r][c] - b.direction[r][c]).abs() < SAME_DIRECTION_TOL)
+    });
     let ortho = (0..3).all(|c| {
         (0..3).all(|d| {
             let dot: f64 = (0..3).map(|r| a.direction[r][c] * a.direction[r][d]).sum();
@@ -106,7 +111,9 @@ fn source_coords(src: &Grid, target: &Grid) -> Result<Vec<[f64; 3]>> {
             for i in 0..nx {
                 let w = target.world_mm([i as f64, j as f64, k as f64]);
                 let d: [f64; 3] = std::array::from_fn(|r| w[r] - src.origin_mm[r]);
-                out.push(std::array::from_fn(|c| (0..3).map(|r| inv[c][r] * d[r]).sum()));
+                out.push(std::array::from_fn(|c| {
+                    (0..3).map(|r| inv[c][r] * d[r]).sum()
+                }));
             }
         }
     }

@@ -49,7 +49,11 @@ pub fn tac_png(path: &Path, fig: &TacFigure) -> anyhow::Result<()> {
 
 fn validate(fig: &TacFigure) -> anyhow::Result<()> {
     let n = fig.times_h.len();
-    ensure!(fig.values.len() == n, "{} values for {n} times", fig.values.len());
+    ensure!(
+        fig.values.len() == n,
+        "{} values for {n} times",
+        fig.values.len()
+    );
     if let Some(e) = fig.errors {
         ensure!(e.len() == n, "{} errors for {n} times", e.len());
     }
@@ -129,14 +133,22 @@ impl Figure for TacPlot<'_> {
                 .draw_series([Polygon::new(poly, CURVE_COLOR.mix(0.2).filled())])
                 .map_err(drawing)?
                 .label("95 % band")
-                .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 22, y + 6)], CURVE_COLOR.mix(0.2).filled()));
+                .legend(|(x, y)| {
+                    Rectangle::new([(x, y - 6), (x + 22, y + 6)], CURVE_COLOR.mix(0.2).filled())
+                });
         }
-        let curve = f.curve.iter().copied().filter(|p| p.0.is_finite() && p.1.is_finite());
+        let curve = f
+            .curve
+            .iter()
+            .copied()
+            .filter(|p| p.0.is_finite() && p.1.is_finite());
         chart
             .draw_series(LineSeries::new(curve, CURVE_COLOR.stroke_width(2)))
             .map_err(drawing)?
             .label(f.curve_label)
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], CURVE_COLOR.stroke_width(2)));
+            .legend(|(x, y)| {
+                PathElement::new(vec![(x, y), (x + 22, y)], CURVE_COLOR.stroke_width(2))
+            });
 
         if let Some(err) = f.errors {
             for (i, (&t, &v)) in f.times_h.iter().zip(f.values).enumerate() {
@@ -147,11 +159,18 @@ impl Figure for TacPlot<'_> {
                     .draw_series([PathElement::new(vec![(t, lo), (t, hi)], POINT_COLOR)])
                     .map_err(drawing)?;
                 chart
-                    .draw_series([EmptyElement::at((t, lo)) + cap(), EmptyElement::at((t, hi)) + cap()])
+                    .draw_series([
+                        EmptyElement::at((t, lo)) + cap(),
+                        EmptyElement::at((t, hi)) + cap(),
+                    ])
                     .map_err(drawing)?;
             }
         }
-        let points = f.times_h.iter().zip(f.values).map(|(&t, &v)| Circle::new((t, v), 5, POINT_COLOR.filled()));
+        let points = f
+            .times_h
+            .iter()
+            .zip(f.values)
+            .map(|(&t, &v)| Circle::new((t, v), 5, POINT_COLOR.filled()));
         chart
             .draw_series(points)
             .map_err(drawing)?

@@ -30,10 +30,20 @@ const Z95: f64 = 1.959_964;
 #[derive(clap::Args, Debug)]
 pub struct TiaArgs {
     /// Times after injection (h), comma-separated, strictly increasing.
-    #[arg(long = "times-h", value_delimiter = ',', required = true, allow_hyphen_values = true)]
+    #[arg(
+        long = "times-h",
+        value_delimiter = ',',
+        required = true,
+        allow_hyphen_values = true
+    )]
     pub times_h: Vec<String>,
     /// Activities at those times (MBq), comma-separated.
-    #[arg(long, value_delimiter = ',', required = true, allow_hyphen_values = true)]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        required = true,
+        allow_hyphen_values = true
+    )]
     pub values: Vec<String>,
     /// One standard deviation per point: MBq, or percent of the value ("5%"). Default:
     /// relative weights of 10 %, covariance scaled by the reduced chi-square.
@@ -77,9 +87,9 @@ fn numbers(field: &str, items: &[String]) -> Result<Vec<f64>> {
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            s.trim().parse::<f64>().map_err(|_| {
-                anyhow::anyhow!("{field}: entry {} '{s}' is not a number", i + 1)
-            })
+            s.trim()
+                .parse::<f64>()
+                .map_err(|_| anyhow::anyhow!("{field}: entry {} '{s}' is not a number", i + 1))
         })
         .collect()
 }
@@ -112,7 +122,10 @@ fn sigmas(args: &TiaArgs, values: &[f64]) -> Result<(Vec<f64>, bool)> {
                 None => (s, false),
             };
             let x: f64 = num.trim().parse().map_err(|_| {
-                anyhow::anyhow!("--uncertainties: entry {} '{s}' is not a number or N%", i + 1)
+                anyhow::anyhow!(
+                    "--uncertainties: entry {} '{s}' is not a number or N%",
+                    i + 1
+                )
             })?;
             Ok(if pct { x / 100.0 * v } else { x })
         })
@@ -166,7 +179,10 @@ pub fn tia_json(args: &TiaArgs) -> Result<(Value, TacFit)> {
         Weights::Relative(&sigma)
     };
     let fit = fit_tac(&times, &values, weights, &opts)?;
-    let num = |x: Option<f64>| x.filter(|v| v.is_finite()).map_or(Value::Null, |v| json!(v));
+    let num = |x: Option<f64>| {
+        x.filter(|v| v.is_finite())
+            .map_or(Value::Null, |v| json!(v))
+    };
     let names = fit.model.param_names();
     let params: serde_json::Map<String, Value> = names
         .iter()
@@ -227,7 +243,11 @@ fn plot(path: &std::path::Path, args: &TiaArgs, fit: &TacFit) -> Result<()> {
         .collect();
     let sd: Option<Vec<f64>> = curve.iter().map(|p| fit.eval_sd(p.0)).collect();
     let band = sd.map(|sd| {
-        let lo: Vec<f64> = curve.iter().zip(&sd).map(|(p, s)| (p.1 - Z95 * s).max(0.0)).collect();
+        let lo: Vec<f64> = curve
+            .iter()
+            .zip(&sd)
+            .map(|(p, s)| (p.1 - Z95 * s).max(0.0))
+            .collect();
         let hi: Vec<f64> = curve.iter().zip(&sd).map(|(p, s)| p.1 + Z95 * s).collect();
         (lo, hi)
     });

@@ -69,7 +69,11 @@ fn check_valid(param: &Param, p: &[f64]) -> Result<(), String> {
         let parts: Vec<f64> = amps.iter().zip(&rates).map(|(a, l)| a / l).collect();
         let total: f64 = parts.iter().sum();
         let peak: f64 = amps.iter().cloned().fold(0.0, f64::max);
-        if parts.iter().zip(&amps).any(|(s, a)| *s < VANISHING * total || *a < VANISHING * peak) {
+        if parts
+            .iter()
+            .zip(&amps)
+            .any(|(s, a)| *s < VANISHING * total || *a < VANISHING * peak)
+        {
             return Err("a component vanished (its amplitude or integral share -> 0)".into());
         }
     }
@@ -78,7 +82,7 @@ fn check_valid(param: &Param, p: &[f64]) -> Result<(), String> {
             return Err("two rates merged".into());
         }
     }
-    if !(rates[0] > 0.0) {
+    if rates[0].is_nan() || rates[0] <= 0.0 {
         return Err("slowest rate is 0: unbounded integral".into());
     }
     let tia = model::integral(param.model, p);
@@ -130,7 +134,7 @@ pub(super) fn log_linear(t: &[f64], y: &[f64], w: &[f64]) -> Option<(f64, f64)> 
         }
     }
     let det = s * stt - st * st;
-    if n < 2 || !(det > 0.0) {
+    if n < 2 || det.is_nan() || det <= 0.0 {
         return None;
     }
     let slope = (s * stl - st * sl) / det;
@@ -166,14 +170,11 @@ fn starts(model: Model, d: Data, floor: f64) -> Vec<Vec<f64>> {
             let peak = (0..d.y.len())
                 .max_by(|&a, &b| d.y[a].total_cmp(&d.y[b]))
                 .unwrap_or(0);
-            let (aw, lw) = log_linear(&d.t_h[peak..], &d.y[peak..], &d.w[peak..])
-                .unwrap_or((a0, l0));
+            let (aw, lw) =
+                log_linear(&d.t_h[peak..], &d.y[peak..], &d.w[peak..]).unwrap_or((a0, l0));
             let (aw, lw) = (aw.max(y_max), lw.max(slow));
             let t_peak = d.t_h[peak].max(1e-3 * t_max);
-            let mut out: Vec<Vec<f64>> = [3.0, 30.0]
-                .iter()
-                .map(|f| vec![aw, lw, lw * f])
-                .collect();
+            let mut out: Vec<Vec<f64>> = [3.0, 30.0].iter().map(|f| vec![aw, lw, lw * f]).collect();
             out.push(vec![aw, lw, lw + 3.0 / t_peak]);
             out
         }
@@ -189,7 +190,11 @@ fn peel(k: usize, d: Data, slow: f64) -> Vec<f64> {
     let mut end = n;
     let mut comps: Vec<(f64, f64)> = Vec::new();
     for c in 0..k {
-        let take = if c + 1 == k { end } else { (end / (k - c)).max(2) };
+        let take = if c + 1 == k {
+            end
+        } else {
+            (end / (k - c)).max(2)
+        };
         let start = end.saturating_sub(take);
         let prev = comps.last().map_or(slow / 5.0, |p| p.1);
         let fit = log_linear(&d.t_h[start..end], &resid[start..end], &d.w[start..end]);
@@ -201,8 +206,8 @@ fn peel(k: usize, d: Data, slow: f64) -> Vec<f64> {
             }
         };
         comps.push((a, l));
-        for i in 0..start {
-            resid[i] -= a * (-l * d.t_h[i]).exp();
+        for (r, t) in resid.iter_mut().zip(d.t_h).take(start) {
+            *r -= a * (-l * t).exp();
         }
         end = start;
         if end < 2 {

@@ -15,6 +15,7 @@ const MAX_STEP: f64 = 4.0;
 /// Cholesky factor `L` (row-major, lower) of a symmetric matrix scaled to unit diagonal;
 /// returns `(L, scale)` with `a_ij = scale_i scale_j (L L^T)_ij`, or `None` when not positive
 /// definite to [`SINGULAR_PIVOT`].
+#[allow(clippy::needless_range_loop)] // textbook index form of the factorisation reads best
 fn cholesky_scaled(a: &[Vec<f64>]) -> Option<(Vec<Vec<f64>>, Vec<f64>)> {
     let n = a.len();
     let scale: Vec<f64> = (0..n).map(|i| a[i][i].sqrt()).collect();
@@ -29,7 +30,7 @@ fn cholesky_scaled(a: &[Vec<f64>]) -> Option<(Vec<Vec<f64>>, Vec<f64>)> {
                 s -= l[i][k] * l[j][k];
             }
             if i == j {
-                if !(s > SINGULAR_PIVOT) {
+                if s.is_nan() || s <= SINGULAR_PIVOT {
                     return None;
                 }
                 l[i][i] = s.sqrt();
@@ -179,6 +180,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[allow(clippy::needless_range_loop)] // matrix product written with indices
     fn solve_and_inverse_of_a_spd_matrix() {
         let a = vec![
             vec![4.0, 1.0, 0.5],

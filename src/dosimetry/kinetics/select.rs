@@ -22,7 +22,7 @@ const CHI2_FLOOR: f64 = 1e-16;
 /// Med Phys 34 (2007) 4285): `n ln(wrss / n) + 2k + 2k(k+1)/(n-k-1)`. `None` unless
 /// `n > k + 1` and `wrss > 0`.
 pub fn aicc(wrss: f64, n: usize, k: usize) -> Option<f64> {
-    if n <= k + 1 || !(wrss > 0.0) {
+    if n <= k + 1 || wrss.is_nan() || wrss <= 0.0 {
         return None;
     }
     let (nf, kf) = (n as f64, k as f64);
@@ -92,7 +92,10 @@ fn auto(d: Data, sigma: &[f64], weights: Weights, opts: &TacOptions) -> Result<T
     for m in AUTO_MODELS {
         let k = m.n_params();
         if n <= k + 1 {
-            candidates.push(rejected(m, format!("needs more than {} points for AICc", k + 1)));
+            candidates.push(rejected(
+                m,
+                format!("needs more than {} points for AICc", k + 1),
+            ));
             continue;
         }
         match fit_exp(m, d, floor) {
@@ -237,7 +240,11 @@ fn single(m: Model, d: Data, sigma: &[f64], opts: &TacOptions) -> Result<TacFit>
         d.y.len()
     );
     let (t, y, s) = (d.t_h[0], d.y[0], sigma[0]);
-    ensure!(t > 0.0, "model {}: time 0 h, expected a measurement after injection", m.name());
+    ensure!(
+        t > 0.0,
+        "model {}: time 0 h, expected a measurement after injection",
+        m.name()
+    );
     // TIA per unit value at t, h.
     let (factor, half_life) = if m == Model::Hanscheid {
         (hanscheid(t, 1.0), t)

@@ -103,7 +103,11 @@ fn check_stack(times_h: &[f64], images: &[&[f64]]) -> Result<usize> {
         images.len(),
         times_h.len()
     );
-    super::validate_tac(times_h, &vec![1.0; times_h.len()], &vec![1.0; times_h.len()])?;
+    super::validate_tac(
+        times_h,
+        &vec![1.0; times_h.len()],
+        &vec![1.0; times_h.len()],
+    )?;
     let nvox = images[0].len();
     for (j, im) in images.iter().enumerate() {
         if im.len() != nvox {
