@@ -1,0 +1,159 @@
+//! Time shape of the dose rate of one therapy cycle, normalised to unit dose, and its G factor.
+
+use super::gfactor::{
+    g_mono_exponential, g_tabulated, g_uptake_exponential, rate_per_h, validate_curve,
+};
+use anyhow::{bail, Result};
+
+/// Shape of the dose rate of one cycle (closed set; each variant states its assumption).
+#[derive(Clone, Debug, PartialEq)]
+pub enum DoseRateShape {
+    /// All dose at the cycle's start (G = 1): the limit of a very short effective half-life.
+    Instantaneous,
+    /// Instantaneous uptake, then mono-exponential clearance: R ∝ exp(−λt), λ = ln2/TE.
+    Exponential { effective_half_life_h: f64 },
+    /// Uptake phase then clearance: R ∝ exp(−λe t) − exp(−λu t), λu = ln2/TU, λe = ln2/TE.
+    UptakeExponential {
+        uptake_half_time_h: f64,
+        effective_half_life_h: f64,
+    },
+    /// Sampled dose-rate curve (h, any positive scale), linear between samples, zero after the
+    /// last sample and before the first.
+    Tabulated { times_h: Vec<f64>, rate: Vec<f64> },
+}
+
+fn positive(name: &str, v: f64) -> Result<()> {
+    if !(v.is_finite() && v > 0.0) {
+        bail!("{name} = {v}: expected a positive number");
+    }
+    Ok(())
+}
+
+impl DoseRateShape {
+    /// Checks the parameters.
+    pub fn validate(&self) -> Result<()> {
+        match self {
+            Self::Instantaneous => Ok(()),
+            Self::Exponential {
+                effective_half_life_h,
+            } => positive("effective half-life (h)", *effective_half_life_h),
+            Self::UptakeExponential {
+                uptake_half_time_h,
+                effective_half_life_h,
+            } => {
+                positive("uptake half-time (h)", *uptake_half_time_h)?;
+                positive("effective half-life (h)", *effective_half_life_h)
+            }
+            Self::Tabulated { times_h, rate } => {
+                validate_curve(times_h, rate)?;
+                if area(times_h, rate) <= 0.0 {
+                    bail!("dose-rate curve delivers no dose");
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Lea–Catcheside factor of one cycle for repair half-time `repair_half_time_h` (h).
+    pub fn g_factor(&self, repair_half_time_h: f64) -> Result<f64> {
+        self.validate()?;
+        positive("repair half-time (h)", repair_half_time_h)?;
+        Ok(match self {
+            Self::Instantaneous => 1.0,
+            Self::Exponential {
+                effective_half_life_h,
+            } => g_mono_exponential(*effective_half_life_h, repair_half_time_h),
+            Self::UptakeExponential {
+                uptake_half_time_h,
+                effective_half_life_h,
+            } => g_uptake_exponential(
+                *uptake_half_time_h,
+                *effective_half_life_h,
+                repair_half_time_h,
+            ),
+            Self::Tabulated { times_h, rate } => {
+                g_tabulated(times_h, rate, repair_half_time_h, None)?.g
+            }
+        })
+    }
+
+    /// Normalised dose rate (1/h, integrates to 1) at time `t_h` after the cycle's start; at a
+    /// jump, `right` selects the value just after `t_h`.
+    pub fn unit_rate(&self, t_h: f64, right: bool) -> f64 {
+        if t_h < 0.0 || (t_h == 0.0 && !right) {
+            return 0.0;
+        }
+        match self {
+            Self::Instantaneous => 0.0,
+            Self::Exponential {
+                effective_half_life_h,
+            } => {
+                let l = rate_per_h(*effective_half_life_h);
+                l * (-l * t_h).exp()
+            }
+            Self::UptakeExponential {
+                uptake_half_time_h,
+                effective_half_life_h,
+            } => {
+                let le = rate_per_h(*effective_half_life_h);
+                let lu = rate_per_h(*uptake_half_time_h);
+                if ((lu - le) / le).abs() < 1e-9 {
+                    // limit λu → λe: λ² t e^{−λt}
+                    le * le * t_h * (-le * t_h).exp()
+                } else {
+                    ((-le * t_h).exp() - (-lu * t_h).exp()) / (1.0 / le - 1.0 / lu)
+                }
+            }
+            Self::Tabulated { times_h, rate } => {
+                let n = times_h.len();
+                if t_h < times_h[0] || t_h > times_h[n - 1] || (t_h == times_h[n - 1] && right) {
+                    return 0.0;
+                }
+                crate::numerics::interp_linear(times_h, rate, t_h) / area(times_h, rate)
+            }
+        }
+    }
+
+    /// Time after the cycle's start beyond which the remaining dose is negligible (< 1e-12 of the
+    /// cycle's dose), h.
+    pub fn duration_h(&self) -> f64 {
+        // e^{−28 ln2 ...}: 40 half-lives leave 2^-40 ≈ 1e-12
+        match self {
+            Self::Instantaneous => 0.0,
+            Self::Exponential {
+                effective_half_life_h,
+            } => 40.0 * effective_half_life_h,
+            Self::UptakeExponential {
+                uptake_half_time_h,
+                effective_half_life_h,
+            } => 40.0 * effective_half_life_h.max(*uptake_half_time_h),
+            Self::Tabulated { times_h, .. } => times_h[times_h.len() - 1],
+        }
+    }
+
+    /// Shortest time scale of the shape (h), for the integration step.
+    pub fn time_scale_h(&self) -> f64 {
+        match self {
+            Self::Instantaneous => f64::INFINITY,
+            Self::Exponential {
+                effective_half_life_h,
+            } => *effective_half_life_h,
+            Self::UptakeExponential {
+                uptake_half_time_h,
+                effective_half_life_h,
+            } => effective_half_life_h.min(*uptake_half_time_h),
+            Self::Tabulated { times_h, .. } => times_h
+                .windows(2)
+                .map(|w| w[1] - w[0])
+                .fold(f64::INFINITY, f64::min),
+        }
+    }
+}
+
+/// Area under a piecewise-linear curve (trapezoid rule, exact for it).
+fn area(t: &[f64], r: &[f64]) -> f64 {
+    t.windows(2)
+        .zip(r.windows(2))
+        .map(|(t, r)| 0.5 * (t[1] - t[0]) * (r[0] + r[1]))
+        .sum()
+}
