@@ -110,13 +110,14 @@ fn normal_equations(param: &Param, theta: &[f64], d: Data) -> (Vec<Vec<f64>>, Ve
     let m = theta.len();
     let (mut jtj, mut jtr) = (vec![vec![0.0; m]; m], vec![0.0; m]);
     let mut g = vec![0.0; param.n_natural()];
+    let mut row = vec![0.0; m];
     for i in 0..d.y.len() {
         model::gradient(param.model, &p, d.t_h[i], &mut g);
         let sw = d.w[i].sqrt();
         let r = sw * (d.y[i] - model::eval(param.model, &p, d.t_h[i]));
-        let row: Vec<f64> = (0..m)
-            .map(|j| sw * (0..g.len()).map(|k| g[k] * dp[k][j]).sum::<f64>())
-            .collect();
+        for (j, rj) in row.iter_mut().enumerate() {
+            *rj = sw * g.iter().zip(&dp).map(|(gk, dk)| gk * dk[j]).sum::<f64>();
+        }
         for a in 0..m {
             jtr[a] += row[a] * r;
             for b in 0..m {
