@@ -65,6 +65,9 @@ pub struct KernelResult {
 
 /// Runs an isotropic point source at the centre of a homogeneous sphere.
 pub fn run_kernel(spec: &KernelSpec) -> Result<KernelResult> {
+    if spec.particle == "neutron" {
+        return super::beam_cmd::neutron_kernel(spec);
+    }
     run_kernel_with(spec, spec.condensed_params()?, 1.0)
 }
 

@@ -23,6 +23,7 @@ use voxels::VoxelLookup;
 
 mod alpha;
 pub mod electron;
+pub mod neutron;
 mod voxels;
 
 pub use electron::LeptonTrack;

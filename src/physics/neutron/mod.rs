@@ -13,12 +13,30 @@
 //!   neglected (below 0.1% of the kerma in tissue).
 
 pub mod data;
+pub mod thermal;
 
 use crate::materials::{Material, MaterialDb};
 use crate::units::{AVOGADRO, MEV_TO_J};
 use anyhow::{bail, Result};
 pub use data::{MicroXs, NuclideTable};
 use std::fmt::Write as _;
+use std::sync::{Arc, OnceLock};
+pub use thermal::{ThermalH2O, SAB_MAX_MEV};
+
+/// The bound-hydrogen scattering law, built once per process (it takes about a second).
+static THERMAL_H2O: OnceLock<Arc<ThermalH2O>> = OnceLock::new();
+
+/// The shared bound-hydrogen scattering law of water.
+///
+/// # Errors
+/// A missing or malformed `data/neutron/tsl_H_in_H2O.txt`.
+pub fn thermal_h2o() -> Result<Arc<ThermalH2O>> {
+    if let Some(t) = THERMAL_H2O.get() {
+        return Ok(t.clone());
+    }
+    let t = Arc::new(ThermalH2O::load()?);
+    Ok(THERMAL_H2O.get_or_init(|| t).clone())
+}
 
 /// Energy range of the tables (MeV): 1e-5 eV to 20 MeV.
 pub const E_MIN_MEV: f64 = 1e-11;
@@ -116,6 +134,9 @@ pub struct NeutronPhysics {
     pub nuclides: Vec<NuclideTable>,
     pub roles: Vec<Role>,
     pub materials: Vec<NeutronMaterial>,
+    /// hydrogen below [`SAB_MAX_MEV`] scatters by the water scattering law (all hydrogenous
+    /// materials are treated as water-like; None: free gas)
+    pub thermal: Option<Arc<ThermalH2O>>,
 }
 
 impl NeutronPhysics {
@@ -184,19 +205,28 @@ impl NeutronPhysics {
                 _ => Role::Other,
             })
             .collect();
+        let has_h = nuclides.iter().any(|n| n.name == "H-1");
         Ok(NeutronPhysics {
             nuclides,
             roles,
             materials: out,
+            thermal: if has_h { Some(thermal_h2o()?) } else { None },
         })
     }
 
     /// Microscopic cross sections of nuclide `n` at `e_mev` in the medium at 293.6 K: the elastic
-    /// cross section is the free-gas average below [`FREE_GAS_MAX_MEV`].
+    /// cross section is the bound-hydrogen scattering law for H below [`SAB_MAX_MEV`], the
+    /// free-gas average below [`FREE_GAS_MAX_MEV`].
     pub fn micro(&self, n: usize, e_mev: f64) -> MicroXs {
         let nuc = &self.nuclides[n];
         let mut x = nuc.xs_at(e_mev);
-        if e_mev < FREE_GAS_MAX_MEV {
+        if let (Role::Hydrogen1, Some(t), true) =
+            (self.roles[n], &self.thermal, e_mev < SAB_MAX_MEV)
+        {
+            let s = t.total_b(e_mev);
+            x.total += s - x.elastic;
+            x.elastic = s;
+        } else if e_mev < FREE_GAS_MAX_MEV {
             let f = free_gas_factor(nuc.awr * e_mev / kt_mev());
             x.total += x.elastic * (f - 1.0);
             x.elastic *= f;
@@ -215,6 +245,31 @@ impl NeutronPhysics {
             abs += nd * (x.total - x.elastic - x.inelastic);
         }
         (tot, abs)
+    }
+
+    /// An upper bound of the total cross section (cm2/g) of material `m` over [e_lo, e_hi], for
+    /// Woodcock majorants: tabulated maxima, times the free-gas factor at e_lo (it decreases with
+    /// energy), and for bound hydrogen the larger end value with a 5% margin (its cross section
+    /// is smooth and monotonic within an interval of 2%).
+    pub fn majorant_mass(&self, m: usize, e_lo: f64, e_hi: f64) -> f64 {
+        let mut s = 0.0;
+        for &(n, nd) in &self.materials[m].nuclides {
+            let nuc = &self.nuclides[n];
+            let stat = nuc.max_total(e_lo, e_hi);
+            let mut best = if e_lo < FREE_GAS_MAX_MEV {
+                stat * free_gas_factor(nuc.awr * e_lo / kt_mev())
+            } else {
+                stat
+            };
+            if let (Role::Hydrogen1, Some(t), true) =
+                (self.roles[n], &self.thermal, e_lo < SAB_MAX_MEV)
+            {
+                let b = t.total_b(e_lo).max(t.total_b(e_hi.min(SAB_MAX_MEV)));
+                best = best.max(1.05 * b + stat);
+            }
+            s += nd * best;
+        }
+        s * (1.0 + 1e-6)
     }
 
     /// Kerma factors of material `m` at `e_mev` (Gy cm2), free-atom elastic recoils.
