@@ -3,3 +3,7 @@
 
 pub mod kinetics;
 pub mod resample;
+pub mod convolve;
+pub mod ldm;
+pub mod regions;
+pub mod svconv;

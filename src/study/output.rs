@@ -420,7 +420,7 @@ pub fn phantom_png(ph: &crate::phantom::Phantom, path: &Path) -> Result<()> {
 
 /// Draws the x-z slice j of a per-voxel quantity with the region outlines.
 #[allow(clippy::too_many_arguments)] // one figure's settings, all distinct
-fn coronal_figure(
+pub fn coronal_figure(
     ph: &crate::phantom::Phantom,
     j: usize,
     value: impl Fn(usize) -> f64,

@@ -1,7 +1,8 @@
 //! Condensed-history (class II) transport of electrons and positrons: the step loop.
 //!
 //! Each step (PENELOPE's mixed scheme with a random hinge; Baro et al., NIM B 100 (1995) 31):
-//! 1. stop below the cut-off (local deposit, scored as below_cutoff; positrons annihilate at rest);
+//! 1. stop below the cut-off, or where the residual range cannot reach the nearest voxel face
+//!    (range rejection; local deposit, scored as below_cutoff; positrons annihilate at rest);
 //! 2. look up the medium at the current position (a voxel's material and density, or the sphere);
 //! 3. limit the step (g/cm2) by the largest mean fractional energy loss, by the geometric maximum
 //!    step (voxel size or shell width) and by the residual range to the cut-off;
@@ -77,7 +78,10 @@ impl Transport<'_> {
             // 3. step limit (g/cm2)
             let e_lim = (e0 * (1.0 - prm.max_loss_fraction)).max(cut);
             let t_lim = (r0 - ep.range(tab, e_lim)).min(self.lepton_max_step_cm * rho);
-            if e0 <= cut || t_lim <= 1e-12 * r0.max(1e-30) {
+            if e0 <= cut
+                || t_lim <= 1e-12 * r0.max(1e-30)
+                || self.cannot_leave_voxel(p.pos, r0 / rho)
+            {
                 self.deposit(p.pos, e0, score);
                 score.below_cutoff += e0;
                 track.end = p.pos;
@@ -154,6 +158,27 @@ impl Transport<'_> {
                 }
             }
         }
+    }
+
+    /// Range rejection (as EGSnrc's, Kawrakow & Rogers, the EGSnrc system, NRCC PIRS-701
+    /// section 3.6): in a voxel phantom, a particle whose CSDA range (cm) is shorter than the
+    /// distance from `pos` to the nearest face of its voxel cannot leave the voxel, so its
+    /// energy is deposited there at once. Only its bremsstrahlung, under 0.1% of the energy
+    /// of an electron below 1 MeV in tissue (ESTAR radiation yield), is not transported.
+    #[inline]
+    fn cannot_leave_voxel(&self, pos: Vec3, range_cm: f64) -> bool {
+        let Geometry::Voxels(ph) = &self.geometry else {
+            return false;
+        };
+        if range_cm >= 0.5 * self.lepton_max_step_cm {
+            return false;
+        }
+        (0..3).all(|a| {
+            let v = ph.voxel_cm[a];
+            let f = pos.get(a) / v;
+            let f = f - f.floor();
+            range_cm < f.min(1.0 - f) * v
+        })
     }
 
     /// The material and density (g/cm3) at `pos`, None outside the geometry.

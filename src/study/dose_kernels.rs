@@ -1,0 +1,150 @@
+//! Voxel S-value kernels for `theradose dose --method vsv`: made by the project's own `vsv`
+//! computation ([`super::vsv::run_vsv`]) for the map's voxel size, once, and cached as the
+//! `vsv` command's CSV in a folder (file name: nuclide, medium, voxel size, n, decays, seed).
+//! A chain's kernel is the sum of its members' kernels weighted by their decays per parent
+//! decay at secular equilibrium.
+
+use super::vsv::{run_vsv, VsvSpec, MAX_N};
+use crate::dosimetry::convolve::Kernel;
+use crate::dosimetry::svconv::VsvKernel;
+use crate::materials::MaterialDb;
+use crate::phantom::Phantom;
+use crate::source::Spectrum;
+use anyhow::{bail, Context, Result};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+
+/// What kernels to make.
+#[derive(Clone, Debug)]
+pub struct KernelOptions {
+    pub nuclide: String,
+    pub chain: bool,
+    pub voxel_mm: f64,
+    /// medium of the single kernel
+    pub medium: String,
+    /// soft-tissue, lung and cortical-bone kernels by voxel material
+    pub tissue_kernels: bool,
+    /// S for offsets 0..n-1 per axis (default: 6 cm, within 2..=40)
+    pub n: Option<usize>,
+    pub histories: u64,
+    pub seed: u64,
+    pub threads: Option<usize>,
+    pub cache: PathBuf,
+}
+
+/// Reach of the default kernel (mm): the beta and alpha emitters' electrons stop within a few
+/// mm; beyond 6 cm the photon tail of Lu-177 carries well under 1% of the dose per decay.
+const DEFAULT_REACH_MM: f64 = 60.0;
+
+/// Default kernel size n for a voxel size.
+pub fn default_n(voxel_mm: f64) -> usize {
+    ((DEFAULT_REACH_MM / voxel_mm).ceil() as usize + 1).clamp(2, MAX_N)
+}
+
+/// The tissue class of a material name: 0 soft tissue, 1 lung, 2 bone.
+pub fn tissue_class(material: &str) -> u8 {
+    match material {
+        "lung" => 1,
+        "cortical-bone" | "spongiosa" => 2,
+        _ => 0,
+    }
+}
+
+/// Reads an octant CSV (`i,j,k,s_mgy_per_mbq_s,...`) into values by (i, j, k).
+fn read_octant(path: &Path, n: usize) -> Result<Vec<f64>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read kernel {}", path.display()))?;
+    let mut v = vec![f64::NAN; n * n * n];
+    for (ln, line) in text.lines().enumerate().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let parse = |s: &str| -> Result<f64> {
+            s.trim()
+                .parse::<f64>()
+                .with_context(|| format!("{} line {}: '{s}' is not a number", path.display(), ln + 1))
+        };
+        if f.len() < 4 {
+            bail!("{} line {}: expected i,j,k,s", path.display(), ln + 1);
+        }
+        let (i, j, k) = (parse(f[0])? as usize, parse(f[1])? as usize, parse(f[2])? as usize);
+        if i < n && j < n && k < n {
+            v[i + n * (j + n * k)] = parse(f[3])?;
+        }
+    }
+    if v.iter().any(|x| x.is_nan()) {
+        bail!("{}: kernel incomplete for n = {n}", path.display());
+    }
+    Ok(v)
+}
+
+/// The octant kernel of one nuclide (parent only) in one medium, from the cache or computed.
+fn octant(opts: &KernelOptions, nuclide: &str, medium: &str, n: usize) -> Result<(Vec<f64>, PathBuf)> {
+    let name = format!(
+        "{nuclide}_{medium}_{:.4}mm_n{n}_h{}_s{}.csv",
+        opts.voxel_mm, opts.histories, opts.seed
+    );
+    let path = opts.cache.join(name);
+    if !path.exists() {
+        eprintln!("computing voxel S-values of {nuclide} in {medium} ({} decays) -> {}", opts.histories, path.display());
+        let (csv, _) = run_vsv(&VsvSpec {
+            nuclide: nuclide.to_string(),
+            voxel_mm: opts.voxel_mm,
+            medium: medium.to_string(),
+            n,
+            histories: opts.histories,
+            seed: opts.seed,
+            threads: opts.threads,
+        })?;
+        std::fs::create_dir_all(&opts.cache)
+            .with_context(|| format!("cannot create kernel cache {}", opts.cache.display()))?;
+        super::output::write_atomic(&path, csv.as_bytes())?;
+    }
+    Ok((read_octant(&path, n)?, path))
+}
+
+/// The kernels (one, or soft tissue / lung / bone), each voxel's kernel index, and a JSON
+/// description (files, media, densities).
+pub fn kernel_set(opts: &KernelOptions, ph: &Phantom) -> Result<(Vec<VsvKernel>, Vec<u8>, serde_json::Value)> {
+    let n = opts.n.unwrap_or_else(|| default_n(opts.voxel_mm));
+    if n < 1 || n > MAX_N {
+        bail!("--kernel-n {n}: expected 1 to {MAX_N}");
+    }
+    let media: Vec<String> = if opts.tissue_kernels {
+        vec!["soft-tissue".into(), "lung".into(), "cortical-bone".into()]
+    } else {
+        vec![opts.medium.clone()]
+    };
+    let db = MaterialDb::load()?;
+    let members: Vec<(String, f64)> = match Spectrum::nuclide(&opts.nuclide, opts.chain)? {
+        Spectrum::Nuclides(m) => m.iter().map(|x| (x.nuclide.name.clone(), x.expected_decays)).collect(),
+        _ => unreachable!("a nuclide spectrum"),
+    };
+    let mut kernels = Vec::new();
+    let mut info = Vec::new();
+    for medium in &media {
+        let density = db.get(medium)?.nominal_density;
+        let mut sum = vec![0.0; n * n * n];
+        let mut files = Vec::new();
+        for (name, w) in &members {
+            if *w <= 0.0 {
+                continue;
+            }
+            let (o, path) = octant(opts, name, medium, n)?;
+            for (s, x) in sum.iter_mut().zip(o) {
+                *s += w * x;
+            }
+            files.push(json!({"nuclide": name, "decays_per_parent_decay": w, "file": path}));
+        }
+        kernels.push(VsvKernel {
+            kernel: Kernel::from_octant(n, |i, j, k| sum[i + n * (j + n * k)]),
+            density_g_cm3: density,
+        });
+        info.push(json!({"medium": medium, "density_g_cm3": density, "n": n, "members": files}));
+    }
+    let class: Vec<u8> = if opts.tissue_kernels {
+        let cls: Vec<u8> = ph.materials.iter().map(|m| tissue_class(&m.name)).collect();
+        ph.material.iter().map(|&m| cls[m as usize]).collect()
+    } else {
+        vec![0; ph.len()]
+    };
+    Ok((kernels, class, json!(info)))
+}
