@@ -126,6 +126,14 @@ fn expected_trues_follow_the_sensitivity() {
         "{} vs {want}",
         img.expected_trues
     );
+    // one half-life of uptake before the scan halves the truth and the counts
+    let later = PetOptions {
+        uptake_s: 109.77 * 60.0,
+        ..opts
+    };
+    let half = simulate(&ph, &act, "F-18", &sc, &later).unwrap();
+    assert!((half.expected_trues / img.expected_trues - 0.5).abs() < 1e-9);
+    assert!((metrics::suv_max(&half.truth_bq_ml, &[0, 5 + 30 * 5 + 1800]) - 500.0).abs() < 1e-9);
 }
 
 /// Chord length of the line {p . (c, s) = t} through [-hx, hx] x [-hy, hy] by Liang-Barsky

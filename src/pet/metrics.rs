@@ -1,8 +1,9 @@
 //! SUV metrics of a volume of interest (VOI): SUVmax, SUVmean, SUVpeak (1 mL sphere), metabolic
 //! tumour volume (MTV) at a threshold, total lesion glycolysis (TLG = SUVmean x MTV).
 //!
-//! Images are in grid order (`i + nx (j + ny k)`); a VOI is a list of voxel indices. The
-//! functions work on any image unit: pass an SUV image for SUV metrics (see [`suv_scale`]).
+//! Images are in grid order (`i + nx (j + ny k)`); a VOI is a list of voxel indices inside the
+//! image (as [`voi_from_label`] gives; an index beyond the image panics). The functions work on
+//! any image unit: pass an SUV image for SUV metrics (see [`suv_scale`]).
 
 use crate::io::Grid;
 use anyhow::{bail, Result};

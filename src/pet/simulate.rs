@@ -18,6 +18,9 @@ const E511_MEV: f64 = crate::units::ELECTRON_MASS_MEV;
 /// Options of a simulated scan.
 #[derive(Clone, Debug)]
 pub struct PetOptions {
+    /// time from the reference time of the activity map to the scan start (s): the map decays
+    /// by exp(-lambda uptake) before the scan (0: the map is the activity at scan start)
+    pub uptake_s: f64,
     /// scan duration per bed position (s)
     pub duration_s: f64,
     /// OSEM iterations and subsets (the number of views is rounded up to a multiple of it)
@@ -47,6 +50,7 @@ pub struct PetOptions {
 impl Default for PetOptions {
     fn default() -> Self {
         PetOptions {
+            uptake_s: 0.0,
             duration_s: 600.0,
             iterations: 4,
             subsets: 8,
@@ -68,7 +72,8 @@ impl Default for PetOptions {
 pub struct PetImages {
     /// reconstructed activity concentration at scan start (Bq/mL)
     pub recon_bq_ml: Vec<f64>,
-    /// the activity the scan saw: concentration at scan start (Bq/mL)
+    /// the activity the scan saw: concentration at scan start (Bq/mL), the map decayed over
+    /// `uptake_s`
     pub truth_bq_ml: Vec<f64>,
     /// expected true coincidences (noise-free)
     pub expected_trues: f64,
@@ -84,7 +89,8 @@ pub struct PetImages {
 }
 
 /// Simulates a PET scan of `phantom` holding `activity_bq_ml` (grid order, concentration at
-/// scan start) of `nuclide` on `scanner`, and reconstructs it.
+/// the reference time `opts.uptake_s` before the scan start) of `nuclide` on `scanner`, and
+/// reconstructs it.
 ///
 /// # Errors
 /// An activity map of the wrong size or with negative or non-finite values, activity outside
@@ -151,8 +157,10 @@ pub fn simulate(
         .iter_mut()
         .for_each(|a| *a = kappa * (-*a).exp());
 
-    // annihilation density: the activity blurred by the positron range
-    let mut annihilation = activity_bq_ml.to_vec();
+    // the activity at scan start, and the annihilation density: it blurred by positron range
+    let at_start = (-lambda * opts.uptake_s).exp();
+    let truth: Vec<f64> = activity_bq_ml.iter().map(|a| a * at_start).collect();
+    let mut annihilation = truth.clone();
     let mut positron_rms_mm = 0.0;
     if opts.positron_histories > 0 {
         say("positron range from transport");
@@ -224,7 +232,7 @@ pub fn simulate(
     }
     Ok(PetImages {
         recon_bq_ml: recon,
-        truth_bq_ml: activity_bq_ml.to_vec(),
+        truth_bq_ml: truth,
         expected_trues,
         prompts: total_prompts,
         geometry: geom,

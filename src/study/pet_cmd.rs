@@ -116,6 +116,8 @@ pub fn run(args: &PetArgs) -> Result<()> {
     let ph = build_phantom(&spec, &db)?;
     let (activity, activity_input) = activity_map(&ph, args)?;
     let opts = PetOptions {
+        // the activity options give the concentration at scan start
+        uptake_s: 0.0,
         duration_s: args.duration_s,
         iterations: args.iterations,
         subsets: args.subsets,
