@@ -224,6 +224,9 @@ pub fn tia_json(args: &TiaArgs) -> Result<(Value, TacFit)> {
         "candidates": candidates,
         "notes": fit.notes,
         "units": {"time": "h", "values": "MBq", "rates": "1/h"},
+        "inputs": {"times_h": times, "values_mbq": values, "sigma_mbq": sigma,
+                   "model": args.model, "trapezoid_start": args.trapezoid_start,
+                   "effective_half_life_h": args.effective_half_life_h},
         "version": crate::VERSION,
     });
     Ok((v, fit))
