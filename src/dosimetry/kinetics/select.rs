@@ -260,6 +260,15 @@ fn single(m: Model, d: Data, sigma: &[f64], opts: &TacOptions) -> Result<TacFit>
     };
     let lambda = LN_2 / half_life;
     let tia = y * factor;
+    let mut notes = vec![
+        "uncertainty from the measured value only; the assumed half-life adds a model error"
+            .to_string(),
+    ];
+    if opts.lambda_phys_per_h.is_some_and(|l| lambda < l) {
+        notes.push(format!(
+            "assumed effective half-life {half_life} h is longer than the physical one: the estimate is biased high"
+        ));
+    }
     Ok(TacFit {
         model: m,
         params: vec![y, lambda],
@@ -272,10 +281,7 @@ fn single(m: Model, d: Data, sigma: &[f64], opts: &TacOptions) -> Result<TacFit>
         n_points: 1,
         clamped_to_physical: false,
         candidates: Vec::new(),
-        notes: vec![
-            "uncertainty from the measured value only; the assumed half-life adds a model error"
-                .into(),
-        ],
+        notes,
         curve: Curve::Single {
             t_h: t,
             y,
