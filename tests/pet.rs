@@ -327,6 +327,13 @@ fn suv_peak_and_mtv_of_a_uniform_sphere() {
         assert!((m.mean - 10.0).abs() < 1e-12);
         assert!((m.tlg - 10.0 * m.volume_ml).abs() < 1e-9);
     }
+    let lm = metrics::lesion_metrics(&img, &grid, &voi).unwrap();
+    assert_eq!(
+        (lm.suv_max, lm.mtv41_ml, lm.mtv25_ml),
+        (10.0, lm.mtv25_ml, inside as f64 * 1e-3)
+    );
+    assert!((lm.suv_peak - 10.0).abs() < 1e-12 && (lm.tlg41 - 10.0 * lm.mtv41_ml).abs() < 1e-9);
+    assert!(metrics::lesion_metrics(&img, &grid, &[]).is_none());
     // the peak sphere's voxel weights add up to its 1 mL volume (8^3 sub-samples: 1%)
     let w: f64 = metrics::sphere_weights([1.0; 3], 6.2035)
         .iter()

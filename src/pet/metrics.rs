@@ -181,3 +181,34 @@ pub fn mtv(img: &[f64], grid: &Grid, voi: &[u32], threshold: Threshold) -> Mtv {
         tlg: mean * volume_ml,
     }
 }
+
+/// The metrics of one lesion, in the unit of the image (SUV for an SUV image).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct LesionMetrics {
+    pub suv_max: f64,
+    pub suv_peak: f64,
+    pub suv_mean: f64,
+    /// 41% of SUVmax isocontour within the VOI: volume (mL) and TLG (SUV mL)
+    pub mtv41_ml: f64,
+    pub tlg41: f64,
+    /// SUV >= 2.5 within the VOI: volume (mL) and TLG (SUV mL)
+    pub mtv25_ml: f64,
+    pub tlg25: f64,
+}
+
+/// SUVmax, SUVpeak, SUVmean (over the VOI) and MTV / TLG at 41% of SUVmax and at SUV 2.5 of an
+/// SUV image; None for an empty VOI.
+pub fn lesion_metrics(suv: &[f64], grid: &Grid, voi: &[u32]) -> Option<LesionMetrics> {
+    let peak = suv_peak(suv, grid, voi)?;
+    let m41 = mtv(suv, grid, voi, Threshold::FractionOfMax(0.41));
+    let m25 = mtv(suv, grid, voi, Threshold::Absolute(2.5));
+    Some(LesionMetrics {
+        suv_max: suv_max(suv, voi),
+        suv_peak: peak.value,
+        suv_mean: suv_mean(suv, voi),
+        mtv41_ml: m41.volume_ml,
+        tlg41: m41.tlg,
+        mtv25_ml: m25.volume_ml,
+        tlg25: m25.tlg,
+    })
+}
