@@ -353,23 +353,19 @@ fn relative_uptake_follows_viable_cells() {
     assert!(u[5] >= fdg.background && u[5] < fdg.background + 0.1);
 }
 
+/// Runs `theradose bed` with whitespace-separated arguments.
+fn bed_cli(args: &str) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_theradose"))
+        .arg("bed")
+        .args(args.split_whitespace())
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn bed_cli_prints_contract_keys() {
-    let exe = env!("CARGO_BIN_EXE_theradose");
-    let out = std::process::Command::new(exe)
-        .args([
-            "bed",
-            "--dose-gy",
-            "20",
-            "--alpha-beta-gy",
-            "2.6",
-            "--repair-half-time-h",
-            "2.8",
-            "--effective-half-life-h",
-            "50",
-        ])
-        .output()
-        .unwrap();
+    let kidney = "--alpha-beta-gy 2.6 --effective-half-life-h 50";
+    let out = bed_cli(&format!("{kidney} --dose-gy 20 --repair-half-time-h 2.8"));
     assert!(
         out.status.success(),
         "{}",
@@ -380,34 +376,19 @@ fn bed_cli_prints_contract_keys() {
     assert!((v["g_factor"].as_f64().unwrap() - 2.8 / 52.8).abs() < 1e-12);
     assert!((v["bed_gy"].as_f64().unwrap() - 28.158_508_2).abs() < 1e-6);
     assert!((v["eqd2_gy"].as_f64().unwrap() - 15.915_678_5).abs() < 1e-6);
-    let with_uptake = std::process::Command::new(exe)
-        .args(["bed", "--dose-gy", "20", "--alpha-beta-gy", "2.6"])
-        .args([
-            "--repair-half-time-h",
-            "2.8",
-            "--effective-half-life-h",
-            "50",
-        ])
-        .args(["--uptake-half-time-h", "1"])
-        .output()
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&with_uptake.stdout).unwrap();
+    let out = bed_cli(&format!(
+        "{kidney} --dose-gy 20 --repair-half-time-h 2.8 --uptake-half-time-h 1"
+    ));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!((v["g_factor"].as_f64().unwrap() - 0.052_756_7).abs() < 1e-6);
-    for (flag, bad) in [("--dose-gy", "-1"), ("--repair-half-time-h", "0")] {
-        let mut args = vec![
-            "bed",
-            "--alpha-beta-gy",
-            "2.6",
-            "--effective-half-life-h",
-            "50",
-        ];
-        for f in ["--dose-gy", "--repair-half-time-h"] {
-            args.extend([f, if f == flag { bad } else { "2.8" }]);
-        }
-        let out = std::process::Command::new(exe)
-            .args(&args)
-            .output()
-            .unwrap();
+    for (bad, flag) in [
+        ("--dose-gy -1 --repair-half-time-h 2.8", "--dose-gy"),
+        (
+            "--dose-gy 20 --repair-half-time-h 0",
+            "--repair-half-time-h",
+        ),
+    ] {
+        let out = bed_cli(&format!("{kidney} {bad}"));
         assert!(!out.status.success());
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains(flag) && err.contains("positive"), "{err}");
