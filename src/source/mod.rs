@@ -4,6 +4,7 @@
 
 pub mod bateman;
 pub mod beta;
+pub mod neutron_beam;
 pub mod nuclide;
 
 use crate::numerics::{AliasTable, Vec3};

@@ -1,19 +1,25 @@
 //! Neutron commands: `theradose kernel --particle neutron` (isotropic point source in a sphere)
 //! and `theradose beam` (BNCT beams into phantoms; being built, issue 5).
 
+use crate::io::{write_volume, Volume};
 use crate::materials::MaterialDb;
 use crate::numerics::Vec3;
 use crate::particle::isotropic_rng;
+use crate::phantom::{builtin, Phantom};
 use crate::physics::neutron::{NeutronPhysics, E_MAX_MEV, E_MIN_MEV};
 use crate::physics::photon::PhotonPhysics;
+use crate::source::neutron_beam::{self, Field, NeutronBeam, NeutronSpectrum, Weighting};
 use crate::study::kernel::{KernelResult, KernelSpec};
 use crate::transport::neutron::{
-    Component, NeutronGeometry, NeutronTransport, SourceNeutron, N_COMPONENTS,
+    Component, NeutronGeometry, NeutronOutcome, NeutronTransport, SourceNeutron,
+    EPITHERMAL_MAX_MEV, N_COMPONENTS, THERMAL_MAX_MEV,
 };
 use crate::transport::{Geometry, Transport};
-use anyhow::{bail, Result};
+use crate::units::dose_gy;
+use anyhow::{bail, Context, Result};
 use serde_json::json;
 use std::fmt::Write as _;
+use std::path::PathBuf;
 
 /// `theradose kernel --particle neutron`: an isotropic point source of neutrons of
 /// `spec.energy_mev` at the centre of a homogeneous sphere; capture gammas are transported
@@ -141,13 +147,398 @@ pub fn neutron_kernel(spec: &KernelSpec) -> Result<KernelResult> {
 }
 
 /// Arguments of `theradose beam`.
-#[derive(clap::Args, Debug)]
-pub struct BeamArgs {}
+#[derive(clap::Args, Debug, Clone)]
+pub struct BeamArgs {
+    /// neutron (the only beam particle so far)
+    #[arg(long, default_value = "neutron")]
+    pub particle: String,
+    /// epithermal, thermal (data/neutron/beams.toml) or a CSV energy_lo_mev,energy_hi_mev,fraction
+    #[arg(long)]
+    pub spectrum: String,
+    /// built-in phantom name or phantom TOML path
+    #[arg(long)]
+    pub phantom: String,
+    /// diameter of the circular field (cm)
+    #[arg(long)]
+    pub field_diameter_cm: f64,
+    /// 10B in normal tissue (ug/g)
+    #[arg(long, default_value_t = 0.0)]
+    pub boron_ppm: f64,
+    /// 10B in the tumour regions (ug/g; default: --boron-ppm)
+    #[arg(long)]
+    pub tumour_ppm: Option<f64>,
+    /// regions that are tumour (default: regions whose name contains "tumour" or "tumor")
+    #[arg(long, value_delimiter = ',')]
+    pub tumour_regions: Vec<String>,
+    /// beam direction: +z (default), -z, +x, -x, +y, -y; the beam enters the phantom's face
+    /// opposite to it, centred on that face
+    #[arg(long, default_value = "+z")]
+    pub direction: String,
+    #[arg(long)]
+    pub histories: u64,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// voxel size of a built-in phantom (mm)
+    #[arg(long)]
+    pub voxel_mm: Option<f64>,
+    /// deposit capture gammas locally instead of transporting them
+    #[arg(long)]
+    pub local_gamma: bool,
+    #[arg(long)]
+    pub out: PathBuf,
+}
 
-/// Runs `theradose beam`.
+/// Radius around the beam axis over which the depth curves are averaged (cm): voxels whose
+/// centre lies within it, so that a profile has enough statistics at voxel resolution.
+pub const AXIS_RADIUS_CM: f64 = 1.0;
+
+/// Per-voxel results of a beam run, per source neutron.
+pub struct BeamResult {
+    pub phantom: Phantom,
+    /// (name, values per voxel): fluences (cm-2), doses (Gy)
+    pub maps: Vec<(&'static str, Vec<f64>)>,
+    /// depth curve rows: depth_cm then the 8 columns of depth.csv
+    pub depth: Vec<[f64; 9]>,
+    pub summary: serde_json::Value,
+}
+
+impl BeamResult {
+    /// depth.csv text.
+    pub fn depth_csv(&self) -> String {
+        let mut s = String::from(DEPTH_HEADER);
+        s.push('\n');
+        for r in &self.depth {
+            let _ = writeln!(
+                s,
+                "{:.4},{:.6e},{:.6e},{:.6e},{:.6e},{:.6e},{:.6e},{:.6e},{:.6e}",
+                r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8]
+            );
+        }
+        s
+    }
+
+    /// Depth (cm) of the largest thermal fluence on the axis: the vertex of a least-squares
+    /// parabola through the points within 1.2 cm of the largest bin (the curve is flat near its
+    /// maximum, so a wider fit is less noisy than the largest bin).
+    pub fn thermal_peak_depth_cm(&self) -> f64 {
+        let d = &self.depth;
+        let Some(k) = (0..d.len()).max_by(|&a, &b| d[a][1].total_cmp(&d[b][1])) else {
+            return 0.0;
+        };
+        let x0 = d[k][0];
+        // normal equations of y = c0 + c1 t + c2 t^2, t = x - x0
+        let mut m = [[0.0f64; 3]; 3];
+        let mut r = [0.0f64; 3];
+        let mut n = 0;
+        for row in d.iter().filter(|row| (row[0] - x0).abs() <= 1.2) {
+            let t = row[0] - x0;
+            let p = [1.0, t, t * t];
+            for i in 0..3 {
+                for j in 0..3 {
+                    m[i][j] += p[i] * p[j];
+                }
+                r[i] += p[i] * row[1];
+            }
+            n += 1;
+        }
+        if n < 3 {
+            return x0;
+        }
+        let det = |a: &[[f64; 3]; 3]| {
+            a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1])
+                - a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0])
+                + a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0])
+        };
+        let dm = det(&m);
+        let solve = |c: usize| {
+            let mut a = m;
+            for i in 0..3 {
+                a[i][c] = r[i];
+            }
+            det(&a) / dm
+        };
+        let (c1, c2) = (solve(1), solve(2));
+        if !(c2 < 0.0) || dm.abs() < 1e-300 {
+            return x0;
+        }
+        (x0 - 0.5 * c1 / c2).clamp(x0 - 1.2, x0 + 1.2)
+    }
+}
+
+/// Header of depth.csv (CLI contract).
+pub const DEPTH_HEADER: &str = "depth_cm,thermal_fluence_cm-2,epithermal_fluence_cm-2,fast_fluence_cm-2,dose_boron_gy,dose_nitrogen_gy,dose_hydrogen_gy,dose_gamma_gy,dose_weighted_gy";
+
+/// Runs a BNCT beam into a phantom.
 ///
 /// # Errors
-/// Always, until the beam command is built.
-pub fn run(_args: &BeamArgs) -> Result<()> {
-    anyhow::bail!("`theradose beam` is not built yet (issue 5)")
+/// Bad arguments (particle, spectrum, field, concentrations, direction, phantom, regions), or a
+/// failed run.
+pub fn run_beam(a: &BeamArgs) -> Result<BeamResult> {
+    if a.particle != "neutron" {
+        bail!("--particle {}: only neutron beams are built", a.particle);
+    }
+    if !(a.field_diameter_cm.is_finite() && a.field_diameter_cm > 0.0) {
+        bail!(
+            "--field-diameter-cm {}: expected a positive diameter",
+            a.field_diameter_cm
+        );
+    }
+    let tumour_ppm = a.tumour_ppm.unwrap_or(a.boron_ppm);
+    for (what, v) in [("--boron-ppm", a.boron_ppm), ("--tumour-ppm", tumour_ppm)] {
+        if !(v.is_finite() && v >= 0.0) {
+            bail!("{what} {v}: expected a concentration >= 0 ug/g");
+        }
+    }
+    let spectrum = NeutronSpectrum::from_name(&a.spectrum)?;
+    let weights = neutron_beam::weighting()?;
+    let db = MaterialDb::load()?;
+    let mut ph = builtin::build(&a.phantom, &db, a.voxel_mm, &[])?;
+    // tumour voxels get their own copy of their material, carrying the tumour boron
+    let is_tumour: Vec<bool> = ph
+        .regions
+        .iter()
+        .map(|r| {
+            if a.tumour_regions.is_empty() {
+                let n = r.name.to_lowercase();
+                n.contains("tumour") || n.contains("tumor")
+            } else {
+                a.tumour_regions.contains(&r.name)
+            }
+        })
+        .collect();
+    for t in &a.tumour_regions {
+        ph.region_id(t)?;
+    }
+    let n_base = ph.materials.len();
+    let mut ppm = vec![a.boron_ppm; n_base];
+    let mut tumour_material = vec![None; n_base];
+    for v in 0..ph.len() {
+        if is_tumour[ph.label[v] as usize] {
+            let m = ph.material[v] as usize;
+            let id = match tumour_material[m] {
+                Some(id) => id,
+                None => {
+                    let mut mat = ph.materials[m].clone();
+                    mat.name = format!("{}+tumour-boron", mat.name);
+                    ph.materials.push(mat);
+                    ppm.push(tumour_ppm);
+                    let id = (ph.materials.len() - 1) as u8;
+                    tumour_material[m] = Some(id);
+                    id
+                }
+            };
+            ph.material[v] = id;
+        }
+    }
+    let physics = NeutronPhysics::new(&ph.materials, &ppm)?;
+    let photon = PhotonPhysics::new(&ph.materials)?;
+    // beam geometry: enter the face opposite to the direction, centred on it
+    let (axis, sign) = match a.direction.as_str() {
+        "+x" => (0, 1.0),
+        "-x" => (0, -1.0),
+        "+y" => (1, 1.0),
+        "-y" => (1, -1.0),
+        "+z" => (2, 1.0),
+        "-z" => (2, -1.0),
+        d => bail!("--direction {d}: expected +x, -x, +y, -y, +z or -z"),
+    };
+    let size = ph.size_cm;
+    let mut centre = [size[0] / 2.0, size[1] / 2.0, size[2] / 2.0];
+    centre[axis] = if sign > 0.0 { 1e-9 } else { size[axis] - 1e-9 };
+    let mut dir = [0.0; 3];
+    dir[axis] = sign;
+    let beam = NeutronBeam {
+        centre: Vec3::new(centre[0], centre[1], centre[2]),
+        dir: Vec3::new(dir[0], dir[1], dir[2]),
+        field: Field::Disc {
+            radius_cm: 0.5 * a.field_diameter_cm,
+        },
+        spectrum,
+    };
+    let gamma = Transport::new(Geometry::Voxels(&ph), &photon, 1e-3);
+    let mut tr = NeutronTransport::new(NeutronGeometry::Voxels(&ph), &physics);
+    if !a.local_gamma {
+        tr.photon = Some(&gamma);
+    }
+    let out = tr.execute(|rng| beam.sample(rng), a.seed, a.histories, a.threads)?;
+    let (maps, depth) = beam_maps(&ph, &out, &weights, &is_tumour, axis, sign);
+    let f_epi = beam
+        .spectrum
+        .fraction_between(THERMAL_MAX_MEV, EPITHERMAL_MAX_MEV);
+    let mut summary = json!({
+        "particle": "neutron",
+        "spectrum": a.spectrum,
+        "spectrum_description": beam.spectrum.description,
+        "spectrum_source": beam.spectrum.source,
+        "spectrum_fractions": {
+            "thermal": beam.spectrum.fraction_between(0.0, THERMAL_MAX_MEV),
+            "epithermal": f_epi,
+            "fast": beam.spectrum.fraction_between(EPITHERMAL_MAX_MEV, 1e3),
+        },
+        "phantom": a.phantom,
+        "direction": a.direction,
+        "field_diameter_cm": a.field_diameter_cm,
+        "field_area_cm2": beam.area_cm2(),
+        "epithermal_fluence_at_aperture_per_source_cm-2": f_epi / beam.area_cm2(),
+        "boron_ppm": a.boron_ppm,
+        "tumour_ppm": tumour_ppm,
+        "weighting": {
+            "cbe_tumour": weights.cbe_tumour, "cbe_normal": weights.cbe_normal,
+            "cbe_skin": weights.cbe_skin, "rbe_nitrogen": weights.rbe_nitrogen,
+            "rbe_hydrogen": weights.rbe_hydrogen, "rbe_gamma": weights.rbe_gamma,
+        },
+        "units": "per source neutron: fluence cm-2, dose Gy",
+        "depth_curve": format!("voxels within {AXIS_RADIUS_CM} cm of the beam axis, averaged per depth"),
+        "histories": out.tally.histories,
+        "seed": a.seed,
+        "seconds": out.seconds,
+        "histories_per_second": out.tally.histories as f64 / out.seconds.max(1e-9),
+        "threads": out.threads,
+        "gamma_transport": !a.local_gamma,
+        "energy_balance_relative_discrepancy": out.balance.relative_discrepancy(),
+        "version": crate::VERSION,
+    });
+    let mut r = BeamResult {
+        phantom: ph,
+        maps,
+        depth,
+        summary: serde_json::Value::Null,
+    };
+    summary["thermal_fluence_peak_depth_cm"] = r.thermal_peak_depth_cm().into();
+    r.summary = summary;
+    Ok(r)
+}
+
+/// Converts the tallies to per-voxel fluences and doses, and the axis depth curve.
+fn beam_maps(
+    ph: &Phantom,
+    out: &NeutronOutcome,
+    w: &Weighting,
+    is_tumour: &[bool],
+    axis: usize,
+    sign: f64,
+) -> (Vec<(&'static str, Vec<f64>)>, Vec<[f64; 9]>) {
+    let n = ph.len();
+    let vol = ph.voxel_volume_cm3();
+    let mean = |c: Component, v: usize| out.tally.mean_and_rel_uncertainty(c as usize * n + v).0;
+    let skin: Vec<bool> = ph
+        .regions
+        .iter()
+        .map(|r| r.name.to_lowercase().contains("skin"))
+        .collect();
+    let mut maps: Vec<(&'static str, Vec<f64>)> = [
+        "fluence_thermal",
+        "fluence_epithermal",
+        "fluence_fast",
+        "dose_boron",
+        "dose_nitrogen",
+        "dose_hydrogen",
+        "dose_gamma",
+        "dose_weighted",
+    ]
+    .into_iter()
+    .map(|k| (k, vec![0.0; n]))
+    .collect();
+    for v in 0..n {
+        let mass = ph.voxel_mass_g(v);
+        let gy = |e: f64| if mass > 0.0 { dose_gy(e, mass) } else { 0.0 };
+        let photon = out
+            .photon_tally
+            .as_ref()
+            .map_or(0.0, |t| t.mean_and_rel_uncertainty(v).0);
+        let vals = [
+            mean(Component::FluenceThermal, v) / vol,
+            mean(Component::FluenceEpithermal, v) / vol,
+            mean(Component::FluenceFast, v) / vol,
+            gy(mean(Component::Boron, v)),
+            gy(mean(Component::Nitrogen, v)),
+            gy(mean(Component::Hydrogen, v)),
+            gy(mean(Component::GammaLocal, v) + photon),
+        ];
+        let l = ph.label[v] as usize;
+        let cbe = if is_tumour[l] {
+            w.cbe_tumour
+        } else if skin[l] {
+            w.cbe_skin
+        } else {
+            w.cbe_normal
+        };
+        let weighted = cbe * vals[3]
+            + w.rbe_nitrogen * vals[4]
+            + w.rbe_hydrogen * vals[5]
+            + w.rbe_gamma * vals[6];
+        for (k, x) in vals.iter().chain(std::iter::once(&weighted)).enumerate() {
+            maps[k].1[v] = *x;
+        }
+    }
+    // depth curve: average over voxels near the axis in each slice perpendicular to it
+    let d = ph.grid.dims;
+    let (a1, a2) = ((axis + 1) % 3, (axis + 2) % 3);
+    let c1 = 0.5 * ph.size_cm[a1];
+    let c2 = 0.5 * ph.size_cm[a2];
+    let mut depth = Vec::new();
+    for s in 0..d[axis] {
+        let mut acc = [0.0f64; 8];
+        let mut count = 0usize;
+        for i1 in 0..d[a1] {
+            for i2 in 0..d[a2] {
+                let x1 = (i1 as f64 + 0.5) * ph.voxel_cm[a1] - c1;
+                let x2 = (i2 as f64 + 0.5) * ph.voxel_cm[a2] - c2;
+                if x1 * x1 + x2 * x2 > AXIS_RADIUS_CM * AXIS_RADIUS_CM {
+                    continue;
+                }
+                let mut ijk = [0usize; 3];
+                ijk[axis] = s;
+                ijk[a1] = i1;
+                ijk[a2] = i2;
+                let v = ijk[0] + d[0] * (ijk[1] + d[1] * ijk[2]);
+                for (k, m) in maps.iter().enumerate() {
+                    acc[k] += m.1[v];
+                }
+                count += 1;
+            }
+        }
+        if count == 0 {
+            continue;
+        }
+        let slice = if sign > 0.0 { s } else { d[axis] - 1 - s };
+        let mut row = [0.0; 9];
+        row[0] = (slice as f64 + 0.5) * ph.voxel_cm[axis];
+        for k in 0..8 {
+            row[k + 1] = acc[k] / count as f64;
+        }
+        depth.push(row);
+    }
+    depth.sort_by(|x, y| x[0].total_cmp(&y[0]));
+    (maps, depth)
+}
+
+/// Runs `theradose beam`: writes depth.csv, NIfTI maps of every component and summary.json.
+///
+/// # Errors
+/// As [`run_beam`], or an output folder that cannot be written.
+pub fn run(args: &BeamArgs) -> Result<()> {
+    let r = run_beam(args)?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
+    crate::study::output::write_atomic(&args.out.join("depth.csv"), r.depth_csv().as_bytes())?;
+    for (name, data) in &r.maps {
+        let vol = Volume {
+            grid: r.phantom.grid.clone(),
+            data: data.iter().map(|&x| x as f32).collect::<Vec<f32>>(),
+        };
+        let path = args.out.join(format!("{name}.nii.gz"));
+        write_volume(
+            &path,
+            &vol,
+            &format!("theradose beam {name} per source neutron"),
+        )
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    let summary = serde_json::to_string_pretty(&r.summary)?;
+    crate::study::output::write_atomic(&args.out.join("summary.json"), summary.as_bytes())?;
+    println!("{}", serde_json::to_string(&r.summary)?);
+    Ok(())
 }

@@ -20,7 +20,9 @@
 //!   as the gamma component.
 //! - Scores (per cell: voxel or shell): [`Component`] bins; fluence by the collision estimator of
 //!   delta tracking (weight / majorant at every tentative collision; weight / sigma_t at every
-//!   collision in the sphere), i.e. track length per unit volume in expectation.
+//!   collision in the sphere), i.e. track length per unit volume in expectation. In voxels the
+//!   10B and 14N doses are scored by the same estimator times the kerma factor (the expected
+//!   energy of the (n,alpha) and (n,p) products per unit fluence), not at the capture sites.
 
 use super::voxels::VoxelLookup;
 use super::Transport;
@@ -31,6 +33,7 @@ use crate::physics::neutron::{
     NeutronPhysics, Role, E_MAX_MEV, E_MIN_MEV, FREE_GAS_MAX_MEV, SAB_MAX_MEV,
 };
 use crate::rng::HistoryRng;
+pub use crate::source::neutron_beam::SourceNeutron;
 use crate::tally::{ChunkScore, HistoryScore, Tally};
 use anyhow::{bail, Result};
 use rayon::prelude::*;
@@ -66,6 +69,8 @@ pub const EPITHERMAL_MAX_MEV: f64 = 1e-2;
 /// Weight below which Russian roulette is played, and the survivors' weight.
 const ROULETTE_BELOW: f64 = 0.25;
 const ROULETTE_SURVIVOR: f64 = 0.5;
+/// 1 MeV/g in Gy.
+const GY_PER_MEV_PER_G: f64 = crate::units::MEV_TO_J * 1e3;
 /// Majorant grid: log-uniform intervals over 1e-5 eV - 20 MeV.
 const N_MAJ: usize = 1300;
 
@@ -80,14 +85,6 @@ pub enum NeutronGeometry<'a> {
         density: f64,
         shells: usize,
     },
-}
-
-/// One source neutron.
-#[derive(Clone, Copy, Debug)]
-pub struct SourceNeutron {
-    pub energy_mev: f64,
-    pub pos: Vec3,
-    pub dir: Vec3,
 }
 
 /// Energy bookkeeping of a run (MeV, summed over histories, weighted).
@@ -152,7 +149,14 @@ pub struct NeutronTransport<'a> {
     /// photon transport for capture and inelastic gammas (same geometry); None: local
     pub photon: Option<&'a Transport<'a>>,
     pub implicit_capture: bool,
+    /// voxels: score the boron and nitrogen doses by the kerma estimator (fluence x kerma
+    /// factor at every tentative collision) instead of at the capture sites; much lower
+    /// variance for thin boron distributions
+    pub kerma_estimator: bool,
     grid: LogGrid,
+    /// per material, per grid node: 10B and 14N kerma (MeV cm2/g) times sqrt(E), for linear
+    /// interpolation in ln E (exact for 1/v cross sections)
+    kerma_bn: Vec<Vec<[f64; 2]>>,
     majorant: Vec<f64>,
     voxels: Option<VoxelLookup>,
 }
@@ -183,11 +187,28 @@ impl<'a> NeutronTransport<'a> {
             }
             NeutronGeometry::Sphere { .. } => None,
         };
+        let kerma_bn = physics
+            .materials
+            .iter()
+            .enumerate()
+            .map(|(m, _)| {
+                (0..=N_MAJ)
+                    .map(|i| {
+                        let e = grid.node(i);
+                        let k = physics.kerma(m, e);
+                        let f = e.sqrt() / GY_PER_MEV_PER_G;
+                        [k.boron * f, k.nitrogen * f]
+                    })
+                    .collect()
+            })
+            .collect();
         NeutronTransport {
             geometry,
             physics,
             photon: None,
             implicit_capture: true,
+            kerma_estimator: true,
+            kerma_bn,
             grid,
             majorant,
             voxels,
@@ -386,14 +407,27 @@ impl<'a> NeutronTransport<'a> {
         };
         match &self.geometry {
             NeutronGeometry::Voxels(_) => {
-                let (i, _) = self.grid.locate(e);
+                let (i, f) = self.grid.locate(e);
                 let maj = self.majorant[i.min(N_MAJ - 1)];
+                let inv_sqrt_e = 1.0 / e.sqrt();
                 loop {
                     *pos = *pos + dir * (rng.mfp() / maj);
                     let (cell, m, rho) = self.cell_at(*pos)?;
                     score.score(self.bin(fl, cell), w / maj);
                     if rho <= 0.0 {
                         continue;
+                    }
+                    if self.kerma_estimator {
+                        let t = &self.kerma_bn[m];
+                        let k = |c: usize| (t[i][c] + f * (t[i + 1][c] - t[i][c])) * inv_sqrt_e;
+                        let fl_mass = w / maj * rho;
+                        let (kb, kn) = (k(0), k(1));
+                        if kb > 0.0 {
+                            score.score(self.bin(Component::Boron, cell), fl_mass * kb);
+                        }
+                        if kn > 0.0 {
+                            score.score(self.bin(Component::Nitrogen, cell), fl_mass * kn);
+                        }
                     }
                     let sig_t = self.physics.mass_coefficients(m, e).0 * rho;
                     debug_assert!(sig_t <= maj * (1.0 + 1e-9), "majorant too small at {e} MeV");
@@ -478,7 +512,12 @@ impl<'a> NeutronTransport<'a> {
         let na0 = f(ground) * (nuc.q_nalpha_mev + e).max(0.0);
         let na1 = f(x.nalpha1) * (nuc.q_nalpha1_mev + e).max(0.0);
         let other = f(x.other()) * e;
-        score.score(self.bin(charged_comp, cell), np + na0 + na1);
+        let by_kerma = self.kerma_estimator
+            && self.voxels.is_some()
+            && matches!(charged_comp, Component::Boron | Component::Nitrogen);
+        if !by_kerma {
+            score.score(self.bin(charged_comp, cell), np + na0 + na1);
+        }
         score.score(self.bin(Component::Hydrogen, cell), other);
         bal.charged += np + na0 + na1 + other;
         bal.q_released += f(x.np) * nuc.q_np_mev

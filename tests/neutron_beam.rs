@@ -1,0 +1,75 @@
+//! BNCT beam: an epithermal beam into a water phantom.
+
+use theradose::study::beam_cmd::{run, BeamArgs, DEPTH_HEADER};
+
+fn args(out: &str, histories: u64) -> BeamArgs {
+    BeamArgs {
+        particle: "neutron".into(),
+        spectrum: "epithermal".into(),
+        phantom: "water-cube".into(),
+        field_diameter_cm: 12.0,
+        boron_ppm: 15.0,
+        tumour_ppm: None,
+        tumour_regions: vec![],
+        direction: "+z".into(),
+        histories,
+        seed: 3,
+        threads: Some(2),
+        voxel_mm: None,
+        local_gamma: false,
+        out: std::env::temp_dir().join(out),
+    }
+}
+
+/// Depth of the thermal-fluence maximum of an epithermal beam in a water phantom. Epithermal
+/// BNCT beams (reactor-based filtered beams with 1/E-like epithermal spectra, e.g. FiR 1, MIT
+/// FCB, KUR) put the thermal-neutron maximum at about 2 cm depth in water (IAEA-TECDOC-1223,
+/// "Current status of neutron capture therapy", 2001, beam characterisation chapter); tolerance
+/// +-0.5 cm (the published beams differ in spectrum and field size by that much).
+#[test]
+fn epithermal_beam_thermal_peak_depth_in_water() {
+    let a = args("theradose-neutron-beam-test", 25_000);
+    run(&a).unwrap();
+    let csv = std::fs::read_to_string(a.out.join("depth.csv")).unwrap();
+    assert_eq!(csv.lines().next().unwrap(), DEPTH_HEADER);
+    for f in [
+        "summary.json",
+        "dose_boron.nii.gz",
+        "dose_nitrogen.nii.gz",
+        "dose_hydrogen.nii.gz",
+        "dose_gamma.nii.gz",
+        "dose_weighted.nii.gz",
+        "fluence_thermal.nii.gz",
+        "fluence_epithermal.nii.gz",
+        "fluence_fast.nii.gz",
+    ] {
+        assert!(a.out.join(f).exists(), "{f} missing");
+    }
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(a.out.join("summary.json")).unwrap())
+            .unwrap();
+    let peak = s["thermal_fluence_peak_depth_cm"].as_f64().unwrap();
+    eprintln!("thermal fluence maximum at {peak:.2} cm (reference about 2 cm)");
+    assert!((peak - 2.0).abs() <= 0.5, "thermal peak at {peak} cm");
+    assert!(s["energy_balance_relative_discrepancy"].as_f64().unwrap() < 1e-6);
+    // every column is finite and non-negative
+    for line in csv.lines().skip(1) {
+        assert!(line
+            .split(',')
+            .all(|x| x.parse::<f64>().is_ok_and(|v| v.is_finite() && v >= 0.0)));
+    }
+    let _ = std::fs::remove_dir_all(&a.out);
+}
+
+#[test]
+fn bad_arguments_are_reported() {
+    let mut a = args("theradose-neutron-beam-bad", 10);
+    a.spectrum = "nonsense".into();
+    assert!(run(&a).is_err());
+    let mut a = args("theradose-neutron-beam-bad", 10);
+    a.field_diameter_cm = -1.0;
+    assert!(run(&a).is_err());
+    let mut a = args("theradose-neutron-beam-bad", 10);
+    a.direction = "up".into();
+    assert!(run(&a).is_err());
+}
