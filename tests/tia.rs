@@ -217,6 +217,9 @@ fn uptake_washout_fit() {
     )
     .unwrap();
     assert_eq!(f.model, Model::UptakeWashout);
+    let terms = f.exponential_terms().unwrap();
+    let at = |t: f64| terms.iter().map(|(a, l)| a * (-l * t).exp()).sum::<f64>();
+    assert!((at(30.0) - f.eval(30.0)).abs() < 1e-12 * f.eval(30.0));
     assert!(rel(f.tia, a * (1.0 / lw - 1.0 / lu)) < 0.005);
     assert!(rel(f.effective_half_life_h.unwrap(), 60.0) < 0.005);
 }

@@ -280,6 +280,21 @@ impl TacFit {
         }
     }
 
+    /// The curve as a sum of exponentials `sum a_k e^(-lambda_k t)`: `(a_k, lambda_k per h)`
+    /// with signed amplitudes (uptake-washout gives `[(A, lambda_w), (-A, lambda_u)]`; the
+    /// single-point methods one term through their point). `None` for the trapezoid. For
+    /// dose-rate shapes (e.g. the BED G-factor of a sum of exponentials).
+    pub fn exponential_terms(&self) -> Option<Vec<(f64, f64)>> {
+        match &self.curve {
+            Curve::Exp { model, p } if *model == Model::UptakeWashout => {
+                Some(vec![(p[0], p[1]), (-p[0], p[2])])
+            }
+            Curve::Exp { p, .. } => Some(p.chunks(2).map(|c| (c[0], c[1])).collect()),
+            Curve::Single { t_h, y, lambda, .. } => Some(vec![(y * (lambda * t_h).exp(), *lambda)]),
+            Curve::Piecewise { .. } => None,
+        }
+    }
+
     /// `tia_sd / tia`.
     pub fn tia_rel_uncertainty(&self) -> Option<f64> {
         self.tia_sd
