@@ -8,6 +8,7 @@ pub mod bed_cmd;
 pub mod decay_cmd;
 pub mod dose_cmd;
 pub mod dose_kernels;
+pub mod dosimetry_study;
 pub mod kernel;
 pub mod output;
 pub mod pet_cmd;
