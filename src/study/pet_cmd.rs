@@ -63,6 +63,9 @@ pub struct PetArgs {
     /// voxel size (mm; default: the scanner's, 4 clinical, 0.8 preclinical)
     #[arg(long)]
     pub voxel_mm: Option<f64>,
+    /// optional shape groups of a built-in phantom (e.g. lesions, tumour)
+    #[arg(long, value_delimiter = ',')]
+    pub groups: Vec<String>,
     /// resolution modelling in the reconstruction
     #[arg(long)]
     pub psf: bool,
@@ -111,7 +114,7 @@ pub fn run(args: &PetArgs) -> Result<()> {
         label_names: Default::default(),
         hu_calibration: None,
         voxel_mm: Some(voxel_mm),
-        groups: Vec::new(),
+        groups: args.groups.clone(),
     };
     let ph = build_phantom(&spec, &db)?;
     let (activity, activity_input) = activity_map(&ph, args)?;
@@ -204,7 +207,8 @@ pub fn run(args: &PetArgs) -> Result<()> {
             "phantom": args.phantom, "activity": activity_input, "nuclide": args.nuclide,
             "scanner": scanner.name, "duration_s": args.duration_s,
             "noise_free": args.noise_free, "iterations": args.iterations,
-            "subsets": args.subsets, "voxel_mm": voxel_mm, "psf": args.psf,
+            "subsets": args.subsets, "voxel_mm": voxel_mm, "groups": args.groups,
+            "psf": args.psf,
             "post_filter_mm": args.post_filter_mm, "scatter_fraction": args.scatter_fraction,
             "randoms_fraction": args.randoms_fraction,
             "positron_histories": args.positron_histories,
@@ -245,11 +249,15 @@ fn activity_map(ph: &Phantom, a: &PetArgs) -> Result<(Vec<f64>, serde_json::Valu
     ) {
         (Some(p), None, None, None) => {
             let vol = io::read_volume(p)?;
-            if vol.grid.dims != ph.grid.dims {
+            let spacing_ok =
+                (0..3).all(|a| (vol.grid.spacing_mm[a] - ph.grid.spacing_mm[a]).abs() < 1e-3);
+            if vol.grid.dims != ph.grid.dims || !spacing_ok {
                 bail!(
-                    "{}: dimensions {}, expected {} like phantom '{}' at {} mm voxels",
+                    "{}: dimensions {} of {:?} mm voxels, expected {} like phantom '{}' at {} mm \
+                     voxels",
                     p.display(),
                     vol.grid.dims_string(),
+                    vol.grid.spacing_mm,
                     ph.grid.dims_string(),
                     ph.name,
                     ph.grid.spacing_mm[0]
