@@ -194,11 +194,14 @@ pub struct BeamArgs {
 /// centre lies within it, so that a profile has enough statistics at voxel resolution.
 pub const AXIS_RADIUS_CM: f64 = 1.0;
 
+/// Named per-voxel maps.
+pub type Maps = Vec<(&'static str, Vec<f64>)>;
+
 /// Per-voxel results of a beam run, per source neutron.
 pub struct BeamResult {
     pub phantom: Phantom,
     /// (name, values per voxel): fluences (cm-2), doses (Gy)
-    pub maps: Vec<(&'static str, Vec<f64>)>,
+    pub maps: Maps,
     /// depth curve rows: depth_cm then the 8 columns of depth.csv
     pub depth: Vec<[f64; 9]>,
     pub summary: serde_json::Value,
@@ -260,7 +263,7 @@ impl BeamResult {
             det(&a) / dm
         };
         let (c1, c2) = (solve(1), solve(2));
-        if !(c2 < 0.0) || dm.abs() < 1e-300 {
+        if c2.is_nan() || c2 >= 0.0 || dm.abs() < 1e-300 {
             return x0;
         }
         (x0 - 0.5 * c1 / c2).clamp(x0 - 1.2, x0 + 1.2)
@@ -419,7 +422,7 @@ fn beam_maps(
     is_tumour: &[bool],
     axis: usize,
     sign: f64,
-) -> (Vec<(&'static str, Vec<f64>)>, Vec<[f64; 9]>) {
+) -> (Maps, Vec<[f64; 9]>) {
     let n = ph.len();
     let vol = ph.voxel_volume_cm3();
     let mean = |c: Component, v: usize| out.tally.mean_and_rel_uncertainty(c as usize * n + v).0;
@@ -428,7 +431,7 @@ fn beam_maps(
         .iter()
         .map(|r| r.name.to_lowercase().contains("skin"))
         .collect();
-    let mut maps: Vec<(&'static str, Vec<f64>)> = [
+    let mut maps: Maps = [
         "fluence_thermal",
         "fluence_epithermal",
         "fluence_fast",

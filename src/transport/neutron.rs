@@ -12,8 +12,8 @@
 //!   sigma_s / sigma_t at each collision and the absorbed fraction is scored; Russian roulette
 //!   below weight 0.25, survivors at 0.5). Photons are unweighted: a capture gamma is emitted
 //!   with probability w sigma_c / sigma_t, so its expected number is right.
-//! - Deposits (local, at the collision site): 10B(n,alpha) alpha + 7Li (Q + E), 14N(n,p) proton
-//!   + 14C (Q + E), elastic and inelastic recoils (target at rest), the other charged-particle
+//! - Deposits (local, at the collision site): 10B(n,alpha) alpha and 7Li (Q + E), 14N(n,p)
+//!   proton and 14C (Q + E), elastic and inelastic recoils (target at rest), the other charged-particle
 //!   reactions (Q + E) and other non-elastic reactions (E, neutron ended) as the "hydrogen"
 //!   (fast-neutron) component. Gammas: capture (Q + E), the 0.478 MeV 7Li* line and inelastic
 //!   level gammas go to the photon transport when one is attached, else are deposited locally

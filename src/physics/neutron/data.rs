@@ -105,7 +105,7 @@ impl NuclideTable {
                 mean += h * (pdf[k - 1] * (2.0 * m0 + m1) + pdf[k] * (m0 + 2.0 * m1)) / 6.0;
             }
             let norm = cdf[N_MU - 1];
-            if !(norm > 0.0) {
+            if norm.is_nan() || norm <= 0.0 {
                 bail!("line {ln}: angular pdf integrates to {norm}");
             }
             cdf.iter_mut().for_each(|c| *c /= norm);
