@@ -294,9 +294,9 @@ fn response_huge_dose_clears_at_clearance_half_time() {
 fn response_kill_matches_bed() {
     // Without growth and clearance (very long doubling and clearance times) the viable fraction
     // after a whole cycle is exp(−α·BED) with the closed-form G. The time integration is exact
-    // for a piecewise-linear rate; sampling the exponential at steps h ≤ 1 h (λh ≤ 0.0116)
-    // misstates the dose by at most (λh)²/12 = 1.1e-5 and the uptake by h²|R'(0)|/12 ≈ 1e-6,
-    // so dose, G and the log kill are compared at 3e-5.
+    // for a piecewise-linear rate; the graded steps of `ResponseModel` (64 per half-time at the
+    // start) misstate the dose by at most 2(ln2/64)²/12 = 2e-5 (see `response.rs`), so dose, G
+    // and the log kill are compared at 3e-5.
     let mut p = tumour_params();
     p.doubling_time_d = 1e12;
     p.clearance_half_time_d = 1e12;
@@ -343,11 +343,12 @@ fn relative_uptake_follows_viable_cells() {
     };
     let m = ResponseModel::new(p, &shape, &[0.0], 8.0 * 7.0 * 24.0).unwrap();
     let doses = [0.0, 5.0, 10.0, 20.0, 40.0, 80.0];
-    let u = relative_uptake_voxels(&m, &doses, None, fdg);
+    let u = relative_uptake_voxels(&m, &doses, None, fdg).unwrap();
     assert!(u[0] > 1.0, "untreated tumour grows: {}", u[0]);
     assert!(u.windows(2).all(|w| w[1] < w[0]), "{u:?}");
     // an alpha dose acts like RBE times the dose in the linear term
-    let a = m.voxels(&[0.0], Some(&[2.0]));
+    let a = m.voxels(&[0.0], Some(&[2.0])).unwrap();
+    assert!(m.voxels(&[0.0], Some(&[1.0, 2.0])).is_err());
     assert!(a[0].viable < m.voxel(0.0, 0.0).viable);
     // the floor is the background fraction
     assert!(u[5] >= fdg.background && u[5] < fdg.background + 0.1);

@@ -102,11 +102,12 @@ pub fn geud_gy(dose_gy: &[f64], a: f64) -> f64 {
     geud_weighted_gy(dose_gy, None, a)
 }
 
-/// gEUD (Gy) with relative voxel volumes `weights` (any positive scale; `None`: equal volumes).
+/// gEUD (Gy) with relative voxel volumes `weights` (any positive scale; `None`: equal volumes;
+/// NaN if their length differs from the doses').
 /// Evaluated as d_ref·(Σwᵢ(dᵢ/d_ref)ᵃ/Σwᵢ)^{1/a}, d_ref the largest (a > 0) or smallest (a < 0)
 /// dose, so that large |a| neither overflows nor underflows.
 pub fn geud_weighted_gy(dose_gy: &[f64], weights: Option<&[f64]>, a: f64) -> f64 {
-    if dose_gy.is_empty() {
+    if dose_gy.is_empty() || weights.is_some_and(|w| w.len() != dose_gy.len()) {
         return f64::NAN;
     }
     let w = |i: usize| weights.map_or(1.0, |w| w[i]);

@@ -81,12 +81,14 @@ pub struct ResponseModel {
     steps: Vec<Step>,
 }
 
-/// Longest integration step (h) while dose is delivered.
-pub const MAX_STEP_H: f64 = 1.0;
+/// Longest integration step (h) while dose is delivered: killed cells enter the damaged
+/// compartment at mid-step, an error of order (h·ln2/T_clear)² ≈ 4e-4 of a step's kill for
+/// T_clear = 7 d.
+pub const MAX_STEP_H: f64 = 6.0;
 
-/// Integration steps per half-time of the dose-rate shape: the piecewise-linear rate then
-/// differs from an exponential by ≈ (ln2/40)²/12 = 2.5e-5 of the local dose rate.
-const STEPS_PER_HALF_TIME: f64 = 40.0;
+/// Integration steps per half-time at the start of a cycle: a piecewise-linear exponential
+/// misstates the local dose by (ln2/64)²/12 = 1e-5 (relative).
+const STEPS_PER_HALF_TIME: f64 = 64.0;
 
 impl ResponseModel {
     /// Builds the model for cycles starting at `cycle_starts_h` (h after the first therapy, ≥ 0),
@@ -111,18 +113,21 @@ impl ResponseModel {
         }
         let mut starts: Vec<f64> = cycle_starts_h.to_vec();
         starts.sort_by(f64::total_cmp);
-        // time nodes: graded steps while a cycle delivers dose (h ≤ fast/40 near the start,
-        // growing as τ/40 up to slow/40 and MAX_STEP_H), cycle starts exactly, the samples of a
-        // tabulated shape, then the scan
+        // time nodes: cycle starts exactly, the samples of a tabulated shape, the scan, and
+        // graded steps while a cycle delivers dose: h = fast/N at the start, growing as τ/N
+        // through an uptake phase, and in the tail at most (slow/N)·2^{τ/(4 slow)}, so that the
+        // relative error (λh)²/12 times the remaining dose rate 2^{−τ/slow} falls off and sums to
+        // 2(ln2/N)²/12 = 2e-5 of the cycle's dose (N = 64); at most MAX_STEP_H.
         let (fast, slow) = shape.time_scales_h();
-        let cap = MAX_STEP_H.min(slow / STEPS_PER_HALF_TIME);
+        let n = STEPS_PER_HALF_TIME;
         let mut nodes = vec![0.0, scan_time_h];
         for &s in starts.iter().filter(|s| **s <= scan_time_h) {
             nodes.push(s);
             let end = (s + shape.duration_h()).min(scan_time_h);
             let mut tau = 0.0;
             while s + tau < end {
-                tau += cap.min((fast / STEPS_PER_HALF_TIME).max(tau / STEPS_PER_HALF_TIME));
+                let tail = slow / n * (tau / (4.0 * slow)).exp2();
+                tau += MAX_STEP_H.min((fast / n).max(tau / n)).min(tail);
                 nodes.push((s + tau).min(end));
             }
             if let DoseRateShape::Tabulated { times_h, .. } = shape {
@@ -204,12 +209,24 @@ impl ResponseModel {
     }
 
     /// Cell states of a voxel dose map (Gy per cycle); `alpha_gy` the alpha-dose map or `None`.
-    pub fn voxels(&self, low_let_gy: &[f64], alpha_gy: Option<&[f64]>) -> Vec<CellState> {
-        low_let_gy
+    ///
+    /// # Errors
+    /// The alpha-dose map's length differs from the dose map's.
+    pub fn voxels(&self, low_let_gy: &[f64], alpha_gy: Option<&[f64]>) -> Result<Vec<CellState>> {
+        if let Some(a) = alpha_gy {
+            if a.len() != low_let_gy.len() {
+                bail!(
+                    "alpha dose map has {} voxels, expected {} like the beta/gamma dose",
+                    a.len(),
+                    low_let_gy.len()
+                );
+            }
+        }
+        Ok(low_let_gy
             .par_iter()
             .enumerate()
             .map(|(i, d)| self.voxel(*d, alpha_gy.map_or(0.0, |a| a[i])))
-            .collect()
+            .collect())
     }
 }
 
@@ -244,17 +261,20 @@ pub fn relative_uptake(state: &CellState, tracer: &Tracer) -> f64 {
 }
 
 /// Relative uptake (follow-up / baseline) per voxel of a dose map (Gy per cycle).
+///
+/// # Errors
+/// As [`ResponseModel::voxels`].
 pub fn relative_uptake_voxels(
     model: &ResponseModel,
     low_let_gy: &[f64],
     alpha_gy: Option<&[f64]>,
     tracer: &Tracer,
-) -> Vec<f64> {
-    model
-        .voxels(low_let_gy, alpha_gy)
+) -> Result<Vec<f64>> {
+    Ok(model
+        .voxels(low_let_gy, alpha_gy)?
         .iter()
         .map(|s| relative_uptake(s, tracer))
-        .collect()
+        .collect())
 }
 
 #[cfg(test)]
