@@ -8,8 +8,25 @@
 //! therapy chain of issue 7 (`studies/quickstart.toml`) embeds the same sections and calls
 //! [`run`] for the dose.
 
-use anyhow::Result;
+use super::dose_cmd::{compute, DoseArgs};
+use super::dosimetry_images as images;
+use super::dosimetry_report as report;
+use super::output;
+use super::{build_phantom, PhantomSpec};
+use crate::dosimetry::kinetics::voxel::{fit_regions, tia_map, VoxelFitOptions};
+use crate::dosimetry::kinetics::{Model, ModelChoice, TacFit, TacOptions, TrapezoidStart};
+use crate::dosimetry::ldm::{energy_split, ldm_dose};
+use crate::dosimetry::regions::RegionDose;
+use crate::io::{read_volume, write_volume, Volume};
+use crate::materials::MaterialDb;
+use crate::phantom::Phantom;
+use crate::plot::tac::{tac_png, TacFigure};
+use crate::source::nuclide::Nuclide;
+use crate::source::Spectrum;
+use anyhow::{anyhow, bail, Context, Result};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::f64::consts::LN_2 as LN2;
 use std::path::Path;
 
 /// The phantom of a study.
@@ -102,9 +119,17 @@ pub struct DoseSpec {
     pub target_regions: Vec<String>,
     #[serde(default = "one_u64")]
     pub seed: u64,
-    /// TIA model: "auto" (AICc), "mono", "bi", "tri", "trapezoid"
+    /// TIA model of the region fits: "auto" (AICc), "mono", "bi", "tri", "uptake",
+    /// "trapezoid" (voxels are fitted mono-exponentially, falling back to the trapezoid)
     #[serde(default = "auto")]
     pub tia_model: String,
+    /// decays per voxel S-value kernel (per chain member and tissue kernel)
+    #[serde(default = "kernel_histories_default")]
+    pub kernel_histories: u64,
+}
+
+fn kernel_histories_default() -> u64 {
+    2_000_000
 }
 
 fn auto() -> String {
@@ -150,6 +175,9 @@ pub struct RegionResult {
     pub rbe_weighted_gy: f64,
     /// over all cycles
     pub mean_gy_total: f64,
+    /// the fitted TAC as signed exponential terms (amplitude in Bq, rate per h), for the
+    /// G-factor of the BED; empty for the trapezoid
+    pub exponential_terms: Vec<(f64, f64)>,
 }
 
 /// What a dosimetry study returns to the therapy chain.
@@ -165,11 +193,299 @@ pub struct DosimetryResult {
     pub regions: Vec<RegionResult>,
 }
 
-/// Runs a dosimetry study into `out` (images, fits, doses, tables, figures).
+/// Runs a dosimetry study into `out`: `images/` (synthetic serial images, Bq/mL), `tac/`
+/// (region TAC fits, PNG), `tia.nii.gz` (Bq s per voxel per cycle), `dose_<method>/` (the
+/// `dose` command's outputs per method, per cycle), `doses.csv` (per region: TIA, fits, mean
+/// dose per method per cycle and for all cycles), `comparison.csv`/`comparison.png` (methods
+/// against the first) and `summary.json`.
 ///
 /// # Errors
 /// Bad study values (named by field), unknown regions or nuclides, I/O errors.
 pub fn run(spec: &DosimetrySpec, out: &Path, threads: Option<usize>) -> Result<DosimetryResult> {
-    let _ = (spec, out, threads);
-    anyhow::bail!("dosimetry studies are being built (issue 6)")
+    check(spec)?;
+    let db = MaterialDb::load()?;
+    let ph = build_phantom(
+        &PhantomSpec {
+            builtin: Some(spec.phantom.builtin.clone()),
+            ct: None,
+            labels: None,
+            label_names: Default::default(),
+            hu_calibration: None,
+            voxel_mm: Some(spec.phantom.voxel_mm),
+            groups: spec.phantom.groups.clone(),
+        },
+        &db,
+    )?;
+    let ids = images::validate(spec, &ph)?;
+    let nuclide = Nuclide::load(&spec.therapy.nuclide).context("therapy.nuclide")?;
+    let lambda_p = nuclide.lambda_per_s() * 3600.0;
+    std::fs::create_dir_all(out.join("images"))
+        .with_context(|| format!("cannot create {}", out.display()))?;
+    std::fs::create_dir_all(out.join("tac"))?;
+    // 1. serial images
+    let times = &spec.imaging.times_h;
+    eprintln!(
+        "dosimetry: {} synthetic images of {} ({} regions)",
+        times.len(),
+        ph.name,
+        ids.len()
+    );
+    let blurred: Vec<Vec<f64>> = times
+        .iter()
+        .map(|&t| images::blurred(spec, &ph, &images::true_map(spec, &ph, &ids, lambda_p, t)))
+        .collect();
+    let c_ref = images::hottest_mean(&ph, &ids, &blurred[0]);
+    let mut imgs = blurred;
+    let inv_ml = 1.0 / ph.voxel_volume_cm3();
+    for (j, img) in imgs.iter_mut().enumerate() {
+        images::add_noise(spec, img, c_ref, j as u64);
+        // the body outline masks the image (voxels of air hold no activity)
+        for (v, x) in img.iter_mut().enumerate() {
+            if ph.density[v] < 0.01 {
+                *x = 0.0;
+            }
+        }
+        write_volume(
+            &out.join("images")
+                .join(format!("activity_{:.0}h.nii.gz", times[j])),
+            &Volume {
+                grid: ph.grid.clone(),
+                data: img.iter().map(|&x| (x * inv_ml) as f32).collect(),
+            },
+            &format!(
+                "theradose {} synthetic activity Bq/mL at {} h",
+                crate::VERSION,
+                times[j]
+            ),
+        )?;
+    }
+    let stack: Vec<&[f64]> = imgs.iter().map(|x| x.as_slice()).collect();
+    // 2. region fits and TAC figures
+    let choice = match spec.dose.tia_model.as_str() {
+        "auto" => ModelChoice::Auto,
+        m => ModelChoice::Fixed(Model::from_name(m).ok_or_else(|| {
+            anyhow!("dose.tia_model '{m}': expected auto, mono, bi, tri, uptake or trapezoid")
+        })?),
+    };
+    let rel_sigma = spec.imaging.noise_rel.max(0.02);
+    let fits = fit_regions(
+        times,
+        &stack,
+        &ph.label,
+        &ids,
+        rel_sigma,
+        &TacOptions::new(choice, Some(lambda_p)),
+    )?;
+    for (k, f) in spec.kinetics.iter().zip(&fits) {
+        tac_figure(
+            &out.join("tac").join(format!("{}.png", k.region)),
+            &k.region,
+            times,
+            &stack,
+            &ph,
+            f,
+        )?;
+    }
+    // 3. voxel TIA map
+    eprintln!("dosimetry: voxel TIA fits");
+    let (mut tia, _tia_unc) = tia_map(
+        times,
+        &stack,
+        &VoxelFitOptions {
+            choice: ModelChoice::Fixed(Model::Mono),
+            lambda_phys_per_h: lambda_p,
+            rel_sigma,
+            trapezoid_start: TrapezoidStart::Zero,
+        },
+    )?;
+    for (v, x) in tia.iter_mut().enumerate() {
+        if ph.density[v] < 0.01 || !x.is_finite() {
+            *x = 0.0;
+        }
+    }
+    let tia_path = out.join("tia.nii.gz");
+    write_volume(
+        &tia_path,
+        &Volume {
+            grid: ph.grid.clone(),
+            data: tia.clone(),
+        },
+        &format!("theradose {} TIA Bq s per voxel per cycle", crate::VERSION),
+    )?;
+    // 4. doses
+    let cache = out.parent().unwrap_or(Path::new(".")).join("vsv-cache");
+    let mut per_method: Vec<(String, Vec<RegionDose>)> = Vec::new();
+    let mut reference: Option<(Vec<f64>, Vec<f64>)> = None;
+    for m in &spec.dose.methods {
+        eprintln!("dosimetry: dose by {m}");
+        let dir = out.join(format!("dose_{m}"));
+        let mut a = DoseArgs::new(
+            m,
+            &spec.phantom.builtin,
+            &tia_path,
+            &spec.therapy.nuclide,
+            &dir,
+        );
+        a.groups = spec.phantom.groups.clone();
+        a.chain = spec.therapy.chain;
+        a.histories = spec.dose.histories;
+        a.seed = spec.dose.seed;
+        a.threads = threads;
+        a.target_uncertainty = spec.dose.target_uncertainty;
+        a.region = spec.dose.target_regions.first().cloned();
+        a.kernel_cache = Some(cache.clone());
+        a.kernel_histories = spec.dose.kernel_histories;
+        a.tissue_kernels = true;
+        a.density_correction = true;
+        let rows = compute(&a)?;
+        if reference.is_none() {
+            let d = read_volume(&dir.join("dose.nii.gz"))?.data;
+            let u = read_volume(&dir.join("uncertainty.nii.gz"))
+                .map(|v| v.data)
+                .unwrap_or_else(|_| vec![0.0; d.len()]);
+            reference = Some((d, u));
+        }
+        per_method.push((m.clone(), rows));
+    }
+    let (dose, unc) = reference.expect("at least one method");
+    // 5. alpha part: alphas and recoils stop within about 0.1 mm, so locally at voxel scale
+    let spectrum = Spectrum::nuclide(&spec.therapy.nuclide, spec.therapy.chain)?;
+    let split = energy_split(&spectrum);
+    let mass: Vec<f64> = (0..ph.len()).map(|v| ph.voxel_mass_g(v)).collect();
+    let alpha = ldm_dose(&tia, split.alpha_recoil_mev, &mass);
+    let regions = report::region_results(spec, &ph, &ids, &fits, &per_method, &alpha, lambda_p)?;
+    report::write_tables(spec, out, &ph, &regions, &per_method, &dose)?;
+    let summary = json!({
+        "version": crate::VERSION,
+        "study": spec,
+        "phantom": {"name": ph.name, "dims": ph.grid.dims, "voxel_mm": ph.grid.spacing_mm},
+        "physical_half_life_h": LN2 / lambda_p,
+        "energy_per_decay_mev": split,
+        "alpha_dose": "alpha and recoil energy deposited in the decay voxel (ranges below 0.1 mm)",
+        "image_noise_reference_bq_per_voxel": c_ref,
+        "regions": regions,
+    });
+    output::write_atomic(
+        &out.join("summary.json"),
+        serde_json::to_string_pretty(&summary)?.as_bytes(),
+    )?;
+    Ok(DosimetryResult {
+        phantom: ph,
+        dose_gy: dose,
+        alpha_gy: alpha,
+        rel_uncertainty: unc,
+        tia_bq_s: tia,
+        regions,
+    })
+}
+
+/// Checks the numbers of a study (the phantom and kinetics are checked against the phantom
+/// in [`images::validate`]).
+fn check(spec: &DosimetrySpec) -> Result<()> {
+    let t = &spec.therapy;
+    if !(t.activity_per_cycle_mbq.is_finite() && t.activity_per_cycle_mbq > 0.0) {
+        bail!(
+            "therapy.activity_per_cycle_mbq = {}: expected a positive activity",
+            t.activity_per_cycle_mbq
+        );
+    }
+    if t.cycles == 0 {
+        bail!("therapy.cycles = 0: expected at least 1");
+    }
+    if spec.dose.methods.is_empty() {
+        bail!("dose.methods is empty: expected some of \"mc\", \"vsv\", \"ldm\"");
+    }
+    for m in &spec.dose.methods {
+        if !matches!(m.as_str(), "mc" | "vsv" | "ldm") {
+            bail!("dose.methods: '{m}', expected mc, vsv or ldm");
+        }
+    }
+    if spec.dose.histories == 0 {
+        bail!("dose.histories = 0: expected at least 1");
+    }
+    if !(spec.imaging.fwhm_mm >= 0.0 && spec.imaging.noise_rel >= 0.0) {
+        bail!("imaging.fwhm_mm and imaging.noise_rel must be >= 0");
+    }
+    Ok(())
+}
+
+/// TAC figure of one region: image values (MBq) with the fit and its 95% band.
+fn tac_figure(
+    path: &Path,
+    region: &str,
+    times: &[f64],
+    stack: &[&[f64]],
+    ph: &Phantom,
+    fit: &TacFit,
+) -> Result<()> {
+    let id = ph.region_id(region)?;
+    let vox = ph.region_voxels(id);
+    let values: Vec<f64> = stack
+        .iter()
+        .map(|img| vox.iter().map(|&v| img[v as usize]).sum::<f64>() * 1e-6)
+        .collect();
+    let t_end = times.last().copied().unwrap_or(1.0) * 1.3;
+    let ts: Vec<f64> = (0..=200).map(|i| t_end * i as f64 / 200.0).collect();
+    let curve: Vec<(f64, f64)> = ts.iter().map(|&t| (t, fit.eval(t) * 1e-6)).collect();
+    let sd: Vec<f64> = ts
+        .iter()
+        .map(|&t| fit.eval_sd(t).unwrap_or(0.0) * 1e-6)
+        .collect();
+    let lo: Vec<f64> = curve
+        .iter()
+        .zip(&sd)
+        .map(|(c, s)| (c.1 - 1.96 * s).max(0.0))
+        .collect();
+    let hi: Vec<f64> = curve.iter().zip(&sd).map(|(c, s)| c.1 + 1.96 * s).collect();
+    let label = format!("{} fit, TIA {:.3e} MBq h", fit.model.name(), fit.tia * 1e-6);
+    tac_png(
+        path,
+        &TacFigure {
+            title: &format!("{region}: time-activity curve (image region sum)"),
+            y_label: "activity (MBq)",
+            times_h: times,
+            values: &values,
+            errors: None,
+            curve: &curve,
+            curve_label: &label,
+            band: Some((&lo, &hi)),
+        },
+    )
+}
+
+/// Reads a study file of `kind = "dosimetry"` (keys `name`, `description`, `kind` and the
+/// sections of [`DosimetrySpec`]) and runs it into `out` (default `results/<name>`).
+/// `histories` overrides `dose.histories`.
+pub fn run_file(
+    path: &Path,
+    out: Option<&Path>,
+    histories: Option<u64>,
+    threads: Option<usize>,
+) -> Result<DosimetryResult> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read study file {}", path.display()))?;
+    let mut value: toml::Table =
+        toml::from_str(&text).with_context(|| format!("{}: invalid TOML", path.display()))?;
+    let name = match value.remove("name") {
+        Some(toml::Value::String(s)) => s,
+        _ => bail!("{}: expected name = \"...\"", path.display()),
+    };
+    value.remove("description");
+    match value.remove("kind") {
+        Some(toml::Value::String(k)) if k == "dosimetry" => {}
+        other => bail!(
+            "{}: kind = {other:?}, expected \"dosimetry\"",
+            path.display()
+        ),
+    }
+    let mut spec: DosimetrySpec = toml::Value::Table(value)
+        .try_into()
+        .with_context(|| format!("{}: invalid dosimetry study", path.display()))?;
+    if let Some(h) = histories {
+        spec.dose.histories = h;
+    }
+    let out = out
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| Path::new("results").join(&name));
+    run(&spec, &out, threads)
 }

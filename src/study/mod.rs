@@ -8,6 +8,8 @@ pub mod bed_cmd;
 pub mod decay_cmd;
 pub mod dose_cmd;
 pub mod dose_kernels;
+pub mod dosimetry_images;
+pub mod dosimetry_report;
 pub mod dosimetry_study;
 pub mod kernel;
 pub mod output;
