@@ -24,7 +24,13 @@ fn fft_convolution_equals_direct_convolution() {
     let dims = [13, 7, 11];
     let n = dims.iter().product::<usize>();
     let src: Vec<f64> = (0..n as u64)
-        .map(|i| if hash01(i) < 0.3 { hash01(i + 1000) } else { 0.0 })
+        .map(|i| {
+            if hash01(i) < 0.3 {
+                hash01(i + 1000)
+            } else {
+                0.0
+            }
+        })
         .collect();
     let half = [3, 2, 4];
     let w: usize = half.iter().map(|h| 2 * h + 1).product();
@@ -48,7 +54,11 @@ fn fft_convolution_equals_direct_convolution() {
     let a = convolve_direct(&src, dims, &k).unwrap();
     let b = convolve_fft(&src, dims, &k).unwrap();
     let scale = a.iter().fold(0.0f64, |m, x| m.max(x.abs()));
-    let worst = a.iter().zip(&b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max);
+    let worst = a
+        .iter()
+        .zip(&b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f64::max);
     assert!(worst <= 1e-9 * scale, "worst {worst:e}");
 }
 
@@ -62,7 +72,10 @@ fn sphere_tia(dir: &Path, bq_s: f64) -> (std::path::PathBuf, std::path::PathBuf,
     let mut count = 0;
     for (v, d) in data.iter_mut().enumerate() {
         let (i, j, k) = ph.ijk(v);
-        let r2 = [i, j, k].iter().map(|&x| (x as f64 - 12.0).powi(2)).sum::<f64>();
+        let r2 = [i, j, k]
+            .iter()
+            .map(|&x| (x as f64 - 12.0).powi(2))
+            .sum::<f64>();
         if r2 <= 9.0 + 1e-9 {
             *d = bq_s;
             count += 1;
@@ -70,9 +83,28 @@ fn sphere_tia(dir: &Path, bq_s: f64) -> (std::path::PathBuf, std::path::PathBuf,
     }
     let tia = dir.join("tia.nii.gz");
     let mask = dir.join("sphere.nii.gz");
-    write_volume(&tia, &Volume { grid: ph.grid.clone(), data: data.clone() }, "test TIA Bq s").unwrap();
-    let m: Vec<f32> = data.iter().map(|&x| if x > 0.0 { 1.0 } else { 0.0 }).collect();
-    write_volume(&mask, &Volume { grid: ph.grid.clone(), data: m }, "sphere mask").unwrap();
+    write_volume(
+        &tia,
+        &Volume {
+            grid: ph.grid.clone(),
+            data: data.clone(),
+        },
+        "test TIA Bq s",
+    )
+    .unwrap();
+    let m: Vec<f32> = data
+        .iter()
+        .map(|&x| if x > 0.0 { 1.0 } else { 0.0 })
+        .collect();
+    write_volume(
+        &mask,
+        &Volume {
+            grid: ph.grid.clone(),
+            data: m,
+        },
+        "sphere mask",
+    )
+    .unwrap();
     (tia, mask, count)
 }
 
@@ -84,7 +116,9 @@ fn column(csv: &str, region: &str, col: &str) -> f64 {
     let mut lines = csv.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
     let c = header.iter().position(|h| *h == col).unwrap();
-    let row = lines.find(|l| l.starts_with(&format!("{region},"))).unwrap();
+    let row = lines
+        .find(|l| l.starts_with(&format!("{region},")))
+        .unwrap();
     row.split(',').nth(c).unwrap().parse().unwrap()
 }
 
@@ -126,7 +160,10 @@ fn vsv_and_ldm_agree_with_monte_carlo_in_a_water_sphere() {
     let mc = run("mc", 10_000_000);
     let vsv = run("vsv", 0);
     let ldm = run("ldm", 0);
-    let (dm, dv) = (read(&mc.join("dose.nii.gz")), read(&vsv.join("dose.nii.gz")));
+    let (dm, dv) = (
+        read(&mc.join("dose.nii.gz")),
+        read(&vsv.join("dose.nii.gz")),
+    );
     let unc = read(&mc.join("uncertainty.nii.gz"));
     let max = dm.iter().cloned().fold(0.0, f64::max);
     let mut checked = 0;
@@ -146,7 +183,10 @@ fn vsv_and_ldm_agree_with_monte_carlo_in_a_water_sphere() {
             worst = worst.max(d.abs());
         }
     }
-    assert!(checked >= n_src, "{checked} voxels above 10% of the maximum");
+    assert!(
+        checked >= n_src,
+        "{checked} voxels above 10% of the maximum"
+    );
     eprintln!("VSV vs MC: {checked} voxels, worst {:.2}%", 100.0 * worst);
     let csv = |d: &Path| std::fs::read_to_string(d.join("regions.csv")).unwrap();
     let (m_mc, m_ldm) = (
@@ -154,10 +194,16 @@ fn vsv_and_ldm_agree_with_monte_carlo_in_a_water_sphere() {
         column(&csv(&ldm), "sphere", "mean_gy"),
     );
     let ratio = m_mc / m_ldm - 1.0;
-    eprintln!("sphere mean dose: MC {m_mc} Gy, LDM {m_ldm} Gy, MC/LDM - 1 = {:.2}%", 100.0 * ratio);
+    eprintln!(
+        "sphere mean dose: MC {m_mc} Gy, LDM {m_ldm} Gy, MC/LDM - 1 = {:.2}%",
+        100.0 * ratio
+    );
     assert!((-0.01..=0.03).contains(&ratio), "MC/LDM - 1 = {ratio}");
     // LDM is exactly the electron energy per decay over the voxel mass (8 mm water: 0.512 g)
     let e_e = 0.1479; // MeV per decay, ICRP-107 Lu-177 (electrons incl. conversion and Auger)
     let expect = 1e9 * e_e * 1.602_176_634e-13 / 0.512e-3;
-    assert!((m_ldm / expect - 1.0).abs() < 0.01, "LDM {m_ldm} vs {expect}");
+    assert!(
+        (m_ldm / expect - 1.0).abs() < 0.01,
+        "LDM {m_ldm} vs {expect}"
+    );
 }

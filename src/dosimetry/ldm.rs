@@ -34,17 +34,15 @@ impl EnergySplit {
 /// photons.
 pub fn energy_split(spectrum: &Spectrum) -> EnergySplit {
     match spectrum {
-        Spectrum::Nuclides(members) => {
-            members.iter().fold(EnergySplit::default(), |acc, m| {
-                let e = m.nuclide.mean_energy();
-                let w = m.expected_decays;
-                EnergySplit {
-                    electrons_mev: acc.electrons_mev + w * (e.beta_minus + e.beta_plus + e.ce_auger),
-                    alpha_recoil_mev: acc.alpha_recoil_mev + w * (e.alpha + e.recoil),
-                    photons_mev: acc.photons_mev + w * (e.photon + e.annihilation),
-                }
-            })
-        }
+        Spectrum::Nuclides(members) => members.iter().fold(EnergySplit::default(), |acc, m| {
+            let e = m.nuclide.mean_energy();
+            let w = m.expected_decays;
+            EnergySplit {
+                electrons_mev: acc.electrons_mev + w * (e.beta_minus + e.beta_plus + e.ce_auger),
+                alpha_recoil_mev: acc.alpha_recoil_mev + w * (e.alpha + e.recoil),
+                photons_mev: acc.photons_mev + w * (e.photon + e.annihilation),
+            }
+        }),
         other => EnergySplit {
             photons_mev: other.mean(),
             ..EnergySplit::default()

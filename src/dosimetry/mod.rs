@@ -1,9 +1,9 @@
 //! L5 dosimetry: time-activity fits and time-integrated activity, voxel S-value convolution,
 //! local deposition, DVH and region statistics, organ S-values.
 
-pub mod kinetics;
-pub mod resample;
 pub mod convolve;
+pub mod kinetics;
 pub mod ldm;
 pub mod regions;
+pub mod resample;
 pub mod svconv;

@@ -38,10 +38,17 @@ pub fn vsv_dose(
     density: Option<&[f32]>,
 ) -> Result<Vec<f64>> {
     if class.len() != tia_bq_s.len() {
-        bail!("vsv: class map of {} voxels for {}", class.len(), tia_bq_s.len());
+        bail!(
+            "vsv: class map of {} voxels for {}",
+            class.len(),
+            tia_bq_s.len()
+        );
     }
     if let Some(&c) = class.iter().find(|&&c| c as usize >= kernels.len()) {
-        bail!("vsv: voxel class {c} has no kernel ({} kernels)", kernels.len());
+        bail!(
+            "vsv: voxel class {c} has no kernel ({} kernels)",
+            kernels.len()
+        );
     }
     let mut dose = vec![0.0; tia_bq_s.len()];
     for (k, kern) in kernels.iter().enumerate() {
@@ -56,7 +63,11 @@ pub fn vsv_dose(
             let mut v = conv[i] * GY_PER_BQ_S_MGY_PER_MBQ_S;
             if let Some(rho) = density {
                 let r = rho[i] as f64;
-                v = if r > 0.0 { v * kern.density_g_cm3 / r } else { 0.0 };
+                v = if r > 0.0 {
+                    v * kern.density_g_cm3 / r
+                } else {
+                    0.0
+                };
             }
             *d = v;
         }

@@ -367,7 +367,11 @@ fn write_outputs(
             );
         }
         let stem = m.file_name().and_then(|s| s.to_str()).unwrap_or("mask");
-        names.push(stem.trim_end_matches(".gz").trim_end_matches(".nii").to_string());
+        names.push(
+            stem.trim_end_matches(".gz")
+                .trim_end_matches(".nii")
+                .to_string(),
+        );
         voxels.push(
             (0..ph.len() as u32)
                 .filter(|&v| vol.data[v as usize] != 0.0)
@@ -407,7 +411,10 @@ fn write_outputs(
         cj,
         |v| if ph.density[v] >= 0.01 { dose[v] } else { 0.0 },
         &out.join("dose_coronal.png"),
-        &format!("{} dose ({}), coronal slice j = {cj}", args.nuclide, args.method),
+        &format!(
+            "{} dose ({}), coronal slice j = {cj}",
+            args.nuclide, args.method
+        ),
         "dose (Gy)",
         plot::Colormap::Inferno,
         true,

@@ -58,14 +58,18 @@ fn read_octant(path: &Path, n: usize) -> Result<Vec<f64>> {
     for (ln, line) in text.lines().enumerate().skip(1) {
         let f: Vec<&str> = line.split(',').collect();
         let parse = |s: &str| -> Result<f64> {
-            s.trim()
-                .parse::<f64>()
-                .with_context(|| format!("{} line {}: '{s}' is not a number", path.display(), ln + 1))
+            s.trim().parse::<f64>().with_context(|| {
+                format!("{} line {}: '{s}' is not a number", path.display(), ln + 1)
+            })
         };
         if f.len() < 4 {
             bail!("{} line {}: expected i,j,k,s", path.display(), ln + 1);
         }
-        let (i, j, k) = (parse(f[0])? as usize, parse(f[1])? as usize, parse(f[2])? as usize);
+        let (i, j, k) = (
+            parse(f[0])? as usize,
+            parse(f[1])? as usize,
+            parse(f[2])? as usize,
+        );
         if i < n && j < n && k < n {
             v[i + n * (j + n * k)] = parse(f[3])?;
         }
@@ -77,14 +81,23 @@ fn read_octant(path: &Path, n: usize) -> Result<Vec<f64>> {
 }
 
 /// The octant kernel of one nuclide (parent only) in one medium, from the cache or computed.
-fn octant(opts: &KernelOptions, nuclide: &str, medium: &str, n: usize) -> Result<(Vec<f64>, PathBuf)> {
+fn octant(
+    opts: &KernelOptions,
+    nuclide: &str,
+    medium: &str,
+    n: usize,
+) -> Result<(Vec<f64>, PathBuf)> {
     let name = format!(
         "{nuclide}_{medium}_{:.4}mm_n{n}_h{}_s{}.csv",
         opts.voxel_mm, opts.histories, opts.seed
     );
     let path = opts.cache.join(name);
     if !path.exists() {
-        eprintln!("computing voxel S-values of {nuclide} in {medium} ({} decays) -> {}", opts.histories, path.display());
+        eprintln!(
+            "computing voxel S-values of {nuclide} in {medium} ({} decays) -> {}",
+            opts.histories,
+            path.display()
+        );
         let (csv, _) = run_vsv(&VsvSpec {
             nuclide: nuclide.to_string(),
             voxel_mm: opts.voxel_mm,
@@ -103,7 +116,10 @@ fn octant(opts: &KernelOptions, nuclide: &str, medium: &str, n: usize) -> Result
 
 /// The kernels (one, or soft tissue / lung / bone), each voxel's kernel index, and a JSON
 /// description (files, media, densities).
-pub fn kernel_set(opts: &KernelOptions, ph: &Phantom) -> Result<(Vec<VsvKernel>, Vec<u8>, serde_json::Value)> {
+pub fn kernel_set(
+    opts: &KernelOptions,
+    ph: &Phantom,
+) -> Result<(Vec<VsvKernel>, Vec<u8>, serde_json::Value)> {
     let n = opts.n.unwrap_or_else(|| default_n(opts.voxel_mm));
     if n < 1 || n > MAX_N {
         bail!("--kernel-n {n}: expected 1 to {MAX_N}");
@@ -115,7 +131,10 @@ pub fn kernel_set(opts: &KernelOptions, ph: &Phantom) -> Result<(Vec<VsvKernel>,
     };
     let db = MaterialDb::load()?;
     let members: Vec<(String, f64)> = match Spectrum::nuclide(&opts.nuclide, opts.chain)? {
-        Spectrum::Nuclides(m) => m.iter().map(|x| (x.nuclide.name.clone(), x.expected_decays)).collect(),
+        Spectrum::Nuclides(m) => m
+            .iter()
+            .map(|x| (x.nuclide.name.clone(), x.expected_decays))
+            .collect(),
         _ => unreachable!("a nuclide spectrum"),
     };
     let mut kernels = Vec::new();
