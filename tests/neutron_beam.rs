@@ -16,7 +16,10 @@ fn args(out: &str, histories: u64) -> BeamArgs {
         seed: 3,
         threads: Some(2),
         voxel_mm: None,
+        groups: vec![],
         local_gamma: false,
+        aperture_epithermal_flux: 1e9,
+        prescription_gy: Some(10.0),
         out: std::env::temp_dir().join(out),
     }
 }
@@ -42,6 +45,7 @@ fn epithermal_beam_thermal_peak_depth_in_water() {
         "fluence_thermal.nii.gz",
         "fluence_epithermal.nii.gz",
         "fluence_fast.nii.gz",
+        "dose_weighted_rel_unc.nii.gz",
     ] {
         assert!(a.out.join(f).exists(), "{f} missing");
     }
@@ -51,6 +55,7 @@ fn epithermal_beam_thermal_peak_depth_in_water() {
     let peak = s["thermal_fluence_peak_depth_cm"].as_f64().unwrap();
     eprintln!("thermal fluence maximum at {peak:.2} cm (reference about 2 cm)");
     assert!((peak - 2.0).abs() <= 0.5, "thermal peak at {peak} cm");
+    assert!(s["treatment_time_min"].as_f64().unwrap() > 0.0);
     assert!(s["energy_balance_relative_discrepancy"].as_f64().unwrap() < 1e-6);
     // every column is finite and non-negative
     for line in csv.lines().skip(1) {

@@ -183,9 +183,20 @@ pub struct BeamArgs {
     /// voxel size of a built-in phantom (mm)
     #[arg(long)]
     pub voxel_mm: Option<f64>,
+    /// optional shape groups of a built-in phantom (e.g. "tumour" of the mouse)
+    #[arg(long, value_delimiter = ',')]
+    pub groups: Vec<String>,
     /// deposit capture gammas locally instead of transporting them
     #[arg(long)]
     pub local_gamma: bool,
+    /// epithermal fluence rate at the beam aperture (n cm-2 s-1) for dose rates and treatment
+    /// time; default 1e9, the minimum IAEA-TECDOC-1223 (2001) recommends for clinical beams
+    #[arg(long, default_value_t = 1e9)]
+    pub aperture_epithermal_flux: f64,
+    /// prescribed weighted dose (Gy-eq): the treatment time reaches it at the largest weighted
+    /// dose on the beam axis, or in the tumour (mean) when the phantom has one
+    #[arg(long)]
+    pub prescription_gy: Option<f64>,
     #[arg(long)]
     pub out: PathBuf,
 }
@@ -294,10 +305,40 @@ pub fn run_beam(a: &BeamArgs) -> Result<BeamResult> {
             bail!("{what} {v}: expected a concentration >= 0 ug/g");
         }
     }
+    if !(a.aperture_epithermal_flux.is_finite() && a.aperture_epithermal_flux > 0.0) {
+        bail!(
+            "--aperture-epithermal-flux {}: expected a positive fluence rate (n cm-2 s-1)",
+            a.aperture_epithermal_flux
+        );
+    }
+    if let Some(p) = a.prescription_gy {
+        if !(p.is_finite() && p > 0.0) {
+            bail!("--prescription-gy {p}: expected a positive dose");
+        }
+    }
     let spectrum = NeutronSpectrum::from_name(&a.spectrum)?;
     let weights = neutron_beam::weighting()?;
     let db = MaterialDb::load()?;
-    let mut ph = builtin::build(&a.phantom, &db, a.voxel_mm, &[])?;
+    let is_volume = [".nii", ".nii.gz", ".mhd", ".mha"]
+        .iter()
+        .any(|x| a.phantom.ends_with(x));
+    let mut ph = if is_volume {
+        // a CT in HU, converted with the default Schneider calibration
+        crate::study::build_phantom(
+            &crate::study::PhantomSpec {
+                builtin: None,
+                ct: Some(PathBuf::from(&a.phantom)),
+                labels: None,
+                label_names: Default::default(),
+                hu_calibration: None,
+                voxel_mm: None,
+                groups: vec![],
+            },
+            &db,
+        )?
+    } else {
+        builtin::build(&a.phantom, &db, a.voxel_mm, &a.groups)?
+    };
     // tumour voxels get their own copy of their material, carrying the tumour boron
     let is_tumour: Vec<bool> = ph
         .regions
@@ -403,6 +444,30 @@ pub fn run_beam(a: &BeamArgs) -> Result<BeamResult> {
         "energy_balance_relative_discrepancy": out.balance.relative_discrepancy(),
         "version": crate::VERSION,
     });
+    // normalisation: source neutrons per second for the given aperture epithermal fluence rate
+    let per_s = a.aperture_epithermal_flux * beam.area_cm2() / f_epi.max(1e-300);
+    summary["aperture_epithermal_flux_cm-2_s-1"] = a.aperture_epithermal_flux.into();
+    summary["source_neutrons_per_second"] = per_s.into();
+    summary["regions"] = region_means(&ph, &maps, &is_tumour);
+    let weighted = &maps.iter().find(|m| m.0 == "dose_weighted").expect("map").1;
+    let tumour_mean = mean_over(&ph, weighted, |l| is_tumour[l]);
+    let axis_max = depth.iter().map(|r| r[8]).fold(0.0, f64::max);
+    summary["axis_max_weighted_dose_gy_per_source"] = axis_max.into();
+    summary["axis_max_weighted_dose_rate_gy_per_s"] = (axis_max * per_s).into();
+    if let Some(t) = tumour_mean {
+        summary["tumour_mean_weighted_dose_gy_per_source"] = t.into();
+        summary["tumour_mean_weighted_dose_rate_gy_per_s"] = (t * per_s).into();
+    }
+    if let Some(p) = a.prescription_gy {
+        let (rate, at) = match tumour_mean {
+            Some(t) => (t * per_s, "tumour mean weighted dose"),
+            None => (axis_max * per_s, "largest weighted dose on the beam axis"),
+        };
+        if rate > 0.0 {
+            summary["treatment_time_min"] = (p / rate / 60.0).into();
+            summary["treatment_time_reference"] = at.into();
+        }
+    }
     let mut r = BeamResult {
         phantom: ph,
         maps,
@@ -440,6 +505,11 @@ fn beam_maps(
         "dose_hydrogen",
         "dose_gamma",
         "dose_weighted",
+        "dose_boron_rel_unc",
+        "dose_nitrogen_rel_unc",
+        "dose_hydrogen_rel_unc",
+        "dose_gamma_rel_unc",
+        "dose_weighted_rel_unc",
     ]
     .into_iter()
     .map(|k| (k, vec![0.0; n]))
@@ -475,6 +545,48 @@ fn beam_maps(
         for (k, x) in vals.iter().chain(std::iter::once(&weighted)).enumerate() {
             maps[k].1[v] = *x;
         }
+        // relative uncertainties (1 sigma) of the dose components; gamma and weighted combine
+        // their parts in quadrature (parts of one history are correlated: an approximation)
+        let rel = |c: Component| out.tally.mean_and_rel_uncertainty(c as usize * n + v).1;
+        let (g_local, g_local_rel) = out
+            .tally
+            .mean_and_rel_uncertainty(Component::GammaLocal as usize * n + v);
+        let (g_ph, g_ph_rel) = out
+            .photon_tally
+            .as_ref()
+            .map_or((0.0, 0.0), |t| t.mean_and_rel_uncertainty(v));
+        let g_sum = g_local + g_ph;
+        let g_rel = if g_sum > 0.0 {
+            ((g_local * g_local_rel).powi(2) + (g_ph * g_ph_rel).powi(2)).sqrt() / g_sum
+        } else {
+            0.0
+        };
+        let rels = [
+            rel(Component::Boron),
+            rel(Component::Nitrogen),
+            rel(Component::Hydrogen),
+            g_rel,
+        ];
+        let wparts = [
+            cbe * vals[3],
+            w.rbe_nitrogen * vals[4],
+            w.rbe_hydrogen * vals[5],
+            w.rbe_gamma * vals[6],
+        ];
+        let w_abs: f64 = wparts
+            .iter()
+            .zip(&rels)
+            .map(|(p, r)| (p * r).powi(2))
+            .sum::<f64>()
+            .sqrt();
+        for k in 0..4 {
+            maps[8 + k].1[v] = rels[k];
+        }
+        maps[12].1[v] = if weighted > 0.0 {
+            w_abs / weighted
+        } else {
+            0.0
+        };
     }
     // depth curve: average over voxels near the axis in each slice perpendicular to it
     let d = ph.grid.dims;
@@ -497,7 +609,7 @@ fn beam_maps(
                 ijk[a1] = i1;
                 ijk[a2] = i2;
                 let v = ijk[0] + d[0] * (ijk[1] + d[1] * ijk[2]);
-                for (k, m) in maps.iter().enumerate() {
+                for (k, m) in maps.iter().take(8).enumerate() {
                     acc[k] += m.1[v];
                 }
                 count += 1;
@@ -516,6 +628,45 @@ fn beam_maps(
     }
     depth.sort_by(|x, y| x[0].total_cmp(&y[0]));
     (maps, depth)
+}
+
+/// Mass-weighted mean of a dose map over the voxels whose label satisfies `pick` (None when no
+/// voxel does).
+fn mean_over(ph: &Phantom, map: &[f64], pick: impl Fn(usize) -> bool) -> Option<f64> {
+    let (mut num, mut mass) = (0.0, 0.0);
+    for (v, x) in map.iter().enumerate() {
+        if pick(ph.label[v] as usize) {
+            let m = ph.voxel_mass_g(v);
+            num += x * m;
+            mass += m;
+        }
+    }
+    (mass > 0.0).then(|| num / mass)
+}
+
+/// Per-region mass-weighted mean and maximum of every dose map (Gy per source neutron).
+fn region_means(ph: &Phantom, maps: &Maps, is_tumour: &[bool]) -> serde_json::Value {
+    let mut out = serde_json::Map::new();
+    for (id, reg) in ph.regions.iter().enumerate().skip(1) {
+        let mut o = serde_json::Map::new();
+        for (name, m) in maps
+            .iter()
+            .filter(|m| m.0.starts_with("dose_") && !m.0.ends_with("_unc"))
+        {
+            let mean = mean_over(ph, m, |l| l == id);
+            let max = m
+                .iter()
+                .enumerate()
+                .filter(|(v, _)| ph.label[*v] as usize == id)
+                .map(|(_, x)| *x)
+                .fold(0.0, f64::max);
+            o.insert(format!("{name}_mean_gy"), mean.unwrap_or(0.0).into());
+            o.insert(format!("{name}_max_gy"), max.into());
+        }
+        o.insert("tumour".into(), is_tumour[id].into());
+        out.insert(reg.name.clone(), o.into());
+    }
+    out.into()
 }
 
 /// Runs `theradose beam`: writes depth.csv, NIfTI maps of every component and summary.json.
