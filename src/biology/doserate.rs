@@ -1,7 +1,8 @@
 //! Time shape of the dose rate of one therapy cycle, normalised to unit dose, and its G factor.
 
 use super::gfactor::{
-    g_mono_exponential, g_tabulated, g_uptake_exponential, rate_per_h, validate_curve,
+    g_mono_exponential, g_sum_of_exponentials, g_tabulated, g_uptake_exponential, rate_per_h,
+    validate_curve,
 };
 use anyhow::{bail, Result};
 #[cfg(test)]
@@ -19,6 +20,9 @@ pub enum DoseRateShape {
         uptake_half_time_h: f64,
         effective_half_life_h: f64,
     },
+    /// Sum of exponentials R ∝ Σ cᵢ e^{−aᵢ t} (fitted kinetics: mono-, bi-, tri-exponential or
+    /// uptake), `terms` = [(cᵢ, aᵢ in 1/h)], any scale; R must stay ≥ 0 (checked on a grid).
+    Exponentials { terms: Vec<(f64, f64)> },
     /// Sampled dose-rate curve, linear between samples, zero before the first and after the
     /// last sample; `rate` (1/h) normalised to unit area — build it with
     /// [`DoseRateShape::tabulated`].
@@ -64,6 +68,31 @@ impl DoseRateShape {
                 positive("uptake half-time (h)", *uptake_half_time_h)?;
                 positive("effective half-life (h)", *effective_half_life_h)
             }
+            Self::Exponentials { terms } => {
+                if terms.is_empty()
+                    || terms
+                        .iter()
+                        .any(|(c, a)| !(c.is_finite() && a.is_finite() && *a > 0.0))
+                {
+                    bail!("exponential terms: expected finite amplitudes and positive rates (1/h)");
+                }
+                let dose: f64 = terms.iter().map(|(c, a)| c / a).sum();
+                let scale: f64 = terms.iter().map(|(c, _)| c.abs()).sum();
+                let (lo, hi) = self.time_scales_h();
+                // R(t) ≥ 0 on a log grid from fast/100 to 40·slow (and at 0)
+                let negative = (0..=400).any(|k| {
+                    let t = if k == 0 {
+                        0.0
+                    } else {
+                        lo / 100.0 * (4000.0 * hi / lo).powf(k as f64 / 400.0)
+                    };
+                    exp_sum(terms, t) < -1e-12 * scale
+                });
+                if dose.is_nan() || dose <= 0.0 || negative {
+                    bail!("exponential terms: the dose rate must be non-negative with a positive integral");
+                }
+                Ok(())
+            }
             Self::Tabulated { times_h, rate } => {
                 validate_curve(times_h, rate)?;
                 if (area(times_h, rate) - 1.0).abs() > 1e-9 {
@@ -91,6 +120,7 @@ impl DoseRateShape {
                 *effective_half_life_h,
                 repair_half_time_h,
             ),
+            Self::Exponentials { terms } => g_sum_of_exponentials(terms, repair_half_time_h).1,
             Self::Tabulated { times_h, rate } => {
                 g_tabulated(times_h, rate, repair_half_time_h, None)?.g
             }
@@ -124,6 +154,10 @@ impl DoseRateShape {
                     ((-le * t_h).exp() - (-lu * t_h).exp()) / (1.0 / le - 1.0 / lu)
                 }
             }
+            Self::Exponentials { terms } => {
+                let dose: f64 = terms.iter().map(|(c, a)| c / a).sum();
+                exp_sum(terms, t_h) / dose
+            }
             Self::Tabulated { times_h, rate } => {
                 let n = times_h.len();
                 if t_h < times_h[0] || t_h > times_h[n - 1] || (t_h == times_h[n - 1] && right) {
@@ -147,6 +181,7 @@ impl DoseRateShape {
                 uptake_half_time_h,
                 effective_half_life_h,
             } => 40.0 * effective_half_life_h.max(*uptake_half_time_h),
+            Self::Exponentials { .. } => 40.0 * self.time_scales_h().1,
             Self::Tabulated { times_h, .. } => times_h[times_h.len() - 1],
         }
     }
@@ -156,6 +191,15 @@ impl DoseRateShape {
     pub fn time_scales_h(&self) -> (f64, f64) {
         match self {
             Self::Instantaneous | Self::Tabulated { .. } => (f64::INFINITY, f64::INFINITY),
+            Self::Exponentials { terms } => {
+                let half = |a: &f64| std::f64::consts::LN_2 / a; // half-time of rate a
+                let fast = terms
+                    .iter()
+                    .map(|(_, a)| half(a))
+                    .fold(f64::INFINITY, f64::min);
+                let slow = terms.iter().map(|(_, a)| half(a)).fold(0.0, f64::max);
+                (fast, slow)
+            }
             Self::Exponential {
                 effective_half_life_h,
             } => (*effective_half_life_h, *effective_half_life_h),
@@ -168,6 +212,11 @@ impl DoseRateShape {
             ),
         }
     }
+}
+
+/// Σ cᵢ e^{−aᵢ t}.
+fn exp_sum(terms: &[(f64, f64)], t_h: f64) -> f64 {
+    terms.iter().map(|(c, a)| c * (-a * t_h).exp()).sum()
 }
 
 /// Area under a piecewise-linear curve (trapezoid rule, exact for it).
@@ -203,6 +252,24 @@ mod tests {
                 .abs()
                 < 1e-12
         );
+        // sum of exponentials: the uptake shape as (+1, λe), (−1, λu)
+        let (le, lu) = (LN_2 / 60.0, LN_2 / 2.0);
+        let sum = DoseRateShape::Exponentials {
+            terms: vec![(3.0, le), (-3.0, lu)],
+        };
+        let up = DoseRateShape::UptakeExponential {
+            uptake_half_time_h: 2.0,
+            effective_half_life_h: 60.0,
+        };
+        assert!((sum.g_factor(1.5).unwrap() - up.g_factor(1.5).unwrap()).abs() < 1e-12);
+        for t in [0.5, 5.0, 50.0] {
+            assert!((sum.unit_rate(t, true) / up.unit_rate(t, true) - 1.0).abs() < 1e-12);
+        }
+        assert_eq!(sum.time_scales_h(), (2.0, 60.0));
+        let negative = DoseRateShape::Exponentials {
+            terms: vec![(-1.0, le), (1.0, lu)],
+        };
+        assert!(negative.validate().is_err());
         let raw = DoseRateShape::Tabulated {
             times_h: t,
             rate: r,
