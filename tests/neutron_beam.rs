@@ -17,6 +17,9 @@ fn args(out: &str, histories: u64) -> BeamArgs {
         threads: Some(2),
         voxel_mm: None,
         groups: vec![],
+        boron_map: None,
+        fbpa_pet: None,
+        fbpa_reference_suv: 1.0,
         local_gamma: false,
         aperture_epithermal_flux: 1e9,
         prescription_gy: Some(10.0),
@@ -77,4 +80,54 @@ fn bad_arguments_are_reported() {
     let mut a = args("theradose-neutron-beam-bad", 10);
     a.direction = "up".into();
     assert!(run(&a).is_err());
+}
+
+/// A boron map (or an FBPA PET scaled by its reference SUV) sets the boron dose per voxel: a
+/// uniform map equal to --boron-ppm reproduces the uniform run, a PET at twice the reference SUV
+/// doubles it (the per-ppm kerma tally is exact for 10B, whose kerma is linear in ppm).
+#[test]
+fn boron_map_and_fbpa_pet() {
+    use theradose::io::{write_volume, Volume};
+    use theradose::materials::MaterialDb;
+    let db = MaterialDb::load().unwrap();
+    let ph = theradose::phantom::builtin::build("water-cube", &db, Some(20.0), &[]).unwrap();
+    let dir = std::env::temp_dir().join("theradose-neutron-boron-map");
+    std::fs::create_dir_all(&dir).unwrap();
+    let map = dir.join("ppm.nii.gz");
+    let suv = dir.join("suv.nii.gz");
+    for (p, v) in [(&map, 15.0f32), (&suv, 2.0f32)] {
+        let vol = Volume {
+            grid: ph.grid.clone(),
+            data: vec![v; ph.len()],
+        };
+        write_volume(p, &vol, "test").unwrap();
+    }
+    let base = |name: &str| {
+        let mut a = args(name, 1500);
+        a.voxel_mm = Some(20.0);
+        a
+    };
+    let boron = |a: &BeamArgs| {
+        let r = theradose::study::beam_cmd::run_beam(a).unwrap();
+        r.maps
+            .iter()
+            .find(|m| m.0 == "dose_boron")
+            .unwrap()
+            .1
+            .clone()
+    };
+    let uniform = boron(&base("u"));
+    let mut a = base("m");
+    a.boron_map = Some(map);
+    let mapped = boron(&a);
+    let mut a = base("p");
+    a.fbpa_pet = Some(suv);
+    let pet = boron(&a);
+    let total: f64 = uniform.iter().sum();
+    assert!(total > 0.0);
+    for ((u, m), p) in uniform.iter().zip(&mapped).zip(&pet) {
+        assert!((u - m).abs() <= 1e-9 * total, "{u} vs {m}");
+        assert!((2.0 * u - p).abs() <= 2e-9 * total, "{u} vs {p}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -183,6 +183,17 @@ pub struct BeamArgs {
     /// voxel size of a built-in phantom (mm)
     #[arg(long)]
     pub voxel_mm: Option<f64>,
+    /// 10B map (ug/g per voxel, NIfTI or MetaImage on the phantom grid) for the boron dose,
+    /// instead of the uniform --boron-ppm / --tumour-ppm (which still set the absorption)
+    #[arg(long)]
+    pub boron_map: Option<PathBuf>,
+    /// 18F-BPA (FBPA) PET in SUV on the phantom grid: the boron dose uses
+    /// --boron-ppm x SUV / --fbpa-reference-suv per voxel (tumour-to-normal ratio from the PET)
+    #[arg(long)]
+    pub fbpa_pet: Option<PathBuf>,
+    /// SUV of the reference (blood or normal tissue) that carries --boron-ppm
+    #[arg(long, default_value_t = 1.0)]
+    pub fbpa_reference_suv: f64,
     /// optional shape groups of a built-in phantom (e.g. "tumour" of the mouse)
     #[arg(long, value_delimiter = ',')]
     pub groups: Vec<String>,
@@ -406,8 +417,17 @@ pub fn run_beam(a: &BeamArgs) -> Result<BeamResult> {
     if !a.local_gamma {
         tr.photon = Some(&gamma);
     }
+    let ppm_map = boron_map(a, &ph)?;
     let out = tr.execute(|rng| beam.sample(rng), a.seed, a.histories, a.threads)?;
-    let (maps, depth) = beam_maps(&ph, &out, &weights, &is_tumour, axis, sign);
+    let (maps, depth) = beam_maps(
+        &ph,
+        &out,
+        &weights,
+        &is_tumour,
+        axis,
+        sign,
+        ppm_map.as_deref(),
+    );
     let f_epi = beam
         .spectrum
         .fraction_between(THERMAL_MAX_MEV, EPITHERMAL_MAX_MEV);
@@ -427,6 +447,9 @@ pub fn run_beam(a: &BeamArgs) -> Result<BeamResult> {
         "field_area_cm2": beam.area_cm2(),
         "epithermal_fluence_at_aperture_per_source_cm-2": f_epi / beam.area_cm2(),
         "boron_ppm": a.boron_ppm,
+        "boron_map": a.boron_map.as_ref().map(|p| p.display().to_string()),
+        "fbpa_pet": a.fbpa_pet.as_ref().map(|p| p.display().to_string()),
+        "fbpa_reference_suv": a.fbpa_reference_suv,
         "tumour_ppm": tumour_ppm,
         "weighting": {
             "cbe_tumour": weights.cbe_tumour, "cbe_normal": weights.cbe_normal,
@@ -479,7 +502,43 @@ pub fn run_beam(a: &BeamArgs) -> Result<BeamResult> {
     Ok(r)
 }
 
-/// Converts the tallies to per-voxel fluences and doses, and the axis depth curve.
+/// The per-voxel 10B concentration (ug/g) from --boron-map or --fbpa-pet, checked against the
+/// phantom grid; None when neither is given.
+fn boron_map(a: &BeamArgs, ph: &Phantom) -> Result<Option<Vec<f64>>> {
+    let (path, scale) = match (&a.boron_map, &a.fbpa_pet) {
+        (Some(_), Some(_)) => bail!("give --boron-map or --fbpa-pet, not both"),
+        (Some(p), None) => (p, 1.0),
+        (None, Some(p)) => {
+            let r = a.fbpa_reference_suv;
+            if !(r.is_finite() && r > 0.0) {
+                bail!("--fbpa-reference-suv {r}: expected a positive SUV");
+            }
+            (p, a.boron_ppm / r)
+        }
+        (None, None) => return Ok(None),
+    };
+    let vol = crate::io::read_volume(path)
+        .with_context(|| format!("cannot read the boron map {}", path.display()))?;
+    if vol.grid.dims != ph.grid.dims {
+        bail!(
+            "{}: dimensions {}, expected {} like the phantom",
+            path.display(),
+            vol.grid.dims_string(),
+            ph.grid.dims_string()
+        );
+    }
+    if let Some(v) = vol.data.iter().position(|x| !(x.is_finite() && *x >= 0.0)) {
+        bail!(
+            "{}: voxel {v} holds {}, expected a finite value >= 0",
+            path.display(),
+            vol.data[v]
+        );
+    }
+    Ok(Some(vol.data.iter().map(|x| x * scale).collect()))
+}
+
+/// Converts the tallies to per-voxel fluences and doses, and the axis depth curve. With a boron
+/// map the boron dose is the per-ppm kerma tally times the map.
 fn beam_maps(
     ph: &Phantom,
     out: &NeutronOutcome,
@@ -487,6 +546,7 @@ fn beam_maps(
     is_tumour: &[bool],
     axis: usize,
     sign: f64,
+    ppm_map: Option<&[f64]>,
 ) -> (Maps, Vec<[f64; 9]>) {
     let n = ph.len();
     let vol = ph.voxel_volume_cm3();
@@ -525,7 +585,10 @@ fn beam_maps(
             mean(Component::FluenceThermal, v) / vol,
             mean(Component::FluenceEpithermal, v) / vol,
             mean(Component::FluenceFast, v) / vol,
-            gy(mean(Component::Boron, v)),
+            match ppm_map {
+                Some(p) => gy(mean(Component::BoronPerPpm, v)) * p[v],
+                None => gy(mean(Component::Boron, v)),
+            },
             gy(mean(Component::Nitrogen, v)),
             gy(mean(Component::Hydrogen, v)),
             gy(mean(Component::GammaLocal, v) + photon),
@@ -562,7 +625,11 @@ fn beam_maps(
             0.0
         };
         let rels = [
-            rel(Component::Boron),
+            rel(if ppm_map.is_some() {
+                Component::BoronPerPpm
+            } else {
+                Component::Boron
+            }),
             rel(Component::Nitrogen),
             rel(Component::Hydrogen),
             g_rel,

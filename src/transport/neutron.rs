@@ -58,10 +58,13 @@ pub enum Component {
     FluenceFast = 6,
     /// neutrons absorbed (expected number)
     Absorbed = 7,
+    /// 10B(n,alpha) energy per ug/g of 10B (MeV per ppm; kerma estimator, voxels only), for boron
+    /// maps applied after the run (the transport itself absorbs in the materials' boron)
+    BoronPerPpm = 8,
 }
 
 /// Number of [`Component`]s.
-pub const N_COMPONENTS: usize = 8;
+pub const N_COMPONENTS: usize = 9;
 /// Thermal / epithermal boundary (MeV), 0.5 eV (the cadmium cut-off used in BNCT dosimetry).
 pub const THERMAL_MAX_MEV: f64 = 0.5e-6;
 /// Epithermal / fast boundary (MeV), 10 keV (IAEA-TECDOC-1223 (2001) beam definitions).
@@ -157,6 +160,8 @@ pub struct NeutronTransport<'a> {
     /// per material, per grid node: 10B and 14N kerma (MeV cm2/g) times sqrt(E), for linear
     /// interpolation in ln E (exact for 1/v cross sections)
     kerma_bn: Vec<Vec<[f64; 2]>>,
+    /// per grid node: 10B kerma per ug/g (MeV cm2/g) times sqrt(E)
+    kerma_b_ppm: Vec<f64>,
     majorant: Vec<f64>,
     voxels: Option<VoxelLookup>,
 }
@@ -202,6 +207,12 @@ impl<'a> NeutronTransport<'a> {
                     .collect()
             })
             .collect();
+        let kerma_b_ppm = (0..=N_MAJ)
+            .map(|i| {
+                let e = grid.node(i);
+                physics.boron_kerma_per_ppm(e) * e.sqrt() / GY_PER_MEV_PER_G
+            })
+            .collect();
         NeutronTransport {
             geometry,
             physics,
@@ -209,6 +220,7 @@ impl<'a> NeutronTransport<'a> {
             implicit_capture: true,
             kerma_estimator: true,
             kerma_bn,
+            kerma_b_ppm,
             grid,
             majorant,
             voxels,
@@ -422,6 +434,12 @@ impl<'a> NeutronTransport<'a> {
                         let k = |c: usize| (t[i][c] + f * (t[i + 1][c] - t[i][c])) * inv_sqrt_e;
                         let fl_mass = w / maj * rho;
                         let (kb, kn) = (k(0), k(1));
+                        let kp = self.kerma_b_ppm[i]
+                            + f * (self.kerma_b_ppm[i + 1] - self.kerma_b_ppm[i]);
+                        score.score(
+                            self.bin(Component::BoronPerPpm, cell),
+                            fl_mass * kp * inv_sqrt_e,
+                        );
                         if kb > 0.0 {
                             score.score(self.bin(Component::Boron, cell), fl_mass * kb);
                         }

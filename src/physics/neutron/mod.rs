@@ -205,6 +205,8 @@ impl NeutronPhysics {
                 _ => Role::Other,
             })
             .collect();
+        // 10B is always loaded: boron maps applied after a run need its kerma
+        index("B-10", &mut nuclides)?;
         let has_h = nuclides.iter().any(|n| n.name == "H-1");
         Ok(NeutronPhysics {
             nuclides,
@@ -270,6 +272,19 @@ impl NeutronPhysics {
             s += nd * best;
         }
         s * (1.0 + 1e-6)
+    }
+
+    /// 10B(n,alpha) kerma of 1 ug/g of 10B in any tissue (Gy cm2), 0 when no material holds 10B.
+    pub fn boron_kerma_per_ppm(&self, e_mev: f64) -> f64 {
+        let Some(n) = self.roles.iter().position(|r| *r == Role::Boron10) else {
+            return 0.0;
+        };
+        let nuc = &self.nuclides[n];
+        let x = nuc.xs_at(e_mev);
+        let ground = (x.nalpha - x.nalpha1).max(0.0);
+        let charged = ground * (nuc.q_nalpha_mev + e_mev).max(0.0)
+            + x.nalpha1 * (nuc.q_nalpha1_mev + e_mev).max(0.0);
+        1e-6 * AVOGADRO / B10_MOLAR_MASS * 1e-24 * charged * GY_PER_MEV_PER_G
     }
 
     /// Kerma factors of material `m` at `e_mev` (Gy cm2), free-atom elastic recoils.
