@@ -20,7 +20,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
-    /// Run a study file (default studies/quickstart.toml) into results/<name>/.
+    /// Run a study file into results/<name>/: a therapy study (default studies/quickstart.toml:
+    /// Lu-177-PSMA from a Ga-68-PSMA PET to the predicted follow-up PET), a dosimetry study
+    /// (kind = "dosimetry") or a run file ([source]).
     Study {
         /// study file (TOML)
         file: Option<PathBuf>,
@@ -238,17 +240,11 @@ fn real_main() -> Result<()> {
             histories,
             threads,
         } => {
+            // a run file ([source]), a dosimetry study or a therapy study, by content
             let file = file.unwrap_or_else(|| PathBuf::from("studies/quickstart.toml"));
-            let rf = study::RunFile::load(&file)?;
-            let out = out.unwrap_or_else(|| Path::new("results").join(&rf.name));
-            let opt = output::RunOptions {
-                histories,
-                threads,
-                jobs: 1,
-                ..Default::default()
-            };
-            let s = output::run_file(rf, &out, &opt)?;
-            print_run_summary(&s, &out);
+            let opts = study::therapy::StudyOptions { histories, threads };
+            let out = study::therapy::run_study_file(&file, out.as_deref(), &opts)?;
+            eprintln!("results in {}", out.display());
         }
         Cmd::Run {
             file,

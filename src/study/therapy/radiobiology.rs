@@ -1,0 +1,307 @@
+//! The radiobiology of a therapy study: per-voxel BED with the fitted kinetics of the voxel's
+//! region, EQD2, gEUD, TCP of lesions, NTCP of organs at risk, surviving fractions and the cell
+//! response at the follow-up scan.
+//!
+//! Assumptions (stated in the report):
+//! - the dose-rate shape of a voxel is that of its region's fitted time-activity curve (the
+//!   fit's signed exponential terms, G from [`crate::biology::gfactor::g_sum_of_exponentials`]);
+//!   voxels of regions without a fit decay with the physical half-life;
+//! - the low-LET dose is the reference dose minus its alpha part; the alpha part is
+//!   RBE-weighted without repair ([`crate::biology::lq`]);
+//! - cycles are identical and far apart: BEDs add; the response model gives each cycle its
+//!   start time (`followup.cycle_interval_weeks`);
+//! - voxels without a tissue (no `default_tissue`) get BED = dose (α/β = ∞, RBE 1) and a
+//!   surviving fraction of 1; tissues without α have a surviving fraction of 1 (not modelled).
+
+use super::spec::TherapyStudy;
+use crate::biology::lq::{eqd2_voxels, geud_gy};
+use crate::biology::region::{bed_map, region_ntcp, region_tcp};
+use crate::biology::response::{relative_uptake_voxels, ResponseModel, ResponseParams};
+use crate::biology::tissues::{Tissue, TissueDb};
+use crate::biology::DoseRateShape;
+use crate::source::nuclide::Nuclide;
+use crate::study::dosimetry_study::{DosimetryResult, RegionResult};
+use anyhow::{bail, Context, Result};
+use serde::Serialize;
+
+/// What a region is for the study.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// a tumour (tissue with α and a clonogen density): TCP
+    Lesion,
+    /// an organ at risk (tissue with LKB parameters): NTCP
+    OrganAtRisk,
+    /// reported without TCP or NTCP
+    Other,
+}
+
+/// Radiobiology of one region (doses over all cycles unless named per cycle).
+#[derive(Clone, Debug, Serialize)]
+pub struct RegionBio {
+    pub name: String,
+    pub label: u16,
+    pub tissue: Option<String>,
+    pub role: Role,
+    pub voxels: usize,
+    pub mass_g: f64,
+    pub mean_dose_per_cycle_gy: f64,
+    pub mean_dose_gy: f64,
+    pub alpha_dose_gy: f64,
+    /// relative uncertainty (1 sigma) of the dosimetry's reference mean dose
+    pub rel_uncertainty: f64,
+    pub effective_half_life_h: f64,
+    pub uptake_half_time_h: f64,
+    pub g_factor: f64,
+    pub bed_gy: f64,
+    pub eqd2_gy: f64,
+    /// gEUD of the voxel EQD2 (Gy) with `geud_a`
+    pub geud_gy: f64,
+    pub geud_a: f64,
+    pub tcp: Option<f64>,
+    pub ntcp: Option<f64>,
+    /// mean viable-cell fraction at the follow-up scan (lesions with response parameters)
+    pub viable_fraction: Option<f64>,
+}
+
+/// Per-voxel maps and per-region results.
+#[derive(Clone, Debug)]
+pub struct Bio {
+    /// dose over all cycles (Gy)
+    pub total_dose_gy: Vec<f64>,
+    pub bed_gy: Vec<f64>,
+    pub surviving_fraction: Vec<f64>,
+    /// follow-up tracer uptake relative to the baseline, per voxel
+    pub relative_uptake: Vec<f64>,
+    pub regions: Vec<RegionBio>,
+    pub followup_h: f64,
+    pub cycle_starts_h: Vec<f64>,
+    /// the tissues as used (after the study's additions and overrides)
+    pub tissues: TissueDb,
+}
+
+/// The tissue database with the study's extra tissues, overrides and RBE.
+///
+/// # Errors
+/// An unreadable tissue file, an override of an unknown tissue, an invalid value.
+pub fn tissues(study: &TherapyStudy) -> Result<TissueDb> {
+    let f = &study.file;
+    let mut db = TissueDb::load()?;
+    let b = &study.biology;
+    for (name, t) in &b.tissue {
+        t.validate()
+            .with_context(|| format!("{f}: biology.tissue.{name}"))?;
+        db.tissue.insert(name.clone(), t.clone());
+    }
+    // the study's RBE for every tissue, then the per-tissue overrides (which may set their own)
+    let rbe = b.rbe_alpha.unwrap_or(study.dosimetry.therapy.rbe_alpha);
+    for t in db.tissue.values_mut() {
+        t.rbe_alpha = rbe;
+    }
+    for (name, o) in &b.overrides {
+        let Some(t) = db.tissue.get_mut(name) else {
+            bail!(
+                "{f}: biology.overrides.{name}: unknown tissue, expected one of {:?}",
+                db.tissue.keys().collect::<Vec<_>>()
+            );
+        };
+        o.apply(t);
+        t.validate()
+            .with_context(|| format!("{f}: biology.overrides.{name}"))?;
+    }
+    Ok(db)
+}
+
+/// The role of a region of tissue `t`.
+pub fn role(t: &Tissue) -> Role {
+    if t.alpha_per_gy.is_some() && t.clonogen_density_per_cm3.is_some() {
+        Role::Lesion
+    } else if t.lkb.is_some() {
+        Role::OrganAtRisk
+    } else {
+        Role::Other
+    }
+}
+
+/// The dose-rate shape of a region's fit: its signed exponential terms when the fit has them
+/// and they give a valid shape, else the fitted uptake half-time and effective half-life, else
+/// the physical decay.
+pub fn shape_of(r: Option<&RegionResult>, physical_half_life_h: f64) -> DoseRateShape {
+    if let Some(r) = r.filter(|r| !r.exponential_terms.is_empty()) {
+        let s = DoseRateShape::Exponentials {
+            terms: r.exponential_terms.clone(),
+        };
+        if s.validate().is_ok() {
+            return s;
+        }
+    }
+    // a fit without a usable effective half-life falls back to the physical decay
+    let te = r
+        .map(|r| r.effective_half_life_h)
+        .filter(|t| t.is_finite() && *t > 0.0)
+        .unwrap_or(physical_half_life_h);
+    match r.map(|r| r.uptake_half_time_h) {
+        Some(tu) if tu.is_finite() && tu > 0.0 => DoseRateShape::UptakeExponential {
+            uptake_half_time_h: tu,
+            effective_half_life_h: te,
+        },
+        _ => DoseRateShape::Exponential {
+            effective_half_life_h: te,
+        },
+    }
+}
+
+/// Runs the radiobiology on a dosimetry result whose per-cycle doses are scaled by `scale`.
+///
+/// # Errors
+/// Unknown regions or tissues (named with the file and field), maps of the wrong size, invalid
+/// kinetics.
+pub fn evaluate(study: &TherapyStudy, dos: &DosimetryResult, scale: f64) -> Result<Bio> {
+    let f = &study.file;
+    let ph = &dos.phantom;
+    let n = ph.len();
+    for (what, len) in [
+        ("dose_gy", dos.dose_gy.len()),
+        ("alpha_gy", dos.alpha_gy.len()),
+    ] {
+        if len != n {
+            bail!("dosimetry result: {what} has {len} voxels, expected {n} like the phantom");
+        }
+    }
+    let db = tissues(study)?;
+    let cycles = study.dosimetry.therapy.cycles;
+    let tissue_of = |name: &str| -> Result<Option<(&str, &Tissue)>> {
+        let t = match study.biology.regions.get(name) {
+            Some(t) => Some(t.as_str()),
+            None => study.biology.default_tissue.as_deref(),
+        };
+        t.map(|t| {
+            db.tissue(t)
+                .map(|x| (t, x))
+                .with_context(|| format!("{f}: biology, region '{name}'"))
+        })
+        .transpose()
+    };
+    for r in study.biology.regions.keys() {
+        ph.region_id(r)
+            .with_context(|| format!("{f}: biology.regions.{r}"))?;
+    }
+    let t_phys_h = Nuclide::load(&study.dosimetry.therapy.nuclide)?.half_life_s / 3600.0;
+    let [_, (_, tracer_name)] = study.tracers()?;
+    let tracer = db
+        .tracer(&tracer_name)
+        .with_context(|| format!("{f}: follow-up tracer"))?
+        .clone();
+    let (followup_h, starts) = study.schedule_h();
+
+    let low: Vec<f64> = (0..n)
+        .map(|v| ((dos.dose_gy[v] - dos.alpha_gy[v]) * scale).max(0.0))
+        .collect();
+    let alpha: Vec<f64> = dos.alpha_gy.iter().map(|a| (a * scale).max(0.0)).collect();
+    let mut total = vec![0.0; n];
+    let mut bed = vec![0.0; n];
+    let mut sf = vec![1.0; n];
+    let mut rel = vec![1.0; n];
+    let mut by_label: Vec<Vec<usize>> = vec![Vec::new(); ph.regions.len()];
+    for (v, &l) in ph.label.iter().enumerate() {
+        by_label[l as usize].push(v);
+        total[v] = (low[v] + alpha[v]) * cycles as f64;
+    }
+    let mut regions = Vec::new();
+    for (id, vox) in by_label.iter().enumerate().skip(1) {
+        if vox.is_empty() {
+            continue;
+        }
+        let name = &ph.regions[id].name;
+        let fit = dos.regions.iter().find(|r| r.name == *name);
+        let shape = shape_of(fit, t_phys_h);
+        let lo: Vec<f64> = vox.iter().map(|&v| low[v]).collect();
+        let al: Vec<f64> = vox.iter().map(|&v| alpha[v]).collect();
+        let tissue = tissue_of(name)?;
+        let (b, g) = match tissue {
+            Some((_, t)) => (
+                bed_map(&lo, Some(&al), &shape, t, cycles)
+                    .with_context(|| format!("region '{name}'"))?,
+                shape.g_factor(t.repair_half_time_h)?,
+            ),
+            None => (vox.iter().map(|&v| total[v]).collect(), 0.0),
+        };
+        for (k, &v) in vox.iter().enumerate() {
+            bed[v] = b[k];
+            if let Some(a) = tissue.and_then(|(_, t)| t.alpha_per_gy) {
+                sf[v] = (-a * b[k]).exp();
+            }
+        }
+        let mut viable = None;
+        if let Some((_, t)) = tissue.filter(|(_, t)| role(t) == Role::Lesion) {
+            if let Ok(p) = ResponseParams::from_tissue(t) {
+                let model = ResponseModel::new(p, &shape, &starts, followup_h)
+                    .with_context(|| format!("response model of region '{name}'"))?;
+                let cells = model.voxels(&lo, Some(&al))?;
+                viable = Some(cells.iter().map(|c| c.viable).sum::<f64>() / cells.len() as f64);
+                let r = relative_uptake_voxels(&model, &lo, Some(&al), &tracer)?;
+                for (k, &v) in vox.iter().enumerate() {
+                    rel[v] = r[k];
+                }
+            }
+        }
+        // report regions with a tissue or a fit
+        if tissue.is_none() && fit.is_none() {
+            continue;
+        }
+        let role_r = tissue.map_or(Role::Other, |(_, t)| role(t));
+        let tt = tissue.map(|(_, t)| t);
+        let ab = tt.map_or(f64::INFINITY, |t| t.alpha_beta_gy);
+        let eqd2 = eqd2_voxels(&b, ab);
+        let geud_a = match (role_r, tt.and_then(|t| t.lkb)) {
+            (Role::Lesion, _) => study.biology.geud_a_tumour,
+            (_, Some(l)) => 1.0 / l.n,
+            _ => 1.0,
+        };
+        let mean = |x: &[f64]| x.iter().sum::<f64>() / x.len() as f64;
+        let voxel_cm3 = ph.voxel_volume_cm3();
+        let mean_bed = mean(&b);
+        regions.push(RegionBio {
+            name: name.clone(),
+            label: id as u16,
+            tissue: tissue.map(|(n, _)| n.to_string()),
+            role: role_r,
+            voxels: vox.len(),
+            mass_g: vox.iter().map(|&v| ph.voxel_mass_g(v)).sum(),
+            mean_dose_per_cycle_gy: mean(&lo) + mean(&al),
+            mean_dose_gy: vox.iter().map(|&v| total[v]).sum::<f64>() / vox.len() as f64,
+            alpha_dose_gy: mean(&al) * cycles as f64,
+            rel_uncertainty: fit.map_or(f64::NAN, |r| r.rel_uncertainty),
+            effective_half_life_h: fit.map_or(t_phys_h, |r| r.effective_half_life_h),
+            uptake_half_time_h: fit.map_or(0.0, |r| r.uptake_half_time_h),
+            g_factor: g,
+            bed_gy: mean_bed,
+            eqd2_gy: if ab.is_finite() {
+                mean_bed / (1.0 + 2.0 / ab)
+            } else {
+                mean_bed
+            },
+            geud_gy: geud_gy(&eqd2, geud_a),
+            geud_a,
+            tcp: match (role_r, tt) {
+                (Role::Lesion, Some(t)) => Some(region_tcp(&b, voxel_cm3, t)?),
+                _ => None,
+            },
+            ntcp: match tt {
+                Some(t) if t.lkb.is_some() => Some(region_ntcp(&b, t)?),
+                _ => None,
+            },
+            viable_fraction: viable,
+        });
+    }
+    Ok(Bio {
+        total_dose_gy: total,
+        bed_gy: bed,
+        surviving_fraction: sf,
+        relative_uptake: rel,
+        regions,
+        followup_h,
+        cycle_starts_h: starts,
+        tissues: db,
+    })
+}
