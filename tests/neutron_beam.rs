@@ -40,6 +40,7 @@ fn epithermal_beam_thermal_peak_depth_in_water() {
     assert_eq!(csv.lines().next().unwrap(), DEPTH_HEADER);
     for f in [
         "summary.json",
+        "dvh.csv",
         "dose_boron.nii.gz",
         "dose_nitrogen.nii.gz",
         "dose_hydrogen.nii.gz",

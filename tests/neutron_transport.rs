@@ -131,3 +131,58 @@ fn energy_conservation_with_q_values() {
         }
     }
 }
+
+/// Detailed balance of the thermal scattering models: a neutron scattering many times in a
+/// non-absorbing medium reaches thermal equilibrium, whose flux is a Maxwellian at the medium's
+/// temperature with mean energy 2kT (collisions sampled with density sigma_s(E) phi(E), so
+/// weights 1/sigma_s(E) recover the flux). Checked for bound hydrogen in water (S(alpha,beta))
+/// and for free-gas oxygen; tolerance 1.5% (sampling and table discretisation).
+#[test]
+fn thermal_equilibrium_is_maxwellian() {
+    use theradose::physics::neutron::{free_gas_factor, kt_mev, thermal_h2o};
+    use theradose::rng::HistoryRng;
+    use theradose::transport::neutron::sample_target_velocity;
+    let kt = kt_mev();
+    let mut rng = HistoryRng::new(3, 0);
+    // bound hydrogen
+    let t = thermal_h2o().unwrap();
+    let (mut sw, mut swe, mut e) = (0.0, 0.0, 2.53e-8);
+    for i in 0..400_000 {
+        let (ep, _) = t.sample(e, &mut rng);
+        if i > 1000 {
+            let w = 1.0 / t.total_b(e);
+            sw += w;
+            swe += w * e;
+        }
+        e = ep;
+    }
+    let mean = swe / sw;
+    assert!(
+        (mean / (2.0 * kt) - 1.0).abs() < 0.015,
+        "H in H2O: {mean:e} vs {:e}",
+        2.0 * kt
+    );
+    // free-gas oxygen (A = 15.86), isotropic centre-of-mass scattering
+    let a = 15.86;
+    let (mut sw, mut swe, mut e) = (0.0, 0.0, 1e-7);
+    let dir = Vec3::new(0.0, 0.0, 1.0);
+    for i in 0..400_000 {
+        let vt = sample_target_velocity(e, a, kt, dir, &mut rng);
+        let vn = dir * e.sqrt();
+        let vcm = (vn + vt * a) * (1.0 / (a + 1.0));
+        let u = vn - vcm;
+        let v_out = vcm + isotropic_rng(&mut rng) * u.norm();
+        if i > 1000 {
+            let w = 1.0 / free_gas_factor(a * e / kt);
+            sw += w;
+            swe += w * e;
+        }
+        e = v_out.dot(v_out);
+    }
+    let mean = swe / sw;
+    assert!(
+        (mean / (2.0 * kt) - 1.0).abs() < 0.015,
+        "free gas O: {mean:e} vs {:e}",
+        2.0 * kt
+    );
+}
