@@ -36,6 +36,17 @@ pub enum Role {
     Other,
 }
 
+impl Role {
+    /// The role as written in tables: lesion, organ_at_risk, other.
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Lesion => "lesion",
+            Role::OrganAtRisk => "organ_at_risk",
+            Role::Other => "other",
+        }
+    }
+}
+
 /// Radiobiology of one region (doses over all cycles unless named per cycle).
 #[derive(Clone, Debug, Serialize)]
 pub struct RegionBio {

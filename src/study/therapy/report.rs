@@ -156,10 +156,10 @@ pub fn write_tables(out: &Path, c: &RunContext) -> Result<()> {
     for r in &c.bio.regions {
         let _ = writeln!(
             t,
-            "{},{},{:?},{:.3},{:.6},{:.6},{:.6},{:.5},{:.3},{:.3},{:.6},{:.6},{:.6},{:.6},{},{}",
+            "{},{},{},{:.3},{:.6},{:.6},{:.6},{:.5},{:.3},{:.3},{:.6},{:.6},{:.6},{:.6},{},{}",
             r.name,
             r.tissue.as_deref().unwrap_or(""),
-            r.role,
+            r.role.code(),
             r.mass_g,
             r.mean_dose_per_cycle_gy,
             r.mean_dose_gy,
@@ -320,16 +320,19 @@ pub fn write_figures(out: &Path, c: &RunContext) -> Result<()> {
         ("pet_followup.png", c.followup, "follow-up"),
     ] {
         let img = s.suv();
+        let pg = &s.phantom.grid;
+        let z = |k: usize| pg.world_mm([0.0, 0.0, k as f64])[2];
         coronal_figure(
             &s.phantom,
             j,
             |v| img[v],
             &out.join(file),
             &format!(
-                "{} {} PET ({}), coronal y = {y_mm:.0} mm",
+                "{} {} PET ({when}), y = {y_mm:.0} mm, z {:.0} to {:.0} mm",
                 s.nuclide,
                 s.tracer.to_uppercase(),
-                when
+                z(0),
+                z(pg.dims[2] - 1)
             ),
             "SUV (body weight)",
             plot::Colormap::Inferno,
@@ -400,6 +403,39 @@ fn table(md: &mut String, title: &str, rows: Option<&Map<String, Value>>, keys: 
     for (name, v) in rows {
         let cells: Vec<String> = keys.iter().map(|k| num(v, k)).collect();
         let _ = writeln!(md, "| {name} | {} |", cells.join(" | "));
+    }
+}
+
+/// The sweep points: swept values, TCP per lesion, NTCP per organ at risk.
+fn sweep_table(md: &mut String, sw: &Value) {
+    let axes: Vec<&str> = sw["axes"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let Some(points) = sw["points"].as_array().filter(|p| !p.is_empty()) else {
+        return;
+    };
+    let names = |sec: &str| -> Vec<String> {
+        points[0][sec]
+            .as_object()
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    let (les, oar) = (names("lesions"), names("organs_at_risk"));
+    let mut head: Vec<String> = axes.iter().map(|a| format!("`{a}`")).collect();
+    head.extend(les.iter().map(|l| format!("TCP {l}")));
+    head.extend(oar.iter().map(|o| format!("NTCP {o}")));
+    let _ = writeln!(
+        md,
+        "\n### Sweep (`sweep.csv`, `sweep/`)\n\n| {} |\n|{}",
+        head.join(" | "),
+        "---|".repeat(head.len())
+    );
+    for p in points {
+        let mut cells: Vec<String> = axes.iter().map(|a| p["values"][*a].to_string()).collect();
+        cells.extend(les.iter().map(|l| num(&p["lesions"][l], "tcp")));
+        cells.extend(oar.iter().map(|o| num(&p["organs_at_risk"][o], "ntcp")));
+        let _ = writeln!(md, "| {} |", cells.join(" | "));
     }
 }
 
@@ -478,12 +514,8 @@ pub fn write_report(out: &Path, study: &TherapyStudy, m: &Value) -> Result<()> {
             "bed_gy",
         ],
     );
-    if let Some(sw) = m.get("sweep").and_then(|s| s.get("points")) {
-        let _ = writeln!(
-            md,
-            "\n### Sweep\n\nSee `sweep.csv`; {} points.",
-            sw.as_array().map_or(0, Vec::len)
-        );
+    if let Some(sw) = m.get("sweep").filter(|s| !s.is_null()) {
+        sweep_table(&mut md, sw);
     }
     let _ = writeln!(
         md,

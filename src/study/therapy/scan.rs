@@ -176,8 +176,16 @@ fn body_mass_g(ph: &Phantom) -> f64 {
         .sum()
 }
 
-#[allow(clippy::too_many_arguments)] // one scan's inputs, all distinct
+/// The SUV images of one simulated scan.
+struct Images {
+    noise_free_suv: Vec<f64>,
+    noisy_suv: Option<Vec<f64>>,
+    suv_per_bq_ml: f64,
+    expected_trues: f64,
+}
+
 /// Simulates one scan of `map_bq_ml` (cropped grid) of `nuclide`.
+#[allow(clippy::too_many_arguments)] // one scan's inputs, all distinct
 fn simulate_scan(
     study: &TherapyStudy,
     scan_ph: &Phantom,
@@ -187,7 +195,7 @@ fn simulate_scan(
     body_g: f64,
     seed: u64,
     full: bool,
-) -> Result<(Vec<f64>, Option<Vec<f64>>, f64, f64)> {
+) -> Result<Images> {
     let b = &study.baseline_pet;
     let scanner = Scanner::load(&b.scanner)
         .with_context(|| format!("{}: baseline_pet.scanner", study.file))?;
@@ -217,7 +225,12 @@ fn simulate_scan(
     } else {
         None
     };
-    Ok((to_suv(&nf.recon_bq_ml), noisy, scale, nf.expected_trues))
+    Ok(Images {
+        noise_free_suv: to_suv(&nf.recon_bq_ml),
+        noisy_suv: noisy,
+        suv_per_bq_ml: scale,
+        expected_trues: nf.expected_trues,
+    })
 }
 
 /// The baseline scan (noise-free, and noisy with `full`).
@@ -240,7 +253,7 @@ pub fn baseline(
         .iter()
         .map(|c| c * a)
         .collect();
-    let (nf, noisy, s, trues) = simulate_scan(
+    let im = simulate_scan(
         study,
         &scan_ph,
         &map,
@@ -258,10 +271,10 @@ pub fn baseline(
         injected_mbq: a,
         uptake_s: study.baseline_pet.uptake_min * 60.0,
         map_bq_ml: map,
-        suv_per_bq_ml: s,
-        noise_free_suv: nf,
-        noisy_suv: noisy,
-        expected_trues: trues,
+        suv_per_bq_ml: im.suv_per_bq_ml,
+        noise_free_suv: im.noise_free_suv,
+        noisy_suv: im.noisy_suv,
+        expected_trues: im.expected_trues,
     })
 }
 
@@ -286,7 +299,7 @@ pub fn followup(
         .enumerate()
         .map(|(v, c)| c / base.injected_mbq * a * bio.relative_uptake[off + v])
         .collect();
-    let (nf, noisy, s, trues) = simulate_scan(
+    let im = simulate_scan(
         study,
         &base.phantom,
         &map,
@@ -304,10 +317,10 @@ pub fn followup(
         injected_mbq: a,
         uptake_s: base.uptake_s,
         map_bq_ml: map,
-        suv_per_bq_ml: s,
-        noise_free_suv: nf,
-        noisy_suv: noisy,
-        expected_trues: trues,
+        suv_per_bq_ml: im.suv_per_bq_ml,
+        noise_free_suv: im.noise_free_suv,
+        noisy_suv: im.noisy_suv,
+        expected_trues: im.expected_trues,
     })
 }
 

@@ -453,3 +453,79 @@ fn figures(
         suv,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const STUDY: &str = r#"
+name = "s"
+[therapy]
+nuclide = "Lu-177"
+activity_per_cycle_mbq = 7400.0
+cycles = 4
+[[kinetics]]
+region = "kidneys"
+uptake_fraction = 0.04
+[[kinetics]]
+region = "lesion_1"
+uptake_fraction = 0.006
+[biology.overrides.tumour]
+alpha_per_gy = 0.3
+[sweep]
+activity_per_cycle_mbq = [3700.0, 7400.0]
+therapy.cycles = [2, 4, 6]
+"kinetics.lesion_1.uptake_fraction" = [0.003]
+phantom = ["adult", "mouse"]
+"#;
+
+    #[test]
+    fn axes_resolve_and_apply() {
+        let t: toml::Table = STUDY.parse().unwrap();
+        let (mut t, axes) = split_sweep(t, Path::new("s.toml")).unwrap();
+        assert!(!t.contains_key("sweep"));
+        let paths: Vec<&str> = axes.iter().map(|a| a.path.as_str()).collect();
+        assert!(paths.contains(&"therapy.activity_per_cycle_mbq"));
+        assert!(paths.contains(&"therapy.cycles"));
+        assert!(paths.contains(&"kinetics.lesion_1.uptake_fraction"));
+        assert!(paths.contains(&"phantom.builtin"));
+        // 2 x 3 x 1 x 2 points, first axis slowest
+        let c = combinations(&axes);
+        assert_eq!(c.len(), 12);
+        set(&mut t, "kinetics.lesion_1.uptake_fraction", T::Float(0.003)).unwrap();
+        assert_eq!(
+            get(&t, "kinetics.1.uptake_fraction").and_then(T::as_float),
+            Some(0.003)
+        );
+        set(
+            &mut t,
+            "biology.overrides.tumour.alpha_beta_gy",
+            T::Float(5.0),
+        )
+        .unwrap();
+        assert_eq!(
+            get(&t, "biology.overrides.tumour.alpha_per_gy").and_then(T::as_float),
+            Some(0.3)
+        );
+        assert!(set(&mut t, "kinetics.spleen.uptake_fraction", T::Float(0.1)).is_err());
+        let l = label(&axes, &c[0]);
+        assert!(!l.contains('/') && !l.contains(' '), "{l}");
+    }
+
+    #[test]
+    fn unknown_or_ambiguous_keys_are_refused() {
+        let mut t: toml::Table = STUDY.parse().unwrap();
+        t.insert("sweep".into(), toml::toml! { no_such = [1, 2] }.into());
+        let e = split_sweep(t.clone(), Path::new("s.toml")).unwrap_err();
+        assert!(e.to_string().contains("sweep.no_such"), "{e}");
+        // uptake_fraction exists in two kinetics entries
+        t.insert(
+            "sweep".into(),
+            toml::toml! { uptake_fraction = [0.1] }.into(),
+        );
+        let e = split_sweep(t.clone(), Path::new("s.toml")).unwrap_err();
+        assert!(e.to_string().contains("ambiguous"), "{e}");
+        t.insert("sweep".into(), toml::toml! { cycles = 3 }.into());
+        assert!(split_sweep(t, Path::new("s.toml")).is_err());
+    }
+}
