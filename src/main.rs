@@ -190,6 +190,9 @@ enum Cmd {
     Bed(study::bed_cmd::BedArgs),
     /// Simulate a PET scan (projection, attenuation, noise, OSEM) of a phantom and activity.
     Pet(study::pet_cmd::PetArgs),
+    /// Organ S-values (mGy per MBq s, MIRD schema) of a nuclide in a built-in phantom by Monte
+    /// Carlo: every source region in turn, all target regions (CSV).
+    Svalues(study::svalues::SvaluesArgs),
     /// Neutron beam (BNCT) into a phantom: depth fluence and dose components.
     Beam(study::beam_cmd::BeamArgs),
 }
@@ -394,6 +397,7 @@ fn real_main() -> Result<()> {
         Cmd::Bed(a) => study::bed_cmd::run(&a)?,
         Cmd::Pet(a) => study::pet_cmd::run(&a)?,
         Cmd::Beam(a) => study::beam_cmd::run(&a)?,
+        Cmd::Svalues(a) => study::svalues::run(&a)?,
     }
     Ok(())
 }

@@ -15,6 +15,7 @@ pub mod kernel;
 pub mod output;
 pub mod pet_cmd;
 pub mod positron_range;
+pub mod svalues;
 pub mod therapy;
 pub mod tia_cmd;
 pub mod vsv;
