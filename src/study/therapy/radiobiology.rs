@@ -316,3 +316,121 @@ pub fn evaluate(study: &TherapyStudy, dos: &DosimetryResult, scale: f64) -> Resu
         tissues: db,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::biology::gfactor::g_uptake_exponential;
+    use crate::biology::lq::bed_gy;
+    use crate::materials::MaterialDb;
+    use std::collections::BTreeMap;
+    use std::path::Path;
+
+    fn study() -> TherapyStudy {
+        let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("studies/quickstart-ci.toml");
+        let t = super::super::spec::read_table(&p).unwrap();
+        let (t, _) = super::super::sweep::split_sweep(t, &p).unwrap();
+        TherapyStudy::from_table(t, &p, None).unwrap()
+    }
+
+    fn fit(name: &str, tu: f64, te: f64) -> RegionResult {
+        RegionResult {
+            name: name.into(),
+            mass_g: 0.0,
+            tia_mbq_h: 0.0,
+            tia_rel_uncertainty: 0.0,
+            tia_true_mbq_h: 0.0,
+            tia_model: "uptake".into(),
+            effective_half_life_h: te,
+            uptake_half_time_h: tu,
+            mean_gy: BTreeMap::new(),
+            rel_uncertainty: 0.01,
+            d90_gy: 0.0,
+            d50_gy: 0.0,
+            d2_gy: 0.0,
+            max_gy: 0.0,
+            alpha_gy: 0.0,
+            rbe_weighted_gy: 0.0,
+            mean_gy_total: 0.0,
+            exponential_terms: Vec::new(),
+        }
+    }
+
+    /// A fake dosimetry: uniform dose per cycle in the lesions (20 Gy) and kidneys (4 Gy).
+    fn fake() -> DosimetryResult {
+        let db = MaterialDb::load().unwrap();
+        let groups = ["lesions".to_string()];
+        let ph = crate::phantom::builtin::build("adult", &db, Some(16.0), &groups).unwrap();
+        let kid = ph.region_id("kidneys").unwrap();
+        let dose: Vec<f64> = ph
+            .label
+            .iter()
+            .map(|&l| match ph.regions[l as usize].name.as_str() {
+                n if n.starts_with("lesion") => 20.0,
+                _ if l == kid => 4.0,
+                _ => 0.01,
+            })
+            .collect();
+        let n = ph.len();
+        DosimetryResult {
+            phantom: ph,
+            alpha_gy: vec![0.0; n],
+            rel_uncertainty: vec![0.01; n],
+            tia_bq_s: vec![0.0; n],
+            dose_gy: dose,
+            regions: vec![fit("kidneys", 1.0, 40.0), fit("lesion_1", 2.0, 80.0)],
+        }
+    }
+
+    #[test]
+    fn uniform_doses_give_the_closed_form_bed_and_monotone_tcp() {
+        let s = study();
+        let dos = fake();
+        let bio = evaluate(&s, &dos, 1.0).unwrap();
+        let cycles = s.dosimetry.therapy.cycles as f64;
+        let get = |b: &Bio, n: &str| b.regions.iter().find(|r| r.name == n).unwrap().clone();
+        // kidneys: 4 Gy per cycle, uptake 1 h, effective 40 h, repair 2.8 h, a/b 2.6 (MIRD 20)
+        let k = get(&bio, "kidneys");
+        let g = g_uptake_exponential(1.0, 40.0, 2.8);
+        assert!((k.g_factor - g).abs() < 1e-12);
+        assert!(
+            (k.bed_gy - cycles * bed_gy(4.0, g, 2.6)).abs() < 1e-9,
+            "{k:?}"
+        );
+        assert!((k.mean_dose_gy - 4.0 * cycles).abs() < 1e-9);
+        assert_eq!(k.role, Role::OrganAtRisk);
+        // lesion_1 has its fit; lesion_2 falls back to the physical decay of Lu-177
+        let l1 = get(&bio, "lesion_1");
+        assert!((l1.g_factor - g_uptake_exponential(2.0, 80.0, 1.5)).abs() < 1e-12);
+        assert_eq!(l1.role, Role::Lesion);
+        let l2 = get(&bio, "lesion_2");
+        assert!((l2.effective_half_life_h - 159.5).abs() < 0.5, "{l2:?}");
+        for r in &bio.regions {
+            assert!(r.bed_gy >= r.mean_dose_gy * (1.0 - 1e-12), "{}", r.name);
+        }
+        // twice the activity: TCP and NTCP do not fall, the viable fraction does not rise
+        let bio2 = evaluate(&s, &dos, 2.0).unwrap();
+        for r in &bio.regions {
+            let r2 = get(&bio2, &r.name);
+            assert!(r2.tcp.unwrap_or(0.0) >= r.tcp.unwrap_or(0.0), "{}", r.name);
+            assert!(
+                r2.ntcp.unwrap_or(0.0) >= r.ntcp.unwrap_or(0.0),
+                "{}",
+                r.name
+            );
+            if let (Some(a), Some(b)) = (r.viable_fraction, r2.viable_fraction) {
+                assert!(b <= a, "{}", r.name);
+            }
+        }
+        // relative uptake: lesions lose tracer, other voxels keep theirs
+        let ph = &dos.phantom;
+        for (v, u) in bio.relative_uptake.iter().enumerate() {
+            let name = &ph.regions[ph.label[v] as usize].name;
+            if name.starts_with("lesion") {
+                assert!(*u < 1.0, "{name}: {u}");
+            } else {
+                assert_eq!(*u, 1.0);
+            }
+        }
+    }
+}
