@@ -20,9 +20,11 @@
 //! kinetics ([`radiobiology`]) -> EQD2, gEUD, TCP of lesions, NTCP of organs at risk -> cell
 //! response per voxel at the follow-up scan -> follow-up tracer map = baseline map x relative
 //! uptake -> baseline and follow-up PET, with and without noise ([`scan`]) -> SUV metrics and
-//! response categories -> `metrics.json`, CSV tables, NIfTI volumes, figures and `report.md`
-//! ([`report`]).
+//! response categories -> `metrics.json`, CSV tables, NIfTI volumes ([`report`]), figures
+//! ([`figures`]) and `report.md` ([`markdown`]).
 
+pub mod figures;
+pub mod markdown;
 pub mod radiobiology;
 pub mod report;
 pub mod scan;
@@ -110,7 +112,7 @@ pub fn run_therapy_file(
     }
     metrics["seconds"] = serde_json::json!(start.elapsed().as_secs_f64());
     report::write_metrics(&out, &metrics)?;
-    report::write_report(&out, &nominal, &metrics)?;
+    markdown::write_report(&out, &nominal, &metrics)?;
     eprintln!(
         "study '{}' done in {:.0} s: {}",
         nominal.name,
@@ -226,7 +228,7 @@ pub fn run_one(
     if full {
         eprintln!("figures and volumes ({:.0} s)", t0.elapsed().as_secs_f64());
         report::write_volumes(out, &ctx)?;
-        report::write_figures(out, &ctx)?;
+        figures::write_figures(out, &ctx)?;
     }
     report::write_metrics(out, &metrics)?;
     Ok(metrics)
@@ -265,7 +267,7 @@ pub fn run_study_file(path: &Path, out: Option<&Path>, opts: &StudyOptions) -> R
         }
         StudyKind::Therapy => {
             let (out, m) = run_therapy_file(path, out, opts)?;
-            report::print_summary(&m);
+            markdown::print_summary(&m);
             Ok(out)
         }
     }
