@@ -207,3 +207,63 @@ fn vsv_and_ldm_agree_with_monte_carlo_in_a_water_sphere() {
         "LDM {m_ldm} vs {expect}"
     );
 }
+
+/// Bad inputs give errors that name the file and what was expected (issue 6).
+#[test]
+fn bad_tia_maps_are_rejected_with_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let (good, _, _) = sphere_tia(dir.path(), 1e6);
+    let mut vol = theradose::io::read_volume(&good).unwrap();
+    let err = |path: &Path, method: &str| {
+        let a = DoseArgs::new(
+            method,
+            "water-cube",
+            path,
+            "Lu-177",
+            &dir.path().join("out"),
+        );
+        format!("{:#}", compute(&a).unwrap_err())
+    };
+    // NaN voxel
+    vol.data[100] = f64::NAN;
+    let p = dir.path().join("nan.nii.gz");
+    write_volume(&p, &vol, "nan").unwrap();
+    let e = err(&p, "ldm");
+    assert!(
+        e.contains("nan.nii.gz") && e.contains("NaN") && e.contains("(0, 4, 0)"),
+        "{e}"
+    );
+    // negative voxel
+    vol.data[100] = -5.0;
+    let p = dir.path().join("neg.nii.gz");
+    write_volume(&p, &vol, "neg").unwrap();
+    let e = err(&p, "vsv");
+    assert!(
+        e.contains("neg.nii.gz") && e.contains("non-negative"),
+        "{e}"
+    );
+    // a grid that does not match the phantom voxelised at its voxel size
+    let small = Volume {
+        grid: theradose::io::Grid::new([10, 10, 10], [8.0, 8.0, 8.0]),
+        data: vec![1.0f64; 1000],
+    };
+    let p = dir.path().join("small.nii.gz");
+    write_volume(&p, &small, "small").unwrap();
+    let e = err(&p, "mc");
+    assert!(
+        e.contains("small.nii.gz") && e.contains("expected [25, 25, 25]"),
+        "{e}"
+    );
+    // anisotropic voxels for a built-in phantom
+    let aniso = Volume {
+        grid: theradose::io::Grid::new([10, 10, 10], [8.0, 8.0, 4.0]),
+        data: vec![1.0f64; 1000],
+    };
+    let p = dir.path().join("aniso.nii.gz");
+    write_volume(&p, &aniso, "aniso").unwrap();
+    let e = err(&p, "ldm");
+    assert!(e.contains("expected equal spacing"), "{e}");
+    // an unknown method
+    let e = err(&good, "fft");
+    assert!(e.contains("expected mc, vsv or ldm"), "{e}");
+}

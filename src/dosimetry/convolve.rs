@@ -63,7 +63,7 @@ pub fn smooth_length(n: usize) -> usize {
     loop {
         let mut r = m;
         for p in [2, 3, 5, 7] {
-            while r % p == 0 {
+            while r.is_multiple_of(p) {
                 r /= p;
             }
         }
@@ -296,7 +296,7 @@ pub fn convolve_fft(src: &[f64], dims: [usize; 3], kernel: &Kernel) -> Result<Ve
                 // the imaginary parts of the DC and Nyquist terms are rounding noise for a
                 // real result; realfft requires them to be zero
                 input[0].im = 0.0;
-                if px % 2 == 0 {
+                if px.is_multiple_of(2) {
                     input[hx - 1].im = 0.0;
                 }
                 c2r.process_with_scratch(input, &mut line, &mut scratch)

@@ -121,7 +121,7 @@ pub fn kernel_set(
     ph: &Phantom,
 ) -> Result<(Vec<VsvKernel>, Vec<u8>, serde_json::Value)> {
     let n = opts.n.unwrap_or_else(|| default_n(opts.voxel_mm));
-    if n < 1 || n > MAX_N {
+    if !(1..=MAX_N).contains(&n) {
         bail!("--kernel-n {n}: expected 1 to {MAX_N}");
     }
     let media: Vec<String> = if opts.tissue_kernels {

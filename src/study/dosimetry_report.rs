@@ -113,7 +113,7 @@ pub fn write_tables(
     let methods: Vec<&String> = per_method.iter().map(|m| &m.0).collect();
     let cycles = spec.therapy.cycles;
     let mut csv = String::from(
-        "region,mass_g,tia_mbq_h,tia_rel_uncertainty,tia_true_mbq_h,tia_model,effective_half_life_h,uptake_half_time_h",
+        "region,mass_g,tia_mbq_h,tia_rel_uncertainty,tia_coefficient_h,tia_true_mbq_h,tia_model,effective_half_life_h,uptake_half_time_h",
     );
     for m in &methods {
         let _ = write!(csv, ",{m}_gy_per_cycle");
@@ -125,11 +125,12 @@ pub fn write_tables(
     for r in regions {
         let _ = write!(
             csv,
-            "{},{:.3},{:.6e},{:.4},{:.6e},{},{:.2},{:.2}",
+            "{},{:.3},{:.6e},{:.4},{:.4e},{:.6e},{},{:.2},{:.2}",
             r.name,
             r.mass_g,
             r.tia_mbq_h,
             r.tia_rel_uncertainty,
+            r.tia_mbq_h / spec.therapy.activity_per_cycle_mbq,
             r.tia_true_mbq_h,
             r.tia_model,
             r.effective_half_life_h,
