@@ -184,6 +184,8 @@ enum Cmd {
     },
     /// Time-integrated activity from a time-activity curve (fits, AICc model choice).
     Tia(study::tia_cmd::TiaArgs),
+    /// Time-integrated activity map (Bq s per voxel) from registered serial activity images.
+    TiaMap(study::tia_map_cmd::TiaMapArgs),
     /// Dose from a time-integrated activity map: Monte Carlo, voxel S-values (FFT) or local deposition.
     Dose(study::dose_cmd::DoseArgs),
     /// Biologically effective dose of a decaying dose rate (LQ with Lea-Catcheside G-factor).
@@ -393,6 +395,7 @@ fn real_main() -> Result<()> {
         }
         Cmd::Phantom { cmd } => phantom_cmd(cmd)?,
         Cmd::Tia(a) => study::tia_cmd::run(&a)?,
+        Cmd::TiaMap(a) => study::tia_map_cmd::run(&a)?,
         Cmd::Dose(a) => study::dose_cmd::run(&a)?,
         Cmd::Bed(a) => study::bed_cmd::run(&a)?,
         Cmd::Pet(a) => study::pet_cmd::run(&a)?,

@@ -268,3 +268,101 @@ fn bad_tia_maps_are_rejected_with_clear_errors() {
     let e = err(&good, "fft");
     assert!(e.contains("expected mc, vsv or ldm"), "{e}");
 }
+
+/// Serial images -> `tia-map` -> `dose`: noise-free mono-exponential images in Bq/mL give the
+/// analytic TIA (A0 / lambda_eff) in every voxel, and the map feeds `dose`.
+#[test]
+fn tia_map_from_images_feeds_the_dose_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let (tia, _, n) = sphere_tia(dir.path(), 1.0);
+    let unit = theradose::io::read_volume(&tia).unwrap();
+    let ml = unit.grid.voxel_volume_cm3();
+    let t_eff_h = 40.0;
+    let a0_bq = 2e6; // per source voxel at t = 0
+    let times = [4.0, 24.0, 96.0, 168.0];
+    let mut images = Vec::new();
+    for t in times {
+        let f = (-(std::f64::consts::LN_2 / t_eff_h) * t).exp();
+        let data: Vec<f64> = unit.data.iter().map(|&u| u * a0_bq * f / ml).collect();
+        let p = dir.path().join(format!("img_{t}h.nii.gz"));
+        write_volume(
+            &p,
+            &Volume {
+                grid: unit.grid.clone(),
+                data,
+            },
+            "Bq/mL",
+        )
+        .unwrap();
+        images.push(p.display().to_string());
+    }
+    let out = dir.path().join("tia");
+    let st = std::process::Command::new(env!("CARGO_BIN_EXE_theradose"))
+        .args([
+            "tia-map",
+            "--times-h",
+            "4,24,96,168",
+            "--images",
+            &images.join(","),
+            "--nuclide",
+            "Lu-177",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    let map = read(&out.join("tia.nii.gz"));
+    let expect = a0_bq * t_eff_h * 3600.0 / std::f64::consts::LN_2; // Bq s
+    let total: f64 = map.iter().sum();
+    // exact for noise-free mono-exponential data (issue 6: <= 0.5%)
+    assert!(
+        (total / (expect * n as f64) - 1.0).abs() < 0.005,
+        "{total} vs {}",
+        expect * n as f64
+    );
+    let st = std::process::Command::new(env!("CARGO_BIN_EXE_theradose"))
+        .args([
+            "dose",
+            "--method",
+            "ldm",
+            "--phantom",
+            "water-cube",
+            "--nuclide",
+            "Lu-177",
+            "--tia",
+        ])
+        .arg(out.join("tia.nii.gz"))
+        .arg("--out")
+        .arg(dir.path().join("ldm"))
+        .output()
+        .unwrap();
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    let csv = std::fs::read_to_string(dir.path().join("ldm/regions.csv")).unwrap();
+    assert!(csv.starts_with("region,mass_g,mean_gy,rel_uncertainty,d90_gy,d50_gy,d2_gy,max_gy"));
+    // mismatched counts are refused
+    let st = std::process::Command::new(env!("CARGO_BIN_EXE_theradose"))
+        .args([
+            "tia-map",
+            "--times-h",
+            "4,24",
+            "--images",
+            &images.join(","),
+            "--nuclide",
+            "Lu-177",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(!st.status.success());
+    assert!(String::from_utf8_lossy(&st.stderr).contains("expected one time per image"));
+}

@@ -18,6 +18,7 @@ pub mod positron_range;
 pub mod svalues;
 pub mod therapy;
 pub mod tia_cmd;
+pub mod tia_map_cmd;
 pub mod vsv;
 
 use crate::materials::{HuCalibration, MaterialDb};
