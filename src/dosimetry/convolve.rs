@@ -214,8 +214,14 @@ fn fft_z(s: &mut Spectrum, fft: &Arc<dyn Fft<f64>>) {
     });
 }
 
-/// Forward transform of a real array of `dims` zero-padded to `pad`.
-fn forward(src: &[f64], dims: [usize; 3], pad: [usize; 3]) -> Spectrum {
+/// Forward transform of a real array of `dims` (lines along x given by `fill`, which writes
+/// the first `dims[0]` values of a line and says whether it holds any nonzero value),
+/// zero-padded to `pad`.
+fn forward(
+    dims: [usize; 3],
+    pad: [usize; 3],
+    fill: impl Fn(usize, usize, &mut [f64]) -> bool + Sync,
+) -> Spectrum {
     let [nx, ny, nz] = dims;
     let [px, py, pz] = pad;
     let hx = px / 2 + 1;
@@ -231,12 +237,10 @@ fn forward(src: &[f64], dims: [usize; 3], pad: [usize; 3]) -> Spectrum {
             let mut input = vec![0.0; px];
             let mut scratch = r2c.make_scratch_vec();
             for y in 0..ny {
-                let line = &src[nx * (y + ny * z)..nx * (y + ny * z) + nx];
-                if line.iter().all(|&v| v == 0.0) {
+                input.fill(0.0);
+                if !fill(y, z, &mut input[..nx]) {
                     continue; // its transform is zero, as the buffer already holds
                 }
-                input[..nx].copy_from_slice(line);
-                input[nx..].fill(0.0);
                 let out = &mut plane[hx * y..hx * (y + 1)];
                 r2c.process_with_scratch(&mut input, out, &mut scratch)
                     .expect("buffer lengths match the plan");
@@ -257,22 +261,36 @@ fn forward(src: &[f64], dims: [usize; 3], pad: [usize; 3]) -> Spectrum {
 /// A source or kernel whose length does not match its dimensions.
 pub fn convolve_fft(src: &[f64], dims: [usize; 3], kernel: &Kernel) -> Result<Vec<f64>> {
     check(src, dims, kernel)?;
-    let pad = [0, 1, 2].map(|a| smooth_length(dims[a] + kernel.half[a]));
+    // n + h avoids wrap-around onto the grid; 2h + 1 keeps the wrapped kernel from overlapping itself
+    let pad =
+        [0, 1, 2].map(|a| smooth_length((dims[a] + kernel.half[a]).max(2 * kernel.half[a] + 1)));
     let [px, py, pz] = pad;
-    // the kernel, wrapped so that offset d sits at index d mod P
-    let mut kpad = vec![0.0; px * py * pz];
+    // the kernel, wrapped so that offset d sits at index d mod P (only the lines through the
+    // kernel's support are nonzero)
     let h = kernel.half.map(|x| x as isize);
-    for dk in -h[2]..=h[2] {
-        for dj in -h[1]..=h[1] {
-            for di in -h[0]..=h[0] {
-                let w = |d: isize, p: usize| d.rem_euclid(p as isize) as usize;
-                kpad[w(di, px) + px * (w(dj, py) + py * w(dk, pz))] = kernel.at([di, dj, dk]);
-            }
+    let unwrap = |i: usize, p: usize, h: isize| -> Option<isize> {
+        let d = if i as isize <= h {
+            i as isize
+        } else {
+            i as isize - p as isize
+        };
+        (d.abs() <= h).then_some(d)
+    };
+    let kspec = forward(pad, pad, |y, z, line| {
+        let (Some(dj), Some(dk)) = (unwrap(y, py, h[1]), unwrap(z, pz, h[2])) else {
+            return false;
+        };
+        for di in -h[0]..=h[0] {
+            line[di.rem_euclid(px as isize) as usize] = kernel.at([di, dj, dk]);
         }
-    }
-    let kspec = forward(&kpad, pad, pad);
-    drop(kpad);
-    let mut s = forward(src, dims, pad);
+        true
+    });
+    let [nx, ny, _] = dims;
+    let mut s = forward(dims, pad, |y, z, line| {
+        let src_line = &src[nx * (y + ny * z)..nx * (y + ny * z) + nx];
+        line.copy_from_slice(src_line);
+        src_line.iter().any(|&v| v != 0.0)
+    });
     s.data
         .par_iter_mut()
         .zip(kspec.data.par_iter())
