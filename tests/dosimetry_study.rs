@@ -53,6 +53,7 @@ fn lu177_study_at_ci_size() {
         "doses.csv",
         "comparison.csv",
         "comparison.png",
+        "comparison_voxels.png",
         "summary.json",
         "tia.nii.gz",
         "tac/kidneys.png",

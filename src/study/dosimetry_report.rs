@@ -1,6 +1,6 @@
 //! Tables and figures of a dosimetry study: per-region results (`doses.csv`) and the
 //! comparison of the dose methods against the first (`comparison.csv`, `comparison.png`,
-//! voxel-level statistics in `comparison.json`).
+//! voxel-level statistics in `comparison.json` and their histogram `comparison_voxels.png`).
 
 use super::dosimetry_images::region_tia_bq_h;
 use super::dosimetry_study::{DosimetrySpec, RegionResult};
@@ -183,6 +183,7 @@ pub fn write_tables(
         .fold(0.0, f64::max);
     let mut voxel_stats = serde_json::Map::new();
     let mut series_pts = Vec::new();
+    let mut hist_series: Vec<(String, Vec<(f64, f64)>)> = Vec::new();
     for m in methods.iter().skip(1) {
         let d = read_volume(&out.join(format!("dose_{m}")).join("dose.nii.gz"))?.data;
         let diffs: Vec<f64> = (0..ph.len())
@@ -192,6 +193,7 @@ pub fn write_tables(
         let n = diffs.len().max(1) as f64;
         let mean = diffs.iter().sum::<f64>() / n;
         let sd = (diffs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n).sqrt();
+        hist_series.push((format!("{m} vs {reference}"), histogram(&diffs)));
         voxel_stats.insert(
             m.to_string(),
             json!({"voxels": diffs.len(), "mean_relative_difference": mean, "sd_relative_difference": sd,
@@ -208,6 +210,22 @@ pub fn write_tables(
         &out.join("comparison.json"),
         serde_json::to_string_pretty(&json!({"reference": reference, "voxels": voxel_stats}))?
             .as_bytes(),
+    )?;
+    let hs: Vec<Series> = hist_series
+        .iter()
+        .map(|(n, p)| Series {
+            name: n,
+            points: p,
+            y_err: None,
+        })
+        .collect();
+    plot::line_png(
+        &out.join("comparison_voxels.png"),
+        &format!("Voxel dose differences against {reference} (voxels above 10% of its maximum)"),
+        "relative difference (%)",
+        "fraction of voxels per 1% bin",
+        &hs,
+        false,
     )?;
     let top = regions
         .iter()
@@ -235,4 +253,19 @@ pub fn write_tables(
         &series,
         false,
     )
+}
+
+/// Histogram of relative differences in 1% bins from -50% to +50% (fraction per bin; outside
+/// values go to the end bins), as (bin centre in %, fraction) points.
+fn histogram(diffs: &[f64]) -> Vec<(f64, f64)> {
+    let mut h = vec![0.0; 101];
+    for d in diffs {
+        let b = ((d * 100.0).round() + 50.0).clamp(0.0, 100.0) as usize;
+        h[b] += 1.0;
+    }
+    let n = diffs.len().max(1) as f64;
+    h.iter()
+        .enumerate()
+        .map(|(b, c)| (b as f64 - 50.0, c / n))
+        .collect()
 }
