@@ -379,3 +379,31 @@ fn tia_map_from_images_feeds_the_dose_command() {
     assert!(!st.status.success());
     assert!(String::from_utf8_lossy(&st.stderr).contains("expected one time per image"));
 }
+
+/// `dose --method mc` into a folder holding the checkpoint of another map starts afresh (the
+/// run name hashes the map), and resumes its own: a map scaled by 2 gives exactly twice the
+/// dose (same seed, same relative source), a repeated run the same dose.
+#[test]
+fn mc_checkpoints_belong_to_their_map() {
+    let dir = tempfile::tempdir().unwrap();
+    let (tia1, _, _) = sphere_tia(dir.path(), 1e9);
+    let d2 = dir.path().join("x2");
+    std::fs::create_dir_all(&d2).unwrap();
+    let (tia2, _, _) = sphere_tia(&d2, 2e9);
+    let out = dir.path().join("mc");
+    let run = |tia: &Path| {
+        let mut a = DoseArgs::new("mc", "water-cube", tia, "Lu-177", &out);
+        a.histories = 20_000;
+        compute(&a).unwrap();
+        read(&out.join("dose.nii.gz"))
+    };
+    let a = run(&tia1);
+    let b = run(&tia2);
+    let again = run(&tia2);
+    let i = a
+        .iter()
+        .enumerate()
+        .fold(0, |m, (i, &x)| if x > a[m] { i } else { m });
+    assert!((b[i] / a[i] - 2.0).abs() < 1e-6, "{} vs {}", b[i], a[i]);
+    assert_eq!(b, again);
+}

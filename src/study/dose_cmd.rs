@@ -218,7 +218,7 @@ pub fn compute(args: &DoseArgs) -> Result<Vec<RegionDose>> {
     let spectrum = Spectrum::nuclide(&args.nuclide, args.chain).context("--nuclide")?;
     let decays: f64 = tia.data.iter().sum();
     let map = match method {
-        "mc" => mc(args, &ph, decays)?,
+        "mc" => mc(args, &ph, decays, &tia.data)?,
         "vsv" => {
             let opts = KernelOptions {
                 nuclide: args.nuclide.clone(),
@@ -264,9 +264,13 @@ pub fn compute(args: &DoseArgs) -> Result<Vec<RegionDose>> {
 }
 
 /// Monte Carlo through the run-file machinery (checkpoints, resume, progress).
-fn mc(args: &DoseArgs, ph: &Phantom, decays: f64) -> Result<DoseMap> {
+///
+/// The run's name carries a hash of the map's values: the checkpoint (`tally.bin`) of an earlier
+/// run into the same folder is resumed only when the map is the same, not merely its path.
+fn mc(args: &DoseArgs, ph: &Phantom, decays: f64, tia: &[f64]) -> Result<DoseMap> {
+    let bytes: Vec<u8> = tia.iter().flat_map(|x| x.to_le_bytes()).collect();
     let file = RunFile {
-        name: format!("dose-mc-{}", args.nuclide),
+        name: format!("dose-mc-{}-{:016x}", args.nuclide, super::fnv1a(&bytes)),
         description: format!("theradose dose --method mc, TIA {}", args.tia.display()),
         phantom: phantom_spec(args, ph.grid.spacing_mm[0]),
         source: SourceSpec {
@@ -293,10 +297,24 @@ fn mc(args: &DoseArgs, ph: &Phantom, decays: f64) -> Result<DoseMap> {
             electron_cutoff_kev: None,
         },
     };
+    // resume the checkpoint of an interrupted run of the same problem; a checkpoint of another
+    // problem (another map, nuclide, seed or histories) is replaced
+    let ckpt = args.out.join("tally.bin");
+    let resume = match crate::tally::file::read(&ckpt) {
+        Ok((h, _)) => h.fingerprint == file.fingerprint(),
+        Err(_) => false,
+    };
+    if ckpt.exists() && !resume {
+        eprintln!(
+            "{}: checkpoint of another run, starting afresh",
+            ckpt.display()
+        );
+        std::fs::remove_file(&ckpt).with_context(|| format!("cannot remove {}", ckpt.display()))?;
+    }
     let opt = RunOptions {
         threads: args.threads,
         jobs: 1,
-        resume: args.out.join("tally.bin").exists(),
+        resume,
         ..Default::default()
     };
     let summary = output::run_file(file, &args.out, &opt)?;
