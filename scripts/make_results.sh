@@ -10,3 +10,5 @@ $bin phantom show mouse --groups tumour --png results/phantoms/mouse.png > resul
 $bin phantom show water-cube --png results/phantoms/water-cube.png > results/phantoms/water-cube_masses.csv
 $bin phantom show water-sphere --png results/phantoms/water-sphere.png > results/phantoms/water-sphere_masses.csv
 $bin study studies/quickstart.toml
+$bin study studies/lu177-psma.toml
+$bin study studies/ac225-psma.toml
