@@ -112,8 +112,10 @@ pub struct DoseSpec {
     pub methods: Vec<String>,
     /// Monte Carlo decays
     pub histories: u64,
-    /// stop the Monte Carlo when every region in `target_regions` has reached this relative
-    /// uncertainty (1 sigma) on its mean dose (optional)
+    /// stop the Monte Carlo when the first region of `target_regions` has reached this
+    /// relative uncertainty (1 sigma) on its mean dose (optional; name the statistically
+    /// hardest region first, usually the smallest lesion: the larger regions are then below it,
+    /// as `doses.csv` reports)
     pub target_uncertainty: Option<f64>,
     #[serde(default)]
     pub target_regions: Vec<String>,
