@@ -343,6 +343,7 @@ fn tia_map_from_images_feeds_the_dose_command() {
             "dose",
             "--method",
             "ldm",
+            "--dicom",
             "--phantom",
             "water-cube",
             "--nuclide",
@@ -359,6 +360,16 @@ fn tia_map_from_images_feeds_the_dose_command() {
         "{}",
         String::from_utf8_lossy(&st.stderr)
     );
+    // the RT Dose export holds the same dose on the same grid (32-bit quantisation; NIfTI f32)
+    let nii = theradose::io::read_volume(&dir.path().join("ldm/dose.nii.gz")).unwrap();
+    let dcm = theradose::io::dicom::read_rt_dose(&dir.path().join("ldm/dose.dcm")).unwrap();
+    assert!(dcm.grid.same_geometry(&nii.grid, 1e-4));
+    let max = nii.data.iter().cloned().fold(0.0, f64::max);
+    assert!(nii
+        .data
+        .iter()
+        .zip(&dcm.data)
+        .all(|(a, b)| (a - b).abs() <= 1e-6 * max));
     let csv = std::fs::read_to_string(dir.path().join("ldm/regions.csv")).unwrap();
     assert!(csv.starts_with("region,mass_g,mean_gy,rel_uncertainty,d90_gy,d50_gy,d2_gy,max_gy"));
     // mismatched counts are refused

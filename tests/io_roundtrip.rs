@@ -362,3 +362,37 @@ fn writes_check_the_volume() {
     assert!(!p.exists());
     no_tmp_left(dir.path());
 }
+
+/// DICOM RT Dose export (issue 6): geometry (RAS <-> LPS, oblique direction) and doses survive
+/// a write and read back through dicom-rs; doses within the 32-bit quantisation (max / 2^32).
+#[test]
+fn rt_dose_round_trip() {
+    use theradose::io::dicom::{read_rt_dose, write_rt_dose};
+    let dir = tempfile::tempdir().unwrap();
+    let mut grid = theradose::io::Grid::new([5, 4, 3], [2.0, 2.5, 3.0]);
+    grid.origin_mm = [-10.0, 20.0, -30.5];
+    // a rotation of 30 degrees about z (right-handed)
+    let (c, s) = (30f64.to_radians().cos(), 30f64.to_radians().sin());
+    grid.direction = [[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]];
+    let dose: Vec<f64> = (0..60).map(|i| 0.37 * i as f64 + 0.01).collect();
+    let p = dir.path().join("dose.dcm");
+    write_rt_dose(&p, &grid, &dose, "test dose").unwrap();
+    let back = read_rt_dose(&p).unwrap();
+    assert!(
+        back.grid.same_geometry(&grid, 1e-4),
+        "{:?} vs {:?}",
+        back.grid,
+        grid
+    );
+    let max = dose.iter().cloned().fold(0.0, f64::max);
+    for (a, b) in dose.iter().zip(&back.data) {
+        assert!((a - b).abs() <= max / 4.0e9, "{a} vs {b}");
+    }
+    let bytes = std::fs::read(&p).unwrap();
+    assert_eq!(&bytes[128..132], b"DICM");
+    // negative or NaN doses are refused with the file named
+    let e = write_rt_dose(&p, &grid, &vec![f64::NAN; 60], "x")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("dose.dcm"), "{e}");
+}

@@ -7,6 +7,7 @@
 //! file and what was expected; no input makes these functions panic. Writes are atomic: the file
 //! is written beside its destination as `name.tmp` and renamed.
 
+pub mod dicom;
 mod mhd;
 mod nifti;
 mod volume;

@@ -87,6 +87,9 @@ pub struct DoseArgs {
     /// extra region: a mask volume on the phantom grid (nonzero voxels), named by its file
     #[arg(long)]
     pub mask: Vec<PathBuf>,
+    /// also write the dose as DICOM RT Dose (DIR/dose.dcm, 32-bit, DoseGridScaling)
+    #[arg(long)]
+    pub dicom: bool,
     /// output folder
     #[arg(long)]
     pub out: PathBuf,
@@ -115,6 +118,7 @@ impl DoseArgs {
             kernel_cache: None,
             v_gy: vec![2.0, 5.0, 10.0, 20.0],
             mask: Vec::new(),
+            dicom: false,
             out: out.to_path_buf(),
         }
     }
@@ -363,6 +367,9 @@ fn write_outputs(
         },
         &desc,
     )?;
+    if args.dicom {
+        crate::io::dicom::write_rt_dose(&out.join("dose.dcm"), &ph.grid, &map.dose_gy, &desc)?;
+    }
     let mass: Vec<f64> = (0..ph.len()).map(|v| ph.voxel_mass_g(v)).collect();
     let mut names = Vec::new();
     let mut voxels = Vec::new();
