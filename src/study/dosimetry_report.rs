@@ -17,6 +17,9 @@ use std::f64::consts::LN_2;
 use std::fmt::Write as _;
 use std::path::Path;
 
+/// Name of the organ-level MIRD dose (sum over sources of TIA x S) in the comparisons.
+pub const ORGAN_S: &str = "organ-s";
+
 /// Uptake half-time (h) of a fitted TAC: with a negative term (uptake), ln2 over the difference
 /// between its rate and the slowest positive rate; 0 without one.
 fn uptake_half_time_h(terms: &[(f64, f64)]) -> f64 {
@@ -110,7 +113,14 @@ pub fn write_tables(
     per_method: &[(String, Vec<RegionDose>)],
     reference_dose: &[f64],
 ) -> Result<()> {
-    let methods: Vec<&String> = per_method.iter().map(|m| &m.0).collect();
+    // the dose-map methods, then the organ-level MIRD dose when the study computed it
+    let mut methods: Vec<&str> = per_method.iter().map(|m| m.0.as_str()).collect();
+    if regions
+        .first()
+        .is_some_and(|r| r.mean_gy.contains_key(ORGAN_S))
+    {
+        methods.push(ORGAN_S);
+    }
     let cycles = spec.therapy.cycles;
     let mut csv = String::from(
         "region,mass_g,tia_mbq_h,tia_rel_uncertainty,tia_coefficient_h,tia_true_mbq_h,tia_model,effective_half_life_h,uptake_half_time_h",
@@ -137,7 +147,7 @@ pub fn write_tables(
             r.uptake_half_time_h
         );
         for m in &methods {
-            let _ = write!(csv, ",{:.6e}", r.mean_gy[m.as_str()]);
+            let _ = write!(csv, ",{:.6e}", r.mean_gy[*m]);
         }
         let _ = writeln!(
             csv,
@@ -165,13 +175,13 @@ pub fn write_tables(
     }
     cmp.push('\n');
     for r in regions {
-        let base = r.mean_gy[reference.as_str()];
+        let base = r.mean_gy[reference];
         let _ = write!(cmp, "{},{:.3}", r.name, r.mass_g);
         for m in &methods {
-            let _ = write!(cmp, ",{:.6e}", r.mean_gy[m.as_str()]);
+            let _ = write!(cmp, ",{:.6e}", r.mean_gy[*m]);
         }
         for m in methods.iter().skip(1) {
-            let _ = write!(cmp, ",{:.2}", 100.0 * (r.mean_gy[m.as_str()] / base - 1.0));
+            let _ = write!(cmp, ",{:.2}", 100.0 * (r.mean_gy[*m] / base - 1.0));
         }
         cmp.push('\n');
     }
@@ -184,7 +194,7 @@ pub fn write_tables(
     let mut voxel_stats = serde_json::Map::new();
     let mut series_pts = Vec::new();
     let mut hist_series: Vec<(String, Vec<(f64, f64)>)> = Vec::new();
-    for m in methods.iter().skip(1) {
+    for m in per_method.iter().skip(1).map(|x| x.0.as_str()) {
         let d = read_volume(&out.join(format!("dose_{m}")).join("dose.nii.gz"))?.data;
         let diffs: Vec<f64> = (0..ph.len())
             .filter(|&v| ph.density[v] >= 0.01 && reference_dose[v] > 0.1 * max)
@@ -199,9 +209,11 @@ pub fn write_tables(
             json!({"voxels": diffs.len(), "mean_relative_difference": mean, "sd_relative_difference": sd,
                 "threshold_gy": 0.1 * max}),
         );
+    }
+    for m in methods.iter().skip(1) {
         let mut pts: Vec<(f64, f64)> = regions
             .iter()
-            .map(|r| (r.mean_gy[reference.as_str()], r.mean_gy[m.as_str()]))
+            .map(|r| (r.mean_gy[reference], r.mean_gy[*m]))
             .collect();
         pts.sort_by(|a, b| a.0.total_cmp(&b.0));
         series_pts.push((format!("{m} (region means)"), pts));
@@ -229,7 +241,7 @@ pub fn write_tables(
     )?;
     let top = regions
         .iter()
-        .map(|r| r.mean_gy[reference.as_str()])
+        .map(|r| r.mean_gy[reference])
         .fold(0.0, f64::max)
         * 1.05;
     let identity = vec![(0.0, 0.0), (top, top)];

@@ -128,6 +128,14 @@ pub struct DoseSpec {
     /// decays per voxel S-value kernel (per chain member and tissue kernel)
     #[serde(default = "kernel_histories_default")]
     pub kernel_histories: u64,
+    /// decays per source region of the organ S-values (MIRD organ dose = sum of fitted region
+    /// TIA x S, compared with the voxel methods as "organ-s"; 0 skips it)
+    #[serde(default = "organ_s_histories_default")]
+    pub organ_s_histories: u64,
+}
+
+fn organ_s_histories_default() -> u64 {
+    200_000
 }
 
 fn kernel_histories_default() -> u64 {
@@ -355,7 +363,11 @@ pub fn run(spec: &DosimetrySpec, out: &Path, threads: Option<usize>) -> Result<D
     let split = energy_split(&spectrum);
     let mass: Vec<f64> = (0..ph.len()).map(|v| ph.voxel_mass_g(v)).collect();
     let alpha = ldm_dose(&tia, split.alpha_recoil_mev, &mass);
-    let regions = report::region_results(spec, &ph, &ids, &fits, &per_method, &alpha, lambda_p)?;
+    let mut regions =
+        report::region_results(spec, &ph, &ids, &fits, &per_method, &alpha, lambda_p)?;
+    if spec.dose.organ_s_histories > 0 {
+        organ_doses(spec, out, threads, &mut regions)?;
+    }
     report::write_tables(spec, out, &ph, &regions, &per_method, &dose)?;
     let summary = json!({
         "version": crate::VERSION,
@@ -379,6 +391,43 @@ pub fn run(spec: &DosimetrySpec, out: &Path, threads: Option<usize>) -> Result<D
         tia_bq_s: tia,
         regions,
     })
+}
+
+/// Organ-level MIRD doses: S-values of the kinetics regions as sources (all regions as targets)
+/// by Monte Carlo (`svalues.csv`), and each kinetics region's dose per cycle =
+/// sum over sources of the fitted TIA x S(region <- source), stored as method "organ-s".
+fn organ_doses(
+    spec: &DosimetrySpec,
+    out: &Path,
+    threads: Option<usize>,
+    regions: &mut [RegionResult],
+) -> Result<()> {
+    eprintln!("dosimetry: organ S-values");
+    let text = format!(
+        "name = \"svalues\"\n[phantom]\nbuiltin = {:?}\nvoxel_mm = {}\ngroups = {:?}\n[source]\nkind = \"region\"\nnuclide = {:?}\nchain = {}\n[run]\nhistories = {}\nseed = {}\n",
+        spec.phantom.builtin,
+        spec.phantom.voxel_mm,
+        spec.phantom.groups,
+        spec.therapy.nuclide,
+        spec.therapy.chain,
+        spec.dose.organ_s_histories,
+        spec.dose.seed
+    );
+    let file: super::RunFile = toml::from_str(&text).context("organ S-value run")?;
+    let sources: Vec<String> = spec.kinetics.iter().map(|k| k.region.clone()).collect();
+    let table = super::svalues::compute(file, &sources, threads)?;
+    output::write_atomic(&out.join("svalues.csv"), table.csv().as_bytes())?;
+    let tia: Vec<(String, f64)> = regions
+        .iter()
+        .map(|r| (r.name.clone(), r.tia_mbq_h * 3600.0))
+        .collect();
+    let doses = table.organ_dose_gy(&tia)?;
+    for r in regions.iter_mut() {
+        if let Some((_, d)) = doses.iter().find(|(n, _)| *n == r.name) {
+            r.mean_gy.insert(report::ORGAN_S.to_string(), *d);
+        }
+    }
+    Ok(())
 }
 
 /// Checks the numbers of a study (the phantom and kinetics are checked against the phantom

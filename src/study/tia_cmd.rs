@@ -33,7 +33,7 @@ pub struct TiaArgs {
     #[arg(
         long = "times-h",
         value_delimiter = ',',
-        required = true,
+        required_unless_present = "csv",
         allow_hyphen_values = true
     )]
     pub times_h: Vec<String>,
@@ -41,10 +41,14 @@ pub struct TiaArgs {
     #[arg(
         long,
         value_delimiter = ',',
-        required = true,
+        required_unless_present = "csv",
         allow_hyphen_values = true
     )]
     pub values: Vec<String>,
+    /// A region's time-activity values as CSV instead of --times-h/--values: header
+    /// `time_h,activity_mbq` with an optional third column `sd_mbq` (one standard deviation).
+    #[arg(long, conflicts_with_all = ["times_h", "values"])]
+    pub csv: Option<PathBuf>,
     /// One standard deviation per point: MBq, or percent of the value ("5%"). Default:
     /// relative weights of 10 %, covariance scaled by the reduced chi-square.
     #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
@@ -73,12 +77,75 @@ pub struct TiaArgs {
 
 /// Runs `theradose tia`.
 pub fn run(args: &TiaArgs) -> Result<()> {
+    let with_csv;
+    let args = match &args.csv {
+        Some(path) => {
+            with_csv = from_csv(args, path)?;
+            &with_csv
+        }
+        None => args,
+    };
     let (v, fit) = tia_json(args)?;
     if let Some(p) = &args.plot {
         plot(p, args, &fit)?;
     }
     println!("{}", serde_json::to_string_pretty(&v)?);
     Ok(())
+}
+
+/// The arguments with times, values (and uncertainties, when the CSV has a third column) read
+/// from a CSV file `time_h,activity_mbq[,sd_mbq]`.
+fn from_csv(args: &TiaArgs, path: &std::path::Path) -> Result<TiaArgs> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+    let header = lines.next().unwrap_or_default();
+    if !header.starts_with("time_h,activity_mbq") {
+        anyhow::bail!(
+            "{}: header '{header}', expected time_h,activity_mbq[,sd_mbq]",
+            path.display()
+        );
+    }
+    let (mut t, mut v, mut sd) = (Vec::new(), Vec::new(), Vec::new());
+    for (i, line) in lines.enumerate() {
+        let f: Vec<String> = line.split(',').map(|x| x.trim().to_string()).collect();
+        if f.len() < 2 {
+            anyhow::bail!(
+                "{} row {}: expected time_h,activity_mbq",
+                path.display(),
+                i + 2
+            );
+        }
+        t.push(f[0].clone());
+        v.push(f[1].clone());
+        if let Some(x) = f.get(2) {
+            sd.push(x.clone());
+        }
+    }
+    if !sd.is_empty() && sd.len() != t.len() {
+        anyhow::bail!(
+            "{}: sd_mbq given on {} of {} rows",
+            path.display(),
+            sd.len(),
+            t.len()
+        );
+    }
+    Ok(TiaArgs {
+        times_h: t,
+        values: v,
+        uncertainties: if sd.is_empty() {
+            args.uncertainties.clone()
+        } else {
+            Some(sd)
+        },
+        csv: None,
+        nuclide: args.nuclide.clone(),
+        model: args.model.clone(),
+        effective_half_life_h: args.effective_half_life_h,
+        trapezoid_start: args.trapezoid_start.clone(),
+        administered_mbq: args.administered_mbq,
+        plot: args.plot.clone(),
+    })
 }
 
 /// Parses a comma list of numbers, naming the field and entry of a bad one.
