@@ -403,17 +403,15 @@ fn organ_doses(
     regions: &mut [RegionResult],
 ) -> Result<()> {
     eprintln!("dosimetry: organ S-values");
-    let text = format!(
-        "name = \"svalues\"\n[phantom]\nbuiltin = {:?}\nvoxel_mm = {}\ngroups = {:?}\n[source]\nkind = \"region\"\nnuclide = {:?}\nchain = {}\n[run]\nhistories = {}\nseed = {}\n",
-        spec.phantom.builtin,
-        spec.phantom.voxel_mm,
-        spec.phantom.groups,
-        spec.therapy.nuclide,
+    let file = super::svalues::nuclide_run_file(
+        &spec.phantom.builtin,
+        Some(spec.phantom.voxel_mm),
+        &spec.phantom.groups,
+        &spec.therapy.nuclide,
         spec.therapy.chain,
         spec.dose.organ_s_histories,
-        spec.dose.seed
-    );
-    let file: super::RunFile = toml::from_str(&text).context("organ S-value run")?;
+        spec.dose.seed,
+    )?;
     let sources: Vec<String> = spec.kinetics.iter().map(|k| k.region.clone()).collect();
     let table = super::svalues::compute(file, &sources, threads)?;
     output::write_atomic(&out.join("svalues.csv"), table.csv().as_bytes())?;

@@ -148,6 +148,27 @@ pub fn compute(
     })
 }
 
+/// The run file of an S-value computation: a nuclide (with its chain or not) in a built-in
+/// phantom, `histories` decays per source region.
+///
+/// # Errors
+/// Names that do not make a valid run file.
+pub fn nuclide_run_file(
+    phantom: &str,
+    voxel_mm: Option<f64>,
+    groups: &[String],
+    nuclide: &str,
+    chain: bool,
+    histories: u64,
+    seed: u64,
+) -> Result<RunFile> {
+    let text = format!(
+        "name = \"svalues\"\n[phantom]\nbuiltin = {phantom:?}\ngroups = {groups:?}\n{}[source]\nkind = \"region\"\nnuclide = {nuclide:?}\nchain = {chain}\n[run]\nhistories = {histories}\nseed = {seed}\n",
+        voxel_mm.map(|v| format!("voxel_mm = {v}\n")).unwrap_or_default(),
+    );
+    toml::from_str(&text).context("S-value run file")
+}
+
 /// Arguments of `theradose svalues`.
 #[derive(clap::Args, Debug, Clone)]
 pub struct SvaluesArgs {
@@ -183,17 +204,15 @@ pub struct SvaluesArgs {
 
 /// Runs `theradose svalues`: writes the CSV table and prints where.
 pub fn run(a: &SvaluesArgs) -> Result<()> {
-    let text = format!(
-        "name = \"svalues\"\n[phantom]\nbuiltin = {:?}\ngroups = {:?}\n{}[source]\nkind = \"region\"\nnuclide = {:?}\nchain = {}\n[run]\nhistories = {}\nseed = {}\n",
-        a.phantom,
-        a.groups,
-        a.voxel_mm.map(|v| format!("voxel_mm = {v}\n")).unwrap_or_default(),
-        a.nuclide,
+    let file = nuclide_run_file(
+        &a.phantom,
+        a.voxel_mm,
+        &a.groups,
+        &a.nuclide,
         a.chain,
         a.histories,
-        a.seed
-    );
-    let file: RunFile = toml::from_str(&text).context("svalues arguments")?;
+        a.seed,
+    )?;
     let table = compute(file, &a.sources, a.threads)?;
     let out = a.out.clone().unwrap_or_else(|| {
         let stem = std::path::Path::new(&a.phantom)
