@@ -5,6 +5,7 @@
 
 pub mod beam_cmd;
 pub mod bed_cmd;
+pub mod bnct_study;
 pub mod decay_cmd;
 pub mod dose_cmd;
 pub mod dose_kernels;

@@ -47,6 +47,8 @@ pub enum StudyKind {
     Dosimetry,
     /// a therapy study (`[baseline_pet]` or `kind = "therapy"`)
     Therapy,
+    /// `kind = "bnct"`: a BNCT treatment-planning study (issue 5)
+    Bnct,
 }
 
 /// Classifies a study file by its content.
@@ -59,8 +61,9 @@ pub fn study_kind(path: &Path) -> Result<StudyKind> {
     Ok(match kind {
         Some("dosimetry") => StudyKind::Dosimetry,
         Some("therapy") => StudyKind::Therapy,
+        Some("bnct") => StudyKind::Bnct,
         Some(k) => bail!(
-            "{}: kind = \"{k}\": expected \"therapy\" or \"dosimetry\" (or no kind with a \
+            "{}: kind = \"{k}\": expected \"therapy\", \"dosimetry\" or \"bnct\" (or no kind with a \
              [source] run file)",
             path.display()
         ),
@@ -265,6 +268,7 @@ pub fn run_study_file(path: &Path, out: Option<&Path>, opts: &StudyOptions) -> R
             dosimetry_study::run_file(path, Some(&out), opts.histories, opts.threads)?;
             Ok(out)
         }
+        StudyKind::Bnct => super::bnct_study::run_file(path, out, opts),
         StudyKind::Therapy => {
             let (out, m) = run_therapy_file(path, out, opts)?;
             markdown::print_summary(&m);
