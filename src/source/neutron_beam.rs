@@ -245,28 +245,64 @@ impl NeutronBeam {
                 (2.0 * rng.uniform() - 1.0) * half_y_cm,
             ),
         };
-        // two unit vectors perpendicular to the direction
+        let (u, v) = self.field_axes();
+        SourceNeutron {
+            energy_mev: self.spectrum.sample(rng),
+            pos: self.centre + u * a + v * b,
+            dir: self.dir,
+        }
+    }
+
+    /// The two unit vectors across the beam: `u` = dir x z (dir x x when the beam is within
+    /// about 25 degrees of z), `v` = dir x u. A rectangle's `half_x_cm` lies along `u`,
+    /// `half_y_cm` along `v`: for a beam along +x or -x, u is along y and v along z.
+    pub fn field_axes(&self) -> (Vec3, Vec3) {
         let d = self.dir;
         let t = if d.z.abs() < 0.9 {
             Vec3::new(0.0, 0.0, 1.0)
         } else {
             Vec3::new(1.0, 0.0, 0.0)
         };
-        let u = Vec3::new(
-            d.y * t.z - d.z * t.y,
-            d.z * t.x - d.x * t.z,
-            d.x * t.y - d.y * t.x,
-        )
-        .normalized();
-        let v = Vec3::new(
-            d.y * u.z - d.z * u.y,
-            d.z * u.x - d.x * u.z,
-            d.x * u.y - d.y * u.x,
-        );
-        SourceNeutron {
-            energy_mev: self.spectrum.sample(rng),
-            pos: self.centre + u * a + v * b,
-            dir: d,
-        }
+        let u = cross(d, t).normalized();
+        (u, cross(d, u))
     }
+
+    /// Samples a source neutron as [`Self::sample`] does, then moves it along its direction to
+    /// where it enters the box `[0, size_cm]` (a phantom's local frame), so that a source plane
+    /// outside the phantom works with transport that starts inside it. A neutron whose ray
+    /// misses the box stays outside: it leaves at once and still counts as a source neutron.
+    pub fn sample_into_box(&self, rng: &mut HistoryRng, size_cm: [f64; 3]) -> SourceNeutron {
+        let mut n = self.sample(rng);
+        if let Some(t) = ray_box_entry(n.pos, n.dir, size_cm) {
+            n.pos = n.pos + n.dir * (t + 1e-9);
+        }
+        n
+    }
+}
+
+fn cross(a: Vec3, b: Vec3) -> Vec3 {
+    Vec3::new(
+        a.y * b.z - a.z * b.y,
+        a.z * b.x - a.x * b.z,
+        a.x * b.y - a.y * b.x,
+    )
+}
+
+/// Distance along the ray `pos + t dir` (t >= 0) at which it enters the box `[0, size_cm]`: 0
+/// when it starts inside, None when it misses the box (slab method).
+pub fn ray_box_entry(pos: Vec3, dir: Vec3, size_cm: [f64; 3]) -> Option<f64> {
+    let (mut t0, mut t1) = (0.0f64, f64::INFINITY);
+    for a in 0..3 {
+        let (p, d) = (pos.get(a), dir.get(a));
+        if d.abs() < 1e-300 {
+            if p < 0.0 || p > size_cm[a] {
+                return None;
+            }
+            continue;
+        }
+        let (ta, tb) = ((0.0 - p) / d, (size_cm[a] - p) / d);
+        t0 = t0.max(ta.min(tb));
+        t1 = t1.min(ta.max(tb));
+    }
+    (t0 <= t1).then_some(t0)
 }

@@ -419,15 +419,10 @@ pub fn run_beam(a: &BeamArgs) -> Result<BeamResult> {
     }
     let ppm_map = boron_map(a, &ph)?;
     let out = tr.execute(|rng| beam.sample(rng), a.seed, a.histories, a.threads)?;
-    let (maps, depth) = beam_maps(
-        &ph,
-        &out,
-        &weights,
-        &is_tumour,
-        axis,
-        sign,
-        ppm_map.as_deref(),
-    );
+    let cbe = cbe_by_name(&ph, &weights, &is_tumour);
+    let maps = beam_maps(&ph, &out, &weights, &cbe, ppm_map.as_deref());
+    let (step_cm, all) = (ph.voxel_cm[axis], |_: usize| true);
+    let depth = depth_curve(&ph, &maps, beam.centre, beam.dir, step_cm, all);
     let f_epi = beam
         .spectrum
         .fraction_between(THERMAL_MAX_MEV, EPITHERMAL_MAX_MEV);
@@ -537,25 +532,38 @@ fn boron_map(a: &BeamArgs, ph: &Phantom) -> Result<Option<Vec<f64>>> {
     Ok(Some(vol.data.iter().map(|x| x * scale).collect()))
 }
 
-/// Converts the tallies to per-voxel fluences and doses, and the axis depth curve. With a boron
-/// map the boron dose is the per-ppm kerma tally times the map.
-fn beam_maps(
+/// CBE per region label: tumour regions `cbe_tumour`, regions named "skin" `cbe_skin`, others
+/// `cbe_normal`.
+fn cbe_by_name(ph: &Phantom, w: &Weighting, is_tumour: &[bool]) -> Vec<f64> {
+    ph.regions
+        .iter()
+        .zip(is_tumour)
+        .map(|(r, &t)| {
+            if t {
+                w.cbe_tumour
+            } else if r.name.to_lowercase().contains("skin") {
+                w.cbe_skin
+            } else {
+                w.cbe_normal
+            }
+        })
+        .collect()
+}
+
+/// Converts the tallies to per-voxel fluences (cm-2) and doses (Gy) per source neutron, with
+/// the relative uncertainties of the doses; the weighted dose uses `cbe` per region label and
+/// the RBEs of `w`. With a boron map (ug/g per voxel) the boron dose is the per-ppm kerma
+/// tally times the map.
+pub fn beam_maps(
     ph: &Phantom,
     out: &NeutronOutcome,
     w: &Weighting,
-    is_tumour: &[bool],
-    axis: usize,
-    sign: f64,
+    cbe: &[f64],
     ppm_map: Option<&[f64]>,
-) -> (Maps, Vec<[f64; 9]>) {
+) -> Maps {
     let n = ph.len();
     let vol = ph.voxel_volume_cm3();
     let mean = |c: Component, v: usize| out.tally.mean_and_rel_uncertainty(c as usize * n + v).0;
-    let skin: Vec<bool> = ph
-        .regions
-        .iter()
-        .map(|r| r.name.to_lowercase().contains("skin"))
-        .collect();
     let mut maps: Maps = [
         "fluence_thermal",
         "fluence_epithermal",
@@ -593,14 +601,7 @@ fn beam_maps(
             gy(mean(Component::Hydrogen, v)),
             gy(mean(Component::GammaLocal, v) + photon),
         ];
-        let l = ph.label[v] as usize;
-        let cbe = if is_tumour[l] {
-            w.cbe_tumour
-        } else if skin[l] {
-            w.cbe_skin
-        } else {
-            w.cbe_normal
-        };
+        let cbe = cbe[ph.label[v] as usize];
         let weighted = cbe * vals[3]
             + w.rbe_nitrogen * vals[4]
             + w.rbe_hydrogen * vals[5]
@@ -655,46 +656,60 @@ fn beam_maps(
             0.0
         };
     }
-    // depth curve: average over voxels near the axis in each slice perpendicular to it
-    let d = ph.grid.dims;
-    let (a1, a2) = ((axis + 1) % 3, (axis + 2) % 3);
-    let c1 = 0.5 * ph.size_cm[a1];
-    let c2 = 0.5 * ph.size_cm[a2];
-    let mut depth = Vec::new();
-    for s in 0..d[axis] {
-        let mut acc = [0.0f64; 8];
-        let mut count = 0usize;
-        for i1 in 0..d[a1] {
-            for i2 in 0..d[a2] {
-                let x1 = (i1 as f64 + 0.5) * ph.voxel_cm[a1] - c1;
-                let x2 = (i2 as f64 + 0.5) * ph.voxel_cm[a2] - c2;
-                if x1 * x1 + x2 * x2 > AXIS_RADIUS_CM * AXIS_RADIUS_CM {
-                    continue;
-                }
-                let mut ijk = [0usize; 3];
-                ijk[axis] = s;
-                ijk[a1] = i1;
-                ijk[a2] = i2;
-                let v = ijk[0] + d[0] * (ijk[1] + d[1] * ijk[2]);
-                for (k, m) in maps.iter().take(8).enumerate() {
-                    acc[k] += m.1[v];
-                }
-                count += 1;
-            }
-        }
-        if count == 0 {
+    maps
+}
+
+/// Depth curve along a beam axis: the first 8 maps (fluences and doses) averaged over the
+/// voxels `pick` accepts whose centre lies within [`AXIS_RADIUS_CM`] of the axis through
+/// `entry` (local frame, cm) along the unit vector `dir`, in bins of `step_cm` of depth
+/// (depth of a voxel: its centre's distance from `entry` along `dir`; rows at the bin centres,
+/// bins behind `entry` or without voxels left out).
+pub fn depth_curve(
+    ph: &Phantom,
+    maps: &Maps,
+    entry: Vec3,
+    dir: Vec3,
+    step_cm: f64,
+    pick: impl Fn(usize) -> bool,
+) -> Vec<[f64; 9]> {
+    let mut acc: Vec<([f64; 8], usize)> = Vec::new();
+    for v in 0..ph.len() {
+        if !pick(v) {
             continue;
         }
-        let slice = if sign > 0.0 { s } else { d[axis] - 1 - s };
-        let mut row = [0.0; 9];
-        row[0] = (slice as f64 + 0.5) * ph.voxel_cm[axis];
-        for k in 0..8 {
-            row[k + 1] = acc[k] / count as f64;
+        let (i, j, k) = ph.ijk(v);
+        let c = Vec3::new(
+            (i as f64 + 0.5) * ph.voxel_cm[0],
+            (j as f64 + 0.5) * ph.voxel_cm[1],
+            (k as f64 + 0.5) * ph.voxel_cm[2],
+        );
+        let w = c - entry;
+        let t = w.dot(dir);
+        let r = w - dir * t;
+        if t < 0.0 || r.dot(r) > AXIS_RADIUS_CM * AXIS_RADIUS_CM {
+            continue;
         }
-        depth.push(row);
+        let b = (t / step_cm) as usize;
+        if b >= acc.len() {
+            acc.resize(b + 1, ([0.0; 8], 0));
+        }
+        for (kk, m) in maps.iter().take(8).enumerate() {
+            acc[b].0[kk] += m.1[v];
+        }
+        acc[b].1 += 1;
     }
-    depth.sort_by(|x, y| x[0].total_cmp(&y[0]));
-    (maps, depth)
+    acc.iter()
+        .enumerate()
+        .filter(|(_, a)| a.1 > 0)
+        .map(|(b, (sum, count))| {
+            let mut row = [0.0; 9];
+            row[0] = (b as f64 + 0.5) * step_cm;
+            for k in 0..8 {
+                row[k + 1] = sum[k] / *count as f64;
+            }
+            row
+        })
+        .collect()
 }
 
 /// Mass-weighted mean of a dose map over the voxels whose label satisfies `pick` (None when no

@@ -5,6 +5,7 @@
 
 pub mod beam_cmd;
 pub mod bed_cmd;
+pub mod bnct;
 pub mod bnct_study;
 pub mod decay_cmd;
 pub mod dose_cmd;
@@ -128,6 +129,22 @@ fn default_seed() -> u64 {
     1
 }
 
+/// Optional scorers of a run file (`[scoring]`); all off by default.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ScoringSpec {
+    /// `let = true`: dose-averaged and track-averaged LET of alpha tracks per voxel
+    /// (`let_dose_averaged.nii.gz`, `let_track_averaged.nii.gz`, LET columns in regions.csv)
+    #[serde(rename = "let", default)]
+    pub let_scoring: bool,
+}
+
+impl ScoringSpec {
+    fn is_default(&self) -> bool {
+        *self == ScoringSpec::default()
+    }
+}
+
 /// A run file.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -138,6 +155,10 @@ pub struct RunFile {
     pub phantom: PhantomSpec,
     pub source: SourceSpec,
     pub run: RunSpec,
+    /// optional scorers; left out of the serialised file (and so of the fingerprint) when all
+    /// are off
+    #[serde(default, skip_serializing_if = "ScoringSpec::is_default")]
+    pub scoring: ScoringSpec,
 }
 
 impl RunFile {

@@ -8,6 +8,7 @@
 //! `sum2`; energy-balance totals use the same quantum.
 
 pub mod file;
+pub mod let_tally;
 
 /// Quantum of a per-history deposit (MeV).
 pub const DEPOSIT_UNIT_MEV: f64 = 1.0 / (1u64 << 40) as f64;
@@ -78,6 +79,8 @@ pub struct HistoryScore {
     extra_offset: u32,
     /// counting bins (annihilation sites): one count per entry
     marks: Vec<u32>,
+    /// bins of other quantities than energy (LET sums, path lengths), folded like `entries`
+    aux: Vec<(u32, f64)>,
     pub emitted: f64,
     pub deposited: f64,
     pub below_cutoff: f64,
@@ -110,6 +113,7 @@ impl HistoryScore {
     pub fn clear(&mut self) {
         self.entries.clear();
         self.marks.clear();
+        self.aux.clear();
         for &k in &self.extra_touched {
             self.extra[k as usize] = 0.0;
         }
@@ -129,6 +133,30 @@ impl HistoryScore {
             }
         }
         self.entries.push((bin, e));
+    }
+    /// Adds each ordinary-bin deposit of this history, times the weights `f(bin)` gives, to the
+    /// dense extra bins it names (totals derived at the end of a history, e.g. per region and
+    /// dose component); zero products are skipped.
+    pub fn fold_into_extra<const K: usize>(&mut self, f: impl Fn(u32) -> [(usize, f64); K]) {
+        for i in 0..self.entries.len() {
+            let (bin, e) = self.entries[i];
+            for (k, w) in f(bin) {
+                if w * e > 0.0 {
+                    self.score_extra(k, w * e);
+                }
+            }
+        }
+    }
+    /// The ordinary-bin deposits of this history so far (bin, MeV); consecutive deposits in one
+    /// bin are coalesced, others may repeat a bin.
+    pub fn entries(&self) -> &[(u32, f64)] {
+        &self.entries
+    }
+    /// Scores a non-negative quantity other than energy (e.g. a LET-weighted sum) in a bin; it
+    /// is summed per history and quantised like a deposit, but not counted in `scored_total`.
+    #[inline]
+    pub fn score_aux(&mut self, bin: u32, x: f64) {
+        self.aux.push((bin, x));
     }
     /// Sum of the energy scored in the ordinary bins of this history (MeV); extra bins (region
     /// totals) repeat it and are not included.
@@ -155,19 +183,9 @@ pub struct ChunkScore {
 impl ChunkScore {
     /// Closes a history: combines its deposits per bin, quantises them, keeps the balance.
     pub fn close_history(&mut self, h: &mut HistoryScore) {
-        h.entries.sort_unstable_by_key(|e| e.0);
-        let mut k = 0;
-        while k < h.entries.len() {
-            let bin = h.entries[k].0;
-            let mut e = 0.0;
-            while k < h.entries.len() && h.entries[k].0 == bin {
-                e += h.entries[k].1;
-                k += 1;
-            }
-            let q = quantise(e);
-            if q > 0 {
-                self.entries.push((bin, q));
-            }
+        self.fold(&mut h.entries);
+        if !h.aux.is_empty() {
+            self.fold(&mut h.aux);
         }
         for &k in &h.extra_touched {
             let q = quantise(h.extra[k as usize]);
@@ -185,6 +203,23 @@ impl ChunkScore {
         self.balance.escaped.add_mev(h.escaped);
         self.histories += 1;
         h.clear();
+    }
+    /// Sorts one history's (bin, value) list, sums it per bin and keeps the quantised sums.
+    fn fold(&mut self, entries: &mut [(u32, f64)]) {
+        entries.sort_unstable_by_key(|e| e.0);
+        let mut k = 0;
+        while k < entries.len() {
+            let bin = entries[k].0;
+            let mut e = 0.0;
+            while k < entries.len() && entries[k].0 == bin {
+                e += entries[k].1;
+                k += 1;
+            }
+            let q = quantise(e);
+            if q > 0 {
+                self.entries.push((bin, q));
+            }
+        }
     }
     pub fn len(&self) -> usize {
         self.entries.len()

@@ -5,7 +5,7 @@
 //!   (point kernels) tracked exactly.
 //! - Collisions: the nuclide by its share of the total cross section; then elastic scattering
 //!   (bound hydrogen in water below 1 eV by [`ThermalH2O`]; free-gas target motion below
-//!   400 kT; target at rest above, with the ENDF centre-of-mass angular distribution and exact
+//!   400 kT, for bound hydrogen at the effective temperature of its scattering law; target at rest above, with the ENDF centre-of-mass angular distribution and exact
 //!   two-body kinematics), inelastic scattering (one level: the first excited state, isotropic in
 //!   the centre of mass, its gamma to the photon transport), or absorption.
 //! - Absorption: analogue, or implicit capture (survival biasing: the weight is multiplied by
@@ -30,7 +30,7 @@ use crate::numerics::{LogGrid, Vec3};
 use crate::particle::{isotropic_rng, Particle, ParticleKind};
 use crate::phantom::Phantom;
 use crate::physics::neutron::{
-    NeutronPhysics, Role, E_MAX_MEV, E_MIN_MEV, FREE_GAS_MAX_MEV, SAB_MAX_MEV,
+    NeutronPhysics, Role, E_MAX_MEV, E_MIN_MEV, FREE_GAS_CUTOFF_KT, SAB_MAX_MEV,
 };
 use crate::rng::HistoryRng;
 pub use crate::source::neutron_beam::SourceNeutron;
@@ -145,6 +145,13 @@ pub struct NeutronOutcome {
     pub threads: usize,
 }
 
+/// Per-history derived totals: (number of extra tally bins, the function that fills them from a
+/// history's neutron score and its photon score).
+pub type HistoryExtra<'a> = (
+    usize,
+    &'a (dyn Fn(&mut HistoryScore, Option<&HistoryScore>) + Sync),
+);
+
 /// Neutron transport settings and the physics they use.
 pub struct NeutronTransport<'a> {
     pub geometry: NeutronGeometry<'a>,
@@ -156,6 +163,11 @@ pub struct NeutronTransport<'a> {
     /// factor at every tentative collision) instead of at the capture sites; much lower
     /// variance for thin boron distributions
     pub kerma_estimator: bool,
+    /// optional totals derived per history (e.g. per region and dose component, for exact
+    /// region uncertainties): `n` tally bins after the components, filled by `f` at the end of
+    /// each history from its neutron score (into which it scores with `score_extra(0..n, ..)`)
+    /// and its photon score
+    pub history_extra: Option<HistoryExtra<'a>>,
     grid: LogGrid,
     /// per material, per grid node: 10B and 14N kerma (MeV cm2/g) times sqrt(E), for linear
     /// interpolation in ln E (exact for 1/v cross sections)
@@ -219,6 +231,7 @@ impl<'a> NeutronTransport<'a> {
             photon: None,
             implicit_capture: true,
             kerma_estimator: true,
+            history_extra: None,
             kerma_bn,
             kerma_b_ppm,
             grid,
@@ -284,7 +297,8 @@ impl<'a> NeutronTransport<'a> {
         }
         const CHUNK: u64 = 512;
         let cells = self.cells();
-        let tally = Mutex::new(Tally::new(N_COMPONENTS * cells));
+        let n_extra = self.history_extra.map_or(0, |x| x.0);
+        let tally = Mutex::new(Tally::new(N_COMPONENTS * cells + n_extra));
         let photon_tally = Mutex::new(self.photon.map(|t| Tally::new(t.n_bins())));
         let balances: Mutex<Vec<(u64, NeutronBalance)>> = Mutex::new(Vec::new());
         let pool = {
@@ -298,7 +312,7 @@ impl<'a> NeutronTransport<'a> {
         let n_chunks = histories.div_ceil(CHUNK);
         pool.install(|| {
             (0..n_chunks).into_par_iter().for_each(|c| {
-                let mut hist = HistoryScore::default();
+                let mut hist = HistoryScore::with_extra((N_COMPONENTS * cells) as u32, n_extra);
                 let mut phist = self.photon.map(|t| t.new_score());
                 let mut chunk = ChunkScore::default();
                 let mut pchunk = ChunkScore::default();
@@ -311,6 +325,11 @@ impl<'a> NeutronTransport<'a> {
                     self.history(src, &mut rng, &mut hist, &mut bal, &mut stack);
                     if let (Some(t), Some(ph)) = (self.photon, phist.as_mut()) {
                         t.run(&mut rng, &mut stack, ph);
+                    }
+                    if let Some((_, f)) = self.history_extra {
+                        f(&mut hist, phist.as_ref());
+                    }
+                    if let Some(ph) = phist.as_mut() {
                         pchunk.close_history(ph);
                     }
                     stack.clear();
@@ -604,8 +623,8 @@ impl<'a> NeutronTransport<'a> {
             bal.thermal_exchange += w * (e - ep);
             return (ep, dir.rotated_cs(mu, c, s));
         }
-        if e < FREE_GAS_MAX_MEV {
-            let kt = crate::physics::neutron::kt_mev();
+        let kt = self.physics.target_kt_mev(n);
+        if e < FREE_GAS_CUTOFF_KT * kt {
             let vt = sample_target_velocity(e, a, kt, dir, rng);
             let vn = dir * e.sqrt();
             let vcm = (vn + vt * a) * (1.0 / (a + 1.0));

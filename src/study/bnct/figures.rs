@@ -1,0 +1,187 @@
+//! Figures of a BNCT study: depth-fluence and depth-dose curves along the beam axis, dose maps
+//! of every component with isodose lines over the anatomy (an axial slice through the tumour),
+//! the boron map and the FBPA image, and the weighted-dose DVH.
+
+use crate::phantom::Phantom;
+use crate::plot::{self, Colormap, Series, Slice, SliceFigure};
+use anyhow::Result;
+use std::path::Path;
+
+/// Isodose lines, as fractions of the slice maximum.
+pub const ISODOSE: [f64; 4] = [0.2, 0.5, 0.8, 0.95];
+
+/// Depth-fluence (fluence rate, log axis) and depth-dose (over the treatment) figures.
+/// `depth` rows per source neutron; `per_s` source neutrons per second; `scale` source neutrons
+/// of the treatment.
+///
+/// # Errors
+/// A figure that cannot be written.
+pub fn depth_figures(
+    out: &Path,
+    name: &str,
+    depth: &[[f64; 9]],
+    per_s: f64,
+    scale: f64,
+) -> Result<Vec<String>> {
+    let col =
+        |k: usize, f: f64| -> Vec<(f64, f64)> { depth.iter().map(|r| (r[0], r[k] * f)).collect() };
+    let fl = [col(1, per_s), col(2, per_s), col(3, per_s)];
+    let names = [
+        "thermal (< 0.5 eV)",
+        "epithermal (0.5 eV - 10 keV)",
+        "fast (> 10 keV)",
+    ];
+    let series: Vec<Series> = fl
+        .iter()
+        .zip(names)
+        .map(|(p, n)| Series {
+            name: n,
+            points: p,
+            y_err: None,
+        })
+        .collect();
+    plot::line_png(
+        &out.join("depth_fluence.png"),
+        &format!("{name}: neutron fluence rate on the beam axis"),
+        "depth from the body surface (cm)",
+        "fluence rate (cm-2 s-1)",
+        &series,
+        true,
+    )?;
+    let ds = [
+        col(4, scale),
+        col(5, scale),
+        col(6, scale),
+        col(7, scale),
+        col(8, scale),
+    ];
+    let names = [
+        "boron D_B (Gy)",
+        "nitrogen D_N (Gy)",
+        "fast neutron D_H (Gy)",
+        "gamma D_gamma (Gy)",
+        "weighted D_w (Gy-eq)",
+    ];
+    let series: Vec<Series> = ds
+        .iter()
+        .zip(names)
+        .map(|(p, n)| Series {
+            name: n,
+            points: p,
+            y_err: None,
+        })
+        .collect();
+    plot::line_png(
+        &out.join("depth_dose.png"),
+        &format!("{name}: dose on the beam axis over the treatment"),
+        "depth from the body surface (cm)",
+        "dose (Gy) / weighted dose (Gy-eq)",
+        &series,
+        false,
+    )?;
+    Ok(vec!["depth_fluence.png".into(), "depth_dose.png".into()])
+}
+
+/// An axial (x-y) slice `k` of a per-voxel map and of the labels.
+fn axial(ph: &Phantom, k: usize, map: &[f64]) -> (Vec<f64>, Vec<u16>) {
+    let [nx, ny, _] = ph.grid.dims;
+    let mut vals = Vec::with_capacity(nx * ny);
+    let mut labs = Vec::with_capacity(nx * ny);
+    for j in 0..ny {
+        for i in 0..nx {
+            let v = i + nx * (j + ny * k);
+            vals.push(map[v]);
+            labs.push(ph.label[v]);
+        }
+    }
+    (vals, labs)
+}
+
+/// One map figure: the axial slice `k` of `map` with the region outlines and optional isolines.
+#[allow(clippy::too_many_arguments)] // one figure's settings, all distinct
+pub fn map_figure(
+    ph: &Phantom,
+    k: usize,
+    map: &[f64],
+    path: &Path,
+    title: &str,
+    unit: &str,
+    colormap: Colormap,
+    isolines: &[f64],
+) -> Result<()> {
+    let (mut vals, labs) = axial(ph, k, map);
+    // outside the body: no dose shown; with isolines, values above the 99.5th percentile of the
+    // body pixels are clipped to it, so that single noisy voxels set neither the colour scale
+    // nor the isodose levels
+    for (x, l) in vals.iter_mut().zip(&labs) {
+        if *l == 0 {
+            *x = 0.0;
+        }
+    }
+    if !isolines.is_empty() {
+        let mut body: Vec<f64> = vals
+            .iter()
+            .zip(&labs)
+            .filter(|x| *x.1 != 0)
+            .map(|x| *x.0)
+            .collect();
+        body.sort_by(|a, b| a.total_cmp(b));
+        if let Some(&top) = body.get((0.995 * body.len() as f64) as usize) {
+            vals.iter_mut().for_each(|x| *x = x.min(top));
+        }
+    }
+    plot::slice_png(
+        path,
+        &Slice {
+            values: &vals,
+            width: ph.grid.dims[0],
+            height: ph.grid.dims[1],
+            pixel_mm: [ph.grid.spacing_mm[0], ph.grid.spacing_mm[1]],
+        },
+        &SliceFigure {
+            title,
+            colorbar_label: unit,
+            x_label: "x (mm from the grid corner)",
+            y_label: "y (mm from the grid corner)",
+            colormap,
+            log_scale: false,
+            range: None,
+            outline_labels: Some(&labs),
+            isolines,
+        },
+    )
+}
+
+/// The weighted-dose DVH figure: one curve per region.
+///
+/// # Errors
+/// A figure that cannot be written.
+pub fn dvh_figure(
+    path: &Path,
+    name: &str,
+    regions: &[String],
+    grid: &[f64],
+    curves: &[Vec<f64>],
+) -> Result<()> {
+    let pts: Vec<Vec<(f64, f64)>> = curves
+        .iter()
+        .map(|c| grid.iter().zip(c).map(|(d, f)| (*d, *f)).collect())
+        .collect();
+    let series: Vec<Series> = pts
+        .iter()
+        .zip(regions)
+        .map(|(p, n)| Series {
+            name: n,
+            points: p,
+            y_err: None,
+        })
+        .collect();
+    plot::line_png(
+        path,
+        &format!("{name}: weighted-dose volume histograms"),
+        "weighted dose D_w (Gy-eq)",
+        "fraction of the region's mass receiving at least D_w",
+        &series,
+        false,
+    )
+}

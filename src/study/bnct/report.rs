@@ -1,0 +1,289 @@
+//! Tables of a BNCT study: per-region doses of every component with their uncertainties
+//! (`regions.csv`), the prescription and treatment time, and `report.md`.
+
+use super::spec::{BnctStudy, PrescriptionKind};
+use super::transport::NeutronRun;
+use crate::phantom::Phantom;
+use anyhow::{bail, Result};
+use std::fmt::Write as _;
+
+/// Doses of one region over the treatment (Gy; weighted Gy-eq) and their relative
+/// uncertainties (1 sigma, exact: from the history-by-history region totals).
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct RegionRow {
+    pub region: String,
+    pub mass_g: f64,
+    pub cbe: f64,
+    pub boron_ppm_mean: f64,
+    /// boron, nitrogen, hydrogen, gamma, weighted: mass-weighted means of the voxel maps
+    pub mean: [f64; 5],
+    pub rel_unc: [f64; 5],
+    pub weighted_d98: f64,
+    pub weighted_d2: f64,
+    pub weighted_max: f64,
+    /// largest mean weighted dose over a cube of about `peak_volume_cm3` in the region
+    pub weighted_peak: f64,
+}
+
+/// Peak dose of a region: the largest mean of `map` over a cube of about `volume_cm3` (side
+/// the nearest odd number of voxels to its edge, at least 1) centred on a voxel of the region,
+/// averaging the cube's voxels of that region by mass. A mean over a volume rather than the
+/// hottest voxel, so that a peak limit is not set by single noisy voxels.
+pub fn peak_dose(ph: &Phantom, map: &[f64], id: u16, volume_cm3: f64) -> f64 {
+    let d = ph.grid.dims;
+    let edge_cm = volume_cm3.cbrt();
+    let h = [0, 1, 2].map(|a| {
+        let n = (edge_cm / ph.voxel_cm[a]).round().max(1.0) as usize;
+        (n.max(1) - 1).div_ceil(2)
+    });
+    let mut best = 0.0f64;
+    for v in 0..ph.len() {
+        if ph.label[v] != id {
+            continue;
+        }
+        let (i, j, k) = ph.ijk(v);
+        let (mut num, mut mass) = (0.0, 0.0);
+        for kk in k.saturating_sub(h[2])..(k + h[2] + 1).min(d[2]) {
+            for jj in j.saturating_sub(h[1])..(j + h[1] + 1).min(d[1]) {
+                for ii in i.saturating_sub(h[0])..(i + h[0] + 1).min(d[0]) {
+                    let w = ii + d[0] * (jj + d[1] * kk);
+                    if ph.label[w] == id {
+                        let m = ph.voxel_mass_g(w);
+                        num += map[w] * m;
+                        mass += m;
+                    }
+                }
+            }
+        }
+        if mass > 0.0 {
+            best = best.max(num / mass);
+        }
+    }
+    best
+}
+
+/// Region rows, per source neutron (multiply by the treatment's source neutrons for Gy).
+pub fn region_rows(
+    study: &BnctStudy,
+    ph: &Phantom,
+    run: &NeutronRun,
+    ppm: &[f64],
+    cbe: &[f64],
+) -> Vec<RegionRow> {
+    let map = |name: &str| &run.maps.iter().find(|m| m.0 == name).expect("map").1;
+    let comps = [
+        map("dose_boron"),
+        map("dose_nitrogen"),
+        map("dose_hydrogen"),
+        map("dose_gamma"),
+        map("dose_weighted"),
+    ];
+    let mass: Vec<f64> = (0..ph.len()).map(|v| ph.voxel_mass_g(v)).collect();
+    (1..ph.regions.len())
+        .filter_map(|id| {
+            let vox = ph.region_voxels(id as u16);
+            let m: f64 = vox.iter().map(|&v| mass[v as usize]).sum();
+            if m <= 0.0 {
+                return None;
+            }
+            let mean_of = |x: &[f64]| {
+                vox.iter()
+                    .map(|&v| x[v as usize] * mass[v as usize])
+                    .sum::<f64>()
+                    / m
+            };
+            let rd = crate::dosimetry::regions::region_dose("", comps[4], None, &mass, &vox, None);
+            Some(RegionRow {
+                region: ph.regions[id].name.clone(),
+                mass_g: m,
+                cbe: cbe[id],
+                boron_ppm_mean: mean_of(ppm),
+                mean: std::array::from_fn(|q| mean_of(comps[q])),
+                rel_unc: std::array::from_fn(|q| run.region_tally[id][q].1),
+                weighted_d98: rd.d98_gy,
+                weighted_d2: rd.d2_gy,
+                weighted_max: rd.max_gy,
+                weighted_peak: peak_dose(
+                    ph,
+                    comps[4],
+                    id as u16,
+                    study.prescription.peak_volume_cm3,
+                ),
+            })
+        })
+        .collect()
+}
+
+/// Scales a row's doses by `s` (source neutrons).
+pub fn scaled(r: &RegionRow, s: f64) -> RegionRow {
+    let mut o = r.clone();
+    o.mean.iter_mut().for_each(|x| *x *= s);
+    o.weighted_d98 *= s;
+    o.weighted_d2 *= s;
+    o.weighted_max *= s;
+    o.weighted_peak *= s;
+    o
+}
+
+/// The prescription metric of the study (weighted dose per source neutron) and what it is.
+///
+/// # Errors
+/// A prescription region with no voxels.
+pub fn prescription_metric(study: &BnctStudy, rows: &[RegionRow]) -> Result<(f64, String)> {
+    let p = &study.prescription;
+    let Some(r) = rows.iter().find(|r| r.region == p.region) else {
+        bail!(
+            "{}: prescription.region = \"{}\" has no voxels at this voxel size",
+            study.file.display(),
+            p.region
+        );
+    };
+    Ok(match study.prescription_kind()? {
+        PrescriptionKind::TumourMin => (r.weighted_d98, format!("{} near-minimum D98", p.region)),
+        PrescriptionKind::TumourMean => (r.mean[4], format!("{} mean", p.region)),
+        PrescriptionKind::NormalPeak => (
+            r.weighted_peak,
+            format!(
+                "{} peak (largest mean over {} cm3)",
+                p.region, p.peak_volume_cm3
+            ),
+        ),
+    })
+}
+
+/// regions.csv: doses over the treatment (Gy, weighted Gy-eq) with relative uncertainties.
+pub fn regions_csv(rows: &[RegionRow]) -> String {
+    let mut s = String::from(
+        "region,mass_g,cbe,boron_ppm_mean,dose_boron_gy,dose_boron_rel_unc,dose_nitrogen_gy,\
+         dose_nitrogen_rel_unc,dose_hydrogen_gy,dose_hydrogen_rel_unc,dose_gamma_gy,\
+         dose_gamma_rel_unc,dose_weighted_gy_eq,dose_weighted_rel_unc,weighted_d98_gy_eq,\
+         weighted_d2_gy_eq,weighted_max_gy_eq,weighted_peak_gy_eq\n",
+    );
+    for r in rows {
+        let _ = write!(
+            s,
+            "{},{:.6},{},{:.6}",
+            r.region, r.mass_g, r.cbe, r.boron_ppm_mean
+        );
+        for q in 0..5 {
+            let _ = write!(s, ",{:e},{:.4e}", r.mean[q], r.rel_unc[q]);
+        }
+        let _ = writeln!(
+            s,
+            ",{:.6e},{:.6e},{:.6e},{:.6e}",
+            r.weighted_d98, r.weighted_d2, r.weighted_max, r.weighted_peak
+        );
+    }
+    s
+}
+
+/// report.md: settings, figures, the region table, treatment time and uncertainty.
+pub fn report_md(study: &BnctStudy, summary: &serde_json::Value, rows: &[RegionRow]) -> String {
+    let s = summary;
+    let mut m = String::new();
+    let _ = writeln!(m, "# BNCT study `{}`\n", study.name);
+    let _ = writeln!(m, "{}\n", study.description.trim());
+    let _ = writeln!(
+        m,
+        "Generated by theradose {} from `{}` (seed {}, {} neutron histories, {} threads, \
+         {:.0} s).\n",
+        crate::VERSION,
+        study.file.display(),
+        study.run.seed,
+        s["histories"],
+        s["threads"],
+        s["seconds_total"].as_f64().unwrap_or(0.0)
+    );
+    let _ = writeln!(m, "## Treatment\n");
+    let _ = writeln!(
+        m,
+        "- Beam: {} spectrum ({}), field {}, direction {}, aperture epithermal fluence rate \
+         {:.2e} n cm-2 s-1 ({:.3e} source neutrons per second).",
+        study.beam.spectrum,
+        s["beam"]["spectrum_description"].as_str().unwrap_or(""),
+        s["beam"]["field"].as_str().unwrap_or(""),
+        s["beam"]["direction"],
+        study.beam.aperture_epithermal_flux,
+        s["source_neutrons_per_second"].as_f64().unwrap_or(0.0)
+    );
+    let _ = writeln!(
+        m,
+        "- Boron: {} with {} ug/g 10B in blood; map from {}.",
+        study.boron.compound,
+        study.boron.blood_ppm,
+        s["boron"]["source"].as_str().unwrap_or("")
+    );
+    let _ = writeln!(
+        m,
+        "- Prescription: {} Gy-eq to the {} -> treatment time **{:.1} min**.",
+        study.prescription.dose_gy_eq,
+        s["prescription"]["metric"].as_str().unwrap_or(""),
+        s["treatment_time_min"].as_f64().unwrap_or(0.0)
+    );
+    let _ = writeln!(
+        m,
+        "- Tumour (`{}`) weighted dose: mean {:.2} Gy-eq (relative uncertainty {:.2}%); \
+         estimated transport time to 2% on {} threads: {:.0} s.\n",
+        study.tumour_region(),
+        s["tumour"]["weighted_mean_gy_eq"].as_f64().unwrap_or(0.0),
+        100.0 * s["tumour"]["weighted_rel_unc"].as_f64().unwrap_or(0.0),
+        s["threads"],
+        s["tumour"]["seconds_to_2pct"].as_f64().unwrap_or(0.0)
+    );
+    let _ = writeln!(
+        m,
+        "## Regions (doses over the treatment; uncertainties 1 sigma, relative, from the \
+         history-by-history region totals)\n"
+    );
+    let _ = writeln!(
+        m,
+        "| region | mass (g) | 10B (ug/g) | CBE | D_B (Gy) | D_N (Gy) | D_H (Gy) | D_gamma (Gy) \
+         | D_w mean (Gy-eq) | D_w D98 | D_w peak | D_w max |"
+    );
+    let _ = writeln!(m, "|---|---|---|---|---|---|---|---|---|---|---|---|");
+    for r in rows {
+        let c = |q: usize| format!("{:.3} ± {:.1}%", r.mean[q], 100.0 * r.rel_unc[q]);
+        let _ = writeln!(
+            m,
+            "| {} | {:.1} | {:.1} | {} | {} | {} | {} | {} | {} | {:.2} | {:.2} | {:.2} |",
+            r.region,
+            r.mass_g,
+            r.boron_ppm_mean,
+            r.cbe,
+            c(0),
+            c(1),
+            c(2),
+            c(3),
+            c(4),
+            r.weighted_d98,
+            r.weighted_peak,
+            r.weighted_max
+        );
+    }
+    let _ = writeln!(
+        m,
+        "\nD_w = CBE D_B + RBE_N D_N + RBE_H D_H + RBE_gamma D_gamma with RBE_N = {}, RBE_H = \
+         {}, RBE_gamma = {} and the CBE of each region above. D98: near-minimum (dose to 98% of \
+         the mass); peak: largest mean over a cube of about {} cm3 in the region.\n",
+        study.weighting.rbe_nitrogen,
+        study.weighting.rbe_hydrogen,
+        study.weighting.rbe_gamma,
+        study.prescription.peak_volume_cm3
+    );
+    let _ = writeln!(m, "## Figures\n");
+    if let Some(figs) = s["figures"].as_array() {
+        for f in figs {
+            let f = f.as_str().unwrap_or("");
+            let _ = writeln!(m, "![{f}]({f})\n");
+        }
+    }
+    let _ = writeln!(m, "## Files\n");
+    let _ = writeln!(
+        m,
+        "`depth.csv` (per source neutron along the beam axis, depth from the body surface), \
+         `regions.csv`, `dvh.csv`, `summary.json`; volumes (`*.nii.gz`, per source neutron; \
+         `dose_weighted_treatment.nii.gz` in Gy-eq; `boron_ppm.nii.gz`; the FBPA images) are \
+         written but not committed."
+    );
+    m
+}

@@ -1,0 +1,247 @@
+//! The neutron run of a BNCT study: the beam aimed as the study says, boron-loaded materials
+//! per region, and per-region totals of every dose component scored history by history (so a
+//! region's mean dose has an exact uncertainty, not a bound from the voxels').
+
+use super::spec::BnctStudy;
+use crate::numerics::Vec3;
+use crate::phantom::Phantom;
+use crate::physics::neutron::NeutronPhysics;
+use crate::physics::photon::PhotonPhysics;
+use crate::source::neutron_beam::{ray_box_entry, Field, NeutronBeam, NeutronSpectrum, Weighting};
+use crate::study::beam_cmd::{beam_maps, depth_curve, Maps};
+use crate::tally::HistoryScore;
+use crate::transport::neutron::{Component, NeutronGeometry, NeutronOutcome, NeutronTransport};
+use crate::transport::{Geometry, Transport};
+use anyhow::{bail, Result};
+
+/// Dose quantities of the region totals, in this order.
+pub const REGION_QUANTITIES: [&str; 5] = ["boron", "nitrogen", "hydrogen", "gamma", "weighted"];
+const NQ: usize = REGION_QUANTITIES.len();
+
+/// 1 MeV/g in Gy.
+const GY_PER_MEV_PER_G: f64 = crate::units::MEV_TO_J * 1e3;
+
+/// The beam of a study in the phantom's local frame, with the point where its axis enters the
+/// body.
+pub struct AimedBeam {
+    pub beam: NeutronBeam,
+    /// where the central axis first meets a voxel of the body (local frame, cm)
+    pub body_entry: Vec3,
+}
+
+/// Builds the study's beam: a source plane outside the phantom box, its centre on the axis
+/// through `aim_mm` (default: the box centre) along the direction.
+///
+/// # Errors
+/// An unknown spectrum, or an axis that misses the body.
+pub fn aimed_beam(study: &BnctStudy, ph: &Phantom) -> Result<AimedBeam> {
+    let f = study.file.display();
+    let dir = study.direction()?;
+    let spectrum = NeutronSpectrum::from_name(&study.beam.spectrum)
+        .map_err(|e| anyhow::anyhow!("{f}: beam.spectrum: {e:#}"))?;
+    let size = ph.size_cm;
+    let aim = match study.beam.aim_mm {
+        Some(p) => ph.world_to_local(p),
+        None => Vec3::new(0.5 * size[0], 0.5 * size[1], 0.5 * size[2]),
+    };
+    let diag = (size[0] * size[0] + size[1] * size[1] + size[2] * size[2]).sqrt();
+    let centre = aim - dir * (diag + 1.0);
+    let field = match (study.beam.field_diameter_cm, study.beam.field_size_cm) {
+        (Some(d), _) => Field::Disc { radius_cm: 0.5 * d },
+        (None, Some([w, h])) => Field::Rectangle {
+            half_x_cm: 0.5 * w,
+            half_y_cm: 0.5 * h,
+        },
+        (None, None) => bail!("{f}: beam: no field"),
+    };
+    let beam = NeutronBeam {
+        centre,
+        dir,
+        field,
+        spectrum,
+    };
+    // march along the axis from the box entry to the first body voxel
+    let Some(t0) = ray_box_entry(centre, dir, size) else {
+        bail!("{f}: beam.aim_mm / beam.direction: the beam axis misses the phantom");
+    };
+    let step = 0.01;
+    let mut t = t0 + 1e-9;
+    loop {
+        let p = centre + dir * t;
+        match ph.voxel_at(p) {
+            Some(v) if ph.label[v] != 0 => {
+                return Ok(AimedBeam {
+                    beam,
+                    body_entry: p,
+                })
+            }
+            Some(_) => t += step,
+            None => bail!("{f}: beam.aim_mm / beam.direction: the beam axis misses the body"),
+        }
+    }
+}
+
+/// Materials with the boron of each region: every (material, region) pair in use gets its own
+/// copy carrying the region's mass-weighted mean 10B concentration (the transport's absorption;
+/// the boron dose itself uses the per-voxel map). Returns the phantom with new material ids
+/// and the ppm per material.
+///
+/// # Errors
+/// More than 255 (material, region) pairs.
+pub fn boron_materials(ph: &Phantom, ppm: &[f64]) -> Result<(Phantom, Vec<f64>)> {
+    let nr = ph.regions.len();
+    let (mut num, mut mass) = (vec![0.0; nr], vec![0.0; nr]);
+    for v in 0..ph.len() {
+        let l = ph.label[v] as usize;
+        let m = ph.voxel_mass_g(v);
+        num[l] += ppm[v] * m;
+        mass[l] += m;
+    }
+    let mut out = ph.clone();
+    out.materials.clear();
+    let mut ids: std::collections::BTreeMap<(u8, u16), u8> = Default::default();
+    let mut ppm_mat = Vec::new();
+    for v in 0..ph.len() {
+        let key = (ph.material[v], ph.label[v]);
+        let id = match ids.get(&key) {
+            Some(&id) => id,
+            None => {
+                if out.materials.len() >= 255 {
+                    bail!(
+                        "phantom '{}': more than 255 (material, region) pairs",
+                        ph.name
+                    );
+                }
+                let mut mat = ph.materials[key.0 as usize].clone();
+                let r = key.1 as usize;
+                mat.name = format!("{}@{}", mat.name, ph.regions[r].name);
+                out.materials.push(mat);
+                ppm_mat.push(if mass[r] > 0.0 { num[r] / mass[r] } else { 0.0 });
+                let id = (out.materials.len() - 1) as u8;
+                ids.insert(key, id);
+                id
+            }
+        };
+        out.material[v] = id;
+    }
+    Ok((out, ppm_mat))
+}
+
+/// The results of a study's neutron run, per source neutron.
+pub struct NeutronRun {
+    /// fluences (cm-2) and doses (Gy) per voxel, with the doses' relative uncertainties
+    pub maps: Maps,
+    /// depth curve rows (depth from the body surface, then the 8 columns of depth.csv)
+    pub depth: Vec<[f64; 9]>,
+    /// per region label, per [`REGION_QUANTITIES`]: (mean dose in Gy, relative uncertainty)
+    /// from the history-by-history region totals
+    pub region_tally: Vec<[(f64, f64); NQ]>,
+    pub histories: u64,
+    pub seconds: f64,
+    pub threads: usize,
+    pub energy_balance: f64,
+}
+
+/// Runs the neutron transport of a study on a boron-loaded phantom.
+///
+/// `cbe` per region label; `ppm` the 10B map (ug/g per voxel).
+///
+/// # Errors
+/// Physics tables that fail to build, a failed run.
+#[allow(clippy::too_many_arguments)] // one run's inputs, all distinct
+pub fn run(
+    ph: &Phantom,
+    ppm_mat: &[f64],
+    ppm: &[f64],
+    aimed: &AimedBeam,
+    weights: &Weighting,
+    cbe: &[f64],
+    gamma_transport: bool,
+    seed: u64,
+    histories: u64,
+    threads: Option<usize>,
+) -> Result<NeutronRun> {
+    let physics = NeutronPhysics::new(&ph.materials, ppm_mat)?;
+    let photon = PhotonPhysics::new(&ph.materials)?;
+    let gamma = Transport::new(Geometry::Voxels(ph), &photon, 1e-3);
+    let mut tr = NeutronTransport::new(NeutronGeometry::Voxels(ph), &physics);
+    if gamma_transport {
+        tr.photon = Some(&gamma);
+    }
+    let cells = ph.len();
+    let w = *weights;
+    // per-history region totals of B, N, H, gamma and the weighted sum (MeV, or MeV x weight)
+    let fold = |h: &mut HistoryScore, photon: Option<&HistoryScore>| {
+        h.fold_into_extra(|bin| {
+            let (c, v) = (bin as usize / cells, bin as usize % cells);
+            let r = ph.label[v] as usize * NQ;
+            let (q, f) = match c {
+                c if c == Component::BoronPerPpm as usize => (0, ppm[v]),
+                c if c == Component::Nitrogen as usize => (1, 1.0),
+                c if c == Component::Hydrogen as usize => (2, 1.0),
+                c if c == Component::GammaLocal as usize => (3, 1.0),
+                _ => return [(0, 0.0); 2],
+            };
+            let wq = [
+                cbe[ph.label[v] as usize],
+                w.rbe_nitrogen,
+                w.rbe_hydrogen,
+                w.rbe_gamma,
+            ][q];
+            [(r + q, f), (r + 4, wq * f)]
+        });
+        if let Some(p) = photon {
+            for &(bin, e) in p.entries() {
+                let v = bin as usize;
+                if v < cells && e > 0.0 {
+                    let r = ph.label[v] as usize * NQ;
+                    h.score_extra(r + 3, e);
+                    h.score_extra(r + 4, w.rbe_gamma * e);
+                }
+            }
+        }
+    };
+    let n_extra = ph.regions.len() * NQ;
+    tr.history_extra = Some((n_extra, &fold));
+    let size = ph.size_cm;
+    let out = tr.execute(
+        |rng| aimed.beam.sample_into_box(rng, size),
+        seed,
+        histories,
+        threads,
+    )?;
+    let maps = beam_maps(ph, &out, weights, cbe, Some(ppm));
+    let step = ph.voxel_cm.iter().cloned().fold(f64::INFINITY, f64::min);
+    let depth = depth_curve(ph, &maps, aimed.body_entry, aimed.beam.dir, step, |v| {
+        ph.label[v] != 0
+    });
+    let region_tally = region_totals(ph, &out);
+    Ok(NeutronRun {
+        maps,
+        depth,
+        region_tally,
+        histories: out.tally.histories,
+        seconds: out.seconds,
+        threads: out.threads,
+        energy_balance: out.balance.relative_discrepancy(),
+    })
+}
+
+/// Mean dose (Gy per source neutron) and relative uncertainty of each region total.
+fn region_totals(ph: &Phantom, out: &NeutronOutcome) -> Vec<[(f64, f64); NQ]> {
+    let masses = ph.region_masses_g();
+    let offset = crate::transport::neutron::N_COMPONENTS * ph.len();
+    (0..ph.regions.len())
+        .map(|r| {
+            std::array::from_fn(|q| {
+                let (m, rel) = out.tally.mean_and_rel_uncertainty(offset + r * NQ + q);
+                let gy = if masses[r] > 0.0 {
+                    m / masses[r] * GY_PER_MEV_PER_G
+                } else {
+                    0.0
+                };
+                (gy, rel)
+            })
+        })
+        .collect()
+}
