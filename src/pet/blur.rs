@@ -118,6 +118,39 @@ impl Blur3 {
     }
 }
 
+/// A spatially varying blur by voxel class: the content of voxel `v` is spread with
+/// `blurs[class[v]]`, i.e. img <- sum over classes c of blurs[c](img masked to class c). Each
+/// kernel sums to 1, so the total is conserved up to what leaves the grid. Classes are summed in
+/// order (deterministic); a class with no content or an identity blur costs one pass.
+///
+/// Not self-adjoint (unlike [`Blur3::apply`]): meant for the forward model only.
+pub fn apply_by_class(img: &mut [f64], d: [usize; 3], class: &[u16], blurs: &[Blur3]) {
+    debug_assert_eq!(img.len(), class.len());
+    debug_assert!(class.iter().all(|&c| (c as usize) < blurs.len()));
+    if blurs.iter().all(Blur3::is_identity) {
+        return;
+    }
+    if blurs.len() == 1 {
+        blurs[0].apply(img, d);
+        return;
+    }
+    let mut out = vec![0.0; img.len()];
+    let mut part = vec![0.0; img.len()];
+    for (c, b) in blurs.iter().enumerate() {
+        let mut any = false;
+        for ((p, &x), &k) in part.iter_mut().zip(img.iter()).zip(class) {
+            *p = if k as usize == c { x } else { 0.0 };
+            any |= *p != 0.0;
+        }
+        if !any {
+            continue;
+        }
+        b.apply(&mut part, d);
+        out.iter_mut().zip(&part).for_each(|(o, p)| *o += p);
+    }
+    img.copy_from_slice(&out);
+}
+
 /// Convolves the line `data[start + i * stride]`, i < n, with `k` in place.
 pub(super) fn convolve_strided(
     data: &mut [f64],

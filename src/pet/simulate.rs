@@ -163,17 +163,14 @@ pub fn simulate(
     let mut annihilation = truth.clone();
     let mut positron_rms_mm = 0.0;
     if opts.positron_histories > 0 {
-        say("positron range from transport");
-        let s = prk::samples_1d_mm(&nuc, opts.positron_histories, opts.seed)?;
-        positron_rms_mm = prk::rms_mm(&s);
-        let b = Blur3 {
-            k: [
-                prk::kernel(&s, dx),
-                prk::kernel(&s, dy),
-                prk::kernel(&s, dz),
-            ],
-        };
-        b.apply(&mut annihilation, g.dims);
+        say("positron range from transport, per medium");
+        positron_rms_mm = prk::blur_by_medium(
+            phantom,
+            &nuc,
+            &mut annihilation,
+            opts.positron_histories,
+            opts.seed,
+        )?;
     }
     let fwhm = [scanner.transaxial_fwhm_mm(), scanner.axial_fwhm_mm()];
     let psf = Blur3 {

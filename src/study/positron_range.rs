@@ -34,21 +34,16 @@
 //! the result is the same for any thread count.
 
 use crate::materials::MaterialDb;
-use crate::numerics::Vec3;
-use crate::particle::{isotropic_rng, Particle, ParticleKind};
-use crate::physics::electron::condensed::{CondensedParams, ElectronPhysics};
-use crate::physics::electron::Lepton;
-use crate::physics::photon::PhotonPhysics;
-use crate::rng::HistoryRng;
-use crate::source::beta::BetaSpectrum;
+use crate::pet::positron_range_kernel::{history, PositronMedium, PositronSpectrum};
 use crate::source::nuclide::Nuclide;
-use crate::transport::{Geometry, Transport};
 use anyhow::{bail, Result};
 use rayon::prelude::*;
 use serde_json::json;
 use std::fmt::Write as _;
 use std::sync::Mutex;
 use std::time::Instant;
+
+pub use crate::pet::positron_range_kernel::{CUTOFF_MEV, HARD_THRESHOLD_MEV};
 
 /// Options of `theradose positron-range`.
 #[derive(Clone, Debug)]
@@ -60,12 +55,6 @@ pub struct PositronRangeSpec {
     pub threads: Option<usize>,
 }
 
-/// Tracking cut-off of the positron (MeV): 1 keV, the lowest energy of the electron tables; the
-/// residual range of a 1 keV positron in water is about 0.05 um.
-pub const CUTOFF_MEV: f64 = 1e-3;
-/// Delta-ray and bremsstrahlung thresholds (MeV): losses below are continuous, with straggling.
-/// 10 keV keeps the hard events that deflect the positron noticeably while the runs stay fast.
-pub const HARD_THRESHOLD_MEV: f64 = 1e-2;
 /// Histogram bins on each side of 0 (1D) and in r (3D).
 pub const BINS_PER_SIDE: usize = 4000;
 /// Smallest width of the moving average applied before the FWHM and FWTM search (bins, odd).
@@ -74,55 +63,6 @@ pub const SMOOTH_BINS: usize = 5;
 pub const PEAK_COUNTS: u64 = 2500;
 /// Histories per chunk (the unit of parallel work).
 const CHUNK: u64 = 1024;
-
-/// The beta+ branches of a nuclide, sampled by positron intensity.
-struct PositronSpectrum<'a> {
-    spectra: Vec<&'a BetaSpectrum>,
-    /// cumulative positron intensity, normalised to 1 at the end
-    cumulative: Vec<f64>,
-    max_endpoint_mev: f64,
-}
-
-impl<'a> PositronSpectrum<'a> {
-    fn new(nuclide: &'a Nuclide) -> Result<Self> {
-        let mut spectra = Vec::new();
-        let mut cumulative = Vec::new();
-        let mut sum = 0.0;
-        for b in &nuclide.ec_beta_plus {
-            if let (Some(s), true) = (&b.spectrum, b.positron_intensity > 0.0) {
-                sum += b.positron_intensity;
-                spectra.push(s);
-                cumulative.push(sum);
-            }
-        }
-        if spectra.is_empty() {
-            bail!(
-                "--nuclide {}: no positron emission in its decay data (expected a beta+ emitter \
-                 such as F-18, C-11, Ga-68, Cu-64, Zr-89 or Rb-82)",
-                nuclide.name
-            );
-        }
-        cumulative.iter_mut().for_each(|c| *c /= sum);
-        let max_endpoint_mev = spectra
-            .iter()
-            .map(|s| s.params.endpoint_mev)
-            .fold(0.0, f64::max);
-        Ok(PositronSpectrum {
-            spectra,
-            cumulative,
-            max_endpoint_mev,
-        })
-    }
-
-    fn sample(&self, rng: &mut HistoryRng) -> f64 {
-        let u = rng.uniform();
-        let i = self
-            .cumulative
-            .partition_point(|&c| c <= u)
-            .min(self.spectra.len() - 1);
-        self.spectra[i].sample(rng.uniform())
-    }
-}
 
 /// Counts of one run: integer histograms of x and r, and per-chunk floating sums.
 struct Histograms {
@@ -133,25 +73,6 @@ struct Histograms {
     /// ends beyond the histogram limit (counted in the edge bins)
     outside: u64,
     escaped: u64,
-}
-
-/// The end of one positron track relative to its emission point (cm), None if it escaped.
-fn history(
-    t: &Transport,
-    spectrum: &PositronSpectrum,
-    seed: u64,
-    index: u64,
-    stack: &mut Vec<Particle>,
-    score: &mut crate::tally::HistoryScore,
-) -> Option<Vec3> {
-    let mut rng = HistoryRng::new(seed, index);
-    let e = spectrum.sample(&mut rng);
-    let dir = isotropic_rng(&mut rng);
-    let p = Particle::new(ParticleKind::Positron, e, Vec3::default(), dir);
-    score.clear();
-    let track = t.track_lepton(p, &mut rng, stack, score);
-    stack.clear();
-    (!track.escaped).then_some(track.end)
 }
 
 /// Runs it; returns the JSON summary and the 1D histogram CSV (`x_mm,probability_per_mm`).
@@ -166,29 +87,11 @@ pub fn run_positron_range(spec: &PositronRangeSpec) -> Result<(serde_json::Value
     let spectrum = PositronSpectrum::new(&nuclide)?;
     let db = MaterialDb::load()?;
     let mat = db.get(&spec.medium)?.clone();
-    let density = mat.nominal_density;
-    let mut params = CondensedParams::new(CUTOFF_MEV, HARD_THRESHOLD_MEV);
-    params.cuts.delta_mev = HARD_THRESHOLD_MEV;
-    let electron = ElectronPhysics::new(std::slice::from_ref(&mat), params)?;
-    let photon = PhotonPhysics::new(std::slice::from_ref(&mat))?;
-    let csda_max_cm = electron
-        .tables(0, Lepton::Positron)
-        .stopping
-        .at(spectrum.max_endpoint_mev)
-        .csda_range
-        / density;
-    let limit_cm = 1.2 * csda_max_cm;
+    let medium = PositronMedium::new(&mat, spectrum.max_endpoint_mev)?;
+    let density = medium.density;
+    let limit_cm = 1.2 * medium.csda_max_cm;
     let bin_cm = limit_cm / BINS_PER_SIDE as f64;
-    let geometry = Geometry::Sphere {
-        radius_cm: 10.0 * csda_max_cm,
-        material: 0,
-        density,
-        shells: 1,
-    };
-    let mut transport =
-        Transport::new(geometry, &photon, HARD_THRESHOLD_MEV).with_electrons(&electron);
-    // the medium is homogeneous: no geometric step limit beyond the energy-loss one
-    transport.lepton_max_step_cm = f64::INFINITY;
+    let transport = medium.transport();
 
     let pool = {
         let mut b = rayon::ThreadPoolBuilder::new();
