@@ -191,3 +191,273 @@ fn study_files_are_dispatched_by_content() {
     );
     assert!(e.contains("sweep.no_such_field"), "{e}");
 }
+
+/// A CI-sized study file in `dir`: `studies/<base>` with each `(from, to)` replaced (each `from`
+/// must occur) and its `[sweep]` section replaced by `sweep`.
+fn ci_study(dir: &Path, base: &str, edits: &[(&str, &str)], sweep: &str) -> std::path::PathBuf {
+    let mut text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("studies")
+            .join(base),
+    )
+    .unwrap();
+    for (from, to) in edits {
+        assert!(text.contains(from), "{base}: no '{from}'");
+        text = text.replacen(from, to, 1);
+    }
+    let at = text.find("\n[sweep]").expect("a [sweep] section");
+    let rest = &text[at + 1..];
+    // the sweep section ends at the next table header
+    let end = rest[1..].find("\n[").map_or(rest.len(), |e| e + 2);
+    let text = format!("{}{sweep}\n{}", &text[..at + 1], &rest[end..]);
+    let p = dir.join(format!("ci-{base}"));
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn run(file: &Path, out: &Path) -> (std::path::PathBuf, Value) {
+    let opts = StudyOptions {
+        histories: None,
+        threads: Some(2),
+    };
+    therapy::run_therapy_file(file, Some(out), &opts).unwrap()
+}
+
+/// sweep.csv: a header with the swept keys first and one row per point.
+fn sweep_csv(out: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let text = std::fs::read_to_string(out.join("sweep.csv")).unwrap();
+    let mut lines = text.lines();
+    let head: Vec<String> = lines
+        .next()
+        .unwrap()
+        .split(',')
+        .map(str::to_string)
+        .collect();
+    let rows: Vec<Vec<String>> = lines
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect();
+    for r in &rows {
+        assert_eq!(r.len(), head.len(), "{r:?}");
+    }
+    (head, rows)
+}
+
+fn assert_pngs(out: &Path, names: &[&str]) {
+    let mut figs = Vec::new();
+    pngs_under(out, &mut figs);
+    for name in names {
+        let p = figs
+            .iter()
+            .find(|p| p.ends_with(name))
+            .unwrap_or_else(|| panic!("{name} missing"));
+        let (w, h) = png_size(p);
+        assert!(w >= 100 && h >= 100, "{}: {w}x{h}", p.display());
+    }
+}
+
+/// Lu-177 vs Ac-225 (the dosimetry re-run per nuclide, Ac-225 with its daughters) with an FDG
+/// follow-up after the Ga-68-PSMA planning scan.
+///
+/// Ac-225 against Lu-177 per GBq: each Ac-225 decay with its chain at equilibrium releases
+/// about 27.6 MeV of alpha energy locally (ICRP 107: Ac-225 5.8, Fr-221 6.3, At-217 7.1,
+/// Bi-213/Po-213 8.4 MeV) against 0.148 MeV of beta energy per Lu-177 decay, weighted by RBE 5
+/// and a physical half-life 1.5 times longer: the RBE-weighted lesion BED per GBq must be far
+/// higher, more than 100 times (the energy ratio alone is about 190).
+///
+/// FDG follow-up: the comparison's baseline is an FDG scan (physiological FDG: liver SUV 2.0 in
+/// `pet::phantom_activity::FDG_SUV`), not the PSMA map; the liver keeps its uptake after
+/// therapy, so the follow-up CMR background (mean liver SUV) must be 2.0 within 15% (OSEM at 2
+/// iterations, 8 mm voxels and noise; the PSMA liver of the planning scan is about 4 times
+/// lower: 2.4% of 150 MBq over 1.8 kg).
+#[test]
+fn nuclide_sweep_and_fdg_followup() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = ci_study(
+        dir.path(),
+        "quickstart-ci.toml",
+        &[
+            (
+                "histories = 100000",
+                "histories = 100000\norgan_s_histories = 0",
+            ),
+            (
+                "tracer = \"Ga-68-PSMA\"\ncmr",
+                "tracer = \"F-18-FDG\"\nactivity_mbq = 250.0\ncmr",
+            ),
+        ],
+        "[sweep]\n\"therapy.nuclide\" = [\"Lu-177\", \"Ac-225\"]",
+    );
+    let (out, m) = run(&file, &dir.path().join("out"));
+    assert_eq!(m["pet"]["baseline"]["tracer"], "fdg");
+    assert_eq!(m["pet"]["baseline"]["nuclide"], "F-18");
+    assert_eq!(m["pet"]["planning"]["tracer"], "psma");
+    let bg = f(&m["patient"], "cmr_background_suv");
+    assert!((bg / 2.0 - 1.0).abs() < 0.15, "FDG liver SUV {bg}");
+
+    let (head, rows) = sweep_csv(&out);
+    assert_eq!(head[0], "therapy.nuclide");
+    assert_eq!(rows.len(), 2);
+    let pts = m["sweep"]["points"].as_array().unwrap();
+    let nuc = |p: &Value| p["values"]["therapy.nuclide"].as_str().unwrap().to_string();
+    assert_eq!(
+        (nuc(&pts[0]), nuc(&pts[1])),
+        ("Lu-177".into(), "Ac-225".into())
+    );
+    // the Ac-225 point ran its own dosimetry (with the chain), the Lu-177 point reused the nominal
+    let ac: Value = serde_json::from_slice(
+        &std::fs::read(out.join("sweep/nuclide=Ac-225/dosimetry/summary.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(ac["study"]["therapy"]["chain"], true);
+    assert!(!out.join("sweep/nuclide=Lu-177/dosimetry").exists());
+    for name in ["lesion_1", "lesion_2", "lesion_3"] {
+        let bed = |p: &Value| f(&p["lesions"][name], "bed_gy") / 7.4;
+        let (lu, ac) = (bed(&pts[0]), bed(&pts[1]));
+        assert!(ac > 100.0 * lu, "{name}: BED/GBq Ac-225 {ac}, Lu-177 {lu}");
+    }
+    // alpha dose only for Ac-225 (per-point metrics)
+    let region = |l: &str| -> Value {
+        let p = out.join(format!("sweep/nuclide={l}/metrics.json"));
+        serde_json::from_slice::<Value>(&std::fs::read(p).unwrap()).unwrap()["regions"]["lesion_1"]
+            .clone()
+    };
+    assert_eq!(f(&region("Lu-177"), "alpha_dose_gy"), 0.0);
+    let a = region("Ac-225");
+    assert!(f(&a, "alpha_dose_gy") > 0.9 * f(&a, "mean_dose_gy"), "{a}");
+    assert_pngs(
+        &out,
+        &[
+            "pet_planning.png",
+            "pet_baseline.png",
+            "tcp_ntcp_by_nuclide.png",
+            "suv_change_by_nuclide.png",
+        ],
+    );
+}
+
+/// Lesion size at constant activity concentration (uptake fraction x scale³).
+///
+/// What is tested and why: TCP need not rise with size. At equal dose a larger lesion holds
+/// more clonogens and TCP = exp(-N SF) falls, while its mean dose rises a little (more of the
+/// beta energy absorbed in it, less partial-volume loss in the serial images); the sign of the
+/// net change depends on the sizes. What must hold: the lesion masses scale as scale³ (within
+/// the voxelisation of a sphere of 2.25 to 5.6 voxels across at 8 mm: 25%), while the mean
+/// dose at constant concentration changes far less than the volume (a factor 15.6 between 0.6
+/// and 1.5): within a factor 2. At a constant uptake fraction it would fall about 15-fold.
+#[test]
+fn lesion_size_sweep_at_constant_concentration() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = ci_study(
+        dir.path(),
+        "quickstart-ci.toml",
+        &[(
+            "histories = 100000",
+            "histories = 100000\norgan_s_histories = 0",
+        )],
+        "[sweep]\n\"phantom.lesion_scale\" = [0.6, 1.5]",
+    );
+    let (out, m) = run(&file, &dir.path().join("out"));
+    let (head, rows) = sweep_csv(&out);
+    assert_eq!(head[0], "phantom.lesion_scale");
+    assert_eq!(rows.len(), 2);
+    let pts = m["sweep"]["points"].as_array().unwrap();
+    let metrics = |p: &Value| -> Value {
+        let s = p["values"]["phantom.lesion_scale"].as_f64().unwrap();
+        let p = out.join(format!("sweep/lesion_scale={s}/metrics.json"));
+        serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
+    };
+    let (small, large) = (metrics(&pts[0]), metrics(&pts[1]));
+    let r = |m: &Value, k: &str| f(&m["regions"]["lesion_1"], k);
+    let mass_ratio = r(&large, "mass_g") / r(&small, "mass_g");
+    assert!(
+        (mass_ratio / 2.5f64.powi(3) - 1.0).abs() < 0.25,
+        "lesion_1 mass ratio {mass_ratio}"
+    );
+    let dose_ratio = r(&large, "mean_dose_gy") / r(&small, "mean_dose_gy");
+    assert!((0.5..2.0).contains(&dose_ratio), "dose ratio {dose_ratio}");
+    // the scaled phantom was written beside the dosimetry
+    assert!(out
+        .join("sweep/lesion_scale=1.5/dosimetry/phantom.toml")
+        .exists());
+    assert_pngs(
+        &out,
+        &[
+            "tcp_ntcp_vs_lesion_scale.png",
+            "suv_change_vs_lesion_scale.png",
+        ],
+    );
+}
+
+/// Mouse vs adult as variants: the mouse runs with its own regions (flank tumour, no red
+/// marrow) on the preclinical scanner; sweep.csv holds both phantoms' lesions.
+#[test]
+fn mouse_and_adult_variants() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = ci_study(
+        dir.path(),
+        "sweep-mouse-adult.toml",
+        &[
+            ("voxel_mm = 4.0", "voxel_mm = 8.0"),
+            ("histories = 1000000", "histories = 100000"),
+            ("iterations = 3", "iterations = 2"),
+            (
+                "builtin = \"mouse\", voxel_mm = 0.5",
+                "builtin = \"mouse\", voxel_mm = 1.0",
+            ),
+        ],
+        "[sweep]\nvariant = [\"adult\", \"mouse\"]",
+    );
+    let (out, m) = run(&file, &dir.path().join("out"));
+    assert_eq!(m["variant"], "adult");
+    let (head, rows) = sweep_csv(&out);
+    assert_eq!(head[0], "variant");
+    assert_eq!(rows.len(), 2);
+    for col in ["lesion_1_tcp", "tumour_tcp", "kidneys_ntcp"] {
+        assert!(head.iter().any(|h| h == col), "{col} not in {head:?}");
+    }
+    let mouse: Value = serde_json::from_slice(
+        &std::fs::read(out.join("sweep/variant=mouse/metrics.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(mouse["variant"], "mouse");
+    assert_eq!(mouse["inputs"]["baseline_pet"]["scanner"], "preclinical");
+    assert_eq!(mouse["inputs"]["phantom"]["builtin"], "mouse");
+    let t = &mouse["lesions"]["tumour"];
+    assert!((0.0..=1.0).contains(&f(t, "tcp")));
+    assert!(
+        f(t, "mean_dose_gy") > 0.0 && f(t, "suv_peak_baseline") > 0.0,
+        "{t}"
+    );
+    assert!(mouse["organs_at_risk"].get("red_marrow").is_none());
+    assert_pngs(
+        &out,
+        &["tcp_ntcp_by_variant.png", "suv_change_by_variant.png"],
+    );
+
+    // a region the phantom lacks fails with its name (no silent skip): the mouse variant
+    // without its replaced region map keeps the adult's lesion_1..3 and red_marrow
+    let bad = ci_study(
+        dir.path(),
+        "sweep-mouse-adult.toml",
+        &[
+            ("variant = \"adult\"", "variant = \"mouse\""),
+            ("histories = 1000000", "histories = 20000"),
+            ("replace = [\"biology.regions\"]\n", ""),
+            (
+                "builtin = \"mouse\", voxel_mm = 0.5",
+                "builtin = \"mouse\", voxel_mm = 1.0",
+            ),
+        ],
+        "",
+    );
+    let e = format!(
+        "{:#}",
+        therapy::run_therapy_file(
+            &bad,
+            Some(&dir.path().join("bad")),
+            &StudyOptions::default()
+        )
+        .unwrap_err()
+    );
+    assert!(e.contains("biology.regions.lesion_1"), "{e}");
+}

@@ -7,6 +7,114 @@
 
 use crate::phantom::Phantom;
 use anyhow::{bail, Result};
+use std::collections::BTreeMap;
+
+/// Pre-therapy 18F-FDG SUV (body weight, region mean, about 60 min after injection) of normal
+/// tissue by region name of the built-in phantoms, for a follow-up FDG scan whose baseline must
+/// be an FDG scan too (`followup.baseline_suv` of a therapy study overrides any entry).
+/// Sources, per entry:
+/// - brain: cerebellum SUVmean 8.0 ± 2.2 in 98 patients (Wang et al 2007 Mol Imaging Biol
+///   9:83, abstract); the whole brain (grey and white matter) is set a little lower, 7.0
+///   (ASSUMPTION);
+/// - liver 2.0, the PERCIST reference organ (Wahl et al 2009 J Nucl Med 50:122S: normal liver
+///   SUVmax 2.0-3.5 as commonly quoted; the mean taken at the low end, ASSUMPTION);
+/// - heart 3.0 (fasting myocardium is highly variable, SUV 1-10; ASSUMPTION, blood content
+///   included);
+/// - kidneys 2.5 and bladder 20 (renal excretion of FDG: parenchyma with urine in the
+///   collecting system, and bladder urine; ASSUMPTIONS of the order seen at 60 min);
+/// - spleen 1.8, red marrow 1.6 (below the 2.5 normal-marrow threshold), salivary glands 2.0
+///   (sublingual glands 3.3 ± 1.5 in Wang 2007, parotids lower), lungs 0.5, cortical bone 0.8,
+///   other soft tissue and skin 0.8 (ASSUMPTIONS in the ranges of Wang 2007).
+pub const FDG_SUV: [(&str, f64); 14] = [
+    ("brain", 7.0),
+    ("liver", 2.0),
+    ("heart", 3.0),
+    ("kidneys", 2.5),
+    ("bladder", 20.0),
+    ("spleen", 1.8),
+    ("red_marrow", 1.6),
+    ("salivary_glands", 2.0),
+    ("lungs", 0.5),
+    ("spine", 0.8),
+    ("ribs", 0.8),
+    ("pelvis", 0.8),
+    ("skull", 0.8),
+    ("skeleton", 0.8),
+];
+
+/// FDG SUV of a region not in [`FDG_SUV`] (body, skin, muscle; ASSUMPTION as above).
+pub const FDG_OTHER_SUV: f64 = 0.8;
+
+/// FDG SUV of a lesion (a hot region) without its own entry: ASSUMPTION, an FDG-avid metastasis
+/// (SUVmax above 4 is the usual threshold of FDG-positive disease in metastatic prostate
+/// cancer; the mean is set at 6).
+pub const FDG_LESION_SUV: f64 = 6.0;
+
+/// The FDG SUV of a region: `overrides` by name, then (for a hot region) `overrides["lesions"]`,
+/// then [`FDG_SUV`], [`FDG_LESION_SUV`] for hot regions, [`FDG_OTHER_SUV`]; 0 for `outside`.
+pub fn fdg_suv(region: &str, overrides: &BTreeMap<String, f64>) -> f64 {
+    if region == "outside" {
+        return 0.0;
+    }
+    if let Some(v) = overrides.get(region) {
+        return *v;
+    }
+    if hot(region) {
+        return overrides.get("lesions").copied().unwrap_or(FDG_LESION_SUV);
+    }
+    FDG_SUV
+        .iter()
+        .find(|(n, _)| *n == region)
+        .map_or(FDG_OTHER_SUV, |(_, v)| *v)
+}
+
+/// Activity concentration (Bq/mL at injection, no decay) of a tracer with the given SUV per
+/// region: C = SUV x injected / body mass (SUV in g/mL, tissue taken as 1 g/mL); voxels of air
+/// (density below 0.01 g/cm3) hold none.
+///
+/// # Errors
+/// A negative or non-finite SUV, injected activity or body mass.
+pub fn suv_map(
+    ph: &Phantom,
+    suv_of_region: &[f64],
+    injected_bq: f64,
+    body_g: f64,
+) -> Result<Vec<f64>> {
+    if !(injected_bq.is_finite() && injected_bq > 0.0 && body_g.is_finite() && body_g > 0.0) {
+        bail!("SUV map: injected {injected_bq} Bq, body {body_g} g: expected positive numbers");
+    }
+    if suv_of_region.len() != ph.regions.len() {
+        bail!(
+            "SUV map: {} SUVs for the {} regions of phantom '{}'",
+            suv_of_region.len(),
+            ph.regions.len(),
+            ph.name
+        );
+    }
+    if let Some((i, v)) = suv_of_region
+        .iter()
+        .enumerate()
+        .find(|(_, v)| !(v.is_finite() && **v >= 0.0))
+    {
+        bail!(
+            "SUV map: region '{}' has SUV {v}, expected >= 0",
+            ph.regions[i].name
+        );
+    }
+    let per_suv = injected_bq / body_g;
+    Ok(ph
+        .label
+        .iter()
+        .zip(&ph.density)
+        .map(|(&l, &d)| {
+            if d < 0.01 {
+                0.0
+            } else {
+                suv_of_region[l as usize] * per_suv
+            }
+        })
+        .collect())
+}
 
 fn fillable(name: &str) -> bool {
     !(name == "outside" || name == "shell" || name.starts_with("wall") || name.starts_with("lung"))

@@ -13,11 +13,11 @@ use crate::io::Grid;
 use crate::materials::MaterialDb;
 use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-#[derive(Deserialize, Debug, Clone)]
+#[derive(Deserialize, Serialize, Debug, Clone)]
 #[serde(deny_unknown_fields)]
 struct RegionDef {
     reference_mass_g: f64,
@@ -25,7 +25,7 @@ struct RegionDef {
 }
 
 /// A parsed phantom definition.
-#[derive(Deserialize, Debug, Clone)]
+#[derive(Deserialize, Serialize, Debug, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct PhantomDef {
     pub name: String,
@@ -141,6 +141,38 @@ impl PhantomDef {
             });
         }
         out
+    }
+
+    /// Scales every shape whose label satisfies `is_lesion` by `s` about its centre (a lesion-size
+    /// study) and their reference masses by s³; the name gets the suffix `-lesions-x<s>`.
+    /// Returns the labels scaled.
+    pub fn scale_lesions(&mut self, s: f64, is_lesion: impl Fn(&str) -> bool) -> Vec<String> {
+        let mut labels: Vec<String> = Vec::new();
+        for sh in self.shapes.iter_mut().filter(|sh| is_lesion(&sh.label)) {
+            sh.scale(s);
+            if !labels.contains(&sh.label) {
+                labels.push(sh.label.clone());
+            }
+        }
+        for l in &labels {
+            if let Some(r) = self.regions.get_mut(l) {
+                r.reference_mass_g *= s.powi(3);
+                r.source = Some(format!(
+                    "{} (lesion shapes scaled by {s} in size)",
+                    r.source.as_deref().unwrap_or("")
+                ));
+            }
+        }
+        self.name = format!("{}-lesions-x{s}", self.name);
+        labels
+    }
+
+    /// The definition as TOML text (readable by [`load_def`]).
+    ///
+    /// # Errors
+    /// A value TOML cannot hold (not expected for a parsed definition).
+    pub fn to_toml(&self) -> Result<String> {
+        toml::to_string(self).context("phantom definition to TOML")
     }
 
     /// Regions with a declared reference mass: (label, mass g).

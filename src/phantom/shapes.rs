@@ -4,9 +4,9 @@
 use super::Region;
 use crate::materials::MaterialDb;
 use anyhow::{anyhow, bail, Context, Result};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Deserialize, Debug, Clone)]
+#[derive(Deserialize, Serialize, Debug, Clone)]
 #[serde(deny_unknown_fields)]
 pub(super) struct ShapeDef {
     pub(super) label: String,
@@ -43,6 +43,30 @@ pub(super) struct Shape {
     pub(super) material: u8,
     pub(super) density: f32,
     pub(super) inside: Option<u16>,
+}
+
+impl ShapeDef {
+    /// Scales the shape's linear size by `s` about its centre (radii, half sizes, half length,
+    /// and the clip planes' distances from the centre).
+    pub(super) fn scale(&mut self, s: f64) {
+        let c = self.center_mm;
+        self.radii_mm.iter_mut().flatten().for_each(|r| *r *= s);
+        self.radius_mm.iter_mut().for_each(|r| *r *= s);
+        self.half_size_mm
+            .iter_mut()
+            .for_each(|h| h.iter_mut().for_each(|x| *x *= s));
+        self.half_length_mm.iter_mut().for_each(|h| *h *= s);
+        for clip in [&mut self.clip_min_mm, &mut self.clip_max_mm]
+            .into_iter()
+            .flatten()
+        {
+            for a in 0..3 {
+                if clip[a].abs() < 1e8 {
+                    clip[a] = c[a] + (clip[a] - c[a]) * s;
+                }
+            }
+        }
+    }
 }
 
 impl Shape {

@@ -71,10 +71,15 @@ pub fn write_figures(out: &Path, c: &RunContext) -> Result<()> {
     let top = max(&c.baseline.noise_free_suv)
         .max(max(c.baseline.suv()))
         .max(1e-12);
-    for (file, s, when) in [
-        ("pet_baseline.png", c.baseline, "baseline"),
-        ("pet_followup.png", c.followup, "follow-up"),
-    ] {
+    let scans = [
+        Some(("pet_baseline.png", c.baseline, "baseline", top)),
+        Some(("pet_followup.png", c.followup, "follow-up", top)),
+        c.planning.map(|p| {
+            let t = max(&p.noise_free_suv).max(max(p.suv())).max(1e-12);
+            ("pet_planning.png", p, "planning", t)
+        }),
+    ];
+    for (file, s, when, top) in scans.into_iter().flatten() {
         let img = s.suv();
         let pg = &s.phantom.grid;
         let z = |k: usize| pg.world_mm([0.0, 0.0, k as f64])[2];

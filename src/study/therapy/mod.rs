@@ -25,11 +25,13 @@
 
 pub mod figures;
 pub mod markdown;
+pub mod progress;
 pub mod radiobiology;
 pub mod report;
 pub mod scan;
 pub mod spec;
 pub mod sweep;
+pub mod variant;
 
 pub use spec::{BaselinePetSpec, BiologySpec, FollowupSpec, TherapyStudy};
 
@@ -99,7 +101,11 @@ pub fn run_therapy_file(
     let start = Instant::now();
     let table = spec::read_table(path)?;
     let (table, sweep_axes) = sweep::split_sweep(table, path)?;
-    let nominal = TherapyStudy::from_table(table.clone(), path, opts.histories)?;
+    let nominal = TherapyStudy::from_table(
+        sweep::point_table(&table, path, &[], &[])?,
+        path,
+        opts.histories,
+    )?;
     let out = out
         .map(Path::to_path_buf)
         .unwrap_or_else(|| Path::new("results").join(&nominal.name));
@@ -107,7 +113,10 @@ pub fn run_therapy_file(
     let pool = thread_pool(opts.threads)?;
     let mut cache = Cache::default();
     eprintln!("study '{}': nominal run -> {}", nominal.name, out.display());
-    let mut metrics = pool.install(|| run_one(&nominal, &out, &mut cache, opts, true))?;
+    let steps = progress::Steps::new(full_steps(&nominal), "study");
+    let metrics = pool.install(|| run_one(&nominal, &out, &mut cache, opts, true, &steps));
+    steps.finish();
+    let mut metrics = metrics?;
     if !sweep_axes.is_empty() {
         let points = sweep::run_sweep(&table, path, &sweep_axes, &out, &mut cache, opts, &pool)?;
         let summary = sweep::write_summary(&out, &sweep_axes, &points)?;
@@ -144,11 +153,35 @@ pub struct Cache {
 /// The key of a dosimetry result up to the administered activity and the number of cycles: the
 /// dose per cycle is proportional to the administered activity (linear transport, uptake
 /// fractions independent of the activity, image noise relative to the image scale).
-fn dosimetry_key(spec: &DosimetrySpec) -> String {
-    let mut s = spec.clone();
+fn dosimetry_key(study: &TherapyStudy) -> String {
+    let mut s = study.dosimetry.clone();
     s.therapy.activity_per_cycle_mbq = 1.0;
     s.therapy.cycles = 1;
-    serde_json::to_string(&s).unwrap_or_default()
+    serde_json::to_string(&(s, &study.lesions)).unwrap_or_default()
+}
+
+/// The dosimetry spec to run: with a lesion scale other than 1, its phantom is the built-in one
+/// with scaled lesions, written to `dir/phantom.toml`.
+fn runnable_spec(study: &TherapyStudy, dir: &Path) -> Result<DosimetrySpec> {
+    let mut spec = study.dosimetry.clone();
+    let s = study.lesions.scale;
+    if s != 1.0 {
+        let mut def = crate::phantom::builtin::load_def(&spec.phantom.builtin)
+            .with_context(|| format!("{}: phantom.builtin", study.file))?;
+        if def.scale_lesions(s, spec::is_lesion).is_empty() {
+            bail!(
+                "{}: phantom.lesion_scale = {s}: phantom '{}' has no lesion shapes (labels \
+                 lesion*, tumour*, tumor*)",
+                study.file,
+                def.name
+            );
+        }
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let p = dir.join("phantom.toml");
+        super::output::write_atomic(&p, def.to_toml()?.as_bytes())?;
+        spec.phantom.builtin = p.to_string_lossy().to_string();
+    }
+    Ok(spec)
 }
 
 /// Runs (or reuses) the dosimetry of a study; returns the result, the factor its per-cycle doses
@@ -161,15 +194,15 @@ fn dosimetry<'c>(
     cache: &'c mut DosimetryCache,
     threads: Option<usize>,
 ) -> Result<(&'c DosimetryResult, f64, PathBuf)> {
-    let key = dosimetry_key(&study.dosimetry);
+    let key = dosimetry_key(study);
     let activity = study.dosimetry.therapy.activity_per_cycle_mbq;
     let found = cache.iter().position(|(k, ..)| *k == key);
     let idx = match found {
         Some(i) => i,
         None => {
             let dir = out.join("dosimetry");
-            eprintln!("dosimetry: {} -> {}", study.name, dir.display());
-            let r = dosimetry_study::run(&study.dosimetry, &dir, threads)
+            let spec = runnable_spec(study, &dir)?;
+            let r = dosimetry_study::run(&spec, &dir, threads)
                 .with_context(|| format!("study '{}': dosimetry", study.name))?;
             cache.push((key, activity, dir, r));
             cache.len() - 1
@@ -180,7 +213,8 @@ fn dosimetry<'c>(
 }
 
 /// Runs the chain of one study into `out`; `full` adds the noisy scans, NIfTI volumes and
-/// figures (sweep points write tables and metrics only). Returns the metrics JSON.
+/// figures (sweep points write tables and metrics only). Returns the metrics JSON. `progress`
+/// gets a message per step (the nominal run's own steps, or the sweep's bar).
 ///
 /// # Errors
 /// As [`run_therapy_file`].
@@ -190,51 +224,81 @@ pub fn run_one(
     cache: &mut Cache,
     opts: &StudyOptions,
     full: bool,
+    progress: &progress::Steps,
 ) -> Result<serde_json::Value> {
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
-    let t0 = Instant::now();
     let Cache {
         dosimetry: dcache,
         baseline: bcache,
     } = cache;
-    let (dos, scale, dos_dir) = dosimetry(study, out, dcache, opts.threads)?;
-    eprintln!(
-        "radiobiology: BED, TCP, NTCP, response ({:.0} s)",
-        t0.elapsed().as_secs_f64()
-    );
-    let bio = radiobiology::evaluate(study, dos, scale)?;
-    let base_key = scan::baseline_key(study);
-    let baseline = match bcache.iter().find(|(k, _)| *k == base_key) {
-        Some((_, s)) if !full || s.noisy_suv.is_some() => s.clone(),
-        _ => {
-            eprintln!("baseline PET ({:.0} s)", t0.elapsed().as_secs_f64());
-            let s = scan::baseline(study, dos, &bio, full)?;
-            bcache.push((base_key, s.clone()));
-            s
+    let mut step = 0;
+    let mut next = |msg: &str| {
+        if full {
+            progress.start(step, msg);
+            step += 1;
+        } else {
+            progress.note(msg);
         }
     };
-    eprintln!("follow-up PET ({:.0} s)", t0.elapsed().as_secs_f64());
-    let followup = scan::followup(study, dos, &bio, &baseline, full)?;
-    let response = scan::compare(study, &bio, &baseline, &followup)?;
+    next("dosimetry");
+    let (dos, scale, dos_dir) = progress.suspend(|| dosimetry(study, out, dcache, opts.threads))?;
+    next("radiobiology: BED, TCP, NTCP, response");
+    let bio = radiobiology::evaluate(study, dos, scale)?;
+    let mut cached = |key: String, what: &str, make: &dyn Fn() -> Result<scan::Scan>| match bcache
+        .iter()
+        .find(|(k, _)| *k == key)
+    {
+        Some((_, s)) if !full || s.noisy_suv.is_some() => Ok(s.clone()),
+        _ => {
+            next(what);
+            let s = make()?;
+            bcache.push((key, s.clone()));
+            Ok::<_, anyhow::Error>(s)
+        }
+    };
+    let planning = cached(scan::baseline_key(study), "baseline PET", &|| {
+        scan::baseline(study, dos, &bio, full)
+    })?;
+    // the baseline of the comparison: the planning scan, or a pre-therapy scan of the
+    // follow-up tracer when it differs (FDG after PSMA)
+    let reference = if scan::needs_reference(study)? {
+        Some(cached(
+            scan::reference_key(study),
+            "pre-therapy PET of the follow-up tracer",
+            &|| scan::reference(study, dos, &planning, full),
+        )?)
+    } else {
+        None
+    };
+    let baseline = reference.as_ref().unwrap_or(&planning);
+    next("follow-up PET");
+    let followup = scan::followup(study, dos, &bio, baseline, full)?;
+    let response = scan::compare(study, &bio, baseline, &followup)?;
     let ctx = report::RunContext {
         study,
         dosimetry: dos,
         dose_scale: scale,
         dosimetry_dir: &dos_dir,
         bio: &bio,
-        baseline: &baseline,
+        planning: reference.as_ref().map(|_| &planning),
+        baseline,
         followup: &followup,
         response: &response,
     };
     let metrics = report::metrics_json(&ctx);
     report::write_tables(out, &ctx)?;
     if full {
-        eprintln!("figures and volumes ({:.0} s)", t0.elapsed().as_secs_f64());
+        next("figures and volumes");
         report::write_volumes(out, &ctx)?;
         figures::write_figures(out, &ctx)?;
     }
     report::write_metrics(out, &metrics)?;
     Ok(metrics)
+}
+
+/// The steps [`run_one`] announces for a full run of `study`.
+fn full_steps(study: &TherapyStudy) -> u64 {
+    5 + u64::from(scan::needs_reference(study).unwrap_or(false))
 }
 
 /// `theradose study [FILE]`: dispatches a study file by its content (run file, dosimetry study

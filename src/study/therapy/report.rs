@@ -20,6 +20,10 @@ pub struct RunContext<'a> {
     pub dose_scale: f64,
     pub dosimetry_dir: &'a Path,
     pub bio: &'a Bio,
+    /// the planning scan (`baseline_pet`) when the comparison's baseline is another tracer's
+    /// pre-therapy scan (FDG after PSMA); None: `baseline` is the planning scan
+    pub planning: Option<&'a Scan>,
+    /// the baseline of the comparison (same tracer as the follow-up)
     pub baseline: &'a Scan,
     pub followup: &'a Scan,
     pub response: &'a Response,
@@ -128,7 +132,10 @@ pub fn metrics_json(c: &RunContext) -> Value {
         "regions": regions,
         "patient": {"percist": c.response.patient_percist,
             "cmr_background_suv": c.response.background_suv},
-        "pet": {"baseline": scan(c.baseline), "followup": scan(c.followup)},
+        "pet": {"baseline": scan(c.baseline), "followup": scan(c.followup),
+            "planning": c.planning.map(scan)},
+        "variant": s.variant,
+        "lesion_scale": s.lesions.scale,
         "inputs": serde_json::to_value(&s.inputs).unwrap_or(Value::Null),
     })
 }
@@ -235,7 +242,12 @@ pub fn write_volumes(out: &Path, c: &RunContext) -> Result<()> {
         &b.relative_uptake,
         "follow-up/baseline",
     )?;
-    for (name, s) in [("baseline", c.baseline), ("followup", c.followup)] {
+    let scans = [
+        Some(("baseline", c.baseline)),
+        Some(("followup", c.followup)),
+        c.planning.map(|p| ("planning", p)),
+    ];
+    for (name, s) in scans.into_iter().flatten() {
         let pg = &s.phantom.grid;
         write_f32(
             &out.join(format!("pet_{name}_suv_noise_free.nii.gz")),

@@ -9,13 +9,18 @@
 //!
 //! Follow-up activity: the baseline map per injected MBq times the relative uptake of each voxel
 //! ([`super::radiobiology`]) times the follow-up injected activity, scanned at the same uptake
-//! time. The scans cover the axial range of the lesions (plus a margin) to keep the
+//! time. When the follow-up tracer differs from the baseline one (an 18F-FDG follow-up after a
+//! 68Ga-PSMA planning scan), the baseline of the comparison is a pre-therapy scan of the
+//! follow-up tracer ([`reference`]): for FDG its physiological distribution (brain, heart,
+//! kidneys and bladder, liver background; lesions by their own SUV; [`FDG_SUV`] and
+//! `followup.baseline_suv`); any other tracer model without a physiological table is refused. The scans cover the axial range of the lesions (plus a margin) to keep the
 //! reconstruction short.
 
 use super::radiobiology::{Bio, Role};
 use super::spec::TherapyStudy;
 use crate::pet::criteria::{eortc, percist};
 use crate::pet::metrics::{lesion_metrics, suv_mean, suv_scale, voi_from_label, LesionMetrics};
+use crate::pet::phantom_activity::{fdg_suv, suv_map, FDG_SUV};
 use crate::pet::{simulate, PetOptions, Scanner};
 use crate::phantom::Phantom;
 use crate::source::nuclide::Nuclide;
@@ -57,6 +62,7 @@ pub fn baseline_key(study: &TherapyStudy) -> String {
         &study.dosimetry.phantom,
         &study.dosimetry.kinetics,
         &study.followup.cmr_reference_region,
+        &study.lesions,
     ))
     .unwrap_or_default()
 }
@@ -210,7 +216,8 @@ fn simulate_scan(
         positron_histories: b.positron_histories,
         post_filter_fwhm_mm: b.post_filter_mm,
         views: b.views,
-        progress: true,
+        // the PET's own lines only without the study's progress bar
+        progress: !super::progress::bars(),
         ..Default::default()
     };
     let nuc = Nuclide::load(nuclide)?;
@@ -278,7 +285,85 @@ pub fn baseline(
     })
 }
 
-/// The follow-up scan: the baseline map per MBq times the relative uptake.
+/// Whether the follow-up tracer model differs from the baseline's (then the comparison needs a
+/// pre-therapy scan of the follow-up tracer, [`reference`]).
+pub fn needs_reference(study: &TherapyStudy) -> Result<bool> {
+    let [(_, b), (_, f)] = study.tracers()?;
+    Ok(b != f)
+}
+
+/// A key of what the reference scan depends on.
+pub fn reference_key(study: &TherapyStudy) -> String {
+    serde_json::to_string(&(
+        baseline_key(study),
+        &study.followup.tracer,
+        &study.followup.activity_mbq,
+        &study.followup.baseline_suv,
+    ))
+    .unwrap_or_default()
+}
+
+/// The pre-therapy scan of the follow-up tracer on the planes of the planning scan `plan`:
+/// for FDG, SUV per region ([`fdg_suv`]) x injected / body mass.
+///
+/// # Errors
+/// A follow-up tracer without a physiological table (only FDG has one), a failing simulation.
+pub fn reference(
+    study: &TherapyStudy,
+    dos: &DosimetryResult,
+    plan: &Scan,
+    full: bool,
+) -> Result<Scan> {
+    let ph = &dos.phantom;
+    let [_, (nuc, tracer)] = study.tracers()?;
+    if tracer != "fdg" {
+        bail!(
+            "{}: followup.tracer \"{}\" differs from baseline_pet.tracer \"{}\": a pre-therapy \
+             scan of it is needed, and only FDG has a physiological distribution ({} regions); \
+             use the baseline's tracer or F-18-FDG",
+            study.file,
+            study.followup.tracer.as_deref().unwrap_or(""),
+            study.baseline_pet.tracer,
+            FDG_SUV.len()
+        );
+    }
+    let a = study.followup.activity_mbq.unwrap_or(plan.injected_mbq);
+    let body_g = body_mass_g(ph);
+    let suv: Vec<f64> = plan
+        .phantom
+        .regions
+        .iter()
+        .map(|r| fdg_suv(&r.name, &study.followup.baseline_suv))
+        .collect();
+    let map = suv_map(&plan.phantom, &suv, a * 1e6, body_g)?;
+    let im = simulate_scan(
+        study,
+        &plan.phantom,
+        &map,
+        &nuc,
+        a,
+        body_g,
+        study.baseline_pet.seed.wrapping_add(2),
+        full,
+    )?;
+    Ok(Scan {
+        phantom: plan.phantom.clone(),
+        k0: plan.k0,
+        nuclide: nuc,
+        tracer,
+        injected_mbq: a,
+        uptake_s: plan.uptake_s,
+        map_bq_ml: map,
+        suv_per_bq_ml: im.suv_per_bq_ml,
+        noise_free_suv: im.noise_free_suv,
+        noisy_suv: im.noisy_suv,
+        expected_trues: im.expected_trues,
+    })
+}
+
+/// The follow-up scan: the baseline map per MBq times the relative uptake (`base` is the
+/// baseline of the comparison: the planning scan, or the [`reference`] scan of the follow-up
+/// tracer).
 ///
 /// # Errors
 /// As [`baseline`].

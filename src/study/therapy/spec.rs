@@ -10,6 +10,36 @@ use std::path::Path;
 /// The top-level keys that belong to the dosimetry study ([`DosimetrySpec`]).
 pub const DOSIMETRY_KEYS: [&str; 5] = ["phantom", "therapy", "kinetics", "imaging", "dose"];
 
+/// Lesion size of a therapy study: `[phantom] lesion_scale` (a factor on the linear size of the
+/// lesion shapes, default 1) and `lesion_uptake` ("concentration", default: the uptake fraction
+/// of each lesion kinetics region scales with its volume, scale³, so the activity concentration
+/// stays that of the file; "fraction": the uptake fractions stay as written, the concentration
+/// falls as 1/scale³). Lesions are the regions named `lesion*`, `tumour*` or `tumor*` (the hot
+/// regions of [`crate::pet::phantom_activity`]); the scaled phantom is written beside the
+/// dosimetry ([`crate::phantom::builtin::PhantomDef::scale_lesions`]).
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct LesionScaling {
+    pub scale: f64,
+    /// true: constant concentration (uptake fraction x scale³)
+    pub constant_concentration: bool,
+}
+
+impl Default for LesionScaling {
+    fn default() -> Self {
+        LesionScaling {
+            scale: 1.0,
+            constant_concentration: true,
+        }
+    }
+}
+
+/// Whether a region is a lesion for [`LesionScaling`].
+pub fn is_lesion(region: &str) -> bool {
+    ["lesion", "tumour", "tumor"]
+        .iter()
+        .any(|p| region.starts_with(p))
+}
+
 /// The baseline (pre-therapy) diagnostic PET.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -136,6 +166,12 @@ pub struct FollowupSpec {
     /// region whose mean follow-up SUV is the PERCIST / EORTC background for CMR (e.g.
     /// "liver"); none: no CMR test
     pub cmr_reference_region: Option<String>,
+    /// pre-therapy SUV per region of the follow-up tracer when it differs from the baseline
+    /// tracer (an FDG follow-up after a PSMA baseline needs an FDG baseline): region name ->
+    /// SUV, over the defaults of [`crate::pet::phantom_activity::FDG_SUV`]; `"lesions"` sets
+    /// every lesion without its own entry
+    #[serde(default)]
+    pub baseline_suv: BTreeMap<String, f64>,
 }
 
 fn clinical() -> String {
@@ -171,6 +207,8 @@ struct TherapySections {
     #[serde(default)]
     description: String,
     kind: Option<String>,
+    /// the variant applied ([`super::variant`])
+    variant: Option<String>,
     baseline_pet: BaselinePetSpec,
     biology: BiologySpec,
     followup: FollowupSpec,
@@ -186,6 +224,10 @@ pub struct TherapyStudy {
     /// the study file (for messages)
     pub file: String,
     pub dosimetry: DosimetrySpec,
+    /// the lesion size (kinetics already scaled)
+    pub lesions: LesionScaling,
+    /// the variant applied, if any
+    pub variant: Option<String>,
     pub baseline_pet: BaselinePetSpec,
     pub biology: BiologySpec,
     pub followup: FollowupSpec,
@@ -208,6 +250,48 @@ pub fn read_table(path: &Path) -> Result<toml::Table> {
 /// # Errors
 /// A missing or invalid section, named with the file.
 pub fn dosimetry_from_table(table: &toml::Table, path: &Path) -> Result<DosimetrySpec> {
+    Ok(dosimetry_and_lesions(table, path)?.0)
+}
+
+/// [`dosimetry_from_table`] and the study's [`LesionScaling`] (taken off `[phantom]`); the
+/// lesion kinetics are scaled.
+///
+/// # Errors
+/// As [`dosimetry_from_table`]; a lesion scale that is not a positive number, an unknown
+/// `lesion_uptake`.
+pub fn dosimetry_and_lesions(
+    table: &toml::Table,
+    path: &Path,
+) -> Result<(DosimetrySpec, LesionScaling)> {
+    let f = path.display();
+    let mut table = table.clone();
+    let mut lesions = LesionScaling::default();
+    if let Some(toml::Value::Table(ph)) = table.get_mut("phantom") {
+        if let Some(v) = ph.remove("lesion_scale") {
+            let s = v.as_float().or(v.as_integer().map(|i| i as f64));
+            match s {
+                Some(s) if s.is_finite() && s > 0.0 => lesions.scale = s,
+                _ => bail!("{f}: phantom.lesion_scale = {v}: expected a positive number"),
+            }
+        }
+        match ph.remove("lesion_uptake") {
+            None => {}
+            Some(v) => match v.as_str() {
+                Some("concentration") => {}
+                Some("fraction") => lesions.constant_concentration = false,
+                _ => bail!(
+                    "{f}: phantom.lesion_uptake = {v}: expected \"concentration\" or \"fraction\""
+                ),
+            },
+        }
+    }
+    // the decay chain at secular equilibrium at the decay site unless the file says otherwise
+    // (Ac-225 and its daughters, as studies/ac225-psma.toml; Lu-177's daughter is stable, so
+    // this changes nothing for it), so a sweep over therapy.nuclide needs no second key
+    if let Some(toml::Value::Table(th)) = table.get_mut("therapy") {
+        th.entry("chain").or_insert(toml::Value::Boolean(true));
+    }
+    let table = &table;
     let mut d = toml::Table::new();
     for k in DOSIMETRY_KEYS {
         match table.get(k) {
@@ -225,7 +309,13 @@ pub fn dosimetry_from_table(table: &toml::Table, path: &Path) -> Result<Dosimetr
         let base = path.parent().unwrap_or(Path::new("."));
         spec.phantom.builtin = base.join(b).to_string_lossy().to_string();
     }
-    Ok(spec)
+    if lesions.constant_concentration {
+        let v = lesions.scale.powi(3);
+        for k in spec.kinetics.iter_mut().filter(|k| is_lesion(&k.region)) {
+            k.uptake_fraction *= v;
+        }
+    }
+    Ok((spec, lesions))
 }
 
 /// "Ga-68-PSMA" -> ("Ga-68", "psma").
@@ -247,9 +337,12 @@ impl TherapyStudy {
     ///
     /// # Errors
     /// A missing or invalid section or value, named with the file and field.
-    pub fn from_table(table: toml::Table, path: &Path, histories: Option<u64>) -> Result<Self> {
+    pub fn from_table(mut table: toml::Table, path: &Path, histories: Option<u64>) -> Result<Self> {
         let file = path.display().to_string();
-        let mut dosimetry = dosimetry_from_table(&table, path)?;
+        if table.contains_key("variants") {
+            super::variant::apply(&mut table, path)?;
+        }
+        let (mut dosimetry, lesions) = dosimetry_and_lesions(&table, path)?;
         if let Some(h) = histories {
             dosimetry.dose.histories = h;
         }
@@ -272,6 +365,8 @@ impl TherapyStudy {
             description: s.description,
             file,
             dosimetry,
+            lesions,
+            variant: s.variant,
             baseline_pet: s.baseline_pet,
             biology: s.biology,
             followup: s.followup,
@@ -343,6 +438,11 @@ impl TherapyStudy {
         }
         if let Some(a) = fu.activity_mbq {
             positive("followup.activity_mbq", a)?;
+        }
+        for (r, v) in &fu.baseline_suv {
+            if !(v.is_finite() && *v >= 0.0) {
+                bail!("{f}: followup.baseline_suv.{r} = {v}: expected an SUV >= 0");
+            }
         }
         if self.biology.regions.is_empty() {
             bail!("{f}: biology.regions is empty: expected region = \"tissue\" entries");

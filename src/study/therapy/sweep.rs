@@ -7,6 +7,7 @@
 //! names the unique field of that name in the file (`activity_per_cycle_mbq`, `cycles`,
 //! `nuclide`); `phantom` means `phantom.builtin`.
 
+use super::progress::Steps;
 use super::{run_one, Cache, StudyOptions, TherapyStudy};
 use crate::plot;
 use crate::study::output::write_atomic;
@@ -115,6 +116,18 @@ fn resolve(table: &toml::Table, key: &str, file: &Path) -> Result<String> {
     if key == "phantom" {
         return Ok("phantom.builtin".into());
     }
+    if key == VARIANT {
+        if !table.contains_key("variants") {
+            bail!(
+                "{}: sweep.variant: the file has no [variants.<name>] tables",
+                file.display()
+            );
+        }
+        return Ok(VARIANT.into());
+    }
+    if key == "lesion_scale" {
+        return Ok("phantom.lesion_scale".into());
+    }
     if key.contains('.') || get(table, key).is_some() {
         return Ok(key.to_string());
     }
@@ -219,6 +232,31 @@ fn label(axes: &[Axis], values: &[T]) -> String {
         .collect()
 }
 
+/// The axis that selects a [`super::variant`].
+const VARIANT: &str = "variant";
+
+/// The study table of one sweep point: the variant axis (if swept) is set and the variant
+/// applied first, then the other axes, so a swept value wins over the variant's.
+///
+/// # Errors
+/// An unknown variant, a key that cannot be set.
+pub fn point_table(
+    base: &toml::Table,
+    file: &Path,
+    axes: &[Axis],
+    values: &[T],
+) -> Result<toml::Table> {
+    let mut t = base.clone();
+    for (a, v) in axes.iter().zip(values).filter(|(a, _)| a.path == VARIANT) {
+        set(&mut t, &a.path, v.clone())?;
+    }
+    super::variant::apply(&mut t, file)?;
+    for (a, v) in axes.iter().zip(values).filter(|(a, _)| a.path != VARIANT) {
+        set(&mut t, &a.path, v.clone()).with_context(|| format!("{}", file.display()))?;
+    }
+    Ok(t)
+}
+
 /// Every combination of the axes' values (the first axis varies slowest).
 pub fn combinations(axes: &[Axis]) -> Vec<Vec<T>> {
     let mut out = vec![Vec::new()];
@@ -252,21 +290,27 @@ pub fn run_sweep(
 ) -> Result<Vec<Point>> {
     let combos = combinations(axes);
     let mut points = Vec::new();
+    let steps = Steps::new(combos.len() as u64, "sweep points");
     for (i, values) in combos.into_iter().enumerate() {
         let l = label(axes, &values);
-        eprintln!("sweep point {}: {l}", i + 1);
-        let mut t = table.clone();
-        for (a, v) in axes.iter().zip(&values) {
-            set(&mut t, &a.path, v.clone()).with_context(|| format!("{}", file.display()))?;
-        }
+        steps.start(i as u64, &l);
+        let t =
+            point_table(table, file, axes, &values).with_context(|| format!("sweep point {l}"))?;
         let study = TherapyStudy::from_table(t, file, opts.histories)
             .with_context(|| format!("sweep point {l}"))?;
         let dir = out.join("sweep").join(&l);
         let metrics = pool
-            .install(|| run_one(&study, &dir, cache, opts, false))
-            .with_context(|| format!("sweep point {l}"))?;
-        points.push(Point { values, metrics });
+            .install(|| run_one(&study, &dir, cache, opts, false, &steps))
+            .with_context(|| format!("sweep point {l}"));
+        if metrics.is_err() {
+            steps.finish();
+        }
+        points.push(Point {
+            values,
+            metrics: metrics?,
+        });
     }
+    steps.finish();
     Ok(points)
 }
 
@@ -286,17 +330,23 @@ fn rows(m: &Value, sec: &str) -> Vec<(String, Value)> {
 /// # Errors
 /// I/O or figure errors.
 pub fn write_summary(out: &Path, axes: &[Axis], points: &[Point]) -> Result<Value> {
-    let Some(first) = points.first() else {
+    if points.is_empty() {
         return Ok(Value::Null);
+    }
+    // regions of every point (a variant sweep may change the phantom and its lesions)
+    let union = |sec: &str| {
+        let mut names: Vec<String> = Vec::new();
+        for p in points {
+            for (n, _) in rows(&p.metrics, sec) {
+                if !names.contains(&n) {
+                    names.push(n);
+                }
+            }
+        }
+        names
     };
-    let lesions: Vec<String> = rows(&first.metrics, "lesions")
-        .into_iter()
-        .map(|r| r.0)
-        .collect();
-    let oars: Vec<String> = rows(&first.metrics, "organs_at_risk")
-        .into_iter()
-        .map(|r| r.0)
-        .collect();
+    let lesions = union("lesions");
+    let oars = union("organs_at_risk");
     let mut csv: Vec<String> = axes.iter().map(|a| a.path.clone()).collect();
     for l in &lesions {
         csv.extend(LESION_KEYS.iter().map(|k| format!("{l}_{k}")));
@@ -359,7 +409,8 @@ fn pick(v: &Value, keys: &[&str]) -> Value {
 }
 
 /// TCP / NTCP and SUVpeak change against the first numeric axis, one series per region and
-/// per combination of the other axes.
+/// per combination of the other axes; a sweep of categorical axes only (nuclide, variant) gets
+/// bar charts instead ([`bar_figures`]).
 fn figures(
     out: &Path,
     axes: &[Axis],
@@ -372,7 +423,7 @@ fn figures(
             .iter()
             .all(|v| v.as_float().or(v.as_integer().map(|i| i as f64)).is_some())
     }) else {
-        return Ok(());
+        return bar_figures(out, axes, points, lesions, oars);
     };
     let xval = |p: &Point| {
         p.values[ax]
@@ -449,6 +500,95 @@ fn figures(
     make(
         format!("suv_change_vs_{leaf}.png"),
         &format!("predicted SUVpeak change against {leaf}"),
+        "SUVpeak change (%)",
+        suv,
+    )
+}
+
+/// Bar charts of a categorical sweep: per region one bar per sweep point (legend: the point's
+/// values), TCP and NTCP in one figure, the predicted SUVpeak change in another.
+fn bar_figures(
+    out: &Path,
+    axes: &[Axis],
+    points: &[Point],
+    lesions: &[String],
+    oars: &[String],
+) -> Result<()> {
+    let leaf = axes.iter().map(|a| a.leaf()).collect::<Vec<_>>().join("_");
+    let make = |file: String, title: &str, y: &str, specs: Vec<(String, &str, &str)>| {
+        let n = points.len() as f64;
+        let width = 0.8 / n;
+        let names: Vec<String> = points
+            .iter()
+            .map(|p| {
+                axes.iter()
+                    .zip(&p.values)
+                    .map(|(a, v)| format!("{}={}", a.leaf(), show(v)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .collect();
+        // one outlined bar per region, joined along y = 0, per point
+        let bars: Vec<Vec<(f64, f64)>> = points
+            .iter()
+            .enumerate()
+            .map(|(k, p)| {
+                let mut b = Vec::new();
+                for (i, (region, sec, key)) in specs.iter().enumerate() {
+                    let Some(y) = p.metrics[*sec][region][*key].as_f64() else {
+                        continue;
+                    };
+                    let x0 = i as f64 + 1.0 - 0.4 + k as f64 * width;
+                    let x1 = x0 + width * 0.9;
+                    b.extend([(x0, 0.0), (x0, y), (x1, y), (x1, 0.0)]);
+                }
+                b
+            })
+            .collect();
+        let series: Vec<plot::Series> = names
+            .iter()
+            .zip(&bars)
+            .map(|(n, p)| plot::Series {
+                name: n,
+                points: p,
+                y_err: None,
+            })
+            .collect();
+        let regions = specs
+            .iter()
+            .enumerate()
+            .map(|(i, (r, _, k))| format!("{} {k} {r}", i + 1))
+            .collect::<Vec<_>>()
+            .join(", ");
+        plot::line_png(
+            &out.join(file),
+            title,
+            &format!("region ({regions})"),
+            y,
+            &series,
+            false,
+        )
+    };
+    let mut prob = Vec::new();
+    for l in lesions {
+        prob.push((l.clone(), "lesions", "tcp"));
+    }
+    for o in oars {
+        prob.push((o.clone(), "organs_at_risk", "ntcp"));
+    }
+    make(
+        format!("tcp_ntcp_by_{leaf}.png"),
+        &format!("TCP and NTCP by {leaf}"),
+        "probability",
+        prob,
+    )?;
+    let suv = lesions
+        .iter()
+        .map(|l| (l.clone(), "lesions", "suv_peak_change_pct"))
+        .collect();
+    make(
+        format!("suv_change_by_{leaf}.png"),
+        &format!("predicted SUVpeak change by {leaf}"),
         "SUVpeak change (%)",
         suv,
     )
