@@ -5,7 +5,8 @@
 //!   (point kernels) tracked exactly.
 //! - Collisions: the nuclide by its share of the total cross section; then elastic scattering
 //!   (bound hydrogen in water below 1 eV by [`ThermalH2O`]; free-gas target motion below
-//!   400 kT, for bound hydrogen at the effective temperature of its scattering law; target at rest above, with the ENDF centre-of-mass angular distribution and exact
+//!   400 kT, for bound hydrogen at the effective temperature of its scattering law; target at
+//!   rest above, with the ENDF centre-of-mass angular distribution and exact
 //!   two-body kinematics), inelastic scattering (one level: the first excited state, isotropic in
 //!   the centre of mass, its gamma to the photon transport), or absorption.
 //! - Absorption: analogue, or implicit capture (survival biasing: the weight is multiplied by

@@ -5,7 +5,9 @@
 //! Model assumptions:
 //! - Cross sections at 0 K from the tables; target thermal motion (free gas, 293.6 K) raises the
 //!   effective elastic cross section of every nuclide at thermal energies (analytic free-gas
-//!   average of a constant cross section, applied below [`FREE_GAS_MAX_MEV`]).
+//!   average of a constant cross section, applied below [`FREE_GAS_MAX_MEV`]). Hydrogen bound in
+//!   water: its scattering law below 1 eV, above it a free gas at the law's effective
+//!   temperature (about 1200 K) up to 400 kT_eff.
 //! - Kerma counts the kinetic energy given to charged particles and recoils: elastic recoils
 //!   (E 2A/(A+1)^2 (1 - <mu_cm>)), (n,p), (n,alpha) with their Q values (the 0.478 MeV gamma of
 //!   the 10B excited branch is not kerma), and the non-elastic reactions not listed separately
@@ -46,8 +48,11 @@ pub const E_MAX_MEV: f64 = 20.0;
 pub const TEMPERATURE_K: f64 = 293.6;
 /// Boltzmann constant (MeV/K), CODATA 2018 exact.
 pub const BOLTZMANN_MEV_PER_K: f64 = 8.617_333_262e-11;
-/// Above this energy (MeV) target motion is ignored (400 kT, as MCNP's free-gas cut-off).
-pub const FREE_GAS_MAX_MEV: f64 = 400.0 * BOLTZMANN_MEV_PER_K * TEMPERATURE_K;
+/// Target motion is ignored above this many kT (MCNP's free-gas cut-off, 400 kT).
+pub const FREE_GAS_CUTOFF_KT: f64 = 400.0;
+/// Above this energy (MeV) the target motion of the medium's nuclei is ignored (400 kT; bound
+/// hydrogen: 400 kT_eff, see [`NeutronPhysics::target_kt_mev`]).
+pub const FREE_GAS_MAX_MEV: f64 = FREE_GAS_CUTOFF_KT * BOLTZMANN_MEV_PER_K * TEMPERATURE_K;
 /// Molar mass of the neutron (g/mol), CODATA 2018 (m_n = 1.008 664 915 95 u).
 pub const NEUTRON_MOLAR_MASS: f64 = 1.008_664_915_95;
 /// Molar mass of 10B (g/mol), AME2020 (10.012 936 862 u).
@@ -228,12 +233,27 @@ impl NeutronPhysics {
             let s = t.total_b(e_mev);
             x.total += s - x.elastic;
             x.elastic = s;
-        } else if e_mev < FREE_GAS_MAX_MEV {
-            let f = free_gas_factor(nuc.awr * e_mev / kt_mev());
-            x.total += x.elastic * (f - 1.0);
-            x.elastic *= f;
+        } else {
+            let kt = self.target_kt_mev(n);
+            if e_mev < FREE_GAS_CUTOFF_KT * kt {
+                let f = free_gas_factor(nuc.awr * e_mev / kt);
+                x.total += x.elastic * (f - 1.0);
+                x.elastic *= f;
+            }
         }
         x
+    }
+
+    /// kT (MeV) of the free-gas target motion of nuclide `n`: the medium's, or for hydrogen
+    /// bound in water above [`SAB_MAX_MEV`] the effective temperature of its scattering law
+    /// (the short-collision-time limit: the zero-point motion of the bound proton, about 1200 K;
+    /// without it the cross section would drop by 3.5% at 1 eV where the law ends). Free-gas
+    /// motion applies below [`FREE_GAS_CUTOFF_KT`] times this kT.
+    pub fn target_kt_mev(&self, n: usize) -> f64 {
+        match (self.roles[n], &self.thermal) {
+            (Role::Hydrogen1, Some(t)) => t.kt_eff_mev,
+            _ => kt_mev(),
+        }
     }
 
     /// Mass attenuation (total) and mass absorption coefficients (cm2/g) of material `m`.
@@ -258,8 +278,9 @@ impl NeutronPhysics {
         for &(n, nd) in &self.materials[m].nuclides {
             let nuc = &self.nuclides[n];
             let stat = nuc.max_total(e_lo, e_hi);
-            let mut best = if e_lo < FREE_GAS_MAX_MEV {
-                stat * free_gas_factor(nuc.awr * e_lo / kt_mev())
+            let kt = self.target_kt_mev(n);
+            let mut best = if e_lo < FREE_GAS_CUTOFF_KT * kt {
+                stat * free_gas_factor(nuc.awr * e_lo / kt)
             } else {
                 stat
             };
