@@ -155,3 +155,77 @@ fn beam_deterministic_across_threads() {
         );
     }
 }
+
+/// Rectangular field: source points fill the w x h rectangle across the beam uniformly (its
+/// first axis u = dir x z, second v = dir x u), and the sampled area fraction of a centred
+/// sub-rectangle is its area fraction (binomial, 4 sigma).
+#[test]
+fn rectangular_field_is_uniform_over_its_rectangle() {
+    use theradose::numerics::Vec3;
+    use theradose::rng::HistoryRng;
+    use theradose::source::neutron_beam::{Field, NeutronBeam, NeutronSpectrum};
+    let beam = NeutronBeam {
+        centre: Vec3::new(0.0, 0.0, 0.0),
+        dir: Vec3::new(1.0, 0.0, 0.0),
+        field: Field::Rectangle {
+            half_x_cm: 4.0,
+            half_y_cm: 2.0,
+        },
+        spectrum: NeutronSpectrum::from_name("epithermal").unwrap(),
+    };
+    assert!((beam.area_cm2() - 32.0).abs() < 1e-12);
+    let (u, v) = beam.field_axes();
+    assert!(
+        u.dot(beam.dir).abs() < 1e-12 && v.dot(beam.dir).abs() < 1e-12 && u.dot(v).abs() < 1e-12
+    );
+    let n = 20_000;
+    let mut inner = 0;
+    for i in 0..n {
+        let s = beam.sample(&mut HistoryRng::new(5, i));
+        let (a, b) = (s.pos.dot(u), s.pos.dot(v));
+        assert!(s.pos.x.abs() < 1e-12, "on the source plane");
+        assert!(a.abs() <= 4.0 && b.abs() <= 2.0, "{a} {b}");
+        if a.abs() <= 2.0 && b.abs() <= 1.0 {
+            inner += 1;
+        }
+    }
+    let p = inner as f64 / n as f64;
+    let sigma = (0.25f64 * 0.75 / n as f64).sqrt();
+    assert!((p - 0.25).abs() < 4.0 * sigma, "{p}");
+}
+
+/// Oblique beam: a neutron sampled on a source plane outside the box is moved along its
+/// direction onto the box surface (exact ray-box entry), its direction unchanged; a ray that
+/// misses the box stays outside.
+#[test]
+fn oblique_beam_enters_the_box_on_its_surface() {
+    use theradose::numerics::Vec3;
+    use theradose::rng::HistoryRng;
+    use theradose::source::neutron_beam::{ray_box_entry, Field, NeutronBeam, NeutronSpectrum};
+    let size = [10.0, 8.0, 6.0];
+    // exact entry: from (-1, 4, 3) along (1, 0, 0) the box is entered at t = 1
+    let t = ray_box_entry(Vec3::new(-1.0, 4.0, 3.0), Vec3::new(1.0, 0.0, 0.0), size).unwrap();
+    assert!((t - 1.0).abs() < 1e-12);
+    assert!(ray_box_entry(Vec3::new(-1.0, 9.0, 3.0), Vec3::new(1.0, 0.0, 0.0), size).is_none());
+    let dir = Vec3::new(1.0, 1.0, 0.5).normalized();
+    let aim = Vec3::new(5.0, 4.0, 3.0);
+    let beam = NeutronBeam {
+        centre: aim - dir * 20.0,
+        dir,
+        field: Field::Disc { radius_cm: 2.0 },
+        spectrum: NeutronSpectrum::from_name("thermal").unwrap(),
+    };
+    for i in 0..2000 {
+        let s = beam.sample_into_box(&mut HistoryRng::new(9, i), size);
+        assert!((s.dir.dot(dir) - 1.0).abs() < 1e-12);
+        let inside = (0..3).all(|a| s.pos.get(a) >= 0.0 && s.pos.get(a) <= size[a]);
+        // every ray of a 2 cm disc around an axis through the box centre enters the box
+        assert!(inside, "{:?}", s.pos);
+        let on_face = (0..3).any(|a| s.pos.get(a) < 1e-6 || (size[a] - s.pos.get(a)).abs() < 1e-6);
+        assert!(on_face, "{:?}", s.pos);
+        // still on the ray of its source point: distance from the axis at most the radius
+        let w = s.pos - aim;
+        let r = w - dir * w.dot(dir);
+        assert!(r.norm() <= 2.0 + 1e-9);
+    }
+}
