@@ -292,15 +292,15 @@ fn cross(a: Vec3, b: Vec3) -> Vec3 {
 /// when it starts inside, None when it misses the box (slab method).
 pub fn ray_box_entry(pos: Vec3, dir: Vec3, size_cm: [f64; 3]) -> Option<f64> {
     let (mut t0, mut t1) = (0.0f64, f64::INFINITY);
-    for a in 0..3 {
+    for (a, &size) in size_cm.iter().enumerate() {
         let (p, d) = (pos.get(a), dir.get(a));
         if d.abs() < 1e-300 {
-            if p < 0.0 || p > size_cm[a] {
+            if p < 0.0 || p > size {
                 return None;
             }
             continue;
         }
-        let (ta, tb) = ((0.0 - p) / d, (size_cm[a] - p) / d);
+        let (ta, tb) = ((0.0 - p) / d, (size - p) / d);
         t0 = t0.max(ta.min(tb));
         t1 = t1.min(ta.max(tb));
     }

@@ -58,7 +58,9 @@ pub struct BeamPart {
     /// ([`crate::source::neutron_beam::NeutronBeam::field_axes`])
     pub field_size_cm: Option<[f64; 2]>,
     pub direction: DirectionSpec,
-    /// a point of the beam axis (world mm); default: the centre of the phantom box
+    /// a point of the beam axis (mm) in the phantom definition's frame (that of its shapes'
+    /// `center_mm`: +x patient left, +y posterior, +z superior, origin at the box centre);
+    /// default: the centre of the phantom box. `direction` is in the same frame.
     pub aim_mm: Option<[f64; 3]>,
     /// epithermal fluence rate at the aperture (n cm-2 s-1)
     #[serde(default = "default_flux")]

@@ -30,7 +30,9 @@ pub struct AimedBeam {
 }
 
 /// Builds the study's beam: a source plane outside the phantom box, its centre on the axis
-/// through `aim_mm` (default: the box centre) along the direction.
+/// through `aim_mm` (default: the box centre) along the direction; both in the phantom
+/// definition's frame (the frame of its shapes' `center_mm`: +x patient left, +y posterior, +z
+/// superior, origin at the box centre), whose axes are the voxel axes.
 ///
 /// # Errors
 /// An unknown spectrum, or an axis that misses the body.
@@ -41,7 +43,9 @@ pub fn aimed_beam(study: &BnctStudy, ph: &Phantom) -> Result<AimedBeam> {
         .map_err(|e| anyhow::anyhow!("{f}: beam.spectrum: {e:#}"))?;
     let size = ph.size_cm;
     let aim = match study.beam.aim_mm {
-        Some(p) => ph.world_to_local(p),
+        // the definition frame (LPS) of a built-in phantom is the grid's RAS world frame with
+        // x and y flipped (phantom::builtin)
+        Some(p) => ph.world_to_local([-p[0], -p[1], p[2]]),
         None => Vec3::new(0.5 * size[0], 0.5 * size[1], 0.5 * size[2]),
     };
     let diag = (size[0] * size[0] + size[1] * size[1] + size[2] * size[2]).sqrt();
@@ -91,10 +95,10 @@ pub fn aimed_beam(study: &BnctStudy, ph: &Phantom) -> Result<AimedBeam> {
 pub fn boron_materials(ph: &Phantom, ppm: &[f64]) -> Result<(Phantom, Vec<f64>)> {
     let nr = ph.regions.len();
     let (mut num, mut mass) = (vec![0.0; nr], vec![0.0; nr]);
-    for v in 0..ph.len() {
+    for (v, c) in ppm.iter().enumerate() {
         let l = ph.label[v] as usize;
         let m = ph.voxel_mass_g(v);
-        num[l] += ppm[v] * m;
+        num[l] += c * m;
         mass[l] += m;
     }
     let mut out = ph.clone();
