@@ -292,6 +292,7 @@ fn nuclide_sweep_and_fdg_followup() {
     assert_eq!(m["pet"]["baseline"]["nuclide"], "F-18");
     assert_eq!(m["pet"]["planning"]["tracer"], "psma");
     let bg = f(&m["patient"], "cmr_background_suv");
+    eprintln!("FDG follow-up liver SUVmean {bg:.3} (table 2.0)");
     assert!((bg / 2.0 - 1.0).abs() < 0.15, "FDG liver SUV {bg}");
 
     let (head, rows) = sweep_csv(&out);
@@ -313,6 +314,7 @@ fn nuclide_sweep_and_fdg_followup() {
     for name in ["lesion_1", "lesion_2", "lesion_3"] {
         let bed = |p: &Value| f(&p["lesions"][name], "bed_gy") / 7.4;
         let (lu, ac) = (bed(&pts[0]), bed(&pts[1]));
+        eprintln!("{name}: BED per GBq Lu-177 {lu:.3} Gy, Ac-225 {ac:.1} Gy");
         assert!(ac > 100.0 * lu, "{name}: BED/GBq Ac-225 {ac}, Lu-177 {lu}");
     }
     // alpha dose only for Ac-225 (per-point metrics)
@@ -374,6 +376,11 @@ fn lesion_size_sweep_at_constant_concentration() {
         "lesion_1 mass ratio {mass_ratio}"
     );
     let dose_ratio = r(&large, "mean_dose_gy") / r(&small, "mean_dose_gy");
+    eprintln!(
+        "lesion_1 x0.6 -> x1.5: mass ratio {mass_ratio:.2}, dose ratio {dose_ratio:.3}, TCP {:.3} -> {:.3}",
+        r(&small, "tcp"),
+        r(&large, "tcp")
+    );
     assert!((0.5..2.0).contains(&dose_ratio), "dose ratio {dose_ratio}");
     // the scaled phantom was written beside the dosimetry
     assert!(out

@@ -268,3 +268,42 @@ pub fn sphere_recovery(ph: &Phantom, recon: &[f64], truth: &[f64]) -> Vec<Recove
     out.sort_by(|a, b| a.diameter_mm.total_cmp(&b.diameter_mm));
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::materials::MaterialDb;
+
+    #[test]
+    fn fdg_map_holds_the_region_suvs() {
+        let db = MaterialDb::load().unwrap();
+        let ph = crate::phantom::builtin::build("adult", &db, Some(16.0), &["lesions".to_string()])
+            .unwrap();
+        let mut over = BTreeMap::new();
+        over.insert("lesions".to_string(), 9.0);
+        over.insert("lesion_2".to_string(), 4.0);
+        let suv: Vec<f64> = ph.regions.iter().map(|r| fdg_suv(&r.name, &over)).collect();
+        let (a, bw) = (250e6, 51_000.0);
+        let map = suv_map(&ph, &suv, a, bw).unwrap();
+        // C = SUV x injected / body mass, region by region
+        for (name, want) in [
+            ("liver", 2.0),
+            ("brain", 7.0),
+            ("lesion_1", 9.0),
+            ("lesion_2", 4.0),
+            ("body", FDG_OTHER_SUV),
+        ] {
+            let id = ph.region_id(name).unwrap();
+            for v in ph.region_voxels(id) {
+                assert_eq!(map[v as usize], want * a / bw, "{name}");
+            }
+        }
+        let out = ph.region_id("outside").unwrap();
+        assert!(ph
+            .region_voxels(out)
+            .iter()
+            .all(|&v| map[v as usize] == 0.0));
+        assert!(suv_map(&ph, &suv[1..], a, bw).is_err());
+        assert!(suv_map(&ph, &suv, -1.0, bw).is_err());
+    }
+}

@@ -92,6 +92,24 @@ pub fn write_report(out: &Path, study: &TherapyStudy, m: &Value) -> Result<()> {
         study.dosimetry.dose.seed,
         study.dosimetry.dose.histories
     );
+    if let Some(v) = &study.variant {
+        let _ = writeln!(
+            md,
+            "Variant: **{v}** (`[variants.{v}]` of the study file).\n"
+        );
+    }
+    if study.lesions.scale != 1.0 {
+        let _ = writeln!(
+            md,
+            "Lesion shapes scaled by {} in size (uptake at {}).\n",
+            study.lesions.scale,
+            if study.lesions.constant_concentration {
+                "constant concentration"
+            } else {
+                "constant fraction"
+            }
+        );
+    }
     let _ = writeln!(
         md,
         "Patient-level PERCIST (hottest lesion): **{}**.",
@@ -154,7 +172,13 @@ pub fn write_report(out: &Path, study: &TherapyStudy, m: &Value) -> Result<()> {
          half-life of its region (physical decay elsewhere); cycles far apart, BEDs add.\n\
          - Alpha dose RBE-weighted without repair; BED = dose where no tissue is assigned.\n\
          - Baseline PET: the diagnostic tracer follows the therapeutic kinetics (theranostic \
-         pair); follow-up map = baseline map x relative uptake of the response model.\n\
+         pair); follow-up map = baseline map x relative uptake of the response model. With a \
+         follow-up tracer other than the baseline's (FDG after PSMA), the baseline of the \
+         comparison is a pre-therapy scan of the follow-up tracer (FDG: physiological SUV per \
+         region, `pet::phantom_activity::FDG_SUV`, lesions SUV 6 unless \
+         `followup.baseline_suv` says otherwise); the planning scan is `pet_planning.png`.\n\
+         - Lesion size: `phantom.lesion_scale` scales the lesion shapes; their uptake fractions \
+         scale with the volume (constant concentration) unless `lesion_uptake = \"fraction\"`.\n\
          - PERCIST on body-weight SUVpeak (not SUL); response parameters from \
          `data/biology/tissues.toml` (assumptions marked there)."
     );
