@@ -300,6 +300,7 @@ fn mc(args: &DoseArgs, ph: &Phantom, decays: f64, tia: &[f64]) -> Result<DoseMap
             electron_transport: None,
             electron_cutoff_kev: None,
         },
+        scoring: Default::default(),
     };
     // resume the checkpoint of an interrupted run of the same problem; a checkpoint of another
     // problem (another map, nuclide, seed or histories) is replaced

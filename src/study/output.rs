@@ -1,6 +1,8 @@
 //! Running a problem and writing its result folder: `dose.nii.gz` (Gy, or Gy per source
 //! particle), `uncertainty.nii.gz` (relative, 1 sigma), `labels.nii.gz`, `regions.csv`,
 //! `summary.json`, `dose_coronal.png`, plus `run.json` and `tally.bin` for resume and merge.
+//! With `[scoring] let = true` also `let_dose_averaged.nii.gz` and `let_track_averaged.nii.gz`
+//! (keV/um) and the columns `let_d_kev_um,let_t_kev_um` at the end of `regions.csv`.
 
 use super::{Problem, RunFile};
 use crate::io::{write_volume, Volume};
@@ -116,6 +118,9 @@ pub fn make_transport(problem: &Problem) -> Transport<'_> {
     }
     if let Some(a) = &problem.alpha {
         t = t.with_alphas(a);
+        if problem.file.scoring.let_scoring {
+            t = t.with_let_scoring();
+        }
     }
     match &problem.electron {
         Some(e) => t.with_electrons(e),
@@ -292,9 +297,22 @@ pub fn write_results(
         },
         "theradose region labels",
     )?;
+    let let_layout = transport.let_layout();
+    let let_by_region = match &let_layout {
+        Some(lay) => {
+            write_let_maps(ph, lay, tally, out)?;
+            lay.sums_by_label(tally, &ph.label, ph.regions.len())
+        }
+        None => Vec::new(),
+    };
     // regions
     let masses = ph.region_masses_g();
-    let mut csv = String::from("region,mass_g,mean_dose_gy,rel_uncertainty\n");
+    let mut csv = String::from("region,mass_g,mean_dose_gy,rel_uncertainty");
+    csv.push_str(if let_layout.is_some() {
+        ",let_d_kev_um,let_t_kev_um\n"
+    } else {
+        "\n"
+    });
     let mut regions = Vec::new();
     for (id, r) in ph.regions.iter().enumerate().skip(1) {
         let (m, u) = tally.mean_and_rel_uncertainty(n + id);
@@ -303,13 +321,17 @@ pub fn write_results(
         } else {
             0.0
         };
-        csv.push_str(&format!(
-            "{},{:.6},{:.6e},{:.4e}\n",
-            r.name, masses[id], d, u
-        ));
-        regions.push(
-            json!({"name": r.name, "mass_g": masses[id], "mean_dose_gy": d, "rel_uncertainty": u}),
-        );
+        csv.push_str(&format!("{},{:.6},{:.6e},{:.4e}", r.name, masses[id], d, u));
+        let mut js =
+            json!({"name": r.name, "mass_g": masses[id], "mean_dose_gy": d, "rel_uncertainty": u});
+        if let Some(s) = let_by_region.get(id) {
+            let (ld, lt) = (s.dose_averaged_kev_um(), s.track_averaged_kev_um());
+            csv.push_str(&format!(",{ld:.4},{lt:.4}"));
+            js["let_d_kev_um"] = json!(ld);
+            js["let_t_kev_um"] = json!(lt);
+        }
+        csv.push('\n');
+        regions.push(js);
     }
     write_atomic(&out.join("regions.csv"), csv.as_bytes())?;
     let b = &tally.balance;
@@ -341,6 +363,15 @@ pub fn write_results(
             "electron_cutoff_mev": problem.electron.as_ref().map(|e| e.params.cutoff_mev),
         },
     });
+    if let_layout.is_some() {
+        let mut s = crate::tally::let_tally::LetSums::default();
+        let_by_region.iter().for_each(|r| s.add(r));
+        summary["let"] = json!({
+            "dose_averaged_kev_um": s.dose_averaged_kev_um(),
+            "track_averaged_kev_um": s.track_averaged_kev_um(),
+            "note": "alpha tracks only (electronic stopping, unrestricted); whole phantom",
+        });
+    }
     if let Some(a) = annihilation_total {
         // per source event, or in total when the run represents `emitted_particles` events
         summary["annihilations"] = json!(a);
@@ -356,6 +387,34 @@ pub fn write_results(
     )?;
     coronal_png(problem, &dose, &out.join("dose_coronal.png"), dose_unit)?;
     Ok(summary)
+}
+
+/// Writes the dose-averaged and track-averaged LET maps of alpha tracks (keV/um; 0 where no
+/// alpha deposited energy).
+fn write_let_maps(
+    ph: &crate::phantom::Phantom,
+    lay: &crate::tally::let_tally::LetLayout,
+    tally: &Tally,
+    out: &Path,
+) -> Result<()> {
+    let (ld, lt) = lay.maps(tally);
+    for (name, data, what) in [
+        ("let_dose_averaged.nii.gz", ld, "dose-averaged"),
+        ("let_track_averaged.nii.gz", lt, "track-averaged"),
+    ] {
+        write_volume(
+            &out.join(name),
+            &Volume {
+                grid: ph.grid.clone(),
+                data,
+            },
+            &format!(
+                "theradose {} {what} LET of alpha tracks keV/um",
+                crate::VERSION
+            ),
+        )?;
+    }
+    Ok(())
 }
 
 /// Coronal slice (x-z plane) through the source (centroid of its voxels) of the dose, with

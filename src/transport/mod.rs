@@ -62,6 +62,8 @@ pub struct Transport<'a> {
     pub annihilation_tally: bool,
     /// positrons that left the geometry so far
     pub positrons_escaped: AtomicU64,
+    /// score LET of alpha tracks (voxel geometry): 4 bins per voxel after all others
+    pub let_scoring: bool,
     /// Woodcock majorant (1/cm) per photon energy-grid interval
     majorant: Vec<f64>,
     /// 1 / majorant (cm), to step by a multiplication
@@ -109,6 +111,7 @@ impl<'a> Transport<'a> {
             annihilations: AtomicU64::new(0),
             annihilation_tally: false,
             positrons_escaped: AtomicU64::new(0),
+            let_scoring: false,
             inv_majorant: majorant.iter().map(|m| 1.0 / m).collect(),
             majorant,
             voxels,
@@ -161,7 +164,10 @@ impl<'a> Transport<'a> {
     pub fn n_bins(&self) -> usize {
         match &self.geometry {
             Geometry::Voxels(ph) => {
-                ph.len() + ph.regions.len() + if self.annihilation_tally { ph.len() } else { 0 }
+                ph.len()
+                    + ph.regions.len()
+                    + if self.annihilation_tally { ph.len() } else { 0 }
+                    + self.let_bins()
             }
             Geometry::Sphere { shells, .. } => *shells,
         }
