@@ -23,10 +23,18 @@ fn water() -> theradose::materials::Material {
 
 /// Per history: emitted (kinetic energy, plus 2 m c^2 for a positron) = deposited +
 /// below_cutoff + escaped, to 1e-9 MeV; the scored bins hold deposited + below_cutoff.
-fn conservation(t: &Transport, kind: ParticleKind, e_mev: f64, start: Vec3, n: u64) -> u64 {
+/// Returns (histories where energy escaped, primaries that annihilated, primaries that left the
+/// geometry); each primary must end in exactly one of the two ways or stop (electrons).
+fn conservation(
+    t: &Transport,
+    kind: ParticleKind,
+    e_mev: f64,
+    start: Vec3,
+    n: u64,
+) -> (u64, u64, u64) {
     let mut score = t.new_score();
     let mut stack = Vec::new();
-    let mut escaped_some = 0;
+    let (mut escaped_some, mut annihilated, mut left) = (0, 0, 0);
     for h in 0..n {
         let mut rng = HistoryRng::new(5, h);
         score.clear();
@@ -37,7 +45,15 @@ fn conservation(t: &Transport, kind: ParticleKind, e_mev: f64, start: Vec3, n: u
                 0.0
             };
         let d = isotropic_rng(&mut rng);
-        stack.push(Particle::new(kind, e_mev, start, d));
+        let track = t.track_lepton(
+            Particle::new(kind, e_mev, start, d),
+            &mut rng,
+            &mut stack,
+            &mut score,
+        );
+        assert!(!(track.annihilated && track.escaped), "history {h}");
+        annihilated += u64::from(track.annihilated);
+        left += u64::from(track.escaped);
         t.run(&mut rng, &mut stack, &mut score);
         let out = score.deposited + score.below_cutoff + score.escaped;
         assert!(
@@ -49,7 +65,7 @@ fn conservation(t: &Transport, kind: ParticleKind, e_mev: f64, start: Vec3, n: u
         assert!((score.scored_total() - local).abs() < 1e-9);
         escaped_some += u64::from(score.escaped > 0.0);
     }
-    escaped_some
+    (escaped_some, annihilated, left)
 }
 
 #[test]
@@ -67,23 +83,33 @@ fn energy_conservation_and_positron_bookkeeping() {
     };
     let t = Transport::new(sphere, &photon, 0.01).with_electrons(&ep);
     let n = 2000;
-    let esc = conservation(&t, ParticleKind::Electron, 2.0, Vec3::default(), n);
+    let (esc, _, _) = conservation(&t, ParticleKind::Electron, 2.0, Vec3::default(), n);
     assert!(esc > 0);
-    conservation(&t, ParticleKind::Positron, 2.0, Vec3::default(), n);
     // every positron annihilates (at rest or in flight) or escapes: the photons here (< 2 MeV)
     // cannot make pairs, so the count is exact
-    let ann = t.annihilations.load(std::sync::atomic::Ordering::Relaxed);
-    let pesc = t
-        .positrons_escaped
-        .load(std::sync::atomic::Ordering::Relaxed);
+    let (_, ann, pesc) = conservation(&t, ParticleKind::Positron, 2.0, Vec3::default(), n);
     println!("2 MeV positrons, r = 0.3 cm: {ann} annihilations + {pesc} escaped of {n}");
     assert_eq!(ann + pesc, n);
     assert!(pesc > 0);
+    // the sphere's tally counts them too (bins after the shells)
+    let src = theradose::source::Source {
+        escape: Vec::new(),
+        particle: ParticleKind::Positron,
+        spatial: theradose::source::Spatial::Point(Vec3::default()),
+        spectrum: theradose::source::Spectrum::Mono(2.0),
+    };
+    let out =
+        theradose::run::execute(&t, &src, &theradose::run::RunSettings::new(3, 4000)).unwrap();
+    let (a_bin, e_bin) = t.annihilation_bin().unwrap();
+    let a = out.tally.mean_and_rel_uncertainty(a_bin).0;
+    let e = out.tally.mean_and_rel_uncertainty(e_bin).0;
+    println!("tally: {a} annihilations + {e} escaped per positron");
+    assert!((a + e - 1.0).abs() < 1e-12 && e > 0.0);
 
     // a 2 cm voxel cube of 1 mm water voxels, source near a face
     let ph = Phantom::homogeneous(w.clone(), 1.0, [20, 20, 20], 1.0, "water").unwrap();
     let tv = Transport::new(Geometry::Voxels(&ph), &photon, 0.01).with_electrons(&ep);
-    let esc = conservation(
+    let (esc, _, _) = conservation(
         &tv,
         ParticleKind::Electron,
         3.0,
@@ -91,17 +117,13 @@ fn energy_conservation_and_positron_bookkeeping() {
         n,
     );
     assert!(esc > 0);
-    conservation(
+    let (_, ann, pesc) = conservation(
         &tv,
         ParticleKind::Positron,
         1.0,
         Vec3::new(1.0, 1.0, 0.2),
         n,
     );
-    let ann = tv.annihilations.load(std::sync::atomic::Ordering::Relaxed);
-    let pesc = tv
-        .positrons_escaped
-        .load(std::sync::atomic::Ordering::Relaxed);
     assert_eq!(ann + pesc, n);
 }
 

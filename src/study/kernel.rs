@@ -306,16 +306,15 @@ fn run_sphere(
         summary["electron_cutoff_kev"] = json!(e.params.cutoff_mev * 1e3);
         summary["photon_cutoff_kev"] = json!(photon_cut * 1e3);
     }
-    let n = t.histories.max(1) as f64;
     let ann = transport
-        .annihilations
-        .load(std::sync::atomic::Ordering::Relaxed) as f64;
+        .annihilation_bin()
+        .map_or(0.0, |(a, _)| t.mean_and_rel_uncertainty(a).0);
     Ok(SphereOutcome {
         csv,
         summary,
         fractions,
         rel_uncertainty: rel,
-        annihilations_per_history: ann / n,
+        annihilations_per_history: ann,
     })
 }
 

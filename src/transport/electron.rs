@@ -34,7 +34,6 @@ use crate::physics::electron::{brems, moller, positron, Lepton};
 use crate::rng::HistoryRng;
 use crate::tally::HistoryScore;
 use crate::units::ELECTRON_MASS_MEV;
-use std::sync::atomic::Ordering;
 
 /// What happened to one transported electron or positron (for tests and range statistics).
 #[derive(Clone, Copy, Debug, Default)]
@@ -299,7 +298,9 @@ impl Transport<'_> {
         score.escaped += p.energy_mev;
         if lepton == Lepton::Positron {
             score.escaped += TWO_MC2;
-            self.positrons_escaped.fetch_add(1, Ordering::Relaxed);
+            if let Geometry::Sphere { shells, .. } = &self.geometry {
+                score.mark(*shells as u32 + 1);
+            }
         }
         track.end = p.pos;
         track.escaped = true;

@@ -18,7 +18,6 @@ use crate::physics::photon::{Fate, PhotonPhysics};
 use crate::rng::HistoryRng;
 use crate::tally::HistoryScore;
 use crate::units::ELECTRON_MASS_MEV;
-use std::sync::atomic::AtomicU64;
 use voxels::VoxelLookup;
 
 mod alpha;
@@ -56,12 +55,8 @@ pub struct Transport<'a> {
     pub electrons_local: bool,
     /// geometric limit of one electron step (cm): the smallest voxel size, or the shell width
     pub lepton_max_step_cm: f64,
-    /// positron annihilations (at rest and in flight) so far, over all threads
-    pub annihilations: AtomicU64,
     /// count annihilation sites per voxel (tally bins after the voxels and regions)
     pub annihilation_tally: bool,
-    /// positrons that left the geometry so far
-    pub positrons_escaped: AtomicU64,
     /// score LET of alpha tracks (voxel geometry): 4 bins per voxel after all others
     pub let_scoring: bool,
     /// Woodcock majorant (1/cm) per photon energy-grid interval
@@ -108,9 +103,7 @@ impl<'a> Transport<'a> {
             alpha: None,
             electrons_local: false,
             lepton_max_step_cm,
-            annihilations: AtomicU64::new(0),
             annihilation_tally: false,
-            positrons_escaped: AtomicU64::new(0),
             let_scoring: false,
             inv_majorant: majorant.iter().map(|m| 1.0 / m).collect(),
             majorant,
@@ -146,17 +139,29 @@ impl<'a> Transport<'a> {
         self
     }
 
-    /// Records a positron annihilation at `pos`.
+    /// Records a positron annihilation at `pos`: in a sphere, one count in the annihilation bin
+    /// ([`Self::annihilation_bin`]); in a voxel phantom with the annihilation tally, one count
+    /// in the voxel's annihilation bin. Counts are per-history tally entries, merged like
+    /// deposits (no shared counter in the hot loop; deterministic for any thread count).
     #[inline]
     pub(crate) fn record_annihilation(&self, pos: Vec3, score: &mut HistoryScore) {
-        self.annihilations
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        if let (true, Geometry::Voxels(ph), Some(lookup)) =
-            (self.annihilation_tally, &self.geometry, &self.voxels)
-        {
-            if let Some((v, _)) = lookup.at(pos) {
-                score.mark((ph.len() + ph.regions.len() + v) as u32);
+        match (&self.geometry, &self.voxels) {
+            (Geometry::Voxels(ph), Some(lookup)) if self.annihilation_tally => {
+                if let Some((v, _)) = lookup.at(pos) {
+                    score.mark((ph.len() + ph.regions.len() + v) as u32);
+                }
             }
+            (Geometry::Sphere { shells, .. }, _) => score.mark(*shells as u32),
+            _ => {}
+        }
+    }
+
+    /// Sphere geometry: the tally bins counting positron annihilations and positrons that left
+    /// the sphere (per history, after the shells); None in a voxel phantom.
+    pub fn annihilation_bin(&self) -> Option<(usize, usize)> {
+        match &self.geometry {
+            Geometry::Sphere { shells, .. } => Some((*shells, *shells + 1)),
+            Geometry::Voxels(_) => None,
         }
     }
 
@@ -169,7 +174,8 @@ impl<'a> Transport<'a> {
                     + if self.annihilation_tally { ph.len() } else { 0 }
                     + self.let_bins()
             }
-            Geometry::Sphere { shells, .. } => *shells,
+            // the shells, then the annihilation and positron-escape counts
+            Geometry::Sphere { shells, .. } => *shells + 2,
         }
     }
 
