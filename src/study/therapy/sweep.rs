@@ -5,7 +5,15 @@
 //! A path segment selects a table key, an array index, or the element of an array of tables
 //! whose `region` or `name` equals it (`kinetics.kidneys.uptake_fraction`). A key without a dot
 //! names the unique field of that name in the file (`activity_per_cycle_mbq`, `cycles`,
-//! `nuclide`); `phantom` means `phantom.builtin`.
+//! `nuclide`); `phantom` means `phantom.builtin`, `lesion_scale` `phantom.lesion_scale`.
+//! `variant` selects a named [`super::variant`] (several keys at once: the way to sweep
+//! mouse vs adult, whose regions, activities and scanners differ; a bare `phantom` sweep keeps
+//! the other phantom's region names and stops at the first one the phantom lacks).
+//!
+//! A nuclide or lesion-size point runs its own dosimetry (other spectra, other shapes); points
+//! that differ in activity or cycles only scale one ([`super::Cache`]). `sweep.csv` has a
+//! column per swept key and the regions of every point; figures are line plots against the
+//! first numeric axis, or bar charts when every axis is categorical.
 
 use super::progress::Steps;
 use super::{run_one, Cache, StudyOptions, TherapyStudy};
