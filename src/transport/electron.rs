@@ -72,6 +72,9 @@ impl Transport<'_> {
         let prm = &ep.params;
         let cut = prm.cutoff_mev;
         let mut track = LeptonTrack::default();
+        // the step's energy-loss limit E (1 - f) sits a fixed distance below E on the ln E grid
+        let inv_d = 1.0 / (ep.grid.ln_node(1) - ep.grid.ln_node(0));
+        let dx_lim = (1.0 - prm.max_loss_fraction).ln() * inv_d;
         loop {
             // 1. stop below the cut-off
             let e0 = p.energy_mev;
@@ -82,8 +85,14 @@ impl Transport<'_> {
             let loc0 = ep.grid.locate(e0);
             let r0 = ep.range_loc(tab, loc0);
             // 3. step limit (g/cm2)
-            let e_lim = (e0 * (1.0 - prm.max_loss_fraction)).max(cut);
-            let t_lim = (r0 - ep.range(tab, e_lim)).min(self.lepton_max_step_cm * rho);
+            let x_lim = loc0.0 as f64 + loc0.1 + dx_lim;
+            let r_lim = if e0 * (1.0 - prm.max_loss_fraction) > cut && x_lim > 0.0 {
+                let i = x_lim as usize;
+                ep.range_loc(tab, (i, x_lim - i as f64))
+            } else {
+                ep.range(tab, cut)
+            };
+            let t_lim = (r0 - r_lim).min(self.lepton_max_step_cm * rho);
             if e0 <= cut
                 || t_lim <= 1e-12 * r0.max(1e-30)
                 || self.cannot_leave_voxel(p.pos, r0 / rho)
@@ -494,7 +503,9 @@ fn sample_gamma_mean_var(mean: f64, var: f64, rng: &mut HistoryRng) -> f64 {
         }
         let v = v * v * v;
         let u = rng.uniform_open();
-        if u.ln() < 0.5 * x * x + d - d * v + d * v.ln() {
+        // squeeze (Marsaglia & Tsang): accepts most samples without the logarithms
+        let x2 = x * x;
+        if u < 1.0 - 0.0331 * x2 * x2 || u.ln() < 0.5 * x2 + d - d * v + d * v.ln() {
             return d * v * scale * boost;
         }
     }
