@@ -27,14 +27,18 @@ fn args(out: &str, histories: u64) -> BeamArgs {
     }
 }
 
-/// Depth of the thermal-fluence maximum of an epithermal beam in a water phantom. Epithermal
-/// BNCT beams (reactor-based filtered beams with 1/E-like epithermal spectra, e.g. FiR 1, MIT
-/// FCB, KUR) put the thermal-neutron maximum at about 2 cm depth in water (IAEA-TECDOC-1223,
-/// "Current status of neutron capture therapy", 2001, beam characterisation chapter); tolerance
-/// +-0.5 cm (the published beams differ in spectrum and field size by that much).
+/// Depth of the thermal-fluence maximum of an epithermal beam (the built-in generic spectrum,
+/// 95% 1/E epithermal, 12 cm field) in a water phantom. Reference: about 2 cm, the depth quoted
+/// for epithermal BNCT beams with 1/E-like spectra (FiR 1, MIT FCB, KUR) in water; attributed to
+/// IAEA-TECDOC-1223, "Current status of neutron capture therapy" (2001), beam characterisation
+/// chapter. NOT VERIFIED: the value was quoted from memory and no published depth for a
+/// comparable beam could be found and checked (2026-11-24); tolerance +-0.5 cm (published beams
+/// differ in spectrum and field size by that much). The peak is that of the depth curve
+/// smoothed over three 4 mm bins (parabola through the largest and its neighbours), 50 000
+/// histories (statistical spread about 0.1 cm).
 #[test]
 fn epithermal_beam_thermal_peak_depth_in_water() {
-    let a = args("theradose-neutron-beam-test", 25_000);
+    let a = args("theradose-neutron-beam-test", 50_000);
     run(&a).unwrap();
     let csv = std::fs::read_to_string(a.out.join("depth.csv")).unwrap();
     assert_eq!(csv.lines().next().unwrap(), DEPTH_HEADER);
@@ -56,8 +60,28 @@ fn epithermal_beam_thermal_peak_depth_in_water() {
     let s: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(a.out.join("summary.json")).unwrap())
             .unwrap();
-    let peak = s["thermal_fluence_peak_depth_cm"].as_f64().unwrap();
-    eprintln!("thermal fluence maximum at {peak:.2} cm (reference about 2 cm)");
+    let raw_peak = s["thermal_fluence_peak_depth_cm"].as_f64().unwrap();
+    // depth curve smoothed over 3 bins; parabolic vertex through the maximum and its neighbours
+    let rows: Vec<(f64, f64)> = csv
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let v: Vec<f64> = l.split(',').map(|x| x.parse().unwrap()).collect();
+            (v[0], v[1])
+        })
+        .collect();
+    let sm: Vec<f64> = (1..rows.len() - 1)
+        .map(|i| (rows[i - 1].1 + rows[i].1 + rows[i + 1].1) / 3.0)
+        .collect();
+    let k = (1..sm.len() - 1)
+        .max_by(|&i, &j| sm[i].total_cmp(&sm[j]))
+        .unwrap();
+    let (y0, y1, y2) = (sm[k - 1], sm[k], sm[k + 1]);
+    let dz = rows[1].0 - rows[0].0;
+    let peak = rows[k + 1].0 + 0.5 * dz * (y0 - y2) / (y0 - 2.0 * y1 + y2);
+    eprintln!(
+        "thermal fluence maximum at {peak:.2} cm (smoothed; raw {raw_peak:.2} cm; reference about 2 cm)"
+    );
     assert!((peak - 2.0).abs() <= 0.5, "thermal peak at {peak} cm");
     assert!(s["treatment_time_min"].as_f64().unwrap() > 0.0);
     assert!(s["energy_balance_relative_discrepancy"].as_f64().unwrap() < 1e-6);
