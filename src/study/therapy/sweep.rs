@@ -565,13 +565,13 @@ fn bar_figures(
         let regions = specs
             .iter()
             .enumerate()
-            .map(|(i, (r, _, k))| format!("{} {k} {r}", i + 1))
+            .map(|(i, (r, _, _))| format!("{} {r}", i + 1))
             .collect::<Vec<_>>()
             .join(", ");
         plot::line_png(
             &out.join(file),
             title,
-            &format!("region ({regions})"),
+            &format!("region: {regions}"),
             y,
             &series,
             false,
@@ -586,7 +586,7 @@ fn bar_figures(
     }
     make(
         format!("tcp_ntcp_by_{leaf}.png"),
-        &format!("TCP and NTCP by {leaf}"),
+        &format!("TCP (lesions) and NTCP (organs at risk) by {leaf}"),
         "probability",
         prob,
     )?;
