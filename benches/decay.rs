@@ -1,14 +1,15 @@
 //! Radionuclide speed (issue 4 targets): Lu-177 decays per second in the `adult` phantom at 4 mm
 //! voxels on 2 threads, full transport (target >= 2e5 decays/s), and Ac-225 chain decays per
-//! second in the same phantom. Run: `cargo bench --bench decay` (BENCH_DECAYS to change the count).
+//! second in the same phantom; the Ac-225 chain again with LET scoring (`[scoring] let = true`).
+//! Run: `cargo bench --bench decay` (BENCH_DECAYS to change the count).
 
 use theradose::run::{execute, RunSettings};
 use theradose::study::output::make_transport;
 use theradose::study::{Problem, RunFile};
 
-fn bench(nuclide: &str, chain: bool, decays: u64) {
+fn bench(nuclide: &str, chain: bool, decays: u64, let_scoring: bool) {
     let text = format!(
-        "name = \"bench\"\n[phantom]\nbuiltin = \"adult\"\nvoxel_mm = 4.0\n[source]\nkind = \"region\"\nregion = \"kidneys\"\nnuclide = \"{nuclide}\"\nchain = {chain}\n[run]\nhistories = {decays}\n"
+        "name = \"bench\"\n[phantom]\nbuiltin = \"adult\"\nvoxel_mm = 4.0\n[source]\nkind = \"region\"\nregion = \"kidneys\"\nnuclide = \"{nuclide}\"\nchain = {chain}\n[run]\nhistories = {decays}\n[scoring]\nlet = {let_scoring}\n"
     );
     let file: RunFile = toml::from_str(&text).unwrap();
     let problem = Problem::build(file).unwrap();
@@ -17,8 +18,9 @@ fn bench(nuclide: &str, chain: bool, decays: u64) {
     s.threads = Some(2);
     let out = execute(&transport, &problem.source, &s).unwrap();
     println!(
-        "{nuclide}{} in the adult kidneys, 4 mm voxels, 2 threads: {decays} decays in {:.2} s = {:.3e} decays/s",
+        "{nuclide}{}{} in the adult kidneys, 4 mm voxels, 2 threads: {decays} decays in {:.2} s = {:.3e} decays/s",
         if chain { " chain" } else { "" },
+        if let_scoring { " with LET scoring" } else { "" },
         out.seconds,
         decays as f64 / out.seconds
     );
@@ -29,7 +31,8 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(2_000_000);
-    bench("Lu-177", false, n);
-    bench("Y-90", false, n / 4);
-    bench("Ac-225", true, n / 4);
+    bench("Lu-177", false, n, false);
+    bench("Y-90", false, n / 4, false);
+    bench("Ac-225", true, n / 4, false);
+    bench("Ac-225", true, n / 4, true);
 }
