@@ -86,13 +86,16 @@ impl Transport<'_> {
             let r0 = ep.range_loc(tab, loc0);
             // 3. step limit (g/cm2)
             let x_lim = loc0.0 as f64 + loc0.1 + dx_lim;
-            let r_lim = if e0 * (1.0 - prm.max_loss_fraction) > cut && x_lim > 0.0 {
-                let i = x_lim as usize;
-                ep.range_loc(tab, (i, x_lim - i as f64))
+            let e_lim = e0 * (1.0 - prm.max_loss_fraction);
+            let loc_lim = (x_lim as usize, x_lim - (x_lim as usize) as f64);
+            let by_loss = e_lim > cut && x_lim > 0.0;
+            let r_lim = if by_loss {
+                ep.range_loc(tab, loc_lim)
             } else {
                 ep.range(tab, cut)
             };
-            let t_lim = (r0 - r_lim).min(self.lepton_max_step_cm * rho);
+            let t_geo = self.lepton_max_step_cm * rho;
+            let t_lim = (r0 - r_lim).min(t_geo);
             if e0 <= cut
                 || t_lim <= 1e-12 * r0.max(1e-30)
                 || self.cannot_leave_voxel(p.pos, r0 / rho)
@@ -109,7 +112,12 @@ impl Transport<'_> {
             }
             // 4. distance to the next hard event
             let n0 = ep.at_loc(tab, loc0);
-            let (e_end_lim, loc_end) = ep.energy_at_range_below(tab, r0 - t_lim, loc0.0);
+            // a step limited by its energy loss ends at E (1 - f), whose grid location is known
+            let (e_end_lim, loc_end) = if by_loss && r0 - r_lim <= t_geo {
+                (e_lim, loc_lim)
+            } else {
+                ep.energy_at_range_below(tab, r0 - t_lim, loc0.0)
+            };
             let n_end = ep.at_loc(tab, loc_end);
             let sig_maj = n0.sig_hard.max(n_end.sig_hard);
             let t_hard = if sig_maj > 0.0 {

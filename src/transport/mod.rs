@@ -64,6 +64,8 @@ pub struct Transport<'a> {
     /// 1 / majorant (cm), to step by a multiplication
     inv_majorant: Vec<f64>,
     voxels: Option<VoxelLookup>,
+    /// sphere: shells per cm (shell index = radius x this)
+    shells_per_cm: f64,
 }
 
 impl<'a> Transport<'a> {
@@ -95,6 +97,12 @@ impl<'a> Transport<'a> {
                 radius_cm, shells, ..
             } => radius_cm / *shells as f64,
         };
+        let shells_per_cm = match &geometry {
+            Geometry::Sphere {
+                radius_cm, shells, ..
+            } => *shells as f64 / radius_cm,
+            Geometry::Voxels(_) => 0.0,
+        };
         Transport {
             geometry,
             photon,
@@ -108,6 +116,7 @@ impl<'a> Transport<'a> {
             inv_majorant: majorant.iter().map(|m| 1.0 / m).collect(),
             majorant,
             voxels,
+            shells_per_cm,
         }
     }
 
@@ -233,10 +242,8 @@ impl<'a> Transport<'a> {
                     score.score_extra(vx.label as usize, e);
                 }
             }
-            Geometry::Sphere {
-                radius_cm, shells, ..
-            } => {
-                let b = ((pos.norm() / radius_cm) * *shells as f64) as usize;
+            Geometry::Sphere { shells, .. } => {
+                let b = (pos.norm() * self.shells_per_cm) as usize;
                 score.score(b.min(shells - 1) as u32, e);
             }
         }
