@@ -12,6 +12,9 @@ $bin phantom show water-sphere --png results/phantoms/water-sphere.png > results
 $bin study studies/quickstart.toml
 $bin study studies/lu177-psma.toml
 $bin study studies/ac225-psma.toml
+# sweep studies (nuclide x lesion size: about 11 min on 2 cores; mouse vs adult: about 5 min)
+$bin study studies/sweep-mouse-adult.toml
+$bin study studies/sweep-nuclide-size.toml
 # BNCT studies on 2 threads (the timing setting: summary.json records seconds_to_2pct)
 $bin study studies/bnct-head.toml --threads 2
 $bin study studies/bnct-mouse.toml --threads 2
