@@ -155,7 +155,13 @@ fn traversal_rate(n: usize, histories: u64) -> f64 {
                     if tau <= mu * t_b {
                         p.pos = p.pos + p.dir * (tau / mu);
                         let kind = phys.select(m, i, f, rng.uniform());
-                        if phys.interact(m, kind, &mut p, &mut rng, &mut stack) == Fate::Absorbed {
+                        let (fate, local) =
+                            phys.interact(m, kind, &mut p, &mut rng, &mut stack, f64::INFINITY);
+                        if local > 0.0 {
+                            score.score(v as u32, local);
+                            score.deposited += local;
+                        }
+                        if fate == Fate::Absorbed {
                             break 'flight;
                         }
                         continue 'flight;

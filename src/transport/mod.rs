@@ -257,6 +257,12 @@ impl<'a> Transport<'a> {
         score: &mut HistoryScore,
     ) {
         let ph = self.photon;
+        // photo- and Compton electrons that would stop at once are deposited at the site here,
+        // with the bookkeeping `run` and `track_lepton` give them
+        let (local_electron_mev, local_is_cutoff) = match self.electron {
+            Some(ep) if !self.electrons_local => (ep.params.cutoff_mev, true),
+            _ => (f64::INFINITY, false),
+        };
         loop {
             if p.energy_mev < self.photon_cutoff_mev {
                 self.deposit(p.pos, p.energy_mev, score);
@@ -264,22 +270,22 @@ impl<'a> Transport<'a> {
                 return;
             }
             let (i, f) = ph.locate(p.energy_mev);
-            // sample the next real interaction site and its material
-            let m = match &self.geometry {
+            // sample the next real interaction site, its material and (voxels) its bins
+            let (m, site) = match &self.geometry {
                 Geometry::Voxels(_) => {
                     let lookup = self.voxels.as_ref().expect("voxel geometry has a lookup");
                     let maj = self.majorant[i];
                     let inv_maj = self.inv_majorant[i];
                     loop {
                         p.pos = p.pos + p.dir * (rng.mfp() * inv_maj);
-                        let Some((_, vx)) = lookup.at(p.pos) else {
+                        let Some((v, vx)) = lookup.at(p.pos) else {
                             score.escaped += p.energy_mev;
                             return;
                         };
                         let m = vx.material as usize;
                         let mu = ph.mu_rho(m, i, f) * vx.density as f64;
                         if rng.uniform() * maj < mu {
-                            break m;
+                            break (m, Some((v as u32, vx.label as usize)));
                         }
                     }
                 }
@@ -299,11 +305,26 @@ impl<'a> Transport<'a> {
                         return;
                     }
                     p.pos = p.pos + p.dir * s;
-                    *material
+                    (*material, None)
                 }
             };
             let kind = ph.select(m, i, f, rng.uniform());
-            if ph.interact(m, kind, &mut p, rng, stack) == Fate::Absorbed {
+            let (fate, local_mev) = ph.interact(m, kind, &mut p, rng, stack, local_electron_mev);
+            if local_mev > 0.0 {
+                match site {
+                    Some((v, label)) => {
+                        score.score(v, local_mev);
+                        score.score_extra(label, local_mev);
+                    }
+                    None => self.deposit(p.pos, local_mev, score),
+                }
+                if local_is_cutoff {
+                    score.below_cutoff += local_mev;
+                } else {
+                    score.deposited += local_mev;
+                }
+            }
+            if fate == Fate::Absorbed {
                 return;
             }
         }

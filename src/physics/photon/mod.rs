@@ -190,7 +190,10 @@ impl PhotonPhysics {
 
     /// Performs an interaction of `photon` in material `m`. Updates the photon's energy and
     /// direction, pushes charged secondaries (photo-, Compton and pair electrons, positrons) onto
-    /// `secondaries`, and returns the photon's fate.
+    /// `secondaries`, and returns the photon's fate with the kinetic energy (MeV) of the photo- and
+    /// Compton electrons the caller deposits at the interaction site instead: those at or below
+    /// `local_electron_mev` (the caller's electron cut-off; `f64::INFINITY` when electrons are
+    /// deposited locally) are not pushed, and their direction is not sampled.
     #[inline]
     pub fn interact(
         &self,
@@ -199,14 +202,15 @@ impl PhotonPhysics {
         photon: &mut Particle,
         rng: &mut HistoryRng,
         secondaries: &mut Vec<Particle>,
-    ) -> Fate {
+        local_electron_mev: f64,
+    ) -> (Fate, f64) {
         let e = photon.energy_mev;
         match kind {
             Interaction::Coherent => {
                 let cos_t = self.materials[m].rayleigh.sample_cos(e, rng);
                 let (c, sn) = rng.azimuth();
                 photon.dir = photon.dir.rotated_cs(cos_t, c, sn);
-                Fate::Scattered
+                (Fate::Scattered, 0.0)
             }
             Interaction::Incoherent => {
                 let kn = compton::KleinNishina::new(e);
@@ -226,7 +230,10 @@ impl PhotonPhysics {
                 let e_new = eps * e;
                 let t_e = e - e_new;
                 let new_dir = photon.dir.rotated_cs(cos_t, c, sn);
-                if t_e > 0.0 {
+                let mut local = 0.0;
+                if t_e <= local_electron_mev {
+                    local = t_e;
+                } else if t_e > 0.0 {
                     // electron direction from momentum conservation
                     let pe = photon.dir * e - new_dir * e_new;
                     let dir_e = if pe.norm() > 0.0 {
@@ -243,12 +250,15 @@ impl PhotonPhysics {
                 }
                 photon.dir = new_dir;
                 photon.energy_mev = e_new;
-                Fate::Scattered
+                (Fate::Scattered, local)
             }
             Interaction::Photoelectric => {
+                if e <= local_electron_mev {
+                    return (Fate::Absorbed, e);
+                }
                 let dir = isotropic_rng(rng);
                 secondaries.push(Particle::new(ParticleKind::Electron, e, photon.pos, dir));
-                Fate::Absorbed
+                (Fate::Absorbed, 0.0)
             }
             Interaction::Pair => {
                 let t = (e - 2.0 * ELECTRON_MASS_MEV).max(0.0);
@@ -265,7 +275,7 @@ impl PhotonPhysics {
                     photon.pos,
                     photon.dir,
                 ));
-                Fate::Absorbed
+                (Fate::Absorbed, 0.0)
             }
         }
     }
