@@ -56,6 +56,13 @@ kind = "normal_peak"
 dose_gy_eq = 12.5
 region = "brain"
 tumour_region = "tumour"
+[biology]
+regions = {{ tumour = "tumour", brain = "brain_test" }}
+[biology.tissue.brain_test]
+description = "test tissue"
+source = "test values"
+alpha_beta_gy = 2.0
+repair_half_time_h = 1.5
 [run]
 histories = 3000
 seed = 1
@@ -209,6 +216,50 @@ fn head_study_writes_every_file_and_boron_follows_the_fbpa_pet() {
     }
     let tumour = row(&rows, "tumour");
     assert_eq!(cell(&h, tumour, "cbe"), 3.8);
+
+    // radiobiology of the weighted dose: constant rate over the treatment time, G exact; the
+    // mean of the voxel BEDs lies between D(1 + G D/ab) (Jensen, BED convex in D) and
+    // D(1 + G D_max/ab); EQD2 = BED/(1 + 2/ab) (Dale 1985; Fowler 1989)
+    let t_h = s["treatment_time_min"].as_f64().unwrap() / 60.0;
+    let text = std::fs::read_to_string(out.join("radiobiology.csv")).unwrap();
+    let mut lines = text.lines();
+    let bh: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
+    let brows: Vec<Vec<String>> = lines
+        .map(|l| l.split(',').map(String::from).collect())
+        .collect();
+    assert_eq!(brows.len(), 2);
+    for (region, ab, rep) in [("tumour", 10.0, 1.5), ("brain", 2.0, 1.5)] {
+        let b = row(&brows, region);
+        let g = theradose::biology::gfactor::g_constant_rate(t_h, rep);
+        assert!((cell(&bh, b, "g_factor") - g).abs() < 1e-8, "{region}");
+        assert!(g > 0.5 && g < 1.0, "{g}");
+        assert_eq!(cell(&bh, b, "alpha_beta_gy"), ab);
+        let d = cell(&bh, b, "weighted_mean_gy_eq");
+        let r = row(&rows, region);
+        assert!(
+            (d / cell(&h, r, "dose_weighted_gy_eq") - 1.0).abs() < 1e-5,
+            "{region}"
+        );
+        let dmax = cell(&h, r, "weighted_max_gy_eq");
+        let bed = cell(&bh, b, "bed_gy");
+        assert!(
+            bed >= d * (1.0 + g * d / ab) * (1.0 - 1e-6),
+            "{region}: {bed}"
+        );
+        assert!(
+            bed <= d * (1.0 + g * dmax / ab) * (1.0 + 1e-6),
+            "{region}: {bed}"
+        );
+        let eqd2 = cell(&bh, b, "eqd2_gy");
+        assert!(
+            (eqd2 - bed / (1.0 + 2.0 / ab)).abs() < 1e-5 * bed,
+            "{region}"
+        );
+    }
+    let tcp = cell(&bh, row(&brows, "tumour"), "tcp");
+    assert!((0.0..=1.0).contains(&tcp), "{tcp}");
+    assert!(s["radiobiology"]["tumour"]["tcp"].is_number());
+    assert!(report.contains("## Radiobiology"));
     // the brain's peak holds the prescription (12.5 Gy-eq)
     let peak = cell(&h, row(&rows, "brain"), "weighted_peak_gy_eq");
     assert!((peak - 12.5).abs() < 1e-6 * 12.5, "{peak}");
@@ -286,6 +337,21 @@ fn bad_input_names_the_file_and_the_field() {
             "histories = 3000",
             "histories = 3000\nthreads = 2",
             "threads",
+        ),
+        (
+            "brain = \"brain_test\"",
+            "cortex = \"brain_test\"",
+            "biology.regions.cortex",
+        ),
+        (
+            "tumour = \"tumour\"",
+            "tumour = \"bone\"",
+            "biology.regions.tumour",
+        ),
+        (
+            "alpha_beta_gy = 2.0",
+            "alpha_beta_gy = -2.0",
+            "biology.tissue.brain_test",
         ),
     ];
     for (i, (from, to, field)) in cases.iter().enumerate() {

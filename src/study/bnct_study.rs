@@ -10,6 +10,7 @@
 
 use super::bnct::boron::boron_map;
 use super::bnct::figures::{self, ISODOSE};
+use super::bnct::radiobiology;
 use super::bnct::report::{self, RegionRow};
 use super::bnct::spec::BnctStudy;
 use super::bnct::transport::{aimed_beam, boron_materials, run as run_neutrons};
@@ -128,6 +129,17 @@ pub fn run_study(study: &BnctStudy, out: &Path, opts: &StudyOptions) -> Result<s
         &out.join("dvh.csv"),
         crate::dosimetry::regions::dvh_csv(&names, &grid, &curves).as_bytes(),
     )?;
+    // radiobiology of the weighted dose (constant rate over the treatment)
+    // (none when no treatment time exists: a prescription metric of zero)
+    let bio = if time_s.is_finite() {
+        radiobiology::evaluate(study, &ph, &weighted_gy, time_s / 3600.0)?
+    } else {
+        Vec::new()
+    };
+    write_atomic(
+        &out.join("radiobiology.csv"),
+        radiobiology::csv(&bio).as_bytes(),
+    )?;
     // volumes and figures
     write_volumes(study, out, &ph, &run, &boron, &weighted_gy)?;
     eprintln!("study '{}': figures", study.name);
@@ -216,6 +228,10 @@ pub fn run_study(study: &BnctStudy, out: &Path, opts: &StudyOptions) -> Result<s
             "histories_to_2pct": (run.histories as f64 * (t_rel / 0.02).powi(2)).ceil(),
         },
         "regions": regions,
+        "radiobiology": bio
+            .iter()
+            .map(|r| (r.region.clone(), serde_json::to_value(r).unwrap_or_default()))
+            .collect::<serde_json::Map<String, serde_json::Value>>(),
         "units": "regions: doses over the treatment (Gy; weighted Gy-eq); depth.csv and *.nii.gz per source neutron (fluence cm-2, dose Gy) unless named _treatment",
         "depth_curve": format!("body voxels within {} cm of the beam axis, by depth from the body surface along the axis", crate::study::beam_cmd::AXIS_RADIUS_CM),
         "figures": all_figs,
@@ -226,7 +242,9 @@ pub fn run_study(study: &BnctStudy, out: &Path, opts: &StudyOptions) -> Result<s
     )?;
     write_atomic(
         &out.join("report.md"),
-        report::report_md(study, &summary, &rows_gy).as_bytes(),
+        (report::report_md(study, &summary, &rows_gy)
+            + &radiobiology::report_md(&bio, time_s / 3600.0))
+            .as_bytes(),
     )?;
     Ok(summary)
 }

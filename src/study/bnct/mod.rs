@@ -3,6 +3,7 @@
 
 pub mod boron;
 pub mod figures;
+pub mod radiobiology;
 pub mod report;
 pub mod spec;
 pub mod transport;

@@ -23,6 +23,9 @@ pub struct BnctStudy {
     pub weighting: WeightingPart,
     pub prescription: PrescriptionPart,
     pub run: RunPart,
+    /// `[biology]`: tissues of the regions for BED, TCP and NTCP (default: the tumour region as
+    /// the `tumour` tissue of data/biology/tissues.toml)
+    pub biology: Option<BiologyPart>,
     /// the study file (set on load)
     #[serde(skip)]
     pub file: PathBuf,
@@ -179,6 +182,17 @@ pub struct PrescriptionPart {
     /// the tumour region reported beside a normal-tissue prescription (and the region of the
     /// 2% uncertainty target); default: `region` for tumour prescriptions
     pub tumour_region: Option<String>,
+}
+
+/// `[biology]`: which tissue each evaluated region is (`regions = { tumour = "tumour" }`), by a
+/// name of data/biology/tissues.toml or of an inline `[biology.tissue.<name>]` table.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BiologyPart {
+    #[serde(default)]
+    pub regions: BTreeMap<String, String>,
+    #[serde(default)]
+    pub tissue: BTreeMap<String, crate::biology::tissues::Tissue>,
 }
 
 /// `[run]`.
