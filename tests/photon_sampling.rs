@@ -1,5 +1,6 @@
 //! Statistical and analytic checks of photon sampling and transport:
 //! - the Klein-Nishina sampler against its own density (chi-square);
+//! - the free-path sampler against exp(-x) (chi-square with its tail, mean, variance);
 //! - narrow-beam attenuation through a heterogeneous (water / cortical bone) slab tracked by the
 //!   Woodcock transport, against exp(-sum mu_i x_i) from the coefficient tables;
 //! - energy conservation per history in a water cube, with and without pair production.
@@ -161,6 +162,54 @@ fn klein_nishina_sampler_matches_its_density() {
         );
         assert!(chi2 < threshold, "{e} MeV: chi2 {chi2} >= {threshold}");
     }
+}
+
+#[test]
+fn free_path_sampler_is_exponential() {
+    // `HistoryRng::mfp` (ziggurat, Marsaglia & Tsang 2000) against the exact density exp(-x):
+    // chi-square in 42 bins, the 40 equal-probability bins x_j = -ln(1 - j/40) with the last one
+    // split at 7 and 9 mean free paths so that the ziggurat's tail (beyond 7.70) is tested on its
+    // own (expected 2e6 exp(-9) = 247 counts beyond 9). Threshold: the 0.999 chi-square quantile
+    // for 41 degrees of freedom. Moments: mean 1 and variance 1 within 4 standard errors
+    // (sqrt(1/n) and sqrt(8/n): the fourth central moment of exp(-x) is 9).
+    let n = 2_000_000u64;
+    let mut edges: Vec<f64> = (0..40).map(|j| -(1.0 - j as f64 / 40.0).ln()).collect();
+    edges.extend([7.0, 9.0, f64::INFINITY]);
+    let prob: Vec<f64> = edges
+        .windows(2)
+        .map(|w| (-w[0]).exp() - (-w[1]).exp())
+        .collect();
+    let mut counts = vec![0u64; prob.len()];
+    let mut rng = HistoryRng::new(20_261_124, 0);
+    let (mut s1, mut s2) = (0.0, 0.0);
+    for _ in 0..n {
+        let x = rng.mfp();
+        assert!(x >= 0.0 && x.is_finite(), "free path {x}");
+        s1 += x;
+        s2 += x * x;
+        counts[edges.partition_point(|&e| e <= x) - 1] += 1;
+    }
+    let nf = n as f64;
+    let chi2: f64 = counts
+        .iter()
+        .zip(&prob)
+        .map(|(&c, &p)| (c as f64 - nf * p).powi(2) / (nf * p))
+        .sum();
+    let threshold = chi2_quantile(0.999, prob.len() - 1);
+    let (mean, var) = (s1 / nf, s2 / nf - (s1 / nf).powi(2));
+    println!(
+        "free paths: chi2 = {chi2:.2} (df {}, threshold {threshold:.2}), beyond 9: {} (expected \
+         {:.0}), mean {mean:.5}, variance {var:.5}",
+        prob.len() - 1,
+        counts[prob.len() - 1],
+        nf * prob[prob.len() - 1]
+    );
+    assert!(chi2 < threshold, "chi2 {chi2} >= {threshold}");
+    assert!((mean - 1.0).abs() < 4.0 / nf.sqrt(), "mean {mean}");
+    assert!(
+        (var - 1.0).abs() < 4.0 * (8.0 / nf).sqrt(),
+        "variance {var}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
