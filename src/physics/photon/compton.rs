@@ -74,11 +74,12 @@ impl KleinNishina {
                 let e2 = eps0sq + (1.0 - eps0sq) * rng.uniform();
                 (e2.sqrt(), e2)
             };
-            let onecost = (1.0 - eps) / (eps * k);
-            let sint2 = onecost * (2.0 - onecost);
-            let greject = 1.0 - eps * sint2 / (1.0 + epssq);
-            if greject >= rng.uniform() {
-                return (eps, 1.0 - onecost);
+            // accept with g = 1 - eps sin^2 / (1 + eps^2), sin^2 = c (2 - c), c = 1 - cos =
+            // t / d, t = 1 - eps, d = eps k; g >= u is tested multiplied by (1 + eps^2) d^2 > 0,
+            // so a trial needs no division and only an accepted one divides once
+            let (t, d) = (1.0 - eps, eps * k);
+            if (1.0 + epssq) * (1.0 - rng.uniform()) * d * d >= eps * t * (2.0 * d - t) {
+                return (eps, 1.0 - t / d);
             }
         }
     }
