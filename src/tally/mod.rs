@@ -241,8 +241,12 @@ pub struct Tally {
 
 impl Tally {
     pub fn new(n_bins: usize) -> Self {
+        // chunks fold into bins scattered over the whole array: huge pages spare the TLB misses
+        let mut bins = Vec::with_capacity(n_bins);
+        crate::transport::advise_huge_pages(&bins);
+        bins.resize(n_bins, [0; 2]);
         Tally {
-            bins: vec![[0; 2]; n_bins],
+            bins,
             histories: 0,
             balance: Balance::default(),
         }
