@@ -287,7 +287,7 @@ impl Tally {
     /// scattered over a large array, so each is prefetched a few entries ahead to overlap the
     /// cache misses.
     pub fn absorb(&mut self, c: &mut ChunkScore) {
-        const AHEAD: usize = 8;
+        const AHEAD: usize = 16;
         let e = &c.entries;
         for k in 0..e.len() {
             if let Some(&(b, _)) = e.get(k + AHEAD) {
