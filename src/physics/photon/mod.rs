@@ -419,8 +419,8 @@ mod tests {
             .collect();
         let ph = PhotonPhysics::new(&mats).unwrap();
         let mut r = HistoryRng::new(11, 0);
-        for m in 0..mats.len() {
-            assert!(ph.materials[m].s_over_z_monotone, "{}", mats[m].name);
+        for (m, mat) in mats.iter().enumerate() {
+            assert!(ph.materials[m].s_over_z_monotone, "{}", mat.name);
             for k in 0..300_000 {
                 // x from 1e-5 to 1e5 /Angstrom (beyond both table ends), u random or within a
                 // few ulps of S/Z (where only the exact value can decide)
