@@ -263,9 +263,9 @@ pub struct Tally {
 impl Tally {
     pub fn new(n_bins: usize) -> Self {
         // chunks fold into bins scattered over the whole array: huge pages spare the TLB misses
-        let mut bins = Vec::with_capacity(n_bins);
+        // (a zeroed allocation is not touched yet, so the advice applies when a bin is first hit)
+        let bins = vec![[0; 2]; n_bins];
         crate::transport::advise_huge_pages(&bins);
-        bins.resize(n_bins, [0; 2]);
         Tally {
             bins,
             histories: 0,
