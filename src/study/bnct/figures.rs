@@ -7,6 +7,19 @@ use crate::plot::{self, Colormap, Series, Slice, SliceFigure};
 use anyhow::Result;
 use std::path::Path;
 
+/// One plot series per curve, named in order, without error bars.
+fn named_series<'a>(curves: &'a [Vec<(f64, f64)>], names: &[&'a str]) -> Vec<Series<'a>> {
+    curves
+        .iter()
+        .zip(names)
+        .map(|(p, n)| Series {
+            name: n,
+            points: p,
+            y_err: None,
+        })
+        .collect()
+}
+
 /// Isodose lines, as fractions of the slice maximum.
 pub const ISODOSE: [f64; 4] = [0.2, 0.5, 0.8, 0.95];
 
@@ -31,15 +44,7 @@ pub fn depth_figures(
         "epithermal (0.5 eV - 10 keV)",
         "fast (> 10 keV)",
     ];
-    let series: Vec<Series> = fl
-        .iter()
-        .zip(names)
-        .map(|(p, n)| Series {
-            name: n,
-            points: p,
-            y_err: None,
-        })
-        .collect();
+    let series = named_series(&fl, &names);
     plot::line_png(
         &out.join("depth_fluence.png"),
         &format!("{name}: neutron fluence rate on the beam axis"),
@@ -62,15 +67,7 @@ pub fn depth_figures(
         "gamma D_gamma (Gy)",
         "weighted D_w (Gy-eq)",
     ];
-    let series: Vec<Series> = ds
-        .iter()
-        .zip(names)
-        .map(|(p, n)| Series {
-            name: n,
-            points: p,
-            y_err: None,
-        })
-        .collect();
+    let series = named_series(&ds, &names);
     plot::line_png(
         &out.join("depth_dose.png"),
         &format!("{name}: dose on the beam axis over the treatment"),
