@@ -454,7 +454,7 @@ fn figures(
     groups.sort();
     groups.dedup();
     let leaf = axes[ax].leaf();
-    let make = |file: String, title: &str, y: &str, specs: Vec<(String, &str, &str)>| {
+    let make = |file: String, title: &str, y: &str, specs: Vec<MetricSpec>| {
         let mut names = Vec::new();
         let mut pts: Vec<Vec<(f64, f64)>> = Vec::new();
         for g in &groups {
@@ -488,29 +488,37 @@ fn figures(
             .collect();
         plot::line_png(&out.join(file), title, leaf, y, &series, false)
     };
-    let mut prob = Vec::new();
-    for l in lesions {
-        prob.push((l.clone(), "lesions", "tcp"));
-    }
-    for o in oars {
-        prob.push((o.clone(), "organs_at_risk", "ntcp"));
-    }
+    let (prob, suv) = figure_metrics(lesions, oars);
     make(
         format!("tcp_ntcp_vs_{leaf}.png"),
         &format!("TCP and NTCP against {leaf}"),
         "probability",
         prob,
     )?;
-    let suv = lesions
-        .iter()
-        .map(|l| (l.clone(), "lesions", "suv_peak_change_pct"))
-        .collect();
     make(
         format!("suv_change_vs_{leaf}.png"),
         &format!("predicted SUVpeak change against {leaf}"),
         "SUVpeak change (%)",
         suv,
     )
+}
+
+/// One figure metric: (region, metrics.json section, key).
+type MetricSpec = (String, &'static str, &'static str);
+
+/// The metrics of the sweep figures: TCP of the lesions with NTCP of the organs at risk, and
+/// the lesions' predicted SUVpeak change.
+fn figure_metrics(lesions: &[String], oars: &[String]) -> (Vec<MetricSpec>, Vec<MetricSpec>) {
+    let prob = lesions
+        .iter()
+        .map(|l| (l.clone(), "lesions", "tcp"))
+        .chain(oars.iter().map(|o| (o.clone(), "organs_at_risk", "ntcp")))
+        .collect();
+    let suv = lesions
+        .iter()
+        .map(|l| (l.clone(), "lesions", "suv_peak_change_pct"))
+        .collect();
+    (prob, suv)
 }
 
 /// Bar charts of a categorical sweep: per region one bar per sweep point (legend: the point's
@@ -523,7 +531,7 @@ fn bar_figures(
     oars: &[String],
 ) -> Result<()> {
     let leaf = axes.iter().map(|a| a.leaf()).collect::<Vec<_>>().join("_");
-    let make = |file: String, title: &str, y: &str, specs: Vec<(String, &str, &str)>| {
+    let make = |file: String, title: &str, y: &str, specs: Vec<MetricSpec>| {
         let n = points.len() as f64;
         let width = 0.8 / n;
         let names: Vec<String> = points
@@ -577,23 +585,13 @@ fn bar_figures(
             false,
         )
     };
-    let mut prob = Vec::new();
-    for l in lesions {
-        prob.push((l.clone(), "lesions", "tcp"));
-    }
-    for o in oars {
-        prob.push((o.clone(), "organs_at_risk", "ntcp"));
-    }
+    let (prob, suv) = figure_metrics(lesions, oars);
     make(
         format!("tcp_ntcp_by_{leaf}.png"),
         &format!("TCP (lesions) and NTCP (organs at risk) by {leaf}"),
         "probability",
         prob,
     )?;
-    let suv = lesions
-        .iter()
-        .map(|l| (l.clone(), "lesions", "suv_peak_change_pct"))
-        .collect();
     make(
         format!("suv_change_by_{leaf}.png"),
         &format!("predicted SUVpeak change by {leaf}"),
