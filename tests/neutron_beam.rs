@@ -7,11 +7,13 @@ fn args(out: &str, histories: u64) -> BeamArgs {
         particle: "neutron".into(),
         spectrum: "epithermal".into(),
         phantom: "water-cube".into(),
-        field_diameter_cm: 12.0,
+        field_diameter_cm: Some(12.0),
+        field_cm: None,
         boron_ppm: 15.0,
         tumour_ppm: None,
         tumour_regions: vec![],
         direction: "+z".into(),
+        aim_mm: None,
         histories,
         seed: 3,
         threads: Some(2),
@@ -100,7 +102,7 @@ fn bad_arguments_are_reported() {
     a.spectrum = "nonsense".into();
     assert!(run(&a).is_err());
     let mut a = args("theradose-neutron-beam-bad", 10);
-    a.field_diameter_cm = -1.0;
+    a.field_diameter_cm = Some(-1.0);
     assert!(run(&a).is_err());
     let mut a = args("theradose-neutron-beam-bad", 10);
     a.direction = "up".into();

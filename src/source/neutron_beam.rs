@@ -1,7 +1,9 @@
 //! BNCT neutron beams: a spectrum (built-in from `data/neutron/beams.toml`, or a user CSV of
-//! energy bins), a disc or rectangular field, a direction.
+//! energy bins), a disc or rectangular field, a direction, and the aiming of a beam through a
+//! point of a phantom (shared by `theradose beam` and the BNCT studies).
 
 use crate::numerics::Vec3;
+use crate::phantom::Phantom;
 use crate::rng::HistoryRng;
 use crate::tables::read_data_file;
 use anyhow::{bail, Context, Result};
@@ -277,6 +279,87 @@ impl NeutronBeam {
             n.pos = n.pos + n.dir * (t + 1e-9);
         }
         n
+    }
+}
+
+/// The unit vector of an axis name: `+x`, `-x`, `+y`, `-y`, `+z`, `-z` (None otherwise).
+pub fn axis_direction(name: &str) -> Option<Vec3> {
+    Some(match name {
+        "+x" => Vec3::new(1.0, 0.0, 0.0),
+        "-x" => Vec3::new(-1.0, 0.0, 0.0),
+        "+y" => Vec3::new(0.0, 1.0, 0.0),
+        "-y" => Vec3::new(0.0, -1.0, 0.0),
+        "+z" => Vec3::new(0.0, 0.0, 1.0),
+        "-z" => Vec3::new(0.0, 0.0, -1.0),
+        _ => return None,
+    })
+}
+
+/// `v` divided by its length; None for a zero or non-finite vector.
+pub fn unit_vector(v: [f64; 3]) -> Option<Vec3> {
+    let n = (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]).sqrt();
+    (n.is_finite() && n > 0.0).then(|| Vec3::new(v[0] / n, v[1] / n, v[2] / n))
+}
+
+/// A point (mm) of a built-in phantom's definition frame (that of its shapes' `center_mm`: LPS,
+/// +x patient left, +y posterior, +z superior, origin at the box centre) in the phantom's local
+/// frame (cm): the definition frame is the grid's RAS world frame with x and y flipped
+/// (`phantom::builtin`).
+pub fn builtin_point_to_local(ph: &Phantom, p_mm: [f64; 3]) -> Vec3 {
+    ph.world_to_local([-p_mm[0], -p_mm[1], p_mm[2]])
+}
+
+/// A beam aimed through a point of a phantom, with the point where its central axis enters the
+/// body.
+pub struct AimedBeam {
+    pub beam: NeutronBeam,
+    /// where the central axis first meets a labelled voxel (the skin; local frame, cm)
+    pub body_entry: Vec3,
+}
+
+impl AimedBeam {
+    /// A beam along the unit vector `dir` whose central axis passes through `aim` (the
+    /// phantom's local frame, cm), its source plane outside the phantom box (sample it with
+    /// [`NeutronBeam::sample_into_box`]); the body entry is found by marching along the axis
+    /// in 0.1 mm steps from the box entry to the first voxel with a non-zero label.
+    ///
+    /// # Errors
+    /// An axis that misses the phantom box, or crosses it through background voxels only
+    /// (the message says which; callers name the inputs).
+    pub fn new(
+        ph: &Phantom,
+        dir: Vec3,
+        aim: Vec3,
+        field: Field,
+        spectrum: NeutronSpectrum,
+    ) -> Result<Self> {
+        let size = ph.size_cm;
+        let diag = (size[0] * size[0] + size[1] * size[1] + size[2] * size[2]).sqrt();
+        let centre = aim - dir * (diag + 1.0);
+        let beam = NeutronBeam {
+            centre,
+            dir,
+            field,
+            spectrum,
+        };
+        let Some(t0) = ray_box_entry(centre, dir, size) else {
+            bail!("the beam axis misses the phantom");
+        };
+        let step = 0.01;
+        let mut t = t0 + 1e-9;
+        loop {
+            let p = centre + dir * t;
+            match ph.voxel_at(p) {
+                Some(v) if ph.label[v] != 0 => {
+                    return Ok(AimedBeam {
+                        beam,
+                        body_entry: p,
+                    })
+                }
+                Some(_) => t += step,
+                None => bail!("the beam axis misses the body"),
+            }
+        }
     }
 }
 

@@ -8,7 +8,9 @@ use crate::particle::isotropic_rng;
 use crate::phantom::{builtin, Phantom};
 use crate::physics::neutron::{NeutronPhysics, E_MAX_MEV, E_MIN_MEV};
 use crate::physics::photon::PhotonPhysics;
-use crate::source::neutron_beam::{self, Field, NeutronBeam, NeutronSpectrum, Weighting};
+use crate::source::neutron_beam::{
+    self, AimedBeam, Field, NeutronBeam, NeutronSpectrum, Weighting,
+};
 use crate::study::kernel::{KernelResult, KernelSpec};
 use crate::transport::neutron::{
     Component, NeutronGeometry, NeutronOutcome, NeutronTransport, SourceNeutron,
@@ -158,9 +160,19 @@ pub struct BeamArgs {
     /// built-in phantom name or phantom TOML path
     #[arg(long)]
     pub phantom: String,
-    /// diameter of the circular field (cm)
-    #[arg(long)]
-    pub field_diameter_cm: f64,
+    /// diameter of a circular field (cm); or give --field-cm
+    #[arg(
+        long,
+        conflicts_with = "field_cm",
+        required_unless_present = "field_cm"
+    )]
+    pub field_diameter_cm: Option<f64>,
+    /// rectangular field W x H (cm), e.g. 10x6, instead of --field-diameter-cm. W lies along
+    /// the first axis across the beam, u = direction x z (direction x x for beams within about
+    /// 25 degrees of z), H along direction x u: for +-x and +-z beams W is along y, for +-y
+    /// beams along x; H is along z for +-x and +-y beams, along x for +-z beams
+    #[arg(long, value_name = "WxH", value_parser = parse_field_cm)]
+    pub field_cm: Option<[f64; 2]>,
     /// 10B in normal tissue (ug/g)
     #[arg(long, default_value_t = 0.0)]
     pub boron_ppm: f64,
@@ -170,10 +182,20 @@ pub struct BeamArgs {
     /// regions that are tumour (default: regions whose name contains "tumour" or "tumor")
     #[arg(long, value_delimiter = ',')]
     pub tumour_regions: Vec<String>,
-    /// beam direction: +z (default), -z, +x, -x, +y, -y; the beam enters the phantom's face
-    /// opposite to it, centred on that face
-    #[arg(long, default_value = "+z")]
+    /// beam direction along the phantom's voxel axes (built-in phantoms: +x patient left, +y
+    /// posterior, +z superior): +z (default), -z, +x, -x, +y, -y, or a vector ux,uy,uz
+    /// (normalised; oblique beams). An axis (or a vector along one) without --aim-mm: the beam
+    /// enters the phantom face opposite to it, centred on that face, and depth.csv is measured
+    /// from that face. Otherwise (oblique, or --aim-mm given) the beam's central axis passes
+    /// through the aim point, its source plane outside the phantom, and depth.csv is measured
+    /// along that axis from where it first enters the body (the first labelled voxel: the skin)
+    #[arg(long, default_value = "+z", allow_hyphen_values = true)]
     pub direction: String,
+    /// a point x,y,z (mm) of the beam's central axis (default: the phantom centre): for a
+    /// built-in phantom in its definition's frame (that of its shapes' center_mm, origin at the
+    /// box centre), for a CT in the image's world coordinates
+    #[arg(long, value_name = "X,Y,Z", value_parser = parse_aim_mm, allow_hyphen_values = true)]
+    pub aim_mm: Option<[f64; 3]>,
     #[arg(long)]
     pub histories: u64,
     #[arg(long, default_value_t = 1)]
@@ -304,12 +326,8 @@ pub fn run_beam(a: &BeamArgs) -> Result<BeamResult> {
     if a.particle != "neutron" {
         bail!("--particle {}: only neutron beams are built", a.particle);
     }
-    if !(a.field_diameter_cm.is_finite() && a.field_diameter_cm > 0.0) {
-        bail!(
-            "--field-diameter-cm {}: expected a positive diameter",
-            a.field_diameter_cm
-        );
-    }
+    let field = beam_field(a)?;
+    let dir = beam_direction(&a.direction)?;
     let tumour_ppm = a.tumour_ppm.unwrap_or(a.boron_ppm);
     for (what, v) in [("--boron-ppm", a.boron_ppm), ("--tumour-ppm", tumour_ppm)] {
         if !(v.is_finite() && v >= 0.0) {
@@ -389,43 +407,53 @@ pub fn run_beam(a: &BeamArgs) -> Result<BeamResult> {
     }
     let physics = NeutronPhysics::new(&ph.materials, &ppm)?;
     let photon = PhotonPhysics::new(&ph.materials)?;
-    // beam geometry: enter the face opposite to the direction, centred on it
-    let (axis, sign) = match a.direction.as_str() {
-        "+x" => (0, 1.0),
-        "-x" => (0, -1.0),
-        "+y" => (1, 1.0),
-        "-y" => (1, -1.0),
-        "+z" => (2, 1.0),
-        "-z" => (2, -1.0),
-        d => bail!("--direction {d}: expected +x, -x, +y, -y, +z or -z"),
-    };
-    let size = ph.size_cm;
-    let mut centre = [size[0] / 2.0, size[1] / 2.0, size[2] / 2.0];
-    centre[axis] = if sign > 0.0 { 1e-9 } else { size[axis] - 1e-9 };
-    let mut dir = [0.0; 3];
-    dir[axis] = sign;
-    let beam = NeutronBeam {
-        centre: Vec3::new(centre[0], centre[1], centre[2]),
-        dir: Vec3::new(dir[0], dir[1], dir[2]),
-        field: Field::Disc {
-            radius_cm: 0.5 * a.field_diameter_cm,
-        },
-        spectrum,
-    };
+    let is_builtin = !is_volume;
+    let placed = place_beam(a, &ph, is_builtin, dir, field, spectrum)?;
+    let beam = &placed.beam;
     let gamma = Transport::new(Geometry::Voxels(&ph), &photon, 1e-3);
     let mut tr = NeutronTransport::new(NeutronGeometry::Voxels(&ph), &physics);
     if !a.local_gamma {
         tr.photon = Some(&gamma);
     }
     let ppm_map = boron_map(a, &ph)?;
-    let out = tr.execute(|rng| beam.sample(rng), a.seed, a.histories, a.threads)?;
+    let out = if placed.on_face {
+        tr.execute(|rng| beam.sample(rng), a.seed, a.histories, a.threads)?
+    } else {
+        let size = ph.size_cm;
+        tr.execute(
+            |rng| beam.sample_into_box(rng, size),
+            a.seed,
+            a.histories,
+            a.threads,
+        )?
+    };
     let cbe = cbe_by_name(&ph, &weights, &is_tumour);
     let maps = beam_maps(&ph, &out, &weights, &cbe, ppm_map.as_deref());
-    let (step_cm, all) = (ph.voxel_cm[axis], |_: usize| true);
-    let depth = depth_curve(&ph, &maps, beam.centre, beam.dir, step_cm, all);
+    let depth = if placed.on_face {
+        // as before oblique beams existed: every voxel, depth from the face
+        depth_curve(
+            &ph,
+            &maps,
+            placed.depth_origin,
+            beam.dir,
+            placed.step_cm,
+            |_| true,
+        )
+    } else {
+        let body = |v: usize| ph.label[v] != 0;
+        depth_curve(
+            &ph,
+            &maps,
+            placed.depth_origin,
+            beam.dir,
+            placed.step_cm,
+            body,
+        )
+    };
     let f_epi = beam
         .spectrum
         .fraction_between(THERMAL_MAX_MEV, EPITHERMAL_MAX_MEV);
+    let (u, v) = beam.field_axes();
     let mut summary = json!({
         "particle": "neutron",
         "spectrum": a.spectrum,
@@ -438,7 +466,14 @@ pub fn run_beam(a: &BeamArgs) -> Result<BeamResult> {
         },
         "phantom": a.phantom,
         "direction": a.direction,
+        "direction_vector": [beam.dir.x, beam.dir.y, beam.dir.z],
+        "aim_mm": a.aim_mm,
+        "aim_local_cm": [placed.aim.x, placed.aim.y, placed.aim.z],
+        "depth_origin_local_cm": [placed.depth_origin.x, placed.depth_origin.y, placed.depth_origin.z],
+        "field": field_text(&beam.field),
         "field_diameter_cm": a.field_diameter_cm,
+        "field_size_cm": a.field_cm,
+        "field_axes": {"w": [u.x, u.y, u.z], "h": [v.x, v.y, v.z]},
         "field_area_cm2": beam.area_cm2(),
         "epithermal_fluence_at_aperture_per_source_cm-2": f_epi / beam.area_cm2(),
         "boron_ppm": a.boron_ppm,
@@ -452,7 +487,11 @@ pub fn run_beam(a: &BeamArgs) -> Result<BeamResult> {
             "rbe_hydrogen": weights.rbe_hydrogen, "rbe_gamma": weights.rbe_gamma,
         },
         "units": "per source neutron: fluence cm-2, dose Gy",
-        "depth_curve": format!("voxels within {AXIS_RADIUS_CM} cm of the beam axis, averaged per depth"),
+        "depth_curve": if placed.on_face {
+            format!("voxels within {AXIS_RADIUS_CM} cm of the beam axis, averaged per depth")
+        } else {
+            format!("body voxels within {AXIS_RADIUS_CM} cm of the beam axis, averaged per depth from where the axis enters the body")
+        },
         "histories": out.tally.histories,
         "seed": a.seed,
         "seconds": out.seconds,
@@ -495,6 +534,150 @@ pub fn run_beam(a: &BeamArgs) -> Result<BeamResult> {
     summary["thermal_fluence_peak_depth_cm"] = r.thermal_peak_depth_cm().into();
     r.summary = summary;
     Ok(r)
+}
+
+/// The field of --field-diameter-cm or --field-cm.
+fn beam_field(a: &BeamArgs) -> Result<Field> {
+    match (a.field_diameter_cm, a.field_cm) {
+        (Some(d), None) => {
+            if !(d.is_finite() && d > 0.0) {
+                bail!("--field-diameter-cm {d}: expected a positive diameter (cm)");
+            }
+            Ok(Field::Disc { radius_cm: 0.5 * d })
+        }
+        (None, Some([w, h])) => {
+            if !(w.is_finite() && w > 0.0 && h.is_finite() && h > 0.0) {
+                bail!("--field-cm {w}x{h}: expected a positive width and height (cm)");
+            }
+            Ok(Field::Rectangle {
+                half_x_cm: 0.5 * w,
+                half_y_cm: 0.5 * h,
+            })
+        }
+        (Some(_), Some(_)) => bail!("give --field-diameter-cm or --field-cm, not both"),
+        (None, None) => bail!("give the field: --field-diameter-cm D or --field-cm WxH (cm)"),
+    }
+}
+
+/// The unit vector of --direction: an axis name or a vector ux,uy,uz.
+fn beam_direction(d: &str) -> Result<Vec3> {
+    if let Some(v) = neutron_beam::axis_direction(d) {
+        return Ok(v);
+    }
+    let parts: Vec<&str> = d.split(',').collect();
+    let v: Option<Vec<f64>> = parts.iter().map(|x| x.trim().parse().ok()).collect();
+    let Some(v) = v.filter(|v| v.len() == 3) else {
+        bail!("--direction {d}: expected +x, -x, +y, -y, +z, -z or a vector ux,uy,uz");
+    };
+    neutron_beam::unit_vector([v[0], v[1], v[2]])
+        .with_context(|| format!("--direction {d}: expected a non-zero, finite vector"))
+}
+
+/// Where a beam run's beam is and how its depth curve is measured.
+struct Placement {
+    beam: NeutronBeam,
+    /// the beam starts on the phantom face (sample with `sample`), else outside the box
+    /// (`sample_into_box`)
+    on_face: bool,
+    /// the aim point (local frame, cm)
+    aim: Vec3,
+    /// depth 0 of depth.csv (local frame, cm)
+    depth_origin: Vec3,
+    step_cm: f64,
+}
+
+/// Places the beam (see --direction): along an axis without --aim-mm on the centre of the face
+/// it enters (the geometry of the first version of this command, kept bit for bit); otherwise
+/// through the aim point with the study's geometry ([`AimedBeam`]).
+fn place_beam(
+    a: &BeamArgs,
+    ph: &Phantom,
+    is_builtin: bool,
+    dir: Vec3,
+    field: Field,
+    spectrum: NeutronSpectrum,
+) -> Result<Placement> {
+    let size = ph.size_cm;
+    let centre = Vec3::new(0.5 * size[0], 0.5 * size[1], 0.5 * size[2]);
+    let on_axis = (0..3).find(|&k| (0..3).all(|j| j == k || dir.get(j) == 0.0));
+    if let (Some(axis), None) = (on_axis, a.aim_mm) {
+        // enter the face opposite to the direction, centred on it
+        let sign = dir.get(axis).signum();
+        let mut c = [centre.x, centre.y, centre.z];
+        c[axis] = if sign > 0.0 { 1e-9 } else { size[axis] - 1e-9 };
+        let mut d = [0.0; 3];
+        d[axis] = sign;
+        let beam = NeutronBeam {
+            centre: Vec3::new(c[0], c[1], c[2]),
+            dir: Vec3::new(d[0], d[1], d[2]),
+            field,
+            spectrum,
+        };
+        return Ok(Placement {
+            on_face: true,
+            aim: centre,
+            depth_origin: beam.centre,
+            step_cm: ph.voxel_cm[axis],
+            beam,
+        });
+    }
+    let aim = match a.aim_mm {
+        Some(p) if is_builtin => neutron_beam::builtin_point_to_local(ph, p),
+        Some(p) => ph.world_to_local(p),
+        None => centre,
+    };
+    let aimed = AimedBeam::new(ph, dir, aim, field, spectrum).map_err(|e| {
+        let at = a.aim_mm.map_or("the phantom centre".into(), |p| {
+            format!("{},{},{} mm", p[0], p[1], p[2])
+        });
+        anyhow::anyhow!(
+            "--direction {} / --aim-mm {at}: {e:#} (box 0-{:.1} x 0-{:.1} x 0-{:.1} cm)",
+            a.direction,
+            size[0],
+            size[1],
+            size[2]
+        )
+    })?;
+    Ok(Placement {
+        on_face: false,
+        aim,
+        depth_origin: aimed.body_entry,
+        step_cm: ph.voxel_cm.iter().cloned().fold(f64::INFINITY, f64::min),
+        beam: aimed.beam,
+    })
+}
+
+/// The field in words, with the rectangle's axes.
+fn field_text(f: &Field) -> String {
+    match *f {
+        Field::Disc { radius_cm } => format!("disc of {} cm diameter", 2.0 * radius_cm),
+        Field::Rectangle {
+            half_x_cm,
+            half_y_cm,
+        } => format!(
+            "rectangle {} x {} cm (W along field_axes.w, H along field_axes.h)",
+            2.0 * half_x_cm,
+            2.0 * half_y_cm
+        ),
+    }
+}
+
+/// `--field-cm WxH`: two numbers (cm) joined by x; their signs are checked by [`run_beam`].
+fn parse_field_cm(s: &str) -> std::result::Result<[f64; 2], String> {
+    let v: Option<Vec<f64>> = s.split(['x', 'X']).map(|x| x.trim().parse().ok()).collect();
+    match v.as_deref() {
+        Some(&[w, h]) => Ok([w, h]),
+        _ => Err(format!("expected WxH in cm, e.g. 10x6, got '{s}'")),
+    }
+}
+
+/// `--aim-mm x,y,z`: three numbers (mm).
+fn parse_aim_mm(s: &str) -> std::result::Result<[f64; 3], String> {
+    let v: Option<Vec<f64>> = s.split(',').map(|x| x.trim().parse().ok()).collect();
+    match v.as_deref() {
+        Some(&[x, y, z]) if x.is_finite() && y.is_finite() && z.is_finite() => Ok([x, y, z]),
+        _ => Err(format!("expected x,y,z in mm, e.g. -35,0,20, got '{s}'")),
+    }
 }
 
 /// The per-voxel 10B concentration (ug/g) from --boron-map or --fbpa-pet, checked against the

@@ -3,6 +3,7 @@
 //! checked once here; errors name the file and the field.
 
 use crate::numerics::Vec3;
+use crate::source::neutron_beam::{axis_direction, unit_vector};
 use anyhow::{bail, Context, Result};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -321,26 +322,16 @@ impl BnctStudy {
     /// An unknown axis name or a zero or non-finite vector.
     pub fn direction(&self) -> Result<Vec3> {
         let f = self.file.display();
-        Ok(match &self.beam.direction {
-            DirectionSpec::Axis(a) => match a.as_str() {
-                "+x" => Vec3::new(1.0, 0.0, 0.0),
-                "-x" => Vec3::new(-1.0, 0.0, 0.0),
-                "+y" => Vec3::new(0.0, 1.0, 0.0),
-                "-y" => Vec3::new(0.0, -1.0, 0.0),
-                "+z" => Vec3::new(0.0, 0.0, 1.0),
-                "-z" => Vec3::new(0.0, 0.0, -1.0),
-                d => bail!(
-                    "{f}: beam.direction = \"{d}\": expected +x, -x, +y, -y, +z, -z or [ux, uy, uz]"
-                ),
-            },
-            DirectionSpec::Vector(v) => {
-                let n = (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]).sqrt();
-                if !(n.is_finite() && n > 0.0) {
-                    bail!("{f}: beam.direction = {v:?}: expected a non-zero vector");
-                }
-                Vec3::new(v[0] / n, v[1] / n, v[2] / n)
-            }
-        })
+        match &self.beam.direction {
+            DirectionSpec::Axis(a) => axis_direction(a).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "{f}: beam.direction = \"{a}\": expected +x, -x, +y, -y, +z, -z or [ux, uy, uz]"
+                )
+            }),
+            DirectionSpec::Vector(v) => unit_vector(*v).ok_or_else(|| {
+                anyhow::anyhow!("{f}: beam.direction = {v:?}: expected a non-zero vector")
+            }),
+        }
     }
 
     /// The prescription kind.

@@ -7,7 +7,9 @@ use crate::numerics::Vec3;
 use crate::phantom::Phantom;
 use crate::physics::neutron::NeutronPhysics;
 use crate::physics::photon::PhotonPhysics;
-use crate::source::neutron_beam::{ray_box_entry, Field, NeutronBeam, NeutronSpectrum, Weighting};
+use crate::source::neutron_beam::{
+    builtin_point_to_local, AimedBeam, Field, NeutronSpectrum, Weighting,
+};
 use crate::study::beam_cmd::{beam_maps, depth_curve, Maps};
 use crate::tally::HistoryScore;
 use crate::transport::neutron::{Component, NeutronGeometry, NeutronOutcome, NeutronTransport};
@@ -21,18 +23,10 @@ const NQ: usize = REGION_QUANTITIES.len();
 /// 1 MeV/g in Gy.
 const GY_PER_MEV_PER_G: f64 = crate::units::MEV_TO_J * 1e3;
 
-/// The beam of a study in the phantom's local frame, with the point where its axis enters the
-/// body.
-pub struct AimedBeam {
-    pub beam: NeutronBeam,
-    /// where the central axis first meets a voxel of the body (local frame, cm)
-    pub body_entry: Vec3,
-}
-
-/// Builds the study's beam: a source plane outside the phantom box, its centre on the axis
-/// through `aim_mm` (default: the box centre) along the direction; both in the phantom
-/// definition's frame (the frame of its shapes' `center_mm`: +x patient left, +y posterior, +z
-/// superior, origin at the box centre), whose axes are the voxel axes.
+/// Builds the study's beam ([`AimedBeam::new`]): a source plane outside the phantom box, its
+/// centre on the axis through `aim_mm` (default: the box centre) along the direction; both in
+/// the phantom definition's frame (the frame of its shapes' `center_mm`: +x patient left, +y
+/// posterior, +z superior, origin at the box centre), whose axes are the voxel axes.
 ///
 /// # Errors
 /// An unknown spectrum, or an axis that misses the body.
@@ -43,13 +37,9 @@ pub fn aimed_beam(study: &BnctStudy, ph: &Phantom) -> Result<AimedBeam> {
         .map_err(|e| anyhow::anyhow!("{f}: beam.spectrum: {e:#}"))?;
     let size = ph.size_cm;
     let aim = match study.beam.aim_mm {
-        // the definition frame (LPS) of a built-in phantom is the grid's RAS world frame with
-        // x and y flipped (phantom::builtin)
-        Some(p) => ph.world_to_local([-p[0], -p[1], p[2]]),
+        Some(p) => builtin_point_to_local(ph, p),
         None => Vec3::new(0.5 * size[0], 0.5 * size[1], 0.5 * size[2]),
     };
-    let diag = (size[0] * size[0] + size[1] * size[1] + size[2] * size[2]).sqrt();
-    let centre = aim - dir * (diag + 1.0);
     let field = match (study.beam.field_diameter_cm, study.beam.field_size_cm) {
         (Some(d), _) => Field::Disc { radius_cm: 0.5 * d },
         (None, Some([w, h])) => Field::Rectangle {
@@ -58,31 +48,8 @@ pub fn aimed_beam(study: &BnctStudy, ph: &Phantom) -> Result<AimedBeam> {
         },
         (None, None) => bail!("{f}: beam: no field"),
     };
-    let beam = NeutronBeam {
-        centre,
-        dir,
-        field,
-        spectrum,
-    };
-    // march along the axis from the box entry to the first body voxel
-    let Some(t0) = ray_box_entry(centre, dir, size) else {
-        bail!("{f}: beam.aim_mm / beam.direction: the beam axis misses the phantom");
-    };
-    let step = 0.01;
-    let mut t = t0 + 1e-9;
-    loop {
-        let p = centre + dir * t;
-        match ph.voxel_at(p) {
-            Some(v) if ph.label[v] != 0 => {
-                return Ok(AimedBeam {
-                    beam,
-                    body_entry: p,
-                })
-            }
-            Some(_) => t += step,
-            None => bail!("{f}: beam.aim_mm / beam.direction: the beam axis misses the body"),
-        }
-    }
+    AimedBeam::new(ph, dir, aim, field, spectrum)
+        .map_err(|e| anyhow::anyhow!("{f}: beam.aim_mm / beam.direction: {e:#}"))
 }
 
 /// Materials with the boron of each region: every (material, region) pair in use gets its own
