@@ -25,8 +25,11 @@ Processing:
     inelastic): MT1 has its own grid and law, and between its nodes it does not equal that sum.
   - The grid is thinned so that lin-lin interpolation reproduces every column within 0.2%
     (absolute floor 1e-5 b).
-  - Nuclides missing from the shared ENDF/B-VIII.1 subset (O-16, K-39, K-41, Ca-40, Fe, Ar) are
-    written as documented approximations (constant elastic, 1/v absorption) with their sources.
+  - O-16 is missing from the shared ENDF/B-VIII.1 subset: its elastic cross section and angular
+    distribution come from ENDF/B-VIII.0, transcribed into data/neutron/sources/ (build_o16; every
+    node below 2.5 MeV, 0.1 MeV samples above), with a 1/v capture (Sears 1992).
+  - Other nuclides missing from the subset (K-39, K-41, Ca-40, Fe, Ar) are written as documented
+    approximations (constant elastic, 1/v absorption) with their sources.
 """
 
 import math
@@ -75,12 +78,6 @@ NUCLIDES = [
 # Approximations for nuclides not in the shared subset: (name, AWR, elastic b, thermal absorption
 # (capture) b at 0.0253 eV, 1/v, capture Q MeV, source)
 APPROX = [
-    ("O-16", 15.85751, 3.85, 1.0e-4, 4.143,
-     "elastic 3.85 b constant: the shared data README gives 3.8-3.9 b below about 100 keV "
-     "(ENDF/B-VII.1 O-16 thermal elastic 3.852 b); capture 1.0e-4 b at 0.0253 eV, 1/v "
-     "(Sears 1992 Neutron News 3:26 via periodictable 2.1.0); capture Q 4.143 MeV (AME: S_n of 17O). "
-     "NOT represented: the resonances above 400 keV (434 keV, 1 MeV and up), (n,alpha) above 2.35 "
-     "MeV and inelastic above 6 MeV, so fast-neutron transport in O is approximate above 0.3 MeV"),
     ("K-39", 38.76, 1.91, 2.1, 7.80,
      "natural K treated as one nuclide (AWR of natural K, 39.098 g/mol): free-atom elastic 1.91 b (Sears 1992 bound 2.01 b x (A/(A+1))^2), "
      "absorption 2.1 b at 0.0253 eV, 1/v (Sears 1992 via periodictable 2.1.0); capture Q 7.80 MeV "
@@ -483,6 +480,71 @@ def build_approx(name, awr, el, abs_th, q_c, src):
     return write_table(name, awr, prov, q, 0.0, grid, cols, ang)
 
 
+# O-16: ENDF/B-VIII.0 values transcribed into data/neutron/sources/ (see that file's header)
+O16_EXTRACT = os.path.join("data", "neutron", "sources", "O-16_endf-b-viii.0_extract.txt")
+# AWR of MAT 825; capture 1.0e-4 b at 0.0253 eV, 1/v (Sears 1992 Neutron News 3:26 via
+# periodictable 2.1.0); capture Q 4.143 MeV (AME: S_n of 17O)
+O16 = {"awr": 15.85751, "capture": 1.0e-4, "q_capture": 4.143}
+
+
+def read_o16_extract(path):
+    """Returns (elastic nodes [(E eV, b)], sampled nodes, [(E eV, [a1..aL])])."""
+    sec, cur = {}, None
+    for line in open(path):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("["):
+            cur = line.strip("[]")
+            sec[cur] = []
+        else:
+            sec[cur].append([float(v) for v in line.split()])
+    pairs = {k: [(r[i], r[i + 1]) for r in sec[k] for i in range(0, len(r), 2)]
+             for k in ("mt2_nodes", "mt2_sampled")}
+    leg = [(r[0], r[1:]) for r in sec["mf4_legendre"]]
+    return pairs["mt2_nodes"], pairs["mt2_sampled"], leg
+
+
+def build_o16(path):
+    nodes, sampled, leg = read_o16_extract(path)
+    el = Tab1([(len(nodes) + len(sampled), 2)], *zip(*(nodes + sampled)))
+    # the ENDF nodes plus N_DEC log energies per decade (for the 1/v capture)
+    n = int(round(N_DEC * math.log10(E_MAX / E_MIN)))
+    grid = sorted(set([e for e, _ in nodes + sampled]
+                      + [E_MIN * (E_MAX / E_MIN) ** (k / n) for k in range(n + 1)]))
+    cols = {c: [0.0] * len(grid) for c, _ in COLUMNS}
+    for i, e in enumerate(grid):
+        cap = O16["capture"] * math.sqrt(0.0253 / e)
+        cols["elastic"][i] = el(e)
+        cols["capture"][i] = cap
+        cols["total"][i] = el(e) + cap
+    keep = thin(grid, [cols[c] for c in cols])
+    q = {c: 0.0 for c, _ in COLUMNS}
+    q["capture"] = O16["q_capture"]
+    mus = [-1 + 2 * k / (N_MU - 1) for k in range(N_MU)]
+    ang = condense_angular([(e, [max(legendre_pdf(a, m), 0.0) for m in mus]) for e, a in leg])
+    prov = [
+        "theradose neutron cross sections, O-16 (PARTLY EVALUATED: nuclide not in the shared "
+        "ENDF/B-VIII.1 subset)",
+        "source: ENDF/B-VIII.0 O-16 (MAT 825, LANL EVAL-DEC16, R-matrix below 7 MeV), GNDS 1.9 file "
+        "n-008_O_016.xml of njoy/GNDStk (commit 8e19fcc7), transcribed into %s: MF3 MT2 elastic at "
+        "every node 1e-5 eV-2.5 MeV and at 0.1 MeV steps 2.5-20 MeV (narrow resonances above 2.5 MeV "
+        "not resolved); MF4 MT2 elastic CM Legendre coefficients at a few energies (the nearest to "
+        "2.9 MeV used above it)" % O16_EXTRACT.replace(os.sep, "/"),
+        "capture 1.0e-4 b at 0.0253 eV, 1/v (Sears 1992 Neutron News 3:26 via periodictable 2.1.0); "
+        "capture Q 4.143 MeV (AME: S_n of 17O). NOT represented: (n,alpha) above its 2.35 MeV "
+        "threshold, inelastic above 6 MeV and (n,p) above 10 MeV, so the total above about 3 MeV is "
+        "the elastic cross section only",
+        "generated by scripts/gen_neutron_tables.py (build_o16): the ENDF nodes and %d log-spaced "
+        "energies per decade, 1e-5 eV-20 MeV, lin-lin (the ENDF law of MT2), thinned to lin-lin "
+        "within %.1f%% (floor %g b); 0 K" % (N_DEC, 100 * TOL, FLOOR),
+        "units: energy eV, cross sections barn; Q values MeV; angular: pdf of the CM cosine at %d "
+        "equally spaced mu in [-1, 1], at a few energies (eV)" % N_MU,
+    ]
+    return write_table("O-16", O16["awr"], prov, q, 0.0, [grid[k] for k in keep],
+                       {c: [cols[c][k] for k in keep] for c in cols}, ang)
+
+
 def write_table(name, awr, prov, q, level, grid, cols, ang):
     lines = ["# " + p for p in prov]
     lines += ["nuclide %s" % name, "awr %.7g" % awr]
@@ -552,6 +614,7 @@ def main():
     out = sys.argv[2] if len(sys.argv) > 2 else os.path.join(here, "..", "data", "neutron")
     os.makedirs(out, exist_ok=True)
     jobs = [(n, lambda n=n, f=f: build_nuclide(n, os.path.join(src, f))) for n, f in NUCLIDES]
+    jobs += [("O-16", lambda: build_o16(os.path.join(here, "..", O16_EXTRACT)))]
     jobs += [(a[0], lambda a=a: build_approx(*a)) for a in APPROX]
     tsl = os.path.join(src, "..", "thermal_scatt", "tsl-HinH2O.leapr")
     write_tsl(tsl, os.path.join(out, "tsl_H_in_H2O.txt"))
