@@ -235,6 +235,11 @@ impl AliasTable {
     pub fn is_empty(&self) -> bool {
         self.prob.is_empty()
     }
+    /// Per index: the probability of keeping it, and its alias (for callers that pack the table
+    /// with their own data).
+    pub fn parts(&self) -> (&[f64], &[u32]) {
+        (&self.prob, &self.alias)
+    }
     /// Samples an index from two uniform numbers in [0, 1).
     #[inline]
     pub fn sample(&self, u1: f64, u2: f64) -> usize {

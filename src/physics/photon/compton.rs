@@ -2,6 +2,7 @@
 //! correction of the incoherent scattering function S(x, Z) (rejection on S(x)/Z, as in
 //! EGSnrc's `ibcmp = 1` without Doppler broadening).
 
+use crate::numerics::AliasTable;
 use crate::rng::HistoryRng;
 use crate::units::{CLASSICAL_ELECTRON_RADIUS_CM, ELECTRON_MASS_MEV};
 
@@ -98,24 +99,13 @@ impl EnvelopeTable {
             let i = 1.0 / eta_min;
             o.h = (i + i * i * i - w / (eta_max * eta_max)) * (1.0 + 1e-12);
         }
-        // Walker's alias method (Vose's construction): bin b is proposed with probability
-        // h_b / sum h
-        let total: f64 = out.iter().map(|o| o.h).sum();
-        let mut scaled: Vec<f64> = out.iter().map(|o| o.h * N_X as f64 / total).collect();
-        let (mut small, mut large): (Vec<usize>, Vec<usize>) =
-            (0..N_X).partition(|&b| scaled[b] < 1.0);
-        while let (Some(s), Some(&l)) = (small.pop(), large.last()) {
-            out[s].keep = scaled[s];
-            out[s].alias = l as u32;
-            scaled[l] -= 1.0 - scaled[s];
-            if scaled[l] < 1.0 {
-                large.pop();
-                small.push(l);
-            }
-        }
-        for b in small.into_iter().chain(large) {
-            out[b].keep = 1.0;
-            out[b].alias = b as u32;
+        // Walker's alias method: bin b is proposed with probability h_b / sum h
+        let heights: Vec<f64> = out.iter().map(|o| o.h).collect();
+        let alias = AliasTable::new(&heights).expect("positive envelope heights");
+        let (keep, to) = alias.parts();
+        for (b, o) in out.iter_mut().enumerate() {
+            o.keep = keep[b];
+            o.alias = to[b];
         }
         out
     }
