@@ -150,6 +150,7 @@ pub fn neutron_kernel(spec: &KernelSpec) -> Result<KernelResult> {
 
 /// Arguments of `theradose beam`.
 #[derive(clap::Args, Debug, Clone)]
+#[command(group(clap::ArgGroup::new("field").required(true).args(["field_diameter_cm", "field_cm"])))]
 pub struct BeamArgs {
     /// neutron (the only beam particle so far)
     #[arg(long, default_value = "neutron")]

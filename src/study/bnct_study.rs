@@ -102,6 +102,11 @@ pub fn run_study(study: &BnctStudy, out: &Path, opts: &StudyOptions) -> Result<s
     let per_s = study.beam.aperture_epithermal_flux * beam.area_cm2() / f_epi.max(1e-300);
     let rows = report::region_rows(study, &ph, &run, &boron.ppm, &cbe);
     let (metric, what) = report::prescription_metric(study, &rows)?;
+    let (peak_rel, peak_warning) = report::peak_noise(study, &rows, run.histories);
+    let warnings: Vec<String> = peak_warning.into_iter().collect();
+    for w in &warnings {
+        eprintln!("warning: study '{}': {w}", study.name);
+    }
     let time_s = if metric > 0.0 {
         study.prescription.dose_gy_eq / (metric * per_s)
     } else {
@@ -215,7 +220,9 @@ pub fn run_study(study: &BnctStudy, out: &Path, opts: &StudyOptions) -> Result<s
             "dose_gy_eq": study.prescription.dose_gy_eq,
             "metric": what,
             "metric_gy_eq_per_source_neutron": metric,
+            "peak_rel_unc": peak_rel,
         },
+        "warnings": warnings,
         "treatment_time_min": time_s / 60.0,
         "treatment_source_neutrons": scale,
         "tumour": {

@@ -23,26 +23,34 @@ pub struct RegionRow {
     pub weighted_max: f64,
     /// largest mean weighted dose over a cube of about `peak_volume_cm3` in the region
     pub weighted_peak: f64,
+    /// relative uncertainty of `weighted_peak` (an upper bound, see [`peak_dose`])
+    pub weighted_peak_rel_unc: f64,
 }
 
 /// Peak dose of a region: the largest mean of `map` over a cube of about `volume_cm3` (side
 /// the nearest odd number of voxels to its edge, at least 1) centred on a voxel of the region,
 /// averaging the cube's voxels of that region by mass. A mean over a volume rather than the
 /// hottest voxel, so that a peak limit is not set by single noisy voxels.
-pub fn peak_dose(ph: &Phantom, map: &[f64], id: u16, volume_cm3: f64) -> f64 {
+///
+/// Returns the peak and its relative uncertainty from the voxels' relative uncertainties `rel`
+/// (1 sigma), summed linearly: the mass-weighted sum of the voxels' standard deviations over
+/// that of their doses. The doses of neighbouring voxels are positively correlated (one
+/// neutron deposits in many of them), so this bounds the cube mean's uncertainty from above;
+/// for a one-voxel cube it is that voxel's uncertainty.
+pub fn peak_dose(ph: &Phantom, map: &[f64], rel: &[f64], id: u16, volume_cm3: f64) -> (f64, f64) {
     let d = ph.grid.dims;
     let edge_cm = volume_cm3.cbrt();
     let h = [0, 1, 2].map(|a| {
         let n = (edge_cm / ph.voxel_cm[a]).round().max(1.0) as usize;
         (n.max(1) - 1).div_ceil(2)
     });
-    let mut best = 0.0f64;
+    let (mut best, mut best_rel) = (0.0f64, 0.0f64);
     for v in 0..ph.len() {
         if ph.label[v] != id {
             continue;
         }
         let (i, j, k) = ph.ijk(v);
-        let (mut num, mut mass) = (0.0, 0.0);
+        let (mut num, mut mass, mut sd) = (0.0, 0.0, 0.0);
         for kk in k.saturating_sub(h[2])..(k + h[2] + 1).min(d[2]) {
             for jj in j.saturating_sub(h[1])..(j + h[1] + 1).min(d[1]) {
                 for ii in i.saturating_sub(h[0])..(i + h[0] + 1).min(d[0]) {
@@ -50,16 +58,55 @@ pub fn peak_dose(ph: &Phantom, map: &[f64], id: u16, volume_cm3: f64) -> f64 {
                     if ph.label[w] == id {
                         let m = ph.voxel_mass_g(w);
                         num += map[w] * m;
+                        sd += map[w] * rel[w] * m;
                         mass += m;
                     }
                 }
             }
         }
-        if mass > 0.0 {
-            best = best.max(num / mass);
+        if mass > 0.0 && num / mass > best {
+            best = num / mass;
+            best_rel = sd / num;
         }
     }
-    best
+    (best, best_rel)
+}
+
+/// Relative uncertainty of a normal-tissue peak above which the prescription is flagged.
+pub const PEAK_REL_UNC_LIMIT: f64 = 0.05;
+
+/// For a `normal_peak` prescription: the relative uncertainty of the peak (see [`peak_dose`])
+/// and, when it exceeds [`PEAK_REL_UNC_LIMIT`], a warning. The peak is the largest of many
+/// noisy means, so it is biased high by about its noise: the treatment time comes out short by
+/// about as much. `histories`: those of the run (for the number that would reach the limit,
+/// the uncertainty falling as 1/sqrt(N)).
+pub fn peak_noise(
+    study: &BnctStudy,
+    rows: &[RegionRow],
+    histories: u64,
+) -> (Option<f64>, Option<String>) {
+    let p = &study.prescription;
+    if study.prescription_kind().ok() != Some(PrescriptionKind::NormalPeak) {
+        return (None, None);
+    }
+    let Some(r) = rows.iter().find(|r| r.region == p.region) else {
+        return (None, None);
+    };
+    let rel = r.weighted_peak_rel_unc;
+    let warning = (rel > PEAK_REL_UNC_LIMIT).then(|| {
+        let needed = (histories as f64 * (rel / PEAK_REL_UNC_LIMIT).powi(2)).ceil();
+        format!(
+            "the prescription's {} peak has a relative uncertainty of {:.1}% (> {:.0}%): the \
+             largest of noisy means is biased high by about its noise, so the treatment time \
+             is likely too short by up to as much; run more histories (about {needed:.0} for \
+             {:.0}%, the uncertainty falling as 1/sqrt(N))",
+            p.region,
+            100.0 * rel,
+            100.0 * PEAK_REL_UNC_LIMIT,
+            100.0 * PEAK_REL_UNC_LIMIT
+        )
+    });
+    (Some(rel), warning)
 }
 
 /// Region rows, per source neutron (multiply by the treatment's source neutrons for Gy).
@@ -78,6 +125,7 @@ pub fn region_rows(
         map("dose_gamma"),
         map("dose_weighted"),
     ];
+    let weighted_rel = map("dose_weighted_rel_unc");
     let mass: Vec<f64> = (0..ph.len()).map(|v| ph.voxel_mass_g(v)).collect();
     (1..ph.regions.len())
         .filter_map(|id| {
@@ -93,6 +141,13 @@ pub fn region_rows(
                     / m
             };
             let rd = crate::dosimetry::regions::region_dose("", comps[4], None, &mass, &vox, None);
+            let (peak, peak_rel) = peak_dose(
+                ph,
+                comps[4],
+                weighted_rel,
+                id as u16,
+                study.prescription.peak_volume_cm3,
+            );
             Some(RegionRow {
                 region: ph.regions[id].name.clone(),
                 mass_g: m,
@@ -103,12 +158,8 @@ pub fn region_rows(
                 weighted_d98: rd.d98_gy,
                 weighted_d2: rd.d2_gy,
                 weighted_max: rd.max_gy,
-                weighted_peak: peak_dose(
-                    ph,
-                    comps[4],
-                    id as u16,
-                    study.prescription.peak_volume_cm3,
-                ),
+                weighted_peak: peak,
+                weighted_peak_rel_unc: peak_rel,
             })
         })
         .collect()
@@ -220,6 +271,9 @@ pub fn report_md(study: &BnctStudy, summary: &serde_json::Value, rows: &[RegionR
         s["prescription"]["metric"].as_str().unwrap_or(""),
         s["treatment_time_min"].as_f64().unwrap_or(0.0)
     );
+    for w in s["warnings"].as_array().into_iter().flatten() {
+        let _ = writeln!(m, "- **Warning:** {}", w.as_str().unwrap_or(""));
+    }
     let _ = writeln!(
         m,
         "- Tumour (`{}`) weighted dose: mean {:.2} Gy-eq (relative uncertainty {:.2}%); \
