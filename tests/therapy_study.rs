@@ -265,7 +265,7 @@ fn assert_pngs(out: &Path, names: &[&str]) {
 /// higher, more than 100 times (the energy ratio alone is about 190).
 ///
 /// FDG follow-up: the comparison's baseline is an FDG scan (physiological FDG: liver SUV 2.0 in
-/// `pet::phantom_activity::FDG_SUV`), not the PSMA map; the liver keeps its uptake after
+/// `data/pet/tracers/fdg_suv.toml`), not the PSMA map; the liver keeps its uptake after
 /// therapy, so the follow-up CMR background (mean liver SUV) must be 2.0 within 15% (OSEM at 2
 /// iterations, 8 mm voxels and noise; the PSMA liver of the planning scan is about 4 times
 /// lower: 2.4% of 150 MBq over 1.8 kg).

@@ -6,66 +6,76 @@
 //! *background* region is the phantom's largest region (most voxels, `outside` excluded).
 
 use crate::phantom::Phantom;
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use std::collections::BTreeMap;
 
 /// Pre-therapy 18F-FDG SUV (body weight, region mean, about 60 min after injection) of normal
 /// tissue by region name of the built-in phantoms, for a follow-up FDG scan whose baseline must
-/// be an FDG scan too (`followup.baseline_suv` of a therapy study overrides any entry).
-/// Sources, per entry:
-/// - brain: cerebellum SUVmean 8.0 ± 2.2 in 98 patients (Wang et al 2007 Mol Imaging Biol
-///   9:83, abstract); the whole brain (grey and white matter) is set a little lower, 7.0
-///   (ASSUMPTION);
-/// - liver 2.0, the PERCIST reference organ (Wahl et al 2009 J Nucl Med 50:122S: normal liver
-///   SUVmax 2.0-3.5 as commonly quoted; the mean taken at the low end, ASSUMPTION);
-/// - heart 3.0 (fasting myocardium is highly variable, SUV 1-10; ASSUMPTION, blood content
-///   included);
-/// - kidneys 2.5 and bladder 20 (renal excretion of FDG: parenchyma with urine in the
-///   collecting system, and bladder urine; ASSUMPTIONS of the order seen at 60 min);
-/// - spleen 1.8, red marrow 1.6 (below the 2.5 normal-marrow threshold), salivary glands 2.0
-///   (sublingual glands 3.3 ± 1.5 in Wang 2007, parotids lower), lungs 0.5, cortical bone 0.8,
-///   other soft tissue and skin 0.8 (ASSUMPTIONS in the ranges of Wang 2007).
-pub const FDG_SUV: [(&str, f64); 14] = [
-    ("brain", 7.0),
-    ("liver", 2.0),
-    ("heart", 3.0),
-    ("kidneys", 2.5),
-    ("bladder", 20.0),
-    ("spleen", 1.8),
-    ("red_marrow", 1.6),
-    ("salivary_glands", 2.0),
-    ("lungs", 0.5),
-    ("spine", 0.8),
-    ("ribs", 0.8),
-    ("pelvis", 0.8),
-    ("skull", 0.8),
-    ("skeleton", 0.8),
-];
+/// be an FDG scan too (`followup.baseline_suv` of a therapy study overrides any entry). The
+/// values and their sources are in `data/pet/tracers/fdg_suv.toml`.
+#[derive(Clone, Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FdgSuvTable {
+    /// SUV of a hot region (lesion, tumour, sphere) without its own entry
+    pub lesion_suv: f64,
+    /// SUV of any other region without an entry (body, skin, muscle)
+    pub other_suv: f64,
+    /// SUV by region name
+    pub regions: BTreeMap<String, f64>,
+}
 
-/// FDG SUV of a region not in [`FDG_SUV`] (body, skin, muscle; ASSUMPTION as above).
-pub const FDG_OTHER_SUV: f64 = 0.8;
+/// The data file of [`FdgSuvTable`], relative to the data folder.
+pub const FDG_SUV_FILE: &str = "pet/tracers/fdg_suv.toml";
 
-/// FDG SUV of a lesion (a hot region) without its own entry: ASSUMPTION, an FDG-avid metastasis
-/// (SUVmax above 4 is the usual threshold of FDG-positive disease in metastatic prostate
-/// cancer; the mean is set at 6).
-pub const FDG_LESION_SUV: f64 = 6.0;
+impl FdgSuvTable {
+    /// Reads `data/pet/tracers/fdg_suv.toml`.
+    ///
+    /// # Errors
+    /// A missing or malformed file, or an SUV that is negative or not finite (the file and the
+    /// field are named).
+    pub fn load() -> Result<Self> {
+        let (path, text) = crate::tables::read_data_file(FDG_SUV_FILE)?;
+        Self::parse(&text, &path)
+    }
 
-/// The FDG SUV of a region: `overrides` by name, then (for a hot region) `overrides["lesions"]`,
-/// then [`FDG_SUV`], [`FDG_LESION_SUV`] for hot regions, [`FDG_OTHER_SUV`]; 0 for `outside`.
-pub fn fdg_suv(region: &str, overrides: &BTreeMap<String, f64>) -> f64 {
-    if region == "outside" {
-        return 0.0;
+    /// Parses the text of an FDG SUV table read from `path` (named in errors).
+    ///
+    /// # Errors
+    /// Malformed TOML, unknown or missing fields, an SUV that is negative or not finite.
+    pub fn parse(text: &str, path: &std::path::Path) -> Result<Self> {
+        let t: FdgSuvTable = toml::from_str(text).with_context(|| {
+            format!(
+                "{}: expected lesion_suv, other_suv and a [regions] table of name = SUV",
+                path.display()
+            )
+        })?;
+        let fields = [("lesion_suv", &t.lesion_suv), ("other_suv", &t.other_suv)];
+        for (name, v) in fields
+            .into_iter()
+            .chain(t.regions.iter().map(|(n, v)| (n.as_str(), v)))
+        {
+            if !(v.is_finite() && *v >= 0.0) {
+                bail!("{}: {name} = {v}: expected an SUV >= 0", path.display());
+            }
+        }
+        Ok(t)
     }
-    if let Some(v) = overrides.get(region) {
-        return *v;
+
+    /// The FDG SUV of a region: `overrides` by name, then (for a hot region)
+    /// `overrides["lesions"]`, then the table's entry, its lesion SUV for hot regions, its other
+    /// SUV; 0 for `outside`.
+    pub fn suv(&self, region: &str, overrides: &BTreeMap<String, f64>) -> f64 {
+        if region == "outside" {
+            return 0.0;
+        }
+        if let Some(v) = overrides.get(region) {
+            return *v;
+        }
+        if hot(region) {
+            return overrides.get("lesions").copied().unwrap_or(self.lesion_suv);
+        }
+        self.regions.get(region).copied().unwrap_or(self.other_suv)
     }
-    if hot(region) {
-        return overrides.get("lesions").copied().unwrap_or(FDG_LESION_SUV);
-    }
-    FDG_SUV
-        .iter()
-        .find(|(n, _)| *n == region)
-        .map_or(FDG_OTHER_SUV, |(_, v)| *v)
 }
 
 /// Activity concentration (Bq/mL at injection, no decay) of a tracer with the given SUV per
@@ -282,7 +292,8 @@ mod tests {
         let mut over = BTreeMap::new();
         over.insert("lesions".to_string(), 9.0);
         over.insert("lesion_2".to_string(), 4.0);
-        let suv: Vec<f64> = ph.regions.iter().map(|r| fdg_suv(&r.name, &over)).collect();
+        let fdg = FdgSuvTable::load().unwrap();
+        let suv: Vec<f64> = ph.regions.iter().map(|r| fdg.suv(&r.name, &over)).collect();
         let (a, bw) = (250e6, 51_000.0);
         let map = suv_map(&ph, &suv, a, bw).unwrap();
         // C = SUV x injected / body mass, region by region
@@ -291,7 +302,7 @@ mod tests {
             ("brain", 7.0),
             ("lesion_1", 9.0),
             ("lesion_2", 4.0),
-            ("body", FDG_OTHER_SUV),
+            ("body", fdg.other_suv),
         ] {
             let id = ph.region_id(name).unwrap();
             for v in ph.region_voxels(id) {
@@ -306,5 +317,19 @@ mod tests {
             .all(|&v| map[v as usize] == 0.0));
         assert!(suv_map(&ph, &suv[1..], a, bw).is_err());
         assert!(suv_map(&ph, &suv, -1.0, bw).is_err());
+    }
+
+    #[test]
+    fn fdg_table_errors_name_the_file_and_field() {
+        let p = std::path::Path::new("fdg.toml");
+        let ok = "lesion_suv = 6\nother_suv = 0.8\n[regions]\nliver = 2\n";
+        assert_eq!(FdgSuvTable::parse(ok, p).unwrap().regions["liver"], 2.0);
+        let e = FdgSuvTable::parse(&ok.replace("liver = 2", "liver = -2"), p).unwrap_err();
+        assert!(format!("{e:#}").contains("fdg.toml: liver = -2"), "{e:#}");
+        let e = FdgSuvTable::parse("other_suv = 0.8\n[regions]\n", p).unwrap_err();
+        assert!(
+            format!("{e:#}").contains("fdg.toml: expected lesion_suv"),
+            "{e:#}"
+        );
     }
 }

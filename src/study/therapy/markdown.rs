@@ -175,7 +175,7 @@ pub fn write_report(out: &Path, study: &TherapyStudy, m: &Value) -> Result<()> {
          pair); follow-up map = baseline map x relative uptake of the response model. With a \
          follow-up tracer other than the baseline's (FDG after PSMA), the baseline of the \
          comparison is a pre-therapy scan of the follow-up tracer (FDG: physiological SUV per \
-         region, `pet::phantom_activity::FDG_SUV`, lesions SUV 6 unless \
+         region, `data/pet/tracers/fdg_suv.toml`, lesions SUV 6 unless \
          `followup.baseline_suv` says otherwise); the planning scan is `pet_planning.png`.\n\
          - Lesion size: `phantom.lesion_scale` scales the lesion shapes; their uptake fractions \
          scale with the volume (constant concentration) unless `lesion_uptake = \"fraction\"`.\n\

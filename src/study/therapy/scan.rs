@@ -12,7 +12,7 @@
 //! time. When the follow-up tracer differs from the baseline one (an 18F-FDG follow-up after a
 //! 68Ga-PSMA planning scan), the baseline of the comparison is a pre-therapy scan of the
 //! follow-up tracer ([`reference`]): for FDG its physiological distribution (brain, heart,
-//! kidneys and bladder, liver background; lesions by their own SUV; [`FDG_SUV`] and
+//! kidneys and bladder, liver background; lesions by their own SUV; `data/pet/tracers/fdg_suv.toml` and
 //! `followup.baseline_suv`); any other tracer model without a physiological table is refused. The scans cover the axial range of the lesions (plus a margin) to keep the
 //! reconstruction short.
 
@@ -20,7 +20,7 @@ use super::radiobiology::{Bio, Role};
 use super::spec::TherapyStudy;
 use crate::pet::criteria::{eortc, percist};
 use crate::pet::metrics::{lesion_metrics, suv_mean, suv_scale, voi_from_label, LesionMetrics};
-use crate::pet::phantom_activity::{fdg_suv, suv_map, FDG_SUV};
+use crate::pet::phantom_activity::{suv_map, FdgSuvTable};
 use crate::pet::{simulate, PetOptions, Scanner};
 use crate::phantom::Phantom;
 use crate::source::nuclide::Nuclide;
@@ -304,7 +304,7 @@ pub fn reference_key(study: &TherapyStudy) -> String {
 }
 
 /// The pre-therapy scan of the follow-up tracer on the planes of the planning scan `plan`:
-/// for FDG, SUV per region ([`fdg_suv`]) x injected / body mass.
+/// for FDG, SUV per region ([`FdgSuvTable`]) x injected / body mass.
 ///
 /// # Errors
 /// A follow-up tracer without a physiological table (only FDG has one), a failing simulation.
@@ -316,6 +316,7 @@ pub fn reference(
 ) -> Result<Scan> {
     let ph = &dos.phantom;
     let [_, (nuc, tracer)] = study.tracers()?;
+    let fdg = FdgSuvTable::load()?;
     if tracer != "fdg" {
         bail!(
             "{}: followup.tracer \"{}\" differs from baseline_pet.tracer \"{}\": a pre-therapy \
@@ -324,7 +325,7 @@ pub fn reference(
             study.file,
             study.followup.tracer.as_deref().unwrap_or(""),
             study.baseline_pet.tracer,
-            FDG_SUV.len()
+            fdg.regions.len()
         );
     }
     let a = study.followup.activity_mbq.unwrap_or(plan.injected_mbq);
@@ -333,7 +334,7 @@ pub fn reference(
         .phantom
         .regions
         .iter()
-        .map(|r| fdg_suv(&r.name, &study.followup.baseline_suv))
+        .map(|r| fdg.suv(&r.name, &study.followup.baseline_suv))
         .collect();
     let map = suv_map(&plan.phantom, &suv, a * 1e6, body_g)?;
     let im = simulate_scan(

@@ -168,7 +168,7 @@ pub struct FollowupSpec {
     pub cmr_reference_region: Option<String>,
     /// pre-therapy SUV per region of the follow-up tracer when it differs from the baseline
     /// tracer (an FDG follow-up after a PSMA baseline needs an FDG baseline): region name ->
-    /// SUV, over the defaults of [`crate::pet::phantom_activity::FDG_SUV`]; `"lesions"` sets
+    /// SUV, over the defaults of `data/pet/tracers/fdg_suv.toml`; `"lesions"` sets
     /// every lesion without its own entry
     #[serde(default)]
     pub baseline_suv: BTreeMap<String, f64>,
