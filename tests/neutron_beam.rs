@@ -32,12 +32,17 @@ fn args(out: &str, histories: u64) -> BeamArgs {
 /// Depth of the thermal-fluence maximum of an epithermal beam (the built-in generic spectrum,
 /// 95% 1/E epithermal, 12 cm field) in a water phantom. Reference: about 2 cm, the depth quoted
 /// for epithermal BNCT beams with 1/E-like spectra (FiR 1, MIT FCB, KUR) in water; attributed to
-/// IAEA-TECDOC-1223, "Current status of neutron capture therapy" (2001), beam characterisation
-/// chapter. NOT VERIFIED: the value was quoted from memory and no published depth for a
-/// comparable beam could be found and checked (2026-11-24); tolerance +-0.5 cm (published beams
-/// differ in spectrum and field size by that much). The peak is that of the depth curve
-/// smoothed over three 4 mm bins (parabola through the largest and its neighbours), 50 000
-/// histories (statistical spread about 0.1 cm).
+/// IAEA-TECDOC-1223 (2001). STILL NOT VERIFIED: a second search (2026-11-24: IAEA-TECDOC-1223,
+/// Bisceglie 2000, Yanch 1991/92, Riley 2003/2008 dosimetry exchange, FiR 1, HFR Petten, KUR
+/// HWNIF, C-BENS, NeuCure, iBNCT, Herve 2021, Torres-Sanchez 2021) found no published depth with
+/// its beam, field and phantom in the material reachable here; the only checked number is for
+/// another set-up: 3 cm in a polyethylene head phantom for the Georgia Tech prototype beam (Med.
+/// Phys. 13 (1986), doi 10.1118/1.595899, abstract), not comparable (denser hydrogen, curved
+/// phantom, a spectrum spanning five decades behind Al/S filters). Tolerance +-0.5 cm
+/// (published beams differ in spectrum and field size by that much). The peak is that of the
+/// depth curve smoothed over three 4 mm bins (parabola through the largest and its neighbours),
+/// 50 000 histories (statistical spread about 0.1 cm); measured 1.95 cm with the ENDF/B-VIII.0
+/// oxygen (1.96 cm with the former constant 3.85 b).
 #[test]
 fn epithermal_beam_thermal_peak_depth_in_water() {
     let a = args("theradose-neutron-beam-test", 50_000);
