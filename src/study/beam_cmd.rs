@@ -150,7 +150,12 @@ pub fn neutron_kernel(spec: &KernelSpec) -> Result<KernelResult> {
 
 /// Arguments of `theradose beam`.
 #[derive(clap::Args, Debug, Clone)]
-#[command(group(clap::ArgGroup::new("field").required(true).args(["field_diameter_cm", "field_cm"])))]
+// exactly one of the two field flags
+#[command(group(
+    clap::ArgGroup::new("field")
+        .required(true)
+        .args(["field_diameter_cm", "field_cm"])
+))]
 pub struct BeamArgs {
     /// neutron (the only beam particle so far)
     #[arg(long, default_value = "neutron")]
@@ -162,11 +167,7 @@ pub struct BeamArgs {
     #[arg(long)]
     pub phantom: String,
     /// diameter of a circular field (cm); or give --field-cm
-    #[arg(
-        long,
-        conflicts_with = "field_cm",
-        required_unless_present = "field_cm"
-    )]
+    #[arg(long)]
     pub field_diameter_cm: Option<f64>,
     /// rectangular field W x H (cm), e.g. 10x6, instead of --field-diameter-cm. W lies along
     /// the first axis across the beam, u = direction x z (direction x x for beams within about
@@ -621,6 +622,9 @@ fn place_beam(
             step_cm: ph.voxel_cm[axis],
             beam,
         });
+    }
+    if let Some(p) = a.aim_mm.filter(|p| !p.iter().all(|x| x.is_finite())) {
+        bail!("--aim-mm {p:?}: expected three finite numbers x,y,z (mm)");
     }
     let aim = match a.aim_mm {
         Some(p) if is_builtin => neutron_beam::builtin_point_to_local(ph, p),
