@@ -1,9 +1,14 @@
-//! Figures: a slice with outlines and iso-lines and a line plot are written as PNG and SVG,
-//! decode to the figure size, and degenerate images (all zero, NaN) do not fail.
+//! Figures: a slice with outlines and iso-lines, a line plot and a grouped bar chart are written
+//! as PNG and SVG, decode to the figure size, and degenerate images (all zero, NaN) do not fail.
 
 use std::path::Path;
 
-use theradose::plot::{line_png, slice_png, Colormap, Series, Slice, SliceFigure};
+use std::io::Read;
+
+use theradose::plot::{
+    bar_png, line_png, slice_png, BarFigure, BarGroup, Colormap, RefLine, Series, Slice,
+    SliceFigure,
+};
 
 const PNG_SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a];
 const FIGURE_PX: (u32, u32) = (900, 700);
@@ -186,6 +191,199 @@ fn line_plot_is_written() {
     assert_eq!(png_size(&path), FIGURE_PX);
 }
 
+/// The pixels of an 8-bit RGB, non-interlaced PNG (the format plotters writes): the IDAT
+/// stream inflated and its scanline filters (PNG spec section 9) undone.
+fn png_rgb(path: &Path) -> Vec<[u8; 3]> {
+    let bytes = std::fs::read(path).unwrap();
+    let (w, h) = png_size(path);
+    assert_eq!(
+        bytes[24..29],
+        [8, 2, 0, 0, 0],
+        "not 8-bit RGB non-interlaced"
+    );
+    let mut idat = Vec::new();
+    let mut k = 8;
+    while k + 8 <= bytes.len() {
+        let len = u32::from_be_bytes(bytes[k..k + 4].try_into().unwrap()) as usize;
+        if &bytes[k + 4..k + 8] == b"IDAT" {
+            idat.extend_from_slice(&bytes[k + 8..k + 8 + len]);
+        }
+        k += 12 + len;
+    }
+    let mut raw = Vec::new();
+    flate2::read::ZlibDecoder::new(&idat[..])
+        .read_to_end(&mut raw)
+        .unwrap();
+    let stride = 3 * w as usize;
+    assert_eq!(raw.len(), h as usize * (stride + 1));
+    let mut img = vec![0u8; h as usize * stride];
+    for y in 0..h as usize {
+        let filter = raw[y * (stride + 1)];
+        for x in 0..stride {
+            let v = raw[y * (stride + 1) + 1 + x];
+            let a = if x >= 3 { img[y * stride + x - 3] } else { 0 };
+            let b = if y > 0 { img[(y - 1) * stride + x] } else { 0 };
+            let c = if x >= 3 && y > 0 {
+                img[(y - 1) * stride + x - 3]
+            } else {
+                0
+            };
+            let pred = match filter {
+                0 => 0,
+                1 => a,
+                2 => b,
+                3 => ((u16::from(a) + u16::from(b)) / 2) as u8,
+                4 => {
+                    let p = i16::from(a) + i16::from(b) - i16::from(c);
+                    let (pa, pb, pc) = (
+                        (p - i16::from(a)).abs(),
+                        (p - i16::from(b)).abs(),
+                        (p - i16::from(c)).abs(),
+                    );
+                    if pa <= pb && pa <= pc {
+                        a
+                    } else if pb <= pc {
+                        b
+                    } else {
+                        c
+                    }
+                }
+                f => panic!("PNG filter {f}"),
+            };
+            img[y * stride + x] = v.wrapping_add(pred);
+        }
+    }
+    img.chunks(3).map(|p| [p[0], p[1], p[2]]).collect()
+}
+
+const BLUE: [u8; 3] = [31, 119, 180];
+const ORANGE: [u8; 3] = [255, 127, 14];
+const GREEN: [u8; 3] = [44, 160, 44];
+
+fn bar_figure<'a>(
+    categories: &'a [String],
+    groups: &'a [BarGroup<'a>],
+    ref_lines: &'a [RefLine<'a>],
+) -> BarFigure<'a> {
+    BarFigure {
+        title: "TCP and NTCP by variant",
+        x_label: "region",
+        y_label: "SUVpeak change (%)",
+        categories,
+        groups,
+        ref_lines,
+    }
+}
+
+#[test]
+fn bar_chart_draws_bars_in_proportion() {
+    let dir = tempfile::tempdir().unwrap();
+    let categories: Vec<String> = ["lesion_1", "lesion_2", "kidneys", "red_marrow"]
+        .map(String::from)
+        .to_vec();
+    // group sums of |value|: 60 and 30; bars below zero count the same as above
+    let a = [20.0, -10.0, 25.0, -5.0];
+    let b = [5.0, 10.0, -15.0, f64::NAN];
+    let absent = [f64::NAN; 4];
+    let groups = [
+        BarGroup {
+            name: "variant=adult",
+            values: &a,
+        },
+        BarGroup {
+            name: "variant=mouse",
+            values: &b,
+        },
+        BarGroup {
+            name: "variant=none",
+            values: &absent,
+        },
+    ];
+    let refs = [RefLine {
+        name: "PERCIST (-30%)",
+        y: -30.0,
+    }];
+    let path = dir.path().join("bars.png");
+    bar_png(&path, &bar_figure(&categories, &groups, &refs)).unwrap();
+    assert_eq!(png_size(&path), FIGURE_PX);
+    let img = png_rgb(&path);
+    let (blue, orange, green) = (count(&img, BLUE), count(&img, ORANGE), count(&img, GREEN));
+    // not blank: the bars cover several thousand pixels; a group of non-finite values draws
+    // only its legend swatch (23 x 13 pixels)
+    assert!(blue > 5000 && orange > 2500, "blue {blue}, orange {orange}");
+    assert!(green < 400, "green {green}");
+    // bar area follows |value| (same bar width): 60 / 30, less the two equal legend swatches;
+    // tolerance 3 %: one-pixel rounding of each bar edge over bars of about 40 x 100 pixels
+    let ratio = (blue - green) as f64 / (orange - green) as f64;
+    assert!((ratio - 2.0).abs() < 0.06, "area ratio {ratio}");
+
+    // labels of every category in the SVG; long labels are turned vertical
+    let svg = dir.path().join("bars.svg");
+    bar_png(&svg, &bar_figure(&categories, &groups, &refs)).unwrap();
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(categories.iter().all(|c| text.contains(c.as_str())));
+    // only the y axis title is vertical
+    let vertical = |t: &str| t.matches("rotate(270").count();
+    assert!(text.contains("PERCIST (-30%)") && vertical(&text) == 1);
+    let long: Vec<String> = (1..=8)
+        .map(|k| format!("lesion_{k} (partial response)"))
+        .collect();
+    let values = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0];
+    let one = [BarGroup {
+        name: "",
+        values: &values,
+    }];
+    bar_png(&svg, &bar_figure(&long, &one, &[])).unwrap();
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert_eq!(vertical(&text), 1 + long.len());
+    assert!(text.contains("lesion_8 (partial response)"));
+    let png = dir.path().join("long.png");
+    bar_png(&png, &bar_figure(&long, &one, &[])).unwrap();
+    assert!(count(&png_rgb(&png), BLUE) > 5000);
+}
+
+/// Pixels of exactly the colour `c`.
+fn count(img: &[[u8; 3]], c: [u8; 3]) -> usize {
+    img.iter().filter(|p| **p == c).count()
+}
+
+#[test]
+fn bad_bar_charts_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.png");
+    let cats: Vec<String> = vec!["a".into(), "b".into(), "c".into()];
+    let short = [1.0, 2.0];
+    let ok = [1.0, 2.0, 3.0];
+    let message = |fig: &BarFigure| format!("{:#}", bar_png(&path, fig).unwrap_err());
+    let g = [BarGroup {
+        name: "adult",
+        values: &short,
+    }];
+    let e = message(&bar_figure(&cats, &g, &[]));
+    assert!(
+        e.contains("bar group 'adult': 2 values for 3 categories"),
+        "{e}"
+    );
+    let e = message(&bar_figure(&[], &[], &[]));
+    assert!(e.contains("without categories"), "{e}");
+    let e = message(&bar_figure(&cats, &[], &[]));
+    assert!(e.contains("without groups"), "{e}");
+    let g = [BarGroup {
+        name: "adult",
+        values: &ok,
+    }];
+    let r = [RefLine {
+        name: "limit",
+        y: f64::NAN,
+    }];
+    let e = message(&bar_figure(&cats, &g, &r));
+    assert!(
+        e.contains("reference line 'limit'") && e.contains("bad.png"),
+        "{e}"
+    );
+    assert!(!path.exists());
+}
+
 /// Writes the figures to `$THERADOSE_PLOT_DIR` for a look by eye; skipped when unset.
 #[test]
 fn figures_for_inspection() {
@@ -226,4 +424,33 @@ fn figures_for_inspection() {
         false,
     )
     .unwrap();
+    let cats: Vec<String> = ["lesion_1", "lesion_2", "lesion_3", "kidneys"]
+        .map(String::from)
+        .to_vec();
+    let (a, b) = (
+        [-92.0, -60.0, -20.0, f64::NAN],
+        [f64::NAN, -45.0, 12.0, -5.0],
+    );
+    let groups = [
+        BarGroup {
+            name: "variant=adult",
+            values: &a,
+        },
+        BarGroup {
+            name: "variant=mouse",
+            values: &b,
+        },
+    ];
+    let refs = [RefLine {
+        name: "PERCIST PMR threshold (-30%)",
+        y: -30.0,
+    }];
+    bar_png(&dir.join("bars.png"), &bar_figure(&cats, &groups, &refs)).unwrap();
+    let long: Vec<String> = (1..=9).map(|k| format!("lesion_{k} (PMR)")).collect();
+    let v: Vec<f64> = (1..=9).map(|k| 0.1 * k as f64).collect();
+    let one = [BarGroup {
+        name: "",
+        values: &v,
+    }];
+    bar_png(&dir.join("bars_long.png"), &bar_figure(&long, &one, &[])).unwrap();
 }

@@ -9,7 +9,7 @@ use super::{drawing, font, Figure, Series};
 use super::{DESC_PT, LEGEND_PT, TICK_PT, TITLE_PT};
 
 /// matplotlib's "tab10" qualitative palette, cycled over the series.
-const TAB10: [RGBColor; 10] = [
+pub(super) const TAB10: [RGBColor; 10] = [
     RGBColor(31, 119, 180),
     RGBColor(255, 127, 14),
     RGBColor(44, 160, 44),

@@ -1,10 +1,12 @@
 //! Figures (PNG/SVG) with plotters and the bundled DejaVu Sans font.
 //!
-//! Two figure kinds: an image slice with a colour bar ([`slice_png`]) and a line plot with
-//! error bars ([`line_png`]). The inputs are plain slices so that any layer can feed them.
+//! The figure kinds: an image slice with a colour bar ([`slice_png`]), a line plot with
+//! error bars ([`line_png`]), a grouped bar chart with category labels ([`bar_png`]) and a
+//! time-activity curve ([`tac_png`]). The inputs are plain slices so that any layer can feed them.
 //! A path ending in `.svg` gives SVG, anything else PNG; files are written atomically
 //! (a temporary file in the same folder, then a rename).
 
+mod bar;
 mod colormap;
 mod line;
 mod slice;
@@ -20,6 +22,7 @@ use anyhow::{bail, Context};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+pub use bar::{bar_png, BarFigure, BarGroup, RefLine};
 pub use colormap::Colormap;
 pub use tac::{tac_png, TacFigure};
 

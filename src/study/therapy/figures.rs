@@ -104,47 +104,37 @@ pub fn write_figures(out: &Path, c: &RunContext) -> Result<()> {
     waterfall(out, c)
 }
 
-/// Waterfall of the predicted SUVpeak change per lesion (bars), with the PERCIST -30% line.
+/// Waterfall of the predicted SUVpeak change per lesion (bars, sorted from the largest rise to
+/// the largest fall, labelled with the lesion and its PERCIST category), with the PERCIST -30%
+/// line.
 fn waterfall(out: &Path, c: &RunContext) -> Result<()> {
     let mut ls: Vec<_> = c.response.lesions.iter().collect();
     ls.sort_by(|a, b| b.suv_peak_change_pct.total_cmp(&a.suv_peak_change_pct));
-    let bars: Vec<Vec<(f64, f64)>> = ls
-        .iter()
-        .enumerate()
-        .map(|(i, l)| {
-            let (x0, x1, y) = (i as f64 + 0.65, i as f64 + 1.35, l.suv_peak_change_pct);
-            vec![(x0, 0.0), (x0, y), (x1, y), (x1, 0.0), (x0, 0.0)]
-        })
-        .collect();
+    if ls.is_empty() {
+        return Ok(());
+    }
     let names: Vec<String> = ls
         .iter()
         .map(|l| format!("{} ({})", l.name, l.percist))
         .collect();
-    let line = [(0.5, -30.0), (ls.len() as f64 + 0.5, -30.0)];
-    let mut series: Vec<plot::Series> = bars
-        .iter()
-        .zip(&names)
-        .map(|(p, n)| plot::Series {
-            name: n,
-            points: p,
-            y_err: None,
-        })
-        .collect();
-    series.push(plot::Series {
-        name: "PERCIST PMR threshold (-30%)",
-        points: &line,
-        y_err: None,
-    });
-    plot::line_png(
-        &out.join("waterfall.png"),
-        &format!(
+    let change: Vec<f64> = ls.iter().map(|l| l.suv_peak_change_pct).collect();
+    let fig = plot::BarFigure {
+        title: &format!(
             "{}: predicted SUVpeak change at {:.0} weeks",
             c.study.name,
             c.bio.followup_h / 168.0
         ),
-        "lesion (sorted by change)",
-        "SUVpeak change, follow-up vs baseline (%)",
-        &series,
-        false,
-    )
+        x_label: "lesion (PERCIST category), sorted by change",
+        y_label: "SUVpeak change, follow-up vs baseline (%)",
+        categories: &names,
+        groups: &[plot::BarGroup {
+            name: "",
+            values: &change,
+        }],
+        ref_lines: &[plot::RefLine {
+            name: "PERCIST PMR threshold (-30%)",
+            y: -30.0,
+        }],
+    };
+    plot::bar_png(&out.join("waterfall.png"), &fig)
 }

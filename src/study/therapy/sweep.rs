@@ -521,8 +521,9 @@ fn figure_metrics(lesions: &[String], oars: &[String]) -> (Vec<MetricSpec>, Vec<
     (prob, suv)
 }
 
-/// Bar charts of a categorical sweep: per region one bar per sweep point (legend: the point's
-/// values), TCP and NTCP in one figure, the predicted SUVpeak change in another.
+/// Bar charts of a categorical sweep: the regions on x, in each one bar per sweep point (legend:
+/// the point's values; no bar where the point lacks the region), TCP and NTCP in one figure, the
+/// predicted SUVpeak change in another.
 fn bar_figures(
     out: &Path,
     axes: &[Axis],
@@ -531,59 +532,39 @@ fn bar_figures(
     oars: &[String],
 ) -> Result<()> {
     let leaf = axes.iter().map(|a| a.leaf()).collect::<Vec<_>>().join("_");
+    let names: Vec<String> = points
+        .iter()
+        .map(|p| {
+            axes.iter()
+                .zip(&p.values)
+                .map(|(a, v)| format!("{}={}", a.leaf(), show(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .collect();
     let make = |file: String, title: &str, y: &str, specs: Vec<MetricSpec>| {
-        let n = points.len() as f64;
-        let width = 0.8 / n;
-        let names: Vec<String> = points
+        let regions: Vec<String> = specs.iter().map(|(r, _, _)| r.clone()).collect();
+        let values: Vec<Vec<f64>> = points
             .iter()
             .map(|p| {
-                axes.iter()
-                    .zip(&p.values)
-                    .map(|(a, v)| format!("{}={}", a.leaf(), show(v)))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                let v = |(r, sec, key): &MetricSpec| p.metrics[*sec][r][*key].as_f64();
+                specs.iter().map(|s| v(s).unwrap_or(f64::NAN)).collect()
             })
             .collect();
-        // one outlined bar per region, joined along y = 0, per point
-        let bars: Vec<Vec<(f64, f64)>> = points
+        let groups: Vec<plot::BarGroup> = names
             .iter()
-            .enumerate()
-            .map(|(k, p)| {
-                let mut b = Vec::new();
-                for (i, (region, sec, key)) in specs.iter().enumerate() {
-                    let Some(y) = p.metrics[*sec][region][*key].as_f64() else {
-                        continue;
-                    };
-                    let x0 = i as f64 + 1.0 - 0.4 + k as f64 * width;
-                    let x1 = x0 + width * 0.9;
-                    b.extend([(x0, 0.0), (x0, y), (x1, y), (x1, 0.0)]);
-                }
-                b
-            })
+            .zip(&values)
+            .map(|(name, values)| plot::BarGroup { name, values })
             .collect();
-        let series: Vec<plot::Series> = names
-            .iter()
-            .zip(&bars)
-            .map(|(n, p)| plot::Series {
-                name: n,
-                points: p,
-                y_err: None,
-            })
-            .collect();
-        let regions = specs
-            .iter()
-            .enumerate()
-            .map(|(i, (r, _, _))| format!("{} {r}", i + 1))
-            .collect::<Vec<_>>()
-            .join(", ");
-        plot::line_png(
-            &out.join(file),
+        let fig = plot::BarFigure {
             title,
-            &format!("region: {regions}"),
-            y,
-            &series,
-            false,
-        )
+            x_label: "region",
+            y_label: y,
+            categories: &regions,
+            groups: &groups,
+            ref_lines: &[],
+        };
+        plot::bar_png(&out.join(file), &fig)
     };
     let (prob, suv) = figure_metrics(lesions, oars);
     make(

@@ -1,0 +1,299 @@
+//! The grouped bar chart: categories on x with their text labels, one coloured bar per group
+//! in each category, optional horizontal reference lines; values may be negative.
+
+use std::path::Path;
+
+use anyhow::{ensure, Context};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::line::TAB10;
+use super::ticks::{self, TickAxis};
+use super::{drawing, font, render, Figure, FIGURE_PX};
+use super::{DESC_PT, LEGEND_PT, TICK_PT, TITLE_PT};
+
+/// One group of bars (a legend entry): a value per category.
+#[derive(Debug, Clone, Copy)]
+pub struct BarGroup<'a> {
+    /// The legend entry; an empty name gets no entry.
+    pub name: &'a str,
+    /// One value per category; a non-finite value draws no bar.
+    pub values: &'a [f64],
+}
+
+/// A horizontal reference line across the chart, e.g. a response threshold.
+#[derive(Debug, Clone, Copy)]
+pub struct RefLine<'a> {
+    /// The legend entry.
+    pub name: &'a str,
+    /// Its height, in the unit of the y axis.
+    pub y: f64,
+}
+
+/// What a grouped bar chart shows.
+#[derive(Debug, Clone, Copy)]
+pub struct BarFigure<'a> {
+    /// Title above the plot.
+    pub title: &'a str,
+    /// Horizontal axis label, e.g. "region".
+    pub x_label: &'a str,
+    /// Vertical axis label with its unit, e.g. "SUVpeak change (%)".
+    pub y_label: &'a str,
+    /// The category labels, left to right (drawn vertically when they do not fit side by side).
+    pub categories: &'a [String],
+    /// The groups: in each category one bar per group, side by side, in this order.
+    pub groups: &'a [BarGroup<'a>],
+    /// Horizontal reference lines, drawn dashed with a legend entry; may be empty.
+    pub ref_lines: &'a [RefLine<'a>],
+}
+
+/// Writes a grouped bar chart as PNG (or SVG if the path ends with `.svg`): bars from zero
+/// (downwards for negative values), category labels under the axis, a legend of the groups
+/// and reference lines placed where no bar reaches.
+///
+/// # Errors
+/// When there is no category or no group, a group's value count differs from the category
+/// count, a reference line is not finite, or the file cannot be written.
+pub fn bar_png(path: &Path, fig: &BarFigure) -> anyhow::Result<()> {
+    validate(fig).with_context(|| format!("figure {}", path.display()))?;
+    render(path, &BarPlot { fig: *fig })
+}
+
+fn validate(fig: &BarFigure) -> anyhow::Result<()> {
+    let n = fig.categories.len();
+    ensure!(n > 0, "bar chart without categories");
+    ensure!(!fig.groups.is_empty(), "bar chart without groups");
+    for g in fig.groups {
+        ensure!(
+            g.values.len() == n,
+            "bar group '{}': {} values for {n} categories",
+            g.name,
+            g.values.len()
+        );
+    }
+    for r in fig.ref_lines {
+        ensure!(r.y.is_finite(), "reference line '{}': y = {}", r.name, r.y);
+    }
+    Ok(())
+}
+
+/// Fraction of a category slot covered by its bars.
+const FILL: f64 = 0.8;
+/// Labels are cut to this many characters.
+const MAX_LABEL_CHARS: usize = 32;
+/// Reference lines cycle through these colours.
+const REF_COLORS: [RGBColor; 3] = [
+    RGBColor(0, 0, 0),
+    RGBColor(214, 39, 40),
+    RGBColor(90, 90, 90),
+];
+
+struct BarPlot<'a> {
+    fig: BarFigure<'a>,
+}
+
+impl BarPlot<'_> {
+    /// The bar of group `j` in category `k`: its x extent.
+    fn bar_x(&self, k: usize, j: usize) -> (f64, f64) {
+        let w = FILL / self.fig.groups.len() as f64;
+        let x0 = k as f64 + 0.5 * (1.0 - FILL) + j as f64 * w;
+        (x0 + 0.04 * w, x0 + 0.96 * w)
+    }
+
+    /// The y range: zero, every finite value and every reference line, 5 % margin (none below
+    /// a zero minimum; 0 to 1 when all are zero), then raised until the legend (`legend` = its fraction of the plot width
+    /// and height) fits above the bars in the upper corner where they reach lowest.
+    /// Returns the range and whether the legend goes left.
+    fn y_range(&self, legend: (f64, f64)) -> ((f64, f64), bool) {
+        let f = &self.fig;
+        let finite = |v: &&f64| v.is_finite();
+        let vals = f.groups.iter().flat_map(|g| g.values.iter().filter(finite));
+        let refs = f.ref_lines.iter().map(|r| r.y);
+        let (lo, hi) = vals
+            .copied()
+            .chain(refs.clone())
+            .fold((0.0f64, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
+        if hi == lo {
+            // nothing but zeros (or nothing)
+            return ((0.0, 1.0), false);
+        }
+        let span = hi - lo;
+        let lo = if lo < 0.0 { lo - 0.05 * span } else { 0.0 };
+        let hi = hi + 0.05 * span;
+        // the highest thing under each upper corner: bar tops and the reference lines
+        let n = f.categories.len();
+        let corner = n as f64 * legend.0;
+        let top_in = |left: bool| {
+            let inside = |k: usize| {
+                let (a, b) = (k as f64, k as f64 + 1.0);
+                if left {
+                    a < corner
+                } else {
+                    b > n as f64 - corner
+                }
+            };
+            (0..n)
+                .filter(|&k| inside(k))
+                .flat_map(|k| f.groups.iter().map(move |g| g.values[k]))
+                .filter(|v| v.is_finite())
+                .chain(refs.clone())
+                .fold(0.0, f64::max)
+        };
+        let (left, right) = (top_in(true), top_in(false));
+        let go_left = left < right;
+        let top = left.min(right);
+        // (hi' - top) / (hi' - lo) >= legend height fraction
+        let need = legend.1.min(0.6);
+        let hi = hi.max((top - need * lo) / (1.0 - need));
+        ((lo, hi), go_left)
+    }
+
+    /// The category labels, cut to [`MAX_LABEL_CHARS`].
+    fn labels(&self) -> Vec<String> {
+        let cut = |s: &String| {
+            if s.chars().count() > MAX_LABEL_CHARS {
+                let head: String = s.chars().take(MAX_LABEL_CHARS - 1).collect();
+                format!("{head}…")
+            } else {
+                s.clone()
+            }
+        };
+        self.fig.categories.iter().map(cut).collect()
+    }
+
+    /// The legend entries: named groups, then reference lines.
+    fn legend_names(&self) -> Vec<&str> {
+        let groups = self.fig.groups.iter().map(|g| g.name);
+        let refs = self.fig.ref_lines.iter().map(|r| r.name);
+        groups.chain(refs).filter(|s| !s.is_empty()).collect()
+    }
+}
+
+/// Pixels of the layout: chart margin, y label area, x label gap.
+const MARGIN_PX: u32 = 20;
+const Y_AREA_PX: u32 = 90;
+const GAP_PX: u32 = 8;
+
+impl Figure for BarPlot<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> anyhow::Result<()> {
+        let f = &self.fig;
+        let n = f.categories.len();
+        let labels = self.labels();
+        let tick = font(TICK_PT);
+        let size = |s: &str, style: &TextStyle| root.estimate_text_size(s, style).map_err(drawing);
+        let mut widest = 0u32;
+        let mut tallest = 0u32;
+        for l in &labels {
+            let (w, h) = size(l, &tick)?;
+            widest = widest.max(w);
+            tallest = tallest.max(h);
+        }
+        let plot_w = FIGURE_PX.0 - 2 * MARGIN_PX - Y_AREA_PX;
+        let rotate = f64::from(widest) > 0.9 * f64::from(plot_w) / n as f64;
+        let label_px = if rotate { widest } else { tallest };
+        let desc_px = size("Ag", &font(DESC_PT))?.1;
+        let x_area = label_px + desc_px + 3 * GAP_PX;
+
+        // legend size as a fraction of the plot area (rows as plotters spaces them)
+        let names = self.legend_names();
+        let mut legend_w = 0u32;
+        for s in &names {
+            legend_w = legend_w.max(size(s, &font(LEGEND_PT))?.0);
+        }
+        let title_px = size(f.title, &font(TITLE_PT))?.1;
+        let plot_h = FIGURE_PX
+            .1
+            .saturating_sub(2 * MARGIN_PX + title_px + x_area + 10);
+        let legend = if names.is_empty() {
+            (0.0, 0.0)
+        } else {
+            let w = f64::from(legend_w + 60) / f64::from(plot_w);
+            let h = (names.len() as f64 * (LEGEND_PT + 8.0) + 30.0) / f64::from(plot_h.max(1));
+            (w, h)
+        };
+        let ((y0, y1), go_left) = self.y_range(legend);
+
+        let (yt, sy) = ticks::linear(y0, y1, 7);
+        let xt: Vec<f64> = (0..n).map(|k| k as f64 + 0.5).collect();
+        let mut chart = ChartBuilder::on(root)
+            .caption(f.title, font(TITLE_PT))
+            .margin(MARGIN_PX)
+            .x_label_area_size(x_area)
+            .y_label_area_size(Y_AREA_PX)
+            .build_cartesian_2d(TickAxis::new(0.0, n as f64, xt), TickAxis::new(y0, y1, yt))
+            .map_err(drawing)?;
+        let fy = |v: &f64| ticks::label(*v, sy);
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .bold_line_style(RGBColor(225, 225, 225))
+            .x_desc(f.x_label)
+            .y_desc(f.y_label)
+            .x_label_formatter(&|_| String::new())
+            .y_label_formatter(&fy)
+            .label_style(font(TICK_PT))
+            .axis_desc_style(font(DESC_PT))
+            .draw()
+            .map_err(drawing)?;
+
+        // category labels under their slots, hanging down and read upwards when rotated
+        let style = if rotate {
+            tick.transform(FontTransform::Rotate270)
+                .pos(Pos::new(HPos::Right, VPos::Center))
+        } else {
+            tick.pos(Pos::new(HPos::Center, VPos::Top))
+        };
+        for (k, l) in labels.iter().enumerate() {
+            let (x, y) = chart.backend_coord(&(k as f64 + 0.5, y0));
+            root.draw_text(l, &style, (x, y + GAP_PX as i32))
+                .map_err(drawing)?;
+        }
+
+        for (j, g) in f.groups.iter().enumerate() {
+            let color = TAB10[j % TAB10.len()];
+            let bars = g.values.iter().enumerate().filter(|(_, v)| v.is_finite());
+            let rects = bars.map(|(k, &v)| {
+                let (a, b) = self.bar_x(k, j);
+                Rectangle::new([(a, v.max(0.0)), (b, v.min(0.0))], color.filled())
+            });
+            let anno = chart.draw_series(rects).map_err(drawing)?;
+            if !g.name.is_empty() {
+                anno.label(g.name).legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 6), (x + 22, y + 6)], color.filled())
+                });
+            }
+        }
+        if y0 < 0.0 {
+            let zero = PathElement::new(vec![(0.0, 0.0), (n as f64, 0.0)], BLACK);
+            chart.draw_series([zero]).map_err(drawing)?;
+        }
+        for (i, r) in f.ref_lines.iter().enumerate() {
+            let color = REF_COLORS[i % REF_COLORS.len()];
+            let pts = [(0.0, r.y), (n as f64, r.y)];
+            let line = DashedLineSeries::new(pts, 10, 6, color.stroke_width(2));
+            let anno = chart.draw_series(line).map_err(drawing)?;
+            if !r.name.is_empty() {
+                anno.label(r.name).legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 22, y)], color.stroke_width(2))
+                });
+            }
+        }
+        if !names.is_empty() {
+            let corner = if go_left {
+                SeriesLabelPosition::UpperLeft
+            } else {
+                SeriesLabelPosition::UpperRight
+            };
+            chart
+                .configure_series_labels()
+                .position(corner)
+                .background_style(WHITE.mix(0.85))
+                .border_style(BLACK)
+                .label_font(font(LEGEND_PT))
+                .draw()
+                .map_err(drawing)?;
+        }
+        Ok(())
+    }
+}
