@@ -29,23 +29,110 @@ fn args(out: &str, histories: u64) -> BeamArgs {
     }
 }
 
-/// Depth of the thermal-fluence maximum of an epithermal beam (the built-in generic spectrum,
-/// 95% 1/E epithermal, 12 cm field) in a water phantom. Reference: about 2 cm, the depth quoted
-/// for epithermal BNCT beams with 1/E-like spectra (FiR 1, MIT FCB, KUR) in water; attributed to
-/// IAEA-TECDOC-1223 (2001). STILL NOT VERIFIED: a second search (2026-11-24: IAEA-TECDOC-1223,
-/// Bisceglie 2000, Yanch 1991/92, Riley 2003/2008 dosimetry exchange, FiR 1, HFR Petten, KUR
-/// HWNIF, C-BENS, NeuCure, iBNCT, Herve 2021, Torres-Sanchez 2021) found no published depth with
-/// its beam, field and phantom in the material reachable here; the only checked number is for
-/// another set-up: 3 cm in a polyethylene head phantom for the Georgia Tech prototype beam (Med.
-/// Phys. 13 (1986), doi 10.1118/1.595899, abstract), not comparable (denser hydrogen, curved
-/// phantom, a spectrum spanning five decades behind Al/S filters). Tolerance +-0.5 cm
-/// (published beams differ in spectrum and field size by that much). The peak is that of the
-/// depth curve smoothed over three 4 mm bins (parabola through the largest and its neighbours),
-/// 50 000 histories (statistical spread about 0.1 cm); measured 1.95 cm with the ENDF/B-VIII.0
-/// oxygen (1.96 cm with the former constant 3.85 b).
+/// The FiR 1 reference water phantom: a 51 x 51 x 47 cm box of light water, the beam entering
+/// a 51 x 51 cm face (AvilaLabs/OpenBNCT validation/fir1-k63-water-phantom/README.md: "cubical
+/// light-water phantom, 51 x 51 x 47 cm, matching the large cubical phantom used for FiR 1
+/// depth/radial dosimetry (the Seppala 2002 / Koivunoro-era measurement campaigns)").
+const FIR1_PHANTOM: &str = r#"name = "fir1-water-phantom"
+description = "FiR 1 reference water phantom, 51 x 51 x 47 cm"
+reference = "analytic: 51 cm x 51 cm x 47 cm x 1.0 g/cm3"
+size_mm = [510.0, 510.0, 470.0]
+background = "air"
+default_voxel_mm = 5.0
+
+[[shape]]
+label = "water"
+material = "water"
+density = 1.0
+kind = "box"
+center_mm = [0.0, 0.0, 0.0]
+half_size_mm = [255.0, 255.0, 235.0]
+
+[regions.water]
+reference_mass_g = 122247.0
+source = "analytic: 51 x 51 x 47 cm3 x 1.000 g/cm3"
+"#;
+
+/// Radius around the beam axis over which the thermal fluence is averaged per depth (cm): within
+/// 3 cm of the axis of a 14 cm field the depth curve is that of the axis (a 1 cm radius gives
+/// the same peak depth within its larger noise), with nine times the voxels of the 1 cm curve.
+const FIR1_AXIS_RADIUS_CM: f64 = 3.0;
+
+/// Vertex of the least-squares parabola through the points (depth, value) within `half_cm` of
+/// the largest value.
+fn parabola_vertex(curve: &[(f64, f64)], half_cm: f64) -> f64 {
+    let k = (0..curve.len())
+        .max_by(|&i, &j| curve[i].1.total_cmp(&curve[j].1))
+        .unwrap();
+    let x0 = curve[k].0;
+    // normal equations of y = c0 + c1 t + c2 t^2, t = x - x0, solved by Cramer's rule
+    let (mut m, mut r) = ([[0.0f64; 3]; 3], [0.0f64; 3]);
+    for &(x, y) in curve.iter().filter(|p| (p.0 - x0).abs() <= half_cm + 1e-9) {
+        let p = [1.0, x - x0, (x - x0) * (x - x0)];
+        for i in 0..3 {
+            for j in 0..3 {
+                m[i][j] += p[i] * p[j];
+            }
+            r[i] += p[i] * y;
+        }
+    }
+    let det = |a: &[[f64; 3]; 3]| {
+        a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1])
+            - a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0])
+            + a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0])
+    };
+    let solve = |c: usize| {
+        let mut a = m;
+        (0..3).for_each(|i| a[i][c] = r[i]);
+        det(&a) / det(&m)
+    };
+    let (c1, c2) = (solve(1), solve(2));
+    assert!(c2 < 0.0, "no maximum near {x0} cm");
+    x0 - 0.5 * c1 / c2
+}
+
+/// Depth of the thermal-fluence maximum in water for the FiR 1 epithermal beam (issue 5).
+///
+/// Reference: the thermal-neutron fluence maximum of the FiR 1 beam (14 cm aperture) in its
+/// reference water phantom lies at about 2-2.5 cm depth, from Mn-55 and Au-197 activation foils
+/// on the phantom axis: Seppala T. (2002), University of Helsinki Report Series in Physics
+/// HU-P-D103 (http://hdl.handle.net/10138/23247), and Seren T. et al. (1999), Proc. 8th Int.
+/// Symp. on Neutron Capture Therapy. This is the statement as transcribed in the public
+/// repository AvilaLabs/OpenBNCT, measurements/fir1-k63-water-phantom.json
+/// ("thermal-fluence-max-depth": "Seppala 2002 and Seren 1999 place the maximum at
+/// approximately 2-2.5 cm depth ... the figure-derived value is not tabulated"; its README
+/// says "~2.0 cm"). NOT checked against the primary publications (not reachable here); the
+/// foil spacing and the uncertainty of the depth are not stated there.
+///
+/// Set-up as published (same sources): 51 x 51 x 47 cm water box (`FIR1_PHANTOM`), beam on the
+/// 51 x 51 cm face, uniform 14 cm disc, unboronated water, the measured three-group FiR 1
+/// spectrum (`tests/reference/bnct_fir1_spectrum.csv`). Not reproduced: the beam divergence
+/// (`theradose beam` has parallel beams only; FiR 1's current-to-fluence ratio is about 0.77
+/// where a parallel beam's is 1), so the computed maximum is expected at or deeper than the
+/// measured one.
+///
+/// Tolerance: the reference interval 2.0-2.5 cm widened by 3 standard deviations of the
+/// computed depth (0.05 cm at 100 000 histories: spread of seeds 1-4 on this set-up, 2.07,
+/// 2.15, 2.05, 2.15 cm), i.e. 2.25 +- (0.25 + 0.15) cm. Measured (5 mm voxels, thermal fluence
+/// averaged within 3 cm of the axis, least-squares parabola over +-1 cm of the largest bin):
+/// 2.07 cm here (seed 3, 100 000 histories, about 25 s on 2 threads); 2.14 cm with 800 000
+/// histories (2.17 cm on the axis, within 1 cm); 2.17 cm with the 120-bin INEEL spectrum of the
+/// same repository in place of the three groups (400 000 histories).
 #[test]
 fn epithermal_beam_thermal_peak_depth_in_water() {
-    let a = args("theradose-neutron-beam-test", 50_000);
+    let dir = std::env::temp_dir().join("theradose-neutron-beam-fir1");
+    std::fs::create_dir_all(&dir).unwrap();
+    let phantom = dir.join("fir1-water-phantom.toml");
+    std::fs::write(&phantom, FIR1_PHANTOM).unwrap();
+    let mut a = args("theradose-neutron-beam-test", 100_000);
+    a.spectrum = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/reference/bnct_fir1_spectrum.csv"
+    )
+    .into();
+    a.phantom = phantom.to_str().unwrap().into();
+    a.field_diameter_cm = Some(14.0);
+    a.boron_ppm = 0.0;
     run(&a).unwrap();
     let csv = std::fs::read_to_string(a.out.join("depth.csv")).unwrap();
     assert_eq!(csv.lines().next().unwrap(), DEPTH_HEADER);
@@ -67,29 +154,45 @@ fn epithermal_beam_thermal_peak_depth_in_water() {
     let s: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(a.out.join("summary.json")).unwrap())
             .unwrap();
-    let raw_peak = s["thermal_fluence_peak_depth_cm"].as_f64().unwrap();
-    // depth curve smoothed over 3 bins; parabolic vertex through the maximum and its neighbours
-    let rows: Vec<(f64, f64)> = csv
-        .lines()
-        .skip(1)
-        .map(|l| {
-            let v: Vec<f64> = l.split(',').map(|x| x.parse().unwrap()).collect();
-            (v[0], v[1])
+    let frac = &s["spectrum_fractions"];
+    for (group, f) in [
+        ("thermal", 0.0611),
+        ("epithermal", 0.9093),
+        ("fast", 0.0296),
+    ] {
+        assert!((frac[group].as_f64().unwrap() - f).abs() < 1e-6, "{group}");
+    }
+    // thermal fluence per depth, averaged over the voxels within FIR1_AXIS_RADIUS_CM of the axis
+    let th = theradose::io::read_volume(&a.out.join("fluence_thermal.nii.gz")).unwrap();
+    let [nx, ny, nz] = th.grid.dims;
+    let v_cm = th.grid.spacing_mm.map(|x| 0.1 * x);
+    let (cx, cy) = (0.5 * nx as f64 * v_cm[0], 0.5 * ny as f64 * v_cm[1]);
+    let curve: Vec<(f64, f64)> = (0..nz)
+        .map(|k| {
+            let (mut sum, mut n) = (0.0, 0);
+            for j in 0..ny {
+                for i in 0..nx {
+                    let x = (i as f64 + 0.5) * v_cm[0] - cx;
+                    let y = (j as f64 + 0.5) * v_cm[1] - cy;
+                    if x * x + y * y <= FIR1_AXIS_RADIUS_CM * FIR1_AXIS_RADIUS_CM {
+                        sum += th.at(i, j, k);
+                        n += 1;
+                    }
+                }
+            }
+            ((k as f64 + 0.5) * v_cm[2], sum / n as f64)
         })
         .collect();
-    let sm: Vec<f64> = (1..rows.len() - 1)
-        .map(|i| (rows[i - 1].1 + rows[i].1 + rows[i + 1].1) / 3.0)
-        .collect();
-    let k = (1..sm.len() - 1)
-        .max_by(|&i, &j| sm[i].total_cmp(&sm[j]))
-        .unwrap();
-    let (y0, y1, y2) = (sm[k - 1], sm[k], sm[k + 1]);
-    let dz = rows[1].0 - rows[0].0;
-    let peak = rows[k + 1].0 + 0.5 * dz * (y0 - y2) / (y0 - 2.0 * y1 + y2);
+    let peak = parabola_vertex(&curve, 1.0);
+    let on_axis = s["thermal_fluence_peak_depth_cm"].as_f64().unwrap();
     eprintln!(
-        "thermal fluence maximum at {peak:.2} cm (smoothed; raw {raw_peak:.2} cm; reference about 2 cm)"
+        "FiR 1 thermal fluence maximum at {peak:.3} cm (within {FIR1_AXIS_RADIUS_CM} cm of the \
+         axis; {on_axis:.2} cm within 1 cm); published 2-2.5 cm"
     );
-    assert!((peak - 2.0).abs() <= 0.5, "thermal peak at {peak} cm");
+    assert!(
+        (peak - 2.25).abs() <= 0.25 + 0.15,
+        "thermal peak at {peak} cm"
+    );
     assert!(s["treatment_time_min"].as_f64().unwrap() > 0.0);
     assert!(s["energy_balance_relative_discrepancy"].as_f64().unwrap() < 1e-6);
     // every column is finite and non-negative
@@ -99,6 +202,7 @@ fn epithermal_beam_thermal_peak_depth_in_water() {
             .all(|x| x.parse::<f64>().is_ok_and(|v| v.is_finite() && v >= 0.0)));
     }
     let _ = std::fs::remove_dir_all(&a.out);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
