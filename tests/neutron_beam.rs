@@ -115,8 +115,9 @@ fn parabola_vertex(curve: &[(f64, f64)], half_cm: f64) -> f64 {
 ///
 /// Tolerance: the reference interval 2.0-2.5 cm widened by 3 standard deviations of the
 /// computed depth (0.05 cm at 100 000 histories: spread of seeds 1-4 on this set-up with the
-/// capture gammas deposited locally, 2.07, 2.15, 2.05, 2.15 cm), i.e. 2.25 +- (0.25 + 0.15) cm. Measured (5 mm voxels, thermal fluence
-/// averaged within 3 cm of the axis, least-squares parabola over +-1 cm of the largest bin):
+/// capture gammas deposited locally, 2.07, 2.15, 2.05, 2.15 cm), i.e. 2.25 +- (0.25 + 0.15) cm.
+/// Measured (5 mm voxels, thermal fluence averaged within 3 cm of the axis, least-squares
+/// parabola over +-1 cm of the largest bin):
 /// 2.07 cm here (seed 3, 100 000 histories, about 25 s on 2 threads); 2.14 cm with 800 000
 /// histories (2.17 cm on the axis, within 1 cm); 2.17 cm with the 120-bin INEEL spectrum of the
 /// same repository in place of the three groups (400 000 histories).
