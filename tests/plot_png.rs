@@ -259,6 +259,7 @@ fn png_rgb(path: &Path) -> Vec<[u8; 3]> {
 const BLUE: [u8; 3] = [31, 119, 180];
 const ORANGE: [u8; 3] = [255, 127, 14];
 const GREEN: [u8; 3] = [44, 160, 44];
+const RED: [u8; 3] = [214, 39, 40];
 
 fn bar_figure<'a>(
     categories: &'a [String],
@@ -285,6 +286,7 @@ fn bar_chart_draws_bars_in_proportion() {
     let a = [20.0, -10.0, 25.0, -5.0];
     let b = [5.0, 10.0, -15.0, f64::NAN];
     let absent = [f64::NAN; 4];
+    let zeros = [0.0; 4];
     let groups = [
         BarGroup {
             name: "variant=adult",
@@ -298,6 +300,10 @@ fn bar_chart_draws_bars_in_proportion() {
             name: "variant=none",
             values: &absent,
         },
+        BarGroup {
+            name: "variant=zero",
+            values: &zeros,
+        },
     ];
     let refs = [RefLine {
         name: "PERCIST (-30%)",
@@ -309,9 +315,12 @@ fn bar_chart_draws_bars_in_proportion() {
     let img = png_rgb(&path);
     let (blue, orange, green) = (count(&img, BLUE), count(&img, ORANGE), count(&img, GREEN));
     // not blank: the bars cover several thousand pixels; a group of non-finite values draws
-    // only its legend swatch (23 x 13 pixels)
+    // only its legend swatch (22 x 12 = 264 pixels), a group of zeros four thin bars of about
+    // 35 x 2 pixels
     assert!(blue > 5000 && orange > 2500, "blue {blue}, orange {orange}");
-    assert!(green < 400, "green {green}");
+    assert!(green < 320, "green {green}");
+    let red = count(&img, RED);
+    assert!(red > green + 150, "red {red}, green {green}");
     // bar area follows |value| (same bar width): 60 / 30, less the two equal legend swatches;
     // tolerance 3 %: one-pixel rounding of each bar edge over bars of about 40 x 100 pixels
     let ratio = (blue - green) as f64 / (orange - green) as f64;

@@ -18,7 +18,7 @@ use super::{DESC_PT, LEGEND_PT, TICK_PT, TITLE_PT};
 pub struct BarGroup<'a> {
     /// The legend entry; an empty name gets no entry.
     pub name: &'a str,
-    /// One value per category; a non-finite value draws no bar.
+    /// One value per category; a non-finite value (e.g. a region the point lacks) draws no bar.
     pub values: &'a [f64],
 }
 
@@ -49,8 +49,9 @@ pub struct BarFigure<'a> {
 }
 
 /// Writes a grouped bar chart as PNG (or SVG if the path ends with `.svg`): bars from zero
-/// (downwards for negative values), category labels under the axis, a legend of the groups
-/// and reference lines placed where no bar reaches.
+/// (downwards for negative values; a zero is a 2-pixel bar, a non-finite value none), the
+/// category labels under the axis, a legend of the groups and reference lines placed where no
+/// bar reaches.
 ///
 /// # Errors
 /// When there is no category or no group, a group's value count differs from the category
@@ -174,6 +175,8 @@ impl BarPlot<'_> {
 const MARGIN_PX: u32 = 20;
 const Y_AREA_PX: u32 = 90;
 const GAP_PX: u32 = 8;
+/// The least bar height in pixels (a zero value is a thin bar on the zero line).
+const MIN_BAR_PX: i32 = 2;
 
 impl Figure for BarPlot<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> anyhow::Result<()> {
@@ -253,12 +256,23 @@ impl Figure for BarPlot<'_> {
         for (j, g) in f.groups.iter().enumerate() {
             let color = TAB10[j % TAB10.len()];
             let bars = g.values.iter().enumerate().filter(|(_, v)| v.is_finite());
-            let rects = bars.map(|(k, &v)| {
+            for (k, &v) in bars {
+                // in pixels, at least MIN_BAR_PX tall: a zero is told from a missing value
                 let (a, b) = self.bar_x(k, j);
-                Rectangle::new([(a, v.max(0.0)), (b, v.min(0.0))], color.filled())
-            });
-            let anno = chart.draw_series(rects).map_err(drawing)?;
+                let (x0, zero) = chart.backend_coord(&(a, 0.0));
+                let (x1, top) = chart.backend_coord(&(b, v));
+                let top = if v >= 0.0 {
+                    top.min(zero - MIN_BAR_PX)
+                } else {
+                    top.max(zero + MIN_BAR_PX)
+                };
+                let bar = Rectangle::new([(x0, top), (x1, zero)], color.filled());
+                root.draw(&bar).map_err(drawing)?;
+            }
             if !g.name.is_empty() {
+                // an empty series that only makes the legend entry
+                let none = std::iter::empty::<Rectangle<(f64, f64)>>();
+                let anno = chart.draw_series(none).map_err(drawing)?;
                 anno.label(g.name).legend(move |(x, y)| {
                     Rectangle::new([(x, y - 6), (x + 22, y + 6)], color.filled())
                 });
