@@ -431,27 +431,17 @@ pub fn run_beam(a: &BeamArgs) -> Result<BeamResult> {
     };
     let cbe = cbe_by_name(&ph, &weights, &is_tumour);
     let maps = beam_maps(&ph, &out, &weights, &cbe, ppm_map.as_deref());
-    let depth = if placed.on_face {
-        // as before oblique beams existed: every voxel, depth from the face
-        depth_curve(
-            &ph,
-            &maps,
-            placed.depth_origin,
-            beam.dir,
-            placed.step_cm,
-            |_| true,
-        )
-    } else {
-        let body = |v: usize| ph.label[v] != 0;
-        depth_curve(
-            &ph,
-            &maps,
-            placed.depth_origin,
-            beam.dir,
-            placed.step_cm,
-            body,
-        )
-    };
+    // a beam on a face (as before oblique beams existed): every voxel, depth from the face;
+    // otherwise body voxels only, depth from the skin
+    let counted = |v: usize| placed.on_face || ph.label[v] != 0;
+    let depth = depth_curve(
+        &ph,
+        &maps,
+        placed.depth_origin,
+        beam.dir,
+        placed.step_cm,
+        counted,
+    );
     let f_epi = beam
         .spectrum
         .fraction_between(THERMAL_MAX_MEV, EPITHERMAL_MAX_MEV);
