@@ -229,7 +229,10 @@ pub struct BeamArgs {
     #[arg(long, default_value_t = 1e9)]
     pub aperture_epithermal_flux: f64,
     /// prescribed weighted dose (Gy-eq): the treatment time reaches it at the largest weighted
-    /// dose on the beam axis, or in the tumour (mean) when the phantom has one
+    /// dose on the beam axis, or in the tumour (mean) when the phantom has one. The axis maximum
+    /// is the largest of noisy depth-bin means, biased high at few histories (the treatment time
+    /// then comes out short): check that depth.csv is smooth around it, or use a study's
+    /// `normal_peak` prescription, which reports its uncertainty
     #[arg(long)]
     pub prescription_gy: Option<f64>,
     #[arg(long)]
