@@ -10,7 +10,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::line::TAB10;
 use super::ticks::{self, TickAxis};
-use super::{drawing, font, render, Figure, FIGURE_PX};
+use super::{draw_legend, drawing, font, render, Figure, FIGURE_PX};
 use super::{DESC_PT, LEGEND_PT, TICK_PT, TITLE_PT};
 
 /// One group of bars (a legend entry): a value per category.
@@ -299,14 +299,7 @@ impl Figure for BarPlot<'_> {
             } else {
                 SeriesLabelPosition::UpperRight
             };
-            chart
-                .configure_series_labels()
-                .position(corner)
-                .background_style(WHITE.mix(0.85))
-                .border_style(BLACK)
-                .label_font(font(LEGEND_PT))
-                .draw()
-                .map_err(drawing)?;
+            draw_legend(&mut chart, corner)?;
         }
         Ok(())
     }

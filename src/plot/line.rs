@@ -5,8 +5,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::ticks::{self, TickAxis};
-use super::{drawing, font, Figure, Series};
-use super::{DESC_PT, LEGEND_PT, TICK_PT, TITLE_PT};
+use super::{draw_legend, drawing, font, Figure, Series};
+use super::{DESC_PT, TICK_PT, TITLE_PT};
 
 /// matplotlib's "tab10" qualitative palette, cycled over the series.
 pub(super) const TAB10: [RGBColor; 10] = [
@@ -232,14 +232,7 @@ impl Figure for LinePlot<'_> {
             }
         }
         if self.series.iter().any(|s| !s.name.is_empty()) {
-            chart
-                .configure_series_labels()
-                .position(self.legend_corner())
-                .background_style(WHITE.mix(0.85))
-                .border_style(BLACK)
-                .label_font(font(LEGEND_PT))
-                .draw()
-                .map_err(drawing)?;
+            draw_legend(&mut chart, self.legend_corner())?;
         }
         Ok(())
     }

@@ -185,6 +185,22 @@ fn drawing<E: Display>(e: E) -> anyhow::Error {
     anyhow::anyhow!("drawing failed: {e}")
 }
 
+/// Draws the legend of a chart's labelled series at `pos`, in the style of every figure here
+/// (white translucent box, black border, legend font).
+fn draw_legend<'a, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    pos: SeriesLabelPosition,
+) -> anyhow::Result<()> {
+    chart
+        .configure_series_labels()
+        .position(pos)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .label_font(font(LEGEND_PT))
+        .draw()
+        .map_err(drawing)
+}
+
 fn font(size: f64) -> TextStyle<'static> {
     (FONT, size).into_font().into()
 }

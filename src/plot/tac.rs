@@ -8,8 +8,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::ticks::{self, TickAxis};
-use super::{drawing, font, render, Figure};
-use super::{DESC_PT, LEGEND_PT, TICK_PT, TITLE_PT};
+use super::{draw_legend, drawing, font, render, Figure};
+use super::{DESC_PT, TICK_PT, TITLE_PT};
 
 const POINT_COLOR: RGBColor = RGBColor(214, 39, 40);
 const CURVE_COLOR: RGBColor = RGBColor(31, 119, 180);
@@ -176,14 +176,7 @@ impl Figure for TacPlot<'_> {
             .map_err(drawing)?
             .label("measured")
             .legend(|(x, y)| Circle::new((x + 11, y), 5, POINT_COLOR.filled()));
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .label_font(font(LEGEND_PT))
-            .draw()
-            .map_err(drawing)?;
+        draw_legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         Ok(())
     }
 }
