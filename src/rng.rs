@@ -91,18 +91,64 @@ impl HistoryRng {
         std::f64::consts::TAU * self.uniform()
     }
 
-    /// (cos phi, sin phi) of an azimuth uniform in [0, 2 pi), by rejection from the unit disk
-    /// (von Neumann 1951): cheaper than sin/cos of a uniform angle.
+    /// (cos phi, sin phi) of an azimuth uniform in [0, 2 pi), from one random number: the top
+    /// 8 bits pick one of 256 table angles 2 pi j / 256, the next 45 bits a remainder b in
+    /// [0, 2 pi / 256) whose cosine and sine come from their Taylor series (terms to b^6 and b^7;
+    /// the first omitted terms are below 4e-18). No division, no branch, no rejection loop (the
+    /// unit-disk rejection used before took 2.55 numbers and a division on average).
     #[inline]
     pub fn azimuth(&mut self) -> (f64, f64) {
-        loop {
-            let u = 2.0 * self.uniform() - 1.0;
-            let v = 2.0 * self.uniform() - 1.0;
-            let r2 = u * u + v * v;
-            if r2 <= 1.0 && r2 > 1e-300 {
-                return ((u * u - v * v) / r2, 2.0 * u * v / r2);
-            }
-        }
+        let r = self.next_u64();
+        let (cj, sj) = AZIMUTH_TABLE[(r >> 56) as usize];
+        let b = ((r >> 11) & ((1 << 45) - 1)) as f64 * (AZIMUTH_STEP / (1u64 << 45) as f64);
+        let b2 = b * b;
+        let cb = 1.0 - b2 * (0.5 - b2 * (1.0 / 24.0 - b2 * (1.0 / 720.0)));
+        let sb = b * (1.0 - b2 * (1.0 / 6.0 - b2 * (1.0 / 120.0 - b2 * (1.0 / 5040.0))));
+        (cj * cb - sj * sb, sj * cb + cj * sb)
+    }
+}
+
+/// Angle between the entries of [`AZIMUTH_TABLE`] (rad).
+const AZIMUTH_STEP: f64 = std::f64::consts::TAU / 256.0;
+
+/// (cos, sin) of 2 pi j / 256, j = 0..256, computed at compile time (see [`const_cos_sin`]).
+static AZIMUTH_TABLE: [(f64, f64); 256] = {
+    let mut t = [(0.0, 0.0); 256];
+    let mut j = 0;
+    while j < 256 {
+        t[j] = const_cos_sin(j);
+        j += 1;
+    }
+    t
+};
+
+/// (cos, sin) of 2 pi j / 256 by octant symmetry and Taylor series on [0, pi/4] (30 terms:
+/// converged to below 1e-30 there), for the compile-time table.
+const fn const_cos_sin(j: usize) -> (f64, f64) {
+    let r = (j % 32) as f64 * AZIMUTH_STEP;
+    // Taylor series of cos and sin at r
+    let (mut c, mut s) = (0.0, 0.0);
+    let (mut term_c, mut term_s) = (1.0, r);
+    let mut n = 0;
+    while n < 15 {
+        c += term_c;
+        s += term_s;
+        let k = (2 * n + 1) as f64;
+        term_c = -term_c * r * r / (k * (k + 1.0));
+        term_s = -term_s * r * r / ((k + 1.0) * (k + 2.0));
+        n += 1;
+    }
+    // octant o: angle = o pi/4 + r; rotate (c, s) by o pi/4
+    let h = std::f64::consts::FRAC_1_SQRT_2;
+    match j / 32 {
+        0 => (c, s),
+        1 => (h * (c - s), h * (c + s)),
+        2 => (-s, c),
+        3 => (-h * (c + s), h * (c - s)),
+        4 => (-c, -s),
+        5 => (-h * (c - s), -h * (c + s)),
+        6 => (s, -c),
+        _ => (h * (c + s), -h * (c - s)),
     }
 }
 
@@ -138,6 +184,30 @@ mod tests {
             HistoryRng::new(7, 3).next_u64(),
             HistoryRng::new(8, 3).next_u64()
         );
+    }
+    #[test]
+    fn azimuth_is_on_the_unit_circle_and_uniform() {
+        // the table against std (to 1e-15: the f64 angle 2 pi j / 256 that std is given is itself
+        // rounded, by up to 4.4e-16 near 2 pi) and the sampled angles: |(c, s)| = 1 to 1e-15, and
+        // the angle histogram in 64 bins uniform (chi-square, 63 dof, 1e6 samples; the 99.99%
+        // point is 114)
+        for (j, &(c, s)) in AZIMUTH_TABLE.iter().enumerate() {
+            let a = j as f64 * AZIMUTH_STEP;
+            let err = (c - a.cos()).abs().max((s - a.sin()).abs());
+            assert!(err < 1e-15, "{j}: {err}");
+        }
+        let mut r = HistoryRng::new(3, 1);
+        let n = 1_000_000;
+        let mut bins = [0u32; 64];
+        for _ in 0..n {
+            let (c, s) = r.azimuth();
+            assert!((c * c + s * s - 1.0).abs() < 1e-15);
+            let phi = s.atan2(c).rem_euclid(std::f64::consts::TAU);
+            bins[((phi / std::f64::consts::TAU * 64.0) as usize).min(63)] += 1;
+        }
+        let e = n as f64 / 64.0;
+        let chi2: f64 = bins.iter().map(|&b| (b as f64 - e).powi(2) / e).sum();
+        assert!(chi2 < 114.0, "chi2 {chi2}");
     }
     #[test]
     fn uniform_mean_and_range() {

@@ -271,7 +271,8 @@ impl<'a> Transport<'a> {
             }
             let (i, f) = ph.locate(p.energy_mev);
             // sample the next real interaction site, its material and (voxels) its bins
-            let (m, site) = match &self.geometry {
+            // (material, bins, uniform number for the interaction type)
+            let (m, site, u_kind) = match &self.geometry {
                 Geometry::Voxels(_) => {
                     let lookup = self.voxels.as_ref().expect("voxel geometry has a lookup");
                     let maj = self.majorant[i];
@@ -284,8 +285,11 @@ impl<'a> Transport<'a> {
                         };
                         let m = vx.material as usize;
                         let mu = ph.mu_rho(m, i, f) * vx.density as f64;
-                        if rng.uniform() * maj < mu {
-                            break (m, Some((v as u32, vx.label as usize)));
+                        let t = rng.uniform() * maj;
+                        if t < mu {
+                            // t / mu is uniform on [0, 1) given the acceptance: it also picks
+                            // the interaction type (one random number fewer per interaction)
+                            break (m, Some((v as u32, vx.label as usize)), t / mu);
                         }
                     }
                 }
@@ -305,10 +309,10 @@ impl<'a> Transport<'a> {
                         return;
                     }
                     p.pos = p.pos + p.dir * s;
-                    (*material, None)
+                    (*material, None, rng.uniform())
                 }
             };
-            let kind = ph.select(m, i, f, rng.uniform());
+            let kind = ph.select(m, i, f, u_kind);
             let (fate, local_mev) = ph.interact(m, kind, &mut p, rng, stack, local_electron_mev);
             if local_mev > 0.0 {
                 match site {

@@ -39,7 +39,8 @@ const OCTAVE_MIN: i64 = -10;
 const OCTAVES: usize = 15;
 const SUB_BITS: u32 = 4;
 /// Bins in x = (1 - cos theta)/2 per energy bin.
-const N_X: usize = 64;
+const X_BITS: u32 = 6;
+const N_X: usize = 1 << X_BITS;
 
 /// One x bin of the envelope at one energy bin: its Walker alias entry and its envelope height.
 #[derive(Clone, Copy, Debug, Default)]
@@ -173,13 +174,16 @@ impl KleinNishina {
     #[inline]
     fn sample_tabulated(two_k: f64, env: &[EnvelopeBin; N_X], rng: &mut HistoryRng) -> (f64, f64) {
         loop {
-            let u = rng.uniform() * N_X as f64;
-            let j = u as usize;
-            let b = if u - (j as f64) < env[j].keep {
-                j
-            } else {
-                env[j].alias as usize
-            };
+            // one 64-bit number: the top 6 bits pick the alias bin j, the next 53 its keep
+            // test; the choice between j and its alias is a select, not a branch (it is taken
+            // at random, so a branch would often be mispredicted)
+            let r = rng.next_u64();
+            let j = (r >> (64 - X_BITS)) as usize;
+            let frac =
+                ((r >> (11 - X_BITS)) & ((1 << 53) - 1)) as f64 * (1.0 / (1u64 << 53) as f64);
+            let e = &env[j];
+            let keep = ((frac < e.keep) as usize).wrapping_neg();
+            let b = (j & keep) | (e.alias as usize & !keep);
             let x = (b as f64 + rng.uniform()) * (1.0 / N_X as f64);
             let (f, eps) = kn_density(two_k, x);
             if rng.uniform() * env[b].h <= f {
