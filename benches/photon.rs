@@ -3,7 +3,8 @@
 //! 256^3 run with dose and uncertainty tallies (target < 1.5 GB).
 //!
 //! Run: `cargo bench --bench photon` (env BENCH_HISTORIES to change the count; BENCH_TRAVERSAL=1
-//! also times exact voxel traversal for comparison with Woodcock tracking).
+//! also times exact voxel traversal for comparison with Woodcock tracking; BENCH_SINGLE=1 runs
+//! only one thread, on a BENCH_N^3 grid, default 128).
 
 use std::time::Instant;
 use theradose::materials::MaterialDb;
@@ -68,7 +69,12 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(4_000_000);
     if std::env::var_os("BENCH_SINGLE").is_some() {
-        bench(128, h, 1);
+        // BENCH_N: grid size of the same 51.2 cm cube (to see what the tally's size costs)
+        let n = std::env::var("BENCH_N")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(128);
+        bench(n, h, 1);
         return;
     }
     if std::env::var_os("BENCH_TRAVERSAL").is_some() {

@@ -127,12 +127,25 @@ impl LogGrid {
         if x <= 0.0 {
             return (0, 0.0);
         }
-        let i = x as usize;
+        let i = clamped_index(x, self.n);
         if i >= self.n - 1 {
             return (self.n - 2, 1.0);
         }
         (i, x - i as f64)
     }
+}
+
+/// `min(floor(max(x, 0)), n - 1)` as an index, NaN giving 0: the same value as
+/// `(x.max(0.0) as usize).min(n - 1)`, in a few instructions. (Rust's `as usize` from f64
+/// saturates, which x86-64 without AVX-512 does in about a dozen instructions; measured as 5% of
+/// the instructions of a photon history when four look-ups per interaction used it.)
+#[inline(always)]
+pub fn clamped_index(x: f64, n: usize) -> usize {
+    debug_assert!(n >= 1 && n <= u32::MAX as usize);
+    let c = x.max(0.0).min((n - 1) as f64);
+    // SAFETY: c is finite (f64::max returns 0 for NaN, min caps +inf) and in [0, n - 1], so its
+    // truncation fits a u32 (n <= u32::MAX).
+    unsafe { c.to_int_unchecked::<u32>() as usize }
 }
 
 /// Log-log interpolation in a table of (x, y) with x increasing (duplicates at edges allowed:
@@ -255,6 +268,32 @@ impl AliasTable {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn clamped_index_equals_the_saturating_cast() {
+        let mut r = crate::rng::HistoryRng::new(6, 0);
+        for n in [1usize, 2, 64, 2048, 1 << 20] {
+            for x in [
+                f64::NAN,
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+                -0.5,
+                -0.0,
+                0.0,
+                0.999,
+            ]
+            .into_iter()
+            .chain([n as f64 - 1.0, n as f64 - 0.5, n as f64, 1e300])
+            .chain((0..10_000).map(|_| (r.uniform() - 0.1) * 1.2 * n as f64))
+            {
+                assert_eq!(
+                    clamped_index(x, n),
+                    (x.max(0.0) as usize).min(n - 1),
+                    "{x} {n}"
+                );
+            }
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -243,8 +243,8 @@ impl<'a> Transport<'a> {
                 }
             }
             Geometry::Sphere { shells, .. } => {
-                let b = (pos.norm() * self.shells_per_cm) as usize;
-                score.score(b.min(shells - 1) as u32, e);
+                let b = crate::numerics::clamped_index(pos.norm() * self.shells_per_cm, *shells);
+                score.score(b as u32, e);
             }
         }
     }

@@ -22,6 +22,8 @@ const SHIFT: usize = 3;
 /// Voxel data of a phantom arranged for fast lookup by position.
 pub struct VoxelLookup {
     dims: [usize; 3],
+    /// the dimensions as f64 (a position is inside when 0 <= p / voxel < extent)
+    extent: [f64; 3],
     inv_voxel_cm: [f64; 3],
     voxels: Vec<PackedVoxel>,
     bdims: [usize; 2],
@@ -62,6 +64,7 @@ impl VoxelLookup {
         }
         VoxelLookup {
             dims,
+            extent: dims.map(|d| d as f64),
             inv_voxel_cm: [0, 1, 2].map(|a| 1.0 / ph.voxel_cm[a]),
             voxels,
             bdims: [bd[0], bd[1]],
@@ -75,14 +78,20 @@ impl VoxelLookup {
         let fx = p.x * self.inv_voxel_cm[0];
         let fy = p.y * self.inv_voxel_cm[1];
         let fz = p.z * self.inv_voxel_cm[2];
-        if !(fx >= 0.0 && fy >= 0.0 && fz >= 0.0) {
+        let e = self.extent;
+        if !(fx >= 0.0 && fy >= 0.0 && fz >= 0.0 && fx < e[0] && fy < e[1] && fz < e[2]) {
             return None;
         }
-        let (i, j, k) = (fx as usize, fy as usize, fz as usize);
+        // SAFETY: each f is finite and in [0, dims), so its truncation fits a u32 (the grid's
+        // dimensions are below 2^32)
+        let (i, j, k) = unsafe {
+            (
+                fx.to_int_unchecked::<u32>() as usize,
+                fy.to_int_unchecked::<u32>() as usize,
+                fz.to_int_unchecked::<u32>() as usize,
+            )
+        };
         let d = self.dims;
-        if i >= d[0] || j >= d[1] || k >= d[2] {
-            return None;
-        }
         let v = i + d[0] * (j + d[1] * k);
         let b = self.blocks
             [(i >> SHIFT) + self.bdims[0] * ((j >> SHIFT) + self.bdims[1] * (k >> SHIFT))];

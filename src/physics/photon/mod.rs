@@ -16,7 +16,7 @@ pub mod compton;
 pub mod rayleigh;
 
 use crate::materials::Material;
-use crate::numerics::{interp_loglog, LogGrid, Vec3};
+use crate::numerics::{clamped_index, interp_loglog, LogGrid, Vec3};
 use crate::particle::{isotropic_rng, Particle, ParticleKind};
 use crate::rng::HistoryRng;
 use crate::tables::ElementPhotonData;
@@ -301,10 +301,10 @@ impl PhotonPhysics {
             let t_lo = (half_ln2 * (exponent + frac) - self.sx_ln_min) * self.sx_inv_d - 1e-9;
             let t_hi = t_lo + half_ln2 * 0.0861 * self.sx_inv_d + 2e-9;
             let s = &pm.s_over_z;
-            if u <= s[(t_lo.max(0.0) as usize).min(N_SX - 1)] {
+            if u <= s[clamped_index(t_lo, N_SX)] {
                 return true;
             }
-            if u > s[(t_hi.max(0.0) as usize + 1).min(N_SX - 1)] {
+            if u > s[(clamped_index(t_hi, N_SX) + 1).min(N_SX - 1)] {
                 return false;
             }
         }
@@ -319,7 +319,7 @@ impl PhotonPhysics {
         }
         let t = (0.5 * x2.ln() - self.sx_ln_min) * self.sx_inv_d;
         let s = &self.materials[m].s_over_z;
-        let i = t as usize;
+        let i = clamped_index(t, N_SX);
         if i >= N_SX - 1 {
             return s[N_SX - 1];
         }

@@ -88,7 +88,7 @@ impl RayleighSampler {
         // first node above x: a guess from ln q, corrected to the exact one
         let t = (x / Q_A).ln() * self.inv_dln_q;
         let mut hi = if t > 0.0 {
-            (t as usize + 2).min(n - 1)
+            (crate::numerics::clamped_index(t, n) + 2).min(n - 1)
         } else {
             1
         };
@@ -110,7 +110,7 @@ impl RayleighSampler {
     #[inline]
     fn node_above(&self, target: f64) -> usize {
         let cum = &self.cum;
-        let j = ((target * self.guide_scale) as usize).min(N_GUIDE);
+        let j = crate::numerics::clamped_index(target * self.guide_scale, N_GUIDE + 1);
         let mut hi = self.guide[j] as usize;
         while hi > 0 && cum[hi - 1] > target {
             hi -= 1;
