@@ -132,9 +132,10 @@ static ENVELOPES: std::sync::OnceLock<EnvelopeTable> = std::sync::OnceLock::new(
 /// x = (1 - cos theta)/2 is bounded by a step function of 64 equal x bins per energy bin (16
 /// energy bins per octave, bounds valid over the whole energy bin, see
 /// `EnvelopeTable::energy_bin`); a bin is drawn by Walker's alias method, x uniformly within it,
-/// and x is kept with probability f(x)/h. Exact; about 1.02-1.05 trials of three uniform numbers
-/// below 200 keV (0.75-0.9 trials accepted above 2 MeV), with one division and no logarithm or
-/// exponential.
+/// and x is kept with probability f(x)/h. Exact up to the resolution of the random bits used
+/// (2^-32 in the bin probabilities, 2^-32 in x; EGSnrc's generators give 24-bit numbers); about
+/// 1.02-1.05 trials of two 64-bit random numbers below 200 keV (0.75-0.9 trials accepted above
+/// 2 MeV), with one division and no logarithm or exponential.
 ///
 /// Elsewhere, Kahn's rejection technique (Kahn 1956, AECU-3259; the sampler of MCNP below
 /// 1.5 MeV): with eta = E/E' = 1 + k (1 - cos theta) on [1, 1 + 2k] (k = E / m_e c^2), the
@@ -174,17 +175,19 @@ impl KleinNishina {
     #[inline]
     fn sample_tabulated(two_k: f64, env: &[EnvelopeBin; N_X], rng: &mut HistoryRng) -> (f64, f64) {
         loop {
-            // one 64-bit number: the top 6 bits pick the alias bin j, the next 53 its keep
-            // test; the choice between j and its alias is a select, not a branch (it is taken
-            // at random, so a branch would often be mispredicted)
+            // one 64-bit number: the top 6 bits pick the alias bin j, the next 32 its keep
+            // test (the bins' probabilities are thus met to 2^-32) and the last 26 the position
+            // within the chosen bin (x to 2^-32); the choice between j and its alias is a
+            // select, not a branch (it is taken at random, so a branch would often be
+            // mispredicted)
             let r = rng.next_u64();
             let j = (r >> (64 - X_BITS)) as usize;
-            let frac =
-                ((r >> (11 - X_BITS)) & ((1 << 53) - 1)) as f64 * (1.0 / (1u64 << 53) as f64);
+            let frac = ((r >> 26) & 0xffff_ffff) as f64 * (1.0 / (1u64 << 32) as f64);
             let e = &env[j];
             let keep = ((frac < e.keep) as usize).wrapping_neg();
             let b = (j & keep) | (e.alias as usize & !keep);
-            let x = (b as f64 + rng.uniform()) * (1.0 / N_X as f64);
+            let within = (r & ((1 << 26) - 1)) as f64 + 0.5;
+            let x = (b as f64 + within * (1.0 / (1u64 << 26) as f64)) * (1.0 / N_X as f64);
             let (f, eps) = kn_density(two_k, x);
             if rng.uniform() * env[b].h <= f {
                 return (eps, 1.0 - 2.0 * x);
