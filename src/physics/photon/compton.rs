@@ -134,7 +134,8 @@ static ENVELOPES: std::sync::OnceLock<EnvelopeTable> = std::sync::OnceLock::new(
 /// `EnvelopeTable::energy_bin`); a bin is drawn by Walker's alias method, x uniformly within it,
 /// and x is kept with probability f(x)/h. Exact up to the resolution of the random bits used
 /// (2^-32 in the bin probabilities, 2^-32 in x; EGSnrc's generators give 24-bit numbers); about
-/// 1.02-1.05 trials of two 64-bit random numbers below 200 keV (0.75-0.9 trials accepted above
+/// 1.02-1.05 trials of two 64-bit random numbers (half of the last one is left to the caller)
+/// below 200 keV (0.75-0.9 trials accepted above
 /// 2 MeV), with one division and no logarithm or exponential.
 ///
 /// Elsewhere, Kahn's rejection technique (Kahn 1956, AECU-3259; the sampler of MCNP below
@@ -166,14 +167,30 @@ impl KleinNishina {
     /// Samples (eps = E'/E, cos theta).
     #[inline]
     pub fn sample(&self, rng: &mut HistoryRng) -> (f64, f64) {
+        let (eps, cos_t, _) = self.sample_with_spare(rng);
+        (eps, cos_t)
+    }
+
+    /// Samples (eps = E'/E, cos theta) and returns with them a uniform number on [0, 1) (32
+    /// bits) independent of the sample, left over from the acceptance test, for the caller's
+    /// next decision (the binding rejection).
+    #[inline]
+    pub fn sample_with_spare(&self, rng: &mut HistoryRng) -> (f64, f64, f64) {
         match self.envelope {
             Some(env) => Self::sample_tabulated(2.0 * self.k, env, rng),
-            None => self.sample_kahn(rng),
+            None => {
+                let (eps, cos_t) = self.sample_kahn(rng);
+                (eps, cos_t, rng.uniform())
+            }
         }
     }
 
     #[inline]
-    fn sample_tabulated(two_k: f64, env: &[EnvelopeBin; N_X], rng: &mut HistoryRng) -> (f64, f64) {
+    fn sample_tabulated(
+        two_k: f64,
+        env: &[EnvelopeBin; N_X],
+        rng: &mut HistoryRng,
+    ) -> (f64, f64, f64) {
         loop {
             // one 64-bit number: the top 6 bits pick the alias bin j, the next 32 its keep
             // test (the bins' probabilities are thus met to 2^-32) and the last 26 the position
@@ -189,8 +206,12 @@ impl KleinNishina {
             let within = (r & ((1 << 26) - 1)) as f64 + 0.5;
             let x = (b as f64 + within * (1.0 / (1u64 << 26) as f64)) * (1.0 / N_X as f64);
             let (f, eps) = kn_density(two_k, x);
-            if rng.uniform() * env[b].h <= f {
-                return (eps, 1.0 - 2.0 * x);
+            // the acceptance test takes the high 32 bits of a second number; the low 32 are
+            // independent of it and returned as the spare uniform
+            let a = rng.next_u64();
+            let scale = 1.0 / (1u64 << 32) as f64;
+            if (a >> 32) as f64 * scale * env[b].h <= f {
+                return (eps, 1.0 - 2.0 * x, (a & 0xffff_ffff) as f64 * scale);
             }
         }
     }

@@ -217,15 +217,15 @@ impl PhotonPhysics {
             Interaction::Incoherent => {
                 let kn = compton::KleinNishina::new(e);
                 let (eps, cos_t) = loop {
-                    let (eps, cos_t) = kn.sample(rng);
+                    // `u`: the sampler's spare uniform number, for the binding test
+                    let (eps, cos_t, u) = kn.sample_with_spare(rng);
                     if !self.compton_binding {
                         break (eps, cos_t);
                     }
                     let k = e * 1e3 / HC_KEV_ANGSTROM;
                     let x2 = k * k * (0.5 * (1.0 - cos_t)).max(0.0);
-                    // beyond x_sat, S(x)/Z > 1 - 1e-6: accept without a draw (bias < 1e-6)
-                    if x2 >= self.materials[m].x_sat2 || self.binding_accepts(m, x2, rng.uniform())
-                    {
+                    // beyond x_sat, S(x)/Z > 1 - 1e-6: accept without a test (bias < 1e-6)
+                    if x2 >= self.materials[m].x_sat2 || self.binding_accepts(m, x2, u) {
                         break (eps, cos_t);
                     }
                 };
