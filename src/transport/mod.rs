@@ -263,13 +263,18 @@ impl<'a> Transport<'a> {
             Some(ep) if !self.electrons_local => (ep.params.cutoff_mev, true),
             _ => (f64::INFINITY, false),
         };
+        // grid location of the energy, kept while the energy does not change (Rayleigh)
+        let (mut located_mev, mut i, mut f) = (f64::NAN, 0, 0.0);
         loop {
             if p.energy_mev < self.photon_cutoff_mev {
                 self.deposit(p.pos, p.energy_mev, score);
                 score.below_cutoff += p.energy_mev;
                 return;
             }
-            let (i, f) = ph.locate(p.energy_mev);
+            if p.energy_mev != located_mev {
+                (i, f) = ph.locate(p.energy_mev);
+                located_mev = p.energy_mev;
+            }
             // sample the next real interaction site, its material and (voxels) its bins
             // (material, bins, uniform number for the interaction type)
             let (m, site, u_kind) = match &self.geometry {
