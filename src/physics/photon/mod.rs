@@ -293,12 +293,10 @@ impl PhotonPhysics {
     fn binding_accepts(&self, m: usize, x2: f64, u: f64) -> bool {
         let pm = &self.materials[m];
         if pm.s_over_z_monotone && x2 > SX_MIN * SX_MIN {
-            let bits = x2.to_bits();
-            let exponent = ((bits >> 52) & 0x7ff) as f64 - 1023.0;
-            let frac = f64::from_bits((bits & ((1u64 << 52) - 1)) | (1023u64 << 52)) - 1.0;
             let half_ln2 = 0.5 * std::f64::consts::LN_2;
             // margins of 1e-9 nodes cover the rounding of this and of `s_over_z2`
-            let t_lo = (half_ln2 * (exponent + frac) - self.sx_ln_min) * self.sx_inv_d - 1e-9;
+            let t_lo =
+                (0.5 * crate::numerics::ln_lower_bound(x2) - self.sx_ln_min) * self.sx_inv_d - 1e-9;
             let t_hi = t_lo + half_ln2 * 0.0861 * self.sx_inv_d + 2e-9;
             let s = &pm.s_over_z;
             if u <= s[clamped_index(t_lo, N_SX)] {

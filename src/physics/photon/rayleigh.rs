@@ -85,8 +85,9 @@ impl RayleighSampler {
         if x >= q[n - 1] {
             return cum[n - 1];
         }
-        // first node above x: a guess from ln q, corrected to the exact one
-        let t = (x / Q_A).ln() * self.inv_dln_q;
+        // first node above x: a guess from a lower bound of ln q (at most 1.5 nodes low; no
+        // logarithm), corrected to the exact one
+        let t = crate::numerics::ln_lower_bound(x / Q_A) * self.inv_dln_q;
         let mut hi = if t > 0.0 {
             (crate::numerics::clamped_index(t, n) + 2).min(n - 1)
         } else {
