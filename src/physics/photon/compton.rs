@@ -135,8 +135,8 @@ static ENVELOPES: std::sync::OnceLock<EnvelopeTable> = std::sync::OnceLock::new(
 /// and x is kept with probability f(x)/h. Exact up to the resolution of the random bits used
 /// (2^-32 in the bin probabilities, 2^-32 in x; EGSnrc's generators give 24-bit numbers); about
 /// 1.02-1.05 trials of two 64-bit random numbers (half of the last one is left to the caller)
-/// below 200 keV (0.75-0.9 trials accepted above
-/// 2 MeV), with one division and no logarithm or exponential.
+/// below 200 keV (0.75-0.9 trials accepted above 2 MeV), with one division and no logarithm or
+/// exponential.
 ///
 /// Elsewhere, Kahn's rejection technique (Kahn 1956, AECU-3259; the sampler of MCNP below
 /// 1.5 MeV): with eta = E/E' = 1 + k (1 - cos theta) on [1, 1 + 2k] (k = E / m_e c^2), the
