@@ -122,8 +122,8 @@ static AZIMUTH_TABLE: [(f64, f64); 256] = {
     t
 };
 
-/// (cos, sin) of 2 pi j / 256 by octant symmetry and Taylor series on [0, pi/4] (30 terms:
-/// converged to below 1e-30 there), for the compile-time table.
+/// (cos, sin) of 2 pi j / 256 by octant symmetry and Taylor series on [0, pi/4] (15 terms of
+/// each: the first omitted one is below 1e-35 there), for the compile-time table.
 const fn const_cos_sin(j: usize) -> (f64, f64) {
     let r = (j % 32) as f64 * AZIMUTH_STEP;
     // Taylor series of cos and sin at r

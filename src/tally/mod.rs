@@ -10,6 +10,8 @@
 pub mod file;
 pub mod let_tally;
 
+use crate::numerics::truncate_u64;
+
 /// Quantum of a per-history deposit (MeV).
 pub const DEPOSIT_UNIT_MEV: f64 = 1.0 / (1u64 << 40) as f64;
 const BALANCE_SCALE: f64 = (1u64 << 40) as f64;
@@ -19,24 +21,6 @@ const BALANCE_SCALE: f64 = (1u64 << 40) as f64;
 #[inline]
 fn quantise(e_mev: f64) -> u64 {
     truncate_u64(e_mev * (1u64 << 40) as f64 + 0.5)
-}
-
-/// 2^63 as f64 (exact).
-const TWO_POW_63: f64 = (1u64 << 63) as f64;
-
-/// `x as u64` (truncating, saturating, NaN to 0) with one instruction for the usual
-/// 0 <= x < 2^63: the saturating conversion to u64 takes about a dozen on x86-64 without
-/// AVX-512, and it ran twice per scored voxel.
-#[inline(always)]
-fn truncate_u64(x: f64) -> u64 {
-    // NaN and negative values become 0 here, as in the cast
-    let y = x.max(0.0);
-    if y < TWO_POW_63 {
-        // SAFETY: y is finite and in [0, 2^63), so its truncation fits an i64
-        unsafe { y.to_int_unchecked::<i64>() as u64 }
-    } else {
-        y as u64
-    }
 }
 
 /// Fixed-point energy total (units of 2^-40 MeV, about 1e-12 MeV; one history's energy is
@@ -390,18 +374,6 @@ fn prefetch<T>(r: &T) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    #[test]
-    fn fast_truncation_equals_the_saturating_cast() {
-        let mut r = crate::rng::HistoryRng::new(4, 0);
-        let special = [0.0, -0.0, -1.0, 0.5, TWO_POW_63, 1.8446744073709552e19];
-        for x in special
-            .into_iter()
-            .chain([f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1e30, -1e30])
-            .chain((0..100_000).map(|_| 10f64.powf(-5.0 + 25.0 * r.uniform())))
-        {
-            assert_eq!(truncate_u64(x), x as u64, "{x}");
-        }
-    }
     #[test]
     fn uncertainty_of_constant_deposit_is_zero_and_merge_is_exact() {
         let mut t = Tally::new(2);
