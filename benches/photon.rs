@@ -4,7 +4,7 @@
 //!
 //! Run: `cargo bench --bench photon` (env BENCH_HISTORIES to change the count; BENCH_TRAVERSAL=1
 //! also times exact voxel traversal for comparison with Woodcock tracking; BENCH_SINGLE=1 runs
-//! only one thread, on a BENCH_N^3 grid, default 128). Instruction counts do not depend on the
+//! only one run, on a BENCH_N^3 grid, default 128, with BENCH_THREADS threads, default 1). Instruction counts do not depend on the
 //! machine's load: `BENCH_SINGLE=1 BENCH_N=32 BENCH_HISTORIES=100000 valgrind --tool=callgrind`
 //! on the bench binary, twice with different history counts, gives instructions per history as
 //! the difference over the difference in histories (the set-up cancels).
@@ -77,7 +77,11 @@ fn main() {
             .ok()
             .and_then(|v| v.parse().ok())
             .unwrap_or(128);
-        bench(n, h, 1);
+        let threads = std::env::var("BENCH_THREADS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1);
+        bench(n, h, threads);
         return;
     }
     if std::env::var_os("BENCH_TRAVERSAL").is_some() {

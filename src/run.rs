@@ -34,10 +34,18 @@ pub fn install_interrupt_handler() {
     });
 }
 
-/// Histories per chunk (the unit of parallel work).
-pub const CHUNK: u64 = 1024;
-/// Chunks per round (the unit between stop checks and checkpoints).
-pub const CHUNKS_PER_ROUND: u64 = 32;
+/// Histories per chunk (the unit of parallel work; its deposits are folded into the shared tally
+/// at once). Small enough that the thread that finishes a round first seldom waits long for the
+/// other's last chunk.
+pub const CHUNK: u64 = 256;
+/// Histories per round with a target uncertainty: the target is checked after each round, at
+/// fixed history counts (multiples of this from the job's first history), so the stopping point
+/// does not depend on the speed, the thread count or a resumption.
+pub const TARGET_ROUND: u64 = 32_768;
+/// Wall-clock length aimed at for a round without a target (s). Rounds are where interrupts and
+/// checkpoints are honoured, and each ends with a barrier where one thread may wait for another:
+/// without a target they grow to about this length (never below `TARGET_ROUND` histories).
+const ROUND_SECONDS: f64 = 0.25;
 
 /// How to run.
 #[derive(Clone, Debug)]
@@ -155,7 +163,6 @@ pub fn execute(
     let mut last_ckpt = Instant::now();
     let mut reached_target = false;
     let mut interrupted = false;
-    let round = CHUNK * CHUNKS_PER_ROUND;
     while tally.histories < header.planned {
         if let Some((rel, bin)) = settings.target {
             let (m, r) = tally.mean_and_rel_uncertainty(bin);
@@ -169,6 +176,15 @@ pub fn execute(
             break;
         }
         let lo = first + tally.histories;
+        let round = if settings.target.is_some() {
+            // up to the next multiple of TARGET_ROUND
+            TARGET_ROUND - tally.histories % TARGET_ROUND
+        } else {
+            let done = tally.histories - done_before;
+            let rate = done as f64 / start.elapsed().as_secs_f64().max(1e-9);
+            let r = (rate * ROUND_SECONDS).clamp(TARGET_ROUND as f64, 1e9) as u64;
+            r.div_ceil(CHUNK) * CHUNK
+        };
         let hi = (lo + round).min(end);
         let shared = Mutex::new(&mut tally);
         pool.install(|| {

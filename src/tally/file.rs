@@ -42,10 +42,11 @@ pub fn write(path: &Path, h: &TallyHeader, t: &Tally) -> Result<()> {
         for v in [b.emitted.0, b.deposited.0, b.below_cutoff.0, b.escaped.0] {
             w.write_all(&v.to_le_bytes())?;
         }
-        for k in 0..2 {
-            for b in &t.bins {
-                w.write_all(&b[k].to_le_bytes())?;
-            }
+        for b in &t.bins {
+            w.write_all(&b.sum.to_le_bytes())?;
+        }
+        for b in &t.bins {
+            w.write_all(&b.sum2.to_le_bytes())?;
         }
         w.flush()?;
         w.get_ref().sync_all()?;
@@ -90,10 +91,10 @@ pub fn read(path: &Path) -> Result<(TallyHeader, Tally)> {
     }
     let mut t = Tally::new(n as usize);
     for i in 0..n as usize {
-        t.bins[i][0] = rd128("sums")?;
+        t.bins[i].sum = rd128("sums")?;
     }
     for i in 0..n as usize {
-        t.bins[i][1] = rd128("sums of squares")?;
+        t.bins[i].sum2 = rd128("sums of squares")?;
     }
     t.histories = done;
     t.balance = balance;

@@ -271,22 +271,34 @@ impl ChunkScore {
     }
 }
 
-/// Sums and sums of squares of per-history deposits per bin, in fixed point. A bin's sum and
-/// sum of squares sit side by side (one cache line fetch per scored bin).
+/// One tally bin: the sum of the per-history deposits (units of DEPOSIT_UNIT_MEV) and the sum
+/// of their squares (units of DEPOSIT_UNIT_MEV^2), side by side and aligned to 32 bytes, so that
+/// a bin never straddles two cache lines (with the 16-byte alignment of `[u128; 2]`, a large
+/// allocation starts 16 bytes past a page and every other bin straddled two).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(C, align(32))]
+pub struct Bin {
+    pub sum: u128,
+    pub sum2: u128,
+}
+
+/// Sums and sums of squares of per-history deposits per bin, in fixed point (one cache line
+/// fetch per scored bin).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tally {
-    /// [sum, sum of squares] per bin, in units of DEPOSIT_UNIT_MEV and its square
-    pub bins: Vec<[u128; 2]>,
+    pub bins: Vec<Bin>,
     pub histories: u64,
     pub balance: Balance,
 }
 
 impl Tally {
     pub fn new(n_bins: usize) -> Self {
-        // chunks fold into bins scattered over the whole array: huge pages spare the TLB misses
-        // (a zeroed allocation is not touched yet, so the advice applies when a bin is first hit)
-        let bins = vec![[0; 2]; n_bins];
+        // chunks fold into bins scattered over the whole array: huge pages spare the TLB misses.
+        // The advice must come before the first write to a page, so the bins are zeroed after it
+        // (an allocation aligned to 32 bytes is not handed out pre-zeroed by calloc).
+        let mut bins = Vec::with_capacity(n_bins);
         crate::transport::advise_huge_pages(&bins);
+        bins.resize(n_bins, Bin::default());
         Tally {
             bins,
             histories: 0,
@@ -298,17 +310,17 @@ impl Tally {
     }
     /// Sum of the per-history deposits in a bin (units of DEPOSIT_UNIT_MEV).
     pub fn sum(&self, bin: usize) -> u128 {
-        self.bins[bin][0]
+        self.bins[bin].sum
     }
     /// Sum of the squared per-history deposits in a bin (units of DEPOSIT_UNIT_MEV^2).
     pub fn sum2(&self, bin: usize) -> u128 {
-        self.bins[bin][1]
+        self.bins[bin].sum2
     }
     /// Folds a chunk in (order does not matter: integer sums). The bins a chunk touches are
     /// scattered over a large array, so each is prefetched a few entries ahead to overlap the
     /// cache misses.
     pub fn absorb(&mut self, c: &mut ChunkScore) {
-        const AHEAD: usize = 16;
+        const AHEAD: usize = 64;
         let e = &c.entries;
         for k in 0..e.len() {
             if let Some(&(b, _)) = e.get(k + AHEAD) {
@@ -317,8 +329,8 @@ impl Tally {
             let (bin, q) = e[k];
             let q = q as u128;
             let b = &mut self.bins[bin as usize];
-            b[0] += q;
-            b[1] += q * q;
+            b.sum += q;
+            b.sum2 += q * q;
         }
         self.balance.add(&c.balance);
         self.histories += c.histories;
@@ -330,8 +342,8 @@ impl Tally {
     pub fn merge(&mut self, o: &Tally) {
         assert_eq!(self.bins.len(), o.bins.len());
         for (a, b) in self.bins.iter_mut().zip(&o.bins) {
-            a[0] += b[0];
-            a[1] += b[1];
+            a.sum += b.sum;
+            a.sum2 += b.sum2;
         }
         self.balance.add(&o.balance);
         self.histories += o.histories;
@@ -340,7 +352,7 @@ impl Tally {
     /// (1 sigma, from history-by-history statistics; 0 when nothing was scored).
     pub fn mean_and_rel_uncertainty(&self, bin: usize) -> (f64, f64) {
         let n = self.histories as f64;
-        let [sum, sum2] = self.bins[bin];
+        let Bin { sum, sum2 } = self.bins[bin];
         if self.histories == 0 || sum == 0 {
             return (0.0, 0.0);
         }
