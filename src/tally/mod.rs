@@ -322,6 +322,10 @@ impl Tally {
     pub fn absorb(&mut self, c: &mut ChunkScore) {
         const AHEAD: usize = 64;
         let e = &c.entries;
+        // the first AHEAD bins are requested together before any is needed
+        for &(b, _) in e.iter().take(AHEAD) {
+            prefetch(&self.bins[b as usize]);
+        }
         for k in 0..e.len() {
             if let Some(&(b, _)) = e.get(k + AHEAD) {
                 prefetch(&self.bins[b as usize]);
