@@ -187,6 +187,7 @@ pub fn execute(
         };
         let hi = (lo + round).min(end);
         let shared = Mutex::new(&mut tally);
+        let key = HistoryRng::run_key(settings.seed);
         pool.install(|| {
             let n_chunks = (hi - lo).div_ceil(CHUNK);
             (0..n_chunks).into_par_iter().for_each_init(
@@ -202,7 +203,7 @@ pub fn execute(
                     let a = lo + c * CHUNK;
                     let b = (a + CHUNK).min(hi);
                     for index in a..b {
-                        let mut rng = HistoryRng::new(settings.seed, index);
+                        let mut rng = HistoryRng::from_key(key, index);
                         // a source positron also brings its rest energy (see `Balance`)
                         hist.emitted += source.emit(&mut rng, stack, scratch);
                         transport.run(&mut rng, stack, hist);
