@@ -4,10 +4,11 @@
 //!
 //! Run: `cargo bench --bench photon` (env BENCH_HISTORIES to change the count; BENCH_TRAVERSAL=1
 //! also times exact voxel traversal for comparison with Woodcock tracking; BENCH_SINGLE=1 runs
-//! only one run, on a BENCH_N^3 grid, default 128, with BENCH_THREADS threads, default 1). Instruction counts do not depend on the
-//! machine's load: `BENCH_SINGLE=1 BENCH_N=32 BENCH_HISTORIES=100000 valgrind --tool=callgrind`
-//! on the bench binary, twice with different history counts, gives instructions per history as
-//! the difference over the difference in histories (the set-up cancels).
+//! only one case: a BENCH_N^3 grid, default 128, on BENCH_THREADS threads, default 1).
+//! Instruction counts do not depend on the machine's load: `BENCH_SINGLE=1 BENCH_N=32
+//! BENCH_HISTORIES=100000 valgrind --tool=callgrind` on the bench binary, twice with different
+//! history counts, gives instructions per history as the difference over the difference in
+//! histories (the set-up cancels).
 
 use std::time::Instant;
 use theradose::materials::MaterialDb;

@@ -234,6 +234,8 @@ fn target_uncertainty_stops_early_and_deterministically() {
     }
     assert!(hist[0] < 5_000_000);
     assert_eq!(hist[0], hist[1]);
+    // the target is checked at fixed history counts (run::TARGET_ROUND), not at speed-sized rounds
+    assert_eq!(hist[0] % theradose::run::TARGET_ROUND, 0, "{}", hist[0]);
 }
 
 #[test]
