@@ -40,10 +40,9 @@ impl HistoryRng {
     /// The stream of history `index` of the run whose seed gave `key` ([`Self::run_key`]).
     #[inline]
     pub fn from_key(key: u64, index: u64) -> Self {
-        // Mix seed and index through two SplitMix64 chains so nearby (seed, index) pairs give
-        // unrelated states.
-        let k = key;
-        let mut st = k ^ index.wrapping_mul(0xD1B5_4A32_D192_ED03);
+        // The seed (through run_key) and the index pass through two SplitMix64 chains, so nearby
+        // (seed, index) pairs give unrelated states.
+        let mut st = key ^ index.wrapping_mul(0xD1B5_4A32_D192_ED03);
         let mut s = [0u64; 4];
         for v in s.iter_mut() {
             *v = splitmix64(&mut st);

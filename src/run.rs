@@ -163,6 +163,7 @@ pub fn execute(
     let mut last_ckpt = Instant::now();
     let mut reached_target = false;
     let mut interrupted = false;
+    let key = HistoryRng::run_key(settings.seed);
     while tally.histories < header.planned {
         if let Some((rel, bin)) = settings.target {
             let (m, r) = tally.mean_and_rel_uncertainty(bin);
@@ -187,7 +188,6 @@ pub fn execute(
         };
         let hi = (lo + round).min(end);
         let shared = Mutex::new(&mut tally);
-        let key = HistoryRng::run_key(settings.seed);
         pool.install(|| {
             let n_chunks = (hi - lo).div_ceil(CHUNK);
             (0..n_chunks).into_par_iter().for_each_init(
