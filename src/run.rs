@@ -183,6 +183,7 @@ pub fn execute(
         } else {
             let done = tally.histories - done_before;
             let rate = done as f64 / start.elapsed().as_secs_f64().max(1e-9);
+            // (capped at 1e9 histories, far beyond any rate, so the cast stays exact)
             let r = (rate * ROUND_SECONDS).clamp(TARGET_ROUND as f64, 1e9) as u64;
             r.div_ceil(CHUNK) * CHUNK
         };
