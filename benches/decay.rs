@@ -3,8 +3,8 @@
 //! second in the same phantom; the Ac-225 chain again with LET scoring (`[scoring] let = true`).
 //! Run: `cargo bench --bench decay` (BENCH_DECAYS to change the count).
 
+use theradose::run::problem::make_transport;
 use theradose::run::{execute, RunSettings};
-use theradose::study::output::make_transport;
 use theradose::study::{Problem, RunFile};
 
 fn bench(nuclide: &str, chain: bool, decays: u64, let_scoring: bool) {

@@ -2,10 +2,14 @@
 //!
 //! Modules are layered (see `../shared/DESIGN.md`): a module uses only modules of lower layers.
 //! L0 `units`, `numerics`; L1 `rng`, `tables`, `io`; L2 `materials`, `phantom`, `particle`;
-//! L3 `physics`, `source`, `tally`; L4 `transport`, `run`; L5 `dosimetry`, `biology`, `pet`; L6 `study`, `plot`.
+//! L0 also holds `error` (typed spec errors); L3 `physics`, `source`, `tally`; L4 `transport`,
+//! `run`, `context` (data loaded once); L5 `dosimetry`, `biology`, `pet`; L6 `study`, `plot`.
+//! The command line (`src/cli/`, L7) belongs to the binary and the Python package to `python/`.
 
 pub mod biology;
+pub mod context;
 pub mod dosimetry;
+pub mod error;
 pub mod io;
 pub mod materials;
 pub mod numerics;

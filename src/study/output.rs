@@ -7,10 +7,11 @@
 use super::{Problem, RunFile};
 use crate::io::{write_volume, Volume};
 use crate::plot;
+use crate::run::problem::make_transport;
 use crate::run::{self, RunSettings};
 use crate::tally::file::{self as tfile, TallyHeader};
 use crate::tally::Tally;
-use crate::transport::{Geometry, Transport};
+use crate::transport::Transport;
 use crate::units;
 use anyhow::{bail, Context, Result};
 use serde_json::json;
@@ -107,25 +108,6 @@ pub fn run_file(mut file: RunFile, out: &Path, opt: &RunOptions) -> Result<serde
         );
     }
     Ok(summary)
-}
-
-/// The transport of a problem.
-pub fn make_transport(problem: &Problem) -> Transport<'_> {
-    let cut = problem.file.run.photon_cutoff_kev.unwrap_or(1.0) * 1e-3;
-    let mut t = Transport::new(Geometry::Voxels(&problem.phantom), &problem.photon, cut);
-    if problem.source.emits_positrons() {
-        t = t.with_annihilation_tally();
-    }
-    if let Some(a) = &problem.alpha {
-        t = t.with_alphas(a);
-        if problem.file.scoring.let_scoring {
-            t = t.with_let_scoring();
-        }
-    }
-    match &problem.electron {
-        Some(e) => t.with_electrons(e),
-        None => t,
-    }
 }
 
 /// Timing of one invocation.
@@ -521,14 +503,4 @@ pub fn coronal_figure(
         },
     )
 }
-
-/// Writes a file atomically (temporary file + rename).
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = path.with_extension(format!(
-        "{}.tmp",
-        path.extension().and_then(|e| e.to_str()).unwrap_or("")
-    ));
-    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
-}
+pub use crate::io::write_file_atomic as write_atomic;

@@ -8,9 +8,9 @@
 //! give it, with its exact history-by-history uncertainty, for every target at once.
 
 use super::{Problem, RunFile};
+use crate::run::problem::make_transport;
 use crate::run::{execute, RunSettings};
 use crate::source::Spatial;
-use crate::study::output::make_transport;
 use crate::units;
 use anyhow::{bail, Context, Result};
 use std::fmt::Write as _;

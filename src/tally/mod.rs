@@ -297,7 +297,7 @@ impl Tally {
         // The advice must come before the first write to a page, so the bins are zeroed after it
         // (an allocation aligned to 32 bytes is not handed out pre-zeroed by calloc).
         let mut bins = Vec::with_capacity(n_bins);
-        crate::transport::advise_huge_pages(&bins);
+        crate::numerics::advise_huge_pages(&bins);
         bins.resize(n_bins, Bin::default());
         Tally {
             bins,

@@ -34,7 +34,7 @@ impl VoxelLookup {
     pub fn new(ph: &Phantom) -> Self {
         let dims = ph.grid.dims;
         let mut voxels = Vec::with_capacity(ph.len());
-        super::advise_huge_pages(&voxels);
+        crate::numerics::advise_huge_pages(&voxels);
         voxels.extend((0..ph.len()).map(|v| PackedVoxel {
             density: ph.density[v],
             label: ph.label[v],

@@ -5,6 +5,9 @@
 //! result depends only on which histories ran: not on threads, chunk completion order, job split
 //! or resumption.
 
+pub mod problem;
+pub mod spec;
+
 use crate::rng::HistoryRng;
 use crate::source::Source;
 use crate::tally::file::{self, TallyHeader};

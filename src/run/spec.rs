@@ -1,0 +1,182 @@
+//! Run files (TOML): the phantom, the source and the settings of a Monte Carlo run. These are
+//! the typed specs of a run (L4); the study files embed the same sections.
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The phantom of a run: a built-in one, a CT in HU, or a volume exported by theradose.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PhantomSpec {
+    /// name of a built-in phantom (`theradose phantom list`) or path of a phantom TOML
+    pub builtin: Option<String>,
+    /// CT volume in HU (NIfTI or MetaImage)
+    pub ct: Option<PathBuf>,
+    /// label map on the CT grid
+    pub labels: Option<PathBuf>,
+    /// names of the label ids, e.g. { "1" = "liver" }
+    #[serde(default)]
+    pub label_names: BTreeMap<String, String>,
+    /// HU calibration TOML (default: data/hu_schneider.toml)
+    pub hu_calibration: Option<PathBuf>,
+    /// voxel size for built-in phantoms (mm)
+    pub voxel_mm: Option<f64>,
+    /// optional shape groups of a built-in phantom to include (e.g. "lesions")
+    #[serde(default)]
+    pub groups: Vec<String>,
+}
+
+/// The source of a run.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SourceSpec {
+    /// "photon" (electron, positron: deposited locally until electron transport exists)
+    #[serde(default = "default_particle")]
+    pub particle: String,
+    /// "point", "region" or "map"
+    pub kind: String,
+    pub position_mm: Option<[f64; 3]>,
+    pub region: Option<String>,
+    /// activity map (Bq or Bq s per voxel) on the phantom grid
+    pub map: Option<PathBuf>,
+    pub energy_mev: Option<f64>,
+    /// [[energy_mev, intensity], ...]
+    pub lines: Option<Vec<(f64, f64)>>,
+    /// a radionuclide (e.g. "Lu-177"): every radiation of each decay is emitted; `particle`,
+    /// `energy_mev` and `lines` do not apply
+    pub nuclide: Option<String>,
+    /// with `nuclide`: include the decay chain at secular equilibrium (default false)
+    pub chain: Option<bool>,
+    /// with `chain`: daughters (and their descendants) of which a fraction leaves the decay
+    /// site, e.g. [{ nuclide = "Bi-213", fraction = 0.3, to = "kidneys" }] (`to` a region
+    /// name, or "lost" for activity leaving the body)
+    #[serde(default)]
+    pub daughter_escape: Vec<DaughterEscapeSpec>,
+    /// number of real source particles the run represents: dose in Gy; without it, Gy per
+    /// source particle
+    pub emitted_particles: Option<f64>,
+}
+
+/// One daughter-escape rule of a run file.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DaughterEscapeSpec {
+    pub nuclide: String,
+    pub fraction: f64,
+    /// region where the escaped daughter decays, or "lost"
+    pub to: String,
+}
+
+fn default_particle() -> String {
+    "photon".into()
+}
+
+/// Run settings of a run file.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RunSpec {
+    pub histories: u64,
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// photon transport cut-off (keV), default 1
+    pub photon_cutoff_kev: Option<f64>,
+    /// Compton binding correction (default true)
+    pub compton_binding: Option<bool>,
+    pub target_uncertainty: Option<f64>,
+    pub target_region: Option<String>,
+    /// condensed-history transport of electrons and positrons (default true); false deposits
+    /// them where they are set in motion
+    pub electron_transport: Option<bool>,
+    /// electron/positron cut-off and delta-ray threshold (keV); default: the energy whose CSDA
+    /// range in water is a hundredth of the smallest voxel dimension, within [10, 1000] keV;
+    /// above it, range rejection deposits an electron that cannot reach a face of its voxel
+    /// there at once
+    pub electron_cutoff_kev: Option<f64>,
+}
+
+fn default_seed() -> u64 {
+    1
+}
+
+/// Optional scorers of a run file (`[scoring]`); all off by default.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ScoringSpec {
+    /// `let = true`: dose-averaged and track-averaged LET of alpha tracks per voxel
+    /// (`let_dose_averaged.nii.gz`, `let_track_averaged.nii.gz`, LET columns in regions.csv)
+    #[serde(rename = "let", default)]
+    pub let_scoring: bool,
+}
+
+impl ScoringSpec {
+    fn is_default(&self) -> bool {
+        *self == ScoringSpec::default()
+    }
+}
+
+/// A run file.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RunFile {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub phantom: PhantomSpec,
+    pub source: SourceSpec,
+    pub run: RunSpec,
+    /// optional scorers; left out of the serialised file (and so of the fingerprint) when all
+    /// are off
+    #[serde(default, skip_serializing_if = "ScoringSpec::is_default")]
+    pub scoring: ScoringSpec,
+}
+
+impl RunFile {
+    /// Reads a run file; relative paths in it are taken relative to its folder.
+    pub fn load(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read run file {}", path.display()))?;
+        let mut f: RunFile = toml::from_str(&text)
+            .with_context(|| format!("{}: invalid run file", path.display()))?;
+        let base = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+        let abs = |p: &mut Option<PathBuf>| {
+            if let Some(q) = p {
+                if q.is_relative() {
+                    *q = base.join(&*q);
+                }
+            }
+        };
+        abs(&mut f.phantom.ct);
+        abs(&mut f.phantom.labels);
+        abs(&mut f.phantom.hu_calibration);
+        abs(&mut f.source.map);
+        if let Some(b) = &f.phantom.builtin {
+            if b.ends_with(".toml") && Path::new(b).is_relative() {
+                f.phantom.builtin = Some(base.join(b).to_string_lossy().to_string());
+            }
+        }
+        Ok(f)
+    }
+
+    /// Hash of everything that determines the histories' results (phantom, source, physics,
+    /// seed, total histories): a checkpoint or job part is only combined with a matching one.
+    pub fn fingerprint(&self) -> u64 {
+        let mut f = self.clone();
+        f.run.target_uncertainty = None;
+        f.run.target_region = None;
+        f.description.clear();
+        let s = serde_json::to_string(&f).unwrap_or_default();
+        fnv1a(s.as_bytes())
+    }
+}
+
+/// FNV-1a 64-bit hash.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= *b as u64;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
