@@ -271,16 +271,43 @@ impl Phantom {
         labels: Option<(&Path, &[(u16, String)])>,
     ) -> Result<Self> {
         let ct = io::read_volume(ct_path)?;
-        let conv = calibration
-            .convert_volume(&ct.data)
-            .with_context(|| format!("{}", ct_path.display()))?;
+        let (label, regions) = read_labels(&ct.grid, ct_path, labels)?;
+        let name = ct_path
+            .file_name()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default();
+        Phantom::from_hu(&name, ct.grid, &ct.data, calibration, db, label, regions)
+            .with_context(|| format!("{}", ct_path.display()))
+    }
+
+    /// A phantom from CT numbers in memory (HU, voxel order of `grid`: i fastest), converted
+    /// with a calibration, with a label map on the same grid and its regions (region 0 is the
+    /// background).
+    ///
+    /// # Errors
+    /// HU that are not finite, a label map of another size, or a label without a region.
+    pub fn from_hu(
+        name: &str,
+        grid: Grid,
+        hu: &[f64],
+        calibration: &HuCalibration,
+        db: &MaterialDb,
+        label: Vec<u16>,
+        regions: Vec<Region>,
+    ) -> Result<Self> {
+        if hu.len() != grid.len() {
+            bail!(
+                "CT has {} voxels, expected {} ({:?})",
+                hu.len(),
+                grid.len(),
+                grid.dims
+            );
+        }
+        let conv = calibration.convert_volume(hu)?;
         if conv.clamped > 0 {
             eprintln!(
-                "warning: {}: {} voxels had HU outside [{}, {}] and were clamped",
-                ct_path.display(),
-                conv.clamped,
-                calibration.hu_min,
-                calibration.hu_max
+                "warning: {name}: {} voxels had HU outside [{}, {}] and were clamped",
+                conv.clamped, calibration.hu_min, calibration.hu_max
             );
         }
         let materials = calibration
@@ -288,14 +315,9 @@ impl Phantom {
             .iter()
             .map(|(_, name)| db.get(name).cloned())
             .collect::<Result<Vec<_>>>()?;
-        let (label, regions) = read_labels(&ct.grid, ct_path, labels)?;
-        let name = ct_path
-            .file_name()
-            .map(|s| s.to_string_lossy().to_string())
-            .unwrap_or_default();
         Phantom::new(
-            &name,
-            ct.grid,
+            name,
+            grid,
             conv.medium,
             conv.density,
             label,
@@ -305,54 +327,10 @@ impl Phantom {
     }
 }
 
-/// Reads a label map that must match `grid`, with names per id; without one, every voxel is
-/// region 1 "body".
-fn read_labels(
-    grid: &Grid,
-    ref_path: &Path,
-    labels: Option<(&Path, &[(u16, String)])>,
-) -> Result<(Vec<u16>, Vec<Region>)> {
-    let Some((path, names)) = labels else {
-        return Ok((
-            vec![1; grid.len()],
-            vec![
-                Region {
-                    name: "outside".into(),
-                    reference_mass_g: None,
-                    source: None,
-                },
-                Region {
-                    name: "body".into(),
-                    reference_mass_g: None,
-                    source: None,
-                },
-            ],
-        ));
-    };
-    let vol: Volume<f64> = io::read_volume(path)?;
-    if !vol.grid.same_geometry(grid, 1e-3) {
-        bail!(
-            "{}: label map grid {:?} voxels of {:?} mm, expected {:?} of {:?} mm like {}",
-            path.display(),
-            vol.grid.dims,
-            vol.grid.spacing_mm,
-            grid.dims,
-            grid.spacing_mm,
-            ref_path.display()
-        );
-    }
-    let mut max_id = 0u16;
-    let mut label = Vec::with_capacity(vol.data.len());
-    for (i, &v) in vol.data.iter().enumerate() {
-        if !(v.is_finite() && v >= 0.0 && v <= u16::MAX as f64 && v.fract() == 0.0) {
-            bail!(
-                "{}: voxel {i} has label {v}, expected a non-negative integer",
-                path.display()
-            );
-        }
-        max_id = max_id.max(v as u16);
-        label.push(v as u16);
-    }
+/// Regions for a label map: `outside` for 0, the given names by id, `region_<id>` for ids
+/// without a name, up to the largest id of the map or of the names.
+pub fn regions_for_labels(label: &[u16], names: &[(u16, String)]) -> Vec<Region> {
+    let max_id = label.iter().copied().max().unwrap_or(0);
     let max_named = names.iter().map(|n| n.0).max().unwrap_or(0);
     let mut regions: Vec<Region> = (0..=max_id.max(max_named))
         .map(|i| Region {
@@ -370,6 +348,47 @@ fn read_labels(
             r.name = name.clone();
         }
     }
+    regions
+}
+
+/// The label map of a phantom without one: every voxel in region 1, `body`.
+pub fn body_only(n: usize) -> (Vec<u16>, Vec<Region>) {
+    (vec![1; n], regions_for_labels(&[1], &[(1, "body".into())]))
+}
+
+/// Reads a label map that must match `grid`, with names per id; without one, every voxel is
+/// region 1 "body".
+fn read_labels(
+    grid: &Grid,
+    ref_path: &Path,
+    labels: Option<(&Path, &[(u16, String)])>,
+) -> Result<(Vec<u16>, Vec<Region>)> {
+    let Some((path, names)) = labels else {
+        return Ok(body_only(grid.len()));
+    };
+    let vol: Volume<f64> = io::read_volume(path)?;
+    if !vol.grid.same_geometry(grid, 1e-3) {
+        bail!(
+            "{}: label map grid {:?} voxels of {:?} mm, expected {:?} of {:?} mm like {}",
+            path.display(),
+            vol.grid.dims,
+            vol.grid.spacing_mm,
+            grid.dims,
+            grid.spacing_mm,
+            ref_path.display()
+        );
+    }
+    let mut label = Vec::with_capacity(vol.data.len());
+    for (i, &v) in vol.data.iter().enumerate() {
+        if !(v.is_finite() && v >= 0.0 && v <= u16::MAX as f64 && v.fract() == 0.0) {
+            bail!(
+                "{}: voxel {i} has label {v}, expected a non-negative integer",
+                path.display()
+            );
+        }
+        label.push(v as u16);
+    }
+    let regions = regions_for_labels(&label, names);
     Ok((label, regions))
 }
 

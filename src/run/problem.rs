@@ -155,24 +155,46 @@ pub struct Problem {
 }
 
 impl Problem {
+    /// Builds the phantom, the source and the physics of a run file.
+    ///
+    /// # Errors
+    /// A bad value in the file (named by its field), or data that cannot be read.
     pub fn build(file: RunFile) -> Result<Self> {
-        if file.run.histories == 0 {
-            bail!("run.histories = 0: expected at least 1");
-        }
         let db = MaterialDb::load()?;
         let phantom = build_phantom(&file.phantom, &db)?;
+        let source = build_source(&file.source, &phantom)?;
+        Problem::assemble(file, phantom, source, &db)
+    }
+
+    /// A run of `file`'s settings on a phantom and a source built by the caller (e.g. from
+    /// arrays in memory); `file.phantom` and `file.source` only describe them (the fingerprint of
+    /// checkpoints and the summary).
+    ///
+    /// # Errors
+    /// A bad value of `file.run` (named by its field), or data that cannot be read.
+    pub fn assemble(
+        file: RunFile,
+        phantom: Phantom,
+        source: Source,
+        db: &MaterialDb,
+    ) -> Result<Self> {
+        if file.run.histories == 0 {
+            crate::spec_bail!("run.histories", "must be at least 1, got 0");
+        }
         let mut photon = PhotonPhysics::new(&phantom.materials)?;
         photon.compton_binding = file.run.compton_binding.unwrap_or(true);
-        let source = build_source(&file.source, &phantom)?;
         let electron = if file.run.electron_transport.unwrap_or(true) {
             let cut_mev = match file.run.electron_cutoff_kev {
                 Some(k) => {
                     if !(k.is_finite() && k >= 1.0) {
-                        bail!("run.electron_cutoff_kev = {k}: expected at least 1 keV");
+                        crate::spec_bail!(
+                            "run.electron_cutoff_kev",
+                            "expected at least 1 keV, got {k}"
+                        );
                     }
                     k * 1e-3
                 }
-                None => range_rejection_cutoff_mev(&db, &phantom)?,
+                None => range_rejection_cutoff_mev(db, &phantom)?,
             };
             let photon_cut = file.run.photon_cutoff_kev.unwrap_or(1.0) * 1e-3;
             Some(ElectronPhysics::new(

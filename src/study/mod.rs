@@ -8,6 +8,7 @@ pub mod bed_cmd;
 pub mod bnct;
 pub mod bnct_study;
 pub mod decay_cmd;
+pub mod dose;
 pub mod dose_cmd;
 pub mod dose_kernels;
 pub mod dosimetry_images;

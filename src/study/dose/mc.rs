@@ -1,0 +1,170 @@
+//! The Monte Carlo method of [`super::compute`]: the TIA map as the source of a run on the
+//! phantom, in memory, with an optional checkpoint file for resumption.
+
+use super::DoseSpec;
+use crate::context::Context;
+use crate::error::Interrupted;
+use crate::phantom::Phantom;
+use crate::run::problem::{make_transport, Problem};
+use crate::run::spec::{fnv1a, PhantomSpec, RunFile, RunSpec, SourceSpec};
+use crate::run::{self, RunSettings};
+use crate::source::{Source, Spatial, Spectrum};
+use crate::units;
+use anyhow::{Context as _, Result};
+use serde_json::json;
+use std::path::Path;
+
+/// Dose, uncertainty and run information of a Monte Carlo dose.
+pub(super) struct McDose {
+    pub dose_gy: Vec<f64>,
+    pub rel_uncertainty: Vec<f64>,
+    /// exact relative uncertainty of each region's mean dose, by region id
+    pub region_rel: Vec<f64>,
+    pub info: serde_json::Value,
+}
+
+/// FNV-1a hash of the phantom's voxel arrays and the TIA values: a checkpoint is resumed only
+/// for the same problem, not merely the same file names.
+fn problem_hash(ph: &Phantom, tia: &[f64]) -> u64 {
+    let mut bytes: Vec<u8> = tia.iter().flat_map(|x| x.to_le_bytes()).collect();
+    bytes.extend(ph.density.iter().flat_map(|x| x.to_le_bytes()));
+    bytes.extend(&ph.material);
+    bytes.extend(ph.label.iter().flat_map(|x| x.to_le_bytes()));
+    bytes.extend(ph.grid.spacing_mm.iter().flat_map(|x| x.to_le_bytes()));
+    fnv1a(&bytes)
+}
+
+/// The run file that describes this run (its fingerprint guards the checkpoint).
+fn run_file(ph: &Phantom, tia: &[f64], decays: f64, spec: &DoseSpec) -> RunFile {
+    RunFile {
+        name: format!("dose-mc-{}-{:016x}", spec.nuclide, problem_hash(ph, tia)),
+        description: "theradose dose, method mc".into(),
+        phantom: PhantomSpec {
+            builtin: Some(ph.name.clone()),
+            ct: None,
+            labels: None,
+            label_names: Default::default(),
+            hu_calibration: None,
+            voxel_mm: Some(ph.grid.spacing_mm[0]),
+            groups: Vec::new(),
+        },
+        source: SourceSpec {
+            particle: "photon".into(),
+            kind: "map".into(),
+            position_mm: None,
+            region: None,
+            map: None,
+            energy_mev: None,
+            lines: None,
+            nuclide: Some(spec.nuclide.clone()),
+            chain: Some(spec.chain),
+            daughter_escape: Vec::new(),
+            emitted_particles: Some(decays),
+        },
+        run: RunSpec {
+            histories: spec.histories,
+            seed: spec.seed,
+            photon_cutoff_kev: None,
+            compton_binding: None,
+            target_uncertainty: spec.target_uncertainty,
+            target_region: spec.region.clone(),
+            electron_transport: None,
+            electron_cutoff_kev: None,
+        },
+        scoring: Default::default(),
+    }
+}
+
+/// Runs the Monte Carlo dose of a TIA map.
+pub(super) fn run(
+    ctx: &Context,
+    ph: &Phantom,
+    tia: &[f64],
+    decays: f64,
+    spec: &DoseSpec,
+    checkpoint: Option<&Path>,
+) -> Result<McDose> {
+    let file = run_file(ph, tia, decays, spec);
+    let source = Source {
+        escape: Vec::new(),
+        particle: crate::particle::ParticleKind::Photon,
+        spatial: Spatial::map(ph, tia, "tia")?,
+        spectrum: Spectrum::nuclide(&spec.nuclide, spec.chain).context("nuclide")?,
+    };
+    let target = match (&spec.target_uncertainty, &spec.region) {
+        (Some(rel), Some(name)) => {
+            let id = ph
+                .region_id(name)
+                .map_err(|e| crate::error::spec_error("region", e))?;
+            Some((*rel, ph.len() + id as usize))
+        }
+        _ => None,
+    };
+    let mut settings = RunSettings::new(spec.seed, spec.histories);
+    settings.threads = spec.threads;
+    settings.fingerprint = file.fingerprint();
+    settings.target = target;
+    if let Some(ckpt) = checkpoint {
+        // resume the checkpoint of an interrupted run of the same problem; a checkpoint of
+        // another problem (another map, phantom, nuclide, seed or histories) is replaced
+        settings.resume = match crate::tally::file::read(ckpt) {
+            Ok((h, _)) => h.fingerprint == settings.fingerprint,
+            Err(_) => false,
+        };
+        if ckpt.exists() && !settings.resume {
+            eprintln!(
+                "{}: checkpoint of another run, starting afresh",
+                ckpt.display()
+            );
+            std::fs::remove_file(ckpt)
+                .with_context(|| format!("cannot remove {}", ckpt.display()))?;
+        }
+        settings.tally_path = Some(ckpt.to_path_buf());
+    }
+    let problem = Problem::assemble(file, ph.clone(), source, &ctx.materials)?;
+    let transport = make_transport(&problem);
+    let outcome = run::execute(&transport, &problem.source, &settings)?;
+    if outcome.interrupted {
+        return Err(anyhow::Error::new(Interrupted {
+            histories: outcome.tally.histories,
+        }));
+    }
+    let tally = &outcome.tally;
+    let n = ph.len();
+    let mut dose = Vec::with_capacity(n);
+    let mut unc = Vec::with_capacity(n);
+    for v in 0..n {
+        let (m, r) = tally.mean_and_rel_uncertainty(v);
+        let mass = ph.voxel_mass_g(v);
+        dose.push(if mass > 0.0 {
+            units::dose_gy(m * decays, mass)
+        } else {
+            0.0
+        });
+        unc.push(r);
+    }
+    let region_rel = (0..ph.regions.len())
+        .map(|id| tally.mean_and_rel_uncertainty(n + id).1)
+        .collect();
+    let b = &tally.balance;
+    let info = json!({
+        "histories": tally.histories,
+        "histories_per_second": outcome.new_histories as f64 / outcome.seconds.max(1e-9),
+        "energy_balance": {
+            "emitted_mev": b.emitted.mev(),
+            "deposited_mev": b.deposited.mev(),
+            "below_cutoff_mev": b.below_cutoff.mev(),
+            "escaped_mev": b.escaped.mev(),
+            "relative_discrepancy": b.relative_discrepancy(),
+            "note": "deposited + below_cutoff + escaped = emitted; below-cut-off energy is deposited locally in the dose"
+        },
+        "reached_target_uncertainty": outcome.reached_target,
+        "threads": outcome.threads,
+    });
+    Ok(McDose {
+        dose_gy: dose,
+        rel_uncertainty: unc,
+        region_rel,
+        info,
+    })
+}

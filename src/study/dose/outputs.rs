@@ -1,0 +1,299 @@
+//! Files of a dose: `dose.nii.gz` (Gy), `uncertainty.nii.gz` (mc), `regions.csv`, `dvh.csv`,
+//! `dvh.png`, `dose_coronal.png`, `summary.json` and optionally `dose.dcm` (RT Dose); and
+//! [`run_files`], the whole `theradose dose` from files.
+
+use super::{compute, phantom_regions, DoseRegion, DoseResult, DoseSpec};
+use crate::context::Context;
+use crate::dosimetry::regions::{dvh, dvh_csv, regions_csv};
+use crate::io::{read_volume, write_file_atomic, write_volume, Volume};
+use crate::phantom::Phantom;
+use crate::plot::{self, Series};
+use crate::run::problem::build_phantom;
+use crate::run::spec::PhantomSpec;
+use anyhow::{bail, Context as _, Result};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+
+/// A dose from files, as `theradose dose` runs it: a built-in phantom voxelised at the TIA
+/// map's voxel size, the TIA map file, extra mask regions, and the output folder.
+#[derive(Clone, Debug)]
+pub struct DoseFiles {
+    /// built-in phantom name or phantom TOML
+    pub phantom: String,
+    /// optional shape groups of the phantom, e.g. lesions
+    pub groups: Vec<String>,
+    /// time-integrated activity map (Bq s per voxel, NIfTI or MetaImage) on the phantom grid
+    pub tia: PathBuf,
+    /// extra regions: mask volumes on the phantom grid (nonzero voxels), named by their files
+    pub masks: Vec<PathBuf>,
+    /// doses (Gy) for the V(x Gy) columns of regions.csv
+    pub v_gy: Vec<f64>,
+    /// also write the dose as DICOM RT Dose (`dose.dcm`)
+    pub dicom: bool,
+    /// output folder
+    pub out: PathBuf,
+    pub spec: DoseSpec,
+}
+
+impl DoseFiles {
+    /// The command's defaults for a method, phantom, TIA file, nuclide and output folder.
+    pub fn new(spec: DoseSpec, phantom: &str, tia: &Path, out: &Path) -> DoseFiles {
+        DoseFiles {
+            phantom: phantom.into(),
+            groups: Vec::new(),
+            tia: tia.to_path_buf(),
+            masks: Vec::new(),
+            v_gy: vec![2.0, 5.0, 10.0, 20.0],
+            dicom: false,
+            out: out.to_path_buf(),
+            spec,
+        }
+    }
+}
+
+/// Reads the TIA map and the phantom, computes the dose and writes every file into `job.out`.
+/// The Monte Carlo checkpoints to `tally.bin` there and resumes an interrupted run of the same
+/// problem.
+///
+/// # Errors
+/// Unreadable or mismatched files (named), bad spec values (named by field), an interrupted run.
+pub fn run_files(ctx: &Context, job: &DoseFiles) -> Result<DoseResult> {
+    job.spec.validate()?;
+    let tia = read_volume(&job.tia)?;
+    let ph = phantom_for(ctx, job, &tia)?;
+    let mut regions = phantom_regions(&ph);
+    regions.extend(read_masks(&ph, &job.masks)?);
+    std::fs::create_dir_all(&job.out)
+        .with_context(|| format!("cannot create output folder {}", job.out.display()))?;
+    let ckpt = job.out.join("tally.bin");
+    let r = compute(ctx, &ph, &tia.data, regions, &job.spec, Some(&ckpt))
+        .with_context(|| format!("{}", job.tia.display()))?;
+    let dicom = job.dicom.then(|| job.out.join("dose.dcm"));
+    r.write(&ph, &job.out, &job.v_gy, dicom.as_deref(), Some(&job.tia))?;
+    Ok(r)
+}
+
+/// The phantom voxelised at the map's voxel size, checked against the map's grid.
+fn phantom_for(ctx: &Context, job: &DoseFiles, tia: &Volume<f64>) -> Result<Phantom> {
+    let s = tia.grid.spacing_mm;
+    if (s[0] - s[1]).abs() > 1e-6 * s[0] || (s[0] - s[2]).abs() > 1e-6 * s[0] {
+        bail!(
+            "{}: voxels of {:?} mm; a built-in phantom is voxelised in cubes: expected equal spacing",
+            job.tia.display(),
+            s
+        );
+    }
+    let spec = PhantomSpec {
+        builtin: Some(job.phantom.clone()),
+        ct: None,
+        labels: None,
+        label_names: Default::default(),
+        hu_calibration: None,
+        voxel_mm: Some(s[0]),
+        groups: job.groups.clone(),
+    };
+    let ph = build_phantom(&spec, &ctx.materials)?;
+    if !tia.grid.same_geometry(&ph.grid, 1e-3) {
+        bail!(
+            "{}: grid {:?} of {:?} mm at origin {:?}, expected {:?} of {:?} mm at {:?} like phantom '{}' (export it with `theradose phantom export`)",
+            job.tia.display(),
+            tia.grid.dims,
+            tia.grid.spacing_mm,
+            tia.grid.origin_mm,
+            ph.grid.dims,
+            ph.grid.spacing_mm,
+            ph.grid.origin_mm,
+            ph.name
+        );
+    }
+    Ok(ph)
+}
+
+/// Mask files as extra regions, each named by its file.
+fn read_masks(ph: &Phantom, masks: &[PathBuf]) -> Result<Vec<DoseRegion>> {
+    let mut out = Vec::new();
+    for m in masks {
+        let vol = read_volume(m)?;
+        if !vol.grid.same_geometry(&ph.grid, 1e-3) {
+            bail!(
+                "{}: mask grid {:?} of {:?} mm, expected {:?} of {:?} mm like the phantom",
+                m.display(),
+                vol.grid.dims,
+                vol.grid.spacing_mm,
+                ph.grid.dims,
+                ph.grid.spacing_mm
+            );
+        }
+        let stem = m.file_name().and_then(|s| s.to_str()).unwrap_or("mask");
+        out.push(DoseRegion {
+            name: stem
+                .trim_end_matches(".gz")
+                .trim_end_matches(".nii")
+                .to_string(),
+            voxels: (0..ph.len() as u32)
+                .filter(|&v| vol.data[v as usize] != 0.0)
+                .collect(),
+            region_id: None,
+        });
+    }
+    Ok(out)
+}
+
+impl DoseResult {
+    /// The region rows as `regions.csv` writes them, as text.
+    pub fn regions_csv(&self, ph: &Phantom, v_gy: &[f64]) -> String {
+        let mass: Vec<f64> = (0..ph.len()).map(|v| ph.voxel_mass_g(v)).collect();
+        let voxels: Vec<Vec<u32>> = self.region_sets.iter().map(|r| r.voxels.clone()).collect();
+        regions_csv(&self.regions, &self.dose_gy, &mass, &voxels, v_gy)
+    }
+
+    /// Writes `dose.nii.gz` (Gy, f32), `uncertainty.nii.gz` (mc), `regions.csv`, `dvh.csv`,
+    /// `dvh.png`, `dose_coronal.png`, `summary.json`, and the RT Dose where `dicom` names a file.
+    ///
+    /// # Errors
+    /// When a file cannot be written.
+    pub fn write(
+        &self,
+        ph: &Phantom,
+        out: &Path,
+        v_gy: &[f64],
+        dicom: Option<&Path>,
+        tia_file: Option<&Path>,
+    ) -> Result<()> {
+        let method = self.spec.method.name();
+        let desc = format!(
+            "theradose {} dose Gy method {} nuclide {}",
+            crate::VERSION,
+            method,
+            self.spec.nuclide
+        );
+        let f32s = |v: &[f64]| v.iter().map(|&d| d as f32).collect::<Vec<f32>>();
+        let vol = |data| Volume {
+            grid: ph.grid.clone(),
+            data,
+        };
+        write_volume(&out.join("dose.nii.gz"), &vol(f32s(&self.dose_gy)), &desc)?;
+        if let Some(u) = &self.rel_uncertainty {
+            write_volume(
+                &out.join("uncertainty.nii.gz"),
+                &vol(f32s(u)),
+                &format!(
+                    "theradose {} relative uncertainty (1 sigma) of dose",
+                    crate::VERSION
+                ),
+            )?;
+        }
+        if let Some(p) = dicom {
+            crate::io::dicom::write_rt_dose(p, &ph.grid, &self.dose_gy, &desc)?;
+        }
+        write_file_atomic(
+            &out.join("regions.csv"),
+            self.regions_csv(ph, v_gy).as_bytes(),
+        )?;
+        self.write_dvh(ph, out)?;
+        self.write_coronal(ph, out)?;
+        let summary = self.summary(ph, tia_file);
+        write_file_atomic(
+            &out.join("summary.json"),
+            serde_json::to_string_pretty(&summary)?.as_bytes(),
+        )
+    }
+
+    /// The JSON of `summary.json`.
+    pub fn summary(&self, ph: &Phantom, tia_file: Option<&Path>) -> serde_json::Value {
+        json!({
+            "version": crate::VERSION,
+            "method": self.spec.method.name(),
+            "nuclide": self.spec.nuclide,
+            "chain": self.spec.chain,
+            "phantom": ph.name,
+            "dims": ph.grid.dims,
+            "voxel_mm": ph.grid.spacing_mm,
+            "tia_file": tia_file,
+            "decays": self.decays,
+            "seed": self.spec.seed,
+            "seconds": self.seconds,
+            "method_info": self.method_info,
+            "regions": self.regions,
+        })
+    }
+
+    fn write_dvh(&self, ph: &Phantom, out: &Path) -> Result<()> {
+        let mass: Vec<f64> = (0..ph.len()).map(|v| ph.voxel_mass_g(v)).collect();
+        let voxels: Vec<Vec<u32>> = self.region_sets.iter().map(|r| r.voxels.clone()).collect();
+        let names: Vec<String> = self.regions.iter().map(|r| r.name.clone()).collect();
+        let (grid, curves) = dvh(&self.dose_gy, &mass, &voxels, 200);
+        write_file_atomic(
+            &out.join("dvh.csv"),
+            dvh_csv(&names, &grid, &curves).as_bytes(),
+        )?;
+        dvh_png(
+            &out.join("dvh.png"),
+            &names,
+            &grid,
+            &curves,
+            self.spec.method.name(),
+        )
+    }
+
+    fn write_coronal(&self, ph: &Phantom, out: &Path) -> Result<()> {
+        let dose = &self.dose_gy;
+        let cj = coronal_slice(ph, dose);
+        crate::study::output::coronal_figure(
+            ph,
+            cj,
+            |v| if ph.density[v] >= 0.01 { dose[v] } else { 0.0 },
+            &out.join("dose_coronal.png"),
+            &format!(
+                "{} dose ({}), coronal slice j = {cj}",
+                self.spec.nuclide,
+                self.spec.method.name()
+            ),
+            "dose (Gy)",
+            plot::Colormap::Inferno,
+            true,
+            None,
+        )
+    }
+}
+
+/// The x-z slice through the voxel of highest dose.
+fn coronal_slice(ph: &Phantom, dose: &[f64]) -> usize {
+    let (imax, _) = dose
+        .iter()
+        .enumerate()
+        .filter(|(v, _)| ph.density[*v] >= 0.01)
+        .fold((0, f64::MIN), |a, (i, &d)| if d > a.1 { (i, d) } else { a });
+    ph.ijk(imax).1
+}
+
+/// Cumulative DVH figure of all regions.
+pub fn dvh_png(
+    path: &Path,
+    names: &[String],
+    grid: &[f64],
+    curves: &[Vec<f64>],
+    method: &str,
+) -> Result<()> {
+    let pts: Vec<Vec<(f64, f64)>> = curves
+        .iter()
+        .map(|c| grid.iter().zip(c).map(|(&d, &v)| (d, 100.0 * v)).collect())
+        .collect();
+    let series: Vec<Series> = names
+        .iter()
+        .zip(&pts)
+        .map(|(n, p)| Series {
+            name: n,
+            points: p,
+            y_err: None,
+        })
+        .collect();
+    plot::line_png(
+        path,
+        &format!("Cumulative dose-volume histograms ({method})"),
+        "dose (Gy)",
+        "volume receiving at least the dose (% of mass)",
+        &series,
+        false,
+    )
+}
