@@ -344,31 +344,44 @@ impl PyDoseResult {
         self.inner.regions_csv(&self.phantom, &v_gy)
     }
 
-    /// The region rows as JSON text: one object per region with the keys of `regions.csv`.
+    /// The region rows as JSON text: per region a list of [key, value] pairs in the column
+    /// order of `regions.csv` (the Python layer makes ordered dicts of them).
     fn _regions_json(&self, v_gy: Vec<f64>) -> PyResult<String> {
+        use serde_json::json;
         let mass: Vec<f64> = (0..self.phantom.len())
             .map(|v| self.phantom.voxel_mass_g(v))
             .collect();
-        let rows: Vec<serde_json::Value> = self
+        let rows: Vec<Vec<(String, serde_json::Value)>> = self
             .inner
             .regions
             .iter()
             .zip(&self.inner.region_sets)
             .map(|(r, set)| {
-                let mut o = serde_json::json!({
-                    "region": r.name, "mass_g": r.mass_g, "mean_gy": r.mean_gy,
-                    "rel_uncertainty": r.rel_uncertainty, "d90_gy": r.d90_gy, "d50_gy": r.d50_gy,
-                    "d2_gy": r.d2_gy, "max_gy": r.max_gy, "min_gy": r.min_gy, "d98_gy": r.d98_gy,
-                    "d70_gy": r.d70_gy, "voxels": r.voxels,
-                });
+                let mut o: Vec<(String, serde_json::Value)> = [
+                    ("region", json!(r.name)),
+                    ("mass_g", json!(r.mass_g)),
+                    ("mean_gy", json!(r.mean_gy)),
+                    ("rel_uncertainty", json!(r.rel_uncertainty)),
+                    ("d90_gy", json!(r.d90_gy)),
+                    ("d50_gy", json!(r.d50_gy)),
+                    ("d2_gy", json!(r.d2_gy)),
+                    ("max_gy", json!(r.max_gy)),
+                    ("min_gy", json!(r.min_gy)),
+                    ("d98_gy", json!(r.d98_gy)),
+                    ("d70_gy", json!(r.d70_gy)),
+                    ("voxels", json!(r.voxels)),
+                ]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect();
                 for &v in &v_gy {
-                    o[format!("v{v}gy_fraction")] =
-                        serde_json::json!(theradose::dosimetry::regions::v_at(
-                            &self.inner.dose_gy,
-                            &mass,
-                            &set.voxels,
-                            v
-                        ));
+                    let f = theradose::dosimetry::regions::v_at(
+                        &self.inner.dose_gy,
+                        &mass,
+                        &set.voxels,
+                        v,
+                    );
+                    o.push((format!("v{v}gy_fraction"), json!(f)));
                 }
                 o
             })

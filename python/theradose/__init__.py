@@ -43,7 +43,8 @@ def _regions(self, v_gy=_V_GY):
     """Region statistics: one dict per region with the columns of ``regions.csv``
     (region, mass_g, mean_gy, rel_uncertainty, d90_gy, d50_gy, d2_gy, max_gy, min_gy, d98_gy,
     d70_gy, voxels, v2gy_fraction, ...)."""
-    return _json.loads(self._regions_json([float(v) for v in v_gy]))
+    rows = _json.loads(self._regions_json([float(v) for v in v_gy]))
+    return [dict(pairs) for pairs in rows]
 
 
 def _summary(self):

@@ -101,12 +101,17 @@ pub fn v_at(dose: &[f64], mass: &[f64], voxels: &[u32], dose_gy: f64) -> f64 {
     if total <= 0.0 {
         return 0.0;
     }
-    voxels
+    let hit: f64 = voxels
         .iter()
         .filter(|&&i| dose[i as usize] >= dose_gy)
         .map(|&i| mass[i as usize])
-        .sum::<f64>()
-        / total
+        .sum();
+    // an empty sum of f64 is -0.0, which files would print as "-0.000000"
+    if hit > 0.0 {
+        hit / total
+    } else {
+        0.0
+    }
 }
 
 /// CSV of region statistics; header
@@ -228,5 +233,18 @@ mod tests {
         let (g, c) = dvh(&dose, &mass, &[vox], 100);
         assert_eq!(c[0][0], 1.0);
         assert!((c[0][50] - 0.51).abs() < 1e-12, "{} at {}", c[0][50], g[50]);
+    }
+
+    #[test]
+    fn no_negative_zero_in_tables() {
+        // a region that nothing reaches: V(x Gy) is +0, so the CSV reads 0.000000, not -0.000000
+        let dose = vec![0.0; 4];
+        let mass = vec![1.0; 4];
+        let vox: Vec<u32> = (0..4).collect();
+        let v = v_at(&dose, &mass, &vox, 2.0);
+        assert!(v == 0.0 && v.is_sign_positive());
+        let r = region_dose("cold", &dose, None, &mass, &vox, None);
+        let csv = regions_csv(&[r], &dose, &mass, &[vox], &[2.0]);
+        assert!(!csv.contains("-0."), "{csv}");
     }
 }
