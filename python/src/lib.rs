@@ -221,8 +221,10 @@ impl PyPhantom {
 
     /// Direction cosines, 3x3 nested tuple: column c is the world (RAS+) direction of axis c.
     #[getter]
-    fn direction(&self) -> [(f64, f64, f64); 3] {
-        self.inner.grid.direction.map(|r| (r[0], r[1], r[2]))
+    #[allow(clippy::type_complexity)] // a 3x3 nested tuple, as the contract names it
+    fn direction(&self) -> ((f64, f64, f64), (f64, f64, f64), (f64, f64, f64)) {
+        let [a, b, c] = self.inner.grid.direction.map(|r| (r[0], r[1], r[2]));
+        (a, b, c)
     }
 
     /// Region id per voxel (uint16 array `[i, j, k]`; 0 = background).

@@ -22,7 +22,7 @@ use crate::dosimetry::svconv::vsv_dose;
 use crate::phantom::Phantom;
 use crate::source::Spectrum;
 use crate::study::dose_kernels::{kernel_set, KernelOptions};
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -238,7 +238,8 @@ pub fn compute(
     spec.validate()?;
     check_tia(ph, tia)?;
     let start = Instant::now();
-    let spectrum = Spectrum::nuclide(&spec.nuclide, spec.chain).context("nuclide")?;
+    let spectrum = Spectrum::nuclide(&spec.nuclide, spec.chain)
+        .map_err(|e| crate::error::spec_error("nuclide", format!("{e:#}")))?;
     let decays: f64 = tia.iter().sum();
     let mass: Vec<f64> = (0..ph.len()).map(|v| ph.voxel_mass_g(v)).collect();
     let (dose, unc, region_unc, info) = match spec.method {
