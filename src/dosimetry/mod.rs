@@ -7,3 +7,4 @@ pub mod ldm;
 pub mod regions;
 pub mod resample;
 pub mod svconv;
+pub mod tia;

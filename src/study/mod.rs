@@ -4,10 +4,8 @@
 //! it and writes `dose.nii.gz`, `uncertainty.nii.gz`, `summary.json`, `regions.csv` and a PNG.
 
 pub mod beam_cmd;
-pub mod bed_cmd;
 pub mod bnct;
 pub mod bnct_study;
-pub mod decay_cmd;
 pub mod dose_cmd;
 pub mod dose_kernels;
 pub mod dosimetry_images;
@@ -19,7 +17,6 @@ pub mod pet_cmd;
 pub mod positron_range;
 pub mod svalues;
 pub mod therapy;
-pub mod tia_cmd;
 pub mod tia_map_cmd;
 pub mod vsv;
 
