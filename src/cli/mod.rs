@@ -8,6 +8,7 @@ mod bed;
 mod kernel;
 mod phantom;
 mod run;
+mod svalues;
 mod tia;
 
 use anyhow::Result;
@@ -202,7 +203,7 @@ pub enum Cmd {
     Pet(theradose::study::pet_cmd::PetArgs),
     /// Organ S-values (mGy per MBq s, MIRD schema) of a nuclide in a built-in phantom by Monte
     /// Carlo: every source region in turn, all target regions (CSV).
-    Svalues(theradose::study::svalues::SvaluesArgs),
+    Svalues(svalues::SvaluesArgs),
     /// Neutron beam (BNCT) into a phantom: depth fluence and dose components.
     Beam(theradose::study::beam_cmd::BeamArgs),
 }
@@ -359,7 +360,7 @@ fn dispatch(cmd: Cmd) -> Result<()> {
             threads,
             out,
         } => kernel::vsv(
-            theradose::study::vsv::VsvSpec {
+            theradose::dosimetry::vsv::VsvSpec {
                 nuclide,
                 voxel_mm,
                 medium,
@@ -378,7 +379,7 @@ fn dispatch(cmd: Cmd) -> Result<()> {
             threads,
             out,
         } => kernel::positron_range(
-            theradose::study::positron_range::PositronRangeSpec {
+            theradose::pet::positron_range::PositronRangeSpec {
                 nuclide,
                 medium,
                 histories,
@@ -394,7 +395,7 @@ fn dispatch(cmd: Cmd) -> Result<()> {
         Cmd::Bed(a) => bed::run(&a),
         Cmd::Pet(a) => theradose::study::pet_cmd::run(&a),
         Cmd::Beam(a) => theradose::study::beam_cmd::run(&a),
-        Cmd::Svalues(a) => theradose::study::svalues::run(&a),
+        Cmd::Svalues(a) => svalues::run(&a),
     }
 }
 
@@ -403,9 +404,27 @@ fn dispatch(cmd: Cmd) -> Result<()> {
 pub fn flag_of(cmd: &str, field: &str) -> String {
     let last = field.rsplit('.').next().unwrap_or(field);
     let renamed = match (cmd, last) {
+        // a study file's fields are shown as its keys
+        ("study", _) => return field.to_string(),
         ("kernel", "energy_mev") => "energy",
         ("kernel", "radius_cm") => "radius",
+        ("dose", "n") => "kernel-n",
         ("run", "checkpoint_every_s") => "checkpoint-every",
+        ("run", f)
+            if ![
+                "histories",
+                "seed",
+                "threads",
+                "jobs",
+                "job_index",
+                "resume",
+                "target_uncertainty",
+                "region",
+            ]
+            .contains(&f) =>
+        {
+            return field.to_string()
+        }
         (_, f) => f,
     };
     format!("--{}", renamed.replace('_', "-"))

@@ -31,6 +31,7 @@ pub mod metrics;
 pub mod noise;
 pub mod osem;
 pub mod phantom_activity;
+pub mod positron_range;
 pub mod positron_range_kernel;
 pub mod projector;
 pub mod scanner;

@@ -11,12 +11,12 @@
 //! `dose.nii.gz` (Gy), `regions.csv`, `dvh.csv`, `dvh.png`, `dose_coronal.png` and
 //! `summary.json`; `mc` also writes `uncertainty.nii.gz` and can be resumed (`tally.bin`).
 
-use super::dose_kernels::{kernel_set, KernelOptions};
 use super::output::{self, RunOptions};
 use super::{build_phantom, PhantomSpec, RunFile, RunSpec, SourceSpec};
 use crate::dosimetry::ldm::{energy_split, ldm_dose};
 use crate::dosimetry::regions::{dvh, dvh_csv, region_dose, regions_csv, RegionDose};
 use crate::dosimetry::svconv::vsv_dose;
+use crate::dosimetry::vsv_cache::{kernel_set, KernelOptions};
 use crate::io::{read_volume, write_volume, Volume};
 use crate::materials::MaterialDb;
 use crate::phantom::Phantom;
@@ -239,7 +239,8 @@ pub fn compute(args: &DoseArgs) -> Result<Vec<RegionDose>> {
                     .clone()
                     .unwrap_or_else(|| PathBuf::from("results/vsv-cache")),
             };
-            let (kernels, class, kinfo) = kernel_set(&opts, &ph)?;
+            let ctx = crate::context::Context::load()?;
+            let (kernels, class, kinfo) = kernel_set(&ctx, &opts, &ph)?;
             let t0 = Instant::now();
             let rho = args.density_correction.then_some(ph.density.as_slice());
             let dose = vsv_dose(&tia.data, ph.grid.dims, &kernels, &class, rho)?;

@@ -403,7 +403,7 @@ fn organ_doses(
     regions: &mut [RegionResult],
 ) -> Result<()> {
     eprintln!("dosimetry: organ S-values");
-    let file = super::svalues::nuclide_run_file(
+    let file = crate::dosimetry::svalues::nuclide_run_file(
         &spec.phantom.builtin,
         Some(spec.phantom.voxel_mm),
         &spec.phantom.groups,
@@ -413,7 +413,8 @@ fn organ_doses(
         spec.dose.seed,
     )?;
     let sources: Vec<String> = spec.kinetics.iter().map(|k| k.region.clone()).collect();
-    let table = super::svalues::compute(file, &sources, threads)?;
+    let ctx = crate::context::Context::load()?;
+    let table = crate::dosimetry::svalues::compute(&ctx, file, &sources, threads)?;
     output::write_atomic(&out.join("svalues.csv"), table.csv().as_bytes())?;
     let tia: Vec<(String, f64)> = regions
         .iter()

@@ -20,7 +20,7 @@ pub use stopping::{Ion, Stopping};
 pub use table::IonTable;
 
 use crate::materials::{Material, MaterialDb};
-use anyhow::{bail, Result};
+use anyhow::Result;
 use std::fmt::Write;
 
 /// Builds the table of `ion` in `material` over the data file's energy span.
@@ -49,8 +49,9 @@ pub fn table_csv(particle: &str, medium: &str, energies_mev: &[f64]) -> Result<S
     let mut out = String::from("energy_mev,stopping_power_mev_cm2_g,csda_range_g_cm2\n");
     for &e in energies_mev {
         if !(e.is_finite() && e >= t.grid.e_min && e <= t.grid.e_max) {
-            bail!(
-                "--energies: {e} MeV for {particle} is outside the ion tables ({:.4} to {:.0} MeV)",
+            crate::spec_bail!(
+                "energies",
+                "{e} MeV for {particle} is outside the ion tables ({:.4} to {:.0} MeV)",
                 t.grid.e_min,
                 t.grid.e_max
             );

@@ -375,7 +375,10 @@ pub fn table_csv(medium: &str, boron_ppm: f64, energies_mev: &[f64]) -> Result<S
     let mut s = String::from("energy_mev,sigma_total_cm-1,sigma_absorption_cm-1,kerma_gy_cm2\n");
     for &e in energies_mev {
         if !(e.is_finite() && (E_MIN_MEV..=E_MAX_MEV).contains(&e)) {
-            bail!("--energies: {e} MeV outside the neutron tables (1e-11 to 20 MeV)");
+            crate::spec_bail!(
+                "energies",
+                "{e} MeV outside the neutron tables (1e-11 to 20 MeV)"
+            );
         }
         let (t, a) = ph.mass_coefficients(0, e);
         let k = ph.kerma(0, e).total();

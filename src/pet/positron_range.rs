@@ -1,4 +1,4 @@
-//! `theradose positron-range`: distribution of the distance from positron emission to
+//! Positron range (L5, `theradose positron-range`): distribution of the distance from positron emission to
 //! annihilation for a nuclide in a medium (issue 3).
 //!
 //! Each history samples one positron from the nuclide's beta+ branches (branch by positron
@@ -33,11 +33,14 @@
 //! parallel, histogram counts are integers and the floating sums are added in chunk order, so
 //! the result is the same for any thread count.
 
-use crate::materials::MaterialDb;
+use crate::context::Context;
+use crate::error::SpecField;
 use crate::pet::positron_range_kernel::{history, PositronMedium, PositronSpectrum};
 use crate::source::nuclide::Nuclide;
-use anyhow::{bail, Result};
+use crate::spec_bail;
+use anyhow::Result;
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::fmt::Write as _;
 use std::sync::Mutex;
@@ -45,14 +48,27 @@ use std::time::Instant;
 
 pub use crate::pet::positron_range_kernel::{CUTOFF_MEV, HARD_THRESHOLD_MEV};
 
-/// Options of `theradose positron-range`.
-#[derive(Clone, Debug)]
+/// A positron-range computation (the TOML section of `theradose positron-range`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PositronRangeSpec {
+    /// positron emitter, e.g. F-18, Ga-68
     pub nuclide: String,
+    /// medium name, at its nominal density
     pub medium: String,
+    /// positrons
     pub histories: u64,
+    /// random seed
+    #[serde(default = "default_seed")]
     pub seed: u64,
+    /// worker threads (default: all cores)
+    #[serde(default)]
     pub threads: Option<usize>,
+}
+
+/// Default random seed: 1.
+pub fn default_seed() -> u64 {
+    1
 }
 
 /// Histogram bins on each side of 0 (1D) and in r (3D).
@@ -79,14 +95,20 @@ struct Histograms {
 ///
 /// # Errors
 /// An unknown nuclide or medium, a nuclide without positrons, zero histories.
-pub fn run_positron_range(spec: &PositronRangeSpec) -> Result<(serde_json::Value, String)> {
+pub fn run_positron_range(
+    ctx: &Context,
+    spec: &PositronRangeSpec,
+) -> Result<(serde_json::Value, String)> {
     if spec.histories == 0 {
-        bail!("--histories must be at least 1 (got 0)");
+        spec_bail!("histories", "must be at least 1, got 0");
     }
-    let nuclide = Nuclide::load(&spec.nuclide)?;
-    let spectrum = PositronSpectrum::new(&nuclide)?;
-    let db = MaterialDb::load()?;
-    let mat = db.get(&spec.medium)?.clone();
+    let nuclide = Nuclide::load(&spec.nuclide).spec_field("nuclide")?;
+    let spectrum = PositronSpectrum::new(&nuclide).spec_field("nuclide")?;
+    let mat = ctx
+        .materials
+        .get(&spec.medium)
+        .spec_field("medium")?
+        .clone();
     let medium = PositronMedium::new(&mat, spectrum.max_endpoint_mev)?;
     let density = medium.density;
     let limit_cm = 1.2 * medium.csda_max_cm;
