@@ -4,6 +4,7 @@
 //! Errors: a [`theradose::error::SpecError`] names a spec field; [`render_error`] shows it as
 //! the command's flag (`histories` -> `--histories`).
 
+mod beam;
 mod bed;
 mod kernel;
 mod phantom;
@@ -205,7 +206,7 @@ pub enum Cmd {
     /// Carlo: every source region in turn, all target regions (CSV).
     Svalues(svalues::SvaluesArgs),
     /// Neutron beam (BNCT) into a phantom: depth fluence and dose components.
-    Beam(theradose::study::beam_cmd::BeamArgs),
+    Beam(beam::BeamArgs),
 }
 
 #[derive(Subcommand)]
@@ -394,7 +395,7 @@ fn dispatch(cmd: Cmd) -> Result<()> {
         Cmd::Dose(a) => theradose::study::dose_cmd::run(&a),
         Cmd::Bed(a) => bed::run(&a),
         Cmd::Pet(a) => theradose::study::pet_cmd::run(&a),
-        Cmd::Beam(a) => theradose::study::beam_cmd::run(&a),
+        Cmd::Beam(a) => beam::run(&a),
         Cmd::Svalues(a) => svalues::run(&a),
     }
 }

@@ -1,6 +1,7 @@
 //! L5 dosimetry: time-activity fits and time-integrated activity, voxel S-value convolution,
 //! local deposition, DVH and region statistics, organ S-values.
 
+pub mod bnct;
 pub mod coefficients;
 pub mod convolve;
 pub mod kinetics;

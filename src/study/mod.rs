@@ -3,7 +3,6 @@
 //! A run file names a phantom, a source and run settings; `theradose run FILE.toml` transports
 //! it and writes `dose.nii.gz`, `uncertainty.nii.gz`, `summary.json`, `regions.csv` and a PNG.
 
-pub mod beam_cmd;
 pub mod bnct;
 pub mod bnct_study;
 pub mod dose_cmd;
