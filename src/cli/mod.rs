@@ -11,6 +11,7 @@ mod phantom;
 mod run;
 mod svalues;
 mod tia;
+mod tia_map;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -195,7 +196,7 @@ pub enum Cmd {
     /// Time-integrated activity from a time-activity curve (fits, AICc model choice).
     Tia(tia::TiaArgs),
     /// Time-integrated activity map (Bq s per voxel) from registered serial activity images.
-    TiaMap(theradose::study::tia_map_cmd::TiaMapArgs),
+    TiaMap(tia_map::TiaMapArgs),
     /// Dose from a time-integrated activity map: Monte Carlo, voxel S-values (FFT) or local deposition.
     Dose(theradose::study::dose_cmd::DoseArgs),
     /// Biologically effective dose of a decaying dose rate (LQ with Lea-Catcheside G-factor).
@@ -391,7 +392,7 @@ fn dispatch(cmd: Cmd) -> Result<()> {
         ),
         Cmd::Phantom { cmd } => phantom::run(cmd),
         Cmd::Tia(a) => tia::run(&a),
-        Cmd::TiaMap(a) => theradose::study::tia_map_cmd::run(&a),
+        Cmd::TiaMap(a) => tia_map::run(&a),
         Cmd::Dose(a) => theradose::study::dose_cmd::run(&a),
         Cmd::Bed(a) => bed::run(&a),
         Cmd::Pet(a) => theradose::study::pet_cmd::run(&a),

@@ -12,5 +12,6 @@ pub mod resample;
 pub mod svalues;
 pub mod svconv;
 pub mod tia;
+pub mod tia_map;
 pub mod vsv;
 pub mod vsv_cache;

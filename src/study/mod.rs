@@ -12,7 +12,6 @@ pub mod dosimetry_study;
 pub mod output;
 pub mod pet_cmd;
 pub mod therapy;
-pub mod tia_map_cmd;
 
 pub use crate::run::problem::{
     build_phantom, build_source, make_transport, particle_kind, range_rejection_cutoff_mev, Problem,
