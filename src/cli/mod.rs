@@ -7,6 +7,7 @@
 mod beam;
 mod bed;
 mod kernel;
+mod pet;
 mod phantom;
 mod run;
 mod svalues;
@@ -202,7 +203,7 @@ pub enum Cmd {
     /// Biologically effective dose of a decaying dose rate (LQ with Lea-Catcheside G-factor).
     Bed(bed::BedArgs),
     /// Simulate a PET scan (projection, attenuation, noise, OSEM) of a phantom and activity.
-    Pet(theradose::study::pet_cmd::PetArgs),
+    Pet(pet::PetArgs),
     /// Organ S-values (mGy per MBq s, MIRD schema) of a nuclide in a built-in phantom by Monte
     /// Carlo: every source region in turn, all target regions (CSV).
     Svalues(svalues::SvaluesArgs),
@@ -395,7 +396,7 @@ fn dispatch(cmd: Cmd) -> Result<()> {
         Cmd::TiaMap(a) => tia_map::run(&a),
         Cmd::Dose(a) => theradose::study::dose_cmd::run(&a),
         Cmd::Bed(a) => bed::run(&a),
-        Cmd::Pet(a) => theradose::study::pet_cmd::run(&a),
+        Cmd::Pet(a) => pet::run(&a),
         Cmd::Beam(a) => beam::run(&a),
         Cmd::Svalues(a) => svalues::run(&a),
     }

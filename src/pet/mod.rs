@@ -34,6 +34,7 @@ pub mod phantom_activity;
 pub mod positron_range;
 pub mod positron_range_kernel;
 pub mod projector;
+pub mod scan;
 pub mod scanner;
 pub mod simulate;
 

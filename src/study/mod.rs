@@ -10,7 +10,6 @@ pub mod dosimetry_images;
 pub mod dosimetry_report;
 pub mod dosimetry_study;
 pub mod output;
-pub mod pet_cmd;
 pub mod therapy;
 
 pub use crate::run::problem::{
