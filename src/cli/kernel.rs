@@ -15,7 +15,7 @@ pub fn table(particle: &str, medium: &str, energies: &[f64], boron_ppm: Option<f
     match boron_ppm {
         Some(c) => print!(
             "{}",
-            coefficients::table_boron(particle, medium, energies, c)?
+            coefficients::table_boron(&Context::load()?, particle, medium, energies, c)?
         ),
         None => print!(
             "{}",

@@ -44,10 +44,16 @@ pub fn table(ctx: &Context, particle: &str, medium: &str, energies_mev: &[f64]) 
     match particle {
         "photon" | "gamma" => photon_table(ctx, medium, energies_mev),
         "electron" | "positron" => {
-            crate::physics::electron::table_csv(particle, medium, energies_mev)
+            crate::physics::electron::table_csv(&ctx.materials, particle, medium, energies_mev)
         }
-        "alpha" | "proton" => crate::physics::ion::table_csv(particle, medium, energies_mev),
-        "neutron" => crate::physics::neutron::table_csv(medium, 0.0, energies_mev),
+        "alpha" | "proton" => crate::physics::ion::table_csv(
+            &ctx.materials,
+            ctx.ion_data()?,
+            particle,
+            medium,
+            energies_mev,
+        ),
+        "neutron" => crate::physics::neutron::table_csv(&ctx.materials, medium, 0.0, energies_mev),
         p => spec_bail!(
             "particle",
             "{p}: expected photon, electron, positron, alpha, proton or neutron"
@@ -57,6 +63,7 @@ pub fn table(ctx: &Context, particle: &str, medium: &str, energies_mev: &[f64]) 
 
 /// Neutron coefficients with boron (`theradose table --boron-ppm C`): as [`table`] with C ug/g of 10B added (neutrons only).
 pub fn table_boron(
+    ctx: &Context,
     particle: &str,
     medium: &str,
     energies_mev: &[f64],
@@ -74,5 +81,5 @@ pub fn table_boron(
             "give at least one energy in MeV, e.g. 2.53e-8,1e-6"
         );
     }
-    crate::physics::neutron::table_csv(medium, boron_ppm, energies_mev)
+    crate::physics::neutron::table_csv(&ctx.materials, medium, boron_ppm, energies_mev)
 }

@@ -65,7 +65,12 @@ impl Lepton {
 ///
 /// # Errors
 /// An unknown particle or medium, or an energy outside 1 keV - 20 MeV.
-pub fn table_csv(particle: &str, medium: &str, energies_mev: &[f64]) -> Result<String> {
+pub fn table_csv(
+    db: &MaterialDb,
+    particle: &str,
+    medium: &str,
+    energies_mev: &[f64],
+) -> Result<String> {
     let lepton = Lepton::parse(particle)?;
     for &e in energies_mev {
         if !(e.is_finite() && (E_MIN_MEV..=E_MAX_MEV).contains(&e)) {
@@ -75,7 +80,6 @@ pub fn table_csv(particle: &str, medium: &str, energies_mev: &[f64]) -> Result<S
             );
         }
     }
-    let db = MaterialDb::load()?;
     let mat = db.get(medium)?;
     let med = ElectronMedium::new(mat, mat.nominal_density)?;
     let table = StoppingTable::new(&med, lepton, None);

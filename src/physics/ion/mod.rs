@@ -40,12 +40,16 @@ pub fn build_table(data: &IonData, ion: Ion, material: &Material) -> Result<IonT
 ///
 /// # Errors
 /// Unknown particle or medium, or an energy outside the tables.
-pub fn table_csv(particle: &str, medium: &str, energies_mev: &[f64]) -> Result<String> {
+pub fn table_csv(
+    db: &MaterialDb,
+    data: &IonData,
+    particle: &str,
+    medium: &str,
+    energies_mev: &[f64],
+) -> Result<String> {
     let ion = Ion::from_name(particle)?;
-    let db = MaterialDb::load()?;
     let material = db.get(medium)?;
-    let data = IonData::load()?;
-    let t = build_table(&data, ion, material)?;
+    let t = build_table(data, ion, material)?;
     let mut out = String::from("energy_mev,stopping_power_mev_cm2_g,csda_range_g_cm2\n");
     for &e in energies_mev {
         if !(e.is_finite() && e >= t.grid.e_min && e <= t.grid.e_max) {

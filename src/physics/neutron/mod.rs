@@ -367,8 +367,12 @@ pub fn erf(x: f64) -> f64 {
 ///
 /// # Errors
 /// An unknown medium, energies outside 1e-5 eV to 20 MeV, a negative boron concentration.
-pub fn table_csv(medium: &str, boron_ppm: f64, energies_mev: &[f64]) -> Result<String> {
-    let db = MaterialDb::load()?;
+pub fn table_csv(
+    db: &MaterialDb,
+    medium: &str,
+    boron_ppm: f64,
+    energies_mev: &[f64],
+) -> Result<String> {
     let mat = db.get(medium)?.clone();
     let rho = mat.nominal_density;
     let ph = NeutronPhysics::new(std::slice::from_ref(&mat), &[boron_ppm])?;
