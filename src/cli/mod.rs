@@ -105,41 +105,7 @@ pub enum Cmd {
     },
     /// Point kernel: isotropic point source at the centre of a homogeneous sphere; energy
     /// fraction deposited per spherical shell (CSV) and a JSON summary on stdout.
-    Kernel {
-        /// photon, electron or positron (with --energy); not with --nuclide
-        #[arg(long)]
-        particle: Option<String>,
-        /// source energy (MeV)
-        #[arg(long)]
-        energy: Option<f64>,
-        /// a radionuclide (e.g. Lu-177): every radiation of each decay; energy fractions are
-        /// relative to the mean energy emitted per decay
-        #[arg(long)]
-        nuclide: Option<String>,
-        #[arg(long)]
-        medium: String,
-        /// sphere radius (cm)
-        #[arg(long)]
-        radius: f64,
-        /// number of equal-width shells
-        #[arg(long)]
-        shells: usize,
-        #[arg(long)]
-        histories: u64,
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        #[arg(long)]
-        threads: Option<usize>,
-        /// shells CSV
-        #[arg(long)]
-        out: PathBuf,
-        /// electron/positron cut-off and delta-ray threshold (keV; default E/100 within [1, 10])
-        #[arg(long)]
-        electron_cutoff_kev: Option<f64>,
-        /// photon cut-off and bremsstrahlung threshold (keV; default 1)
-        #[arg(long)]
-        photon_cutoff_kev: Option<f64>,
-    },
+    Kernel(kernel::KernelArgs),
     /// Decay data of a radionuclide as JSON: half-life, mean energy per decay by radiation
     /// type, yields and daughters.
     Decay {
@@ -152,43 +118,10 @@ pub enum Cmd {
     },
     /// Voxel S-values of a radionuclide: activity uniform in voxel (0,0,0) of a homogeneous
     /// medium; CSV `i,j,k,s_mgy_per_mbq_s,rel_uncertainty` for 0 <= i,j,k < n.
-    Vsv {
-        #[arg(long)]
-        nuclide: String,
-        /// voxel size (mm)
-        #[arg(long)]
-        voxel_mm: f64,
-        #[arg(long)]
-        medium: String,
-        /// S-values for 0 <= i, j, k < n
-        #[arg(long)]
-        n: usize,
-        #[arg(long)]
-        histories: u64,
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        #[arg(long)]
-        threads: Option<usize>,
-        #[arg(long)]
-        out: PathBuf,
-    },
+    Vsv(kernel::VsvArgs),
     /// Positron range of a nuclide in a medium: JSON statistics of the emission-to-annihilation
     /// distance (3D) and of its projection on one axis (1D); optional 1D histogram CSV.
-    PositronRange {
-        #[arg(long)]
-        nuclide: String,
-        #[arg(long)]
-        medium: String,
-        #[arg(long)]
-        histories: u64,
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        #[arg(long)]
-        threads: Option<usize>,
-        /// 1D histogram CSV `x_mm,probability_per_mm`
-        #[arg(long)]
-        out: Option<PathBuf>,
-    },
+    PositronRange(kernel::PositronRangeArgs),
     /// Built-in phantoms.
     Phantom {
         #[command(subcommand)]
@@ -249,10 +182,10 @@ impl Cmd {
             Cmd::Run { .. } => "run",
             Cmd::Merge { .. } => "merge",
             Cmd::Table { .. } => "table",
-            Cmd::Kernel { .. } => "kernel",
+            Cmd::Kernel(_) => "kernel",
             Cmd::Decay { .. } => "decay",
-            Cmd::Vsv { .. } => "vsv",
-            Cmd::PositronRange { .. } => "positron-range",
+            Cmd::Vsv(_) => "vsv",
+            Cmd::PositronRange(_) => "positron-range",
             Cmd::Phantom { .. } => "phantom",
             Cmd::Tia(_) => "tia",
             Cmd::TiaMap(_) => "tia-map",
@@ -326,71 +259,9 @@ fn dispatch(cmd: Cmd) -> Result<()> {
             println!("{}", serde_json::to_string_pretty(&d)?);
             Ok(())
         }
-        Cmd::Kernel {
-            particle,
-            energy,
-            nuclide,
-            medium,
-            radius,
-            shells,
-            histories,
-            seed,
-            threads,
-            out,
-            electron_cutoff_kev,
-            photon_cutoff_kev,
-        } => kernel::kernel(kernel::KernelArgs {
-            particle,
-            energy,
-            nuclide,
-            medium,
-            radius,
-            shells,
-            histories,
-            seed,
-            threads,
-            out,
-            electron_cutoff_kev,
-            photon_cutoff_kev,
-        }),
-        Cmd::Vsv {
-            nuclide,
-            voxel_mm,
-            medium,
-            n,
-            histories,
-            seed,
-            threads,
-            out,
-        } => kernel::vsv(
-            theradose::dosimetry::vsv::VsvSpec {
-                nuclide,
-                voxel_mm,
-                medium,
-                n,
-                histories,
-                seed,
-                threads,
-            },
-            &out,
-        ),
-        Cmd::PositronRange {
-            nuclide,
-            medium,
-            histories,
-            seed,
-            threads,
-            out,
-        } => kernel::positron_range(
-            theradose::pet::positron_range::PositronRangeSpec {
-                nuclide,
-                medium,
-                histories,
-                seed,
-                threads,
-            },
-            out.as_deref(),
-        ),
+        Cmd::Kernel(a) => kernel::kernel(a),
+        Cmd::Vsv(a) => kernel::vsv(a),
+        Cmd::PositronRange(a) => kernel::positron_range(a),
         Cmd::Phantom { cmd } => phantom::run(cmd),
         Cmd::Tia(a) => tia::run(&a),
         Cmd::TiaMap(a) => tia_map::run(&a),

@@ -91,12 +91,12 @@ pub struct TiaMapSummary {
     pub model: String,
     /// the nuclide
     pub nuclide: String,
-    /// scan times (h)
-    pub times_h: Vec<f64>,
     /// total TIA (Bq s)
     pub tia_total_bq_s: f64,
     /// total TIA (MBq h)
     pub tia_total_mbq_h: f64,
+    /// scan times (h)
+    pub times_h: Vec<f64>,
     /// image units
     pub units: String,
     /// theradose version
@@ -242,9 +242,9 @@ pub fn tia_map_images(a: &TiaMapSpec) -> Result<TiaMapResult> {
         images: a.images.clone(),
         model: a.model.clone(),
         nuclide: a.nuclide.clone(),
-        times_h: a.times_h.clone(),
         tia_total_bq_s: total,
         tia_total_mbq_h: total / 3.6e9,
+        times_h: a.times_h.clone(),
         units: a.units.clone(),
         version: crate::VERSION.into(),
         voxel_mm: reference.spacing_mm,
@@ -256,4 +256,52 @@ pub fn tia_map_images(a: &TiaMapSpec) -> Result<TiaMapResult> {
         resampled,
         summary,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The summary keeps the key order of the JSON the command always wrote (alphabetical).
+    #[test]
+    fn summary_keys_in_alphabetical_order() {
+        let s = TiaMapSummary {
+            calibration: 1.0,
+            dims: [1, 1, 1],
+            images: vec![],
+            model: "mono".into(),
+            nuclide: "Lu-177".into(),
+            tia_total_bq_s: 1.0,
+            tia_total_mbq_h: 1.0,
+            times_h: vec![],
+            units: "bq".into(),
+            version: crate::VERSION.into(),
+            voxel_mm: [1.0; 3],
+        };
+        let text = serde_json::to_string(&s).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        assert_eq!(keys, sorted);
+        let at = |k: &str| text.find(&format!("\"{k}\"")).unwrap();
+        assert!(at("tia_total_mbq_h") < at("times_h"), "{text}");
+    }
+
+    #[test]
+    fn times_per_image_name_the_field() {
+        let s: TiaMapSpec = toml::from_str(
+            "times_h = [1.0]\nimages = [\"a.nii\", \"b.nii\"]\nnuclide = \"Lu-177\"",
+        )
+        .unwrap();
+        assert_eq!(s.units, "bq-ml");
+        let e = tia_map_images(&s).unwrap_err();
+        let f = crate::error::spec_error_of(&e).unwrap();
+        assert_eq!(f.field, "times_h");
+        assert!(f.message.contains("expected one time per image"));
+        assert!(toml::from_str::<TiaMapSpec>(
+            "times_h = []\nimages = []\nnuclide = \"F-18\"\nout = \"x\""
+        )
+        .is_err());
+    }
 }

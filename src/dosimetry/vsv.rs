@@ -294,6 +294,21 @@ pub fn run_vsv(ctx: &Context, spec: &VsvSpec) -> Result<(String, serde_json::Val
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A spec from TOML takes the defaults and refuses unknown keys; zero histories is a spec
+    /// error naming the field and the value.
+    #[test]
+    fn spec_from_toml_and_its_errors() {
+        let text = "nuclide = \"Lu-177\"\nvoxel_mm = 4.0\nmedium = \"water\"\nn = 2\nhistories = 0";
+        let spec: VsvSpec = toml::from_str(text).unwrap();
+        assert_eq!((spec.seed, spec.threads), (1, None));
+        let e = toml::from_str::<VsvSpec>(&format!("{text}\nout = \"x.csv\"")).unwrap_err();
+        assert!(e.to_string().contains("out"), "{e}");
+        let ctx = Context::load().unwrap();
+        let e = run_vsv(&ctx, &spec).unwrap_err();
+        let s = crate::error::spec_error_of(&e).expect("a spec error");
+        assert_eq!(s.to_string(), "histories: must be at least 1, got 0");
+    }
     #[test]
     fn class_index_follows_class_order() {
         for (c, o) in classes(7).into_iter().enumerate() {
