@@ -178,13 +178,8 @@ fn build_phantom(
     Ok((ph, centre, sizes))
 }
 
-/// Runs the voxel S-value calculation; returns the CSV text
-/// (`i,j,k,s_mgy_per_mbq_s,rel_uncertainty`) and a JSON summary.
-///
-/// # Errors
-/// An unknown nuclide or medium, a voxel size that is not positive, K outside [1, 40], zero
-/// histories.
-pub fn run_vsv(ctx: &Context, spec: &VsvSpec) -> Result<(String, serde_json::Value)> {
+/// Checks the values of a spec that need no data: voxel size, n, histories.
+fn check(spec: &VsvSpec) -> Result<()> {
     if !(spec.voxel_mm.is_finite() && spec.voxel_mm > 0.0) {
         spec_bail!(
             "voxel_mm",
@@ -198,6 +193,17 @@ pub fn run_vsv(ctx: &Context, spec: &VsvSpec) -> Result<(String, serde_json::Val
     if spec.histories == 0 {
         spec_bail!("histories", "must be at least 1, got 0");
     }
+    Ok(())
+}
+
+/// Runs the voxel S-value calculation; returns the CSV text
+/// (`i,j,k,s_mgy_per_mbq_s,rel_uncertainty`) and a JSON summary.
+///
+/// # Errors
+/// An unknown nuclide or medium, a voxel size that is not positive, K outside [1, 40], zero
+/// histories.
+pub fn run_vsv(ctx: &Context, spec: &VsvSpec) -> Result<(String, serde_json::Value)> {
+    check(spec)?;
     let spectrum = Spectrum::nuclide(&spec.nuclide, false).spec_field("nuclide")?;
     let db = &ctx.materials;
     let mat = db.get(&spec.medium).spec_field("medium")?.clone();

@@ -115,13 +115,7 @@ pub fn run_positron_range(
     let bin_cm = limit_cm / BINS_PER_SIDE as f64;
     let transport = medium.transport();
 
-    let pool = {
-        let mut b = rayon::ThreadPoolBuilder::new();
-        if let Some(t) = spec.threads {
-            b = b.num_threads(t.max(1));
-        }
-        b.build()?
-    };
+    let pool = thread_pool(spec.threads)?;
     let threads = pool.current_num_threads();
     let start = Instant::now();
     let hist = Mutex::new(Histograms {
@@ -176,16 +170,7 @@ pub fn run_positron_range(
         .fold((0.0, 0.0), |(a, b), s| (a + s[0], b + s[1]));
     let n = (spec.histories - h.escaped).max(1) as f64;
     let mm = 10.0;
-    let density_x: Vec<f64> = h.x.iter().map(|&c| c as f64 / (n * bin_cm * mm)).collect();
-    let centre_mm = |i: usize| (-limit_cm + (i as f64 + 0.5) * bin_cm) * mm;
-    let smooth = moving_average(&density_x, smoothing_window(&h.x));
-    let fwhm = width_at(&smooth, 0.5) * bin_cm * mm;
-    let fwtm = width_at(&smooth, 0.1) * bin_cm * mm;
-    let p99 = quantile(&h.r, 0.99) * bin_cm * mm;
-    let mut csv = String::from("x_mm,probability_per_mm\n");
-    for (i, d) in density_x.iter().enumerate() {
-        let _ = writeln!(csv, "{:.6},{:.6e}", centre_mm(i), d);
-    }
+    let (csv, [fwhm, fwtm, p99]) = widths(&h, n, limit_cm, bin_cm);
     let summary = json!({
         "nuclide": nuclide.name,
         "medium": spec.medium,
@@ -207,6 +192,32 @@ pub fn run_positron_range(
         "version": crate::VERSION,
     });
     Ok((summary, csv))
+}
+
+/// A rayon pool of `threads` workers (default: all cores).
+fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
+    let mut b = rayon::ThreadPoolBuilder::new();
+    if let Some(t) = threads {
+        b = b.num_threads(t.max(1));
+    }
+    Ok(b.build()?)
+}
+
+/// The 1D histogram CSV (`x_mm,probability_per_mm`, unsmoothed) of `n` counted histories and
+/// the FWHM, FWTM (1D, smoothed) and 99th percentile (3D), mm.
+fn widths(h: &Histograms, n: f64, limit_cm: f64, bin_cm: f64) -> (String, [f64; 3]) {
+    let mm = 10.0;
+    let density_x: Vec<f64> = h.x.iter().map(|&c| c as f64 / (n * bin_cm * mm)).collect();
+    let centre_mm = |i: usize| (-limit_cm + (i as f64 + 0.5) * bin_cm) * mm;
+    let smooth = moving_average(&density_x, smoothing_window(&h.x));
+    let fwhm = width_at(&smooth, 0.5) * bin_cm * mm;
+    let fwtm = width_at(&smooth, 0.1) * bin_cm * mm;
+    let p99 = quantile(&h.r, 0.99) * bin_cm * mm;
+    let mut csv = String::from("x_mm,probability_per_mm\n");
+    for (i, d) in density_x.iter().enumerate() {
+        let _ = writeln!(csv, "{:.6},{:.6e}", centre_mm(i), d);
+    }
+    (csv, [fwhm, fwtm, p99])
 }
 
 /// The smallest odd window, at least [`SMOOTH_BINS`], whose largest windowed count reaches

@@ -9,6 +9,7 @@ use crate::particle::isotropic_rng;
 use crate::physics::neutron::{NeutronPhysics, E_MAX_MEV, E_MIN_MEV};
 use crate::physics::photon::PhotonPhysics;
 use crate::spec_bail;
+use crate::tally::Tally;
 use crate::transport::neutron::{
     Component, NeutronGeometry, NeutronTransport, SourceNeutron, N_COMPONENTS,
 };
@@ -80,25 +81,9 @@ pub fn neutron_kernel(ctx: &Context, spec: &KernelSpec) -> Result<KernelResult> 
     let (mut fractions, mut rels) = (Vec::new(), Vec::new());
     let (mut absorbed_e, mut captures) = (0.0, 0.0);
     for s in 0..spec.shells {
-        // charged components and photon deposits; their uncertainties combined in quadrature
-        let mut e = 0.0;
-        let mut var = 0.0;
-        for c in [
-            Component::Boron,
-            Component::Nitrogen,
-            Component::Hydrogen,
-            Component::GammaLocal,
-        ] {
-            let (m, r) = t.mean_and_rel_uncertainty(c as usize * cells + s);
-            e += m;
-            var += (m * r).powi(2);
-        }
-        let (m, r) = pt.mean_and_rel_uncertainty(s);
-        e += m;
-        var += (m * r).powi(2);
+        let (e, rel) = shell_energy(t, pt, cells, s);
         let (cap, _) = t.mean_and_rel_uncertainty(Component::Absorbed as usize * cells + s);
         let f = e / e0;
-        let rel = if e > 0.0 { var.sqrt() / e } else { 0.0 };
         absorbed_e += f;
         captures += cap;
         fractions.push(f);
@@ -138,4 +123,25 @@ pub fn neutron_kernel(ctx: &Context, spec: &KernelSpec) -> Result<KernelResult> 
         fractions,
         rel_uncertainty: rels,
     })
+}
+
+/// Mean energy (MeV per source neutron) deposited in shell `s`, charged components and photon
+/// deposits, with its relative uncertainty (the parts' uncertainties combined in quadrature).
+fn shell_energy(t: &Tally, pt: &Tally, cells: usize, s: usize) -> (f64, f64) {
+    let mut e = 0.0;
+    let mut var = 0.0;
+    for c in [
+        Component::Boron,
+        Component::Nitrogen,
+        Component::Hydrogen,
+        Component::GammaLocal,
+    ] {
+        let (m, r) = t.mean_and_rel_uncertainty(c as usize * cells + s);
+        e += m;
+        var += (m * r).powi(2);
+    }
+    let (m, r) = pt.mean_and_rel_uncertainty(s);
+    e += m;
+    var += (m * r).powi(2);
+    (e, if e > 0.0 { var.sqrt() / e } else { 0.0 })
 }
