@@ -50,7 +50,7 @@ pub struct VsvSpec {
     /// decays
     pub histories: u64,
     /// random seed
-    #[serde(default = "crate::dosimetry::point_kernel::default_seed")]
+    #[serde(default = "crate::run::spec::default_seed")]
     pub seed: u64,
     /// worker threads (default: all cores)
     #[serde(default)]

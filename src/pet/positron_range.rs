@@ -59,16 +59,11 @@ pub struct PositronRangeSpec {
     /// positrons
     pub histories: u64,
     /// random seed
-    #[serde(default = "default_seed")]
+    #[serde(default = "crate::run::spec::default_seed")]
     pub seed: u64,
     /// worker threads (default: all cores)
     #[serde(default)]
     pub threads: Option<usize>,
-}
-
-/// Default random seed: 1.
-pub fn default_seed() -> u64 {
-    1
 }
 
 /// Histogram bins on each side of 0 (1D) and in r (3D).

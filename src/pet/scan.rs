@@ -97,7 +97,7 @@ pub struct PetScanSpec {
     #[serde(default = "default_uptake_min")]
     pub uptake_min: f64,
     /// random seed
-    #[serde(default = "default_seed")]
+    #[serde(default = "crate::run::spec::default_seed")]
     pub seed: u64,
     /// worker threads (default: all cores)
     #[serde(default)]
@@ -122,10 +122,6 @@ pub fn default_positron_histories() -> u64 {
 /// Default of [`PetScanSpec::uptake_min`]: 60 min.
 pub fn default_uptake_min() -> f64 {
     60.0
-}
-/// Default of [`PetScanSpec::seed`]: 1.
-pub fn default_seed() -> u64 {
-    1
 }
 
 /// A simulated scan: images on the phantom grid and the summary.

@@ -68,7 +68,7 @@ pub struct BeamSpec {
     /// source neutrons
     pub histories: u64,
     /// random seed
-    #[serde(default = "default_seed")]
+    #[serde(default = "crate::run::spec::default_seed")]
     pub seed: u64,
     /// worker threads (default: all cores)
     #[serde(default)]
@@ -106,10 +106,6 @@ pub fn default_particle() -> String {
 /// Default of [`BeamSpec::direction`]: +z.
 pub fn default_direction() -> String {
     "+z".into()
-}
-/// Default of [`BeamSpec::seed`]: 1.
-pub fn default_seed() -> u64 {
-    1
 }
 /// Default of [`BeamSpec::fbpa_reference_suv`]: 1.
 pub fn default_reference_suv() -> f64 {

@@ -36,7 +36,7 @@ pub struct KernelSpec {
     /// source particles
     pub histories: u64,
     /// random seed
-    #[serde(default = "default_seed")]
+    #[serde(default = "crate::run::spec::default_seed")]
     pub seed: u64,
     /// worker threads (default: all cores); results do not depend on it
     #[serde(default)]
@@ -49,11 +49,6 @@ pub struct KernelSpec {
     /// photon cut-off and bremsstrahlung threshold (keV); default 1 keV
     #[serde(default)]
     pub photon_cutoff_kev: Option<f64>,
-}
-
-/// Default random seed of the kernels: 1.
-pub fn default_seed() -> u64 {
-    1
 }
 
 /// Checks the electron and photon cut-offs (MeV): finite and at least 1 keV.
@@ -197,7 +192,7 @@ pub struct NuclideKernelSpec {
     /// decays
     pub histories: u64,
     /// random seed
-    #[serde(default = "default_seed")]
+    #[serde(default = "crate::run::spec::default_seed")]
     pub seed: u64,
     /// worker threads (default: all cores)
     #[serde(default)]
