@@ -19,7 +19,7 @@ use std::fmt::Write as _;
 /// mGy per (MBq s) per (Gy per decay).
 const MGY_PER_MBQ_S: f64 = 1e6 * 1e3;
 
-/// One computed table: S[source][target] in mGy/(MBq s) with relative uncertainties.
+/// One computed table: `S[source][target]` in mGy/(MBq s) with relative uncertainties.
 #[derive(Clone, Debug)]
 pub struct SvalueTable {
     /// source regions, in the order of the rows of `s`
@@ -28,7 +28,7 @@ pub struct SvalueTable {
     pub targets: Vec<String>,
     /// mass of each target (g)
     pub target_mass_g: Vec<f64>,
-    /// S[source][target] (mGy per MBq s)
+    /// `S[source][target]` (mGy per MBq s)
     pub s: Vec<Vec<f64>>,
     /// relative uncertainty (1 sigma) of each S
     pub rel: Vec<Vec<f64>>,
