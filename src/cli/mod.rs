@@ -125,7 +125,7 @@ pub enum Cmd {
     /// Built-in phantoms.
     Phantom {
         #[command(subcommand)]
-        cmd: PhantomCmd,
+        cmd: phantom::PhantomCmd,
     },
     /// Time-integrated activity from a time-activity curve (fits, AICc model choice).
     Tia(tia::TiaArgs),
@@ -142,36 +142,6 @@ pub enum Cmd {
     Svalues(svalues::SvaluesArgs),
     /// Neutron beam (BNCT) into a phantom: depth fluence and dose components.
     Beam(beam::BeamArgs),
-}
-
-#[derive(Subcommand)]
-pub enum PhantomCmd {
-    /// List the built-in phantoms.
-    List,
-    /// Regions, materials and masses (voxelised vs reference) of a built-in phantom.
-    Show {
-        name: String,
-        /// voxel size (mm; default: the phantom's)
-        #[arg(long)]
-        voxel_mm: Option<f64>,
-        /// include optional shape groups (e.g. lesions)
-        #[arg(long, value_delimiter = ',')]
-        groups: Vec<String>,
-        /// also write a PNG of the central coronal slice (density with region outlines)
-        #[arg(long)]
-        png: Option<PathBuf>,
-    },
-    /// Voxelise a built-in phantom and write its density (g/cm3) to FILE.nii.gz, the label map
-    /// to FILE_labels.nii.gz, material ids to FILE_materials.nii.gz and names to FILE.json.
-    Export {
-        name: String,
-        #[arg(long)]
-        voxel_mm: f64,
-        #[arg(long)]
-        out: PathBuf,
-        #[arg(long, value_delimiter = ',')]
-        groups: Vec<String>,
-    },
 }
 
 impl Cmd {

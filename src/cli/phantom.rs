@@ -1,10 +1,42 @@
 //! `theradose phantom list|show|export`: the built-in phantoms.
 
-use super::PhantomCmd;
 use anyhow::Result;
+use clap::Subcommand;
+use std::path::PathBuf;
 use theradose::context::Context;
 use theradose::phantom::builtin;
 use theradose::study::output;
+
+// The subcommands of `theradose phantom` (no doc comment: clap would show it as the about).
+#[derive(Subcommand)]
+pub enum PhantomCmd {
+    /// List the built-in phantoms.
+    List,
+    /// Regions, materials and masses (voxelised vs reference) of a built-in phantom.
+    Show {
+        name: String,
+        /// voxel size (mm; default: the phantom's)
+        #[arg(long)]
+        voxel_mm: Option<f64>,
+        /// include optional shape groups (e.g. lesions)
+        #[arg(long, value_delimiter = ',')]
+        groups: Vec<String>,
+        /// also write a PNG of the central coronal slice (density with region outlines)
+        #[arg(long)]
+        png: Option<PathBuf>,
+    },
+    /// Voxelise a built-in phantom and write its density (g/cm3) to FILE.nii.gz, the label map
+    /// to FILE_labels.nii.gz, material ids to FILE_materials.nii.gz and names to FILE.json.
+    Export {
+        name: String,
+        #[arg(long)]
+        voxel_mm: f64,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, value_delimiter = ',')]
+        groups: Vec<String>,
+    },
+}
 
 /// Runs `theradose phantom ...`.
 pub fn run(cmd: PhantomCmd) -> Result<()> {

@@ -2,7 +2,7 @@
 //! copied per region so that each carries its own 10B (the one place that clones a material
 //! with added boron), and the CBE factor of each region.
 
-use super::BeamSpec;
+use crate::dosimetry::bnct::spec::BeamSpec;
 use crate::phantom::Phantom;
 use crate::source::neutron_beam::Weighting;
 use crate::spec_bail;

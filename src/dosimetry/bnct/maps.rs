@@ -1,7 +1,6 @@
 //! Per-voxel maps of a neutron run (fluences and BNCT dose components per source neutron),
 //! depth curves along the beam axis, region means and dose-volume histograms.
 
-use super::BeamResult;
 use crate::numerics::Vec3;
 use crate::phantom::Phantom;
 use crate::source::neutron_beam::Weighting;
@@ -223,14 +222,8 @@ pub fn region_means(ph: &Phantom, maps: &Maps, is_tumour: &[bool]) -> serde_json
 /// Cumulative weighted-dose-volume histograms of every region (mass fractions), 100 dose
 /// levels from 0 to 1.2 x the 99.5th percentile of the labelled voxels' weighted dose; doses
 /// multiplied by `scale` (source neutrons).
-pub fn dvh_csv(r: &BeamResult, scale: f64) -> String {
-    let ph = &r.phantom;
-    let w = &r
-        .maps
-        .iter()
-        .find(|m| m.0 == "dose_weighted")
-        .expect("map")
-        .1;
+pub fn dvh_csv(ph: &Phantom, maps: &Maps, scale: f64) -> String {
+    let w = &maps.iter().find(|m| m.0 == "dose_weighted").expect("map").1;
     // dose axis to 1.2 x the 99.5th percentile of the body's voxels: single noisy voxels (a
     // photon depositing in one voxel) would otherwise stretch it
     let mut body: Vec<f64> = (0..ph.len())

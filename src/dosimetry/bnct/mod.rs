@@ -6,253 +6,32 @@
 pub mod boron;
 pub mod maps;
 pub mod placement;
+pub mod result;
+pub mod spec;
 
 pub use maps::{beam_maps, depth_curve, Maps, AXIS_RADIUS_CM, DEPTH_HEADER};
+pub use result::BeamResult;
+pub use spec::BeamSpec;
 
 use crate::context::Context;
 use crate::error::SpecField;
-use crate::io::{write_file_atomic, write_volume, Volume};
 use crate::phantom::{builtin, Phantom};
 use crate::physics::neutron::NeutronPhysics;
 use crate::physics::photon::PhotonPhysics;
 use crate::run::problem::build_phantom;
 use crate::run::spec::PhantomSpec;
 use crate::source::neutron_beam::{self, NeutronSpectrum, Weighting};
-use crate::spec_bail;
 use crate::transport::neutron::{
     NeutronGeometry, NeutronOutcome, NeutronTransport, EPITHERMAL_MAX_MEV, THERMAL_MAX_MEV,
 };
 use crate::transport::{Geometry, Transport};
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use boron::{boron_map, cbe_by_name, tumour_boron_materials};
-use maps::{dvh_csv, mean_over, region_means};
+use maps::{mean_over, region_means};
 use placement::{beam_direction, beam_field, field_text, place_beam, Placement};
-use serde::{Deserialize, Serialize};
 use serde_json::json;
-use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
-
-/// A BNCT beam run (the TOML section of `theradose beam`; fields named like its flags).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BeamSpec {
-    /// neutron (the only beam particle so far)
-    #[serde(default = "default_particle")]
-    pub particle: String,
-    /// epithermal, thermal (data/neutron/beams.toml) or a CSV energy_lo_mev,energy_hi_mev,fraction
-    pub spectrum: String,
-    /// built-in phantom name, phantom TOML path, or a CT (.nii, .nii.gz, .mhd, .mha) in HU
-    pub phantom: String,
-    /// diameter of a circular field (cm); or `field_cm`
-    #[serde(default)]
-    pub field_diameter_cm: Option<f64>,
-    /// rectangular field W x H (cm): W along the first axis across the beam, u = direction x z
-    /// (direction x x for beams within about 25 degrees of z), H along direction x u
-    #[serde(default)]
-    pub field_cm: Option<[f64; 2]>,
-    /// 10B in normal tissue (ug/g)
-    #[serde(default)]
-    pub boron_ppm: f64,
-    /// 10B in the tumour regions (ug/g; default: `boron_ppm`)
-    #[serde(default)]
-    pub tumour_ppm: Option<f64>,
-    /// regions that are tumour (default: regions whose name contains "tumour" or "tumor")
-    #[serde(default)]
-    pub tumour_regions: Vec<String>,
-    /// +z (default), -z, +x, -x, +y, -y, or a vector ux,uy,uz along the phantom's voxel axes
-    #[serde(default = "default_direction")]
-    pub direction: String,
-    /// a point x,y,z (mm) of the beam's central axis (default: the phantom centre)
-    #[serde(default)]
-    pub aim_mm: Option<[f64; 3]>,
-    /// source neutrons
-    pub histories: u64,
-    /// random seed
-    #[serde(default = "crate::run::spec::default_seed")]
-    pub seed: u64,
-    /// worker threads (default: all cores)
-    #[serde(default)]
-    pub threads: Option<usize>,
-    /// voxel size of a built-in phantom (mm)
-    #[serde(default)]
-    pub voxel_mm: Option<f64>,
-    /// 10B map (ug/g per voxel) on the phantom grid for the boron dose
-    #[serde(default)]
-    pub boron_map: Option<PathBuf>,
-    /// 18F-BPA PET in SUV on the phantom grid: boron dose from `boron_ppm` x SUV / reference SUV
-    #[serde(default)]
-    pub fbpa_pet: Option<PathBuf>,
-    /// SUV of the reference (blood or normal tissue) that carries `boron_ppm`
-    #[serde(default = "default_reference_suv")]
-    pub fbpa_reference_suv: f64,
-    /// optional shape groups of a built-in phantom
-    #[serde(default)]
-    pub groups: Vec<String>,
-    /// deposit capture gammas locally instead of transporting them
-    #[serde(default)]
-    pub local_gamma: bool,
-    /// epithermal fluence rate at the beam aperture (n cm-2 s-1)
-    #[serde(default = "default_aperture_flux")]
-    pub aperture_epithermal_flux: f64,
-    /// prescribed weighted dose (Gy-eq): sets the treatment time
-    #[serde(default)]
-    pub prescription_gy: Option<f64>,
-}
-
-/// Default of [`BeamSpec::particle`]: neutron.
-pub fn default_particle() -> String {
-    "neutron".into()
-}
-/// Default of [`BeamSpec::direction`]: +z.
-pub fn default_direction() -> String {
-    "+z".into()
-}
-/// Default of [`BeamSpec::fbpa_reference_suv`]: 1.
-pub fn default_reference_suv() -> f64 {
-    1.0
-}
-/// Default of [`BeamSpec::aperture_epithermal_flux`] (n cm-2 s-1): 1e9, the minimum
-/// IAEA-TECDOC-1223 (2001) recommends for clinical beams.
-pub fn default_aperture_flux() -> f64 {
-    1e9
-}
-
-/// Per-voxel results of a beam run, per source neutron.
-pub struct BeamResult {
-    /// the phantom as transported (tumour voxels with their boron-loaded materials)
-    pub phantom: Phantom,
-    /// (name, values per voxel): fluences (cm-2), doses (Gy)
-    pub maps: Maps,
-    /// depth curve rows: depth_cm then the 8 columns of depth.csv
-    pub depth: Vec<[f64; 9]>,
-    /// the JSON summary (`summary.json`, printed by `theradose beam`)
-    pub summary: serde_json::Value,
-}
-
-impl BeamResult {
-    /// Writes depth.csv, NIfTI maps of every component (and their relative uncertainties),
-    /// dvh.csv (weighted dose per region; in Gy-eq over the treatment time when a prescription
-    /// was given, else per source neutron) and summary.json into the folder `out`.
-    ///
-    /// # Errors
-    /// An output folder or file that cannot be written.
-    pub fn write(&self, out: &Path) -> Result<()> {
-        std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
-        write_file_atomic(&out.join("depth.csv"), self.depth_csv().as_bytes())?;
-        for (name, data) in &self.maps {
-            let vol = Volume {
-                grid: self.phantom.grid.clone(),
-                data: data.iter().map(|&x| x as f32).collect::<Vec<f32>>(),
-            };
-            let path = out.join(format!("{name}.nii.gz"));
-            write_volume(
-                &path,
-                &vol,
-                &format!("theradose beam {name} per source neutron"),
-            )
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        }
-        // DVH of the weighted dose: absolute over the treatment time when prescribed
-        let scale = match (
-            self.summary["treatment_time_min"].as_f64(),
-            self.summary["source_neutrons_per_second"].as_f64(),
-        ) {
-            (Some(t), Some(per_s)) => t * 60.0 * per_s,
-            _ => 1.0,
-        };
-        write_file_atomic(&out.join("dvh.csv"), dvh_csv(self, scale).as_bytes())?;
-        let summary = serde_json::to_string_pretty(&self.summary)?;
-        write_file_atomic(&out.join("summary.json"), summary.as_bytes())
-    }
-
-    /// depth.csv text (header [`DEPTH_HEADER`]).
-    pub fn depth_csv(&self) -> String {
-        let mut s = String::from(DEPTH_HEADER);
-        s.push('\n');
-        for r in &self.depth {
-            let _ = writeln!(
-                s,
-                "{:.4},{:.6e},{:.6e},{:.6e},{:.6e},{:.6e},{:.6e},{:.6e},{:.6e}",
-                r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8]
-            );
-        }
-        s
-    }
-
-    /// Depth (cm) of the largest thermal fluence on the axis: the vertex of a least-squares
-    /// parabola through the points within 1.2 cm of the largest bin (the curve is flat near its
-    /// maximum, so a wider fit is less noisy than the largest bin).
-    pub fn thermal_peak_depth_cm(&self) -> f64 {
-        let d = &self.depth;
-        let Some(k) = (0..d.len()).max_by(|&a, &b| d[a][1].total_cmp(&d[b][1])) else {
-            return 0.0;
-        };
-        let x0 = d[k][0];
-        // normal equations of y = c0 + c1 t + c2 t^2, t = x - x0
-        let mut m = [[0.0f64; 3]; 3];
-        let mut r = [0.0f64; 3];
-        let mut n = 0;
-        for row in d.iter().filter(|row| (row[0] - x0).abs() <= 1.2) {
-            let t = row[0] - x0;
-            let p = [1.0, t, t * t];
-            for i in 0..3 {
-                for j in 0..3 {
-                    m[i][j] += p[i] * p[j];
-                }
-                r[i] += p[i] * row[1];
-            }
-            n += 1;
-        }
-        if n < 3 {
-            return x0;
-        }
-        let det = |a: &[[f64; 3]; 3]| {
-            a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1])
-                - a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0])
-                + a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0])
-        };
-        let dm = det(&m);
-        let solve = |c: usize| {
-            let mut a = m;
-            for i in 0..3 {
-                a[i][c] = r[i];
-            }
-            det(&a) / dm
-        };
-        let (c1, c2) = (solve(1), solve(2));
-        if c2.is_nan() || c2 >= 0.0 || dm.abs() < 1e-300 {
-            return x0;
-        }
-        (x0 - 0.5 * c1 / c2).clamp(x0 - 1.2, x0 + 1.2)
-    }
-}
-
-/// Checks the values of a spec that need no data: particle, concentrations, fluence rate,
-/// prescription.
-fn check(a: &BeamSpec) -> Result<()> {
-    if a.particle != "neutron" {
-        spec_bail!("particle", "{}: only neutron beams are built", a.particle);
-    }
-    let tumour_ppm = a.tumour_ppm.unwrap_or(a.boron_ppm);
-    for (field, v) in [("boron_ppm", a.boron_ppm), ("tumour_ppm", tumour_ppm)] {
-        if !(v.is_finite() && v >= 0.0) {
-            spec_bail!(field, "{v}: expected a concentration >= 0 ug/g");
-        }
-    }
-    if !(a.aperture_epithermal_flux.is_finite() && a.aperture_epithermal_flux > 0.0) {
-        spec_bail!(
-            "aperture_epithermal_flux",
-            "{}: expected a positive fluence rate (n cm-2 s-1)",
-            a.aperture_epithermal_flux
-        );
-    }
-    if let Some(p) = a.prescription_gy {
-        if !(p.is_finite() && p > 0.0) {
-            spec_bail!("prescription_gy", "{p}: expected a positive dose");
-        }
-    }
-    Ok(())
-}
+use spec::check;
+use std::path::PathBuf;
 
 /// Whether the phantom of a spec is a CT volume (by extension) rather than a built-in phantom.
 fn is_volume(phantom: &str) -> bool {

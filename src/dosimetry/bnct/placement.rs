@@ -1,6 +1,6 @@
 //! Where a beam goes: its field, its direction and its placement on or outside the phantom.
 
-use super::BeamSpec;
+use crate::dosimetry::bnct::spec::BeamSpec;
 use crate::error::spec_error;
 use crate::numerics::Vec3;
 use crate::phantom::Phantom;

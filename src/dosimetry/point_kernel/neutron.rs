@@ -1,8 +1,8 @@
 //! Neutron point kernel: neutrons from the centre of a homogeneous sphere, capture gammas
 //! transported.
 
-use super::{KernelResult, KernelSpec};
 use crate::context::Context;
+use crate::dosimetry::point_kernel::spec::{check_sphere, KernelResult, KernelSpec};
 use crate::error::SpecField;
 use crate::numerics::Vec3;
 use crate::particle::isotropic_rng;
@@ -35,7 +35,7 @@ pub fn neutron_kernel(ctx: &Context, spec: &KernelSpec) -> Result<KernelResult> 
             "{e0}: expected 1e-11 <= E <= 20 MeV for neutrons"
         );
     }
-    super::check_sphere(spec.radius_cm, spec.shells)?;
+    check_sphere(spec.radius_cm, spec.shells)?;
     let mat = ctx
         .materials
         .get(&spec.medium)
