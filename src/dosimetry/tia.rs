@@ -385,4 +385,95 @@ mod tests {
         );
         assert_eq!(v["tia_coefficient_h"], serde_json::Value::Null);
     }
+
+    /// `theradose tia --times-h 4,24,96,168 --values 120,95,40,16 --nuclide Lu-177` before the
+    /// typed API (commit b2bcf14), version aside: the same text, key for key and digit for digit.
+    #[test]
+    fn json_is_the_commands_text() {
+        let expected = r#"{
+  "aicc": -0.39076030695597197,
+  "candidates": [
+    {
+      "aicc": -0.39076030695597197,
+      "model": "mono",
+      "rejected": null,
+      "tia_mbq_h": 10370.180820492293
+    },
+    {
+      "aicc": null,
+      "model": "uptake",
+      "rejected": "needs more than 4 points for AICc",
+      "tia_mbq_h": null
+    },
+    {
+      "aicc": null,
+      "model": "bi",
+      "rejected": "needs more than 5 points for AICc",
+      "tia_mbq_h": null
+    },
+    {
+      "aicc": null,
+      "model": "tri",
+      "rejected": "needs more than 7 points for AICc",
+      "tia_mbq_h": null
+    }
+  ],
+  "chi2": 0.06644400503208366,
+  "clamped_to_physical": false,
+  "effective_half_life_h": 56.448956065755944,
+  "inputs": {
+    "effective_half_life_h": null,
+    "model": "auto",
+    "sigma_mbq": [
+      12.0,
+      9.5,
+      4.0,
+      1.6
+    ],
+    "times_h": [
+      4.0,
+      24.0,
+      96.0,
+      168.0
+    ],
+    "trapezoid_start": "zero",
+    "values_mbq": [
+      120.0,
+      95.0,
+      40.0,
+      16.0
+    ]
+  },
+  "model": "mono",
+  "n_points": 4,
+  "notes": [],
+  "nuclide": "Lu-177",
+  "parameter_sd": {
+    "a1": 1.7424782561145087,
+    "lambda1_per_h": 0.00013982818977996875
+  },
+  "parameters": {
+    "a1": 127.33736987532355,
+    "lambda1_per_h": 0.012279185105788598
+  },
+  "physical_half_life_h": 159.52800000000002,
+  "tia_coefficient_h": null,
+  "tia_mbq_h": 10370.180820492293,
+  "tia_mbq_s": 37332650.953772254,
+  "tia_rel_uncertainty": 0.009190338431733893,
+  "tia_sd_mbq_h": 95.30547133860003,
+  "units": {
+    "rates": "1/h",
+    "time": "h",
+    "values": "MBq"
+  },
+  "version": "VERSION",
+  "weights": "relative 10 %, covariance scaled by reduced chi-square"
+}"#
+        .replace("VERSION", crate::VERSION);
+        let mut s = TiaSpec::new(vec![4.0, 24.0, 96.0, 168.0], vec![120.0, 95.0, 40.0, 16.0]);
+        s.nuclide = Some("Lu-177".into());
+        let r = tia(&s).unwrap();
+        assert_eq!(serde_json::to_string_pretty(&r).unwrap(), expected);
+    }
 }
