@@ -4,7 +4,15 @@
 
 use clap::Parser;
 use std::time::Instant;
-use theradose::study::beam_cmd::{run_beam, BeamArgs};
+use theradose::context::Context;
+use theradose::dosimetry::bnct::run_beam;
+
+// The command's own flags (src/cli/beam.rs uses only the library and clap); its `run` is not
+// used here.
+#[allow(dead_code)]
+#[path = "../src/cli/beam.rs"]
+mod beam_cli;
+use beam_cli::BeamArgs;
 
 #[derive(Parser)]
 struct Wrap {
@@ -35,8 +43,9 @@ fn main() {
         "--out",
         out.to_str().unwrap_or("/tmp/theradose-bench-neutron"),
     ]);
+    let ctx = Context::load().expect("data");
     let t = Instant::now();
-    run_beam(&w.args).expect("beam run");
+    run_beam(&ctx, &w.args.spec()).expect("beam run");
     let s = t.elapsed().as_secs_f64();
     println!(
         "epithermal beam, 12 cm field, 20 cm water cube, 2 threads: {n} neutrons in {s:.2} s = {:.3e} histories/s (with output writing)",

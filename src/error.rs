@@ -56,6 +56,25 @@ pub struct Interrupted {
     pub histories: u64,
 }
 
+/// Turns any error of a result into a [`SpecError`] of `field` (its message the whole error
+/// chain): `Nuclide::load(name).spec_field("nuclide")`.
+pub trait SpecField<T> {
+    /// The result with its error, if any, attributed to the spec field `field`.
+    ///
+    /// # Errors
+    /// The original error, as a [`SpecError`] of `field`.
+    fn spec_field(self, field: &str) -> anyhow::Result<T>;
+}
+
+impl<T> SpecField<T> for anyhow::Result<T> {
+    fn spec_field(self, field: &str) -> anyhow::Result<T> {
+        self.map_err(|e| match spec_error_of(&e) {
+            Some(_) => e,
+            None => spec_error(field, format!("{e:#}")),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

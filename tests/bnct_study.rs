@@ -137,7 +137,7 @@ fn head_study_writes_every_file_and_boron_follows_the_fbpa_pet() {
     let depth = std::fs::read_to_string(out.join("depth.csv")).unwrap();
     assert_eq!(
         depth.lines().next().unwrap(),
-        theradose::study::beam_cmd::DEPTH_HEADER
+        theradose::dosimetry::bnct::DEPTH_HEADER
     );
     assert!(depth.lines().count() > 10);
     for f in ["regions.csv", "dvh.csv", "summary.json", "report.md"] {

@@ -3,11 +3,18 @@
 //! phantom, region statistics, and bad inputs.
 
 use std::path::Path;
+use theradose::context::Context;
 use theradose::dosimetry::convolve::{convolve_direct, convolve_fft, Kernel};
+use theradose::dosimetry::regions::RegionDose;
 use theradose::io::{write_volume, Volume};
 use theradose::materials::MaterialDb;
 use theradose::phantom::builtin;
-use theradose::study::dose_cmd::{compute, DoseArgs};
+use theradose::study::dose::{run_files, DoseFiles};
+
+/// Runs `theradose dose` as the command does (reads the files, computes, writes the outputs).
+fn compute(a: &DoseFiles) -> anyhow::Result<Vec<RegionDose>> {
+    Ok(run_files(&Context::load()?, a)?.regions)
+}
 
 /// A deterministic pseudo-random value in [0, 1) (splitmix64).
 fn hash01(i: u64) -> f64 {
@@ -158,12 +165,12 @@ fn vsv_and_ldm_agree_with_monte_carlo_in_a_water_sphere() {
     let cache = dir.path().join("cache");
     let run = |method: &str, hist: u64| {
         let out = dir.path().join(method);
-        let mut a = DoseArgs::new(method, "water-cube", &tia, "Lu-177", &out);
-        a.histories = hist;
-        a.kernel_medium = "water".into();
-        a.kernel_cache = Some(cache.clone());
-        a.kernel_n = Some(12);
-        a.mask = vec![mask.clone()];
+        let mut a = DoseFiles::with_method(method, "water-cube", &tia, "Lu-177", &out).unwrap();
+        a.spec.histories = hist;
+        a.spec.kernel_medium = "water".into();
+        a.spec.kernel_cache = Some(cache.clone());
+        a.spec.kernel_n = Some(12);
+        a.masks = vec![mask.clone()];
         compute(&a).unwrap();
         out
     };
@@ -225,14 +232,14 @@ fn bad_tia_maps_are_rejected_with_clear_errors() {
     let (good, _, _) = sphere_tia(dir.path(), 1e6);
     let mut vol = theradose::io::read_volume(&good).unwrap();
     let err = |path: &Path, method: &str| {
-        let a = DoseArgs::new(
+        let a = DoseFiles::with_method(
             method,
             "water-cube",
             path,
             "Lu-177",
             &dir.path().join("out"),
         );
-        format!("{:#}", compute(&a).unwrap_err())
+        format!("{:#}", a.and_then(|a| compute(&a)).unwrap_err())
     };
     // NaN voxel
     vol.data[100] = f64::NAN;
@@ -399,8 +406,8 @@ fn mc_checkpoints_belong_to_their_map() {
     let (tia2, _, _) = sphere_tia(&d2, 2e9);
     let out = dir.path().join("mc");
     let run = |tia: &Path| {
-        let mut a = DoseArgs::new("mc", "water-cube", tia, "Lu-177", &out);
-        a.histories = 20_000;
+        let mut a = DoseFiles::with_method("mc", "water-cube", tia, "Lu-177", &out).unwrap();
+        a.spec.histories = 20_000;
         compute(&a).unwrap();
         read(&out.join("dose.nii.gz"))
     };

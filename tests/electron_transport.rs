@@ -4,6 +4,7 @@
 //! water against EGSnrc (`tests/reference/dpk_egsnrc_water.csv`: 15 keV, 0.1 and 1 MeV) and
 //! EGSnrc-corrected ETRAN (`tests/reference/dpk_etran_water.csv`: 0.5 MeV).
 
+use theradose::dosimetry::point_kernel::{run_kernel_with, KernelSpec};
 use theradose::materials::MaterialDb;
 use theradose::numerics::Vec3;
 use theradose::particle::{isotropic_rng, Particle, ParticleKind};
@@ -13,9 +14,13 @@ use theradose::physics::electron::elastic::Wentzel;
 use theradose::physics::electron::{moller, Lepton, StoppingTable};
 use theradose::physics::photon::PhotonPhysics;
 use theradose::rng::HistoryRng;
-use theradose::study::kernel::{run_kernel_with, KernelSpec};
 use theradose::transport::{Geometry, Transport};
 use theradose::units::ELECTRON_MASS_MEV;
+
+/// The loaded data of the library.
+fn ctx() -> theradose::context::Context {
+    theradose::context::Context::load().unwrap()
+}
 
 fn water() -> theradose::materials::Material {
     MaterialDb::load().unwrap().get("water").unwrap().clone()
@@ -295,7 +300,7 @@ fn etran_binned(col: usize) -> Vec<f64> {
 }
 
 /// Scaled kernel j = (energy fraction per shell) / (shell width in r0) and its absolute sigma.
-fn scaled(r: &theradose::study::kernel::KernelResult) -> (Vec<f64>, Vec<f64>) {
+fn scaled(r: &theradose::dosimetry::point_kernel::KernelResult) -> (Vec<f64>, Vec<f64>) {
     let j: Vec<f64> = r.fractions.iter().map(|f| f / 0.05).collect();
     let s = j
         .iter()
@@ -352,7 +357,7 @@ fn dose_point_kernels_match_egsnrc_and_do_not_depend_on_step_size() {
     );
     // 1 MeV, 10 keV cut-off as EGSnrc
     let s1 = spec(1.0, st.csda_range(1.0), 40_000);
-    let base = run_kernel_with(&s1, s1.condensed_params().unwrap(), 1.0).unwrap();
+    let base = run_kernel_with(&ctx(), &s1, s1.condensed_params().unwrap(), 1.0).unwrap();
     let (j1, e1) = scaled(&base);
     compare_dpk(1.0, &j1, &reference(2));
     // step-size independence: C1, C2, the step energy-loss fraction and the geometric step limit
@@ -364,7 +369,7 @@ fn dose_point_kernels_match_egsnrc_and_do_not_depend_on_step_size() {
     half.max_loss_fraction *= 0.5;
     let mut s1b = s1.clone();
     s1b.seed = 18;
-    let (j2, e2) = scaled(&run_kernel_with(&s1b, half, 0.5).unwrap());
+    let (j2, e2) = scaled(&run_kernel_with(&ctx(), &s1b, half, 0.5).unwrap());
     let (mut c, mut dof) = (0.0, 0.0);
     for i in 0..j1.len() {
         let var = e1[i] * e1[i] + e2[i] * e2[i];
@@ -376,7 +381,8 @@ fn dose_point_kernels_match_egsnrc_and_do_not_depend_on_step_size() {
     assert_chi2("1 MeV kernel, halved steps vs default", (c, dof));
     // 100 keV, 1 keV cut-off as EGSnrc (the kernel default E/100)
     let s01 = spec(0.1, st.csda_range(0.1), 30_000);
-    let (j, _) = scaled(&run_kernel_with(&s01, s01.condensed_params().unwrap(), 1.0).unwrap());
+    let (j, _) =
+        scaled(&run_kernel_with(&ctx(), &s01, s01.condensed_params().unwrap(), 1.0).unwrap());
     compare_dpk(0.1, &j, &reference(1));
 }
 
@@ -385,7 +391,7 @@ fn positron_kernel_reports_annihilations() {
     let mut s = spec(0.5, 0.17, 2000);
     s.particle = "positron".into();
     s.radius_cm = 20.0;
-    let r = theradose::study::kernel::run_kernel(&s).unwrap();
+    let r = theradose::dosimetry::point_kernel::run_kernel(&ctx(), &s).unwrap();
     let a = r.summary["annihilations"].as_f64().unwrap();
     // in a 20 cm sphere every 0.5 MeV positron annihilates
     assert!((a - 1.0).abs() < 1e-12, "annihilations per primary {a}");
@@ -412,7 +418,7 @@ fn dose_point_kernels_at_15_kev_and_500_kev() {
     );
     // 15 keV, 1 keV cut-off as EGSnrc (the kernel default E/100 clamped to 1 keV)
     let s = spec(0.015, st.csda_range(0.015), 30_000);
-    let (j, _) = scaled(&run_kernel_with(&s, s.condensed_params().unwrap(), 1.0).unwrap());
+    let (j, _) = scaled(&run_kernel_with(&ctx(), &s, s.condensed_params().unwrap(), 1.0).unwrap());
     compare_dpk(0.015, &j, &reference(4));
 
     // 500 keV: no EGSnrc table was found; the published ETRAN kernel (Seltzer 1991) differs from
@@ -422,7 +428,7 @@ fn dose_point_kernels_at_15_kev_and_500_kev() {
     // 1 MeV, interpolated in ln E (weight ln 5 / ln 10 on 1 MeV); tolerance 3% of the peak, as
     // for the EGSnrc kernels.
     let s = spec(0.5, st.csda_range(0.5), 40_000);
-    let (j, _) = scaled(&run_kernel_with(&s, s.condensed_params().unwrap(), 1.0).unwrap());
+    let (j, _) = scaled(&run_kernel_with(&ctx(), &s, s.condensed_params().unwrap(), 1.0).unwrap());
     let (et01, et05, et1) = (etran_binned(1), etran_binned(2), etran_binned(3));
     let (eg01, eg1) = (reference(1), reference(2));
     let wt = 5f64.ln() / 10f64.ln();

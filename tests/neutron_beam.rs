@@ -1,9 +1,15 @@
 //! BNCT beam: an epithermal beam into a water phantom.
 
-use theradose::study::beam_cmd::{run, BeamArgs, DEPTH_HEADER};
+use theradose::context::Context;
+use theradose::dosimetry::bnct::{run_beam, BeamSpec, DEPTH_HEADER};
 
-fn args(out: &str, histories: u64) -> BeamArgs {
-    BeamArgs {
+/// The loaded data of the library.
+fn ctx() -> Context {
+    Context::load().unwrap()
+}
+
+fn args(histories: u64) -> BeamSpec {
+    BeamSpec {
         particle: "neutron".into(),
         spectrum: "epithermal".into(),
         phantom: "water-cube".into(),
@@ -25,7 +31,6 @@ fn args(out: &str, histories: u64) -> BeamArgs {
         local_gamma: false,
         aperture_epithermal_flux: 1e9,
         prescription_gy: Some(10.0),
-        out: std::env::temp_dir().join(out),
     }
 }
 
@@ -127,7 +132,7 @@ fn epithermal_beam_thermal_peak_depth_in_water() {
     std::fs::create_dir_all(&dir).unwrap();
     let phantom = dir.join("fir1-water-phantom.toml");
     std::fs::write(&phantom, FIR1_PHANTOM).unwrap();
-    let mut a = args("theradose-neutron-beam-test", 100_000);
+    let mut a = args(100_000);
     a.spectrum = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/reference/bnct_fir1_spectrum.csv"
@@ -136,8 +141,9 @@ fn epithermal_beam_thermal_peak_depth_in_water() {
     a.phantom = phantom.to_str().unwrap().into();
     a.field_diameter_cm = Some(14.0);
     a.boron_ppm = 0.0;
-    run(&a).unwrap();
-    let csv = std::fs::read_to_string(a.out.join("depth.csv")).unwrap();
+    let out = std::env::temp_dir().join("theradose-neutron-beam-test");
+    run_beam(&ctx(), &a).unwrap().write(&out).unwrap();
+    let csv = std::fs::read_to_string(out.join("depth.csv")).unwrap();
     assert_eq!(csv.lines().next().unwrap(), DEPTH_HEADER);
     for f in [
         "summary.json",
@@ -152,11 +158,10 @@ fn epithermal_beam_thermal_peak_depth_in_water() {
         "fluence_fast.nii.gz",
         "dose_weighted_rel_unc.nii.gz",
     ] {
-        assert!(a.out.join(f).exists(), "{f} missing");
+        assert!(out.join(f).exists(), "{f} missing");
     }
     let s: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(a.out.join("summary.json")).unwrap())
-            .unwrap();
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     let frac = &s["spectrum_fractions"];
     for (group, f) in [
         ("thermal", 0.0611),
@@ -166,7 +171,7 @@ fn epithermal_beam_thermal_peak_depth_in_water() {
         assert!((frac[group].as_f64().unwrap() - f).abs() < 1e-6, "{group}");
     }
     // thermal fluence per depth, averaged over the voxels within FIR1_AXIS_RADIUS_CM of the axis
-    let th = theradose::io::read_volume(&a.out.join("fluence_thermal.nii.gz")).unwrap();
+    let th = theradose::io::read_volume(&out.join("fluence_thermal.nii.gz")).unwrap();
     let [nx, ny, nz] = th.grid.dims;
     let v_cm = th.grid.spacing_mm.map(|x| 0.1 * x);
     let (cx, cy) = (0.5 * nx as f64 * v_cm[0], 0.5 * ny as f64 * v_cm[1]);
@@ -204,21 +209,21 @@ fn epithermal_beam_thermal_peak_depth_in_water() {
             .split(',')
             .all(|x| x.parse::<f64>().is_ok_and(|v| v.is_finite() && v >= 0.0)));
     }
-    let _ = std::fs::remove_dir_all(&a.out);
+    let _ = std::fs::remove_dir_all(&out);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn bad_arguments_are_reported() {
-    let mut a = args("theradose-neutron-beam-bad", 10);
+    let mut a = args(10);
     a.spectrum = "nonsense".into();
-    assert!(run(&a).is_err());
-    let mut a = args("theradose-neutron-beam-bad", 10);
+    assert!(run_beam(&ctx(), &a).is_err());
+    let mut a = args(10);
     a.field_diameter_cm = Some(-1.0);
-    assert!(run(&a).is_err());
-    let mut a = args("theradose-neutron-beam-bad", 10);
+    assert!(run_beam(&ctx(), &a).is_err());
+    let mut a = args(10);
     a.direction = "up".into();
-    assert!(run(&a).is_err());
+    assert!(run_beam(&ctx(), &a).is_err());
 }
 
 /// A boron map (or an FBPA PET scaled by its reference SUV) sets the boron dose per voxel: a
@@ -241,13 +246,13 @@ fn boron_map_and_fbpa_pet() {
         };
         write_volume(p, &vol, "test").unwrap();
     }
-    let base = |name: &str| {
-        let mut a = args(name, 1500);
+    let base = || {
+        let mut a = args(1500);
         a.voxel_mm = Some(20.0);
         a
     };
-    let boron = |a: &BeamArgs| {
-        let r = theradose::study::beam_cmd::run_beam(a).unwrap();
+    let boron = |a: &BeamSpec| {
+        let r = run_beam(&ctx(), a).unwrap();
         r.maps
             .iter()
             .find(|m| m.0 == "dose_boron")
@@ -255,11 +260,11 @@ fn boron_map_and_fbpa_pet() {
             .1
             .clone()
     };
-    let uniform = boron(&base("u"));
-    let mut a = base("m");
+    let uniform = boron(&base());
+    let mut a = base();
     a.boron_map = Some(map);
     let mapped = boron(&a);
-    let mut a = base("p");
+    let mut a = base();
     a.fbpa_pet = Some(suv);
     let pet = boron(&a);
     let total: f64 = uniform.iter().sum();
@@ -276,10 +281,10 @@ fn boron_map_and_fbpa_pet() {
 #[test]
 fn beam_deterministic_across_threads() {
     let run_with = |threads| {
-        let mut a = args("d", 800);
+        let mut a = args(800);
         a.voxel_mm = Some(20.0);
         a.threads = Some(threads);
-        theradose::study::beam_cmd::run_beam(&a).unwrap()
+        run_beam(&ctx(), &a).unwrap()
     };
     let (one, two) = (run_with(1), run_with(2));
     for (a, b) in one.maps.iter().zip(&two.maps) {

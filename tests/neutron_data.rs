@@ -4,6 +4,11 @@
 use theradose::materials::{Material, MaterialDb};
 use theradose::physics::neutron::{table_csv, NeutronPhysics, NuclideTable};
 
+/// The material library.
+fn db() -> theradose::materials::MaterialDb {
+    theradose::materials::MaterialDb::load().unwrap()
+}
+
 /// 0.0253 eV (2200 m/s) in MeV.
 const E_TH: f64 = 2.53e-8;
 
@@ -94,7 +99,7 @@ fn nitrogen_kerma_factor() {
 /// free-atom values; /shared/reference/bnct.csv). Tolerance 1%.
 #[test]
 fn water_epithermal_total() {
-    let csv = table_csv("water", 0.0, &[1e-5, 1e-4]).unwrap();
+    let csv = table_csv(&db(), "water", 0.0, &[1e-5, 1e-4]).unwrap();
     for line in csv.lines().skip(1) {
         let v: Vec<f64> = line.split(',').map(|x| x.parse().unwrap()).collect();
         assert!(
@@ -109,11 +114,11 @@ fn water_epithermal_total() {
 /// The table header is the CLI contract.
 #[test]
 fn table_header_and_boron() {
-    let csv = table_csv("soft-tissue", 30.0, &[2.53e-8, 1.0]).unwrap();
+    let csv = table_csv(&db(), "soft-tissue", 30.0, &[2.53e-8, 1.0]).unwrap();
     assert!(csv.starts_with("energy_mev,sigma_total_cm-1,sigma_absorption_cm-1,kerma_gy_cm2\n"));
     assert_eq!(csv.lines().count(), 3);
-    assert!(table_csv("water", -1.0, &[1.0]).is_err());
-    assert!(table_csv("water", 0.0, &[30.0]).is_err());
+    assert!(table_csv(&db(), "water", -1.0, &[1.0]).is_err());
+    assert!(table_csv(&db(), "water", 0.0, &[30.0]).is_err());
     let m = Material::new("x", &[(92, 1.0)], 1.0, "test").unwrap();
     assert!(NeutronPhysics::new(&[m], &[]).is_err());
 }
@@ -149,7 +154,7 @@ fn water_thermal_total_vs_evaluated_cab_model() {
     use theradose::physics::neutron::{free_gas_factor, kt_mev};
     let n = 6.022_140_76e23 / 18.0153 * 1e-24;
     let es: Vec<f64> = CAB_H_IN_H2O_300K.iter().map(|p| p.0 * 1e-6).collect();
-    let csv = table_csv("water", 0.0, &es).unwrap();
+    let csv = table_csv(&db(), "water", 0.0, &es).unwrap();
     for (line, &(e_ev, s_h)) in csv.lines().skip(1).zip(&CAB_H_IN_H2O_300K) {
         let v: Vec<f64> = line.split(',').map(|x| x.parse().unwrap()).collect();
         let s_o = 3.7939 * free_gas_factor(15.858 * e_ev * 1e-6 / kt_mev());

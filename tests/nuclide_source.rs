@@ -120,8 +120,8 @@ fn f18_annihilation_sites_are_tallied() {
     let s: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
     let per_decay = s["annihilations"].as_f64().unwrap();
-    let d = theradose::study::decay_cmd::decay_json("F-18", false).unwrap();
-    let yield_ = d["yield_per_decay"]["positron"].as_f64().unwrap();
+    let d = theradose::source::decay_info::decay("F-18", false).unwrap();
+    let yield_ = d.yield_per_decay.positron;
     assert!(
         (per_decay / yield_ - 1.0).abs() < 0.01,
         "{per_decay} vs {yield_}"

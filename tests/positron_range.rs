@@ -17,14 +17,19 @@ use std::process::Command;
 use theradose::materials::MaterialDb;
 use theradose::numerics::Vec3;
 use theradose::particle::{isotropic_rng, Particle, ParticleKind};
+use theradose::pet::positron_range::{
+    run_positron_range, PositronRangeSpec, CUTOFF_MEV, HARD_THRESHOLD_MEV,
+};
 use theradose::physics::electron::condensed::{CondensedParams, ElectronPhysics};
 use theradose::physics::photon::PhotonPhysics;
 use theradose::rng::HistoryRng;
 use theradose::source::nuclide::Nuclide;
-use theradose::study::positron_range::{
-    run_positron_range, PositronRangeSpec, CUTOFF_MEV, HARD_THRESHOLD_MEV,
-};
 use theradose::transport::{Geometry, Transport};
+
+/// The loaded data of the library.
+fn ctx() -> theradose::context::Context {
+    theradose::context::Context::load().unwrap()
+}
 
 /// (nuclide, positron endpoint of the branch (MeV), published R_mean in water (mm), source).
 const R_MEAN_WATER: [(&str, f64, f64, &str); 6] = [
@@ -173,7 +178,7 @@ fn mean_range_in_water_vs_published() {
 fn nuclide_distributions_in_water() {
     let mut last = 0.0;
     for (name, r_max_mm) in R_MAX_WATER {
-        let (j, _) = run_positron_range(&spec(name, 20_000, 2)).unwrap();
+        let (j, _) = run_positron_range(&ctx(), &spec(name, 20_000, 2)).unwrap();
         let g = |k: &str| j[k].as_f64().unwrap();
         let (mean, rms, fwhm, fwtm, p99) = (
             g("mean_3d_mm"),
@@ -221,10 +226,10 @@ fn deterministic_across_threads() {
         j
     };
     // 3000 histories: three chunks, the last one partial
-    let (j1, c1) = run_positron_range(&spec("Ga-68", 3000, 1)).unwrap();
+    let (j1, c1) = run_positron_range(&ctx(), &spec("Ga-68", 3000, 1)).unwrap();
     assert_eq!(j1["threads"], 1);
     for t in [2, 3] {
-        let (j, c) = run_positron_range(&spec("Ga-68", 3000, t)).unwrap();
+        let (j, c) = run_positron_range(&ctx(), &spec("Ga-68", 3000, t)).unwrap();
         assert_eq!(j["threads"], t);
         assert_eq!(strip(j), strip(j1.clone()), "{t} threads");
         assert_eq!(c, c1, "{t} threads: CSV");
@@ -290,14 +295,14 @@ fn cli_json_keys_and_csv() {
 /// An unknown nuclide, a nuclide without positrons and an unknown medium give clear errors.
 #[test]
 fn input_errors() {
-    let e = run_positron_range(&spec("Xx-999", 10, 1)).unwrap_err();
+    let e = run_positron_range(&ctx(), &spec("Xx-999", 10, 1)).unwrap_err();
     assert!(e.to_string().contains("unknown nuclide 'Xx-999'"), "{e}");
-    let e = run_positron_range(&spec("Lu-177", 10, 1)).unwrap_err();
+    let e = run_positron_range(&ctx(), &spec("Lu-177", 10, 1)).unwrap_err();
     assert!(e.to_string().contains("no positron emission"), "{e}");
     let mut s = spec("F-18", 10, 1);
     s.medium = "unobtainium".into();
-    assert!(run_positron_range(&s).is_err());
-    assert!(run_positron_range(&spec("F-18", 0, 1)).is_err());
+    assert!(run_positron_range(&ctx(), &s).is_err());
+    assert!(run_positron_range(&ctx(), &spec("F-18", 0, 1)).is_err());
     let o = Command::new(env!("CARGO_BIN_EXE_theradose"))
         .args(["positron-range", "--nuclide", "Xx-999", "--medium", "water"])
         .args(["--histories", "10"])

@@ -1,7 +1,12 @@
 //! Organ S-values by Monte Carlo (issue 6): reciprocity for photons and the self-dose limit.
 
-use theradose::study::svalues::compute;
+use theradose::dosimetry::svalues::compute;
 use theradose::study::RunFile;
+
+/// The loaded data of the library.
+fn ctx() -> theradose::context::Context {
+    theradose::context::Context::load().unwrap()
+}
 
 fn run_file(phantom: &str, source: &str, histories: u64) -> RunFile {
     toml::from_str(&format!(
@@ -52,7 +57,7 @@ half_size_mm = [30.0, 15.0, 45.0]
         "[source]\nparticle = \"photon\"\nenergy_mev = 0.5",
         1_500_000,
     );
-    let t = compute(f, &["a".into(), "b".into()], None).unwrap();
+    let t = compute(&ctx(), f, &["a".into(), "b".into()], None).unwrap();
     let (ia, ib) = (0, 1);
     let ja = t.targets.iter().position(|x| x == "a").unwrap();
     let jb = t.targets.iter().position(|x| x == "b").unwrap();
@@ -86,7 +91,7 @@ fn self_dose_of_a_large_organ_is_energy_per_decay_over_mass() {
         100_000,
     );
     f.phantom.voxel_mm = Some(8.0);
-    let t = compute(f, &["liver".into()], None).unwrap();
+    let t = compute(&ctx(), f, &["liver".into()], None).unwrap();
     let j = t.targets.iter().position(|x| x == "liver").unwrap();
     let s = t.s[0][j]; // mGy/(MBq s)
     let mass = t.target_mass_g[j];

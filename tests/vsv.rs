@@ -8,8 +8,13 @@
 
 use std::process::Command;
 use std::sync::OnceLock;
-use theradose::study::kernel::{run_nuclide_kernel, NuclideKernelSpec};
-use theradose::study::vsv::{run_vsv, VsvSpec};
+use theradose::dosimetry::point_kernel::{run_nuclide_kernel, NuclideKernelSpec};
+use theradose::dosimetry::vsv::{run_vsv, VsvSpec};
+
+/// The loaded data of the library.
+fn ctx() -> theradose::context::Context {
+    theradose::context::Context::load().unwrap()
+}
 
 fn reference(path: &str) -> Vec<([usize; 3], f64)> {
     std::fs::read_to_string(path)
@@ -45,15 +50,18 @@ fn lu177_2p21mm() -> &'static (String, serde_json::Value) {
 }
 
 fn lu177(voxel_mm: f64, n: usize) -> (String, serde_json::Value) {
-    run_vsv(&VsvSpec {
-        nuclide: "Lu-177".into(),
-        voxel_mm,
-        medium: "soft-tissue".into(),
-        n,
-        histories: 1_000_000,
-        seed: 7,
-        threads: None,
-    })
+    run_vsv(
+        &ctx(),
+        &VsvSpec {
+            nuclide: "Lu-177".into(),
+            voxel_mm,
+            medium: "soft-tissue".into(),
+            n,
+            histories: 1_000_000,
+            seed: 7,
+            threads: None,
+        },
+    )
     .expect("vsv runs")
 }
 
@@ -161,15 +169,18 @@ fn lu177_centre_voxel_matches_lanconelli_with_its_source_energy() {
 /// -0.2%, S001 -2.1%, S011 -5.1%, S111 -9.1%.)
 #[test]
 fn y90_matches_lanconelli_and_respects_local_bound() {
-    let (csv, js) = run_vsv(&VsvSpec {
-        nuclide: "Y-90".into(),
-        voxel_mm: 4.42,
-        medium: "soft-tissue".into(),
-        n: 2,
-        histories: 50_000,
-        seed: 3,
-        threads: None,
-    })
+    let (csv, js) = run_vsv(
+        &ctx(),
+        &VsvSpec {
+            nuclide: "Y-90".into(),
+            voxel_mm: 4.42,
+            medium: "soft-tissue".into(),
+            n: 2,
+            histories: 50_000,
+            seed: 3,
+            threads: None,
+        },
+    )
     .expect("vsv runs");
     let refs = reference("tests/reference/vsv_y90_soft_tissue_4.42mm.csv");
     for (ijk, tol) in [([0, 0, 0], 0.05), ([0, 0, 1], 0.10), ([0, 1, 1], 0.10)] {
@@ -190,17 +201,20 @@ fn y90_matches_lanconelli_and_respects_local_bound() {
 
 #[test]
 fn kernel_nuclide_lu177_absorbs_the_non_penetrating_energy_near_the_source() {
-    let r = run_nuclide_kernel(&NuclideKernelSpec {
-        nuclide: "Lu-177".into(),
-        medium: "water".into(),
-        radius_cm: 10.0,
-        shells: 100,
-        histories: 10_000,
-        seed: 5,
-        threads: None,
-        electron_cutoff_kev: None,
-        photon_cutoff_kev: None,
-    })
+    let r = run_nuclide_kernel(
+        &ctx(),
+        &NuclideKernelSpec {
+            nuclide: "Lu-177".into(),
+            medium: "water".into(),
+            radius_cm: 10.0,
+            shells: 100,
+            histories: 10_000,
+            seed: 5,
+            threads: None,
+            electron_cutoff_kev: None,
+            photon_cutoff_kev: None,
+        },
+    )
     .expect("kernel runs");
     // ICRP-107 Lu-177: beta 0.1333 + CE/Auger 0.0147 MeV of 0.1812 MeV per decay (0.817
     // non-penetrating); the Lu-177 maximal beta range in water is 0.18 cm, so within 0.3 cm the

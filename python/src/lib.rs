@@ -418,8 +418,7 @@ fn _dose(
     tia: PyReadonlyArray3<'_, f64>,
     spec_json: &str,
 ) -> PyResult<PyDoseResult> {
-    let spec: DoseSpec =
-        serde_json::from_str(spec_json).map_err(|e| PyValueError::new_err(e.to_string()))?;
+    let spec: DoseSpec = spec_from_json(spec_json)?;
     let tia = tia.as_array();
     let dims = shape3(&tia);
     let ph = &phantom.inner;
@@ -450,12 +449,44 @@ fn _dose_methods() -> Vec<&'static str> {
         .collect()
 }
 
+/// A spec from the JSON text the Python layer builds from keyword arguments: unknown keys and
+/// wrong types raise `ValueError` naming the key.
+fn spec_from_json<T: serde::de::DeserializeOwned>(text: &str) -> PyResult<T> {
+    serde_json::from_str(text).map_err(|e| PyValueError::new_err(e.to_string()))
+}
+
+/// A result as JSON text.
+fn to_json<T: serde::Serialize>(v: &T) -> PyResult<String> {
+    serde_json::to_string(v).map_err(|e| PyRuntimeError::new_err(e.to_string()))
+}
+
 /// Decay data of a nuclide as the JSON text of `theradose decay`.
 #[pyfunction]
 fn _decay(nuclide: &str, chain: bool) -> PyResult<String> {
-    let v = theradose::study::decay_cmd::decay_json(nuclide, chain)
-        .map_err(|e| PyValueError::new_err(format!("nuclide: {e:#}")))?;
-    serde_json::to_string(&v).map_err(|e| PyRuntimeError::new_err(e.to_string()))
+    let d =
+        theradose::source::decay_info::decay(nuclide, chain).map_err(|e| {
+            match spec_error_of(&e) {
+                Some(_) => py_err(e),
+                None => PyValueError::new_err(format!("nuclide: {e:#}")),
+            }
+        })?;
+    to_json(&d)
+}
+
+/// Time-integrated activity of a time-activity curve: `spec_json` holds the keys of
+/// `TiaSpec`; returns the JSON text of `theradose tia`.
+#[pyfunction]
+fn _tia(spec_json: &str) -> PyResult<String> {
+    let spec: theradose::dosimetry::tia::TiaSpec = spec_from_json(spec_json)?;
+    to_json(&theradose::dosimetry::tia::tia(&spec).map_err(py_err)?)
+}
+
+/// Biologically effective dose: `spec_json` holds the keys of `BedSpec`; returns the JSON text
+/// of `theradose bed`.
+#[pyfunction]
+fn _bed(spec_json: &str) -> PyResult<String> {
+    let spec: theradose::biology::bed::BedSpec = spec_from_json(spec_json)?;
+    to_json(&theradose::biology::bed::bed(&spec).map_err(py_err)?)
 }
 
 /// Runs a study file; returns the JSON text of its metrics (`metrics.json`, or the summary of
@@ -503,6 +534,8 @@ fn _theradose(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_dose, m)?)?;
     m.add_function(wrap_pyfunction!(_dose_methods, m)?)?;
     m.add_function(wrap_pyfunction!(_decay, m)?)?;
+    m.add_function(wrap_pyfunction!(_tia, m)?)?;
+    m.add_function(wrap_pyfunction!(_bed, m)?)?;
     m.add_function(wrap_pyfunction!(_run_study, m)?)?;
     m.add_function(wrap_pyfunction!(data_dir, m)?)?;
     Ok(())

@@ -140,9 +140,10 @@ def decay(nuclide, chain=False):
 def tia(times_h, values, nuclide, model="auto", **options):
     """Time-integrated activity of a time-activity curve: the dict of ``theradose tia``'s JSON.
 
-    times_h: sample times after administration (h); values: activity (any unit; the TIA is in
-    that unit times seconds, and times hours in the ``_h`` keys); model: "auto" (AICc choice) or
-    a model name of ``theradose tia --help``.
+    times_h: sample times after administration (h); values: activity (MBq), so the TIA is in
+    MBq h (``tia_mbq_h``); model: "auto" (AICc choice), "mono", "bi", "tri", "uptake",
+    "trapezoid", "hanscheid" or "madsen". options: uncertainties (MBq per point),
+    effective_half_life_h, trapezoid_start, administered_mbq (as ``theradose tia`` flags).
     """
     spec = dict(times_h=[float(t) for t in times_h], values=[float(v) for v in values],
                 nuclide=str(nuclide), model=str(model))

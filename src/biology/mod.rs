@@ -10,6 +10,7 @@
 //!   entry points);
 //! - [`tissues`]: default parameters with sources, `data/biology/tissues.toml`.
 
+pub mod bed;
 pub mod doserate;
 pub mod gfactor;
 pub mod lq;

@@ -31,8 +31,10 @@ pub mod metrics;
 pub mod noise;
 pub mod osem;
 pub mod phantom_activity;
+pub mod positron_range;
 pub mod positron_range_kernel;
 pub mod projector;
+pub mod scan;
 pub mod scanner;
 pub mod simulate;
 

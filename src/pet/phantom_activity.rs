@@ -154,7 +154,10 @@ pub fn largest_region(ph: &Phantom) -> Option<u16> {
 /// A negative or non-finite concentration, or a phantom without a fillable region.
 pub fn uniform(ph: &Phantom, c: f64) -> Result<Vec<f64>> {
     if !(c.is_finite() && c >= 0.0) {
-        bail!("--uniform-bq-ml {c}: expected a finite non-negative concentration");
+        crate::spec_bail!(
+            "uniform_bq_ml",
+            "{c}: expected a finite non-negative concentration"
+        );
     }
     let fill: Vec<bool> = ph.regions.iter().map(|r| fillable(&r.name)).collect();
     if !fill.iter().any(|&f| f) {
@@ -174,11 +177,11 @@ pub fn uniform(ph: &Phantom, c: f64) -> Result<Vec<f64>> {
 /// A negative or non-finite value, or a phantom without hot regions.
 pub fn sphere_to_background(ph: &Phantom, ratio: f64, background: f64) -> Result<Vec<f64>> {
     for (what, v) in [
-        ("--sphere-to-background", ratio),
-        ("--background-bq-ml", background),
+        ("sphere_to_background", ratio),
+        ("background_bq_ml", background),
     ] {
         if !(v.is_finite() && v >= 0.0) {
-            bail!("{what} {v}: expected a finite non-negative number");
+            crate::spec_bail!(what, "{v}: expected a finite non-negative number");
         }
     }
     let hot_ids: Vec<bool> = ph.regions.iter().map(|r| hot(&r.name)).collect();

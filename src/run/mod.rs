@@ -114,11 +114,12 @@ pub fn execute(
     settings: &RunSettings,
 ) -> Result<RunOutcome> {
     if settings.histories == 0 {
-        bail!("--histories must be at least 1 (got 0)");
+        crate::spec_bail!("histories", "must be at least 1, got 0");
     }
     if settings.jobs == 0 || settings.job_index >= settings.jobs {
-        bail!(
-            "--job-index {} must be below --jobs {}",
+        crate::spec_bail!(
+            "job_index",
+            "{} must be below jobs ({})",
             settings.job_index,
             settings.jobs
         );
@@ -132,7 +133,7 @@ pub fn execute(
     let mut tally = Tally::new(transport.n_bins());
     if settings.resume {
         let Some(path) = &settings.tally_path else {
-            bail!("--resume needs an output folder")
+            crate::spec_bail!("resume", "needs an output folder for the checkpoint")
         };
         if path.exists() {
             let (h, t) = file::read(path)?;

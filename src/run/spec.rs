@@ -96,7 +96,8 @@ pub struct RunSpec {
     pub electron_cutoff_kev: Option<f64>,
 }
 
-fn default_seed() -> u64 {
+/// The default random seed of run files and computation specs: 1.
+pub fn default_seed() -> u64 {
     1
 }
 

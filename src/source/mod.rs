@@ -4,6 +4,7 @@
 
 pub mod bateman;
 pub mod beta;
+pub mod decay_info;
 pub mod neutron_beam;
 pub mod nuclide;
 

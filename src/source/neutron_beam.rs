@@ -99,13 +99,15 @@ impl NeutronSpectrum {
 
     fn from_csv(path: &Path) -> Result<Self> {
         if path.extension().is_none_or(|e| e != "csv") {
-            bail!(
-                "--spectrum {}: expected epithermal, thermal or a .csv file",
+            crate::spec_bail!(
+                "spectrum",
+                "{}: expected epithermal, thermal or a .csv file",
                 path.display()
             );
         }
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("--spectrum: cannot read {}", path.display()))?;
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            crate::error::spec_error("spectrum", format!("cannot read {}: {e}", path.display()))
+        })?;
         let mut groups = Vec::new();
         for (ln, line) in text.lines().enumerate().skip(1) {
             let line = line.trim();
@@ -144,19 +146,20 @@ impl NeutronSpectrum {
         let mut total = 0.0;
         for g in &self.groups {
             if !(g.e_lo_mev >= 1e-11 && g.e_hi_mev > g.e_lo_mev && g.e_hi_mev <= 20.0) {
-                bail!(
-                    "--spectrum {name}: bin {}-{} MeV, expected 1e-11 <= lo < hi <= 20 MeV",
+                crate::spec_bail!(
+                    "spectrum",
+                    "{name}: bin {}-{} MeV, expected 1e-11 <= lo < hi <= 20 MeV",
                     g.e_lo_mev,
                     g.e_hi_mev
                 );
             }
             if !(g.fraction.is_finite() && g.fraction >= 0.0) {
-                bail!("--spectrum {name}: fraction {} must be >= 0", g.fraction);
+                crate::spec_bail!("spectrum", "{name}: fraction {} must be >= 0", g.fraction);
             }
             total += g.fraction;
         }
         if total <= 0.0 {
-            bail!("--spectrum {name}: no bin with a positive fraction");
+            crate::spec_bail!("spectrum", "{name}: no bin with a positive fraction");
         }
         Ok(())
     }

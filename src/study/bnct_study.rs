@@ -240,7 +240,7 @@ pub fn run_study(study: &BnctStudy, out: &Path, opts: &StudyOptions) -> Result<s
             .map(|r| (r.region.clone(), serde_json::to_value(r).unwrap_or_default()))
             .collect::<serde_json::Map<String, serde_json::Value>>(),
         "units": "regions: doses over the treatment (Gy; weighted Gy-eq); depth.csv and *.nii.gz per source neutron (fluence cm-2, dose Gy) unless named _treatment",
-        "depth_curve": format!("body voxels within {} cm of the beam axis, by depth from the body surface along the axis", crate::study::beam_cmd::AXIS_RADIUS_CM),
+        "depth_curve": format!("body voxels within {} cm of the beam axis, by depth from the body surface along the axis", crate::dosimetry::bnct::AXIS_RADIUS_CM),
         "figures": all_figs,
     });
     write_atomic(
@@ -256,12 +256,12 @@ pub fn run_study(study: &BnctStudy, out: &Path, opts: &StudyOptions) -> Result<s
     Ok(summary)
 }
 
-fn map<'a>(maps: &'a crate::study::beam_cmd::Maps, name: &str) -> &'a [f64] {
+fn map<'a>(maps: &'a crate::dosimetry::bnct::Maps, name: &str) -> &'a [f64] {
     &maps.iter().find(|m| m.0 == name).expect("map").1
 }
 
 fn depth_csv(depth: &[[f64; 9]]) -> String {
-    let mut s = String::from(crate::study::beam_cmd::DEPTH_HEADER);
+    let mut s = String::from(crate::dosimetry::bnct::DEPTH_HEADER);
     s.push('\n');
     for r in depth {
         s.push_str(&format!("{:.4}", r[0]));

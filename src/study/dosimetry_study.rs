@@ -8,7 +8,7 @@
 //! therapy chain of issue 7 (`studies/quickstart.toml`) embeds the same sections and calls
 //! [`run`] for the dose.
 
-use super::dose_cmd::{compute, DoseArgs};
+use super::dose::{run_files, DoseFiles};
 use super::dosimetry_images as images;
 use super::dosimetry_report as report;
 use super::output;
@@ -329,25 +329,25 @@ pub fn run(spec: &DosimetrySpec, out: &Path, threads: Option<usize>) -> Result<D
     for m in &spec.dose.methods {
         eprintln!("dosimetry: dose by {m}");
         let dir = out.join(format!("dose_{m}"));
-        let mut a = DoseArgs::new(
+        let mut a = DoseFiles::with_method(
             m,
             &spec.phantom.builtin,
             &tia_path,
             &spec.therapy.nuclide,
             &dir,
-        );
+        )?;
         a.groups = spec.phantom.groups.clone();
-        a.chain = spec.therapy.chain;
-        a.histories = spec.dose.histories;
-        a.seed = spec.dose.seed;
-        a.threads = threads;
-        a.target_uncertainty = spec.dose.target_uncertainty;
-        a.region = spec.dose.target_regions.first().cloned();
-        a.kernel_cache = Some(cache.clone());
-        a.kernel_histories = spec.dose.kernel_histories;
-        a.tissue_kernels = true;
-        a.density_correction = true;
-        let rows = compute(&a)?;
+        a.spec.chain = spec.therapy.chain;
+        a.spec.histories = spec.dose.histories;
+        a.spec.seed = spec.dose.seed;
+        a.spec.threads = threads;
+        a.spec.target_uncertainty = spec.dose.target_uncertainty;
+        a.spec.region = spec.dose.target_regions.first().cloned();
+        a.spec.kernel_cache = Some(cache.clone());
+        a.spec.kernel_histories = spec.dose.kernel_histories;
+        a.spec.tissue_kernels = true;
+        a.spec.density_correction = true;
+        let rows = run_files(&crate::context::Context::load()?, &a)?.regions;
         if reference.is_none() {
             let d = read_volume(&dir.join("dose.nii.gz"))?.data;
             let u = read_volume(&dir.join("uncertainty.nii.gz"))
@@ -403,7 +403,7 @@ fn organ_doses(
     regions: &mut [RegionResult],
 ) -> Result<()> {
     eprintln!("dosimetry: organ S-values");
-    let file = super::svalues::nuclide_run_file(
+    let file = crate::dosimetry::svalues::nuclide_run_file(
         &spec.phantom.builtin,
         Some(spec.phantom.voxel_mm),
         &spec.phantom.groups,
@@ -413,7 +413,8 @@ fn organ_doses(
         spec.dose.seed,
     )?;
     let sources: Vec<String> = spec.kinetics.iter().map(|k| k.region.clone()).collect();
-    let table = super::svalues::compute(file, &sources, threads)?;
+    let ctx = crate::context::Context::load()?;
+    let table = crate::dosimetry::svalues::compute(&ctx, file, &sources, threads)?;
     output::write_atomic(&out.join("svalues.csv"), table.csv().as_bytes())?;
     let tia: Vec<(String, f64)> = regions
         .iter()

@@ -3,26 +3,14 @@
 //! A run file names a phantom, a source and run settings; `theradose run FILE.toml` transports
 //! it and writes `dose.nii.gz`, `uncertainty.nii.gz`, `summary.json`, `regions.csv` and a PNG.
 
-pub mod beam_cmd;
-pub mod bed_cmd;
 pub mod bnct;
 pub mod bnct_study;
-pub mod decay_cmd;
 pub mod dose;
-pub mod dose_cmd;
-pub mod dose_kernels;
 pub mod dosimetry_images;
 pub mod dosimetry_report;
 pub mod dosimetry_study;
-pub mod kernel;
 pub mod output;
-pub mod pet_cmd;
-pub mod positron_range;
-pub mod svalues;
 pub mod therapy;
-pub mod tia_cmd;
-pub mod tia_map_cmd;
-pub mod vsv;
 
 pub use crate::run::problem::{
     build_phantom, build_source, make_transport, particle_kind, range_rejection_cutoff_mev, Problem,

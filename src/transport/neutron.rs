@@ -36,7 +36,7 @@ use crate::physics::neutron::{
 use crate::rng::HistoryRng;
 pub use crate::source::neutron_beam::SourceNeutron;
 use crate::tally::{ChunkScore, HistoryScore, Tally};
-use anyhow::{bail, Result};
+use anyhow::Result;
 use rayon::prelude::*;
 use std::sync::Mutex;
 
@@ -294,7 +294,7 @@ impl<'a> NeutronTransport<'a> {
         F: Fn(&mut HistoryRng) -> SourceNeutron + Sync,
     {
         if histories == 0 {
-            bail!("--histories must be at least 1");
+            crate::spec_bail!("histories", "must be at least 1, got 0");
         }
         const CHUNK: u64 = 512;
         let cells = self.cells();

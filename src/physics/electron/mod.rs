@@ -37,7 +37,7 @@ pub use medium::{ElectronMedium, ExcitationSource};
 pub use table::{Cuts, Stopping, StoppingTable, E_MAX_MEV, E_MIN_MEV};
 
 use crate::materials::MaterialDb;
-use anyhow::{bail, Result};
+use anyhow::Result;
 use std::fmt::Write as _;
 
 /// Electron or positron: the two leptons whose stopping powers differ (Moller vs Bhabha
@@ -54,7 +54,7 @@ impl Lepton {
         match s {
             "electron" | "e-" => Ok(Lepton::Electron),
             "positron" | "e+" => Ok(Lepton::Positron),
-            p => bail!("--particle {p}: expected electron or positron"),
+            p => crate::spec_bail!("particle", "{p}: expected electron or positron"),
         }
     }
 }
@@ -65,14 +65,21 @@ impl Lepton {
 ///
 /// # Errors
 /// An unknown particle or medium, or an energy outside 1 keV - 20 MeV.
-pub fn table_csv(particle: &str, medium: &str, energies_mev: &[f64]) -> Result<String> {
+pub fn table_csv(
+    db: &MaterialDb,
+    particle: &str,
+    medium: &str,
+    energies_mev: &[f64],
+) -> Result<String> {
     let lepton = Lepton::parse(particle)?;
     for &e in energies_mev {
         if !(e.is_finite() && (E_MIN_MEV..=E_MAX_MEV).contains(&e)) {
-            bail!("--energies: {e} MeV is outside the electron tables ({E_MIN_MEV} to {E_MAX_MEV} MeV)");
+            crate::spec_bail!(
+                "energies",
+                "{e} MeV is outside the electron tables ({E_MIN_MEV} to {E_MAX_MEV} MeV)"
+            );
         }
     }
-    let db = MaterialDb::load()?;
     let mat = db.get(medium)?;
     let med = ElectronMedium::new(mat, mat.nominal_density)?;
     let table = StoppingTable::new(&med, lepton, None);

@@ -20,7 +20,7 @@ pub use stopping::{Ion, Stopping};
 pub use table::IonTable;
 
 use crate::materials::{Material, MaterialDb};
-use anyhow::{bail, Result};
+use anyhow::Result;
 use std::fmt::Write;
 
 /// Builds the table of `ion` in `material` over the data file's energy span.
@@ -40,17 +40,22 @@ pub fn build_table(data: &IonData, ion: Ion, material: &Material) -> Result<IonT
 ///
 /// # Errors
 /// Unknown particle or medium, or an energy outside the tables.
-pub fn table_csv(particle: &str, medium: &str, energies_mev: &[f64]) -> Result<String> {
+pub fn table_csv(
+    db: &MaterialDb,
+    data: &IonData,
+    particle: &str,
+    medium: &str,
+    energies_mev: &[f64],
+) -> Result<String> {
     let ion = Ion::from_name(particle)?;
-    let db = MaterialDb::load()?;
     let material = db.get(medium)?;
-    let data = IonData::load()?;
-    let t = build_table(&data, ion, material)?;
+    let t = build_table(data, ion, material)?;
     let mut out = String::from("energy_mev,stopping_power_mev_cm2_g,csda_range_g_cm2\n");
     for &e in energies_mev {
         if !(e.is_finite() && e >= t.grid.e_min && e <= t.grid.e_max) {
-            bail!(
-                "--energies: {e} MeV for {particle} is outside the ion tables ({:.4} to {:.0} MeV)",
+            crate::spec_bail!(
+                "energies",
+                "{e} MeV for {particle} is outside the ion tables ({:.4} to {:.0} MeV)",
                 t.grid.e_min,
                 t.grid.e_max
             );

@@ -367,15 +367,22 @@ pub fn erf(x: f64) -> f64 {
 ///
 /// # Errors
 /// An unknown medium, energies outside 1e-5 eV to 20 MeV, a negative boron concentration.
-pub fn table_csv(medium: &str, boron_ppm: f64, energies_mev: &[f64]) -> Result<String> {
-    let db = MaterialDb::load()?;
+pub fn table_csv(
+    db: &MaterialDb,
+    medium: &str,
+    boron_ppm: f64,
+    energies_mev: &[f64],
+) -> Result<String> {
     let mat = db.get(medium)?.clone();
     let rho = mat.nominal_density;
     let ph = NeutronPhysics::new(std::slice::from_ref(&mat), &[boron_ppm])?;
     let mut s = String::from("energy_mev,sigma_total_cm-1,sigma_absorption_cm-1,kerma_gy_cm2\n");
     for &e in energies_mev {
         if !(e.is_finite() && (E_MIN_MEV..=E_MAX_MEV).contains(&e)) {
-            bail!("--energies: {e} MeV outside the neutron tables (1e-11 to 20 MeV)");
+            crate::spec_bail!(
+                "energies",
+                "{e} MeV outside the neutron tables (1e-11 to 20 MeV)"
+            );
         }
         let (t, a) = ph.mass_coefficients(0, e);
         let k = ph.kerma(0, e).total();

@@ -3,6 +3,7 @@
 //! region's mean dose has an exact uncertainty, not a bound from the voxels').
 
 use super::spec::BnctStudy;
+use crate::dosimetry::bnct::{beam_maps, depth_curve, Maps};
 use crate::numerics::Vec3;
 use crate::phantom::Phantom;
 use crate::physics::neutron::NeutronPhysics;
@@ -10,7 +11,6 @@ use crate::physics::photon::PhotonPhysics;
 use crate::source::neutron_beam::{
     builtin_point_to_local, AimedBeam, Field, NeutronSpectrum, Weighting,
 };
-use crate::study::beam_cmd::{beam_maps, depth_curve, Maps};
 use crate::tally::HistoryScore;
 use crate::transport::neutron::{Component, NeutronGeometry, NeutronOutcome, NeutronTransport};
 use crate::transport::{Geometry, Transport};
@@ -68,33 +68,23 @@ pub fn boron_materials(ph: &Phantom, ppm: &[f64]) -> Result<(Phantom, Vec<f64>)>
         num[l] += c * m;
         mass[l] += m;
     }
-    let mut out = ph.clone();
-    out.materials.clear();
-    let mut ids: std::collections::BTreeMap<(u8, u16), u8> = Default::default();
-    let mut ppm_mat = Vec::new();
-    for v in 0..ph.len() {
-        let key = (ph.material[v], ph.label[v]);
-        let id = match ids.get(&key) {
-            Some(&id) => id,
-            None => {
-                if out.materials.len() >= 255 {
-                    bail!(
-                        "phantom '{}': more than 255 (material, region) pairs",
-                        ph.name
-                    );
-                }
-                let mut mat = ph.materials[key.0 as usize].clone();
-                let r = key.1 as usize;
-                mat.name = format!("{}@{}", mat.name, ph.regions[r].name);
-                out.materials.push(mat);
-                ppm_mat.push(if mass[r] > 0.0 { num[r] / mass[r] } else { 0.0 });
-                let id = (out.materials.len() - 1) as u8;
-                ids.insert(key, id);
-                id
+    let (out, keys) = crate::dosimetry::bnct::boron::split_materials(
+        ph,
+        false,
+        |v| Some(ph.label[v]),
+        |m, r| format!("{m}@{}", ph.regions[r as usize].name),
+    )?;
+    let ppm_mat = keys
+        .iter()
+        .map(|k| {
+            let r = k.map_or(0, |r| r as usize);
+            if mass[r] > 0.0 {
+                num[r] / mass[r]
+            } else {
+                0.0
             }
-        };
-        out.material[v] = id;
-    }
+        })
+        .collect();
     Ok((out, ppm_mat))
 }
 

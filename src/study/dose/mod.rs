@@ -19,9 +19,9 @@ use crate::context::Context;
 use crate::dosimetry::ldm::{energy_split, ldm_dose};
 use crate::dosimetry::regions::{region_dose, RegionDose};
 use crate::dosimetry::svconv::vsv_dose;
+use crate::dosimetry::vsv_cache::{kernel_set, KernelOptions};
 use crate::phantom::Phantom;
 use crate::source::Spectrum;
-use crate::study::dose_kernels::{kernel_set, KernelOptions};
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -268,7 +268,7 @@ pub fn compute(
                     .clone()
                     .unwrap_or_else(|| ctx.cache_dir.join("vsv")),
             };
-            let (kernels, class, kinfo) = kernel_set(&opts, ph)?;
+            let (kernels, class, kinfo) = kernel_set(ctx, &opts, ph)?;
             let t0 = Instant::now();
             let rho = spec.density_correction.then_some(ph.density.as_slice());
             let dose = vsv_dose(tia, ph.grid.dims, &kernels, &class, rho)?;

@@ -36,7 +36,23 @@ pub struct DoseFiles {
 }
 
 impl DoseFiles {
-    /// The command's defaults for a method, phantom, TIA file, nuclide and output folder.
+    /// The command's defaults for a method name (`mc`, `vsv`, `ldm`), phantom, TIA file,
+    /// nuclide and output folder.
+    ///
+    /// # Errors
+    /// An unknown method (a spec error on `method`).
+    pub fn with_method(
+        method: &str,
+        phantom: &str,
+        tia: &Path,
+        nuclide: &str,
+        out: &Path,
+    ) -> Result<DoseFiles> {
+        let spec = DoseSpec::new(super::DoseMethod::parse(method)?, nuclide);
+        Ok(DoseFiles::new(spec, phantom, tia, out))
+    }
+
+    /// The command's defaults for a spec, phantom, TIA file and output folder.
     pub fn new(spec: DoseSpec, phantom: &str, tia: &Path, out: &Path) -> DoseFiles {
         DoseFiles {
             phantom: phantom.into(),

@@ -1,89 +1,60 @@
-//! Point kernels in a homogeneous sphere and coefficient tables of a medium.
+//! Point kernels (L5): an isotropic point source (one particle at one energy, every radiation of
+//! a nuclide's decay, or neutrons in [`neutron`]) at the centre of a homogeneous sphere; the
+//! energy fraction deposited per spherical shell with its uncertainty (`theradose kernel`).
 
-use crate::materials::MaterialDb;
+pub mod neutron;
+pub mod spec;
+
+pub use spec::{KernelResult, KernelSpec, NuclideKernelSpec};
+
+use crate::context::Context;
+use crate::dosimetry::point_kernel::spec::{check_cutoffs, check_sphere};
+use crate::error::SpecField;
 use crate::numerics::Vec3;
 use crate::particle::ParticleKind;
 use crate::physics::electron::condensed::{CondensedParams, ElectronPhysics};
 use crate::physics::photon::PhotonPhysics;
 use crate::run::{self, RunSettings};
 use crate::source::{Source, Spatial, Spectrum};
+use crate::spec_bail;
 use crate::transport::{Geometry, Transport};
-use anyhow::{bail, Context, Result};
+use anyhow::Result;
 use serde_json::json;
 use std::fmt::Write as _;
 
-/// Options of `theradose kernel`.
-#[derive(Clone, Debug)]
-pub struct KernelSpec {
-    pub particle: String,
-    pub energy_mev: f64,
-    pub medium: String,
-    pub radius_cm: f64,
-    pub shells: usize,
-    pub histories: u64,
-    pub seed: u64,
-    pub threads: Option<usize>,
-    /// electron and positron cut-off and delta-ray threshold (keV); default E/100 within
-    /// [1, 10] keV (the EGSnrc kernels of Mainegra-Hing et al. 2005 used 1 keV below 1 MeV and
-    /// 10 keV from 1 MeV)
-    pub electron_cutoff_kev: Option<f64>,
-    /// photon cut-off and bremsstrahlung threshold (keV); default 1 keV
-    pub photon_cutoff_kev: Option<f64>,
-}
-
-impl KernelSpec {
-    /// The condensed-history parameters of this kernel (electrons and positrons).
-    ///
-    /// # Errors
-    /// Cut-offs that are not finite or below 1 keV.
-    pub fn condensed_params(&self) -> Result<CondensedParams> {
-        let e_cut = self
-            .electron_cutoff_kev
-            .map(|k| k * 1e-3)
-            .unwrap_or_else(|| (self.energy_mev / 100.0).clamp(1e-3, 1e-2));
-        let p_cut = self.photon_cutoff_kev.map(|k| k * 1e-3).unwrap_or(1e-3);
-        for (what, v) in [
-            ("--electron-cutoff-kev", e_cut),
-            ("--photon-cutoff-kev", p_cut),
-        ] {
-            if !(v.is_finite() && v >= 1e-3) {
-                bail!("{what} {}: expected at least 1 keV", v * 1e3);
-            }
-        }
-        Ok(CondensedParams::new(e_cut, p_cut))
-    }
-}
-
-/// The result of a kernel run: the shells CSV text and the JSON summary.
-pub struct KernelResult {
-    pub csv: String,
-    pub summary: serde_json::Value,
-    /// energy fraction per shell
-    pub fractions: Vec<f64>,
-    pub rel_uncertainty: Vec<f64>,
-}
-
 /// Runs an isotropic point source at the centre of a homogeneous sphere.
-pub fn run_kernel(spec: &KernelSpec) -> Result<KernelResult> {
+///
+/// # Errors
+/// Spec errors naming the field (energy, radius, shells, cut-offs, particle, medium), or a
+/// failed run.
+pub fn run_kernel(ctx: &Context, spec: &KernelSpec) -> Result<KernelResult> {
     if spec.particle == "neutron" {
-        return super::beam_cmd::neutron_kernel(spec);
+        return neutron::neutron_kernel(ctx, spec);
     }
-    run_kernel_with(spec, spec.condensed_params()?, 1.0)
+    run_kernel_with(ctx, spec, spec.condensed_params()?, 1.0)
 }
 
 /// As [`run_kernel`] with explicit condensed-history parameters and a factor on the geometric
 /// electron step limit (the shell width), for step-size studies.
+///
+/// # Errors
+/// As [`run_kernel`].
 pub fn run_kernel_with(
+    ctx: &Context,
     spec: &KernelSpec,
     params: CondensedParams,
     max_step_factor: f64,
 ) -> Result<KernelResult> {
-    let kind = super::particle_kind(&spec.particle)?;
+    let kind = crate::run::problem::particle_kind(&spec.particle).spec_field("particle")?;
     if !(spec.energy_mev.is_finite()
         && spec.energy_mev > 0.0
         && spec.energy_mev <= crate::physics::photon::E_MAX_MEV)
     {
-        bail!("--energy {}: expected 0 < E <= 20 MeV", spec.energy_mev);
+        spec_bail!(
+            "energy_mev",
+            "{}: expected 0 < E <= 20 MeV",
+            spec.energy_mev
+        );
     }
     let leptons = matches!(kind, ParticleKind::Electron | ParticleKind::Positron);
     let source = Source {
@@ -102,7 +73,14 @@ pub fn run_kernel_with(
         photon_cutoff_kev: spec.photon_cutoff_kev,
     };
     let params = leptons.then_some(params);
-    let mut r = run_sphere(&sphere, &source, params, max_step_factor, spec.energy_mev)?;
+    let mut r = run_sphere(
+        ctx,
+        &sphere,
+        &source,
+        params,
+        max_step_factor,
+        spec.energy_mev,
+    )?;
     let mut summary = json!({
         "particle": spec.particle,
         "energy_mev": spec.energy_mev,
@@ -115,49 +93,24 @@ pub fn run_kernel_with(
     Ok(r.into_result())
 }
 
-/// Options of `theradose kernel --nuclide`: a point source emitting every radiation of each
-/// decay of a radionuclide (parent only) at the centre of a homogeneous sphere.
-#[derive(Clone, Debug)]
-pub struct NuclideKernelSpec {
-    pub nuclide: String,
-    pub medium: String,
-    pub radius_cm: f64,
-    pub shells: usize,
-    pub histories: u64,
-    pub seed: u64,
-    pub threads: Option<usize>,
-    /// electron and positron cut-off and delta-ray threshold (keV); default: the mean energy
-    /// emitted per decay / 100 within [1, 10] keV, the rule of the single-particle kernels
-    pub electron_cutoff_kev: Option<f64>,
-    /// photon cut-off and bremsstrahlung threshold (keV); default 1 keV
-    pub photon_cutoff_kev: Option<f64>,
-}
-
 /// Runs a whole-decay point kernel: the energy fraction of each shell is relative to the mean
 /// energy emitted per decay (all radiations, annihilation photons included).
 ///
 /// # Errors
 /// An unknown nuclide or medium, a radius that is not positive, zero shells, cut-offs below
 /// 1 keV.
-pub fn run_nuclide_kernel(spec: &NuclideKernelSpec) -> Result<KernelResult> {
-    let spectrum = Spectrum::nuclide(&spec.nuclide, false).context("--nuclide")?;
+pub fn run_nuclide_kernel(ctx: &Context, spec: &NuclideKernelSpec) -> Result<KernelResult> {
+    let spectrum = Spectrum::nuclide(&spec.nuclide, false).spec_field("nuclide")?;
     let mean = spectrum.mean();
     if !(mean.is_finite() && mean > 0.0) {
-        bail!("--nuclide {}: emits no energy per decay", spec.nuclide);
+        spec_bail!("nuclide", "{}: emits no energy per decay", spec.nuclide);
     }
     let cut_mev = spec
         .electron_cutoff_kev
         .map(|k| k * 1e-3)
         .unwrap_or_else(|| (mean / 100.0).clamp(1e-3, 1e-2));
     let p_cut = spec.photon_cutoff_kev.map(|k| k * 1e-3).unwrap_or(1e-3);
-    for (what, v) in [
-        ("--electron-cutoff-kev", cut_mev),
-        ("--photon-cutoff-kev", p_cut),
-    ] {
-        if !(v.is_finite() && v >= 1e-3) {
-            bail!("{what} {}: expected at least 1 keV", v * 1e3);
-        }
-    }
+    check_cutoffs(cut_mev, p_cut)?;
     let source = Source {
         escape: Vec::new(),
         particle: ParticleKind::Electron,
@@ -174,7 +127,7 @@ pub fn run_nuclide_kernel(spec: &NuclideKernelSpec) -> Result<KernelResult> {
         photon_cutoff_kev: spec.photon_cutoff_kev,
     };
     let params = CondensedParams::new(cut_mev, p_cut);
-    let mut r = run_sphere(&sphere, &source, Some(params), 1.0, mean)?;
+    let mut r = run_sphere(ctx, &sphere, &source, Some(params), 1.0, mean)?;
     let mut summary = json!({
         "nuclide": spec.nuclide,
         "particle": "decay",
@@ -229,23 +182,15 @@ fn merge_json(a: &mut serde_json::Value, b: serde_json::Value) {
 /// `norm_mev` (the energy emitted per source event). `params`: condensed-history electron
 /// transport (None: electrons deposited locally).
 fn run_sphere(
+    ctx: &Context,
     spec: &SphereRun,
     source: &Source,
     params: Option<CondensedParams>,
     max_step_factor: f64,
     norm_mev: f64,
 ) -> Result<SphereOutcome> {
-    if !(spec.radius_cm.is_finite() && spec.radius_cm > 0.0) {
-        bail!(
-            "--radius {}: expected a positive radius in cm",
-            spec.radius_cm
-        );
-    }
-    if spec.shells == 0 {
-        bail!("--shells must be at least 1");
-    }
-    let db = MaterialDb::load()?;
-    let mat = db.get(spec.medium)?.clone();
+    check_sphere(spec.radius_cm, spec.shells)?;
+    let mat = ctx.materials.get(spec.medium).spec_field("medium")?.clone();
     let density = mat.nominal_density;
     let photon = PhotonPhysics::new(std::slice::from_ref(&mat))?;
     let geometry = Geometry::Sphere {
@@ -316,54 +261,4 @@ fn run_sphere(
         rel_uncertainty: rel,
         annihilations_per_history: ann,
     })
-}
-
-/// `theradose table --particle photon`: CSV of mu/rho and mu_en/rho (cm2/g) of a medium.
-pub fn photon_table(medium: &str, energies_mev: &[f64]) -> Result<String> {
-    let db = MaterialDb::load()?;
-    let mat = db.get(medium)?.clone();
-    let ph = PhotonPhysics::new(std::slice::from_ref(&mat))?;
-    let mut s = String::from("energy_mev,mu_rho_cm2_g,mu_en_rho_cm2_g\n");
-    for &e in energies_mev {
-        if !(e.is_finite()
-            && (crate::physics::photon::E_MIN_MEV..=crate::physics::photon::E_MAX_MEV).contains(&e))
-        {
-            bail!("energy {e} MeV outside the photon tables (0.001 to 20 MeV)");
-        }
-        let c = ph.coefficients(0, e);
-        let _ = writeln!(s, "{},{:.6e},{:.6e}", e, c.total(), c.energy_transfer);
-    }
-    Ok(s)
-}
-
-/// `theradose table`: coefficients of a medium for a particle, as CSV.
-pub fn table(particle: &str, medium: &str, energies_mev: &[f64]) -> Result<String> {
-    if energies_mev.is_empty() {
-        bail!("--energies: give at least one energy in MeV, e.g. --energies 0.01,0.1,1");
-    }
-    match particle {
-        "photon" | "gamma" => photon_table(medium, energies_mev),
-        "electron" | "positron" => {
-            crate::physics::electron::table_csv(particle, medium, energies_mev)
-        }
-        "alpha" | "proton" => crate::physics::ion::table_csv(particle, medium, energies_mev),
-        "neutron" => crate::physics::neutron::table_csv(medium, 0.0, energies_mev),
-        p => bail!("--particle {p}: expected photon, electron, positron, alpha, proton or neutron"),
-    }
-}
-
-/// `theradose table --boron-ppm C`: as [`table`] with C ug/g of 10B added (neutrons only).
-pub fn table_boron(
-    particle: &str,
-    medium: &str,
-    energies_mev: &[f64],
-    boron_ppm: f64,
-) -> Result<String> {
-    if particle != "neutron" {
-        bail!("--boron-ppm applies to --particle neutron only");
-    }
-    if energies_mev.is_empty() {
-        bail!("--energies: give at least one energy in MeV, e.g. --energies 2.53e-8,1e-6");
-    }
-    crate::physics::neutron::table_csv(medium, boron_ppm, energies_mev)
 }

@@ -1,112 +1,195 @@
-//! `theradose pet`: a simulated PET scan of a phantom (see `crate::pet` for the model).
+//! A simulated PET scan of a phantom (L5, `theradose pet`; see [`crate::pet`] for the model).
 //!
-//! Writes to `--out DIR`:
+//! [`scan`] returns the reconstruction and the truth in memory; [`PetScanResult::write`]
+//! writes:
 //! - `pet.nii.gz`: the reconstructed activity concentration at scan start (Bq/mL, f32);
 //! - `truth.nii.gz`: the activity concentration the scan saw (Bq/mL at scan start, f32);
-//! - `suv.nii.gz` with `--injected-mbq`: the reconstruction as body-weight SUV;
+//! - `suv.nii.gz` with `injected_mbq`: the reconstruction as body-weight SUV;
 //! - `summary.json`: `mean_bq_ml_central` and `true_bq_ml_central`, the mean of the
 //!   reconstruction and of the truth over the central 50% of the phantom's largest region
 //!   (its voxels within a quarter of the region's extent from its centroid along each axis,
 //!   `pet::phantom_activity::central_voxels`), with the inputs, version, seed and counts;
 //! - `recovery.csv` (phantoms with `sphere_<d>mm` regions, e.g. `nema-iec`):
 //!   `sphere_diameter_mm,recovery_mean,recovery_max`, reconstructed mean and maximum over each
-//!   sphere's voxels divided by its true concentration;
-//! - `pet.png`: the transverse slice of the reconstruction holding the most true activity.
+//!   sphere's voxels divided by its true concentration.
+//!
+//! The command line adds `pet.png`, the transverse slice holding the most true activity.
 
-use super::output::write_atomic;
-use super::{build_phantom, PhantomSpec};
-use crate::io::{self, Volume};
-use crate::materials::MaterialDb;
-use crate::pet::{metrics, phantom_activity as pa, simulate, PetOptions, Scanner};
+use crate::context::Context;
+use crate::io::{self, write_file_atomic, Volume};
+use crate::pet::phantom_activity::{self as pa, Recovery};
+use crate::pet::{metrics, simulate, PetOptions, Scanner};
 use crate::phantom::Phantom;
-use crate::plot;
-use anyhow::{bail, Context, Result};
+use crate::run::problem::build_phantom;
+use crate::run::spec::PhantomSpec;
+use crate::spec_bail;
+use anyhow::{bail, Context as _, Result};
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-/// Arguments of `theradose pet`.
-#[derive(clap::Args, Debug)]
-pub struct PetArgs {
-    /// built-in phantom name (`theradose phantom list`, e.g. nema-iec) or a phantom TOML file
-    #[arg(long)]
+/// A PET scan (the TOML section of `theradose pet`; fields named like its flags).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PetScanSpec {
+    /// built-in phantom name (e.g. nema-iec) or a phantom TOML file
     pub phantom: String,
-    /// activity concentration map (Bq/mL at scan start) on the phantom grid (NIfTI / MetaImage)
-    #[arg(long)]
+    /// activity concentration map (Bq/mL at scan start) on the phantom grid
+    #[serde(default)]
     pub activity: Option<PathBuf>,
     /// uniform concentration (Bq/mL) in every fillable region (not walls, lung or outside)
-    #[arg(long)]
+    #[serde(default)]
     pub uniform_bq_ml: Option<f64>,
     /// hot-region (sphere*, lesion*, tumour*) to background concentration ratio
-    #[arg(long)]
+    #[serde(default)]
     pub sphere_to_background: Option<f64>,
-    /// background concentration (Bq/mL) in the largest region, with --sphere-to-background
-    #[arg(long)]
+    /// background concentration (Bq/mL) in the largest region, with `sphere_to_background`
+    #[serde(default)]
     pub background_bq_ml: Option<f64>,
     /// positron emitter, e.g. F-18, Ga-68, Cu-64, Zr-89
-    #[arg(long)]
     pub nuclide: String,
     /// scanner model: clinical, preclinical, or a scanner TOML file
-    #[arg(long)]
     pub scanner: String,
     /// scan duration per bed position (s)
-    #[arg(long)]
     pub duration_s: f64,
     /// reconstruct the expected counts (no Poisson noise)
-    #[arg(long)]
+    #[serde(default)]
     pub noise_free: bool,
-    #[arg(long, default_value_t = 4)]
+    /// OSEM iterations
+    #[serde(default = "default_iterations")]
     pub iterations: usize,
-    #[arg(long, default_value_t = 8)]
+    /// OSEM subsets
+    #[serde(default = "default_subsets")]
     pub subsets: usize,
     /// voxel size (mm; default: the scanner's, 4 clinical, 0.8 preclinical)
-    #[arg(long)]
+    #[serde(default)]
     pub voxel_mm: Option<f64>,
     /// optional shape groups of a built-in phantom (e.g. lesions, tumour)
-    #[arg(long, value_delimiter = ',')]
+    #[serde(default)]
     pub groups: Vec<String>,
     /// resolution modelling in the reconstruction
-    #[arg(long)]
+    #[serde(default)]
     pub psf: bool,
     /// Gaussian post-filter FWHM (mm)
-    #[arg(long, default_value_t = 0.0)]
+    #[serde(default)]
     pub post_filter_mm: f64,
-    /// scatter fraction S/(T+S), e.g. the scanner's NEMA value
-    #[arg(long, default_value_t = 0.0)]
+    /// scatter fraction S/(T+S)
+    #[serde(default)]
     pub scatter_fraction: f64,
     /// randoms fraction R/(T+S+R)
-    #[arg(long, default_value_t = 0.0)]
+    #[serde(default)]
     pub randoms_fraction: f64,
     /// positron histories of the range kernel (0: no positron range)
-    #[arg(long, default_value_t = 20_000)]
+    #[serde(default = "default_positron_histories")]
     pub positron_histories: u64,
     /// projection angles (default: pi/2 x image diagonal in voxels, at most crystals/2)
-    #[arg(long)]
+    #[serde(default)]
     pub views: Option<usize>,
     /// injected activity (MBq) for the SUV image
-    #[arg(long)]
+    #[serde(default)]
     pub injected_mbq: Option<f64>,
     /// body weight (kg) for SUV (default: the phantom's mass)
-    #[arg(long)]
+    #[serde(default)]
     pub weight_kg: Option<f64>,
     /// time from injection to scan start (min), for SUV
-    #[arg(long, default_value_t = 60.0)]
+    #[serde(default = "default_uptake_min")]
     pub uptake_min: f64,
-    #[arg(long, default_value_t = 1)]
+    /// random seed
+    #[serde(default = "crate::run::spec::default_seed")]
     pub seed: u64,
-    #[arg(long)]
+    /// worker threads (default: all cores)
+    #[serde(default)]
     pub threads: Option<usize>,
-    #[arg(long)]
-    pub out: PathBuf,
+    /// progress messages on stderr
+    #[serde(default)]
+    pub progress: bool,
 }
 
-/// Runs `theradose pet`.
-pub fn run(args: &PetArgs) -> Result<()> {
+/// Default of [`PetScanSpec::iterations`]: 4.
+pub fn default_iterations() -> usize {
+    4
+}
+/// Default of [`PetScanSpec::subsets`]: 8.
+pub fn default_subsets() -> usize {
+    8
+}
+/// Default of [`PetScanSpec::positron_histories`]: 20 000.
+pub fn default_positron_histories() -> u64 {
+    20_000
+}
+/// Default of [`PetScanSpec::uptake_min`]: 60 min.
+pub fn default_uptake_min() -> f64 {
+    60.0
+}
+
+/// A simulated scan: images on the phantom grid and the summary.
+#[derive(Clone, Debug)]
+pub struct PetScanResult {
+    /// the phantom scanned
+    pub phantom: Phantom,
+    /// reconstructed activity concentration at scan start (Bq/mL)
+    pub recon_bq_ml: Vec<f64>,
+    /// activity concentration the scan saw (Bq/mL at scan start)
+    pub truth_bq_ml: Vec<f64>,
+    /// the reconstruction as body-weight SUV (with `injected_mbq`)
+    pub suv: Option<Vec<f64>>,
+    /// recovery of every `sphere_<d>mm` region
+    pub recovery: Vec<Recovery>,
+    /// `summary.json`
+    pub summary: serde_json::Value,
+}
+
+impl PetScanResult {
+    /// Writes `pet.nii.gz`, `truth.nii.gz`, `suv.nii.gz` (with SUV), `recovery.csv` (with
+    /// spheres) and `summary.json` into the folder `out`.
+    ///
+    /// # Errors
+    /// A folder or file that cannot be written.
+    pub fn write(&self, out: &Path) -> Result<()> {
+        std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+        let write = |name: &str, data: &[f64], what: &str| -> Result<()> {
+            let vol = Volume {
+                grid: self.phantom.grid.clone(),
+                data: data.iter().map(|&x| x as f32).collect::<Vec<f32>>(),
+            };
+            io::write_volume(&out.join(name), &vol, what)?;
+            Ok(())
+        };
+        write("pet.nii.gz", &self.recon_bq_ml, "theradose pet: OSEM Bq/mL")?;
+        write(
+            "truth.nii.gz",
+            &self.truth_bq_ml,
+            "theradose pet: truth Bq/mL",
+        )?;
+        if let Some(suv) = &self.suv {
+            write("suv.nii.gz", suv, "theradose pet: SUV (body weight)")?;
+        }
+        if !self.recovery.is_empty() {
+            let mut csv = String::from("sphere_diameter_mm,recovery_mean,recovery_max\n");
+            for r in &self.recovery {
+                let _ = writeln!(csv, "{},{:.6},{:.6}", r.diameter_mm, r.mean, r.max);
+            }
+            write_file_atomic(&out.join("recovery.csv"), csv.as_bytes())?;
+        }
+        write_file_atomic(
+            &out.join("summary.json"),
+            serde_json::to_string_pretty(&self.summary)?.as_bytes(),
+        )
+    }
+}
+
+/// Simulates the scan of a spec.
+///
+/// # Errors
+/// An unknown scanner, phantom or nuclide, activity options that are not exactly one of
+/// `activity`, `uniform_bq_ml` or `sphere_to_background` with `background_bq_ml`, an activity
+/// map on another grid, a failed simulation.
+pub fn scan(ctx: &Context, args: &PetScanSpec) -> Result<PetScanResult> {
     let start = Instant::now();
     let scanner = Scanner::load(&args.scanner)?;
     let voxel_mm = args.voxel_mm.unwrap_or(scanner.default_voxel_mm);
-    let db = MaterialDb::load()?;
     let spec = PhantomSpec {
         builtin: Some(args.phantom.clone()),
         ct: None,
@@ -116,7 +199,7 @@ pub fn run(args: &PetArgs) -> Result<()> {
         voxel_mm: Some(voxel_mm),
         groups: args.groups.clone(),
     };
-    let ph = build_phantom(&spec, &db)?;
+    let ph = build_phantom(&spec, &ctx.materials)?;
     let (activity, activity_input) = activity_map(&ph, args)?;
     let opts = PetOptions {
         // the activity options give the concentration at scan start
@@ -132,7 +215,7 @@ pub fn run(args: &PetArgs) -> Result<()> {
         randoms_fraction: args.randoms_fraction,
         post_filter_fwhm_mm: args.post_filter_mm,
         views: args.views,
-        progress: true,
+        progress: args.progress,
     };
     let pool = {
         let mut b = rayon::ThreadPoolBuilder::new();
@@ -142,37 +225,7 @@ pub fn run(args: &PetArgs) -> Result<()> {
         b.build()?
     };
     let img = pool.install(|| simulate(&ph, &activity, &args.nuclide, &scanner, &opts))?;
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("cannot create {}", args.out.display()))?;
-    let write = |name: &str, data: &[f64], what: &str| -> Result<()> {
-        let vol = Volume {
-            grid: ph.grid.clone(),
-            data: data.iter().map(|&x| x as f32).collect::<Vec<f32>>(),
-        };
-        io::write_volume(&args.out.join(name), &vol, what)?;
-        Ok(())
-    };
-    write("pet.nii.gz", &img.recon_bq_ml, "theradose pet: OSEM Bq/mL")?;
-    write(
-        "truth.nii.gz",
-        &img.truth_bq_ml,
-        "theradose pet: truth Bq/mL",
-    )?;
-
-    let mut suv_json = serde_json::Value::Null;
-    if let Some(mbq) = args.injected_mbq {
-        let nuc = crate::source::nuclide::Nuclide::load(&args.nuclide)?;
-        let mass_g = match args.weight_kg {
-            Some(kg) => kg * 1e3,
-            None => ph.region_masses_g().iter().skip(1).sum(),
-        };
-        let s = metrics::suv_scale(mbq * 1e6, mass_g, args.uptake_min * 60.0, nuc.half_life_s)?;
-        let suv: Vec<f64> = img.recon_bq_ml.iter().map(|c| c * s).collect();
-        write("suv.nii.gz", &suv, "theradose pet: SUV (body weight)")?;
-        suv_json = json!({"injected_mbq": mbq, "body_mass_g": mass_g,
-            "uptake_min": args.uptake_min, "suv_per_bq_ml": s});
-    }
-
+    let (suv, suv_json) = suv_image(args, &ph, &img.recon_bq_ml)?;
     let Some(bg) = pa::largest_region(&ph) else {
         bail!("phantom '{}' has no region besides outside", ph.name);
     };
@@ -180,19 +233,6 @@ pub fn run(args: &PetArgs) -> Result<()> {
     let mean_c = metrics::suv_mean(&img.recon_bq_ml, &central);
     let true_c = metrics::suv_mean(&img.truth_bq_ml, &central);
     let recovery = pa::sphere_recovery(&ph, &img.recon_bq_ml, &img.truth_bq_ml);
-    if !recovery.is_empty() {
-        let mut csv = String::from("sphere_diameter_mm,recovery_mean,recovery_max\n");
-        for r in &recovery {
-            let _ = writeln!(csv, "{},{:.6},{:.6}", r.diameter_mm, r.mean, r.max);
-        }
-        write_atomic(&args.out.join("recovery.csv"), csv.as_bytes())?;
-    }
-    figure(
-        &ph,
-        &img.recon_bq_ml,
-        &img.truth_bq_ml,
-        &args.out.join("pet.png"),
-    )?;
     let g = &img.geometry;
     let summary = json!({
         "mean_bq_ml_central": mean_c,
@@ -228,19 +268,39 @@ pub fn run(args: &PetArgs) -> Result<()> {
             .collect::<Vec<_>>(),
         "seconds": start.elapsed().as_secs_f64(),
     });
-    write_atomic(
-        &args.out.join("summary.json"),
-        serde_json::to_string_pretty(&summary)?.as_bytes(),
-    )?;
-    eprintln!(
-        "wrote {}: central mean {mean_c:.1} Bq/mL (true {true_c:.1})",
-        args.out.display()
-    );
-    Ok(())
+    Ok(PetScanResult {
+        phantom: ph,
+        recon_bq_ml: img.recon_bq_ml,
+        truth_bq_ml: img.truth_bq_ml,
+        suv,
+        recovery,
+        summary,
+    })
+}
+
+/// The SUV image of the reconstruction and its summary (null without `injected_mbq`).
+fn suv_image(
+    args: &PetScanSpec,
+    ph: &Phantom,
+    recon_bq_ml: &[f64],
+) -> Result<(Option<Vec<f64>>, serde_json::Value)> {
+    let Some(mbq) = args.injected_mbq else {
+        return Ok((None, serde_json::Value::Null));
+    };
+    let nuc = crate::source::nuclide::Nuclide::load(&args.nuclide)?;
+    let mass_g = match args.weight_kg {
+        Some(kg) => kg * 1e3,
+        None => ph.region_masses_g().iter().skip(1).sum(),
+    };
+    let s = metrics::suv_scale(mbq * 1e6, mass_g, args.uptake_min * 60.0, nuc.half_life_s)?;
+    let suv: Vec<f64> = recon_bq_ml.iter().map(|c| c * s).collect();
+    let info = json!({"injected_mbq": mbq, "body_mass_g": mass_g,
+        "uptake_min": args.uptake_min, "suv_per_bq_ml": s});
+    Ok((Some(suv), info))
 }
 
 /// The activity map the options ask for, and a description of it for the summary.
-fn activity_map(ph: &Phantom, a: &PetArgs) -> Result<(Vec<f64>, serde_json::Value)> {
+fn activity_map(ph: &Phantom, a: &PetScanSpec) -> Result<(Vec<f64>, serde_json::Value)> {
     match (
         &a.activity,
         a.uniform_bq_ml,
@@ -270,38 +330,10 @@ fn activity_map(ph: &Phantom, a: &PetArgs) -> Result<(Vec<f64>, serde_json::Valu
             pa::sphere_to_background(ph, r, c)?,
             json!({"sphere_to_background": r, "background_bq_ml": c}),
         )),
-        _ => bail!(
-            "pet: give one of --activity FILE, --uniform-bq-ml C, or --sphere-to-background R \
-             with --background-bq-ml C"
+        _ => spec_bail!(
+            "activity",
+            "give one of activity (a file), uniform_bq_ml, or sphere_to_background with \
+             background_bq_ml"
         ),
     }
-}
-
-/// Transverse slice of the reconstruction holding the most true activity.
-fn figure(ph: &Phantom, recon: &[f64], truth: &[f64], path: &Path) -> Result<()> {
-    let [nx, ny, nz] = ph.grid.dims;
-    let slab_sum = |k: usize| truth[k * nx * ny..(k + 1) * nx * ny].iter().sum::<f64>();
-    let k = (0..nz).fold(0, |b, k| if slab_sum(k) > slab_sum(b) { k } else { b });
-    let slab = k * nx * ny..(k + 1) * nx * ny;
-    let title = format!("{}: reconstruction, slice z = {k}", ph.name);
-    plot::slice_png(
-        path,
-        &plot::Slice {
-            values: &recon[slab.clone()],
-            width: nx,
-            height: ny,
-            pixel_mm: [ph.grid.spacing_mm[0], ph.grid.spacing_mm[1]],
-        },
-        &plot::SliceFigure {
-            title: &title,
-            colorbar_label: "activity (Bq/mL)",
-            x_label: "x (mm)",
-            y_label: "y (mm)",
-            colormap: plot::Colormap::Inferno,
-            log_scale: false,
-            range: None,
-            outline_labels: Some(&ph.label[slab]),
-            isolines: &[],
-        },
-    )
 }

@@ -1,24 +1,27 @@
-//! Voxel S-value kernels for `theradose dose --method vsv`: made by the project's own `vsv`
-//! computation ([`super::vsv::run_vsv`]) for the map's voxel size, once, and cached as the
+//! Voxel S-value kernels for dose by convolution (`theradose dose --method vsv`): made by the
+//! project's own voxel S-value computation ([`super::vsv::run_vsv`]) for the map's voxel size, once, and cached as the
 //! `vsv` command's CSV in a folder (file name: nuclide, medium, voxel size, n, decays, seed).
 //! A chain's kernel is the sum of its members' kernels weighted by their decays per parent
 //! decay at secular equilibrium.
 
 use super::vsv::{run_vsv, VsvSpec, MAX_N};
+use crate::context::Context;
 use crate::dosimetry::convolve::Kernel;
 use crate::dosimetry::svconv::VsvKernel;
-use crate::materials::MaterialDb;
 use crate::phantom::Phantom;
 use crate::source::Spectrum;
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Context as _, Result};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 
 /// What kernels to make.
 #[derive(Clone, Debug)]
 pub struct KernelOptions {
+    /// radionuclide
     pub nuclide: String,
+    /// the chain at secular equilibrium (kernels of every member, weighted)
     pub chain: bool,
+    /// voxel size (mm)
     pub voxel_mm: f64,
     /// medium of the single kernel
     pub medium: String,
@@ -26,9 +29,13 @@ pub struct KernelOptions {
     pub tissue_kernels: bool,
     /// S for offsets 0..n-1 per axis (default: 6 cm, within 2..=40)
     pub n: Option<usize>,
+    /// decays of each kernel computation
     pub histories: u64,
+    /// random seed of the kernel computations
     pub seed: u64,
+    /// worker threads (default: all cores)
     pub threads: Option<usize>,
+    /// folder of cached kernels (callers default it to [`Context::cache_dir`])
     pub cache: PathBuf,
 }
 
@@ -82,6 +89,7 @@ fn read_octant(path: &Path, n: usize) -> Result<Vec<f64>> {
 
 /// The octant kernel of one nuclide (parent only) in one medium, from the cache or computed.
 fn octant(
+    ctx: &Context,
     opts: &KernelOptions,
     nuclide: &str,
     medium: &str,
@@ -98,38 +106,45 @@ fn octant(
             opts.histories,
             path.display()
         );
-        let (csv, _) = run_vsv(&VsvSpec {
-            nuclide: nuclide.to_string(),
-            voxel_mm: opts.voxel_mm,
-            medium: medium.to_string(),
-            n,
-            histories: opts.histories,
-            seed: opts.seed,
-            threads: opts.threads,
-        })?;
+        let (csv, _) = run_vsv(
+            ctx,
+            &VsvSpec {
+                nuclide: nuclide.to_string(),
+                voxel_mm: opts.voxel_mm,
+                medium: medium.to_string(),
+                n,
+                histories: opts.histories,
+                seed: opts.seed,
+                threads: opts.threads,
+            },
+        )?;
         std::fs::create_dir_all(&opts.cache)
             .with_context(|| format!("cannot create kernel cache {}", opts.cache.display()))?;
-        super::output::write_atomic(&path, csv.as_bytes())?;
+        crate::io::write_file_atomic(&path, csv.as_bytes())?;
     }
     Ok((read_octant(&path, n)?, path))
 }
 
 /// The kernels (one, or soft tissue / lung / bone), each voxel's kernel index, and a JSON
 /// description (files, media, densities).
+///
+/// # Errors
+/// A kernel size outside 1 to [`MAX_N`] (spec error of `n`), an unknown nuclide or medium, a
+/// cache that cannot be read or written, a failed kernel computation.
 pub fn kernel_set(
+    ctx: &Context,
     opts: &KernelOptions,
     ph: &Phantom,
 ) -> Result<(Vec<VsvKernel>, Vec<u8>, serde_json::Value)> {
     let n = opts.n.unwrap_or_else(|| default_n(opts.voxel_mm));
     if !(1..=MAX_N).contains(&n) {
-        bail!("--kernel-n {n}: expected 1 to {MAX_N}");
+        crate::spec_bail!("n", "{n}: expected 1 to {MAX_N}");
     }
     let media: Vec<String> = if opts.tissue_kernels {
         vec!["soft-tissue".into(), "lung".into(), "cortical-bone".into()]
     } else {
         vec![opts.medium.clone()]
     };
-    let db = MaterialDb::load()?;
     let members: Vec<(String, f64)> = match Spectrum::nuclide(&opts.nuclide, opts.chain)? {
         Spectrum::Nuclides(m) => m
             .iter()
@@ -140,14 +155,14 @@ pub fn kernel_set(
     let mut kernels = Vec::new();
     let mut info = Vec::new();
     for medium in &media {
-        let density = db.get(medium)?.nominal_density;
+        let density = ctx.materials.get(medium)?.nominal_density;
         let mut sum = vec![0.0; n * n * n];
         let mut files = Vec::new();
         for (name, w) in &members {
             if *w <= 0.0 {
                 continue;
             }
-            let (o, path) = octant(opts, name, medium, n)?;
+            let (o, path) = octant(ctx, opts, name, medium, n)?;
             for (s, x) in sum.iter_mut().zip(o) {
                 *s += w * x;
             }

@@ -1,4 +1,4 @@
-//! `theradose positron-range`: distribution of the distance from positron emission to
+//! Positron range (L5, `theradose positron-range`): distribution of the distance from positron emission to
 //! annihilation for a nuclide in a medium (issue 3).
 //!
 //! Each history samples one positron from the nuclide's beta+ branches (branch by positron
@@ -33,11 +33,14 @@
 //! parallel, histogram counts are integers and the floating sums are added in chunk order, so
 //! the result is the same for any thread count.
 
-use crate::materials::MaterialDb;
+use crate::context::Context;
+use crate::error::SpecField;
 use crate::pet::positron_range_kernel::{history, PositronMedium, PositronSpectrum};
 use crate::source::nuclide::Nuclide;
-use anyhow::{bail, Result};
+use crate::spec_bail;
+use anyhow::Result;
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::fmt::Write as _;
 use std::sync::Mutex;
@@ -45,13 +48,21 @@ use std::time::Instant;
 
 pub use crate::pet::positron_range_kernel::{CUTOFF_MEV, HARD_THRESHOLD_MEV};
 
-/// Options of `theradose positron-range`.
-#[derive(Clone, Debug)]
+/// A positron-range computation (the TOML section of `theradose positron-range`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PositronRangeSpec {
+    /// positron emitter, e.g. F-18, Ga-68
     pub nuclide: String,
+    /// medium name, at its nominal density
     pub medium: String,
+    /// positrons
     pub histories: u64,
+    /// random seed
+    #[serde(default = "crate::run::spec::default_seed")]
     pub seed: u64,
+    /// worker threads (default: all cores)
+    #[serde(default)]
     pub threads: Option<usize>,
 }
 
@@ -79,27 +90,27 @@ struct Histograms {
 ///
 /// # Errors
 /// An unknown nuclide or medium, a nuclide without positrons, zero histories.
-pub fn run_positron_range(spec: &PositronRangeSpec) -> Result<(serde_json::Value, String)> {
+pub fn run_positron_range(
+    ctx: &Context,
+    spec: &PositronRangeSpec,
+) -> Result<(serde_json::Value, String)> {
     if spec.histories == 0 {
-        bail!("--histories must be at least 1 (got 0)");
+        spec_bail!("histories", "must be at least 1, got 0");
     }
-    let nuclide = Nuclide::load(&spec.nuclide)?;
-    let spectrum = PositronSpectrum::new(&nuclide)?;
-    let db = MaterialDb::load()?;
-    let mat = db.get(&spec.medium)?.clone();
+    let nuclide = Nuclide::load(&spec.nuclide).spec_field("nuclide")?;
+    let spectrum = PositronSpectrum::new(&nuclide).spec_field("nuclide")?;
+    let mat = ctx
+        .materials
+        .get(&spec.medium)
+        .spec_field("medium")?
+        .clone();
     let medium = PositronMedium::new(&mat, spectrum.max_endpoint_mev)?;
     let density = medium.density;
     let limit_cm = 1.2 * medium.csda_max_cm;
     let bin_cm = limit_cm / BINS_PER_SIDE as f64;
     let transport = medium.transport();
 
-    let pool = {
-        let mut b = rayon::ThreadPoolBuilder::new();
-        if let Some(t) = spec.threads {
-            b = b.num_threads(t.max(1));
-        }
-        b.build()?
-    };
+    let pool = thread_pool(spec.threads)?;
     let threads = pool.current_num_threads();
     let start = Instant::now();
     let hist = Mutex::new(Histograms {
@@ -154,16 +165,7 @@ pub fn run_positron_range(spec: &PositronRangeSpec) -> Result<(serde_json::Value
         .fold((0.0, 0.0), |(a, b), s| (a + s[0], b + s[1]));
     let n = (spec.histories - h.escaped).max(1) as f64;
     let mm = 10.0;
-    let density_x: Vec<f64> = h.x.iter().map(|&c| c as f64 / (n * bin_cm * mm)).collect();
-    let centre_mm = |i: usize| (-limit_cm + (i as f64 + 0.5) * bin_cm) * mm;
-    let smooth = moving_average(&density_x, smoothing_window(&h.x));
-    let fwhm = width_at(&smooth, 0.5) * bin_cm * mm;
-    let fwtm = width_at(&smooth, 0.1) * bin_cm * mm;
-    let p99 = quantile(&h.r, 0.99) * bin_cm * mm;
-    let mut csv = String::from("x_mm,probability_per_mm\n");
-    for (i, d) in density_x.iter().enumerate() {
-        let _ = writeln!(csv, "{:.6},{:.6e}", centre_mm(i), d);
-    }
+    let (csv, [fwhm, fwtm, p99]) = widths(&h, n, limit_cm, bin_cm);
     let summary = json!({
         "nuclide": nuclide.name,
         "medium": spec.medium,
@@ -185,6 +187,32 @@ pub fn run_positron_range(spec: &PositronRangeSpec) -> Result<(serde_json::Value
         "version": crate::VERSION,
     });
     Ok((summary, csv))
+}
+
+/// A rayon pool of `threads` workers (default: all cores).
+fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
+    let mut b = rayon::ThreadPoolBuilder::new();
+    if let Some(t) = threads {
+        b = b.num_threads(t.max(1));
+    }
+    Ok(b.build()?)
+}
+
+/// The 1D histogram CSV (`x_mm,probability_per_mm`, unsmoothed) of `n` counted histories and
+/// the FWHM, FWTM (1D, smoothed) and 99th percentile (3D), mm.
+fn widths(h: &Histograms, n: f64, limit_cm: f64, bin_cm: f64) -> (String, [f64; 3]) {
+    let mm = 10.0;
+    let density_x: Vec<f64> = h.x.iter().map(|&c| c as f64 / (n * bin_cm * mm)).collect();
+    let centre_mm = |i: usize| (-limit_cm + (i as f64 + 0.5) * bin_cm) * mm;
+    let smooth = moving_average(&density_x, smoothing_window(&h.x));
+    let fwhm = width_at(&smooth, 0.5) * bin_cm * mm;
+    let fwtm = width_at(&smooth, 0.1) * bin_cm * mm;
+    let p99 = quantile(&h.r, 0.99) * bin_cm * mm;
+    let mut csv = String::from("x_mm,probability_per_mm\n");
+    for (i, d) in density_x.iter().enumerate() {
+        let _ = writeln!(csv, "{:.6},{:.6e}", centre_mm(i), d);
+    }
+    (csv, [fwhm, fwtm, p99])
 }
 
 /// The smallest odd window, at least [`SMOOTH_BINS`], whose largest windowed count reaches

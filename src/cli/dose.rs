@@ -1,13 +1,12 @@
-//! `theradose dose` arguments: the command-line face of [`crate::study::dose`] (absorbed dose
-//! from a time-integrated activity map by Monte Carlo, voxel S-values or local deposition).
+//! `theradose dose`: the command-line face of [`theradose::study::dose`] (absorbed dose from a
+//! time-integrated activity map by Monte Carlo, voxel S-values or local deposition).
 //! Writes `dose.nii.gz` (Gy), `regions.csv`, `dvh.csv`, `dvh.png`, `dose_coronal.png` and
 //! `summary.json`; `mc` also writes `uncertainty.nii.gz` and checkpoints to `tally.bin`.
 
-use crate::context::Context;
-use crate::dosimetry::regions::RegionDose;
-use crate::study::dose::{run_files, DoseFiles, DoseMethod, DoseSpec};
 use anyhow::Result;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use theradose::context::Context;
+use theradose::study::dose::{run_files, DoseFiles, DoseMethod, DoseSpec};
 
 /// Arguments of `theradose dose`.
 #[derive(clap::Args, Debug, Clone)]
@@ -78,33 +77,6 @@ pub struct DoseArgs {
 }
 
 impl DoseArgs {
-    /// The command's defaults for a method, phantom, TIA file, nuclide and output folder.
-    pub fn new(method: &str, phantom: &str, tia: &Path, nuclide: &str, out: &Path) -> DoseArgs {
-        DoseArgs {
-            method: method.into(),
-            phantom: phantom.into(),
-            groups: Vec::new(),
-            tia: tia.to_path_buf(),
-            nuclide: nuclide.into(),
-            chain: false,
-            histories: 1_000_000,
-            seed: 1,
-            threads: None,
-            target_uncertainty: None,
-            region: None,
-            kernel_medium: "soft-tissue".into(),
-            tissue_kernels: false,
-            density_correction: false,
-            kernel_n: None,
-            kernel_histories: 2_000_000,
-            kernel_cache: None,
-            v_gy: vec![2.0, 5.0, 10.0, 20.0],
-            mask: Vec::new(),
-            dicom: false,
-            out: out.to_path_buf(),
-        }
-    }
-
     /// The library job of these arguments.
     ///
     /// # Errors
@@ -141,20 +113,15 @@ impl DoseArgs {
 
 /// Runs `theradose dose`.
 pub fn run(args: &DoseArgs) -> Result<()> {
-    let r = compute(args)?;
+    let job = args.to_job()?;
+    let ctx = Context::load()?;
+    theradose::run::install_interrupt_handler();
+    let r = run_files(&ctx, &job)?;
     eprintln!(
         "dose ({}) written to {}; regions.csv: {} regions",
         args.method,
         args.out.display(),
-        r.len()
+        r.regions.len()
     );
     Ok(())
-}
-
-/// Computes the dose by the chosen method and writes the outputs; returns the region rows.
-pub fn compute(args: &DoseArgs) -> Result<Vec<RegionDose>> {
-    let job = args.to_job()?;
-    let ctx = Context::load()?;
-    crate::run::install_interrupt_handler();
-    Ok(run_files(&ctx, &job)?.regions)
 }

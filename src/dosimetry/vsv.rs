@@ -1,4 +1,4 @@
-//! `theradose vsv`: voxel S-values of a radionuclide in a homogeneous medium (issue 4).
+//! Voxel S-values (L5, `theradose vsv`): voxel S-values of a radionuclide in a homogeneous medium (issue 4).
 //!
 //! Activity is uniform in the source voxel (0,0,0), which sits at the centre of a homogeneous
 //! cube of the medium at its nominal density. Every radiation of each decay is emitted
@@ -16,6 +16,8 @@
 //! that class mean divided by the number of voxels in the class and by the voxel mass, and its
 //! uncertainty is exact (history-by-history statistics of the class total).
 
+use crate::context::Context;
+use crate::error::SpecField;
 use crate::io::Grid;
 use crate::materials::MaterialDb;
 use crate::numerics::AliasTable;
@@ -25,22 +27,33 @@ use crate::physics::electron::{ElectronMedium, Lepton, StoppingTable};
 use crate::physics::photon::PhotonPhysics;
 use crate::run::{self, RunSettings};
 use crate::source::{Source, Spatial, Spectrum};
+use crate::spec_bail;
 use crate::transport::{Geometry, Transport};
 use crate::units::{self, ELECTRON_MASS_MEV};
-use anyhow::{bail, Context, Result};
+use anyhow::Result;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::fmt::Write as _;
 
-/// Options of `theradose vsv`.
-#[derive(Clone, Debug)]
+/// A voxel S-value computation (the TOML section of `theradose vsv`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct VsvSpec {
+    /// radionuclide, e.g. Lu-177 (parent only, every radiation of each decay)
     pub nuclide: String,
+    /// voxel size (mm)
     pub voxel_mm: f64,
+    /// medium name, at its nominal density
     pub medium: String,
     /// S-values for 0 <= i, j, k < n
     pub n: usize,
+    /// decays
     pub histories: u64,
+    /// random seed
+    #[serde(default = "crate::run::spec::default_seed")]
     pub seed: u64,
+    /// worker threads (default: all cores)
+    #[serde(default)]
     pub threads: Option<usize>,
 }
 
@@ -165,28 +178,35 @@ fn build_phantom(
     Ok((ph, centre, sizes))
 }
 
+/// Checks the values of a spec that need no data: voxel size, n, histories.
+fn check(spec: &VsvSpec) -> Result<()> {
+    if !(spec.voxel_mm.is_finite() && spec.voxel_mm > 0.0) {
+        spec_bail!(
+            "voxel_mm",
+            "{}: expected a positive size in mm",
+            spec.voxel_mm
+        );
+    }
+    if spec.n == 0 || spec.n > MAX_N {
+        spec_bail!("n", "{}: expected 1 <= n <= {MAX_N}", spec.n);
+    }
+    if spec.histories == 0 {
+        spec_bail!("histories", "must be at least 1, got 0");
+    }
+    Ok(())
+}
+
 /// Runs the voxel S-value calculation; returns the CSV text
 /// (`i,j,k,s_mgy_per_mbq_s,rel_uncertainty`) and a JSON summary.
 ///
 /// # Errors
 /// An unknown nuclide or medium, a voxel size that is not positive, K outside [1, 40], zero
 /// histories.
-pub fn run_vsv(spec: &VsvSpec) -> Result<(String, serde_json::Value)> {
-    if !(spec.voxel_mm.is_finite() && spec.voxel_mm > 0.0) {
-        bail!(
-            "--voxel-mm {}: expected a positive size in mm",
-            spec.voxel_mm
-        );
-    }
-    if spec.n == 0 || spec.n > MAX_N {
-        bail!("--n {}: expected 1 <= n <= {MAX_N}", spec.n);
-    }
-    if spec.histories == 0 {
-        bail!("--histories must be at least 1 (got 0)");
-    }
-    let spectrum = Spectrum::nuclide(&spec.nuclide, false).context("--nuclide")?;
-    let db = MaterialDb::load()?;
-    let mat = db.get(&spec.medium)?.clone();
+pub fn run_vsv(ctx: &Context, spec: &VsvSpec) -> Result<(String, serde_json::Value)> {
+    check(spec)?;
+    let spectrum = Spectrum::nuclide(&spec.nuclide, false).spec_field("nuclide")?;
+    let db = &ctx.materials;
+    let mat = db.get(&spec.medium).spec_field("medium")?.clone();
     let density = mat.nominal_density;
     let voxel_cm = spec.voxel_mm / 10.0;
     let e_medium = ElectronMedium::new(&mat, density)?;
@@ -201,7 +221,7 @@ pub fn run_vsv(spec: &VsvSpec) -> Result<(String, serde_json::Value)> {
         .max((MIN_HALF_WIDTH_CM / voxel_cm).ceil() as usize)
         .min(MAX_HALF_WIDTH)
         .max(spec.n);
-    let (ph, centre, sizes) = build_phantom(spec, &db, half_width)?;
+    let (ph, centre, sizes) = build_phantom(spec, db, half_width)?;
     let e_cut = electron_cutoff_mev(&e_medium, voxel_cm);
     let photon = PhotonPhysics::new(&ph.materials)?;
     let electron = ElectronPhysics::new(
@@ -280,6 +300,21 @@ pub fn run_vsv(spec: &VsvSpec) -> Result<(String, serde_json::Value)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A spec from TOML takes the defaults and refuses unknown keys; zero histories is a spec
+    /// error naming the field and the value.
+    #[test]
+    fn spec_from_toml_and_its_errors() {
+        let text = "nuclide = \"Lu-177\"\nvoxel_mm = 4.0\nmedium = \"water\"\nn = 2\nhistories = 0";
+        let spec: VsvSpec = toml::from_str(text).unwrap();
+        assert_eq!((spec.seed, spec.threads), (1, None));
+        let e = toml::from_str::<VsvSpec>(&format!("{text}\nout = \"x.csv\"")).unwrap_err();
+        assert!(e.to_string().contains("out"), "{e}");
+        let ctx = Context::load().unwrap();
+        let e = run_vsv(&ctx, &spec).unwrap_err();
+        let s = crate::error::spec_error_of(&e).expect("a spec error");
+        assert_eq!(s.to_string(), "histories: must be at least 1, got 0");
+    }
     #[test]
     fn class_index_follows_class_order() {
         for (c, o) in classes(7).into_iter().enumerate() {

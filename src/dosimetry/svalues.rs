@@ -7,28 +7,46 @@
 //! S(t <- s) = (mean energy deposited in t per decay in s) / m_t; the region bins of the tally
 //! give it, with its exact history-by-history uncertainty, for every target at once.
 
-use super::{Problem, RunFile};
-use crate::run::problem::make_transport;
+use crate::context::Context;
+use crate::run::problem::{build_phantom, make_transport, Problem};
+use crate::run::spec::RunFile;
 use crate::run::{execute, RunSettings};
 use crate::source::Spatial;
 use crate::units;
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Context as _, Result};
 use std::fmt::Write as _;
 
 /// mGy per (MBq s) per (Gy per decay).
 const MGY_PER_MBQ_S: f64 = 1e6 * 1e3;
 
-/// One computed table: S[source][target] in mGy/(MBq s) with relative uncertainties.
+/// One computed table: `S[source][target]` in mGy/(MBq s) with relative uncertainties.
 #[derive(Clone, Debug)]
 pub struct SvalueTable {
+    /// source regions, in the order of the rows of `s`
     pub sources: Vec<String>,
+    /// target regions (every region of the phantom), in the order of the columns of `s`
     pub targets: Vec<String>,
+    /// mass of each target (g)
     pub target_mass_g: Vec<f64>,
+    /// `S[source][target]` (mGy per MBq s)
     pub s: Vec<Vec<f64>>,
+    /// relative uncertainty (1 sigma) of each S
     pub rel: Vec<Vec<f64>>,
 }
 
 impl SvalueTable {
+    /// Writes the CSV table to `path` (atomically), creating its folder.
+    ///
+    /// # Errors
+    /// When the folder or the file cannot be written.
+    pub fn write_csv(&self, path: &std::path::Path) -> Result<()> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        crate::io::write_file_atomic(path, self.csv().as_bytes())
+    }
+
     /// CSV with header `source,target,target_mass_g,s_mgy_per_mbq_s,rel_uncertainty`.
     pub fn csv(&self) -> String {
         let mut out = String::from("source,target,target_mass_g,s_mgy_per_mbq_s,rel_uncertainty\n");
@@ -76,6 +94,7 @@ impl SvalueTable {
 /// # Errors
 /// An unknown or empty source region, or an invalid run file.
 pub fn compute(
+    ctx: &Context,
     mut file: RunFile,
     sources: &[String],
     threads: Option<usize>,
@@ -85,8 +104,7 @@ pub fn compute(
     file.source.region = match sources.first() {
         Some(s) => Some(s.clone()),
         None => {
-            let db = crate::materials::MaterialDb::load()?;
-            let ph = super::build_phantom(&file.phantom, &db)?;
+            let ph = build_phantom(&file.phantom, &ctx.materials)?;
             let masses = ph.region_masses_g();
             let first = (1..ph.regions.len()).find(|&i| masses[i] > 0.0);
             Some(
@@ -167,71 +185,4 @@ pub fn nuclide_run_file(
         voxel_mm.map(|v| format!("voxel_mm = {v}\n")).unwrap_or_default(),
     );
     toml::from_str(&text).context("S-value run file")
-}
-
-/// Arguments of `theradose svalues`.
-#[derive(clap::Args, Debug, Clone)]
-pub struct SvaluesArgs {
-    /// built-in phantom name or phantom TOML
-    #[arg(long)]
-    pub phantom: String,
-    /// voxel size (mm; default the phantom's)
-    #[arg(long)]
-    pub voxel_mm: Option<f64>,
-    /// shape groups to include, e.g. lesions
-    #[arg(long, value_delimiter = ',')]
-    pub groups: Vec<String>,
-    /// radionuclide, e.g. Lu-177 (every radiation of each decay)
-    #[arg(long)]
-    pub nuclide: String,
-    /// include the decay chain at secular equilibrium
-    #[arg(long)]
-    pub chain: bool,
-    /// source regions (default: every region)
-    #[arg(long, value_delimiter = ',')]
-    pub sources: Vec<String>,
-    /// decays per source region
-    #[arg(long, default_value_t = 1_000_000)]
-    pub histories: u64,
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-    #[arg(long)]
-    pub threads: Option<usize>,
-    /// output CSV (default results/svalues/<phantom>_<voxel>mm_<nuclide>.csv)
-    #[arg(long)]
-    pub out: Option<std::path::PathBuf>,
-}
-
-/// Runs `theradose svalues`: writes the CSV table and prints where.
-pub fn run(a: &SvaluesArgs) -> Result<()> {
-    let file = nuclide_run_file(
-        &a.phantom,
-        a.voxel_mm,
-        &a.groups,
-        &a.nuclide,
-        a.chain,
-        a.histories,
-        a.seed,
-    )?;
-    let table = compute(file, &a.sources, a.threads)?;
-    let out = a.out.clone().unwrap_or_else(|| {
-        let stem = std::path::Path::new(&a.phantom)
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or("phantom")
-            .to_string();
-        let v = a.voxel_mm.map(|v| format!("_{v}mm")).unwrap_or_default();
-        std::path::PathBuf::from("results/svalues").join(format!("{stem}{v}_{}.csv", a.nuclide))
-    });
-    if let Some(dir) = out.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    }
-    super::output::write_atomic(&out, table.csv().as_bytes())?;
-    eprintln!(
-        "S-values of {} in {}: {}",
-        a.nuclide,
-        a.phantom,
-        out.display()
-    );
-    Ok(())
 }

@@ -1,0 +1,156 @@
+//! `theradose beam`: a BNCT neutron beam into a phantom ([`theradose::dosimetry::bnct`]).
+//!
+//! This file uses only the library, clap and the standard library, so that tests can include
+//! it to parse the flags exactly as the command does.
+
+use anyhow::Result;
+use std::path::PathBuf;
+use theradose::context::Context;
+use theradose::dosimetry::bnct::{run_beam, BeamSpec};
+
+/// Arguments of `theradose beam`.
+#[derive(clap::Args, Debug, Clone)]
+// exactly one of the two field flags
+#[command(group(
+    clap::ArgGroup::new("field")
+        .required(true)
+        .args(["field_diameter_cm", "field_cm"])
+))]
+pub struct BeamArgs {
+    /// neutron (the only beam particle so far)
+    #[arg(long, default_value = "neutron")]
+    pub particle: String,
+    /// epithermal, thermal (data/neutron/beams.toml) or a CSV energy_lo_mev,energy_hi_mev,fraction
+    #[arg(long)]
+    pub spectrum: String,
+    /// built-in phantom name or phantom TOML path
+    #[arg(long)]
+    pub phantom: String,
+    /// diameter of a circular field (cm); or give --field-cm
+    #[arg(long)]
+    pub field_diameter_cm: Option<f64>,
+    /// rectangular field W x H (cm), e.g. 10x6, instead of --field-diameter-cm. W lies along
+    /// the first axis across the beam, u = direction x z (direction x x for beams within about
+    /// 25 degrees of z), H along direction x u: for +-x and +-z beams W is along y, for +-y
+    /// beams along x; H is along z for +-x and +-y beams, along x for +-z beams
+    #[arg(long, value_name = "WxH", value_parser = parse_field_cm)]
+    pub field_cm: Option<[f64; 2]>,
+    /// 10B in normal tissue (ug/g)
+    #[arg(long, default_value_t = 0.0)]
+    pub boron_ppm: f64,
+    /// 10B in the tumour regions (ug/g; default: --boron-ppm)
+    #[arg(long)]
+    pub tumour_ppm: Option<f64>,
+    /// regions that are tumour (default: regions whose name contains "tumour" or "tumor")
+    #[arg(long, value_delimiter = ',')]
+    pub tumour_regions: Vec<String>,
+    /// beam direction along the phantom's voxel axes (built-in phantoms: +x patient left, +y
+    /// posterior, +z superior): +z (default), -z, +x, -x, +y, -y, or a vector ux,uy,uz
+    /// (normalised; oblique beams). An axis (or a vector along one) without --aim-mm: the beam
+    /// enters the phantom face opposite to it, centred on that face, and depth.csv is measured
+    /// from that face. Otherwise (oblique, or --aim-mm given) the beam's central axis passes
+    /// through the aim point, its source plane outside the phantom, and depth.csv is measured
+    /// along that axis from where it first enters the body (the first labelled voxel: the skin)
+    #[arg(long, default_value = "+z", allow_hyphen_values = true)]
+    pub direction: String,
+    /// a point x,y,z (mm) of the beam's central axis (default: the phantom centre): for a
+    /// built-in phantom in its definition's frame (that of its shapes' center_mm, origin at the
+    /// box centre), for a CT in the image's world coordinates
+    #[arg(long, value_name = "X,Y,Z", value_parser = parse_aim_mm, allow_hyphen_values = true)]
+    pub aim_mm: Option<[f64; 3]>,
+    #[arg(long)]
+    pub histories: u64,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// voxel size of a built-in phantom (mm)
+    #[arg(long)]
+    pub voxel_mm: Option<f64>,
+    /// 10B map (ug/g per voxel, NIfTI or MetaImage on the phantom grid) for the boron dose,
+    /// instead of the uniform --boron-ppm / --tumour-ppm (which still set the absorption)
+    #[arg(long)]
+    pub boron_map: Option<PathBuf>,
+    /// 18F-BPA (FBPA) PET in SUV on the phantom grid: the boron dose uses
+    /// --boron-ppm x SUV / --fbpa-reference-suv per voxel (tumour-to-normal ratio from the PET)
+    #[arg(long)]
+    pub fbpa_pet: Option<PathBuf>,
+    /// SUV of the reference (blood or normal tissue) that carries --boron-ppm
+    #[arg(long, default_value_t = 1.0)]
+    pub fbpa_reference_suv: f64,
+    /// optional shape groups of a built-in phantom (e.g. "tumour" of the mouse)
+    #[arg(long, value_delimiter = ',')]
+    pub groups: Vec<String>,
+    /// deposit capture gammas locally instead of transporting them
+    #[arg(long)]
+    pub local_gamma: bool,
+    /// epithermal fluence rate at the beam aperture (n cm-2 s-1) for dose rates and treatment
+    /// time; default 1e9, the minimum IAEA-TECDOC-1223 (2001) recommends for clinical beams
+    #[arg(long, default_value_t = 1e9)]
+    pub aperture_epithermal_flux: f64,
+    /// prescribed weighted dose (Gy-eq): the treatment time reaches it at the largest weighted
+    /// dose on the beam axis, or in the tumour (mean) when the phantom has one. The axis maximum
+    /// is the largest of noisy depth-bin means, biased high at few histories (the treatment time
+    /// then comes out short): check that depth.csv is smooth around it, or use a study's
+    /// `normal_peak` prescription, which reports its uncertainty
+    #[arg(long)]
+    pub prescription_gy: Option<f64>,
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+impl BeamArgs {
+    /// The library spec of the arguments (all but `--out`).
+    pub fn spec(&self) -> BeamSpec {
+        BeamSpec {
+            particle: self.particle.clone(),
+            spectrum: self.spectrum.clone(),
+            phantom: self.phantom.clone(),
+            field_diameter_cm: self.field_diameter_cm,
+            field_cm: self.field_cm,
+            boron_ppm: self.boron_ppm,
+            tumour_ppm: self.tumour_ppm,
+            tumour_regions: self.tumour_regions.clone(),
+            direction: self.direction.clone(),
+            aim_mm: self.aim_mm,
+            histories: self.histories,
+            seed: self.seed,
+            threads: self.threads,
+            voxel_mm: self.voxel_mm,
+            boron_map: self.boron_map.clone(),
+            fbpa_pet: self.fbpa_pet.clone(),
+            fbpa_reference_suv: self.fbpa_reference_suv,
+            groups: self.groups.clone(),
+            local_gamma: self.local_gamma,
+            aperture_epithermal_flux: self.aperture_epithermal_flux,
+            prescription_gy: self.prescription_gy,
+        }
+    }
+}
+
+/// Runs `theradose beam`: writes depth.csv, NIfTI maps of every component (and their relative
+/// uncertainties), dvh.csv and summary.json into `--out`, prints the summary.
+pub fn run(args: &BeamArgs) -> Result<()> {
+    let r = run_beam(&Context::load()?, &args.spec())?;
+    r.write(&args.out)?;
+    println!("{}", serde_json::to_string(&r.summary)?);
+    Ok(())
+}
+
+/// `--field-cm WxH`: two numbers (cm) joined by x; their signs are checked by the library.
+fn parse_field_cm(s: &str) -> std::result::Result<[f64; 2], String> {
+    let v: Option<Vec<f64>> = s.split(['x', 'X']).map(|x| x.trim().parse().ok()).collect();
+    match v.as_deref() {
+        Some(&[w, h]) => Ok([w, h]),
+        _ => Err(format!("expected WxH in cm, e.g. 10x6, got '{s}'")),
+    }
+}
+
+/// `--aim-mm x,y,z`: three numbers (mm).
+fn parse_aim_mm(s: &str) -> std::result::Result<[f64; 3], String> {
+    let v: Option<Vec<f64>> = s.split(',').map(|x| x.trim().parse().ok()).collect();
+    match v.as_deref() {
+        Some(&[x, y, z]) if x.is_finite() && y.is_finite() && z.is_finite() => Ok([x, y, z]),
+        _ => Err(format!("expected x,y,z in mm, e.g. -35,0,20, got '{s}'")),
+    }
+}

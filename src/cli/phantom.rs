@@ -1,0 +1,120 @@
+//! `theradose phantom list|show|export`: the built-in phantoms.
+
+use anyhow::Result;
+use clap::Subcommand;
+use std::path::PathBuf;
+use theradose::context::Context;
+use theradose::phantom::builtin;
+use theradose::study::output;
+
+// The subcommands of `theradose phantom` (no doc comment: clap would show it as the about).
+#[derive(Subcommand)]
+pub enum PhantomCmd {
+    /// List the built-in phantoms.
+    List,
+    /// Regions, materials and masses (voxelised vs reference) of a built-in phantom.
+    Show {
+        name: String,
+        /// voxel size (mm; default: the phantom's)
+        #[arg(long)]
+        voxel_mm: Option<f64>,
+        /// include optional shape groups (e.g. lesions)
+        #[arg(long, value_delimiter = ',')]
+        groups: Vec<String>,
+        /// also write a PNG of the central coronal slice (density with region outlines)
+        #[arg(long)]
+        png: Option<PathBuf>,
+    },
+    /// Voxelise a built-in phantom and write its density (g/cm3) to FILE.nii.gz, the label map
+    /// to FILE_labels.nii.gz, material ids to FILE_materials.nii.gz and names to FILE.json.
+    Export {
+        name: String,
+        #[arg(long)]
+        voxel_mm: f64,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, value_delimiter = ',')]
+        groups: Vec<String>,
+    },
+}
+
+/// Runs `theradose phantom ...`.
+pub fn run(cmd: PhantomCmd) -> Result<()> {
+    match cmd {
+        PhantomCmd::List => {
+            for n in builtin::list() {
+                let d = builtin::load_def(&n)?;
+                println!("{:<14} {}", n, d.description);
+            }
+        }
+        PhantomCmd::Show {
+            name,
+            voxel_mm,
+            groups,
+            png,
+        } => {
+            let ctx = Context::load()?;
+            let def = builtin::load_def(&name)?;
+            let ph = builtin::build(&name, &ctx.materials, voxel_mm, &groups)?;
+            println!("{}: {}", def.name, def.description);
+            if let Some(r) = &def.reference {
+                println!("reference: {r}");
+            }
+            println!(
+                "grid {} x {} x {} voxels of {} mm; optional groups: {}",
+                ph.grid.dims[0],
+                ph.grid.dims[1],
+                ph.grid.dims[2],
+                ph.grid.spacing_mm[0],
+                def.groups().join(", ")
+            );
+            println!("region,mass_g,reference_mass_g,ratio,volume_cm3,source");
+            let masses = ph.region_masses_g();
+            let vv = ph.voxel_volume_cm3();
+            let mut counts = vec![0usize; ph.regions.len()];
+            for l in &ph.label {
+                counts[*l as usize] += 1;
+            }
+            for (id, r) in ph.regions.iter().enumerate().skip(1) {
+                let refm = r
+                    .reference_mass_g
+                    .map(|m| format!("{m:.3}"))
+                    .unwrap_or_default();
+                let ratio = r
+                    .reference_mass_g
+                    .map(|m| format!("{:.3}", masses[id] / m))
+                    .unwrap_or_default();
+                println!(
+                    "{},{:.3},{},{},{:.3},\"{}\"",
+                    r.name,
+                    masses[id],
+                    refm,
+                    ratio,
+                    counts[id] as f64 * vv,
+                    r.source.clone().unwrap_or_default()
+                );
+            }
+            let total: f64 = masses.iter().skip(1).sum();
+            println!("total (all regions),{total:.1},,,,");
+            if let Some(p) = png {
+                output::phantom_png(&ph, &p)?;
+                eprintln!("wrote {}", p.display());
+            }
+        }
+        PhantomCmd::Export {
+            name,
+            voxel_mm,
+            out,
+            groups,
+        } => {
+            let ctx = Context::load()?;
+            let ph = builtin::build(&name, &ctx.materials, Some(voxel_mm), &groups)?;
+            theradose::phantom::export(&ph, &out)?;
+            eprintln!(
+                "wrote {} (density g/cm3) with its label map, material ids and names",
+                out.display()
+            );
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,72 @@
+//! `theradose svalues`: organ S-values of a nuclide in a built-in phantom
+//! ([`theradose::dosimetry::svalues`]).
+
+use anyhow::Result;
+use std::path::{Path, PathBuf};
+use theradose::context::Context;
+use theradose::dosimetry::svalues::{compute, nuclide_run_file};
+
+/// Arguments of `theradose svalues`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct SvaluesArgs {
+    /// built-in phantom name or phantom TOML
+    #[arg(long)]
+    pub phantom: String,
+    /// voxel size (mm; default the phantom's)
+    #[arg(long)]
+    pub voxel_mm: Option<f64>,
+    /// shape groups to include, e.g. lesions
+    #[arg(long, value_delimiter = ',')]
+    pub groups: Vec<String>,
+    /// radionuclide, e.g. Lu-177 (every radiation of each decay)
+    #[arg(long)]
+    pub nuclide: String,
+    /// include the decay chain at secular equilibrium
+    #[arg(long)]
+    pub chain: bool,
+    /// source regions (default: every region)
+    #[arg(long, value_delimiter = ',')]
+    pub sources: Vec<String>,
+    /// decays per source region
+    #[arg(long, default_value_t = 1_000_000)]
+    pub histories: u64,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// output CSV (default results/svalues/<phantom>_<voxel>mm_<nuclide>.csv)
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// Runs `theradose svalues`: writes the CSV table and prints where.
+pub fn run(a: &SvaluesArgs) -> Result<()> {
+    let ctx = Context::load()?;
+    let file = nuclide_run_file(
+        &a.phantom,
+        a.voxel_mm,
+        &a.groups,
+        &a.nuclide,
+        a.chain,
+        a.histories,
+        a.seed,
+    )?;
+    let table = compute(&ctx, file, &a.sources, a.threads)?;
+    let out = a.out.clone().unwrap_or_else(|| {
+        let stem = Path::new(&a.phantom)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("phantom")
+            .to_string();
+        let v = a.voxel_mm.map(|v| format!("_{v}mm")).unwrap_or_default();
+        PathBuf::from("results/svalues").join(format!("{stem}{v}_{}.csv", a.nuclide))
+    });
+    table.write_csv(&out)?;
+    eprintln!(
+        "S-values of {} in {}: {}",
+        a.nuclide,
+        a.phantom,
+        out.display()
+    );
+    Ok(())
+}

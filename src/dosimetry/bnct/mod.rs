@@ -1,0 +1,246 @@
+//! BNCT beams (L5): a neutron beam into a phantom with boron, the per-voxel fluences and dose
+//! components per source neutron, the weighted dose (CBE and RBE factors), its depth curve and
+//! region means, and the normalisation to an aperture fluence rate and a prescription
+//! (`theradose beam`; the BNCT study uses [`maps`] and [`boron`]).
+
+pub mod boron;
+pub mod maps;
+pub mod placement;
+pub mod result;
+pub mod spec;
+
+pub use maps::{beam_maps, depth_curve, Maps, AXIS_RADIUS_CM, DEPTH_HEADER};
+pub use result::BeamResult;
+pub use spec::BeamSpec;
+
+use crate::context::Context;
+use crate::error::SpecField;
+use crate::phantom::{builtin, Phantom};
+use crate::physics::neutron::NeutronPhysics;
+use crate::physics::photon::PhotonPhysics;
+use crate::run::problem::build_phantom;
+use crate::run::spec::PhantomSpec;
+use crate::source::neutron_beam::{self, NeutronSpectrum, Weighting};
+use crate::transport::neutron::{
+    NeutronGeometry, NeutronOutcome, NeutronTransport, EPITHERMAL_MAX_MEV, THERMAL_MAX_MEV,
+};
+use crate::transport::{Geometry, Transport};
+use anyhow::Result;
+use boron::{boron_map, cbe_by_name, tumour_boron_materials};
+use maps::{mean_over, region_means};
+use placement::{beam_direction, beam_field, field_text, place_beam, Placement};
+use serde_json::json;
+use spec::check;
+use std::path::PathBuf;
+
+/// Whether the phantom of a spec is a CT volume (by extension) rather than a built-in phantom.
+fn is_volume(phantom: &str) -> bool {
+    [".nii", ".nii.gz", ".mhd", ".mha"]
+        .iter()
+        .any(|x| phantom.ends_with(x))
+}
+
+/// The phantom of a spec (a CT in HU with the default Schneider calibration, or a built-in
+/// phantom) and which of its region labels are tumour.
+fn phantom(ctx: &Context, a: &BeamSpec) -> Result<(Phantom, Vec<bool>)> {
+    let db = &ctx.materials;
+    let ph = if is_volume(&a.phantom) {
+        build_phantom(
+            &PhantomSpec {
+                builtin: None,
+                ct: Some(PathBuf::from(&a.phantom)),
+                labels: None,
+                label_names: Default::default(),
+                hu_calibration: None,
+                voxel_mm: None,
+                groups: vec![],
+            },
+            db,
+        )?
+    } else {
+        builtin::build(&a.phantom, db, a.voxel_mm, &a.groups)?
+    };
+    let is_tumour: Vec<bool> = ph
+        .regions
+        .iter()
+        .map(|r| {
+            if a.tumour_regions.is_empty() {
+                let n = r.name.to_lowercase();
+                n.contains("tumour") || n.contains("tumor")
+            } else {
+                a.tumour_regions.contains(&r.name)
+            }
+        })
+        .collect();
+    for t in &a.tumour_regions {
+        ph.region_id(t).spec_field("tumour_regions")?;
+    }
+    Ok((ph, is_tumour))
+}
+
+/// Runs a BNCT beam into a phantom.
+///
+/// # Errors
+/// Spec errors naming the field (particle, spectrum, field, concentrations, direction, aim,
+/// regions, maps), an unknown phantom, or a failed run.
+pub fn run_beam(ctx: &Context, a: &BeamSpec) -> Result<BeamResult> {
+    check(a)?;
+    let field = beam_field(a)?;
+    let dir = beam_direction(&a.direction)?;
+    let spectrum = NeutronSpectrum::from_name(&a.spectrum).spec_field("spectrum")?;
+    let weights = neutron_beam::weighting()?;
+    let (ph, is_tumour) = phantom(ctx, a)?;
+    // tumour voxels get their own copy of their material, carrying the tumour boron
+    let tumour_ppm = a.tumour_ppm.unwrap_or(a.boron_ppm);
+    let (ph, ppm) = tumour_boron_materials(&ph, &is_tumour, a.boron_ppm, tumour_ppm)?;
+    let physics = NeutronPhysics::new(&ph.materials, &ppm)?;
+    let photon = PhotonPhysics::new(&ph.materials)?;
+    let placed = place_beam(a, &ph, !is_volume(&a.phantom), dir, field, spectrum)?;
+    let beam = &placed.beam;
+    let gamma = Transport::new(Geometry::Voxels(&ph), &photon, 1e-3);
+    let mut tr = NeutronTransport::new(NeutronGeometry::Voxels(&ph), &physics);
+    if !a.local_gamma {
+        tr.photon = Some(&gamma);
+    }
+    let ppm_map = boron_map(a, &ph)?;
+    let out = if placed.on_face {
+        tr.execute(|rng| beam.sample(rng), a.seed, a.histories, a.threads)?
+    } else {
+        let size = ph.size_cm;
+        tr.execute(
+            |rng| beam.sample_into_box(rng, size),
+            a.seed,
+            a.histories,
+            a.threads,
+        )?
+    };
+    let cbe = cbe_by_name(&ph, &weights, &is_tumour);
+    let maps = beam_maps(&ph, &out, &weights, &cbe, ppm_map.as_deref());
+    // a beam on a face (as before oblique beams existed): every voxel, depth from the face;
+    // otherwise body voxels only, depth from the skin
+    let counted = |v: usize| placed.on_face || ph.label[v] != 0;
+    let depth = depth_curve(
+        &ph,
+        &maps,
+        placed.depth_origin,
+        beam.dir,
+        placed.step_cm,
+        counted,
+    );
+    let mut summary = run_summary(a, &placed, &out, &weights, tumour_ppm);
+    normalise(a, &placed, &ph, &maps, &depth, &is_tumour, &mut summary);
+    let mut r = BeamResult {
+        phantom: ph,
+        maps,
+        depth,
+        summary: serde_json::Value::Null,
+    };
+    summary["thermal_fluence_peak_depth_cm"] = r.thermal_peak_depth_cm().into();
+    r.summary = summary;
+    Ok(r)
+}
+
+/// The summary of a run before its normalisation: the beam, the boron, the weighting and the
+/// run's statistics.
+fn run_summary(
+    a: &BeamSpec,
+    placed: &Placement,
+    out: &NeutronOutcome,
+    weights: &Weighting,
+    tumour_ppm: f64,
+) -> serde_json::Value {
+    let beam = &placed.beam;
+    let f_epi = beam
+        .spectrum
+        .fraction_between(THERMAL_MAX_MEV, EPITHERMAL_MAX_MEV);
+    let (u, v) = beam.field_axes();
+    json!({
+        "particle": "neutron",
+        "spectrum": a.spectrum,
+        "spectrum_description": beam.spectrum.description,
+        "spectrum_source": beam.spectrum.source,
+        "spectrum_fractions": {
+            "thermal": beam.spectrum.fraction_between(0.0, THERMAL_MAX_MEV),
+            "epithermal": f_epi,
+            "fast": beam.spectrum.fraction_between(EPITHERMAL_MAX_MEV, 1e3),
+        },
+        "phantom": a.phantom,
+        "direction": a.direction,
+        "direction_vector": [beam.dir.x, beam.dir.y, beam.dir.z],
+        "aim_mm": a.aim_mm,
+        "aim_local_cm": [placed.aim.x, placed.aim.y, placed.aim.z],
+        "depth_origin_local_cm": [placed.depth_origin.x, placed.depth_origin.y, placed.depth_origin.z],
+        "field": field_text(&beam.field),
+        "field_diameter_cm": a.field_diameter_cm,
+        "field_size_cm": a.field_cm,
+        "field_axes": {"w": [u.x, u.y, u.z], "h": [v.x, v.y, v.z]},
+        "field_area_cm2": beam.area_cm2(),
+        "epithermal_fluence_at_aperture_per_source_cm-2": f_epi / beam.area_cm2(),
+        "boron_ppm": a.boron_ppm,
+        "boron_map": a.boron_map.as_ref().map(|p| p.display().to_string()),
+        "fbpa_pet": a.fbpa_pet.as_ref().map(|p| p.display().to_string()),
+        "fbpa_reference_suv": a.fbpa_reference_suv,
+        "tumour_ppm": tumour_ppm,
+        "weighting": {
+            "cbe_tumour": weights.cbe_tumour, "cbe_normal": weights.cbe_normal,
+            "cbe_skin": weights.cbe_skin, "rbe_nitrogen": weights.rbe_nitrogen,
+            "rbe_hydrogen": weights.rbe_hydrogen, "rbe_gamma": weights.rbe_gamma,
+        },
+        "units": "per source neutron: fluence cm-2, dose Gy",
+        "depth_curve": if placed.on_face {
+            format!("voxels within {AXIS_RADIUS_CM} cm of the beam axis, averaged per depth")
+        } else {
+            format!("body voxels within {AXIS_RADIUS_CM} cm of the beam axis, averaged per depth from where the axis enters the body")
+        },
+        "histories": out.tally.histories,
+        "seed": a.seed,
+        "seconds": out.seconds,
+        "histories_per_second": out.tally.histories as f64 / out.seconds.max(1e-9),
+        "threads": out.threads,
+        "gamma_transport": !a.local_gamma,
+        "energy_balance_relative_discrepancy": out.balance.relative_discrepancy(),
+        "version": crate::VERSION,
+    })
+}
+
+/// Adds the normalisation to the summary: source neutrons per second for the aperture
+/// epithermal fluence rate, region means, dose rates on the axis and in the tumour, and the
+/// treatment time of a prescription.
+fn normalise(
+    a: &BeamSpec,
+    placed: &Placement,
+    ph: &Phantom,
+    maps: &Maps,
+    depth: &[[f64; 9]],
+    is_tumour: &[bool],
+    summary: &mut serde_json::Value,
+) {
+    let beam = &placed.beam;
+    let f_epi = beam
+        .spectrum
+        .fraction_between(THERMAL_MAX_MEV, EPITHERMAL_MAX_MEV);
+    // normalisation: source neutrons per second for the given aperture epithermal fluence rate
+    let per_s = a.aperture_epithermal_flux * beam.area_cm2() / f_epi.max(1e-300);
+    summary["aperture_epithermal_flux_cm-2_s-1"] = a.aperture_epithermal_flux.into();
+    summary["source_neutrons_per_second"] = per_s.into();
+    summary["regions"] = region_means(ph, maps, is_tumour);
+    let weighted = &maps.iter().find(|m| m.0 == "dose_weighted").expect("map").1;
+    let tumour_mean = mean_over(ph, weighted, |l| is_tumour[l]);
+    let axis_max = depth.iter().map(|r| r[8]).fold(0.0, f64::max);
+    summary["axis_max_weighted_dose_gy_per_source"] = axis_max.into();
+    summary["axis_max_weighted_dose_rate_gy_per_s"] = (axis_max * per_s).into();
+    if let Some(t) = tumour_mean {
+        summary["tumour_mean_weighted_dose_gy_per_source"] = t.into();
+        summary["tumour_mean_weighted_dose_rate_gy_per_s"] = (t * per_s).into();
+    }
+    if let Some(p) = a.prescription_gy {
+        let (rate, at) = match tumour_mean {
+            Some(t) => (t * per_s, "tumour mean weighted dose"),
+            None => (axis_max * per_s, "largest weighted dose on the beam axis"),
+        };
+        if rate > 0.0 {
+            summary["treatment_time_min"] = (p / rate / 60.0).into();
+            summary["treatment_time_reference"] = at.into();
+        }
+    }
+}

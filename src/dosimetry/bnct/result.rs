@@ -1,0 +1,122 @@
+//! The result of a BNCT beam run: per-voxel maps, the depth curve and the summary, and the
+//! files they are written to.
+
+use crate::dosimetry::bnct::maps::{dvh_csv, Maps, DEPTH_HEADER};
+use crate::io::{write_file_atomic, write_volume, Volume};
+use crate::phantom::Phantom;
+use anyhow::{Context as _, Result};
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// Per-voxel results of a beam run, per source neutron.
+pub struct BeamResult {
+    /// the phantom as transported (tumour voxels with their boron-loaded materials)
+    pub phantom: Phantom,
+    /// (name, values per voxel): fluences (cm-2), doses (Gy)
+    pub maps: Maps,
+    /// depth curve rows: depth_cm then the 8 columns of depth.csv
+    pub depth: Vec<[f64; 9]>,
+    /// the JSON summary (`summary.json`, printed by `theradose beam`)
+    pub summary: serde_json::Value,
+}
+
+impl BeamResult {
+    /// Writes depth.csv, NIfTI maps of every component (and their relative uncertainties),
+    /// dvh.csv (weighted dose per region; in Gy-eq over the treatment time when a prescription
+    /// was given, else per source neutron) and summary.json into the folder `out`.
+    ///
+    /// # Errors
+    /// An output folder or file that cannot be written.
+    pub fn write(&self, out: &Path) -> Result<()> {
+        std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+        write_file_atomic(&out.join("depth.csv"), self.depth_csv().as_bytes())?;
+        for (name, data) in &self.maps {
+            let vol = Volume {
+                grid: self.phantom.grid.clone(),
+                data: data.iter().map(|&x| x as f32).collect::<Vec<f32>>(),
+            };
+            let path = out.join(format!("{name}.nii.gz"));
+            write_volume(
+                &path,
+                &vol,
+                &format!("theradose beam {name} per source neutron"),
+            )
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        // DVH of the weighted dose: absolute over the treatment time when prescribed
+        let scale = match (
+            self.summary["treatment_time_min"].as_f64(),
+            self.summary["source_neutrons_per_second"].as_f64(),
+        ) {
+            (Some(t), Some(per_s)) => t * 60.0 * per_s,
+            _ => 1.0,
+        };
+        write_file_atomic(
+            &out.join("dvh.csv"),
+            dvh_csv(&self.phantom, &self.maps, scale).as_bytes(),
+        )?;
+        let summary = serde_json::to_string_pretty(&self.summary)?;
+        write_file_atomic(&out.join("summary.json"), summary.as_bytes())
+    }
+
+    /// depth.csv text (header [`DEPTH_HEADER`]).
+    pub fn depth_csv(&self) -> String {
+        let mut s = String::from(DEPTH_HEADER);
+        s.push('\n');
+        for r in &self.depth {
+            let _ = writeln!(
+                s,
+                "{:.4},{:.6e},{:.6e},{:.6e},{:.6e},{:.6e},{:.6e},{:.6e},{:.6e}",
+                r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8]
+            );
+        }
+        s
+    }
+
+    /// Depth (cm) of the largest thermal fluence on the axis: the vertex of a least-squares
+    /// parabola through the points within 1.2 cm of the largest bin (the curve is flat near its
+    /// maximum, so a wider fit is less noisy than the largest bin).
+    pub fn thermal_peak_depth_cm(&self) -> f64 {
+        let d = &self.depth;
+        let Some(k) = (0..d.len()).max_by(|&a, &b| d[a][1].total_cmp(&d[b][1])) else {
+            return 0.0;
+        };
+        let x0 = d[k][0];
+        // normal equations of y = c0 + c1 t + c2 t^2, t = x - x0
+        let mut m = [[0.0f64; 3]; 3];
+        let mut r = [0.0f64; 3];
+        let mut n = 0;
+        for row in d.iter().filter(|row| (row[0] - x0).abs() <= 1.2) {
+            let t = row[0] - x0;
+            let p = [1.0, t, t * t];
+            for i in 0..3 {
+                for j in 0..3 {
+                    m[i][j] += p[i] * p[j];
+                }
+                r[i] += p[i] * row[1];
+            }
+            n += 1;
+        }
+        if n < 3 {
+            return x0;
+        }
+        let det = |a: &[[f64; 3]; 3]| {
+            a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1])
+                - a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0])
+                + a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0])
+        };
+        let dm = det(&m);
+        let solve = |c: usize| {
+            let mut a = m;
+            for i in 0..3 {
+                a[i][c] = r[i];
+            }
+            det(&a) / dm
+        };
+        let (c1, c2) = (solve(1), solve(2));
+        if c2.is_nan() || c2 >= 0.0 || dm.abs() < 1e-300 {
+            return x0;
+        }
+        (x0 - 0.5 * c1 / c2).clamp(x0 - 1.2, x0 + 1.2)
+    }
+}
