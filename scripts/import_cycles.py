@@ -9,7 +9,10 @@ An edge a -> b is a `use crate::x::y` / `crate::x::y::` path or a `use super::z`
 a `mod.rs` count only for the items it defines itself, which this script cannot tell apart, so
 re-exports (`pub use`) in a mod.rs are not followed.
 
-Usage: scripts/import_cycles.py [SRC_DIR] [--edges]
+With --allow-parent, a file's use of its own parent `mod.rs` (`super::helper` in a child of
+`io/mod.rs`) is not an edge, so only cycles through siblings and other folders are reported.
+
+Usage: scripts/import_cycles.py [SRC_DIR] [--edges] [--allow-parent]
 """
 
 import re
@@ -28,9 +31,35 @@ def module_of(path: Path, src: Path) -> tuple:
 
 
 def strip(text: str) -> str:
-    """Drops comments, string literals and the `#[cfg(test)] mod tests { .. }` block."""
-    text = re.sub(r"//[^\n]*", "", text)
-    text = re.sub(r'"(?:\\.|[^"\\])*"', '""', text)
+    """Drops comments, string and char literals and the `#[cfg(test)] mod tests { .. }` block."""
+    out, i, n = [], 0, len(text)
+    while i < n:
+        c = text[i]
+        if text.startswith("//", i):
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+        elif text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            i = n if j < 0 else j + 2
+        elif c == "r" and re.match(r'r#*"', text[i:]) and not re.match(r"\w", text[i - 1 : i] or " "):
+            hashes = re.match(r'r(#*)"', text[i:]).group(1)
+            j = text.find('"' + hashes, i + 2 + len(hashes))
+            out.append('""')
+            i = n if j < 0 else j + 1 + len(hashes)
+        elif c == '"':
+            j = i + 1
+            while j < n and text[j] != '"':
+                j += 2 if text[j] == "\\" else 1
+            out.append('""')
+            i = j + 1
+        elif c == "'" and re.match(r"'(\\.[^']*|[^\\'])'", text[i:]):
+            m = re.match(r"'(\\.[^']*|[^\\'])'", text[i:])
+            out.append("' '")
+            i += m.end()
+        else:
+            out.append(c)
+            i += 1
+    text = "".join(out)
     m = re.search(r"#\[cfg\(test\)\]\s*mod\s+\w+\s*\{", text)
     if m:
         text = text[: m.start()]
@@ -40,6 +69,7 @@ def strip(text: str) -> str:
 def main() -> int:
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     show = "--edges" in sys.argv
+    allow_parent = "--allow-parent" in sys.argv
     src = Path(args[0] if args else "src")
     files = {}
     for p in sorted(src.rglob("*.rs")):
@@ -49,6 +79,14 @@ def main() -> int:
         text = strip(p.read_text())
         is_mod_rs = p.name in ("mod.rs", "lib.rs", "main.rs")
         targets = set()
+
+        def add(full):
+            # longest prefix that is a file
+            for n in range(len(full), 0, -1):
+                if full[:n] in files:
+                    if full[:n] != mod:
+                        targets.add(full[:n])
+                    break
         for m in re.finditer(r"(?<![\w:])(crate|super)((?:::\w+)+)", text):
             line_start = text.rfind("\n", 0, m.start()) + 1
             line = text[line_start : m.start()]
@@ -62,12 +100,35 @@ def main() -> int:
                 while segs and segs[0] == "super":
                     segs, up = segs[1:], up + 1
                 full = mod[: len(mod) - up] + tuple(segs)
-            # longest prefix that is a file
-            for n in range(len(full), 0, -1):
-                if full[:n] in files:
-                    if full[:n] != mod:
-                        targets.add(full[:n])
-                    break
+            add(full)
+        for m in re.finditer(r"(?<![\w:])(crate|super)((?:::\w+)*)::\{([^{}]*)\}", text):
+            line_start = text.rfind("\n", 0, m.start()) + 1
+            if is_mod_rs and re.match(r"\s*pub(\(\w+\))?\s+use\b", text[line_start : m.start()]):
+                continue
+            for item in m.group(3).split(","):
+                item = item.strip().split(" as ")[0].strip()
+                if not item:
+                    continue
+                segs = m.group(2).split("::")[1:] + item.split("::")
+                segs = [x for x in segs if x != "self"]
+                if m.group(1) == "crate":
+                    add(tuple(segs))
+                else:
+                    up = 1
+                    while segs and segs[0] == "super":
+                        segs, up = segs[1:], up + 1
+                    add(mod[: len(mod) - up] + tuple(segs))
+        # in a mod.rs, a child module is named without a prefix: `sweep::run_sweep(..)`
+        children = re.findall(r"^\s*(?:pub(?:\(\w+\))?\s+)?mod\s+(\w+)\s*;", text, re.M)
+        for c in children:
+            for m in re.finditer(r"(?<![\w:])" + c + r"((?:::\w+)+)", text):
+                line_start = text.rfind("\n", 0, m.start()) + 1
+                line = text[line_start : m.start()]
+                if re.match(r"\s*pub(\(\w+\))?\s+use\b", line):
+                    continue
+                add(mod + (c,) + tuple(m.group(1).split("::")[1:]))
+        if allow_parent:
+            targets.discard(mod[:-1])
         edges[mod] = targets
     if show:
         for a in sorted(edges):
