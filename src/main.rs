@@ -247,9 +247,20 @@ fn real_main() -> Result<()> {
         } => {
             // a run file ([source]), a dosimetry study or a therapy study, by content
             let file = file.unwrap_or_else(|| PathBuf::from("studies/quickstart.toml"));
-            let opts = study::therapy::StudyOptions { histories, threads };
-            let out = study::therapy::run_study_file(&file, out.as_deref(), &opts)?;
-            eprintln!("results in {}", out.display());
+            let opts = study::StudyOptions { histories, threads };
+            let ctx = theradose::context::Context::load()?;
+            let r = study::run_study(&ctx, &file, out.as_deref(), &opts)
+                .inspect_err(print_resume_hint)?;
+            match r.kind {
+                study::StudyKind::Run => {
+                    println!("{}", serde_json::to_string_pretty(&r.metrics)?)
+                }
+                study::StudyKind::Therapy => {
+                    print!("{}", study::therapy::report::summary_text(&r.metrics))
+                }
+                _ => {}
+            }
+            eprintln!("results in {}", r.out_dir.display());
         }
         Cmd::Run {
             file,
@@ -277,7 +288,7 @@ fn real_main() -> Result<()> {
                 region,
                 checkpoint_every_s: Some(checkpoint_every),
             };
-            let s = output::run_file(rf, &out, &opt)?;
+            let s = output::run_file(rf, &out, &opt).inspect_err(print_resume_hint)?;
             print_run_summary(&s, &out);
         }
         Cmd::Merge { parts, out } => {
@@ -403,6 +414,17 @@ fn real_main() -> Result<()> {
         Cmd::Svalues(a) => study::svalues::run(&a)?,
     }
     Ok(())
+}
+
+/// The hint after an interrupted run (the library's error names no flag).
+fn print_resume_hint(e: &anyhow::Error) {
+    if let Some(i) = e.downcast_ref::<study::runfile::RunInterrupted>() {
+        eprintln!(
+            "stopped after {} histories; checkpoint in {}; continue with --resume",
+            i.histories,
+            i.checkpoint.display()
+        );
+    }
 }
 
 fn print_run_summary(s: &serde_json::Value, out: &Path) {

@@ -20,7 +20,7 @@ use crate::biology::response::{relative_uptake_voxels, ResponseModel, ResponsePa
 use crate::biology::tissues::{Tissue, TissueDb};
 use crate::biology::DoseRateShape;
 use crate::source::nuclide::Nuclide;
-use crate::study::dosimetry_study::{DosimetryResult, RegionResult};
+use crate::study::dosimetry::{DosimetryResult, RegionResult};
 use anyhow::{bail, Context, Result};
 use serde::Serialize;
 
@@ -322,13 +322,12 @@ mod tests {
     use super::*;
     use crate::biology::gfactor::g_uptake_exponential;
     use crate::biology::lq::bed_gy;
-    use crate::materials::MaterialDb;
     use std::collections::BTreeMap;
     use std::path::Path;
 
     fn study() -> TherapyStudy {
         let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("studies/quickstart-ci.toml");
-        let t = super::super::spec::read_table(&p).unwrap();
+        let t = crate::study::common::read_table(&p).unwrap();
         let (t, _) = super::super::sweep::split_sweep(t, &p).unwrap();
         TherapyStudy::from_table(t, &p, None).unwrap()
     }
@@ -358,9 +357,10 @@ mod tests {
 
     /// A fake dosimetry: uniform dose per cycle in the lesions (20 Gy) and kidneys (4 Gy).
     fn fake() -> DosimetryResult {
-        let db = MaterialDb::load().unwrap();
+        let ctx = crate::context::Context::load().unwrap();
         let groups = ["lesions".to_string()];
-        let ph = crate::phantom::builtin::build("adult", &db, Some(16.0), &groups).unwrap();
+        let ph =
+            crate::phantom::builtin::build("adult", &ctx.materials, Some(16.0), &groups).unwrap();
         let kid = ph.region_id("kidneys").unwrap();
         let dose: Vec<f64> = ph
             .label
@@ -379,6 +379,11 @@ mod tests {
             tia_bq_s: vec![0.0; n],
             dose_gy: dose,
             regions: vec![fit("kidneys", 1.0, 40.0), fit("lesion_1", 2.0, 80.0)],
+            images_bq: Vec::new(),
+            fits: Vec::new(),
+            per_method: Vec::new(),
+            svalues: None,
+            summary: serde_json::Value::Null,
         }
     }
 

@@ -24,7 +24,7 @@ use crate::pet::phantom_activity::{suv_map, FdgSuvTable};
 use crate::pet::{simulate, PetOptions, Scanner};
 use crate::phantom::Phantom;
 use crate::source::nuclide::Nuclide;
-use crate::study::dosimetry_study::DosimetryResult;
+use crate::study::dosimetry::DosimetryResult;
 use anyhow::{bail, Context, Result};
 use serde::Serialize;
 

@@ -1,7 +1,7 @@
 //! The sections of a therapy study file and their checks.
 
 use crate::biology::tissues::Tissue;
-use crate::study::dosimetry_study::DosimetrySpec;
+use crate::study::dosimetry::DosimetrySpec;
 use anyhow::{anyhow, bail, Context, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -231,17 +231,6 @@ pub struct TherapyStudy {
     pub baseline_pet: BaselinePetSpec,
     pub biology: BiologySpec,
     pub followup: FollowupSpec,
-}
-
-/// Reads a TOML file as a table.
-///
-/// # Errors
-/// An unreadable file or invalid TOML.
-pub fn read_table(path: &Path) -> Result<toml::Table> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read study file {}", path.display()))?;
-    text.parse::<toml::Table>()
-        .with_context(|| format!("{}: invalid TOML", path.display()))
 }
 
 /// The dosimetry sections of a study table as a [`DosimetrySpec`]; a phantom TOML path is taken

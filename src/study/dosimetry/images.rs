@@ -8,7 +8,7 @@
 //! has the relative noise noise_rel); negative values are set to 0, as OSEM images are
 //! non-negative. Voxel v of image t draws from `HistoryRng::new(seed, t * N + v)`.
 
-use super::dosimetry_study::{DosimetrySpec, RegionKinetics};
+use super::spec::{DosimetrySpec, RegionKinetics};
 use crate::pet::blur::{Blur3, Kernel1d};
 use crate::phantom::Phantom;
 use crate::rng::HistoryRng;
