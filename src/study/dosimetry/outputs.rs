@@ -16,31 +16,14 @@ use serde_json::json;
 use std::fmt::Write as _;
 use std::path::Path;
 
-/// Writes `doses.csv`, `comparison.csv`, `comparison.json` and the comparison figures.
-///
-/// # Errors
-/// When a file cannot be written or a method's dose cannot be read back.
-pub fn write_tables(
-    spec: &DosimetrySpec,
-    out: &Path,
-    ph: &Phantom,
-    regions: &[RegionResult],
-    per_method: &[(String, Vec<RegionDose>)],
-    reference_dose: &[f64],
-) -> Result<()> {
-    // the dose-map methods, then the organ-level MIRD dose when the study computed it
-    let mut methods: Vec<&str> = per_method.iter().map(|m| m.0.as_str()).collect();
-    if regions
-        .first()
-        .is_some_and(|r| r.mean_gy.contains_key(ORGAN_S))
-    {
-        methods.push(ORGAN_S);
-    }
+/// `doses.csv`: per region the TIA, the fit, the mean dose per method per cycle and for all
+/// cycles.
+fn doses_csv(spec: &DosimetrySpec, regions: &[RegionResult], methods: &[&str]) -> String {
     let cycles = spec.therapy.cycles;
     let mut csv = String::from(
         "region,mass_g,tia_mbq_h,tia_rel_uncertainty,tia_coefficient_h,tia_true_mbq_h,tia_model,effective_half_life_h,uptake_half_time_h",
     );
-    for m in &methods {
+    for m in methods {
         let _ = write!(csv, ",{m}_gy_per_cycle");
     }
     let _ = writeln!(
@@ -61,7 +44,7 @@ pub fn write_tables(
             r.effective_half_life_h,
             r.uptake_half_time_h
         );
-        for m in &methods {
+        for m in methods {
             let _ = write!(csv, ",{:.6e}", r.mean_gy[*m]);
         }
         let _ = writeln!(
@@ -78,11 +61,15 @@ pub fn write_tables(
             r.rbe_weighted_gy * cycles as f64
         );
     }
-    write_atomic(&out.join("doses.csv"), csv.as_bytes())?;
-    // comparison per region
+    csv
+}
+
+/// `comparison.csv`: per region the mean dose of every method and its difference (%) from the
+/// first.
+fn comparison_csv(regions: &[RegionResult], methods: &[&str]) -> String {
     let reference = methods[0];
     let mut cmp = String::from("region,mass_g");
-    for m in &methods {
+    for m in methods {
         let _ = write!(cmp, ",{m}_gy");
     }
     for m in methods.iter().skip(1) {
@@ -92,7 +79,7 @@ pub fn write_tables(
     for r in regions {
         let base = r.mean_gy[reference];
         let _ = write!(cmp, "{},{:.3}", r.name, r.mass_g);
-        for m in &methods {
+        for m in methods {
             let _ = write!(cmp, ",{:.6e}", r.mean_gy[*m]);
         }
         for m in methods.iter().skip(1) {
@@ -100,6 +87,33 @@ pub fn write_tables(
         }
         cmp.push('\n');
     }
+    cmp
+}
+
+/// Writes `doses.csv`, `comparison.csv`, `comparison.json` and the comparison figures.
+///
+/// # Errors
+/// When a file cannot be written or a method's dose cannot be read back.
+pub fn write_tables(
+    spec: &DosimetrySpec,
+    out: &Path,
+    ph: &Phantom,
+    regions: &[RegionResult],
+    per_method: &[(String, Vec<RegionDose>)],
+    reference_dose: &[f64],
+) -> Result<()> {
+    // the dose-map methods, then the organ-level MIRD dose when the study computed it
+    let mut methods: Vec<&str> = per_method.iter().map(|m| m.0.as_str()).collect();
+    if regions
+        .first()
+        .is_some_and(|r| r.mean_gy.contains_key(ORGAN_S))
+    {
+        methods.push(ORGAN_S);
+    }
+    let csv = doses_csv(spec, regions, &methods);
+    write_atomic(&out.join("doses.csv"), csv.as_bytes())?;
+    let reference = methods[0];
+    let cmp = comparison_csv(regions, &methods);
     write_atomic(&out.join("comparison.csv"), cmp.as_bytes())?;
     // voxel level: relative differences in the voxels above 10% of the reference maximum
     let max = (0..ph.len())

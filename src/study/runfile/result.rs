@@ -2,6 +2,7 @@
 //! and LET maps, and [`RunSummary`], whose JSON is `summary.json`.
 
 use super::super::common::PhantomInfo;
+use crate::phantom::Phantom;
 use crate::run::problem::Problem;
 use crate::run::spec::RunFile;
 use crate::tally::file::TallyHeader;
@@ -153,6 +154,50 @@ pub struct RunResult {
     pub summary: RunSummary,
 }
 
+/// Dose (Gy per unit of `norm`) and relative uncertainty per voxel; 0 Gy in massless voxels.
+fn voxel_doses(ph: &Phantom, tally: &Tally, norm: f64) -> (Vec<f64>, Vec<f64>) {
+    let n = ph.len();
+    let mut dose = Vec::with_capacity(n);
+    let mut unc = Vec::with_capacity(n);
+    for v in 0..n {
+        let (m, r) = tally.mean_and_rel_uncertainty(v);
+        let mass = ph.voxel_mass_g(v);
+        dose.push(if mass > 0.0 {
+            units::dose_gy(m * norm, mass)
+        } else {
+            0.0
+        });
+        unc.push(r);
+    }
+    (dose, unc)
+}
+
+/// The region rows (without region 0): mass, mean dose from the region bins after the voxels,
+/// and the LET of each region when scored.
+fn region_rows(ph: &Phantom, tally: &Tally, norm: f64, lets: &[LetSums]) -> Vec<RegionRow> {
+    let n = ph.len();
+    let masses = ph.region_masses_g();
+    (1..ph.regions.len())
+        .map(|id| {
+            let (m, u) = tally.mean_and_rel_uncertainty(n + id);
+            let d = if masses[id] > 0.0 {
+                units::dose_gy(m * norm, masses[id])
+            } else {
+                0.0
+            };
+            let lets = lets.get(id);
+            RegionRow {
+                name: ph.regions[id].name.clone(),
+                mass_g: masses[id],
+                mean_dose_gy: d,
+                rel_uncertainty: u,
+                let_d_kev_um: lets.map(|s| s.dose_averaged_kev_um()),
+                let_t_kev_um: lets.map(|s| s.track_averaged_kev_um()),
+            }
+        })
+        .collect()
+}
+
 /// The result of a tally: doses from the sums (times `source.emitted_particles` when given),
 /// region rows, LET and the summary.
 pub fn run_result(
@@ -171,18 +216,7 @@ pub fn run_result(
     } else {
         "Gy per source particle"
     };
-    let mut dose = Vec::with_capacity(n);
-    let mut unc = Vec::with_capacity(n);
-    for v in 0..n {
-        let (m, r) = tally.mean_and_rel_uncertainty(v);
-        let mass = ph.voxel_mass_g(v);
-        dose.push(if mass > 0.0 {
-            units::dose_gy(m * norm, mass)
-        } else {
-            0.0
-        });
-        unc.push(r);
-    }
+    let (dose, unc) = voxel_doses(ph, tally, norm);
     // annihilation sites per voxel: bins after the voxels and the regions
     let annihilations = transport.annihilation_tally.then(|| {
         let off = n + ph.regions.len();
@@ -196,26 +230,7 @@ pub fn run_result(
         Some(lay) => lay.sums_by_label(tally, &ph.label, ph.regions.len()),
         None => Vec::new(),
     };
-    let masses = ph.region_masses_g();
-    let regions = (1..ph.regions.len())
-        .map(|id| {
-            let (m, u) = tally.mean_and_rel_uncertainty(n + id);
-            let d = if masses[id] > 0.0 {
-                units::dose_gy(m * norm, masses[id])
-            } else {
-                0.0
-            };
-            let lets = let_by_region.get(id);
-            RegionRow {
-                name: ph.regions[id].name.clone(),
-                mass_g: masses[id],
-                mean_dose_gy: d,
-                rel_uncertainty: u,
-                let_d_kev_um: lets.map(|s| s.dose_averaged_kev_um()),
-                let_t_kev_um: lets.map(|s| s.track_averaged_kev_um()),
-            }
-        })
-        .collect();
+    let regions = region_rows(ph, tally, norm, &let_by_region);
     let let_info = let_layout.is_some().then(|| {
         let mut s = LetSums::default();
         let_by_region.iter().for_each(|r| s.add(r));

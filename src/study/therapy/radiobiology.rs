@@ -100,8 +100,9 @@ pub fn tissues(study: &TherapyStudy) -> Result<TissueDb> {
     let mut db = TissueDb::load()?;
     let b = &study.biology;
     for (name, t) in &b.tissue {
-        t.validate()
-            .with_context(|| format!("{f}: biology.tissue.{name}"))?;
+        t.validate().map_err(|e| {
+            super::spec::spec_in_file(f, &format!("biology.tissue.{name}"), format!("{e:#}"))
+        })?;
         db.tissue.insert(name.clone(), t.clone());
     }
     // the study's RBE for every tissue, then the per-tissue overrides (which may set their own)
@@ -117,8 +118,9 @@ pub fn tissues(study: &TherapyStudy) -> Result<TissueDb> {
             );
         };
         o.apply(t);
-        t.validate()
-            .with_context(|| format!("{f}: biology.overrides.{name}"))?;
+        t.validate().map_err(|e| {
+            super::spec::spec_in_file(f, &format!("biology.overrides.{name}"), format!("{e:#}"))
+        })?;
     }
     Ok(db)
 }
@@ -160,6 +162,79 @@ pub fn shape_of(r: Option<&RegionResult>, physical_half_life_h: f64) -> DoseRate
             effective_half_life_h: te,
         },
     }
+}
+
+/// What [`region_bio`] summarises of one region: its voxels, per-cycle low-LET and alpha doses
+/// (Gy), BED per voxel (Gy), G-factor, tissue, fit and viable fraction.
+struct RegionInputs<'a> {
+    id: usize,
+    vox: &'a [usize],
+    lo: &'a [f64],
+    al: &'a [f64],
+    bed: &'a [f64],
+    g: f64,
+    tissue: Option<(&'a str, &'a Tissue)>,
+    fit: Option<&'a RegionResult>,
+    viable: Option<f64>,
+}
+
+/// The radiobiology of one region: mean doses, BED, EQD2, gEUD, TCP (lesions) and NTCP (organs
+/// with LKB parameters). `total` is the dose per voxel over all cycles (Gy).
+fn region_bio(
+    study: &TherapyStudy,
+    ph: &crate::phantom::Phantom,
+    total: &[f64],
+    t_phys_h: f64,
+    r: &RegionInputs,
+) -> Result<RegionBio> {
+    let (id, vox, lo, al, b, g, tissue, fit) =
+        (r.id, r.vox, r.lo, r.al, r.bed, r.g, r.tissue, r.fit);
+    let name = &ph.regions[id].name;
+    let cycles = study.dosimetry.therapy.cycles;
+    let role_r = tissue.map_or(Role::Other, |(_, t)| role(t));
+    let tt = tissue.map(|(_, t)| t);
+    let ab = tt.map_or(f64::INFINITY, |t| t.alpha_beta_gy);
+    let eqd2 = eqd2_voxels(b, ab);
+    let geud_a = match (role_r, tt.and_then(|t| t.lkb)) {
+        (Role::Lesion, _) => study.biology.geud_a_tumour,
+        (_, Some(l)) => 1.0 / l.n,
+        _ => 1.0,
+    };
+    let mean = |x: &[f64]| x.iter().sum::<f64>() / x.len() as f64;
+    let voxel_cm3 = ph.voxel_volume_cm3();
+    let mean_bed = mean(b);
+    Ok(RegionBio {
+        name: name.clone(),
+        label: id as u16,
+        tissue: tissue.map(|(n, _)| n.to_string()),
+        role: role_r,
+        voxels: vox.len(),
+        mass_g: vox.iter().map(|&v| ph.voxel_mass_g(v)).sum(),
+        mean_dose_per_cycle_gy: mean(lo) + mean(al),
+        mean_dose_gy: vox.iter().map(|&v| total[v]).sum::<f64>() / vox.len() as f64,
+        alpha_dose_gy: mean(al) * cycles as f64,
+        rel_uncertainty: fit.map_or(f64::NAN, |r| r.rel_uncertainty),
+        effective_half_life_h: fit.map_or(t_phys_h, |r| r.effective_half_life_h),
+        uptake_half_time_h: fit.map_or(0.0, |r| r.uptake_half_time_h),
+        g_factor: g,
+        bed_gy: mean_bed,
+        eqd2_gy: if ab.is_finite() {
+            mean_bed / (1.0 + 2.0 / ab)
+        } else {
+            mean_bed
+        },
+        geud_gy: geud_gy(&eqd2, geud_a),
+        geud_a,
+        tcp: match (role_r, tt) {
+            (Role::Lesion, Some(t)) => Some(region_tcp(b, voxel_cm3, t)?),
+            _ => None,
+        },
+        ntcp: match tt {
+            Some(t) if t.lkb.is_some() => Some(region_ntcp(b, t)?),
+            _ => None,
+        },
+        viable_fraction: r.viable,
+    })
 }
 
 /// Runs the radiobiology on a dosimetry result whose per-cycle doses are scaled by `scale`.
@@ -260,50 +335,18 @@ pub fn evaluate(study: &TherapyStudy, dos: &DosimetryResult, scale: f64) -> Resu
         if tissue.is_none() && fit.is_none() {
             continue;
         }
-        let role_r = tissue.map_or(Role::Other, |(_, t)| role(t));
-        let tt = tissue.map(|(_, t)| t);
-        let ab = tt.map_or(f64::INFINITY, |t| t.alpha_beta_gy);
-        let eqd2 = eqd2_voxels(&b, ab);
-        let geud_a = match (role_r, tt.and_then(|t| t.lkb)) {
-            (Role::Lesion, _) => study.biology.geud_a_tumour,
-            (_, Some(l)) => 1.0 / l.n,
-            _ => 1.0,
+        let inputs = RegionInputs {
+            id,
+            vox,
+            lo: &lo,
+            al: &al,
+            bed: &b,
+            g,
+            tissue,
+            fit,
+            viable,
         };
-        let mean = |x: &[f64]| x.iter().sum::<f64>() / x.len() as f64;
-        let voxel_cm3 = ph.voxel_volume_cm3();
-        let mean_bed = mean(&b);
-        regions.push(RegionBio {
-            name: name.clone(),
-            label: id as u16,
-            tissue: tissue.map(|(n, _)| n.to_string()),
-            role: role_r,
-            voxels: vox.len(),
-            mass_g: vox.iter().map(|&v| ph.voxel_mass_g(v)).sum(),
-            mean_dose_per_cycle_gy: mean(&lo) + mean(&al),
-            mean_dose_gy: vox.iter().map(|&v| total[v]).sum::<f64>() / vox.len() as f64,
-            alpha_dose_gy: mean(&al) * cycles as f64,
-            rel_uncertainty: fit.map_or(f64::NAN, |r| r.rel_uncertainty),
-            effective_half_life_h: fit.map_or(t_phys_h, |r| r.effective_half_life_h),
-            uptake_half_time_h: fit.map_or(0.0, |r| r.uptake_half_time_h),
-            g_factor: g,
-            bed_gy: mean_bed,
-            eqd2_gy: if ab.is_finite() {
-                mean_bed / (1.0 + 2.0 / ab)
-            } else {
-                mean_bed
-            },
-            geud_gy: geud_gy(&eqd2, geud_a),
-            geud_a,
-            tcp: match (role_r, tt) {
-                (Role::Lesion, Some(t)) => Some(region_tcp(&b, voxel_cm3, t)?),
-                _ => None,
-            },
-            ntcp: match tt {
-                Some(t) if t.lkb.is_some() => Some(region_ntcp(&b, t)?),
-                _ => None,
-            },
-            viable_fraction: viable,
-        });
+        regions.push(region_bio(study, ph, &total, t_phys_h, &inputs)?);
     }
     Ok(Bio {
         total_dose_gy: total,

@@ -72,9 +72,24 @@ fn pngs(dir: &Path) -> Vec<String> {
     v
 }
 
-/// Writes `report.md` from the metrics and the figures in `out` (and `out/dosimetry`).
-pub fn write_report(out: &Path, study: &TherapyStudy, m: &Value) -> Result<()> {
-    let mut md = String::new();
+/// The assumptions section of `report.md`.
+const ASSUMPTIONS: &str =
+    "## Assumptions\n\n- Dose-rate shape per voxel: the fitted uptake half-time and effective \
+         half-life of its region (physical decay elsewhere); cycles far apart, BEDs add.\n\
+         - Alpha dose RBE-weighted without repair; BED = dose where no tissue is assigned.\n\
+         - Baseline PET: the diagnostic tracer follows the therapeutic kinetics (theranostic \
+         pair); follow-up map = baseline map x relative uptake of the response model. With a \
+         follow-up tracer other than the baseline's (FDG after PSMA), the baseline of the \
+         comparison is a pre-therapy scan of the follow-up tracer (FDG: physiological SUV per \
+         region, `data/pet/tracers/fdg_suv.toml`, lesions SUV 6 unless \
+         `followup.baseline_suv` says otherwise); the planning scan is `pet_planning.png`.\n\
+         - Lesion size: `phantom.lesion_scale` scales the lesion shapes; their uptake fractions \
+         scale with the volume (constant concentration) unless `lesion_uptake = \"fraction\"`.\n\
+         - PERCIST on body-weight SUVpeak (not SUL); response parameters from \
+         `data/biology/tissues.toml` (assumptions marked there).";
+
+/// The title, the therapy, the variant and the lesion scaling.
+fn header(md: &mut String, study: &TherapyStudy, m: &Value) {
     let t = &study.dosimetry.therapy;
     let _ = writeln!(md, "# {}\n\n{}\n", study.name, study.description);
     let _ =
@@ -110,6 +125,12 @@ pub fn write_report(out: &Path, study: &TherapyStudy, m: &Value) -> Result<()> {
             }
         );
     }
+}
+
+/// Writes `report.md` from the metrics and the figures in `out` (and `out/dosimetry`).
+pub fn write_report(out: &Path, study: &TherapyStudy, m: &Value) -> Result<()> {
+    let mut md = String::new();
+    header(&mut md, study, m);
     let _ = writeln!(
         md,
         "Patient-level PERCIST (hottest lesion): **{}**.",
@@ -166,22 +187,8 @@ pub fn write_report(out: &Path, study: &TherapyStudy, m: &Value) -> Result<()> {
     for f in pngs(&out.join("dosimetry")) {
         let _ = writeln!(md, "![{f}](dosimetry/{f})\n");
     }
-    let _ = writeln!(
-        md,
-        "## Assumptions\n\n- Dose-rate shape per voxel: the fitted uptake half-time and effective \
-         half-life of its region (physical decay elsewhere); cycles far apart, BEDs add.\n\
-         - Alpha dose RBE-weighted without repair; BED = dose where no tissue is assigned.\n\
-         - Baseline PET: the diagnostic tracer follows the therapeutic kinetics (theranostic \
-         pair); follow-up map = baseline map x relative uptake of the response model. With a \
-         follow-up tracer other than the baseline's (FDG after PSMA), the baseline of the \
-         comparison is a pre-therapy scan of the follow-up tracer (FDG: physiological SUV per \
-         region, `data/pet/tracers/fdg_suv.toml`, lesions SUV 6 unless \
-         `followup.baseline_suv` says otherwise); the planning scan is `pet_planning.png`.\n\
-         - Lesion size: `phantom.lesion_scale` scales the lesion shapes; their uptake fractions \
-         scale with the volume (constant concentration) unless `lesion_uptake = \"fraction\"`.\n\
-         - PERCIST on body-weight SUVpeak (not SUL); response parameters from \
-         `data/biology/tissues.toml` (assumptions marked there)."
-    );
+    md.push_str(ASSUMPTIONS);
+    md.push('\n');
     write_atomic(&out.join("report.md"), md.as_bytes())
 }
 
