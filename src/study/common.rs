@@ -78,6 +78,12 @@ pub fn create_dir(dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))
 }
 
+/// A [`crate::error::SpecError`] of `field` in the study file `file` (the file is the error's
+/// context, so `{:#}` prints `FILE: FIELD: MESSAGE`).
+pub fn spec_in_file(file: &str, field: &str, message: String) -> anyhow::Error {
+    crate::error::spec_error(field, message).context(file.to_string())
+}
+
 /// Central coronal slice (x-z plane at the middle y) of a phantom's density with its region
 /// outlines (`results/phantoms/NAME.png`).
 ///

@@ -101,7 +101,11 @@ pub fn tissues(study: &TherapyStudy) -> Result<TissueDb> {
     let b = &study.biology;
     for (name, t) in &b.tissue {
         t.validate().map_err(|e| {
-            super::spec::spec_in_file(f, &format!("biology.tissue.{name}"), format!("{e:#}"))
+            crate::study::common::spec_in_file(
+                f,
+                &format!("biology.tissue.{name}"),
+                format!("{e:#}"),
+            )
         })?;
         db.tissue.insert(name.clone(), t.clone());
     }
@@ -119,7 +123,11 @@ pub fn tissues(study: &TherapyStudy) -> Result<TissueDb> {
         };
         o.apply(t);
         t.validate().map_err(|e| {
-            super::spec::spec_in_file(f, &format!("biology.overrides.{name}"), format!("{e:#}"))
+            crate::study::common::spec_in_file(
+                f,
+                &format!("biology.overrides.{name}"),
+                format!("{e:#}"),
+            )
         })?;
     }
     Ok(db)

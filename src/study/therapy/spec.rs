@@ -1,7 +1,7 @@
 //! The sections of a therapy study file and their checks.
 
 use crate::biology::tissues::Tissue;
-use crate::error::spec_error;
+use crate::study::common::spec_in_file;
 use crate::study::dosimetry::DosimetrySpec;
 use anyhow::{anyhow, bail, Context, Result};
 use serde::{Deserialize, Serialize};
@@ -464,10 +464,4 @@ impl TherapyStudy {
         self.tracers()?;
         Ok(())
     }
-}
-
-/// A [`crate::error::SpecError`] of `field` in the study file `file` (the file is the error's
-/// context: `{:#}` prints `FILE: FIELD: MESSAGE`).
-pub fn spec_in_file(file: &str, field: &str, message: String) -> anyhow::Error {
-    spec_error(field, message).context(file.to_string())
 }
