@@ -25,6 +25,7 @@
 
 pub mod figures;
 pub mod keys;
+pub mod metrics;
 pub mod outputs;
 pub mod progress;
 pub mod radiobiology;
@@ -36,6 +37,7 @@ pub mod sweep;
 pub mod sweep_outputs;
 pub mod variant;
 
+pub use metrics::TherapyMetrics;
 pub use run::{run_one, Cache};
 pub use spec::{BaselinePetSpec, BiologySpec, FollowupSpec, TherapyStudy};
 
@@ -85,10 +87,10 @@ pub fn run_therapy_file(
             opts,
             &pool,
         )?;
-        let summary = sweep_outputs::write_summary(&out, &sweep_axes, &points)?;
-        metrics["sweep"] = summary;
+        metrics.sweep = Some(sweep_outputs::write_summary(&out, &sweep_axes, &points)?);
     }
-    metrics["seconds"] = serde_json::json!(start.elapsed().as_secs_f64());
+    metrics.seconds = Some(start.elapsed().as_secs_f64());
+    let metrics = metrics.to_json();
     outputs::write_metrics(&out, &metrics)?;
     report::write_report(&out, &nominal, &metrics)?;
     eprintln!(

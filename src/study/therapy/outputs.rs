@@ -1,14 +1,15 @@
 //! Outputs of a therapy study: `metrics.json`, `regions.csv`, `lesions.csv` and the NIfTI
-//! volumes (figures: [`super::figures`]; `report.md`: [`super::markdown`]).
+//! volumes (the metrics: [`super::metrics`]; figures: [`super::figures`]; `report.md`:
+//! [`super::report`]).
 
-use super::radiobiology::{Bio, RegionBio, Role};
+use super::radiobiology::Bio;
 use super::scan::{Response, Scan};
 use super::spec::TherapyStudy;
 use crate::io::{self, Grid, Volume};
 use crate::study::common::write_atomic;
 use crate::study::dosimetry::DosimetryResult;
 use anyhow::Result;
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -27,117 +28,6 @@ pub struct RunContext<'a> {
     pub baseline: &'a Scan,
     pub followup: &'a Scan,
     pub response: &'a Response,
-}
-
-fn region_json(r: &RegionBio) -> Map<String, Value> {
-    let mut m = Map::new();
-    for (k, v) in [
-        ("mean_dose_gy", r.mean_dose_gy),
-        ("bed_gy", r.bed_gy),
-        ("eqd2_gy", r.eqd2_gy),
-        ("geud_gy", r.geud_gy),
-        ("geud_a", r.geud_a),
-        ("mean_dose_per_cycle_gy", r.mean_dose_per_cycle_gy),
-        ("alpha_dose_gy", r.alpha_dose_gy),
-        ("rel_uncertainty", r.rel_uncertainty),
-        ("g_factor", r.g_factor),
-        ("effective_half_life_h", r.effective_half_life_h),
-        ("uptake_half_time_h", r.uptake_half_time_h),
-        ("mass_g", r.mass_g),
-    ] {
-        m.insert(k.into(), json!(v));
-    }
-    m.insert("tissue".into(), json!(r.tissue));
-    m.insert("role".into(), json!(r.role));
-    if let Some(t) = r.tcp {
-        m.insert("tcp".into(), json!(t));
-    }
-    if let Some(t) = r.ntcp {
-        m.insert("ntcp".into(), json!(t));
-    }
-    if let Some(v) = r.viable_fraction {
-        m.insert("viable_fraction_at_followup".into(), json!(v));
-    }
-    m
-}
-
-/// The metrics of one run (the contract keys per lesion and organ at risk, and more).
-pub fn metrics_json(c: &RunContext) -> Value {
-    let s = c.study;
-    let mut lesions = Map::new();
-    let mut oars = Map::new();
-    let mut regions = Map::new();
-    for r in &c.bio.regions {
-        let mut m = region_json(r);
-        regions.insert(r.name.clone(), Value::Object(m.clone()));
-        match r.role {
-            Role::Lesion => {
-                if let Some(l) = c.response.lesions.iter().find(|l| l.name == r.name) {
-                    let mut put = |k: &str, v: Value| {
-                        m.insert(k.into(), v);
-                    };
-                    put("suv_peak_baseline", json!(l.baseline.suv_peak));
-                    put("suv_peak_followup", json!(l.followup.suv_peak));
-                    put("percist", json!(l.percist));
-                    put("eortc", json!(l.eortc));
-                    put("percist_noise_free", json!(l.percist_noise_free));
-                    put(
-                        "suv_peak_baseline_noise_free",
-                        json!(l.baseline_noise_free.suv_peak),
-                    );
-                    put(
-                        "suv_peak_followup_noise_free",
-                        json!(l.followup_noise_free.suv_peak),
-                    );
-                    put("suv_peak_change_pct", json!(l.suv_peak_change_pct));
-                    put(
-                        "suv_peak_change_pct_noise_free",
-                        json!(l.suv_peak_change_pct_noise_free),
-                    );
-                    put("baseline", json!(l.baseline));
-                    put("followup", json!(l.followup));
-                    put("baseline_noise_free", json!(l.baseline_noise_free));
-                    put("followup_noise_free", json!(l.followup_noise_free));
-                }
-                lesions.insert(r.name.clone(), Value::Object(m));
-            }
-            Role::OrganAtRisk => {
-                oars.insert(r.name.clone(), Value::Object(m));
-            }
-            Role::Other => {}
-        }
-    }
-    let scan = |x: &Scan| {
-        json!({"nuclide": x.nuclide, "tracer": x.tracer, "injected_mbq": x.injected_mbq,
-            "uptake_s": x.uptake_s, "noisy": x.noisy_suv.is_some(),
-            "planes": [x.k0, x.k0 + x.phantom.grid.dims[2]],
-            "expected_trues": x.expected_trues, "suv_per_bq_ml": x.suv_per_bq_ml})
-    };
-    let d = &s.dosimetry;
-    json!({
-        "study": s.name,
-        "description": s.description,
-        "file": s.file,
-        "version": crate::VERSION,
-        "seed": {"dose": d.dose.seed, "imaging": d.imaging.seed, "pet": s.baseline_pet.seed},
-        "histories": d.dose.histories,
-        "therapy": {"nuclide": d.therapy.nuclide, "activity_per_cycle_mbq":
-            d.therapy.activity_per_cycle_mbq, "cycles": d.therapy.cycles},
-        "dose_scale_from_dosimetry": c.dose_scale,
-        "followup_time_h": c.bio.followup_h,
-        "followup_time_weeks": c.bio.followup_h / 168.0,
-        "cycle_starts_h": c.bio.cycle_starts_h,
-        "lesions": lesions,
-        "organs_at_risk": oars,
-        "regions": regions,
-        "patient": {"percist": c.response.patient_percist,
-            "cmr_background_suv": c.response.background_suv},
-        "pet": {"baseline": scan(c.baseline), "followup": scan(c.followup),
-            "planning": c.planning.map(scan)},
-        "variant": s.variant,
-        "lesion_scale": s.lesions.scale,
-        "inputs": serde_json::to_value(&s.inputs).unwrap_or(Value::Null),
-    })
 }
 
 /// Writes `metrics.json`.

@@ -83,7 +83,7 @@ fn dosimetry<'c>(
 }
 
 /// Runs the chain of one study into `out`; `full` adds the noisy scans, NIfTI volumes and
-/// figures (sweep points write tables and metrics only). Returns the metrics JSON. `progress`
+/// figures (sweep points write tables and metrics only). Returns the typed metrics. `progress`
 /// gets a message per step (the nominal run's own steps, or the sweep's bar).
 ///
 /// # Errors
@@ -96,7 +96,7 @@ pub fn run_one(
     opts: &StudyOptions,
     full: bool,
     progress: &Steps,
-) -> Result<serde_json::Value> {
+) -> Result<super::metrics::TherapyMetrics> {
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let Cache {
         dosimetry: dcache,
@@ -157,14 +157,14 @@ pub fn run_one(
         followup: &followup,
         response: &response,
     };
-    let metrics = outputs::metrics_json(&rc);
+    let metrics = super::metrics::metrics(&rc);
     outputs::write_tables(out, &rc)?;
     if full {
         next("figures and volumes");
         outputs::write_volumes(out, &rc)?;
         figures::write_figures(out, &rc)?;
     }
-    outputs::write_metrics(out, &metrics)?;
+    outputs::write_metrics(out, &metrics.to_json())?;
     Ok(metrics)
 }
 

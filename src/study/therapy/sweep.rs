@@ -223,6 +223,7 @@ pub fn run_sweep(
         let dir = out.join("sweep").join(&l);
         let metrics = pool
             .install(|| run_one(ctx, &study, &dir, cache, opts, false, &steps))
+            .map(|m| m.to_json())
             .with_context(|| format!("sweep point {l}"));
         if metrics.is_err() {
             steps.finish();
