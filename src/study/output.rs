@@ -16,10 +16,10 @@ pub fn run_file(file: RunFile, out: &Path, opt: &RunOptions) -> Result<serde_jso
     Ok(super::runfile::run_file(file, out, opt)?.summary.to_json())
 }
 
-/// [`super::runfile::merge`], returning the summary as JSON.
+/// [`super::runfile::merge()`], returning the summary as JSON.
 ///
 /// # Errors
-/// As [`super::runfile::merge`].
+/// As [`super::runfile::merge()`].
 pub fn merge(parts: &[PathBuf], out: &Path) -> Result<serde_json::Value> {
     Ok(super::runfile::merge(parts, out)?.summary.to_json())
 }

@@ -1,6 +1,6 @@
 //! BNCT treatment-planning studies (`kind = "bnct"`, `theradose study FILE`).
 //!
-//! Parts: [`spec`] (the study file), [`run`] (the chain in memory: beam, boron map, neutron
+//! Parts: [`spec`] (the study file), [`mod@run`] (the chain in memory: beam, boron map, neutron
 //! transport, weighting, prescription, DVH, radiobiology; with [`boron`], [`transport`],
 //! [`regions`] and [`radiobiology`]), [`outputs`] (`depth.csv`, `regions.csv`, `dvh.csv`,
 //! `radiobiology.csv`, NIfTI volumes, `summary.json`), [`figures`] and [`report`]

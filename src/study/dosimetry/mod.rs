@@ -8,7 +8,7 @@
 //! therapy chain of issue 7 (`studies/quickstart.toml`) embeds the same sections and calls
 //! [`run_into`] for the dose.
 //!
-//! Parts: [`spec`], [`images`] (the synthetic images), [`run`] (the chain), [`regions`]
+//! Parts: [`spec`], [`images`] (the synthetic images), [`mod@run`] (the chain), [`regions`]
 //! (per-region results, organ S-value doses), [`outputs`] (tables, images, `summary.json`),
 //! [`figures`] (TAC fits, method comparison). A dosimetry study writes no `report.md`.
 
@@ -30,11 +30,11 @@ use crate::study::common::{out_dir, StudyOptions};
 use anyhow::Result;
 use std::path::{Path, PathBuf};
 
-/// Runs a dosimetry study into `out` and writes its folder ([`run`], then
+/// Runs a dosimetry study into `out` and writes its folder ([`run()`], then
 /// [`DosimetryResult::write`]).
 ///
 /// # Errors
-/// As [`run`]; an output file that cannot be written.
+/// As [`run()`]; an output file that cannot be written.
 pub fn run_into(
     ctx: &Context,
     spec: &DosimetrySpec,

@@ -2,8 +2,8 @@
 //! phantom, a source and run settings ([`crate::run::spec::RunFile`]) transported into a result
 //! folder.
 //!
-//! Parts: [`spec`] (the overrides of a run file), [`run`] (transport with checkpoints),
-//! [`merge`] (job parts), [`result`] (the typed result and `summary.json`), [`outputs`] (the
+//! Parts: [`spec`] (the overrides of a run file), [`mod@run`] (transport with checkpoints),
+//! [`mod@merge`] (job parts), [`result`] (the typed result and `summary.json`), [`outputs`] (the
 //! files), [`figures`] (`dose_coronal.png`).
 
 pub mod figures;

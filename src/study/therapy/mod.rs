@@ -5,7 +5,7 @@
 //! A therapy study file is a TOML file with
 //! - `name`, `description` and optionally `kind = "therapy"`;
 //! - the sections of a dosimetry study at the top level (`[phantom]`, `[therapy]`,
-//!   `[[kinetics]]`, `[imaging]`, `[dose]`: [`DosimetrySpec`]); they are split off the file and
+//!   `[[kinetics]]`, `[imaging]`, `[dose]`: [`crate::study::dosimetry::DosimetrySpec`]); they are split off the file and
 //!   handed to [`crate::study::dosimetry::run_into`] unchanged (so `theradose study` on the same sections with
 //!   `kind = "dosimetry"` runs the dosimetry alone);
 //! - `[baseline_pet]` ([`BaselinePetSpec`]): the diagnostic scan before therapy;
@@ -35,6 +35,7 @@ pub mod scan;
 pub mod spec;
 pub mod sweep;
 pub mod sweep_outputs;
+pub mod tissues;
 pub mod variant;
 
 pub use metrics::TherapyMetrics;

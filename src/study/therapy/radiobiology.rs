@@ -17,7 +17,7 @@ use super::spec::TherapyStudy;
 use crate::biology::lq::{eqd2_voxels, geud_gy};
 use crate::biology::region::{bed_map, region_ntcp, region_tcp};
 use crate::biology::response::{relative_uptake_voxels, ResponseModel, ResponseParams};
-use crate::biology::tissues::{Tissue, TissueDb};
+use crate::biology::tissues::{Tissue, TissueDb, Tracer};
 use crate::biology::DoseRateShape;
 use crate::source::nuclide::Nuclide;
 use crate::study::dosimetry::{DosimetryResult, RegionResult};
@@ -91,48 +91,6 @@ pub struct Bio {
     pub tissues: TissueDb,
 }
 
-/// The tissue database with the study's extra tissues, overrides and RBE.
-///
-/// # Errors
-/// An unreadable tissue file, an override of an unknown tissue, an invalid value.
-pub fn tissues(study: &TherapyStudy) -> Result<TissueDb> {
-    let f = &study.file;
-    let mut db = TissueDb::load()?;
-    let b = &study.biology;
-    for (name, t) in &b.tissue {
-        t.validate().map_err(|e| {
-            crate::study::common::spec_in_file(
-                f,
-                &format!("biology.tissue.{name}"),
-                format!("{e:#}"),
-            )
-        })?;
-        db.tissue.insert(name.clone(), t.clone());
-    }
-    // the study's RBE for every tissue, then the per-tissue overrides (which may set their own)
-    let rbe = b.rbe_alpha.unwrap_or(study.dosimetry.therapy.rbe_alpha);
-    for t in db.tissue.values_mut() {
-        t.rbe_alpha = rbe;
-    }
-    for (name, o) in &b.overrides {
-        let Some(t) = db.tissue.get_mut(name) else {
-            bail!(
-                "{f}: biology.overrides.{name}: unknown tissue, expected one of {:?}",
-                db.tissue.keys().collect::<Vec<_>>()
-            );
-        };
-        o.apply(t);
-        t.validate().map_err(|e| {
-            crate::study::common::spec_in_file(
-                f,
-                &format!("biology.overrides.{name}"),
-                format!("{e:#}"),
-            )
-        })?;
-    }
-    Ok(db)
-}
-
 /// The role of a region of tissue `t`.
 pub fn role(t: &Tissue) -> Role {
     if t.alpha_per_gy.is_some() && t.clonogen_density_per_cm3.is_some() {
@@ -170,6 +128,42 @@ pub fn shape_of(r: Option<&RegionResult>, physical_half_life_h: f64) -> DoseRate
             effective_half_life_h: te,
         },
     }
+}
+
+/// BED per voxel (Gy) of a region of tissue `t` over `cycles` cycles of per-cycle low-LET and
+/// alpha doses `lo`, `al` (Gy), and the G-factor of its dose-rate shape.
+fn region_bed(
+    lo: &[f64],
+    al: &[f64],
+    shape: &DoseRateShape,
+    t: &Tissue,
+    cycles: u32,
+) -> Result<(Vec<f64>, f64)> {
+    Ok((
+        bed_map(lo, Some(al), shape, t, cycles)?,
+        shape.g_factor(t.repair_half_time_h)?,
+    ))
+}
+
+/// The response of a lesion of tissue `t` (None without response parameters): the mean viable
+/// fraction at the follow-up scan and the relative tracer uptake per voxel, from the per-cycle
+/// low-LET and alpha doses `lo`, `al` (Gy) and the schedule (cycle starts, follow-up time; h).
+fn response(
+    t: &Tissue,
+    shape: &DoseRateShape,
+    (starts, followup_h): (&[f64], f64),
+    lo: &[f64],
+    al: &[f64],
+    tracer: &Tracer,
+) -> Result<Option<(f64, Vec<f64>)>> {
+    let Ok(p) = ResponseParams::from_tissue(t) else {
+        return Ok(None);
+    };
+    let model = ResponseModel::new(p, shape, starts, followup_h)?;
+    let cells = model.voxels(lo, Some(al))?;
+    let viable = cells.iter().map(|c| c.viable).sum::<f64>() / cells.len() as f64;
+    let r = relative_uptake_voxels(&model, lo, Some(al), tracer)?;
+    Ok(Some((viable, r)))
 }
 
 /// What [`region_bio`] summarises of one region: its voxels, per-cycle low-LET and alpha doses
@@ -245,13 +239,9 @@ fn region_bio(
     })
 }
 
-/// Runs the radiobiology on a dosimetry result whose per-cycle doses are scaled by `scale`.
-///
-/// # Errors
-/// Unknown regions or tissues (named with the file and field), maps of the wrong size, invalid
-/// kinetics.
-pub fn evaluate(study: &TherapyStudy, dos: &DosimetryResult, scale: f64) -> Result<Bio> {
-    let f = &study.file;
+/// Checks that the dosimetry's maps cover the phantom and that every region of
+/// `[biology.regions]` is one of the phantom's.
+fn check_inputs(study: &TherapyStudy, dos: &DosimetryResult) -> Result<()> {
     let ph = &dos.phantom;
     let n = ph.len();
     for (what, len) in [
@@ -262,7 +252,29 @@ pub fn evaluate(study: &TherapyStudy, dos: &DosimetryResult, scale: f64) -> Resu
             bail!("dosimetry result: {what} has {len} voxels, expected {n} like the phantom");
         }
     }
-    let db = tissues(study)?;
+    for r in study.biology.regions.keys() {
+        ph.region_id(r).map_err(|e| {
+            crate::study::common::spec_in_file(
+                &study.file,
+                &format!("biology.regions.{r}"),
+                format!("{e:#}"),
+            )
+        })?;
+    }
+    Ok(())
+}
+
+/// Runs the radiobiology on a dosimetry result whose per-cycle doses are scaled by `scale`.
+///
+/// # Errors
+/// Unknown regions or tissues (named with the file and field), maps of the wrong size, invalid
+/// kinetics.
+pub fn evaluate(study: &TherapyStudy, dos: &DosimetryResult, scale: f64) -> Result<Bio> {
+    let f = &study.file;
+    let ph = &dos.phantom;
+    let n = ph.len();
+    check_inputs(study, dos)?;
+    let db = super::tissues::tissues(study)?;
     let cycles = study.dosimetry.therapy.cycles;
     let tissue_of = |name: &str| -> Result<Option<(&str, &Tissue)>> {
         let t = match study.biology.regions.get(name) {
@@ -276,10 +288,6 @@ pub fn evaluate(study: &TherapyStudy, dos: &DosimetryResult, scale: f64) -> Resu
         })
         .transpose()
     };
-    for r in study.biology.regions.keys() {
-        ph.region_id(r)
-            .with_context(|| format!("{f}: biology.regions.{r}"))?;
-    }
     let t_phys_h = Nuclide::load(&study.dosimetry.therapy.nuclide)?.half_life_s / 3600.0;
     let [_, (_, tracer_name)] = study.tracers()?;
     let tracer = db
@@ -313,11 +321,8 @@ pub fn evaluate(study: &TherapyStudy, dos: &DosimetryResult, scale: f64) -> Resu
         let al: Vec<f64> = vox.iter().map(|&v| alpha[v]).collect();
         let tissue = tissue_of(name)?;
         let (b, g) = match tissue {
-            Some((_, t)) => (
-                bed_map(&lo, Some(&al), &shape, t, cycles)
-                    .with_context(|| format!("region '{name}'"))?,
-                shape.g_factor(t.repair_half_time_h)?,
-            ),
+            Some((_, t)) => region_bed(&lo, &al, &shape, t, cycles)
+                .with_context(|| format!("region '{name}'"))?,
             None => (vox.iter().map(|&v| total[v]).collect(), 0.0),
         };
         for (k, &v) in vox.iter().enumerate() {
@@ -328,12 +333,11 @@ pub fn evaluate(study: &TherapyStudy, dos: &DosimetryResult, scale: f64) -> Resu
         }
         let mut viable = None;
         if let Some((_, t)) = tissue.filter(|(_, t)| role(t) == Role::Lesion) {
-            if let Ok(p) = ResponseParams::from_tissue(t) {
-                let model = ResponseModel::new(p, &shape, &starts, followup_h)
-                    .with_context(|| format!("response model of region '{name}'"))?;
-                let cells = model.voxels(&lo, Some(&al))?;
-                viable = Some(cells.iter().map(|c| c.viable).sum::<f64>() / cells.len() as f64);
-                let r = relative_uptake_voxels(&model, &lo, Some(&al), &tracer)?;
+            let schedule = (starts.as_slice(), followup_h);
+            if let Some((v, r)) = response(t, &shape, schedule, &lo, &al, &tracer)
+                .with_context(|| format!("response model of region '{name}'"))?
+            {
+                viable = Some(v);
                 for (k, &v) in vox.iter().enumerate() {
                     rel[v] = r[k];
                 }

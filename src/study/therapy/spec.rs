@@ -45,7 +45,7 @@ pub fn is_lesion(region: &str) -> bool {
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct BaselinePetSpec {
-    /// "<nuclide>-<tracer>", e.g. "Ga-68-PSMA" or "F-18-FDG" (the tracer names an uptake model
+    /// `<nuclide>-<tracer>`, e.g. "Ga-68-PSMA" or "F-18-FDG" (the tracer names an uptake model
     /// of `data/biology/tissues.toml`: psma, fdg, sstr)
     pub tracer: String,
     /// injected activity (MBq)
@@ -160,7 +160,7 @@ pub struct FollowupSpec {
     pub cycle_interval_weeks: f64,
     /// follow-up scan after the start of the last cycle (weeks)
     pub weeks_after_last_cycle: f64,
-    /// follow-up tracer (default: the baseline's), "<nuclide>-<tracer>"
+    /// follow-up tracer (default: the baseline's), `<nuclide>-<tracer>`
     pub tracer: Option<String>,
     /// injected activity (MBq, default: the baseline's)
     pub activity_mbq: Option<f64>,
