@@ -324,11 +324,17 @@ fn noisy_normal_peak_prescription_warns() {
     std::fs::write(&path, text).unwrap();
     let run = |n: u64| {
         let out = dir.path().join(format!("n{n}"));
-        let opts = theradose::study::therapy::StudyOptions {
+        let opts = theradose::study::StudyOptions {
             histories: Some(n),
             threads: Some(2),
         };
-        theradose::study::bnct_study::run_file(&path, Some(&out), &opts).unwrap();
+        theradose::study::bnct::run_file(
+            &theradose::context::Context::load().unwrap(),
+            &path,
+            Some(&out),
+            &opts,
+        )
+        .unwrap();
         let s: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap())
                 .unwrap();

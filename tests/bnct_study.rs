@@ -5,11 +5,26 @@
 //! field.
 
 use std::path::{Path, PathBuf};
+use theradose::context::Context;
 use theradose::io::read_volume;
 use theradose::materials::MaterialDb;
 use theradose::phantom::builtin;
-use theradose::study::bnct_study::run_file;
-use theradose::study::therapy::StudyOptions;
+use theradose::study::{bnct, StudyOptions};
+
+/// A BNCT study file run with the data loaded once for the tests of this file.
+fn run_file(
+    path: &Path,
+    out: Option<&Path>,
+    opts: &StudyOptions,
+) -> anyhow::Result<(PathBuf, serde_json::Value)> {
+    static CTX: std::sync::OnceLock<Context> = std::sync::OnceLock::new();
+    bnct::run_file(
+        CTX.get_or_init(|| Context::load().unwrap()),
+        path,
+        out,
+        opts,
+    )
+}
 
 const PHANTOM: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),

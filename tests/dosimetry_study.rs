@@ -1,7 +1,8 @@
 //! The dosimetry study (issue 6) end to end at CI size: synthetic serial images of a Lu-177
 //! therapy in the adult phantom at 8 mm, region and voxel TIA, and the dose by MC, VSV and LDM.
 
-use theradose::study::dosimetry_study::{run, DosimetrySpec};
+use theradose::context::Context;
+use theradose::study::dosimetry::{run_into, DosimetrySpec};
 
 const STUDY: &str = r#"
 [phantom]
@@ -49,7 +50,7 @@ fn lu177_study_at_ci_size() {
     let spec: DosimetrySpec = toml::from_str(STUDY).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("study");
-    let r = run(&spec, &out, None).unwrap();
+    let r = run_into(&Context::load().unwrap(), &spec, &out, None).unwrap();
     for f in [
         "doses.csv",
         "comparison.csv",

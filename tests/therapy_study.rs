@@ -5,7 +5,14 @@
 
 use serde_json::Value;
 use std::path::Path;
-use theradose::study::therapy::{self, StudyKind, StudyOptions};
+use theradose::context::Context;
+use theradose::study::{self, therapy, StudyKind, StudyOptions};
+
+/// The data, loaded once for the tests of this file.
+fn ctx() -> &'static Context {
+    static CTX: std::sync::OnceLock<Context> = std::sync::OnceLock::new();
+    CTX.get_or_init(|| Context::load().unwrap())
+}
 
 /// Width and height from a PNG's signature and IHDR chunk (PNG spec, ISO/IEC 15948 5.2, 11.2.2).
 fn png_size(path: &Path) -> (u32, u32) {
@@ -42,14 +49,14 @@ fn f(v: &Value, k: &str) -> f64 {
 #[test]
 fn quickstart_ci_runs_end_to_end() {
     let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("studies/quickstart-ci.toml");
-    assert_eq!(therapy::study_kind(&file).unwrap(), StudyKind::Therapy);
+    assert_eq!(study::study_kind(&file).unwrap(), StudyKind::Therapy);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("quickstart-ci");
     let opts = StudyOptions {
         histories: None,
         threads: Some(2),
     };
-    let (out, m) = therapy::run_therapy_file(&file, Some(&out), &opts).unwrap();
+    let (out, m) = therapy::run_therapy_file(ctx(), &file, Some(&out), &opts).unwrap();
 
     // the metrics.json contract (issue 7): per lesion and per organ at risk
     let disk: Value =
@@ -158,11 +165,11 @@ fn study_files_are_dispatched_by_content() {
         p
     };
     let run = w("run.toml", "name = \"r\"\n[source]\nkind = \"point\"\n");
-    assert_eq!(therapy::study_kind(&run).unwrap(), StudyKind::Run);
+    assert_eq!(study::study_kind(&run).unwrap(), StudyKind::Run);
     let dos = w("d.toml", "name = \"d\"\nkind = \"dosimetry\"\n");
-    assert_eq!(therapy::study_kind(&dos).unwrap(), StudyKind::Dosimetry);
+    assert_eq!(study::study_kind(&dos).unwrap(), StudyKind::Dosimetry);
     let bad = w("b.toml", "name = \"b\"\n");
-    let e = therapy::study_kind(&bad).unwrap_err().to_string();
+    let e = study::study_kind(&bad).unwrap_err().to_string();
     assert!(e.contains("b.toml"), "{e}");
     // a bad value names the file and the field
     let qs = std::fs::read_to_string(
@@ -175,7 +182,8 @@ fn study_files_are_dispatched_by_content() {
     );
     let e = format!(
         "{:#}",
-        therapy::run_therapy_file(&broken, Some(dir.path()), &StudyOptions::default()).unwrap_err()
+        therapy::run_therapy_file(ctx(), &broken, Some(dir.path()), &StudyOptions::default())
+            .unwrap_err()
     );
     assert!(
         e.contains("broken.toml") && e.contains("baseline_pet.activity_mbq"),
@@ -187,7 +195,8 @@ fn study_files_are_dispatched_by_content() {
     );
     let e = format!(
         "{:#}",
-        therapy::run_therapy_file(&typo, Some(dir.path()), &StudyOptions::default()).unwrap_err()
+        therapy::run_therapy_file(ctx(), &typo, Some(dir.path()), &StudyOptions::default())
+            .unwrap_err()
     );
     assert!(e.contains("sweep.no_such_field"), "{e}");
 }
@@ -220,7 +229,7 @@ fn run(file: &Path, out: &Path) -> (std::path::PathBuf, Value) {
         histories: None,
         threads: Some(2),
     };
-    therapy::run_therapy_file(file, Some(out), &opts).unwrap()
+    therapy::run_therapy_file(ctx(), file, Some(out), &opts).unwrap()
 }
 
 /// sweep.csv: a header with the swept keys first and one row per point.
@@ -461,6 +470,7 @@ fn mouse_and_adult_variants() {
     let e = format!(
         "{:#}",
         therapy::run_therapy_file(
+            ctx(),
             &bad,
             Some(&dir.path().join("bad")),
             &StudyOptions::default()

@@ -500,23 +500,12 @@ fn _run_study(
     histories: Option<u64>,
     threads: Option<usize>,
 ) -> PyResult<(String, String)> {
-    let opts = theradose::study::therapy::StudyOptions { histories, threads };
-    let dir = interruptible(py, || {
-        theradose::study::therapy::run_study_file(&path, out.as_deref(), &opts)
+    let opts = theradose::study::StudyOptions { histories, threads };
+    let ctx = context()?;
+    let r = interruptible(py, || {
+        theradose::study::run_study(ctx, &path, out.as_deref(), &opts)
     })?;
-    let metrics = ["metrics.json", "summary.json"]
-        .iter()
-        .map(|f| dir.join(f))
-        .find(|p| p.exists())
-        .ok_or_else(|| {
-            PyRuntimeError::new_err(format!(
-                "{}: no metrics.json or summary.json",
-                dir.display()
-            ))
-        })?;
-    let text = std::fs::read_to_string(&metrics)
-        .map_err(|e| PyRuntimeError::new_err(format!("{}: {e}", metrics.display())))?;
-    Ok((text, dir.display().to_string()))
+    Ok((to_json(&r.metrics)?, r.out_dir.display().to_string()))
 }
 
 /// The data folder the library reads (`THERADOSE_DATA`, else the repository's `data/`).

@@ -206,7 +206,7 @@ fn dispatch(cmd: Cmd) -> Result<()> {
         } => run::run(
             &file,
             out,
-            theradose::study::output::RunOptions {
+            theradose::study::runfile::RunOptions {
                 histories,
                 seed,
                 threads,

@@ -5,7 +5,6 @@ use clap::Subcommand;
 use std::path::PathBuf;
 use theradose::context::Context;
 use theradose::phantom::builtin;
-use theradose::study::output;
 
 // The subcommands of `theradose phantom` (no doc comment: clap would show it as the about).
 #[derive(Subcommand)]
@@ -97,7 +96,7 @@ pub fn run(cmd: PhantomCmd) -> Result<()> {
             let total: f64 = masses.iter().skip(1).sum();
             println!("total (all regions),{total:.1},,,,");
             if let Some(p) = png {
-                output::phantom_png(&ph, &p)?;
+                theradose::study::common::phantom_png(&ph, &p)?;
                 eprintln!("wrote {}", p.display());
             }
         }

@@ -2,7 +2,8 @@
 
 use anyhow::Result;
 use std::path::{Path, PathBuf};
-use theradose::study::{self, output};
+use theradose::context::Context;
+use theradose::study::{self, runfile};
 
 /// Runs `theradose study [FILE]`: a run file ([source]), a dosimetry study or a therapy study,
 /// by content.
@@ -13,26 +14,45 @@ pub fn study(
     threads: Option<usize>,
 ) -> Result<()> {
     let file = file.unwrap_or_else(|| PathBuf::from("studies/quickstart.toml"));
-    let opts = study::therapy::StudyOptions { histories, threads };
-    let out = study::therapy::run_study_file(&file, out.as_deref(), &opts)?;
-    eprintln!("results in {}", out.display());
+    let opts = study::StudyOptions { histories, threads };
+    let ctx = Context::load()?;
+    let r = study::run_study(&ctx, &file, out.as_deref(), &opts).inspect_err(print_resume_hint)?;
+    match r.kind {
+        study::StudyKind::Run => println!("{}", serde_json::to_string_pretty(&r.metrics)?),
+        study::StudyKind::Therapy => {
+            print!("{}", study::therapy::report::summary_text(&r.metrics))
+        }
+        _ => {}
+    }
+    eprintln!("results in {}", r.out_dir.display());
     Ok(())
 }
 
 /// Runs `theradose run FILE`: transports a run file into `out` (default results/<name>).
-pub fn run(file: &Path, out: Option<PathBuf>, opt: output::RunOptions) -> Result<()> {
+pub fn run(file: &Path, out: Option<PathBuf>, opt: runfile::RunOptions) -> Result<()> {
     let rf = study::RunFile::load(file)?;
     let out = out.unwrap_or_else(|| Path::new("results").join(&rf.name));
-    let s = output::run_file(rf, &out, &opt)?;
-    print_run_summary(&s, &out);
+    let s = runfile::run_file(rf, &out, &opt).inspect_err(print_resume_hint)?;
+    print_run_summary(&s.summary.to_json(), &out);
     Ok(())
 }
 
 /// Runs `theradose merge PARTS --out DIR`.
 pub fn merge(parts: &[PathBuf], out: &Path) -> Result<()> {
-    let s = output::merge(parts, out)?;
-    print_run_summary(&s, out);
+    let s = runfile::merge(parts, out)?;
+    print_run_summary(&s.summary.to_json(), out);
     Ok(())
+}
+
+/// The hint after an interrupted run (the library's error names no flag).
+fn print_resume_hint(e: &anyhow::Error) {
+    if let Some(i) = e.downcast_ref::<runfile::RunInterrupted>() {
+        eprintln!(
+            "stopped after {} histories; checkpoint in {}; continue with --resume",
+            i.histories,
+            i.checkpoint.display()
+        );
+    }
 }
 
 fn print_run_summary(s: &serde_json::Value, out: &Path) {

@@ -1,16 +1,23 @@
 //! Study and run files (TOML), result folders and the commands built on them.
 //!
-//! A run file names a phantom, a source and run settings; `theradose run FILE.toml` transports
-//! it and writes `dose.nii.gz`, `uncertainty.nii.gz`, `summary.json`, `regions.csv` and a PNG.
+//! Every study kind is a folder with the same parts: `spec` (the TOML sections as serde
+//! structs), `run` (the computation, spec in, typed result out), `outputs` (the result's
+//! files), `figures` and, where the kind writes one, `report` (`report.md`):
+//! [`runfile`] (run files, `theradose run`), [`dosimetry`], [`therapy`] and [`bnct`].
+//! [`dispatch`] classifies a study file and runs it by its kind; [`common`] holds what the kinds
+//! share. Imports go one way: `dispatch` -> kinds -> `common` (therapy also uses `dosimetry`,
+//! whose sections it embeds).
 
 pub mod bnct;
-pub mod bnct_study;
+pub mod common;
+pub mod dispatch;
 pub mod dose;
-pub mod dosimetry_images;
-pub mod dosimetry_report;
-pub mod dosimetry_study;
-pub mod output;
+pub mod dosimetry;
+pub mod runfile;
 pub mod therapy;
+
+pub use common::StudyOptions;
+pub use dispatch::{run_study, run_study_file, study_kind, StudyKind, StudyResult};
 
 pub use crate::run::problem::{
     build_phantom, build_source, make_transport, particle_kind, range_rejection_cutoff_mev, Problem,

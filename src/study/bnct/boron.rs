@@ -11,7 +11,7 @@
 //! The map therefore follows the measured (blurred, noisy) uptake, partial-volume losses of a
 //! small tumour included.
 
-use super::spec::BnctStudy;
+use super::spec::{BnctStudy, FbpaPart};
 use crate::pet::metrics::suv_scale;
 use crate::pet::phantom_activity::central_voxels;
 use crate::pet::{simulate, PetOptions, Scanner};
@@ -30,6 +30,33 @@ pub struct BoronMap {
     pub truth_suv: Option<Vec<f64>>,
     /// what was done, for summary.json
     pub info: serde_json::Value,
+}
+
+/// The blood-pool reference margin (mm): `fbpa_pet.reference_margin_mm`, default twice the
+/// scanner's transaxial FWHM.
+fn margin_mm(p: &FbpaPart, scanner: &Scanner) -> f64 {
+    p.reference_margin_mm
+        .unwrap_or(2.0 * scanner.transaxial_fwhm_mm())
+}
+
+/// The blood-pool reference of the PET: the region `pool` eroded by `margin` mm (its central
+/// voxels when the erosion leaves none). Returns the voxels, their description and their mean
+/// SUV.
+fn blood_pool(
+    ph: &Phantom,
+    pool: &str,
+    suv: &[f64],
+    margin: f64,
+) -> Result<(Vec<u32>, String, f64)> {
+    let id = ph.region_id(pool)?;
+    let mut voxels = eroded(ph, id, margin);
+    let mut reference = format!("{pool} voxels at least {margin:.1} mm from other regions");
+    if voxels.is_empty() {
+        voxels = central_voxels(ph, id);
+        reference = format!("{pool}: central voxels (the {margin:.1} mm erosion left none)");
+    }
+    let pool_suv = voxels.iter().map(|&v| suv[v as usize]).sum::<f64>() / voxels.len() as f64;
+    Ok((voxels, reference, pool_suv))
 }
 
 /// Builds the boron map of a study on its phantom.
@@ -92,19 +119,8 @@ pub fn boron_map(study: &BnctStudy, ph: &Phantom) -> Result<BoronMap> {
     let img = simulate(ph, &activity, "F-18", &scanner, &opts)
         .with_context(|| format!("{f}: the FBPA PET simulation"))?;
     let suv: Vec<f64> = img.recon_bq_ml.iter().map(|c| c * scale).collect();
-    // the blood-pool reference: the region eroded by the margin
     let pool = b.blood_pool_region.as_deref().unwrap_or_default();
-    let id = ph.region_id(pool)?;
-    let margin = p
-        .reference_margin_mm
-        .unwrap_or(2.0 * scanner.transaxial_fwhm_mm());
-    let mut voxels = eroded(ph, id, margin);
-    let mut reference = format!("{pool} voxels at least {margin:.1} mm from other regions");
-    if voxels.is_empty() {
-        voxels = central_voxels(ph, id);
-        reference = format!("{pool}: central voxels (the {margin:.1} mm erosion left none)");
-    }
-    let pool_suv = voxels.iter().map(|&v| suv[v as usize]).sum::<f64>() / voxels.len() as f64;
+    let (voxels, reference, pool_suv) = blood_pool(ph, pool, &suv, margin_mm(p, &scanner))?;
     let blood_suv = pool_suv / study.uptake_to_blood(pool);
     let ppm: Vec<f64> = (0..ph.len())
         .map(|v| {

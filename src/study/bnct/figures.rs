@@ -2,6 +2,8 @@
 //! of every component with isodose lines over the anatomy (an axial slice through the tumour),
 //! the boron map and the FBPA image, and the weighted-dose DVH.
 
+use super::run::{map, BnctResult};
+use super::spec::BnctStudy;
 use crate::phantom::Phantom;
 use crate::plot::{self, Colormap, Series, Slice, SliceFigure};
 use anyhow::Result;
@@ -181,4 +183,110 @@ pub fn dvh_figure(
         &series,
         false,
     )
+}
+
+/// The axial slice through the tumour's centroid (else the middle slice).
+fn tumour_slice(study: &BnctStudy, ph: &Phantom) -> usize {
+    let id = ph.region_id(study.tumour_region()).unwrap_or(0);
+    let vox = ph.region_voxels(id);
+    if id == 0 || vox.is_empty() {
+        return ph.grid.dims[2] / 2;
+    }
+    let k: f64 = vox
+        .iter()
+        .map(|&v| ph.ijk(v as usize).2 as f64)
+        .sum::<f64>()
+        / vox.len() as f64;
+    k.round() as usize
+}
+
+/// Draws every figure of a study into `out`: depth curves, the dose components, the thermal
+/// fluence, the boron map (and the FBPA PET) on the tumour's axial slice, and the DVH. Returns
+/// the file names.
+///
+/// # Errors
+/// When a PNG cannot be written.
+pub fn write_figures(study: &BnctStudy, out: &Path, r: &BnctResult) -> Result<Vec<String>> {
+    let (ph, scale) = (&r.phantom, r.scale);
+    let maps = &r.neutrons.maps;
+    let mut figs = depth_figures(out, &study.name, &r.neutrons.depth, r.source_per_s, scale)?;
+    let k = tumour_slice(study, ph);
+    let z_mm = ph.grid.origin_mm[2] + k as f64 * ph.grid.spacing_mm[2];
+    let comps = [
+        ("dose_boron", "boron dose D_B", "D_B (Gy)"),
+        ("dose_nitrogen", "nitrogen dose D_N", "D_N (Gy)"),
+        ("dose_hydrogen", "fast-neutron dose D_H", "D_H (Gy)"),
+        ("dose_gamma", "gamma dose D_gamma", "D_gamma (Gy)"),
+        ("dose_weighted", "weighted dose D_w", "D_w (Gy-eq)"),
+    ];
+    for (name, what, unit) in comps {
+        let m: Vec<f64> = map(maps, name).iter().map(|d| d * scale).collect();
+        let file = format!("{name}.png");
+        map_figure(
+            ph,
+            k,
+            &m,
+            &out.join(&file),
+            &format!(
+                "{}: {what}, axial z = {z_mm:.0} mm, isodose % of 99.5th pct",
+                study.name
+            ),
+            unit,
+            Colormap::Jet,
+            &ISODOSE,
+        )?;
+        figs.push(file);
+    }
+    let th: Vec<f64> = map(maps, "fluence_thermal")
+        .iter()
+        .map(|x| x * scale)
+        .collect();
+    map_figure(
+        ph,
+        k,
+        &th,
+        &out.join("fluence_thermal.png"),
+        &format!(
+            "{}: thermal fluence over the treatment, z = {z_mm:.0} mm",
+            study.name
+        ),
+        "thermal fluence (cm-2)",
+        Colormap::Viridis,
+        &[],
+    )?;
+    map_figure(
+        ph,
+        k,
+        &r.boron.ppm,
+        &out.join("boron_ppm.png"),
+        &format!("{}: 10B concentration, z = {z_mm:.0} mm", study.name),
+        "10B (ug/g)",
+        Colormap::Inferno,
+        &[],
+    )?;
+    figs.push("fluence_thermal.png".into());
+    figs.push("boron_ppm.png".into());
+    if let Some(pet) = &r.boron.pet_suv {
+        map_figure(
+            ph,
+            k,
+            pet,
+            &out.join("fbpa_pet.png"),
+            &format!("{}: simulated 18F-FBPA PET, z = {z_mm:.0} mm", study.name),
+            "SUV",
+            Colormap::Inferno,
+            &[],
+        )?;
+        figs.push("fbpa_pet.png".into());
+    }
+    let d = &r.dvh;
+    dvh_figure(
+        &out.join("dvh.png"),
+        &study.name,
+        &d.names,
+        &d.grid,
+        &d.curves,
+    )?;
+    figs.push("dvh.png".into());
+    Ok(figs)
 }

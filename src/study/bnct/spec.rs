@@ -4,6 +4,7 @@
 
 use crate::numerics::Vec3;
 use crate::source::neutron_beam::{axis_direction, unit_vector};
+use crate::study::common::spec_in_file;
 use anyhow::{bail, Context, Result};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -230,15 +231,24 @@ impl BnctStudy {
 
     fn validate(&self) -> Result<()> {
         let f = self.file.display();
+        let file = f.to_string();
         let positive = |what: &str, v: f64| -> Result<()> {
             if !(v.is_finite() && v > 0.0) {
-                bail!("{f}: {what} = {v}: expected a positive number");
+                return Err(spec_in_file(
+                    &file,
+                    what,
+                    format!("expected a positive number, got {v}"),
+                ));
             }
             Ok(())
         };
         let non_negative = |what: &str, v: f64| -> Result<()> {
             if !(v.is_finite() && v >= 0.0) {
-                bail!("{f}: {what} = {v}: expected a finite number >= 0");
+                return Err(spec_in_file(
+                    &file,
+                    what,
+                    format!("expected a finite number >= 0, got {v}"),
+                ));
             }
             Ok(())
         };
@@ -311,7 +321,11 @@ impl BnctStudy {
             self.prescription.peak_volume_cm3,
         )?;
         if self.run.histories == 0 {
-            bail!("{f}: run.histories = 0: expected at least 1");
+            return Err(spec_in_file(
+                &file,
+                "run.histories",
+                "expected at least 1, got 0".into(),
+            ));
         }
         Ok(())
     }

@@ -255,7 +255,7 @@ impl DoseResult {
     fn write_coronal(&self, ph: &Phantom, out: &Path) -> Result<()> {
         let dose = &self.dose_gy;
         let cj = coronal_slice(ph, dose);
-        crate::study::output::coronal_figure(
+        crate::study::common::coronal_figure(
             ph,
             cj,
             |v| if ph.density[v] >= 0.01 { dose[v] } else { 0.0 },

@@ -1,10 +1,10 @@
 //! Figures of a therapy study: dose and BED maps over the anatomy, baseline and follow-up PET
 //! slices, the waterfall of predicted SUVpeak changes.
 
+use super::outputs::RunContext;
 use super::radiobiology::Role;
-use super::report::RunContext;
 use crate::plot;
-use crate::study::output::coronal_figure;
+use crate::study::common::coronal_figure;
 use anyhow::Result;
 use std::path::Path;
 /// The coronal plane through the largest lesion's centroid (else the middle).

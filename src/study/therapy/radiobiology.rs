@@ -17,10 +17,10 @@ use super::spec::TherapyStudy;
 use crate::biology::lq::{eqd2_voxels, geud_gy};
 use crate::biology::region::{bed_map, region_ntcp, region_tcp};
 use crate::biology::response::{relative_uptake_voxels, ResponseModel, ResponseParams};
-use crate::biology::tissues::{Tissue, TissueDb};
+use crate::biology::tissues::{Tissue, TissueDb, Tracer};
 use crate::biology::DoseRateShape;
 use crate::source::nuclide::Nuclide;
-use crate::study::dosimetry_study::{DosimetryResult, RegionResult};
+use crate::study::dosimetry::{DosimetryResult, RegionResult};
 use anyhow::{bail, Context, Result};
 use serde::Serialize;
 
@@ -91,38 +91,6 @@ pub struct Bio {
     pub tissues: TissueDb,
 }
 
-/// The tissue database with the study's extra tissues, overrides and RBE.
-///
-/// # Errors
-/// An unreadable tissue file, an override of an unknown tissue, an invalid value.
-pub fn tissues(study: &TherapyStudy) -> Result<TissueDb> {
-    let f = &study.file;
-    let mut db = TissueDb::load()?;
-    let b = &study.biology;
-    for (name, t) in &b.tissue {
-        t.validate()
-            .with_context(|| format!("{f}: biology.tissue.{name}"))?;
-        db.tissue.insert(name.clone(), t.clone());
-    }
-    // the study's RBE for every tissue, then the per-tissue overrides (which may set their own)
-    let rbe = b.rbe_alpha.unwrap_or(study.dosimetry.therapy.rbe_alpha);
-    for t in db.tissue.values_mut() {
-        t.rbe_alpha = rbe;
-    }
-    for (name, o) in &b.overrides {
-        let Some(t) = db.tissue.get_mut(name) else {
-            bail!(
-                "{f}: biology.overrides.{name}: unknown tissue, expected one of {:?}",
-                db.tissue.keys().collect::<Vec<_>>()
-            );
-        };
-        o.apply(t);
-        t.validate()
-            .with_context(|| format!("{f}: biology.overrides.{name}"))?;
-    }
-    Ok(db)
-}
-
 /// The role of a region of tissue `t`.
 pub fn role(t: &Tissue) -> Role {
     if t.alpha_per_gy.is_some() && t.clonogen_density_per_cm3.is_some() {
@@ -162,13 +130,118 @@ pub fn shape_of(r: Option<&RegionResult>, physical_half_life_h: f64) -> DoseRate
     }
 }
 
-/// Runs the radiobiology on a dosimetry result whose per-cycle doses are scaled by `scale`.
-///
-/// # Errors
-/// Unknown regions or tissues (named with the file and field), maps of the wrong size, invalid
-/// kinetics.
-pub fn evaluate(study: &TherapyStudy, dos: &DosimetryResult, scale: f64) -> Result<Bio> {
-    let f = &study.file;
+/// BED per voxel (Gy) of a region of tissue `t` over `cycles` cycles of per-cycle low-LET and
+/// alpha doses `lo`, `al` (Gy), and the G-factor of its dose-rate shape.
+fn region_bed(
+    lo: &[f64],
+    al: &[f64],
+    shape: &DoseRateShape,
+    t: &Tissue,
+    cycles: u32,
+) -> Result<(Vec<f64>, f64)> {
+    Ok((
+        bed_map(lo, Some(al), shape, t, cycles)?,
+        shape.g_factor(t.repair_half_time_h)?,
+    ))
+}
+
+/// The response of a lesion of tissue `t` (None without response parameters): the mean viable
+/// fraction at the follow-up scan and the relative tracer uptake per voxel, from the per-cycle
+/// low-LET and alpha doses `lo`, `al` (Gy) and the schedule (cycle starts, follow-up time; h).
+fn response(
+    t: &Tissue,
+    shape: &DoseRateShape,
+    (starts, followup_h): (&[f64], f64),
+    lo: &[f64],
+    al: &[f64],
+    tracer: &Tracer,
+) -> Result<Option<(f64, Vec<f64>)>> {
+    let Ok(p) = ResponseParams::from_tissue(t) else {
+        return Ok(None);
+    };
+    let model = ResponseModel::new(p, shape, starts, followup_h)?;
+    let cells = model.voxels(lo, Some(al))?;
+    let viable = cells.iter().map(|c| c.viable).sum::<f64>() / cells.len() as f64;
+    let r = relative_uptake_voxels(&model, lo, Some(al), tracer)?;
+    Ok(Some((viable, r)))
+}
+
+/// What [`region_bio`] summarises of one region: its voxels, per-cycle low-LET and alpha doses
+/// (Gy), BED per voxel (Gy), G-factor, tissue, fit and viable fraction.
+struct RegionInputs<'a> {
+    id: usize,
+    vox: &'a [usize],
+    lo: &'a [f64],
+    al: &'a [f64],
+    bed: &'a [f64],
+    g: f64,
+    tissue: Option<(&'a str, &'a Tissue)>,
+    fit: Option<&'a RegionResult>,
+    viable: Option<f64>,
+}
+
+/// The radiobiology of one region: mean doses, BED, EQD2, gEUD, TCP (lesions) and NTCP (organs
+/// with LKB parameters). `total` is the dose per voxel over all cycles (Gy).
+fn region_bio(
+    study: &TherapyStudy,
+    ph: &crate::phantom::Phantom,
+    total: &[f64],
+    t_phys_h: f64,
+    r: &RegionInputs,
+) -> Result<RegionBio> {
+    let (id, vox, lo, al, b, g, tissue, fit) =
+        (r.id, r.vox, r.lo, r.al, r.bed, r.g, r.tissue, r.fit);
+    let name = &ph.regions[id].name;
+    let cycles = study.dosimetry.therapy.cycles;
+    let role_r = tissue.map_or(Role::Other, |(_, t)| role(t));
+    let tt = tissue.map(|(_, t)| t);
+    let ab = tt.map_or(f64::INFINITY, |t| t.alpha_beta_gy);
+    let eqd2 = eqd2_voxels(b, ab);
+    let geud_a = match (role_r, tt.and_then(|t| t.lkb)) {
+        (Role::Lesion, _) => study.biology.geud_a_tumour,
+        (_, Some(l)) => 1.0 / l.n,
+        _ => 1.0,
+    };
+    let mean = |x: &[f64]| x.iter().sum::<f64>() / x.len() as f64;
+    let voxel_cm3 = ph.voxel_volume_cm3();
+    let mean_bed = mean(b);
+    Ok(RegionBio {
+        name: name.clone(),
+        label: id as u16,
+        tissue: tissue.map(|(n, _)| n.to_string()),
+        role: role_r,
+        voxels: vox.len(),
+        mass_g: vox.iter().map(|&v| ph.voxel_mass_g(v)).sum(),
+        mean_dose_per_cycle_gy: mean(lo) + mean(al),
+        mean_dose_gy: vox.iter().map(|&v| total[v]).sum::<f64>() / vox.len() as f64,
+        alpha_dose_gy: mean(al) * cycles as f64,
+        rel_uncertainty: fit.map_or(f64::NAN, |r| r.rel_uncertainty),
+        effective_half_life_h: fit.map_or(t_phys_h, |r| r.effective_half_life_h),
+        uptake_half_time_h: fit.map_or(0.0, |r| r.uptake_half_time_h),
+        g_factor: g,
+        bed_gy: mean_bed,
+        eqd2_gy: if ab.is_finite() {
+            mean_bed / (1.0 + 2.0 / ab)
+        } else {
+            mean_bed
+        },
+        geud_gy: geud_gy(&eqd2, geud_a),
+        geud_a,
+        tcp: match (role_r, tt) {
+            (Role::Lesion, Some(t)) => Some(region_tcp(b, voxel_cm3, t)?),
+            _ => None,
+        },
+        ntcp: match tt {
+            Some(t) if t.lkb.is_some() => Some(region_ntcp(b, t)?),
+            _ => None,
+        },
+        viable_fraction: r.viable,
+    })
+}
+
+/// Checks that the dosimetry's maps cover the phantom and that every region of
+/// `[biology.regions]` is one of the phantom's.
+fn check_inputs(study: &TherapyStudy, dos: &DosimetryResult) -> Result<()> {
     let ph = &dos.phantom;
     let n = ph.len();
     for (what, len) in [
@@ -179,7 +252,29 @@ pub fn evaluate(study: &TherapyStudy, dos: &DosimetryResult, scale: f64) -> Resu
             bail!("dosimetry result: {what} has {len} voxels, expected {n} like the phantom");
         }
     }
-    let db = tissues(study)?;
+    for r in study.biology.regions.keys() {
+        ph.region_id(r).map_err(|e| {
+            crate::study::common::spec_in_file(
+                &study.file,
+                &format!("biology.regions.{r}"),
+                format!("{e:#}"),
+            )
+        })?;
+    }
+    Ok(())
+}
+
+/// Runs the radiobiology on a dosimetry result whose per-cycle doses are scaled by `scale`.
+///
+/// # Errors
+/// Unknown regions or tissues (named with the file and field), maps of the wrong size, invalid
+/// kinetics.
+pub fn evaluate(study: &TherapyStudy, dos: &DosimetryResult, scale: f64) -> Result<Bio> {
+    let f = &study.file;
+    let ph = &dos.phantom;
+    let n = ph.len();
+    check_inputs(study, dos)?;
+    let db = super::tissues::tissues(study)?;
     let cycles = study.dosimetry.therapy.cycles;
     let tissue_of = |name: &str| -> Result<Option<(&str, &Tissue)>> {
         let t = match study.biology.regions.get(name) {
@@ -193,10 +288,6 @@ pub fn evaluate(study: &TherapyStudy, dos: &DosimetryResult, scale: f64) -> Resu
         })
         .transpose()
     };
-    for r in study.biology.regions.keys() {
-        ph.region_id(r)
-            .with_context(|| format!("{f}: biology.regions.{r}"))?;
-    }
     let t_phys_h = Nuclide::load(&study.dosimetry.therapy.nuclide)?.half_life_s / 3600.0;
     let [_, (_, tracer_name)] = study.tracers()?;
     let tracer = db
@@ -230,11 +321,8 @@ pub fn evaluate(study: &TherapyStudy, dos: &DosimetryResult, scale: f64) -> Resu
         let al: Vec<f64> = vox.iter().map(|&v| alpha[v]).collect();
         let tissue = tissue_of(name)?;
         let (b, g) = match tissue {
-            Some((_, t)) => (
-                bed_map(&lo, Some(&al), &shape, t, cycles)
-                    .with_context(|| format!("region '{name}'"))?,
-                shape.g_factor(t.repair_half_time_h)?,
-            ),
+            Some((_, t)) => region_bed(&lo, &al, &shape, t, cycles)
+                .with_context(|| format!("region '{name}'"))?,
             None => (vox.iter().map(|&v| total[v]).collect(), 0.0),
         };
         for (k, &v) in vox.iter().enumerate() {
@@ -245,12 +333,11 @@ pub fn evaluate(study: &TherapyStudy, dos: &DosimetryResult, scale: f64) -> Resu
         }
         let mut viable = None;
         if let Some((_, t)) = tissue.filter(|(_, t)| role(t) == Role::Lesion) {
-            if let Ok(p) = ResponseParams::from_tissue(t) {
-                let model = ResponseModel::new(p, &shape, &starts, followup_h)
-                    .with_context(|| format!("response model of region '{name}'"))?;
-                let cells = model.voxels(&lo, Some(&al))?;
-                viable = Some(cells.iter().map(|c| c.viable).sum::<f64>() / cells.len() as f64);
-                let r = relative_uptake_voxels(&model, &lo, Some(&al), &tracer)?;
+            let schedule = (starts.as_slice(), followup_h);
+            if let Some((v, r)) = response(t, &shape, schedule, &lo, &al, &tracer)
+                .with_context(|| format!("response model of region '{name}'"))?
+            {
+                viable = Some(v);
                 for (k, &v) in vox.iter().enumerate() {
                     rel[v] = r[k];
                 }
@@ -260,50 +347,18 @@ pub fn evaluate(study: &TherapyStudy, dos: &DosimetryResult, scale: f64) -> Resu
         if tissue.is_none() && fit.is_none() {
             continue;
         }
-        let role_r = tissue.map_or(Role::Other, |(_, t)| role(t));
-        let tt = tissue.map(|(_, t)| t);
-        let ab = tt.map_or(f64::INFINITY, |t| t.alpha_beta_gy);
-        let eqd2 = eqd2_voxels(&b, ab);
-        let geud_a = match (role_r, tt.and_then(|t| t.lkb)) {
-            (Role::Lesion, _) => study.biology.geud_a_tumour,
-            (_, Some(l)) => 1.0 / l.n,
-            _ => 1.0,
+        let inputs = RegionInputs {
+            id,
+            vox,
+            lo: &lo,
+            al: &al,
+            bed: &b,
+            g,
+            tissue,
+            fit,
+            viable,
         };
-        let mean = |x: &[f64]| x.iter().sum::<f64>() / x.len() as f64;
-        let voxel_cm3 = ph.voxel_volume_cm3();
-        let mean_bed = mean(&b);
-        regions.push(RegionBio {
-            name: name.clone(),
-            label: id as u16,
-            tissue: tissue.map(|(n, _)| n.to_string()),
-            role: role_r,
-            voxels: vox.len(),
-            mass_g: vox.iter().map(|&v| ph.voxel_mass_g(v)).sum(),
-            mean_dose_per_cycle_gy: mean(&lo) + mean(&al),
-            mean_dose_gy: vox.iter().map(|&v| total[v]).sum::<f64>() / vox.len() as f64,
-            alpha_dose_gy: mean(&al) * cycles as f64,
-            rel_uncertainty: fit.map_or(f64::NAN, |r| r.rel_uncertainty),
-            effective_half_life_h: fit.map_or(t_phys_h, |r| r.effective_half_life_h),
-            uptake_half_time_h: fit.map_or(0.0, |r| r.uptake_half_time_h),
-            g_factor: g,
-            bed_gy: mean_bed,
-            eqd2_gy: if ab.is_finite() {
-                mean_bed / (1.0 + 2.0 / ab)
-            } else {
-                mean_bed
-            },
-            geud_gy: geud_gy(&eqd2, geud_a),
-            geud_a,
-            tcp: match (role_r, tt) {
-                (Role::Lesion, Some(t)) => Some(region_tcp(&b, voxel_cm3, t)?),
-                _ => None,
-            },
-            ntcp: match tt {
-                Some(t) if t.lkb.is_some() => Some(region_ntcp(&b, t)?),
-                _ => None,
-            },
-            viable_fraction: viable,
-        });
+        regions.push(region_bio(study, ph, &total, t_phys_h, &inputs)?);
     }
     Ok(Bio {
         total_dose_gy: total,
@@ -322,13 +377,12 @@ mod tests {
     use super::*;
     use crate::biology::gfactor::g_uptake_exponential;
     use crate::biology::lq::bed_gy;
-    use crate::materials::MaterialDb;
     use std::collections::BTreeMap;
     use std::path::Path;
 
     fn study() -> TherapyStudy {
         let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("studies/quickstart-ci.toml");
-        let t = super::super::spec::read_table(&p).unwrap();
+        let t = crate::study::common::read_table(&p).unwrap();
         let (t, _) = super::super::sweep::split_sweep(t, &p).unwrap();
         TherapyStudy::from_table(t, &p, None).unwrap()
     }
@@ -358,9 +412,10 @@ mod tests {
 
     /// A fake dosimetry: uniform dose per cycle in the lesions (20 Gy) and kidneys (4 Gy).
     fn fake() -> DosimetryResult {
-        let db = MaterialDb::load().unwrap();
+        let ctx = crate::context::Context::load().unwrap();
         let groups = ["lesions".to_string()];
-        let ph = crate::phantom::builtin::build("adult", &db, Some(16.0), &groups).unwrap();
+        let ph =
+            crate::phantom::builtin::build("adult", &ctx.materials, Some(16.0), &groups).unwrap();
         let kid = ph.region_id("kidneys").unwrap();
         let dose: Vec<f64> = ph
             .label
@@ -379,6 +434,11 @@ mod tests {
             tia_bq_s: vec![0.0; n],
             dose_gy: dose,
             regions: vec![fit("kidneys", 1.0, 40.0), fit("lesion_1", 2.0, 80.0)],
+            images_bq: Vec::new(),
+            fits: Vec::new(),
+            per_method: Vec::new(),
+            svalues: None,
+            summary: serde_json::Value::Null,
         }
     }
 

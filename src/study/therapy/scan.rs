@@ -11,7 +11,7 @@
 //! ([`super::radiobiology`]) times the follow-up injected activity, scanned at the same uptake
 //! time. When the follow-up tracer differs from the baseline one (an 18F-FDG follow-up after a
 //! 68Ga-PSMA planning scan), the baseline of the comparison is a pre-therapy scan of the
-//! follow-up tracer ([`reference`]): for FDG its physiological distribution (brain, heart,
+//! follow-up tracer ([`reference()`]): for FDG its physiological distribution (brain, heart,
 //! kidneys and bladder, liver background; lesions by their own SUV; `data/pet/tracers/fdg_suv.toml` and
 //! `followup.baseline_suv`); any other tracer model without a physiological table is refused. The scans cover the axial range of the lesions (plus a margin) to keep the
 //! reconstruction short.
@@ -24,7 +24,7 @@ use crate::pet::phantom_activity::{suv_map, FdgSuvTable};
 use crate::pet::{simulate, PetOptions, Scanner};
 use crate::phantom::Phantom;
 use crate::source::nuclide::Nuclide;
-use crate::study::dosimetry_study::DosimetryResult;
+use crate::study::dosimetry::DosimetryResult;
 use anyhow::{bail, Context, Result};
 use serde::Serialize;
 
@@ -286,7 +286,7 @@ pub fn baseline(
 }
 
 /// Whether the follow-up tracer model differs from the baseline's (then the comparison needs a
-/// pre-therapy scan of the follow-up tracer, [`reference`]).
+/// pre-therapy scan of the follow-up tracer, [`reference()`]).
 pub fn needs_reference(study: &TherapyStudy) -> Result<bool> {
     let [(_, b), (_, f)] = study.tracers()?;
     Ok(b != f)
@@ -363,7 +363,7 @@ pub fn reference(
 }
 
 /// The follow-up scan: the baseline map per MBq times the relative uptake (`base` is the
-/// baseline of the comparison: the planning scan, or the [`reference`] scan of the follow-up
+/// baseline of the comparison: the planning scan, or the [`reference()`] scan of the follow-up
 /// tracer).
 ///
 /// # Errors

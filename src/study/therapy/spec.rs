@@ -1,7 +1,8 @@
 //! The sections of a therapy study file and their checks.
 
 use crate::biology::tissues::Tissue;
-use crate::study::dosimetry_study::DosimetrySpec;
+use crate::study::common::spec_in_file;
+use crate::study::dosimetry::DosimetrySpec;
 use anyhow::{anyhow, bail, Context, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -44,7 +45,7 @@ pub fn is_lesion(region: &str) -> bool {
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct BaselinePetSpec {
-    /// "<nuclide>-<tracer>", e.g. "Ga-68-PSMA" or "F-18-FDG" (the tracer names an uptake model
+    /// `<nuclide>-<tracer>`, e.g. "Ga-68-PSMA" or "F-18-FDG" (the tracer names an uptake model
     /// of `data/biology/tissues.toml`: psma, fdg, sstr)
     pub tracer: String,
     /// injected activity (MBq)
@@ -159,7 +160,7 @@ pub struct FollowupSpec {
     pub cycle_interval_weeks: f64,
     /// follow-up scan after the start of the last cycle (weeks)
     pub weeks_after_last_cycle: f64,
-    /// follow-up tracer (default: the baseline's), "<nuclide>-<tracer>"
+    /// follow-up tracer (default: the baseline's), `<nuclide>-<tracer>`
     pub tracer: Option<String>,
     /// injected activity (MBq, default: the baseline's)
     pub activity_mbq: Option<f64>,
@@ -231,17 +232,6 @@ pub struct TherapyStudy {
     pub baseline_pet: BaselinePetSpec,
     pub biology: BiologySpec,
     pub followup: FollowupSpec,
-}
-
-/// Reads a TOML file as a table.
-///
-/// # Errors
-/// An unreadable file or invalid TOML.
-pub fn read_table(path: &Path) -> Result<toml::Table> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read study file {}", path.display()))?;
-    text.parse::<toml::Table>()
-        .with_context(|| format!("{}: invalid TOML", path.display()))
 }
 
 /// The dosimetry sections of a study table as a [`DosimetrySpec`]; a phantom TOML path is taken
@@ -399,9 +389,10 @@ impl TherapyStudy {
 
     fn validate(&self) -> Result<()> {
         let f = &self.file;
+        let bad = |field: &str, msg: String| spec_in_file(f, field, msg);
         let positive = |name: &str, v: f64| -> Result<()> {
             if !(v.is_finite() && v > 0.0) {
-                bail!("{f}: {name} = {v}: expected a positive number");
+                return Err(bad(name, format!("expected a positive number, got {v}")));
             }
             Ok(())
         };
@@ -409,49 +400,66 @@ impl TherapyStudy {
         positive("baseline_pet.activity_mbq", b.activity_mbq)?;
         positive("baseline_pet.duration_s", b.duration_s)?;
         if !(b.uptake_min.is_finite() && b.uptake_min >= 0.0) {
-            bail!(
-                "{f}: baseline_pet.uptake_min = {}: expected >= 0",
-                b.uptake_min
-            );
+            let v = b.uptake_min;
+            return Err(bad(
+                "baseline_pet.uptake_min",
+                format!("expected >= 0, got {v}"),
+            ));
         }
         if !(0.0..1.0).contains(&b.body_fraction) {
-            bail!(
-                "{f}: baseline_pet.body_fraction = {}: expected 0 <= x < 1",
-                b.body_fraction
-            );
+            let v = b.body_fraction;
+            return Err(bad(
+                "baseline_pet.body_fraction",
+                format!("expected 0 <= x < 1, got {v}"),
+            ));
         }
         if let Some([z0, z1]) = b.z_range_mm {
             if !(z0.is_finite() && z1.is_finite() && z1 > z0) {
-                bail!("{f}: baseline_pet.z_range_mm = [{z0}, {z1}]: expected [low, high] mm");
+                return Err(bad(
+                    "baseline_pet.z_range_mm",
+                    format!("expected [low, high] mm, got [{z0}, {z1}]"),
+                ));
             }
         }
-        if b.iterations == 0 || b.subsets == 0 {
-            bail!("{f}: baseline_pet.iterations and subsets must be at least 1");
+        for (name, n) in [
+            ("baseline_pet.iterations", b.iterations),
+            ("baseline_pet.subsets", b.subsets),
+        ] {
+            if n == 0 {
+                return Err(bad(name, "must be at least 1, got 0".into()));
+            }
         }
         let fu = &self.followup;
         positive("followup.cycle_interval_weeks", fu.cycle_interval_weeks)?;
         if !(fu.weeks_after_last_cycle.is_finite() && fu.weeks_after_last_cycle >= 0.0) {
-            bail!(
-                "{f}: followup.weeks_after_last_cycle = {}: expected >= 0",
-                fu.weeks_after_last_cycle
-            );
+            let v = fu.weeks_after_last_cycle;
+            return Err(bad(
+                "followup.weeks_after_last_cycle",
+                format!("expected >= 0, got {v}"),
+            ));
         }
         if let Some(a) = fu.activity_mbq {
             positive("followup.activity_mbq", a)?;
         }
         for (r, v) in &fu.baseline_suv {
             if !(v.is_finite() && *v >= 0.0) {
-                bail!("{f}: followup.baseline_suv.{r} = {v}: expected an SUV >= 0");
+                return Err(bad(
+                    &format!("followup.baseline_suv.{r}"),
+                    format!("expected an SUV >= 0, got {v}"),
+                ));
             }
         }
         if self.biology.regions.is_empty() {
-            bail!("{f}: biology.regions is empty: expected region = \"tissue\" entries");
+            return Err(bad(
+                "biology.regions",
+                "empty: expected region = \"tissue\" entries".into(),
+            ));
         }
         if let Some(r) = self.biology.rbe_alpha {
             positive("biology.rbe_alpha", r)?;
         }
         if self.dosimetry.therapy.cycles == 0 {
-            bail!("{f}: therapy.cycles = 0: expected at least 1");
+            return Err(bad("therapy.cycles", "must be at least 1, got 0".into()));
         }
         self.tracers()?;
         Ok(())

@@ -11,17 +11,18 @@
 //! the other phantom's region names and stops at the first one the phantom lacks).
 //!
 //! A nuclide or lesion-size point runs its own dosimetry (other spectra, other shapes); points
-//! that differ in activity or cycles only scale one ([`super::Cache`]). `sweep.csv` has a
+//! that differ in activity or cycles only scale one ([`super::run::Cache`]). `sweep.csv` has a
 //! column per swept key and the regions of every point; figures are line plots against the
 //! first numeric axis, or bar charts when every axis is categorical.
 
+use super::keys::{get, paths, set};
 use super::progress::Steps;
-use super::{run_one, Cache, StudyOptions, TherapyStudy};
-use crate::plot;
-use crate::study::output::write_atomic;
-use anyhow::{anyhow, bail, Context, Result};
-use serde_json::{json, Map, Value};
-use std::fmt::Write as _;
+use super::run::{run_one, Cache};
+use super::spec::TherapyStudy;
+use crate::context::Context;
+use crate::study::common::StudyOptions;
+use anyhow::{bail, Context as _, Result};
+use serde_json::Value;
 use std::path::Path;
 use toml::Value as T;
 
@@ -34,7 +35,8 @@ pub struct Axis {
 }
 
 impl Axis {
-    fn leaf(&self) -> &str {
+    /// The last segment of the path.
+    pub fn leaf(&self) -> &str {
         self.path.rsplit('.').next().unwrap_or(&self.path)
     }
 }
@@ -70,53 +72,6 @@ fn flatten(prefix: &str, v: &T, out: &mut Vec<Axis>, file: &Path) -> Result<()> 
             "{}: sweep.{prefix}: expected a non-empty list of values",
             file.display()
         ),
-    }
-}
-
-fn step<'a>(v: &'a T, seg: &str) -> Option<&'a T> {
-    match v {
-        T::Table(t) => t.get(seg),
-        T::Array(a) => match seg.parse::<usize>() {
-            Ok(i) => a.get(i),
-            Err(_) => a.iter().find(|e| named(e, seg)),
-        },
-        _ => None,
-    }
-}
-
-fn named(e: &T, seg: &str) -> bool {
-    ["region", "name"]
-        .iter()
-        .any(|k| e.get(k).and_then(T::as_str) == Some(seg))
-}
-
-fn get<'a>(t: &'a toml::Table, path: &str) -> Option<&'a T> {
-    let mut segs = path.split('.');
-    let mut v = t.get(segs.next()?)?;
-    for s in segs {
-        v = step(v, s)?;
-    }
-    Some(v)
-}
-
-/// Every dotted path of the file down to three levels.
-fn paths(prefix: &str, v: &T, depth: usize, out: &mut Vec<String>) {
-    if depth == 0 {
-        return;
-    }
-    let mut go = |k: String, x: &T| {
-        let p = if prefix.is_empty() {
-            k
-        } else {
-            format!("{prefix}.{k}")
-        };
-        out.push(p.clone());
-        paths(&p, x, depth - 1, out);
-    };
-    match v {
-        T::Table(t) => t.iter().for_each(|(k, x)| go(k.clone(), x)),
-        T::Array(a) => a.iter().enumerate().for_each(|(i, x)| go(i.to_string(), x)),
-        _ => {}
     }
 }
 
@@ -171,51 +126,8 @@ pub fn split_sweep(mut table: toml::Table, file: &Path) -> Result<(toml::Table, 
     Ok((table, axes))
 }
 
-/// Sets the field at `path` (intermediate tables are created).
-///
-/// # Errors
-/// A path through a value that is neither a table nor an array, or an array element not found.
-pub fn set(table: &mut toml::Table, path: &str, value: T) -> Result<()> {
-    let segs: Vec<&str> = path.split('.').collect();
-    let (last, init) = segs
-        .split_last()
-        .ok_or_else(|| anyhow!("empty sweep key"))?;
-    let mut cur: &mut T = table
-        .entry(init.first().copied().unwrap_or(last).to_string())
-        .or_insert_with(|| T::Table(toml::Table::new()));
-    if init.is_empty() {
-        *cur = value;
-        return Ok(());
-    }
-    for s in &init[1..] {
-        cur = match cur {
-            T::Table(t) => t
-                .entry(s.to_string())
-                .or_insert_with(|| T::Table(toml::Table::new())),
-            T::Array(a) => {
-                let i = match s.parse::<usize>() {
-                    Ok(i) => i,
-                    Err(_) => a
-                        .iter()
-                        .position(|e| named(e, s))
-                        .ok_or_else(|| anyhow!("sweep key {path}: no element '{s}'"))?,
-                };
-                a.get_mut(i)
-                    .ok_or_else(|| anyhow!("sweep key {path}: index {i} out of range"))?
-            }
-            _ => bail!("sweep key {path}: '{s}' is not a table or list"),
-        };
-    }
-    match cur {
-        T::Table(t) => {
-            t.insert(last.to_string(), value);
-            Ok(())
-        }
-        _ => bail!("sweep key {path}: its parent is not a table"),
-    }
-}
-
-fn show(v: &T) -> String {
+/// A swept value as the folder names and tables show it (strings unquoted).
+pub fn show(v: &T) -> String {
     match v {
         T::String(s) => s.clone(),
         x => x.to_string(),
@@ -287,7 +199,9 @@ pub fn combinations(axes: &[Axis]) -> Vec<Vec<T>> {
 ///
 /// # Errors
 /// An invalid point (named by its label) or a failing run.
+#[allow(clippy::too_many_arguments)] // the sweep, its folder and the run's shared state
 pub fn run_sweep(
+    ctx: &Context,
     table: &toml::Table,
     file: &Path,
     axes: &[Axis],
@@ -308,7 +222,8 @@ pub fn run_sweep(
             .with_context(|| format!("sweep point {l}"))?;
         let dir = out.join("sweep").join(&l);
         let metrics = pool
-            .install(|| run_one(&study, &dir, cache, opts, false, &steps))
+            .install(|| run_one(ctx, &study, &dir, cache, opts, false, &steps))
+            .map(|m| m.to_json())
             .with_context(|| format!("sweep point {l}"));
         if metrics.is_err() {
             steps.finish();
@@ -320,265 +235,6 @@ pub fn run_sweep(
     }
     steps.finish();
     Ok(points)
-}
-
-const LESION_KEYS: [&str; 4] = ["mean_dose_gy", "bed_gy", "tcp", "suv_peak_change_pct"];
-const OAR_KEYS: [&str; 3] = ["mean_dose_gy", "bed_gy", "ntcp"];
-
-fn rows(m: &Value, sec: &str) -> Vec<(String, Value)> {
-    m[sec]
-        .as_object()
-        .map(|o| o.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-        .unwrap_or_default()
-}
-
-/// Writes `sweep.csv` and the figures against the first numeric axis; returns the summary
-/// JSON for `metrics.json`.
-///
-/// # Errors
-/// I/O or figure errors.
-pub fn write_summary(out: &Path, axes: &[Axis], points: &[Point]) -> Result<Value> {
-    if points.is_empty() {
-        return Ok(Value::Null);
-    }
-    // regions of every point (a variant sweep may change the phantom and its lesions)
-    let union = |sec: &str| {
-        let mut names: Vec<String> = Vec::new();
-        for p in points {
-            for (n, _) in rows(&p.metrics, sec) {
-                if !names.contains(&n) {
-                    names.push(n);
-                }
-            }
-        }
-        names
-    };
-    let lesions = union("lesions");
-    let oars = union("organs_at_risk");
-    let mut csv: Vec<String> = axes.iter().map(|a| a.path.clone()).collect();
-    for l in &lesions {
-        csv.extend(LESION_KEYS.iter().map(|k| format!("{l}_{k}")));
-        csv.push(format!("{l}_percist"));
-    }
-    for o in &oars {
-        csv.extend(OAR_KEYS.iter().map(|k| format!("{o}_{k}")));
-    }
-    let mut text = csv.join(",") + "\n";
-    let mut json_points = Vec::new();
-    for p in points {
-        let mut cells: Vec<String> = p.values.iter().map(show).collect();
-        let mut jl = Map::new();
-        let mut jo = Map::new();
-        for l in &lesions {
-            let v = &p.metrics["lesions"][l];
-            cells.extend(LESION_KEYS.iter().map(|k| fmt(&v[*k])));
-            cells.push(v["percist"].as_str().unwrap_or("").to_string());
-            jl.insert(
-                l.clone(),
-                pick(v, &[&LESION_KEYS[..], &["percist"]].concat()),
-            );
-        }
-        for o in &oars {
-            let v = &p.metrics["organs_at_risk"][o];
-            cells.extend(OAR_KEYS.iter().map(|k| fmt(&v[*k])));
-            jo.insert(o.clone(), pick(v, &OAR_KEYS));
-        }
-        let _ = writeln!(text, "{}", cells.join(","));
-        let values: Map<String, Value> = axes
-            .iter()
-            .zip(&p.values)
-            .map(|(a, v)| {
-                (
-                    a.path.clone(),
-                    serde_json::to_value(v).unwrap_or(Value::Null),
-                )
-            })
-            .collect();
-        json_points.push(json!({"values": values, "lesions": jl, "organs_at_risk": jo}));
-    }
-    write_atomic(&out.join("sweep.csv"), text.as_bytes())?;
-    figures(out, axes, points, &lesions, &oars)?;
-    Ok(
-        json!({"axes": axes.iter().map(|a| a.path.clone()).collect::<Vec<_>>(),
-        "points": json_points}),
-    )
-}
-
-fn fmt(v: &Value) -> String {
-    v.as_f64().map_or(String::new(), |x| format!("{x:.6}"))
-}
-
-fn pick(v: &Value, keys: &[&str]) -> Value {
-    Value::Object(
-        keys.iter()
-            .map(|k| (k.to_string(), v[*k].clone()))
-            .collect(),
-    )
-}
-
-/// TCP / NTCP and SUVpeak change against the first numeric axis, one series per region and
-/// per combination of the other axes; a sweep of categorical axes only (nuclide, variant) gets
-/// bar charts instead ([`bar_figures`]).
-fn figures(
-    out: &Path,
-    axes: &[Axis],
-    points: &[Point],
-    lesions: &[String],
-    oars: &[String],
-) -> Result<()> {
-    let Some(ax) = axes.iter().position(|a| {
-        a.values
-            .iter()
-            .all(|v| v.as_float().or(v.as_integer().map(|i| i as f64)).is_some())
-    }) else {
-        return bar_figures(out, axes, points, lesions, oars);
-    };
-    let xval = |p: &Point| {
-        p.values[ax]
-            .as_float()
-            .or(p.values[ax].as_integer().map(|i| i as f64))
-            .unwrap_or(f64::NAN)
-    };
-    let group = |p: &Point| {
-        let others: Vec<String> = axes
-            .iter()
-            .zip(&p.values)
-            .enumerate()
-            .filter(|(i, _)| *i != ax)
-            .map(|(_, (a, v))| format!("{}={}", a.leaf(), show(v)))
-            .collect();
-        others.join(", ")
-    };
-    let mut groups: Vec<String> = points.iter().map(group).collect();
-    groups.dedup();
-    groups.sort();
-    groups.dedup();
-    let leaf = axes[ax].leaf();
-    let make = |file: String, title: &str, y: &str, specs: Vec<MetricSpec>| {
-        let mut names = Vec::new();
-        let mut pts: Vec<Vec<(f64, f64)>> = Vec::new();
-        for g in &groups {
-            for (region, sec, key) in &specs {
-                let mut s: Vec<(f64, f64)> = points
-                    .iter()
-                    .filter(|p| group(p) == *g)
-                    .map(|p| {
-                        let v = p.metrics[*sec][region][*key].as_f64().unwrap_or(f64::NAN);
-                        (xval(p), v)
-                    })
-                    .collect();
-                s.sort_by(|a, b| a.0.total_cmp(&b.0));
-                let suffix = if g.is_empty() {
-                    String::new()
-                } else {
-                    format!(" [{g}]")
-                };
-                names.push(format!("{key} {region}{suffix}"));
-                pts.push(s);
-            }
-        }
-        let series: Vec<plot::Series> = names
-            .iter()
-            .zip(&pts)
-            .map(|(n, p)| plot::Series {
-                name: n,
-                points: p,
-                y_err: None,
-            })
-            .collect();
-        plot::line_png(&out.join(file), title, leaf, y, &series, false)
-    };
-    let (prob, suv) = figure_metrics(lesions, oars);
-    make(
-        format!("tcp_ntcp_vs_{leaf}.png"),
-        &format!("TCP and NTCP against {leaf}"),
-        "probability",
-        prob,
-    )?;
-    make(
-        format!("suv_change_vs_{leaf}.png"),
-        &format!("predicted SUVpeak change against {leaf}"),
-        "SUVpeak change (%)",
-        suv,
-    )
-}
-
-/// One figure metric: (region, metrics.json section, key).
-type MetricSpec = (String, &'static str, &'static str);
-
-/// The metrics of the sweep figures: TCP of the lesions with NTCP of the organs at risk, and
-/// the lesions' predicted SUVpeak change.
-fn figure_metrics(lesions: &[String], oars: &[String]) -> (Vec<MetricSpec>, Vec<MetricSpec>) {
-    let prob = lesions
-        .iter()
-        .map(|l| (l.clone(), "lesions", "tcp"))
-        .chain(oars.iter().map(|o| (o.clone(), "organs_at_risk", "ntcp")))
-        .collect();
-    let suv = lesions
-        .iter()
-        .map(|l| (l.clone(), "lesions", "suv_peak_change_pct"))
-        .collect();
-    (prob, suv)
-}
-
-/// Bar charts of a categorical sweep: the regions on x, in each one bar per sweep point (legend:
-/// the point's values; no bar where the point lacks the region), TCP and NTCP in one figure, the
-/// predicted SUVpeak change in another.
-fn bar_figures(
-    out: &Path,
-    axes: &[Axis],
-    points: &[Point],
-    lesions: &[String],
-    oars: &[String],
-) -> Result<()> {
-    let leaf = axes.iter().map(|a| a.leaf()).collect::<Vec<_>>().join("_");
-    let names: Vec<String> = points
-        .iter()
-        .map(|p| {
-            axes.iter()
-                .zip(&p.values)
-                .map(|(a, v)| format!("{}={}", a.leaf(), show(v)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        })
-        .collect();
-    let make = |file: String, title: &str, y: &str, specs: Vec<MetricSpec>| {
-        let regions: Vec<String> = specs.iter().map(|(r, _, _)| r.clone()).collect();
-        let values: Vec<Vec<f64>> = points
-            .iter()
-            .map(|p| {
-                let v = |(r, sec, key): &MetricSpec| p.metrics[*sec][r][*key].as_f64();
-                specs.iter().map(|s| v(s).unwrap_or(f64::NAN)).collect()
-            })
-            .collect();
-        let groups: Vec<plot::BarGroup> = names
-            .iter()
-            .zip(&values)
-            .map(|(name, values)| plot::BarGroup { name, values })
-            .collect();
-        let fig = plot::BarFigure {
-            title,
-            x_label: "region",
-            y_label: y,
-            categories: &regions,
-            groups: &groups,
-            ref_lines: &[],
-        };
-        plot::bar_png(&out.join(file), &fig)
-    };
-    let (prob, suv) = figure_metrics(lesions, oars);
-    make(
-        format!("tcp_ntcp_by_{leaf}.png"),
-        &format!("TCP (lesions) and NTCP (organs at risk) by {leaf}"),
-        "probability",
-        prob,
-    )?;
-    make(
-        format!("suv_change_by_{leaf}.png"),
-        &format!("predicted SUVpeak change by {leaf}"),
-        "SUVpeak change (%)",
-        suv,
-    )
 }
 
 #[cfg(test)]

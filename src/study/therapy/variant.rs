@@ -11,7 +11,7 @@
 //! study as written. Regions a variant leaves in the study that its phantom lacks are not
 //! skipped: they fail with the region's name (`biology.regions.red_marrow: no region ...`).
 
-use super::sweep::set;
+use super::keys::set;
 use anyhow::{bail, Context, Result};
 use std::path::Path;
 use toml::Value as T;

@@ -8,11 +8,13 @@
 //! has the relative noise noise_rel); negative values are set to 0, as OSEM images are
 //! non-negative. Voxel v of image t draws from `HistoryRng::new(seed, t * N + v)`.
 
-use super::dosimetry_study::{DosimetrySpec, RegionKinetics};
+use super::spec::{DosimetrySpec, RegionKinetics};
+use crate::error::spec_error;
 use crate::pet::blur::{Blur3, Kernel1d};
 use crate::phantom::Phantom;
 use crate::rng::HistoryRng;
-use anyhow::{bail, Result};
+use crate::spec_bail;
+use anyhow::Result;
 use rayon::prelude::*;
 
 /// ln 2.
@@ -41,10 +43,13 @@ pub fn validate(spec: &DosimetrySpec, ph: &Phantom) -> Result<Vec<u16>> {
     let mut ids = Vec::new();
     let mut sum = 0.0;
     for (i, k) in spec.kinetics.iter().enumerate() {
-        let id = ph.region_id(&k.region)?;
+        let id = ph
+            .region_id(&k.region)
+            .map_err(|e| spec_error(format!("kinetics[{i}].region"), format!("{e:#}")))?;
         if ph.region_voxels(id).is_empty() {
-            bail!(
-                "kinetics[{i}] region '{}': no voxels at {} mm",
+            spec_bail!(
+                format!("kinetics[{i}].region"),
+                "'{}' has no voxels at {} mm",
                 k.region,
                 spec.phantom.voxel_mm
             );
@@ -54,31 +59,43 @@ pub fn validate(spec: &DosimetrySpec, ph: &Phantom) -> Result<Vec<u16>> {
             ("biological_half_life_h", k.biological_half_life_h),
         ] {
             if !(v.is_finite() && v > 0.0) {
-                bail!(
-                    "kinetics[{i}] ({}).{name} = {v}: expected a positive time in h",
+                spec_bail!(
+                    format!("kinetics[{i}].{name}"),
+                    "({}) expected a positive time in h, got {v}",
                     k.region
                 );
             }
         }
         if !(k.uptake_fraction > 0.0 && k.uptake_fraction <= 1.0) {
-            bail!(
-                "kinetics[{i}] ({}).uptake_fraction = {}: expected 0 < f <= 1",
+            spec_bail!(
+                format!("kinetics[{i}].uptake_fraction"),
+                "({}) expected 0 < f <= 1, got {}",
                 k.region,
                 k.uptake_fraction
             );
         }
         sum += k.uptake_fraction;
         if ids.contains(&id) {
-            bail!("kinetics[{i}]: region '{}' given twice", k.region);
+            spec_bail!(
+                format!("kinetics[{i}].region"),
+                "'{}' given twice",
+                k.region
+            );
         }
         ids.push(id);
     }
     if sum > 1.0 + 1e-9 {
-        bail!("kinetics: uptake fractions sum to {sum}, more than the administered activity");
+        spec_bail!(
+            "kinetics",
+            "uptake fractions sum to {sum}, more than the administered activity"
+        );
     }
     let t = &spec.imaging.times_h;
     if t.len() < 2 || t.windows(2).any(|w| w[1] <= w[0]) || t[0] <= 0.0 {
-        bail!("imaging.times_h {t:?}: expected at least two increasing positive times");
+        spec_bail!(
+            "imaging.times_h",
+            "expected at least two increasing positive times, got {t:?}"
+        );
     }
     Ok(ids)
 }

@@ -1,0 +1,158 @@
+//! What every study kind shares: the options of a study run, the thread pool, reading a study
+//! file as a TOML table, the default output folder, and the coronal figures drawn by several
+//! kinds. Nothing here imports a study kind.
+
+use crate::phantom::Phantom;
+use crate::plot;
+use anyhow::{Context as _, Result};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+pub use crate::io::write_file_atomic as write_atomic;
+
+/// Options of a study run (the command line's `--histories` and `--threads`).
+#[derive(Clone, Debug, Default)]
+pub struct StudyOptions {
+    /// Monte Carlo histories (decays, or source neutrons for BNCT); overrides the study file's
+    pub histories: Option<u64>,
+    /// worker threads (default: all cores)
+    pub threads: Option<usize>,
+}
+
+/// The phantom a result was computed on, as the summaries name it.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct PhantomInfo {
+    /// phantom name
+    pub name: String,
+    /// voxels along x, y, z
+    pub dims: [usize; 3],
+    /// voxel size along x, y, z (mm)
+    pub voxel_mm: [f64; 3],
+}
+
+impl PhantomInfo {
+    /// The name, dimensions and voxel size of `ph`.
+    pub fn of(ph: &Phantom) -> PhantomInfo {
+        PhantomInfo {
+            name: ph.name.clone(),
+            dims: ph.grid.dims,
+            voxel_mm: ph.grid.spacing_mm,
+        }
+    }
+}
+
+/// A rayon pool of `threads` workers (all cores when `None`).
+///
+/// # Errors
+/// When the pool cannot be built.
+pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
+    let mut b = rayon::ThreadPoolBuilder::new();
+    if let Some(t) = threads {
+        b = b.num_threads(t.max(1));
+    }
+    Ok(b.build()?)
+}
+
+/// Reads a TOML file as a table.
+///
+/// # Errors
+/// An unreadable file or invalid TOML.
+pub fn read_table(path: &Path) -> Result<toml::Table> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read study file {}", path.display()))?;
+    text.parse::<toml::Table>()
+        .with_context(|| format!("{}: invalid TOML", path.display()))
+}
+
+/// `out`, else `results/<name>`.
+pub fn out_dir(out: Option<&Path>, name: &str) -> PathBuf {
+    out.map(Path::to_path_buf)
+        .unwrap_or_else(|| Path::new("results").join(name))
+}
+
+/// Creates a folder and its parents.
+///
+/// # Errors
+/// When it cannot be created (the message names it).
+pub fn create_dir(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))
+}
+
+/// A [`crate::error::SpecError`] of `field` in the study file `file` (the file is the error's
+/// context, so `{:#}` prints `FILE: FIELD: MESSAGE`).
+pub fn spec_in_file(file: &str, field: &str, message: String) -> anyhow::Error {
+    crate::error::spec_error(field, message).context(file.to_string())
+}
+
+/// Central coronal slice (x-z plane at the middle y) of a phantom's density with its region
+/// outlines (`results/phantoms/NAME.png`).
+///
+/// # Errors
+/// When the PNG cannot be written.
+pub fn phantom_png(ph: &Phantom, path: &Path) -> Result<()> {
+    let title = format!(
+        "{}: density, central coronal slice ({} mm voxels)",
+        ph.name, ph.grid.spacing_mm[0]
+    );
+    let value = |v: usize| ph.density[v] as f64;
+    let j = ph.grid.dims[1] / 2;
+    coronal_figure(
+        ph,
+        j,
+        value,
+        path,
+        &title,
+        "density (g/cm3)",
+        plot::Colormap::Gray,
+        false,
+        Some((0.0, 2.0)),
+    )
+}
+
+/// Draws the x-z slice j of a per-voxel quantity with the region outlines.
+///
+/// # Errors
+/// When the PNG cannot be written.
+#[allow(clippy::too_many_arguments)] // one figure's settings, all distinct
+pub fn coronal_figure(
+    ph: &Phantom,
+    j: usize,
+    value: impl Fn(usize) -> f64,
+    path: &Path,
+    title: &str,
+    colorbar_label: &str,
+    colormap: plot::Colormap,
+    log_scale: bool,
+    range: Option<(f64, f64)>,
+) -> Result<()> {
+    let [nx, ny, nz] = ph.grid.dims;
+    let mut vals = Vec::with_capacity(nx * nz);
+    let mut labs = Vec::with_capacity(nx * nz);
+    for k in 0..nz {
+        for i in 0..nx {
+            let v = i + nx * (j + ny * k);
+            vals.push(value(v));
+            labs.push(ph.label[v]);
+        }
+    }
+    plot::slice_png(
+        path,
+        &plot::Slice {
+            values: &vals,
+            width: nx,
+            height: nz,
+            pixel_mm: [ph.grid.spacing_mm[0], ph.grid.spacing_mm[2]],
+        },
+        &plot::SliceFigure {
+            title,
+            colorbar_label,
+            x_label: "x (mm, patient right to left)",
+            y_label: "z (mm, inferior to superior)",
+            colormap,
+            log_scale,
+            range,
+            outline_labels: Some(&labs),
+            isolines: &[],
+        },
+    )
+}

@@ -1,0 +1,220 @@
+//! The spec of a dosimetry study: the sections `[phantom]`, `[therapy]`, `[[kinetics]]`,
+//! `[imaging]` and `[dose]` of the study TOML ([`DosimetrySpec`]), their checks, and the study
+//! file around them ([`DosimetryFile`]).
+
+use crate::error::spec_error;
+use crate::spec_bail;
+use anyhow::{bail, Context as _, Result};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// The phantom of a study.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct StudyPhantom {
+    /// built-in phantom name or phantom TOML
+    pub builtin: String,
+    /// voxel size (mm), also the voxel size of the synthetic images
+    pub voxel_mm: f64,
+    /// shape groups to include (e.g. "lesions")
+    #[serde(default)]
+    pub groups: Vec<String>,
+}
+
+/// The administered therapy.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TherapySpec {
+    /// e.g. "Lu-177" or "Ac-225"
+    pub nuclide: String,
+    /// the decay chain at secular equilibrium in the source (Ac-225: true)
+    #[serde(default)]
+    pub chain: bool,
+    /// administered activity per cycle (MBq)
+    pub activity_per_cycle_mbq: f64,
+    /// number of identical cycles
+    #[serde(default = "one")]
+    pub cycles: u32,
+    /// RBE of the alpha dose (reported separately, RBE-weighted), default 5
+    #[serde(default = "rbe_default")]
+    pub rbe_alpha: f64,
+}
+
+fn one() -> u32 {
+    1
+}
+fn rbe_default() -> f64 {
+    5.0
+}
+
+/// The kinetics of one region: a fraction of the administered activity taken up with an uptake
+/// half-time and washed out with a biological half-life (physical decay on top):
+/// A(t) = A0 f (exp(-(lb + lp) t) - exp(-(lu + lb + lp) t)), l = ln2 / half-time.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RegionKinetics {
+    /// region name of the phantom
+    pub region: String,
+    /// fraction of the administered activity at the uptake plateau (no decay)
+    pub uptake_fraction: f64,
+    pub uptake_half_time_h: f64,
+    pub biological_half_life_h: f64,
+    /// where the value comes from (a paper, or "assumed")
+    #[serde(default)]
+    pub source: String,
+}
+
+/// How the serial images are made.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ImagingSpec {
+    /// scan times after administration (h)
+    pub times_h: Vec<f64>,
+    /// image resolution (FWHM, mm)
+    pub fwhm_mm: f64,
+    /// relative noise (1 sigma) of a voxel holding the mean activity concentration of the
+    /// hottest region at the first scan; Poisson-like (sigma ~ sqrt(value))
+    pub noise_rel: f64,
+    #[serde(default = "one_u64")]
+    pub seed: u64,
+}
+
+fn one_u64() -> u64 {
+    1
+}
+
+/// Which dose methods run and with what statistics.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DoseSpec {
+    /// any of "mc", "vsv", "ldm" (the first is the reference of the comparison)
+    pub methods: Vec<String>,
+    /// Monte Carlo decays
+    pub histories: u64,
+    /// stop the Monte Carlo when the first region of `target_regions` has reached this
+    /// relative uncertainty (1 sigma) on its mean dose (optional; name the statistically
+    /// hardest region first, usually the smallest lesion: the larger regions are then below it,
+    /// as `doses.csv` reports)
+    pub target_uncertainty: Option<f64>,
+    #[serde(default)]
+    pub target_regions: Vec<String>,
+    #[serde(default = "one_u64")]
+    pub seed: u64,
+    /// TIA model of the region fits: "auto" (AICc), "mono", "bi", "tri", "uptake",
+    /// "trapezoid" (voxels are fitted mono-exponentially, falling back to the trapezoid)
+    #[serde(default = "auto")]
+    pub tia_model: String,
+    /// decays per voxel S-value kernel (per chain member and tissue kernel)
+    #[serde(default = "kernel_histories_default")]
+    pub kernel_histories: u64,
+    /// decays per source region of the organ S-values (MIRD organ dose = sum of fitted region
+    /// TIA x S, compared with the voxel methods as "organ-s"; 0 skips it)
+    #[serde(default = "organ_s_histories_default")]
+    pub organ_s_histories: u64,
+}
+
+fn organ_s_histories_default() -> u64 {
+    200_000
+}
+
+fn kernel_histories_default() -> u64 {
+    2_000_000
+}
+
+fn auto() -> String {
+    "auto".into()
+}
+
+/// The sections of a dosimetry study.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DosimetrySpec {
+    pub phantom: StudyPhantom,
+    pub therapy: TherapySpec,
+    pub kinetics: Vec<RegionKinetics>,
+    pub imaging: ImagingSpec,
+    pub dose: DoseSpec,
+}
+
+impl DosimetrySpec {
+    /// Checks the numbers of a study (the phantom and kinetics are checked against the phantom
+    /// in [`super::images::validate`]).
+    ///
+    /// # Errors
+    /// A [`crate::error::SpecError`] naming the field and the value.
+    pub fn check(&self) -> Result<()> {
+        let t = &self.therapy;
+        if !(t.activity_per_cycle_mbq.is_finite() && t.activity_per_cycle_mbq > 0.0) {
+            spec_bail!(
+                "therapy.activity_per_cycle_mbq",
+                "expected a positive activity, got {}",
+                t.activity_per_cycle_mbq
+            );
+        }
+        if t.cycles == 0 {
+            spec_bail!("therapy.cycles", "expected at least 1, got 0");
+        }
+        if self.dose.methods.is_empty() {
+            spec_bail!(
+                "dose.methods",
+                "empty: expected some of \"mc\", \"vsv\", \"ldm\""
+            );
+        }
+        for m in &self.dose.methods {
+            if !matches!(m.as_str(), "mc" | "vsv" | "ldm") {
+                spec_bail!("dose.methods", "'{m}', expected mc, vsv or ldm");
+            }
+        }
+        if self.dose.histories == 0 {
+            spec_bail!("dose.histories", "expected at least 1, got 0");
+        }
+        for (field, v) in [
+            ("imaging.fwhm_mm", self.imaging.fwhm_mm),
+            ("imaging.noise_rel", self.imaging.noise_rel),
+        ] {
+            if v.is_nan() || v < 0.0 {
+                return Err(spec_error(field, format!("must be >= 0, got {v}")));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A study file of `kind = "dosimetry"`: `name`, `description`, `kind` and the sections of
+/// [`DosimetrySpec`].
+pub struct DosimetryFile {
+    /// the study's name (the default output folder is `results/<name>`)
+    pub name: String,
+    /// the sections
+    pub spec: DosimetrySpec,
+}
+
+impl DosimetryFile {
+    /// Reads a dosimetry study file.
+    ///
+    /// # Errors
+    /// An unreadable file, invalid TOML, no `name`, a `kind` other than "dosimetry", invalid
+    /// sections (named with the file).
+    pub fn load(path: &Path) -> Result<DosimetryFile> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read study file {}", path.display()))?;
+        let mut value: toml::Table =
+            toml::from_str(&text).with_context(|| format!("{}: invalid TOML", path.display()))?;
+        let name = match value.remove("name") {
+            Some(toml::Value::String(s)) => s,
+            _ => bail!("{}: expected name = \"...\"", path.display()),
+        };
+        value.remove("description");
+        match value.remove("kind") {
+            Some(toml::Value::String(k)) if k == "dosimetry" => {}
+            other => bail!(
+                "{}: kind = {other:?}, expected \"dosimetry\"",
+                path.display()
+            ),
+        }
+        let spec: DosimetrySpec = toml::Value::Table(value)
+            .try_into()
+            .with_context(|| format!("{}: invalid dosimetry study", path.display()))?;
+        Ok(DosimetryFile { name, spec })
+    }
+}

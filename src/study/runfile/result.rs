@@ -1,0 +1,287 @@
+//! The typed result of a run file: dose and uncertainty per voxel, the optional annihilation
+//! and LET maps, and [`RunSummary`], whose JSON is `summary.json`.
+
+use super::super::common::PhantomInfo;
+use crate::phantom::Phantom;
+use crate::run::problem::Problem;
+use crate::run::spec::RunFile;
+use crate::tally::file::TallyHeader;
+use crate::tally::let_tally::LetSums;
+use crate::tally::Tally;
+use crate::transport::Transport;
+use crate::units;
+use serde::Serialize;
+
+/// Timing of one invocation.
+#[derive(Clone, Debug, Serialize)]
+pub struct Timing {
+    /// wall time of the transport (s)
+    pub seconds: f64,
+    /// histories transported by this invocation (a resumed run counts only its own)
+    pub new_histories: u64,
+    /// worker threads
+    pub threads: usize,
+}
+
+/// One row of `regions.csv` and of the summary's `regions`.
+#[derive(Clone, Debug, Serialize)]
+pub struct RegionRow {
+    /// region name of the phantom
+    pub name: String,
+    /// region mass (g)
+    pub mass_g: f64,
+    /// mean dose (Gy, or Gy per source particle without `source.emitted_particles`)
+    pub mean_dose_gy: f64,
+    /// relative uncertainty (1 sigma) of the mean dose
+    pub rel_uncertainty: f64,
+    /// dose-averaged LET of alpha tracks (keV/um), with `[scoring] let = true`
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub let_d_kev_um: Option<f64>,
+    /// track-averaged LET of alpha tracks (keV/um), with `[scoring] let = true`
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub let_t_kev_um: Option<f64>,
+}
+
+/// The energy balance of the run (MeV per source particle).
+#[derive(Clone, Debug, Serialize)]
+pub struct EnergyBalance {
+    /// emitted by the source
+    pub emitted_mev: f64,
+    /// deposited in the phantom
+    pub deposited_mev: f64,
+    /// below the transport cut-offs (deposited locally in the dose)
+    pub below_cutoff_mev: f64,
+    /// left the phantom
+    pub escaped_mev: f64,
+    /// |emitted - deposited - below_cutoff - escaped| / emitted
+    pub relative_discrepancy: f64,
+    /// what the numbers mean
+    pub note: &'static str,
+}
+
+/// The transport settings the run used.
+#[derive(Clone, Debug, Serialize)]
+pub struct TransportInfo {
+    /// photon cut-off (MeV)
+    pub photon_cutoff_mev: f64,
+    /// Compton scattering with binding (Waller-Hartree incoherent scattering function)
+    pub compton_binding: bool,
+    /// photon tracking method
+    pub tracking: &'static str,
+    /// whether electrons were transported (condensed history)
+    pub electron_transport: bool,
+    /// electron cut-off (MeV), when electrons were transported
+    pub electron_cutoff_mev: Option<f64>,
+}
+
+/// Whole-phantom LET of alpha tracks.
+#[derive(Clone, Debug, Serialize)]
+pub struct LetInfo {
+    /// dose-averaged LET (keV/um)
+    pub dose_averaged_kev_um: f64,
+    /// track-averaged LET (keV/um)
+    pub track_averaged_kev_um: f64,
+    /// what the numbers cover
+    pub note: &'static str,
+}
+
+/// `summary.json` of a run: serialised through `serde_json::Value` (sorted keys) it is
+/// byte-identical to the file.
+#[derive(Clone, Debug, Serialize)]
+pub struct RunSummary {
+    /// theradose version
+    pub version: &'static str,
+    /// the run file's name
+    pub name: String,
+    /// random seed
+    pub seed: u64,
+    /// histories in the tally
+    pub histories: u64,
+    /// histories planned for this job
+    pub histories_planned: u64,
+    /// index of this job's first history
+    pub first_history: u64,
+    /// "Gy" or "Gy per source particle"
+    pub dose_unit: &'static str,
+    /// the run file with the overrides applied
+    pub inputs: RunFile,
+    /// phantom name, dimensions and voxel size
+    pub phantom: PhantomInfo,
+    /// energy balance per source particle
+    pub energy_balance: EnergyBalance,
+    /// per region (without region 0, outside)
+    pub regions: Vec<RegionRow>,
+    /// whether the run stopped at `run.target_uncertainty`
+    pub reached_target_uncertainty: bool,
+    /// transport settings
+    pub transport: TransportInfo,
+    /// alpha LET, with `[scoring] let = true`
+    #[serde(rename = "let", skip_serializing_if = "Option::is_none")]
+    pub let_info: Option<LetInfo>,
+    /// positron annihilations (per source event, or in total with `source.emitted_particles`)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub annihilations: Option<f64>,
+    /// transport wall time of this invocation (s); absent after a merge
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seconds: Option<f64>,
+    /// worker threads of this invocation; absent after a merge
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub threads: Option<usize>,
+    /// histories of this invocation per second; absent after a merge
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub histories_per_second: Option<f64>,
+}
+
+impl RunSummary {
+    /// The summary as JSON (the content of `summary.json`).
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(self).expect("a run summary serialises")
+    }
+}
+
+/// Everything a run produced, in memory; [`RunResult::write`] writes the result folder.
+#[derive(Clone, Debug)]
+pub struct RunResult {
+    /// dose per voxel (Gy, or Gy per source particle), x fastest
+    pub dose_gy: Vec<f64>,
+    /// relative uncertainty (1 sigma) of the dose per voxel
+    pub rel_uncertainty: Vec<f64>,
+    /// positron annihilations per voxel, when the run scored them
+    pub annihilations: Option<Vec<f32>>,
+    /// dose-averaged and track-averaged LET maps of alpha tracks (keV/um)
+    pub let_maps: Option<(Vec<f32>, Vec<f32>)>,
+    /// the summary
+    pub summary: RunSummary,
+}
+
+/// Dose (Gy per unit of `norm`) and relative uncertainty per voxel; 0 Gy in massless voxels.
+fn voxel_doses(ph: &Phantom, tally: &Tally, norm: f64) -> (Vec<f64>, Vec<f64>) {
+    let n = ph.len();
+    let mut dose = Vec::with_capacity(n);
+    let mut unc = Vec::with_capacity(n);
+    for v in 0..n {
+        let (m, r) = tally.mean_and_rel_uncertainty(v);
+        let mass = ph.voxel_mass_g(v);
+        dose.push(if mass > 0.0 {
+            units::dose_gy(m * norm, mass)
+        } else {
+            0.0
+        });
+        unc.push(r);
+    }
+    (dose, unc)
+}
+
+/// The region rows (without region 0): mass, mean dose from the region bins after the voxels,
+/// and the LET of each region when scored.
+fn region_rows(ph: &Phantom, tally: &Tally, norm: f64, lets: &[LetSums]) -> Vec<RegionRow> {
+    let n = ph.len();
+    let masses = ph.region_masses_g();
+    (1..ph.regions.len())
+        .map(|id| {
+            let (m, u) = tally.mean_and_rel_uncertainty(n + id);
+            let d = if masses[id] > 0.0 {
+                units::dose_gy(m * norm, masses[id])
+            } else {
+                0.0
+            };
+            let lets = lets.get(id);
+            RegionRow {
+                name: ph.regions[id].name.clone(),
+                mass_g: masses[id],
+                mean_dose_gy: d,
+                rel_uncertainty: u,
+                let_d_kev_um: lets.map(|s| s.dose_averaged_kev_um()),
+                let_t_kev_um: lets.map(|s| s.track_averaged_kev_um()),
+            }
+        })
+        .collect()
+}
+
+/// The result of a tally: doses from the sums (times `source.emitted_particles` when given),
+/// region rows, LET and the summary.
+pub fn run_result(
+    problem: &Problem,
+    transport: &Transport,
+    tally: &Tally,
+    header: &TallyHeader,
+    timing: Option<&Timing>,
+    reached_target: bool,
+) -> RunResult {
+    let ph = &problem.phantom;
+    let n = ph.len();
+    let norm = problem.file.source.emitted_particles.unwrap_or(1.0);
+    let dose_unit = if problem.file.source.emitted_particles.is_some() {
+        "Gy"
+    } else {
+        "Gy per source particle"
+    };
+    let (dose, unc) = voxel_doses(ph, tally, norm);
+    // annihilation sites per voxel: bins after the voxels and the regions
+    let annihilations = transport.annihilation_tally.then(|| {
+        let off = n + ph.regions.len();
+        (0..n)
+            .map(|v| (tally.mean_and_rel_uncertainty(off + v).0 * norm) as f32)
+            .collect::<Vec<f32>>()
+    });
+    let let_layout = transport.let_layout();
+    let let_maps = let_layout.as_ref().map(|lay| lay.maps(tally));
+    let let_by_region = match &let_layout {
+        Some(lay) => lay.sums_by_label(tally, &ph.label, ph.regions.len()),
+        None => Vec::new(),
+    };
+    let regions = region_rows(ph, tally, norm, &let_by_region);
+    let let_info = let_layout.is_some().then(|| {
+        let mut s = LetSums::default();
+        let_by_region.iter().for_each(|r| s.add(r));
+        LetInfo {
+            dose_averaged_kev_um: s.dose_averaged_kev_um(),
+            track_averaged_kev_um: s.track_averaged_kev_um(),
+            note: "alpha tracks only (electronic stopping, unrestricted); whole phantom",
+        }
+    });
+    let b = &tally.balance;
+    let summary = RunSummary {
+        version: crate::VERSION,
+        name: problem.file.name.clone(),
+        seed: problem.file.run.seed,
+        histories: tally.histories,
+        histories_planned: header.planned,
+        first_history: header.first_history,
+        dose_unit,
+        inputs: problem.file.clone(),
+        phantom: PhantomInfo::of(ph),
+        energy_balance: EnergyBalance {
+            emitted_mev: b.emitted.mev(),
+            deposited_mev: b.deposited.mev(),
+            below_cutoff_mev: b.below_cutoff.mev(),
+            escaped_mev: b.escaped.mev(),
+            relative_discrepancy: b.relative_discrepancy(),
+            note: "deposited + below_cutoff + escaped = emitted; below-cut-off energy is deposited locally in the dose",
+        },
+        regions,
+        reached_target_uncertainty: reached_target,
+        transport: TransportInfo {
+            photon_cutoff_mev: transport.photon_cutoff_mev,
+            compton_binding: problem.photon.compton_binding,
+            tracking: "woodcock",
+            electron_transport: problem.electron.is_some(),
+            electron_cutoff_mev: problem.electron.as_ref().map(|e| e.params.cutoff_mev),
+        },
+        let_info,
+        // per source event, or in total when the run represents `emitted_particles` events
+        annihilations: annihilations
+            .as_ref()
+            .map(|a| a.iter().map(|&x| x as f64).sum()),
+        seconds: timing.map(|t| t.seconds),
+        threads: timing.map(|t| t.threads),
+        histories_per_second: timing.map(|t| t.new_histories as f64 / t.seconds.max(1e-9)),
+    };
+    RunResult {
+        dose_gy: dose,
+        rel_uncertainty: unc,
+        annihilations,
+        let_maps,
+        summary,
+    }
+}
