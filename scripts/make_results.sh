@@ -4,6 +4,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release
 bin=target/release/theradose
+# voxel S-value kernels live in the user's cache (XDG_CACHE_HOME/theradose/vsv, else
+# ~/.cache/theradose/vsv); results/vsv-cache keeps the ones the bundled studies were made with
+cache="${XDG_CACHE_HOME:-$HOME/.cache}/theradose/vsv"
+mkdir -p "$cache"
+cp -n results/vsv-cache/*.csv "$cache"/
 mkdir -p results/phantoms
 $bin phantom show adult --groups lesions --png results/phantoms/adult.png > results/phantoms/adult_masses.csv
 $bin phantom show mouse --groups tumour --png results/phantoms/mouse.png > results/phantoms/mouse_masses.csv
