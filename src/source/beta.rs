@@ -378,7 +378,11 @@ mod tests {
             (BetaSign::Minus, 2, 3, 0, 0.005_68),
         ] {
             let s = BetaSpectrum::with_mean(sign, z, a, u, mean).unwrap();
-            assert!((s.mean_mev / mean - 1.0).abs() < 1e-8, "{mean}: {}", s.mean_mev);
+            assert!(
+                (s.mean_mev / mean - 1.0).abs() < 1e-8,
+                "{mean}: {}",
+                s.mean_mev
+            );
         }
     }
 

@@ -41,7 +41,9 @@ use crate::units::ELECTRON_MASS_MEV;
 use anyhow::{anyhow, bail, Context, Result};
 
 /// Which decay-data evaluation nuclides are loaded from.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum DecayData {
     /// ICRP Publication 107 (Eckerman & Endo 2008): the data of MIRDcalc, OLINDA/EXM, IDAC-Dose
@@ -337,8 +339,7 @@ impl Nuclide {
             );
         }
         let (p, text) = read_data_file(&format!("{}/{canon}.txt", data.dir()))?;
-        Self::parse(&text, data)
-            .with_context(|| format!("{}: malformed decay table", p.display()))
+        Self::parse(&text, data).with_context(|| format!("{}: malformed decay table", p.display()))
     }
 
     fn parse(text: &str, data: DecayData) -> Result<Self> {
