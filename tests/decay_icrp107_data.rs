@@ -472,7 +472,11 @@ fn chains_follow_icrp07_ndx() {
     assert_eq!(names("Tb-149").names, ["Tb-149"]);
     // isomers: Tc-99m -> Tc-99 (longer-lived: not a member); Lu-177m -> Lu-177 (IT)
     assert_eq!(names("Tc-99m").names, vec!["Tc-99m".to_string()]);
-    assert!(names("Sb-124n").names.len() >= 1);
+    // second isomers ("n"): Sb-124n (20.2 min) -> IT -> Sb-124m (93 s) -> IT 75% Sb-124
+    // (60.2 d, ends the chain), beta- 25% to stable Te-124
+    let c = names("sb124n");
+    assert_eq!(c.names, ["Sb-124n", "Sb-124m"]);
+    assert!((c.secular_ratios()[1] - 1.0).abs() < 1e-12);
 }
 
 #[test]
