@@ -329,7 +329,8 @@ impl Spectrum {
         Self::nuclide_with_escape_from(name, chain, rules, DecayData::default())
     }
 
-    /// `nuclide_with_escape` from the given decay data.
+    /// `nuclide_with_escape` from the given decay data (a data prefix on `name`, "endf:Ac-225",
+    /// overrides `data`).
     pub fn nuclide_with_escape_from(
         name: &str,
         chain: bool,
@@ -337,6 +338,8 @@ impl Spectrum {
         data: DecayData,
     ) -> Result<Self> {
         let parent = Nuclide::load_from(name, data)?;
+        // a data prefix on the name ("endf:Ac-225") applies to the whole chain
+        let data = parent.data;
         if rules.len() > MAX_ESCAPE_RULES {
             bail!("source: at most {MAX_ESCAPE_RULES} daughter_escape rules");
         }

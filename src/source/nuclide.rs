@@ -41,6 +41,15 @@ use crate::units::ELECTRON_MASS_MEV;
 use anyhow::{anyhow, bail, Context, Result};
 
 /// Which decay-data evaluation nuclides are loaded from.
+///
+/// Plumbing (one line per place): the CLI's `--decay-data icrp107|endf` parses with
+/// [`std::str::FromStr`] (clap: `value_parser = |s: &str| s.parse::<DecayData>()`), run and
+/// study files take `decay_data = "icrp107" | "endf"` through serde (lowercase names,
+/// `#[serde(default)]` gives ICRP-107), sources use [`Nuclide::load_from`] / `Spectrum::nuclide_from`, and
+/// `theradose decay --list` prints [`list`]. Every output should record the data used: JSON and
+/// TOML summaries `"decay_data": "icrp107"` ([`DecayData::name`], the serde form) with
+/// `"decay_data_source": "ICRP-107"` ([`DecayData::label`]); CSV and text reports a header line
+/// `# decay data: ICRP-107` (the label).
 #[derive(
     Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
 )]
@@ -261,13 +270,30 @@ pub fn list(data: DecayData) -> Vec<String> {
     v
 }
 
+/// Splits an optional decay-data prefix off a nuclide name: "endf:Lu-177" -> ("Lu-177", Endf),
+/// "icrp107:Tb-161" -> ("Tb-161", Icrp107), "Lu-177" -> ("Lu-177", `default`). Lets any place
+/// that takes a nuclide name (run files, `Spectrum::nuclide`) select the evaluation.
+///
+/// # Errors
+/// An unknown prefix.
+pub fn split_data_prefix(name: &str, default: DecayData) -> Result<(&str, DecayData)> {
+    match name.split_once(':') {
+        Some((prefix, rest)) => Ok((rest.trim(), prefix.parse()?)),
+        None => Ok((name, default)),
+    }
+}
+
 /// Names of all nuclides of the default data ([`DecayData::Icrp107`]).
 pub fn available() -> Vec<String> {
     list(DecayData::default())
 }
 
-/// Whether `data` has a table for `name` (any spelling `canonical_name` accepts).
+/// Whether `data` has a table for `name` (any spelling `canonical_name` accepts, with an optional
+/// data prefix as in [`split_data_prefix`]).
 pub fn exists(name: &str, data: DecayData) -> bool {
+    let Ok((name, data)) = split_data_prefix(name, data) else {
+        return false;
+    };
     let canon = canonical_name(name);
     canon.len() >= 3
         && data_dir()
@@ -324,11 +350,13 @@ impl Nuclide {
         Self::load_from(name, DecayData::default())
     }
 
-    /// Loads `data/<data.dir()>/<name>.txt`.
+    /// Loads `data/<data.dir()>/<name>.txt`. A name may name its data itself, "endf:Lu-177" or
+    /// "icrp107:Lu-177" (see [`split_data_prefix`]); that prefix overrides `data`.
     ///
     /// # Errors
     /// An unknown nuclide gives an error that names the data and lists the closest names in it.
     pub fn load_from(name: &str, data: DecayData) -> Result<Self> {
+        let (name, data) = split_data_prefix(name, data)?;
         let canon = canonical_name(name);
         if !exists(name, data) {
             bail!(
