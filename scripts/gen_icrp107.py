@@ -67,6 +67,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gen_decay_tables import SYMBOLS  # noqa: E402  (chemical symbols by Z)
 from gen_decay_tables import UNIQUE as UNIQUE_ENDF  # noqa: E402  (ENSDF unique-forbidden branches)
 
 # Unique-forbidden branches besides gen_decay_tables.py's list, (nuclide, ENDF endpoint keV) ->
@@ -75,12 +76,6 @@ from gen_decay_tables import UNIQUE as UNIQUE_ENDF  # noqa: E402  (ENSDF unique-
 # (tests/decay_icrp107_data.rs): with the allowed shape the summed Ho-166 spectrum was 20% off.
 UNIQUE = {**UNIQUE_ENDF, ("Ho-166", 1774): 1}
 
-SYMBOLS = (
-    "n H He Li Be B C N O F Ne Na Mg Al Si P S Cl Ar K Ca Sc Ti V Cr Mn Fe Co Ni Cu Zn Ga Ge As "
-    "Se Br Kr Rb Sr Y Zr Nb Mo Tc Ru Rh Pd Ag Cd In Sn Sb Te I Xe Cs Ba La Ce Pr Nd Pm Sm Eu Gd "
-    "Tb Dy Ho Er Tm Yb Lu Hf Ta W Re Os Ir Pt Au Hg Tl Pb Bi Po At Rn Fr Ra Ac Th Pa U Np Pu Am "
-    "Cm Bk Cf Es Fm"
-).split()
 UNIT_S = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0,
           "y": 365.25 * 86400.0}
 NOTICE = [
