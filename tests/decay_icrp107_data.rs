@@ -265,35 +265,54 @@ fn solved_endpoints_agree_with_endf() {
 
 #[test]
 fn largest_solved_endpoint_matches_icrp107_beta_spectrum() {
-    // ICRP-07.BET tabulates each nuclide's summed beta- spectrum up to the largest endpoint
-    // (Lu-177: 0.4978 MeV); the solved endpoint of the most energetic branch above 1% per decay
-    // must end there within 2% (branches below 1% only where none is above)
+    // ICRP-07.BET tabulates each nuclide's summed beta spectrum (beta- and beta+) up to the
+    // largest endpoint (Lu-177: 0.4978 MeV): for the medical nuclides (MEDICAL) the largest
+    // solved endpoint must end there within 2%. Over all 927 nuclides with a BET spectrum (the
+    // 28 spontaneous-fission nuclides left out: their BET spectrum holds the delayed betas of
+    // the fission products, Cm-250: 4 MeV) 90 are off by more than 2% (printed): forbidden
+    // transitions to which ICRP-107 gives a shape factor and theradose the allowed shape,
+    // because only the ENDF tables (76 nuclides) tell it the forbiddenness (Sr-90 +10.6% and
+    // K-40 +13.0% unique, Tc-99 +17.3%, Cl-36 +9.4%); their mean energies are still ICRP's.
     let tot = totals();
     let (mut n, mut worst) = (0, (0.0f64, String::new()));
+    let mut off = vec![];
     for (name, t) in &tot {
         let end = t["bspectrum_end_mev"];
-        if end <= 0.0 {
+        if end <= 0.0 || t["fission"] > 0.0 {
             continue;
         }
         let nuc = Nuclide::load_from(name, DecayData::Icrp107).unwrap();
         let max = nuc
             .beta_minus
             .iter()
-            .map(|b| b.energy_mev)
+            .filter_map(|b| Some(b.spectrum.as_ref()?.params.endpoint_mev))
+            .chain(
+                nuc.ec_beta_plus
+                    .iter()
+                    .filter_map(|b| Some(b.spectrum.as_ref()?.params.endpoint_mev)),
+            )
             .fold(0.0, f64::max);
-        if max <= 0.0 {
-            continue;
-        }
         let rel = max / end - 1.0;
         n += 1;
+        let what = format!(
+            "{name}: solved {max:.5} MeV, BET {end} MeV ({:+.2}%)",
+            rel * 100.0
+        );
         if rel.abs() > worst.0 {
-            worst = (
-                rel.abs(),
-                format!("{name}: solved {max:.5} MeV, BET {end} MeV"),
-            );
+            worst = (rel.abs(), what.clone());
+        }
+        if rel.abs() > 0.02 {
+            eprintln!("off: {what}");
+            if MEDICAL.contains(&name.as_str()) {
+                off.push(what);
+            }
         }
     }
     eprintln!("{n} nuclides; worst {:.2}%: {}", worst.0 * 100.0, worst.1);
+    // I-131: its largest branch is the second forbidden one of SHAPE_EXCEPTIONS (+4.85%);
+    // Tc-99m: its beta- branch (3.7e-5 per decay), 1/2- -> Ru-99 5/2+, is first forbidden unique
+    // and not flagged (+12.6%)
+    off.retain(|o| !o.starts_with("I-131:") && !o.starts_with("Tc-99m:"));
     let lu = Nuclide::load_from("Lu-177", DecayData::Icrp107).unwrap();
     let e0 = lu
         .beta_minus
@@ -302,7 +321,16 @@ fn largest_solved_endpoint_matches_icrp107_beta_spectrum() {
         .fold(0.0, f64::max);
     // ICRP-07.BET: Lu-177 spectrum ends at 0.4978 MeV
     assert!((e0 / 0.4978 - 1.0).abs() < 0.002, "Lu-177 E0 {e0}");
+    assert!(off.is_empty(), "off by more than 2%: {off:?}");
 }
+
+/// The therapy, imaging and theranostic nuclides of the sampled and spectrum tests.
+const MEDICAL: [&str; 36] = [
+    "Lu-177", "Y-90", "I-131", "Tb-161", "Ac-225", "Pb-212", "Ra-223", "Zr-89", "Cu-64", "Ga-68",
+    "F-18", "Tc-99m", "In-111", "I-123", "I-125", "Sm-153", "Ho-166", "Re-188", "Sr-89", "P-32",
+    "Tb-149", "Tb-152", "Tb-155", "Sc-44", "Sc-47", "Cu-67", "Pb-203", "Er-169", "At-211",
+    "Th-227", "Re-186", "Bi-212", "Bi-213", "Tl-208", "Cs-137", "Lu-177m",
+];
 
 // ---- sampled decays ----
 
