@@ -1,7 +1,7 @@
 //! The `theradose decay --nuclide N [--chain]` CLI contract (issue 4) and the unknown-nuclide error.
 
 use std::process::Command;
-use theradose::source::nuclide::{canonical_name, Nuclide};
+use theradose::source::nuclide::{canonical_name, DecayData, Nuclide};
 
 fn decay(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_theradose"))
@@ -90,12 +90,21 @@ fn names_are_forgiving_and_unknown_names_list_close_ones() {
     assert_eq!(canonical_name("177Lu"), "Lu-177");
     assert_eq!(canonical_name("TC-99M"), "Tc-99m");
     assert_eq!(json(&["--nuclide", "ac225"])["nuclide"], "Ac-225");
-    let err = Nuclide::load("Lu-178").unwrap_err().to_string();
+    // ICRP-107 (the default since issue 18) has Lu-178 and Ac-226: unknown names are now ones
+    // it lacks; ENDF/B-VIII.1 still lacks Lu-178
+    let err = Nuclide::load("Lu-190").unwrap_err().to_string();
+    assert!(
+        err.contains("unknown nuclide 'Lu-190'") && err.contains("Lu-180"),
+        "{err}"
+    );
+    let err = Nuclide::load_from("Lu-178", DecayData::Endf)
+        .unwrap_err()
+        .to_string();
     assert!(
         err.contains("unknown nuclide 'Lu-178'") && err.contains("Lu-177"),
         "{err}"
     );
-    let o = decay(&["--nuclide", "Ac-226"]);
+    let o = decay(&["--nuclide", "Ac-235"]);
     assert!(!o.status.success());
     let msg = String::from_utf8_lossy(&o.stderr);
     assert!(

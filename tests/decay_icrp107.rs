@@ -7,7 +7,9 @@
 //! sums of these: electrons = beta- + beta+ + CE + Auger, photons = gamma + X + annihilation,
 //! alpha = alpha + recoil (README pitfalls), and are checked as such.
 //!
-//! theradose's decay data are ENDF/B-VIII.1 (ENSDF conversions of 2005, "EVAL-NOV05"). Where that
+//! This file tests theradose's ENDF/B-VIII.1 tables (`DecayData::Endf`, loaded explicitly since
+//! ICRP-107 became the default; the ICRP-107 tables are tested in tests/decay_icrp107_data.rs).
+//! ENDF/B-VIII.1 holds ENSDF conversions of 2005 ("EVAL-NOV05"). Where that
 //! evaluation's discrete lines differ from ICRP-107 by more than 1%, the comment gives both numbers
 //! and the check is against ENDF's own mean energy of that spectrum (ERAV x FD of MF8 MT457,
 //! tests/reference/decay_endf_averages.csv), at the same 1%. ENDF beta means are divided by the
@@ -15,7 +17,7 @@
 
 use theradose::rng::HistoryRng;
 use theradose::source::bateman::Chain;
-use theradose::source::nuclide::{Emission, EmissionKind, MeanEnergies, Nuclide};
+use theradose::source::nuclide::{DecayData, Emission, EmissionKind, MeanEnergies, Nuclide};
 
 const ME: f64 = 0.510_998_95; // m_e c^2, MeV (CODATA 2018)
 const N: u64 = 3_000_000;
@@ -107,7 +109,7 @@ struct Case {
 }
 
 fn case(name: &str) -> Case {
-    let nuc = Nuclide::load(name).unwrap();
+    let nuc = Nuclide::load_from(name, DecayData::Endf).unwrap();
     Case {
         table: table_array(&nuc.mean_energy()),
         stats: sample_members(&[(nuc, 1.0)], N, 107),
@@ -270,13 +272,13 @@ fn ac225() {
 
 #[test]
 fn ac225_chain() {
-    let parent = Nuclide::load("Ac-225").unwrap();
+    let parent = Nuclide::load_from("Ac-225", DecayData::Endf).unwrap();
     let chain = Chain::from_nuclide(&parent).unwrap();
     let members: Vec<(Nuclide, f64)> = chain
         .names
         .iter()
         .zip(chain.secular_ratios())
-        .map(|(m, r)| (Nuclide::load(m).unwrap(), r))
+        .map(|(m, r)| (Nuclide::load_from(m, DecayData::Endf).unwrap(), r))
         .collect();
     let mut table = [0.0; 10];
     for (m, r) in &members {

@@ -49,11 +49,21 @@ fn lu177_2p21mm() -> &'static (String, serde_json::Value) {
     RUN.get_or_init(|| lu177(2.21, 3))
 }
 
+/// Lu-177 from ENDF/B-VIII.1 explicitly ("endf:" prefix): Lanconelli 2012's Lu-177 source is
+/// not ICRP-107's. With ICRP-107 (the default since issue 18; 1e6 decays, seed 7) S000 at
+/// 2.21 mm is 1.7712 (+6.70% vs 1.66; ENDF 1.7665, +6.42%), at 6 mm 0.09801 (+5.96% vs 0.0925;
+/// ENDF 0.09786, +5.79%), (0,0,1) 4.610e-2 (-4.6% vs 4.83e-2; ENDF -3.7%) and (0,1,1)
+/// 2.266e-3 (-10.1% vs 2.52e-3; ENDF 2.309e-3, -8.4%): ICRP-107's Lu-177 spectrum (which
+/// theradose reproduces: its summed beta spectrum is within 0.5% of ICRP-07.BET, see
+/// tests/decay_icrp107_data.rs) has fewer electrons above 0.4 MeV than ENDF's (0.0112 vs 0.0121
+/// per decay) and 9.7% more conversion and Auger energy, so the reference, whose source
+/// deposits less locally and reaches farther than both, lies further from ICRP-107 than from
+/// ENDF. The offset of the centre voxel therefore did not shrink with ICRP-107 (+0.3 points).
 fn lu177(voxel_mm: f64, n: usize) -> (String, serde_json::Value) {
     run_vsv(
         &ctx(),
         &VsvSpec {
-            nuclide: "Lu-177".into(),
+            nuclide: "endf:Lu-177".into(),
             voxel_mm,
             medium: "soft-tissue".into(),
             n,

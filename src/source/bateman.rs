@@ -8,7 +8,7 @@
 //!   c_ji = sum_k b_kj l_k c_ki / (l_j - l_i)  for i != j,   c_jj = N_j(0) - sum_{i != j} c_ji.
 //! The decay constants of a member and its ancestors must differ (true of measured half-lives).
 
-use super::nuclide::Nuclide;
+use super::nuclide::{exists, Nuclide};
 use anyhow::{bail, Result};
 
 /// A decay chain: members in topological order (parents first) and their feeding links.
@@ -62,16 +62,20 @@ impl Chain {
     }
 
     /// The chain below a nuclide: every daughter with decay data whose half-life is shorter than
-    /// the parent's (longer-lived daughters and nuclides without data end the chain there).
+    /// the parent's (longer-lived daughters and nuclides without data, i.e. stable ones, end the
+    /// chain there). Daughters come from the parent's decay data (`parent.data`): with ICRP-107
+    /// every radioactive daughter of every nuclide has data (ICRP-07.NDX daughters and branching,
+    /// isomers included).
     pub fn from_nuclide(parent: &Nuclide) -> Result<Self> {
         let mut nuclides = vec![parent.clone()];
         let mut links: Vec<(usize, usize, f64)> = vec![];
         let mut i = 0;
         while i < nuclides.len() {
             for m in nuclides[i].modes.clone() {
-                let Ok(d) = Nuclide::load(&m.daughter) else {
+                if !exists(&m.daughter, parent.data) {
                     continue;
-                };
+                }
+                let d = Nuclide::load_from(&m.daughter, parent.data)?;
                 if d.half_life_s >= parent.half_life_s {
                     continue;
                 }

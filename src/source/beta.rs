@@ -230,6 +230,86 @@ impl BetaSpectrum {
         }
     }
 
+    /// The spectrum whose tabulated mean kinetic energy is `mean_mev` (MeV): solves the endpoint
+    /// E0 by a bracketed regula falsi (Illinois variant; bisection steps when it stalls) on
+    /// mean(E0) - `mean_mev`, from the bracket [mean, 20 mean] (the mean of any beta spectrum
+    /// lies between 0.05 E0 and E0), to 1e-9 relative in E0. Used for ICRP-107's branches,
+    /// which give only the mean (10 to 15 tabulations per branch).
+    ///
+    /// # Errors
+    /// A non-positive or non-finite mean, or no convergence in 200 steps.
+    pub fn with_mean(
+        sign: BetaSign,
+        z_daughter: u32,
+        a: u32,
+        unique_order: u32,
+        mean_mev: f64,
+    ) -> anyhow::Result<Self> {
+        if !(mean_mev.is_finite() && mean_mev > 0.0) {
+            anyhow::bail!("beta branch mean {mean_mev} MeV: expected a positive energy");
+        }
+        let make = |e0: f64| {
+            BetaSpectrum::new(BetaParams {
+                sign,
+                z_daughter,
+                a,
+                endpoint_mev: e0,
+                unique_order,
+            })
+        };
+        let (mut lo, mut hi) = (mean_mev, 20.0 * mean_mev);
+        let (mut s_lo, mut s_hi) = (make(lo), make(hi));
+        let (mut f_lo, mut f_hi) = (s_lo.mean_mev - mean_mev, s_hi.mean_mev - mean_mev);
+        if f_lo > 0.0 || f_hi < 0.0 {
+            anyhow::bail!(
+                "no endpoint between {lo} and {hi} MeV gives the mean {mean_mev} MeV \
+                 (means {} and {} MeV)",
+                s_lo.mean_mev,
+                s_hi.mean_mev
+            );
+        }
+        // Illinois: halve the weight of an end that stays twice in a row
+        let mut side = 0i8;
+        for _ in 0..200 {
+            if hi - lo <= 1e-9 * hi {
+                break;
+            }
+            let mut x = (lo * f_hi - hi * f_lo) / (f_hi - f_lo);
+            if !(x > lo && x < hi) {
+                x = 0.5 * (lo + hi);
+            }
+            let s = make(x);
+            let f = s.mean_mev - mean_mev;
+            if f == 0.0 {
+                return Ok(s);
+            }
+            if f < 0.0 {
+                (lo, s_lo, f_lo) = (x, s, f);
+                if side == -1 {
+                    f_hi *= 0.5;
+                }
+                side = -1;
+            } else {
+                (hi, s_hi, f_hi) = (x, s, f);
+                if side == 1 {
+                    f_lo *= 0.5;
+                }
+                side = 1;
+            }
+        }
+        if hi - lo > 1e-9 * hi {
+            anyhow::bail!("beta endpoint for mean {mean_mev} MeV did not converge");
+        }
+        // the end whose mean is closer
+        Ok(
+            if (s_lo.mean_mev - mean_mev).abs() <= (s_hi.mean_mev - mean_mev).abs() {
+                s_lo
+            } else {
+                s_hi
+            },
+        )
+    }
+
     /// The tabulated (normalised, piecewise-linear) density at `t_mev` (1/MeV).
     pub fn pdf(&self, t_mev: f64) -> f64 {
         if !(0.0..=self.params.endpoint_mev).contains(&t_mev) {
@@ -286,6 +366,24 @@ mod tests {
         let v = 2.0 * ln_gamma(1.0, 1.0).0;
         let exact = (std::f64::consts::PI / std::f64::consts::PI.sinh()).ln();
         assert!((v - exact).abs() < 1e-12);
+    }
+
+    #[test]
+    fn endpoint_solved_from_mean() {
+        // Lu-177's main branch: ENDF endpoint 0.4981 MeV, ICRP-107 mean 0.149135 MeV
+        for (sign, z, a, u, mean) in [
+            (BetaSign::Minus, 72, 177, 0, 0.149_135),
+            (BetaSign::Minus, 40, 90, 1, 0.932_991),
+            (BetaSign::Plus, 8, 18, 0, 0.2498),
+            (BetaSign::Minus, 2, 3, 0, 0.005_68),
+        ] {
+            let s = BetaSpectrum::with_mean(sign, z, a, u, mean).unwrap();
+            assert!(
+                (s.mean_mev / mean - 1.0).abs() < 1e-8,
+                "{mean}: {}",
+                s.mean_mev
+            );
+        }
     }
 
     #[test]

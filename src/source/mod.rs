@@ -14,6 +14,7 @@ use crate::phantom::Phantom;
 use crate::rng::HistoryRng;
 use crate::units::ELECTRON_MASS_MEV;
 use anyhow::{bail, Result};
+pub use nuclide::DecayData;
 use nuclide::{Emission, EmissionKind, Nuclide};
 use std::sync::Arc;
 
@@ -311,15 +312,35 @@ fn sample_in(spatial: &Spatial, rng: &mut HistoryRng) -> Vec3 {
 }
 
 impl Spectrum {
-    /// A nuclide source: the parent alone, or with its chain at secular equilibrium.
+    /// A nuclide source from the default decay data (ICRP-107): the parent alone, or with its
+    /// chain at secular equilibrium.
     pub fn nuclide(name: &str, chain: bool) -> Result<Self> {
-        Self::nuclide_with_escape(name, chain, &[])
+        Self::nuclide_from(name, chain, DecayData::default())
     }
 
-    /// A nuclide source whose members follow the daughter-escape rules named by nuclide (a
-    /// member follows the rule of itself or of its nearest ancestor that has one).
+    /// A nuclide source from the given decay data (ICRP-107 or ENDF/B-VIII.1).
+    pub fn nuclide_from(name: &str, chain: bool, data: DecayData) -> Result<Self> {
+        Self::nuclide_with_escape_from(name, chain, &[], data)
+    }
+
+    /// A nuclide source (default decay data) whose members follow the daughter-escape rules
+    /// named by nuclide (a member follows the rule of itself or of its nearest ancestor that has
+    /// one).
     pub fn nuclide_with_escape(name: &str, chain: bool, rules: &[EscapeRule]) -> Result<Self> {
-        let parent = Nuclide::load(name)?;
+        Self::nuclide_with_escape_from(name, chain, rules, DecayData::default())
+    }
+
+    /// `nuclide_with_escape` from the given decay data (a data prefix on `name`, "endf:Ac-225",
+    /// overrides `data`).
+    pub fn nuclide_with_escape_from(
+        name: &str,
+        chain: bool,
+        rules: &[EscapeRule],
+        data: DecayData,
+    ) -> Result<Self> {
+        let parent = Nuclide::load_from(name, data)?;
+        // a data prefix on the name ("endf:Ac-225") applies to the whole chain
+        let data = parent.data;
         if rules.len() > MAX_ESCAPE_RULES {
             bail!("source: at most {MAX_ESCAPE_RULES} daughter_escape rules");
         }
@@ -338,7 +359,7 @@ impl Spectrum {
         }
         let c = bateman::Chain::from_nuclide(&parent)?;
         for r in rules {
-            let canon = Nuclide::load(&r.nuclide)?.name.clone();
+            let canon = Nuclide::load_from(&r.nuclide, data)?.name.clone();
             if !c.names.contains(&canon) || canon == c.names[0] {
                 bail!(
                     "source.daughter_escape: {} is not a daughter in the chain of {} ({})",
@@ -359,15 +380,13 @@ impl Spectrum {
         let mut rule_of: Vec<Option<usize>> = vec![None; c.names.len()];
         let mut members = Vec::new();
         for (j, (name, r)) in c.names.iter().zip(ratios).enumerate() {
-            let own = rules.iter().position(|x| {
-                Nuclide::load(&x.nuclide)
-                    .map(|n| &n.name == name)
-                    .unwrap_or(false)
-            });
+            let own = rules
+                .iter()
+                .position(|x| nuclide::canonical_name(&x.nuclide) == *name);
             rule_of[j] = own.or_else(|| c.feeds[j].first().and_then(|&(p, _)| rule_of[p]));
             if r > 0.0 {
                 members.push(NuclideSource {
-                    nuclide: Arc::new(Nuclide::load(name)?),
+                    nuclide: Arc::new(Nuclide::load_from(name, data)?),
                     expected_decays: r.min(1.0),
                     escape_rule: rule_of[j],
                 });
