@@ -188,7 +188,7 @@ pub fn sphere_to_background(ph: &Phantom, ratio: f64, background: f64) -> Result
     if !hot_ids.iter().any(|&h| h) {
         bail!(
             "phantom '{}' has no hot region (a region named sphere*, lesion* or tumour*): \
-             use --uniform-bq-ml or --activity",
+             give uniform_bq_ml or activity",
             ph.name
         );
     }
