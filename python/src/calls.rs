@@ -1,0 +1,72 @@
+//! The calls that return the JSON of a command as a dict: decay, tia, bed and run_study.
+
+use crate::common::{context, interruptible, py_err};
+use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::prelude::*;
+use std::path::PathBuf;
+use theradose::error::spec_error_of;
+
+/// A spec from the JSON text the Python layer builds from keyword arguments: unknown keys and
+/// wrong types raise `ValueError` naming the key.
+pub(crate) fn spec_from_json<T: serde::de::DeserializeOwned>(text: &str) -> PyResult<T> {
+    serde_json::from_str(text).map_err(|e| PyValueError::new_err(e.to_string()))
+}
+
+/// A result as JSON text.
+pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> PyResult<String> {
+    serde_json::to_string(v).map_err(|e| PyRuntimeError::new_err(e.to_string()))
+}
+
+/// Decay data of a nuclide as the JSON text of `theradose decay`.
+#[pyfunction]
+pub(crate) fn _decay(nuclide: &str, chain: bool) -> PyResult<String> {
+    let d =
+        theradose::source::decay_info::decay(nuclide, chain).map_err(|e| {
+            match spec_error_of(&e) {
+                Some(_) => py_err(e),
+                None => PyValueError::new_err(format!("nuclide: {e:#}")),
+            }
+        })?;
+    to_json(&d)
+}
+
+/// Time-integrated activity of a time-activity curve: `spec_json` holds the keys of
+/// `TiaSpec`; returns the JSON text of `theradose tia`.
+#[pyfunction]
+pub(crate) fn _tia(spec_json: &str) -> PyResult<String> {
+    let spec: theradose::dosimetry::tia::TiaSpec = spec_from_json(spec_json)?;
+    to_json(&theradose::dosimetry::tia::tia(&spec).map_err(py_err)?)
+}
+
+/// Biologically effective dose: `spec_json` holds the keys of `BedSpec`; returns the JSON text
+/// of `theradose bed`.
+#[pyfunction]
+pub(crate) fn _bed(spec_json: &str) -> PyResult<String> {
+    let spec: theradose::biology::bed::BedSpec = spec_from_json(spec_json)?;
+    to_json(&theradose::biology::bed::bed(&spec).map_err(py_err)?)
+}
+
+/// Runs a study file; returns the JSON text of its metrics (`metrics.json`, or the summary of
+/// a study kind without one) and the output folder.
+#[pyfunction]
+#[pyo3(signature = (path, out=None, histories=None, threads=None))]
+pub(crate) fn _run_study(
+    py: Python<'_>,
+    path: PathBuf,
+    out: Option<PathBuf>,
+    histories: Option<u64>,
+    threads: Option<usize>,
+) -> PyResult<(String, String)> {
+    let opts = theradose::study::StudyOptions { histories, threads };
+    let ctx = context()?;
+    let r = interruptible(py, || {
+        theradose::study::run_study(ctx, &path, out.as_deref(), &opts)
+    })?;
+    Ok((to_json(&r.metrics)?, r.out_dir.display().to_string()))
+}
+
+/// The data folder the library reads (`THERADOSE_DATA`, else the repository's `data/`).
+#[pyfunction]
+pub(crate) fn data_dir() -> String {
+    theradose::tables::data_dir().display().to_string()
+}
