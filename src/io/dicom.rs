@@ -9,7 +9,7 @@
 //! GridFrameOffsetVector the offsets (mm) of the frames (axis k) along the row x column normal.
 //! Our grids are RAS: x and y change sign.
 
-use super::{Grid, Volume};
+use super::volume::{Grid, Volume};
 use dicom_core::{DataElement, PrimitiveValue, VR};
 use dicom_dictionary_std::{tags, uids};
 use dicom_object::{meta::FileMetaTableBuilder, InMemDicomObject};

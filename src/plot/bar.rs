@@ -8,10 +8,10 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use super::common::{draw_legend, drawing, font, render, Figure, FIGURE_PX};
+use super::common::{DESC_PT, LEGEND_PT, TICK_PT, TITLE_PT};
 use super::line::TAB10;
 use super::ticks::{self, TickAxis};
-use super::{draw_legend, drawing, font, render, Figure, FIGURE_PX};
-use super::{DESC_PT, LEGEND_PT, TICK_PT, TITLE_PT};
 
 /// One group of bars (a legend entry): a value per category.
 #[derive(Debug, Clone, Copy)]
