@@ -32,24 +32,7 @@ pub fn beam_maps(
     let n = ph.len();
     let vol = ph.voxel_volume_cm3();
     let mean = |c: Component, v: usize| out.tally.mean_and_rel_uncertainty(c as usize * n + v).0;
-    let mut maps: Maps = [
-        "fluence_thermal",
-        "fluence_epithermal",
-        "fluence_fast",
-        "dose_boron",
-        "dose_nitrogen",
-        "dose_hydrogen",
-        "dose_gamma",
-        "dose_weighted",
-        "dose_boron_rel_unc",
-        "dose_nitrogen_rel_unc",
-        "dose_hydrogen_rel_unc",
-        "dose_gamma_rel_unc",
-        "dose_weighted_rel_unc",
-    ]
-    .into_iter()
-    .map(|k| (k, vec![0.0; n]))
-    .collect();
+    let mut maps: Maps = MAP_NAMES.into_iter().map(|k| (k, vec![0.0; n])).collect();
     for v in 0..n {
         let mass = ph.voxel_mass_g(v);
         let gy = |e: f64| if mass > 0.0 { dose_gy(e, mass) } else { 0.0 };
@@ -80,19 +63,7 @@ pub fn beam_maps(
         // relative uncertainties (1 sigma) of the dose components; gamma and weighted combine
         // their parts in quadrature (parts of one history are correlated: an approximation)
         let rel = |c: Component| out.tally.mean_and_rel_uncertainty(c as usize * n + v).1;
-        let (g_local, g_local_rel) = out
-            .tally
-            .mean_and_rel_uncertainty(Component::GammaLocal as usize * n + v);
-        let (g_ph, g_ph_rel) = out
-            .photon_tally
-            .as_ref()
-            .map_or((0.0, 0.0), |t| t.mean_and_rel_uncertainty(v));
-        let g_sum = g_local + g_ph;
-        let g_rel = if g_sum > 0.0 {
-            ((g_local * g_local_rel).powi(2) + (g_ph * g_ph_rel).powi(2)).sqrt() / g_sum
-        } else {
-            0.0
-        };
+        let g_rel = gamma_rel_uncertainty(out, n, v);
         let rels = [
             rel(if ppm_map.is_some() {
                 Component::BoronPerPpm
@@ -125,6 +96,41 @@ pub fn beam_maps(
         };
     }
     maps
+}
+
+/// The names of the maps of [`beam_maps`], in order.
+const MAP_NAMES: [&str; 13] = [
+    "fluence_thermal",
+    "fluence_epithermal",
+    "fluence_fast",
+    "dose_boron",
+    "dose_nitrogen",
+    "dose_hydrogen",
+    "dose_gamma",
+    "dose_weighted",
+    "dose_boron_rel_unc",
+    "dose_nitrogen_rel_unc",
+    "dose_hydrogen_rel_unc",
+    "dose_gamma_rel_unc",
+    "dose_weighted_rel_unc",
+];
+
+/// Relative uncertainty (1 sigma) of the gamma dose of voxel `v`: the local and the transported
+/// photon parts combined in quadrature.
+fn gamma_rel_uncertainty(out: &NeutronOutcome, n: usize, v: usize) -> f64 {
+    let (g_local, g_local_rel) = out
+        .tally
+        .mean_and_rel_uncertainty(Component::GammaLocal as usize * n + v);
+    let (g_ph, g_ph_rel) = out
+        .photon_tally
+        .as_ref()
+        .map_or((0.0, 0.0), |t| t.mean_and_rel_uncertainty(v));
+    let g_sum = g_local + g_ph;
+    if g_sum > 0.0 {
+        ((g_local * g_local_rel).powi(2) + (g_ph * g_ph_rel).powi(2)).sqrt() / g_sum
+    } else {
+        0.0
+    }
 }
 
 /// Depth curve along a beam axis: the first 8 maps (fluences and doses) averaged over the
