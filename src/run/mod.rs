@@ -113,46 +113,14 @@ pub fn execute(
     source: &Source,
     settings: &RunSettings,
 ) -> Result<RunOutcome> {
-    if settings.histories == 0 {
-        crate::spec_bail!("histories", "must be at least 1, got 0");
-    }
-    if settings.jobs == 0 || settings.job_index >= settings.jobs {
-        crate::spec_bail!(
-            "job_index",
-            "{} must be below jobs ({})",
-            settings.job_index,
-            settings.jobs
-        );
-    }
+    check_settings(settings)?;
     let (first, end) = settings.job_range();
     let header = TallyHeader {
         fingerprint: settings.fingerprint,
         first_history: first,
         planned: end - first,
     };
-    let mut tally = Tally::new(transport.n_bins());
-    if settings.resume {
-        let Some(path) = &settings.tally_path else {
-            crate::spec_bail!("resume", "needs an output folder for the checkpoint")
-        };
-        if path.exists() {
-            let (h, t) = file::read(path)?;
-            if h != header || t.n_bins() != tally.n_bins() {
-                bail!(
-                    "{}: the checkpoint belongs to a different run (fingerprint, job or grid differ); \
-                     remove it or choose another --out",
-                    path.display()
-                );
-            }
-            tally = t;
-            eprintln!(
-                "resuming {}: {} of {} histories done",
-                path.display(),
-                tally.histories,
-                header.planned
-            );
-        }
-    }
+    let mut tally = initial_tally(settings, &header, transport.n_bins())?;
     let pool = {
         let mut b = rayon::ThreadPoolBuilder::new();
         if let Some(t) = settings.threads {
@@ -192,33 +160,8 @@ pub fn execute(
             r.div_ceil(CHUNK) * CHUNK
         };
         let hi = (lo + round).min(end);
-        let shared = Mutex::new(&mut tally);
-        pool.install(|| {
-            let n_chunks = (hi - lo).div_ceil(CHUNK);
-            (0..n_chunks).into_par_iter().for_each_init(
-                || {
-                    (
-                        Vec::with_capacity(64),
-                        transport.new_score(),
-                        ChunkScore::default(),
-                        Vec::with_capacity(32),
-                    )
-                },
-                |(stack, hist, chunk, scratch), c| {
-                    let a = lo + c * CHUNK;
-                    let b = (a + CHUNK).min(hi);
-                    for index in a..b {
-                        let mut rng = HistoryRng::from_key(key, index);
-                        // a source positron also brings its rest energy (see `Balance`)
-                        hist.emitted += source.emit(&mut rng, stack, scratch);
-                        transport.run(&mut rng, stack, hist);
-                        chunk.close_history(hist);
-                    }
-                    shared.lock().expect("tally lock").absorb(chunk);
-                    progress.add(b - a);
-                },
-            );
-        });
+        let histories = Histories { key, lo, hi };
+        pool.install(|| run_round(transport, source, histories, &mut tally, &progress));
         if let Some(path) = &settings.tally_path {
             if last_ckpt.elapsed().as_secs_f64() >= settings.checkpoint_every_s
                 && tally.histories < header.planned
@@ -241,6 +184,94 @@ pub fn execute(
         interrupted,
         reached_target,
     })
+}
+
+/// Checks the settings a caller may get wrong: zero histories, a job index beyond the jobs.
+fn check_settings(settings: &RunSettings) -> Result<()> {
+    if settings.histories == 0 {
+        crate::spec_bail!("histories", "must be at least 1, got 0");
+    }
+    if settings.jobs == 0 || settings.job_index >= settings.jobs {
+        crate::spec_bail!(
+            "job_index",
+            "{} must be below jobs ({})",
+            settings.job_index,
+            settings.jobs
+        );
+    }
+    Ok(())
+}
+
+/// The tally a run starts from: empty, or the checkpoint of the same run when resuming.
+fn initial_tally(settings: &RunSettings, header: &TallyHeader, n_bins: usize) -> Result<Tally> {
+    let mut tally = Tally::new(n_bins);
+    if settings.resume {
+        let Some(path) = &settings.tally_path else {
+            crate::spec_bail!("resume", "needs an output folder for the checkpoint")
+        };
+        if path.exists() {
+            let (h, t) = file::read(path)?;
+            if h != *header || t.n_bins() != tally.n_bins() {
+                bail!(
+                    "{}: the checkpoint belongs to a different run (fingerprint, job or grid differ); \
+                     remove it or choose another --out",
+                    path.display()
+                );
+            }
+            tally = t;
+            eprintln!(
+                "resuming {}: {} of {} histories done",
+                path.display(),
+                tally.histories,
+                header.planned
+            );
+        }
+    }
+    Ok(tally)
+}
+
+/// The histories [lo, hi) of one round and the run key of their random streams.
+#[derive(Clone, Copy)]
+struct Histories {
+    key: u64,
+    lo: u64,
+    hi: u64,
+}
+
+/// Runs one round in chunks on the current rayon pool, folding each chunk into `tally`.
+fn run_round(
+    transport: &Transport,
+    source: &Source,
+    h: Histories,
+    tally: &mut Tally,
+    progress: &Progress,
+) {
+    let Histories { key, lo, hi } = h;
+    let shared = Mutex::new(tally);
+    let n_chunks = (hi - lo).div_ceil(CHUNK);
+    (0..n_chunks).into_par_iter().for_each_init(
+        || {
+            (
+                Vec::with_capacity(64),
+                transport.new_score(),
+                ChunkScore::default(),
+                Vec::with_capacity(32),
+            )
+        },
+        |(stack, hist, chunk, scratch), c| {
+            let a = lo + c * CHUNK;
+            let b = (a + CHUNK).min(hi);
+            for index in a..b {
+                let mut rng = HistoryRng::from_key(key, index);
+                // a source positron also brings its rest energy (see `Balance`)
+                hist.emitted += source.emit(&mut rng, stack, scratch);
+                transport.run(&mut rng, stack, hist);
+                chunk.close_history(hist);
+            }
+            shared.lock().expect("tally lock").absorb(chunk);
+            progress.add(b - a);
+        },
+    );
 }
 
 /// A progress bar on a terminal, plain log lines every 5 s otherwise.
