@@ -223,9 +223,9 @@ fn kernel_nuclide_lu177_absorbs_the_non_penetrating_energy_near_the_source() {
         (near / 0.817 - 1.0).abs() < 0.02,
         "fraction within 3 mm {near}"
     );
-    let total = r.summary["absorbed_fraction"].as_f64().unwrap();
+    let total = r.summary.absorbed_fraction;
     assert!(total > near && total <= 1.0, "absorbed {total}");
-    assert_eq!(r.summary["nuclide"], "Lu-177");
+    assert_eq!(r.summary.nuclide.as_deref(), Some("Lu-177"));
     assert!(r
         .csv
         .starts_with("r_inner_cm,r_outer_cm,energy_fraction,rel_uncertainty\n"));

@@ -2,7 +2,7 @@
 //! transported.
 
 use crate::context::Context;
-use crate::dosimetry::point_kernel::spec::{check_sphere, KernelResult, KernelSpec};
+use crate::dosimetry::point_kernel::spec::{check_sphere, KernelResult, KernelSpec, KernelSummary};
 use crate::error::SpecField;
 use crate::numerics::Vec3;
 use crate::particle::isotropic_rng;
@@ -15,7 +15,6 @@ use crate::transport::neutron::{
 };
 use crate::transport::{Geometry, Transport};
 use anyhow::Result;
-use serde_json::json;
 use std::fmt::Write as _;
 
 /// A neutron point kernel (`theradose kernel --particle neutron`): an isotropic point source of neutrons of
@@ -99,24 +98,28 @@ pub fn neutron_kernel(ctx: &Context, spec: &KernelSpec) -> Result<KernelResult> 
         );
     }
     debug_assert_eq!(t.n_bins(), N_COMPONENTS * cells);
-    let summary = json!({
-        "particle": "neutron",
-        "energy_mev": e0,
-        "medium": spec.medium,
-        "density_g_cm3": density,
-        "radius_cm": spec.radius_cm,
-        "shells": spec.shells,
-        "histories": t.histories,
-        "seed": spec.seed,
-        "absorbed_fraction": absorbed_e,
-        "captures_per_source": captures,
-        "seconds": out.seconds,
-        "histories_per_second": t.histories as f64 / out.seconds.max(1e-9),
-        "threads": out.threads,
-        "energy_balance_relative_discrepancy": out.balance.relative_discrepancy(),
-        "photon_cutoff_kev": photon_cut * 1e3,
-        "version": crate::VERSION,
-    });
+    let summary = KernelSummary {
+        absorbed_fraction: absorbed_e,
+        annihilations: None,
+        captures_per_source: Some(captures),
+        density_g_cm3: density,
+        electron_cutoff_kev: None,
+        energy_balance_relative_discrepancy: out.balance.relative_discrepancy(),
+        energy_mev: e0,
+        histories: t.histories,
+        histories_per_second: t.histories as f64 / out.seconds.max(1e-9),
+        mean_energy_per_decay_mev: None,
+        medium: spec.medium.clone(),
+        nuclide: None,
+        particle: "neutron".into(),
+        photon_cutoff_kev: Some(photon_cut * 1e3),
+        radius_cm: spec.radius_cm,
+        seconds: out.seconds,
+        seed: spec.seed,
+        shells: spec.shells,
+        threads: out.threads,
+        version: crate::VERSION.into(),
+    };
     Ok(KernelResult {
         csv,
         summary,
