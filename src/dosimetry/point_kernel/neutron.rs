@@ -28,12 +28,7 @@ use std::fmt::Write as _;
 /// shells or histories.
 pub fn neutron_kernel(ctx: &Context, spec: &KernelSpec) -> Result<KernelResult> {
     let e0 = spec.energy_mev;
-    if !(e0.is_finite() && (E_MIN_MEV..=E_MAX_MEV).contains(&e0)) {
-        spec_bail!(
-            "energy_mev",
-            "{e0}: expected 1e-11 <= E <= 20 MeV for neutrons"
-        );
-    }
+    check_energy(e0)?;
     check_sphere(spec.radius_cm, spec.shells)?;
     let mat = ctx
         .materials
@@ -126,6 +121,17 @@ pub fn neutron_kernel(ctx: &Context, spec: &KernelSpec) -> Result<KernelResult> 
         fractions,
         rel_uncertainty: rels,
     })
+}
+
+/// Checks a neutron source energy against the range of the neutron data.
+fn check_energy(e0: f64) -> Result<()> {
+    if !(e0.is_finite() && (E_MIN_MEV..=E_MAX_MEV).contains(&e0)) {
+        spec_bail!(
+            "energy_mev",
+            "{e0}: expected 1e-11 <= E <= 20 MeV for neutrons"
+        );
+    }
+    Ok(())
 }
 
 /// Mean energy (MeV per source neutron) deposited in shell `s`, charged components and photon
