@@ -1,11 +1,13 @@
 //! Per-voxel maps of a neutron run (fluences and BNCT dose components per source neutron),
 //! depth curves along the beam axis, region means and dose-volume histograms.
 
+use super::summary::RegionDoses;
 use crate::numerics::Vec3;
 use crate::phantom::Phantom;
 use crate::source::neutron_beam::Weighting;
 use crate::transport::neutron::{Component, NeutronOutcome};
 use crate::units::dose_gy;
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 /// Radius around the beam axis over which the depth curves are averaged (cm): voxels whose
@@ -201,10 +203,14 @@ pub fn mean_over(ph: &Phantom, map: &[f64], pick: impl Fn(usize) -> bool) -> Opt
 }
 
 /// Per-region mass-weighted mean and maximum of every dose map (Gy per source neutron).
-pub fn region_means(ph: &Phantom, maps: &Maps, is_tumour: &[bool]) -> serde_json::Value {
-    let mut out = serde_json::Map::new();
+pub fn region_means(
+    ph: &Phantom,
+    maps: &Maps,
+    is_tumour: &[bool],
+) -> BTreeMap<String, RegionDoses> {
+    let mut out = BTreeMap::new();
     for (id, reg) in ph.regions.iter().enumerate().skip(1) {
-        let mut o = serde_json::Map::new();
+        let mut o = BTreeMap::new();
         for (name, m) in maps
             .iter()
             .filter(|m| m.0.starts_with("dose_") && !m.0.ends_with("_unc"))
@@ -216,13 +222,16 @@ pub fn region_means(ph: &Phantom, maps: &Maps, is_tumour: &[bool]) -> serde_json
                 .filter(|(v, _)| ph.label[*v] as usize == id)
                 .map(|(_, x)| *x)
                 .fold(0.0, f64::max);
-            o.insert(format!("{name}_mean_gy"), mean.unwrap_or(0.0).into());
-            o.insert(format!("{name}_max_gy"), max.into());
+            o.insert(format!("{name}_mean_gy"), mean.unwrap_or(0.0));
+            o.insert(format!("{name}_max_gy"), max);
         }
-        o.insert("tumour".into(), is_tumour[id].into());
-        out.insert(reg.name.clone(), o.into());
+        let doses = RegionDoses {
+            doses: o,
+            tumour: is_tumour[id],
+        };
+        out.insert(reg.name.clone(), doses);
     }
-    out.into()
+    out
 }
 
 /// Cumulative weighted-dose-volume histograms of every region (mass fractions), 100 dose
