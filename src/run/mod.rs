@@ -6,6 +6,7 @@
 //! or resumption.
 
 pub mod problem;
+pub mod progress;
 pub mod spec;
 
 use crate::rng::HistoryRng;
@@ -14,10 +15,11 @@ use crate::tally::file::{self, TallyHeader};
 use crate::tally::{ChunkScore, Tally};
 use crate::transport::Transport;
 use anyhow::{bail, Result};
+use progress::{ProgressSink, RunProgress, Silent};
 use rayon::prelude::*;
-use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -67,6 +69,9 @@ pub struct RunSettings {
     pub target: Option<(f64, usize)>,
     pub fingerprint: u64,
     pub label: String,
+    /// where the run reports its progress; None: the process-wide sink of
+    /// [`progress::set_progress_sink`], if any
+    pub progress: Option<Arc<dyn ProgressSink>>,
 }
 
 impl RunSettings {
@@ -83,6 +88,7 @@ impl RunSettings {
             target: None,
             fingerprint: 0,
             label: "histories".into(),
+            progress: None,
         }
     }
     /// The history range [first, end) of this job.
@@ -131,7 +137,10 @@ pub fn execute(
     let threads = pool.current_num_threads();
     let start = Instant::now();
     let done_before = tally.histories;
-    let progress = Progress::new(header.planned, done_before, &settings.label);
+    let progress: Box<dyn RunProgress> = match progress::sink_of(settings.progress.as_ref()) {
+        Some(sink) => sink.run(header.planned, done_before, &settings.label),
+        None => Box::new(Silent),
+    };
     let mut last_ckpt = Instant::now();
     let mut reached_target = false;
     let mut interrupted = false;
@@ -161,7 +170,7 @@ pub fn execute(
         };
         let hi = (lo + round).min(end);
         let histories = Histories { key, lo, hi };
-        pool.install(|| run_round(transport, source, histories, &mut tally, &progress));
+        pool.install(|| run_round(transport, source, histories, &mut tally, &*progress));
         if let Some(path) = &settings.tally_path {
             if last_ckpt.elapsed().as_secs_f64() >= settings.checkpoint_every_s
                 && tally.histories < header.planned
@@ -219,12 +228,14 @@ fn initial_tally(settings: &RunSettings, header: &TallyHeader, n_bins: usize) ->
                 );
             }
             tally = t;
-            eprintln!(
-                "resuming {}: {} of {} histories done",
-                path.display(),
-                tally.histories,
-                header.planned
-            );
+            if let Some(sink) = progress::sink_of(settings.progress.as_ref()) {
+                sink.note(&format!(
+                    "resuming {}: {} of {} histories done",
+                    path.display(),
+                    tally.histories,
+                    header.planned
+                ));
+            }
         }
     }
     Ok(tally)
@@ -244,7 +255,7 @@ fn run_round(
     source: &Source,
     h: Histories,
     tally: &mut Tally,
-    progress: &Progress,
+    progress: &dyn RunProgress,
 ) {
     let Histories { key, lo, hi } = h;
     let shared = Mutex::new(tally);
@@ -269,70 +280,7 @@ fn run_round(
                 chunk.close_history(hist);
             }
             shared.lock().expect("tally lock").absorb(chunk);
-            progress.add(b - a);
+            progress.advance(b - a);
         },
     );
-}
-
-/// A progress bar on a terminal, plain log lines every 5 s otherwise.
-struct Progress {
-    bar: Option<indicatif::ProgressBar>,
-    total: u64,
-    base: u64,
-    done: AtomicU64,
-    start: Instant,
-    last_log: Mutex<Instant>,
-    label: String,
-}
-
-impl Progress {
-    fn new(total: u64, done: u64, label: &str) -> Self {
-        let bar = if std::io::stderr().is_terminal()
-            && std::env::var_os("THERADOSE_NO_PROGRESS").is_none()
-        {
-            let b = indicatif::ProgressBar::new(total);
-            b.set_style(
-                indicatif::ProgressStyle::with_template(&format!(
-                    "{{bar:40}} {{pos}}/{{len}} {label} [{{elapsed_precise}} < {{eta_precise}}] {{per_sec}}"
-                ))
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-            );
-            b.set_position(done);
-            Some(b)
-        } else {
-            None
-        };
-        Progress {
-            bar,
-            total,
-            base: done,
-            done: AtomicU64::new(done),
-            start: Instant::now(),
-            last_log: Mutex::new(Instant::now()),
-            label: label.to_string(),
-        }
-    }
-    fn add(&self, n: u64) {
-        let done = self.done.fetch_add(n, Ordering::Relaxed) + n;
-        if let Some(b) = &self.bar {
-            b.inc(n);
-            return;
-        }
-        let mut last = self.last_log.lock().expect("progress lock");
-        if last.elapsed().as_secs_f64() >= 5.0 {
-            *last = Instant::now();
-            let t = self.start.elapsed().as_secs_f64();
-            let rate = (done - self.base) as f64 / t.max(1e-9);
-            let eta = self.total.saturating_sub(done) as f64 / rate.max(1e-9);
-            eprintln!(
-                "progress: {done}/{} {}, {:.0} per second, {:.0} s elapsed, about {:.0} s left",
-                self.total, self.label, rate, t, eta
-            );
-        }
-    }
-    fn finish(&self) {
-        if let Some(b) = &self.bar {
-            b.finish_and_clear();
-        }
-    }
 }
