@@ -248,23 +248,7 @@ pub fn scan(ctx: &Context, args: &PetScanSpec) -> Result<PetScanResult> {
             dims: ph.grid.dims,
             voxel_mm: ph.grid.spacing_mm,
         },
-        inputs: PetInputs {
-            activity: activity_input,
-            duration_s: args.duration_s,
-            groups: args.groups.clone(),
-            iterations: args.iterations,
-            noise_free: args.noise_free,
-            nuclide: args.nuclide.clone(),
-            phantom: args.phantom.clone(),
-            positron_histories: args.positron_histories,
-            post_filter_mm: args.post_filter_mm,
-            psf: args.psf,
-            randoms_fraction: args.randoms_fraction,
-            scanner: scanner.name.clone(),
-            scatter_fraction: args.scatter_fraction,
-            subsets: args.subsets,
-            voxel_mm,
-        },
+        inputs: inputs_of(args, activity_input, &scanner.name, voxel_mm),
         mean_bq_ml_central: mean_c,
         positron_range_rms_1d_mm: img.positron_rms_mm,
         prompts: img.prompts,
@@ -295,6 +279,28 @@ pub fn scan(ctx: &Context, args: &PetScanSpec) -> Result<PetScanResult> {
         recovery,
         summary,
     })
+}
+
+/// The inputs of a scan for its summary: the spec's values, the activity map's description,
+/// the scanner's name and the voxel size used.
+fn inputs_of(args: &PetScanSpec, activity: PetActivity, scanner: &str, voxel_mm: f64) -> PetInputs {
+    PetInputs {
+        activity,
+        duration_s: args.duration_s,
+        groups: args.groups.clone(),
+        iterations: args.iterations,
+        noise_free: args.noise_free,
+        nuclide: args.nuclide.clone(),
+        phantom: args.phantom.clone(),
+        positron_histories: args.positron_histories,
+        post_filter_mm: args.post_filter_mm,
+        psf: args.psf,
+        randoms_fraction: args.randoms_fraction,
+        scanner: scanner.to_string(),
+        scatter_fraction: args.scatter_fraction,
+        subsets: args.subsets,
+        voxel_mm,
+    }
 }
 
 /// The SUV image of the reconstruction and its summary (null without `injected_mbq`).
