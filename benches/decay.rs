@@ -12,7 +12,8 @@ fn bench(nuclide: &str, chain: bool, decays: u64, let_scoring: bool) {
         "name = \"bench\"\n[phantom]\nbuiltin = \"adult\"\nvoxel_mm = 4.0\n[source]\nkind = \"region\"\nregion = \"kidneys\"\nnuclide = \"{nuclide}\"\nchain = {chain}\n[run]\nhistories = {decays}\n[scoring]\nlet = {let_scoring}\n"
     );
     let file: RunFile = toml::from_str(&text).unwrap();
-    let problem = Problem::build(file).unwrap();
+    let ctx = theradose::context::Context::load().unwrap();
+    let problem = Problem::build(&ctx, file).unwrap();
     let transport = make_transport(&problem);
     let mut s = RunSettings::new(1, decays);
     s.threads = Some(2);

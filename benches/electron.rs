@@ -69,6 +69,6 @@ fn main() {
         params.max_loss_fraction,
         n as f64 / s,
         cpu * 1e4 / n as f64,
-        r.summary["absorbed_fraction"].as_f64().unwrap_or(f64::NAN)
+        r.summary.absorbed_fraction
     );
 }

@@ -108,7 +108,7 @@ fn axis_vector_is_the_axis_name_bit_for_bit() {
             );
         }
         assert_eq!(a.depth_csv(), b.depth_csv());
-        assert_eq!(a.summary["direction_vector"], b.summary["direction_vector"]);
+        assert_eq!(a.summary.direction_vector, b.summary.direction_vector);
     }
 }
 
@@ -186,8 +186,8 @@ fn rectangular_field_profile_follows_w_and_h() {
             "axis {axis}: centre"
         );
     }
-    assert_eq!(r.summary["field_size_cm"], serde_json::json!([12.0, 6.0]));
-    assert!((r.summary["field_area_cm2"].as_f64().unwrap() - 72.0).abs() < 1e-9);
+    assert_eq!(r.summary.field_size_cm, Some([12.0, 6.0]));
+    assert!((r.summary.field_area_cm2 - 72.0).abs() < 1e-9);
 }
 
 /// A square field and a disc of the same area (side sqrt(pi) r) give the same dose on the
@@ -201,8 +201,7 @@ fn square_and_disc_of_equal_area_agree_on_axis() {
     let common = "--spectrum epithermal --voxel-mm 10 --histories 20000";
     let disc = beam(&format!("{common} --field-diameter-cm 8 --seed 5"));
     let square = beam(&format!("{common} --field-cm {side}x{side} --seed 6"));
-    let rel_area = square.summary["field_area_cm2"].as_f64().unwrap()
-        / disc.summary["field_area_cm2"].as_f64().unwrap();
+    let rel_area = square.summary.field_area_cm2 / disc.summary.field_area_cm2;
     assert!((rel_area - 1.0).abs() < 1e-12, "{rel_area}");
     let (o, dir) = ([10.0, 10.0, 0.0], [0.0, 0.0, 1.0]);
     for (t0, t1) in [(0.0, 5.0), (5.0, 10.0)] {
@@ -223,14 +222,7 @@ fn mirrored_oblique_beams_give_the_same_depth_curve() {
     let common = "--spectrum epithermal --voxel-mm 10 --field-diameter-cm 8 --histories 20000";
     let a = beam(&format!("{common} --direction 1,1,0 --seed 7"));
     let b = beam(&format!("{common} --direction 1,-1,0 --seed 8"));
-    let entry = |r: &BeamResult| -> Vec<f64> {
-        r.summary["depth_origin_local_cm"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|x| x.as_f64().unwrap())
-            .collect()
-    };
+    let entry = |r: &BeamResult| -> Vec<f64> { r.summary.depth_origin_local_cm.to_vec() };
     let (ea, eb) = (entry(&a), entry(&b));
     for (e, y) in [(&ea, 0.0), (&eb, 20.0)] {
         assert!((e[0]).abs() < 1e-6 && (e[1] - y).abs() < 1e-6 && (e[2] - 10.0).abs() < 1e-6);

@@ -392,15 +392,10 @@ fn positron_kernel_reports_annihilations() {
     s.particle = "positron".into();
     s.radius_cm = 20.0;
     let r = theradose::dosimetry::point_kernel::run_kernel(&ctx(), &s).unwrap();
-    let a = r.summary["annihilations"].as_f64().unwrap();
+    let a = r.summary.annihilations.unwrap();
     // in a 20 cm sphere every 0.5 MeV positron annihilates
     assert!((a - 1.0).abs() < 1e-12, "annihilations per primary {a}");
-    assert!(
-        r.summary["energy_balance_relative_discrepancy"]
-            .as_f64()
-            .unwrap()
-            < 1e-9
-    );
+    assert!(r.summary.energy_balance_relative_discrepancy < 1e-9);
 }
 
 // 0.05 and 2 MeV (issue 3) have no test: no numeric Monte Carlo kernel table at exactly these

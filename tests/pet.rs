@@ -435,7 +435,7 @@ fn positron_range_kernel_keeps_the_transport_rms() {
     // sqrt(rms^2 + delta^2/6) to the trimmed tail (1e-5 of the weight; 1%).
     use theradose::pet::positron_range_kernel as prk;
     let nuc = theradose::source::nuclide::Nuclide::load("Ga-68").unwrap();
-    let s = prk::samples_1d_mm(&nuc, 4000, 5).unwrap();
+    let s = prk::samples_1d_mm(&MaterialDb::load().unwrap(), &nuc, 4000, 5).unwrap();
     let rms = prk::rms_mm(&s);
     let k = prk::kernel(&s, 0.05);
     let want = (rms * rms + 0.05f64.powi(2) / 6.0).sqrt();
@@ -447,6 +447,7 @@ fn positron_range_kernel_keeps_the_transport_rms() {
     assert!((k.w.iter().sum::<f64>() - 1.0).abs() < 1e-12);
     // Ga-68 (Emax 1.9 MeV) ranges much further than F-18 (0.63 MeV)
     let f = prk::samples_1d_mm(
+        &MaterialDb::load().unwrap(),
         &theradose::source::nuclide::Nuclide::load("F-18").unwrap(),
         4000,
         5,

@@ -18,7 +18,7 @@ use theradose::materials::MaterialDb;
 use theradose::numerics::Vec3;
 use theradose::particle::{isotropic_rng, Particle, ParticleKind};
 use theradose::pet::positron_range::{
-    run_positron_range, PositronRangeSpec, CUTOFF_MEV, HARD_THRESHOLD_MEV,
+    run_positron_range, PositronRangeSpec, PositronRangeSummary, CUTOFF_MEV, HARD_THRESHOLD_MEV,
 };
 use theradose::physics::electron::condensed::{CondensedParams, ElectronPhysics};
 use theradose::physics::photon::PhotonPhysics;
@@ -179,13 +179,12 @@ fn nuclide_distributions_in_water() {
     let mut last = 0.0;
     for (name, r_max_mm) in R_MAX_WATER {
         let (j, _) = run_positron_range(&ctx(), &spec(name, 20_000, 2)).unwrap();
-        let g = |k: &str| j[k].as_f64().unwrap();
         let (mean, rms, fwhm, fwtm, p99) = (
-            g("mean_3d_mm"),
-            g("rms_1d_mm"),
-            g("fwhm_1d_mm"),
-            g("fwtm_1d_mm"),
-            g("p99_3d_mm"),
+            j.mean_3d_mm,
+            j.rms_1d_mm,
+            j.fwhm_1d_mm,
+            j.fwtm_1d_mm,
+            j.p99_3d_mm,
         );
         eprintln!(
             "{name}: mean_3d {mean:.3} rms_1d {rms:.3} fwhm_1d {fwhm:.3} fwtm_1d {fwtm:.3} \
@@ -210,8 +209,8 @@ fn nuclide_distributions_in_water() {
             mean > last,
             "{name}: mean range not increasing with the endpoint"
         );
-        assert_eq!(j["escaped"], 0);
-        assert_eq!(j["outside_histogram"], 0);
+        assert_eq!(j.escaped, 0);
+        assert_eq!(j.outside_histogram, 0);
         last = mean;
     }
 }
@@ -219,18 +218,18 @@ fn nuclide_distributions_in_water() {
 /// Results (JSON statistics and CSV) are identical for 1, 2 and 3 threads.
 #[test]
 fn deterministic_across_threads() {
-    let strip = |mut j: serde_json::Value| {
-        for k in ["seconds", "histories_per_second", "threads"] {
-            j.as_object_mut().unwrap().remove(k);
-        }
-        j
+    let strip = |j: PositronRangeSummary| PositronRangeSummary {
+        seconds: 0.0,
+        histories_per_second: 0.0,
+        threads: 0,
+        ..j
     };
     // 3000 histories: three chunks, the last one partial
     let (j1, c1) = run_positron_range(&ctx(), &spec("Ga-68", 3000, 1)).unwrap();
-    assert_eq!(j1["threads"], 1);
+    assert_eq!(j1.threads, 1);
     for t in [2, 3] {
         let (j, c) = run_positron_range(&ctx(), &spec("Ga-68", 3000, t)).unwrap();
-        assert_eq!(j["threads"], t);
+        assert_eq!(j.threads, t);
         assert_eq!(strip(j), strip(j1.clone()), "{t} threads");
         assert_eq!(c, c1, "{t} threads: CSV");
     }

@@ -10,6 +10,7 @@ mod dose;
 mod kernel;
 mod pet;
 mod phantom;
+mod progress;
 mod run;
 mod svalues;
 mod tia;
@@ -172,6 +173,7 @@ impl Cmd {
 /// Parses the command line, runs the command and returns the process exit code; errors are
 /// printed as `error: ...` on stderr.
 pub fn main() -> i32 {
+    theradose::run::progress::set_progress_sink(std::sync::Arc::new(progress::Terminal));
     let cli = Cli::parse();
     let name = cli.cmd.name();
     match dispatch(cli.cmd) {

@@ -127,8 +127,8 @@ pub fn run(args: &PetArgs) -> Result<()> {
     eprintln!(
         "wrote {}: central mean {:.1} Bq/mL (true {:.1})",
         args.out.display(),
-        r.summary["mean_bq_ml_central"].as_f64().unwrap_or(f64::NAN),
-        r.summary["true_bq_ml_central"].as_f64().unwrap_or(f64::NAN)
+        r.summary.mean_bq_ml_central,
+        r.summary.true_bq_ml_central
     );
     Ok(())
 }

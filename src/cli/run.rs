@@ -32,14 +32,15 @@ pub fn study(
 pub fn run(file: &Path, out: Option<PathBuf>, opt: runfile::RunOptions) -> Result<()> {
     let rf = study::RunFile::load(file)?;
     let out = out.unwrap_or_else(|| Path::new("results").join(&rf.name));
-    let s = runfile::run_file(rf, &out, &opt).inspect_err(print_resume_hint)?;
+    let ctx = Context::load()?;
+    let s = runfile::run_file(&ctx, rf, &out, &opt).inspect_err(print_resume_hint)?;
     print_run_summary(&s.summary.to_json(), &out);
     Ok(())
 }
 
 /// Runs `theradose merge PARTS --out DIR`.
 pub fn merge(parts: &[PathBuf], out: &Path) -> Result<()> {
-    let s = runfile::merge(parts, out)?;
+    let s = runfile::merge(&Context::load()?, parts, out)?;
     print_run_summary(&s.summary.to_json(), out);
     Ok(())
 }

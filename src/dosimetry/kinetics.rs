@@ -10,6 +10,7 @@
 //! [`voxel::tia_map`] and [`voxel::fit_regions`] apply it to image stacks and regions.
 
 mod fit;
+mod kind;
 mod lm;
 mod model;
 mod select;
@@ -19,94 +20,9 @@ pub mod voxel;
 use anyhow::{bail, Result};
 use std::f64::consts::LN_2;
 
+pub use kind::Model;
 pub use select::{aicc, fit_tac};
 pub use simple::TrapezoidStart;
-
-/// A time-activity model; the closed set the fits and the CLI know.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Model {
-    /// `A_1 e^(-lambda_1 t)`: one compartment clearing at one rate.
-    Mono,
-    /// Sum of two exponentials (fast and slow washout; both amplitudes positive).
-    Bi,
-    /// Sum of three exponentials (all amplitudes positive).
-    Tri,
-    /// `A (e^(-lambda_w t) - e^(-lambda_u t))`, `lambda_w < lambda_u`: uptake then washout,
-    /// zero at injection.
-    UptakeWashout,
-    /// Trapezoid over the points plus a physical-decay tail after the last point (model-free;
-    /// see [`simple::trapezoid_tail`]).
-    Trapezoid,
-    /// Single time point, effective half-life taken equal to the measurement time
-    /// ([`simple::hanscheid`]).
-    Hanscheid,
-    /// Single time point with a given population effective half-life ([`simple::madsen`]).
-    Madsen,
-}
-
-impl Model {
-    /// The name used on the command line and in JSON.
-    pub fn name(self) -> &'static str {
-        match self {
-            Model::Mono => "mono",
-            Model::Bi => "bi",
-            Model::Tri => "tri",
-            Model::UptakeWashout => "uptake",
-            Model::Trapezoid => "trapezoid",
-            Model::Hanscheid => "hanscheid",
-            Model::Madsen => "madsen",
-        }
-    }
-
-    /// Parses a name of [`Model::name`] (also "uptake-washout").
-    pub fn from_name(s: &str) -> Option<Model> {
-        let all = [
-            Model::Mono,
-            Model::Bi,
-            Model::Tri,
-            Model::UptakeWashout,
-            Model::Trapezoid,
-            Model::Hanscheid,
-            Model::Madsen,
-        ];
-        let s = s.trim().to_ascii_lowercase();
-        if s == "uptake-washout" {
-            return Some(Model::UptakeWashout);
-        }
-        all.into_iter().find(|m| m.name() == s)
-    }
-
-    /// Number of fitted parameters (0 for the model-free and single-point methods).
-    pub fn n_params(self) -> usize {
-        match self {
-            Model::Mono => 2,
-            Model::Bi => 4,
-            Model::Tri => 6,
-            Model::UptakeWashout => 3,
-            _ => 0,
-        }
-    }
-
-    /// Names of the parameters in [`TacFit::params`] order (amplitudes in the value unit,
-    /// rates in 1/h).
-    pub fn param_names(self) -> &'static [&'static str] {
-        match self {
-            Model::Mono => &["a1", "lambda1_per_h"],
-            Model::Bi => &["a1", "lambda1_per_h", "a2", "lambda2_per_h"],
-            Model::Tri => &[
-                "a1",
-                "lambda1_per_h",
-                "a2",
-                "lambda2_per_h",
-                "a3",
-                "lambda3_per_h",
-            ],
-            Model::UptakeWashout => &["a", "lambda_washout_per_h", "lambda_uptake_per_h"],
-            Model::Hanscheid | Model::Madsen => &["value_at_t", "lambda_eff_per_h"],
-            Model::Trapezoid => &[],
-        }
-    }
-}
 
 /// Which model [`fit_tac`] uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

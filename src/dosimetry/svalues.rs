@@ -114,7 +114,7 @@ pub fn compute(
             )
         }
     };
-    let mut problem = Problem::build(file).context("S-value run")?;
+    let mut problem = Problem::build(ctx, file).context("S-value run")?;
     let ph_regions: Vec<String> = problem
         .phantom
         .regions

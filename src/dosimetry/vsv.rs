@@ -32,7 +32,6 @@ use crate::transport::{Geometry, Transport};
 use crate::units::{self, ELECTRON_MASS_MEV};
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use std::fmt::Write as _;
 
 /// A voxel S-value computation (the TOML section of `theradose vsv`).
@@ -196,13 +195,73 @@ fn check(spec: &VsvSpec) -> Result<()> {
     Ok(())
 }
 
+/// How the centre-voxel S-values are averaged (the `symmetry` of a [`VsvSummary`]).
+const SYMMETRY: &str =
+    "S averaged over the voxels equivalent under reflections and axis permutations (up to 48)";
+
+/// The summary of a voxel S-value run (`theradose vsv` prints it as JSON; fields in the order
+/// of its keys).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct VsvSummary {
+    /// nominal density of the medium
+    pub density_g_cm3: f64,
+    /// electron transport cutoff
+    pub electron_cutoff_kev: f64,
+    /// |emitted - deposited - escaped| / emitted
+    pub energy_balance_relative_discrepancy: f64,
+    /// fraction of the emitted energy that left the medium
+    pub escaped_fraction: f64,
+    /// decays simulated
+    pub histories: u64,
+    /// decays per wall-clock second
+    pub histories_per_second: f64,
+    /// the S-value of the centre voxel if every decay deposited its mean energy there
+    pub local_deposition_bound_mgy_per_mbq_s: f64,
+    /// CSDA range of the most energetic electron or positron
+    pub max_electron_csda_range_cm: f64,
+    /// the highest electron or positron energy of the spectrum
+    pub max_electron_energy_mev: f64,
+    /// mean energy emitted per decay
+    pub mean_energy_per_decay_mev: f64,
+    /// the medium's name
+    pub medium: String,
+    /// half width of the simulated medium cube
+    pub medium_half_width_cm: f64,
+    /// voxels of the simulated medium along each axis
+    pub medium_voxels: [usize; 3],
+    /// the table holds voxels (i, j, k) with 0 <= i, j, k < n
+    pub n: usize,
+    /// the nuclide's name
+    pub nuclide: String,
+    /// photon transport cutoff
+    pub photon_cutoff_kev: f64,
+    /// S-value of the source voxel (mGy per MBq s)
+    pub s_000_mgy_per_mbq_s: f64,
+    /// its relative uncertainty (1 sigma)
+    pub s_000_rel_uncertainty: f64,
+    /// wall-clock seconds of the transport
+    pub seconds: f64,
+    /// the run seed
+    pub seed: u64,
+    /// how the S-values are averaged over equivalent voxels
+    pub symmetry: String,
+    /// worker threads used
+    pub threads: usize,
+    /// theradose version
+    pub version: String,
+    /// mass of the source voxel
+    pub voxel_mass_g: f64,
+    /// voxel size
+    pub voxel_mm: f64,
+}
+
 /// Runs the voxel S-value calculation; returns the CSV text
-/// (`i,j,k,s_mgy_per_mbq_s,rel_uncertainty`) and a JSON summary.
+/// (`i,j,k,s_mgy_per_mbq_s,rel_uncertainty`) and the summary.
 ///
 /// # Errors
 /// An unknown nuclide or medium, a voxel size that is not positive, K outside [1, 40], zero
 /// histories.
-pub fn run_vsv(ctx: &Context, spec: &VsvSpec) -> Result<(String, serde_json::Value)> {
+pub fn run_vsv(ctx: &Context, spec: &VsvSpec) -> Result<(String, VsvSummary)> {
     check(spec)?;
     let spectrum = Spectrum::nuclide(&spec.nuclide, false).spec_field("nuclide")?;
     let db = &ctx.materials;
@@ -266,34 +325,34 @@ pub fn run_vsv(ctx: &Context, spec: &VsvSpec) -> Result<(String, serde_json::Val
     let (s000, r000) = s_of(0);
     let b = &t.balance;
     let emitted = b.emitted.mev().max(1e-300);
-    let summary = json!({
-        "nuclide": spec.nuclide,
-        "voxel_mm": spec.voxel_mm,
-        "medium": spec.medium,
-        "density_g_cm3": density,
-        "n": spec.n,
-        "histories": t.histories,
-        "seed": spec.seed,
-        "seconds": out.seconds,
-        "histories_per_second": out.new_histories as f64 / out.seconds.max(1e-9),
-        "threads": out.threads,
-        "s_000_mgy_per_mbq_s": s000,
-        "s_000_rel_uncertainty": r000,
-        "local_deposition_bound_mgy_per_mbq_s":
-            units::dose_gy(mean_energy, voxel_mass) * MGY_PER_MBQ_S_PER_GY_PER_DECAY,
-        "mean_energy_per_decay_mev": mean_energy,
-        "voxel_mass_g": voxel_mass,
-        "medium_voxels": ph.grid.dims,
-        "medium_half_width_cm": (half_width as f64 + 0.5) * voxel_cm,
-        "max_electron_energy_mev": e_max,
-        "max_electron_csda_range_cm": range_cm,
-        "escaped_fraction": b.escaped.mev() / emitted,
-        "electron_cutoff_kev": e_cut * 1e3,
-        "photon_cutoff_kev": PHOTON_CUTOFF_MEV * 1e3,
-        "symmetry": "S averaged over the voxels equivalent under reflections and axis permutations (up to 48)",
-        "energy_balance_relative_discrepancy": b.relative_discrepancy(),
-        "version": crate::VERSION,
-    });
+    let summary = VsvSummary {
+        density_g_cm3: density,
+        electron_cutoff_kev: e_cut * 1e3,
+        energy_balance_relative_discrepancy: b.relative_discrepancy(),
+        escaped_fraction: b.escaped.mev() / emitted,
+        histories: t.histories,
+        histories_per_second: out.new_histories as f64 / out.seconds.max(1e-9),
+        local_deposition_bound_mgy_per_mbq_s: units::dose_gy(mean_energy, voxel_mass)
+            * MGY_PER_MBQ_S_PER_GY_PER_DECAY,
+        max_electron_csda_range_cm: range_cm,
+        max_electron_energy_mev: e_max,
+        mean_energy_per_decay_mev: mean_energy,
+        medium: spec.medium.clone(),
+        medium_half_width_cm: (half_width as f64 + 0.5) * voxel_cm,
+        medium_voxels: ph.grid.dims,
+        n: spec.n,
+        nuclide: spec.nuclide.clone(),
+        photon_cutoff_kev: PHOTON_CUTOFF_MEV * 1e3,
+        s_000_mgy_per_mbq_s: s000,
+        s_000_rel_uncertainty: r000,
+        seconds: out.seconds,
+        seed: spec.seed,
+        symmetry: SYMMETRY.into(),
+        threads: out.threads,
+        version: crate::VERSION.into(),
+        voxel_mass_g: voxel_mass,
+        voxel_mm: spec.voxel_mm,
+    };
     Ok((csv, summary))
 }
 

@@ -11,7 +11,7 @@ use crate::dosimetry::svconv::VsvKernel;
 use crate::phantom::Phantom;
 use crate::source::Spectrum;
 use anyhow::{bail, Context as _, Result};
-use serde_json::json;
+use serde::Serialize;
 use std::path::{Path, PathBuf};
 
 /// What kernels to make.
@@ -125,8 +125,33 @@ fn octant(
     Ok((read_octant(&path, n)?, path))
 }
 
-/// The kernels (one, or soft tissue / lung / bone), each voxel's kernel index, and a JSON
-/// description (files, media, densities).
+/// One kernel of a [`kernel_set`]: its medium and the cached files it sums (serialised with the
+/// keys of the dose summary's `kernels`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct KernelInfo {
+    /// nominal density of the medium
+    pub density_g_cm3: f64,
+    /// the medium's name
+    pub medium: String,
+    /// the chain members whose kernels are summed (one without a chain)
+    pub members: Vec<KernelMember>,
+    /// S for offsets 0..n-1 per axis
+    pub n: usize,
+}
+
+/// One member of a [`KernelInfo`]: a nuclide's cached kernel and its weight.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct KernelMember {
+    /// the member's decays per decay of the parent (secular equilibrium; 1 for the parent)
+    pub decays_per_parent_decay: f64,
+    /// the cached kernel CSV
+    pub file: PathBuf,
+    /// the member's name
+    pub nuclide: String,
+}
+
+/// The kernels (one, or soft tissue / lung / bone), each voxel's kernel index, and what each
+/// kernel is made of (files, media, densities).
 ///
 /// # Errors
 /// A kernel size outside 1 to [`MAX_N`] (spec error of `n`), an unknown nuclide or medium, a
@@ -135,7 +160,7 @@ pub fn kernel_set(
     ctx: &Context,
     opts: &KernelOptions,
     ph: &Phantom,
-) -> Result<(Vec<VsvKernel>, Vec<u8>, serde_json::Value)> {
+) -> Result<(Vec<VsvKernel>, Vec<u8>, Vec<KernelInfo>)> {
     let n = opts.n.unwrap_or_else(|| default_n(opts.voxel_mm));
     if !(1..=MAX_N).contains(&n) {
         crate::spec_bail!("n", "{n}: expected 1 to {MAX_N}");
@@ -166,13 +191,22 @@ pub fn kernel_set(
             for (s, x) in sum.iter_mut().zip(o) {
                 *s += w * x;
             }
-            files.push(json!({"nuclide": name, "decays_per_parent_decay": w, "file": path}));
+            files.push(KernelMember {
+                decays_per_parent_decay: *w,
+                file: path,
+                nuclide: name.clone(),
+            });
         }
         kernels.push(VsvKernel {
             kernel: Kernel::from_octant(n, |i, j, k| sum[i + n * (j + n * k)]),
             density_g_cm3: density,
         });
-        info.push(json!({"medium": medium, "density_g_cm3": density, "n": n, "members": files}));
+        info.push(KernelInfo {
+            density_g_cm3: density,
+            medium: medium.clone(),
+            members: files,
+            n,
+        });
     }
     let class: Vec<u8> = if opts.tissue_kernels {
         let cls: Vec<u8> = ph.materials.iter().map(|m| tissue_class(&m.name)).collect();
@@ -180,5 +214,5 @@ pub fn kernel_set(
     } else {
         vec![0; ph.len()]
     };
-    Ok((kernels, class, json!(info)))
+    Ok((kernels, class, info))
 }

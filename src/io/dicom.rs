@@ -9,7 +9,7 @@
 //! GridFrameOffsetVector the offsets (mm) of the frames (axis k) along the row x column normal.
 //! Our grids are RAS: x and y change sign.
 
-use super::{Grid, Volume};
+use super::volume::{Grid, Volume};
 use dicom_core::{DataElement, PrimitiveValue, VR};
 use dicom_dictionary_std::{tags, uids};
 use dicom_object::{meta::FileMetaTableBuilder, InMemDicomObject};
@@ -41,6 +41,49 @@ fn uid(seed: u64, salt: u64) -> String {
     format!("2.25.{}", ((hi as u128) << 64) | lo as u128)
 }
 
+/// The doses as little-endian u32 pixels and the DoseGridScaling (Gy per pixel unit) that maps
+/// the largest dose to `u32::MAX`.
+fn dose_pixels(dose_gy: &[f64]) -> (Vec<u8>, f64) {
+    let max = dose_gy.iter().cloned().fold(0.0, f64::max);
+    let scaling = if max > 0.0 {
+        max / u32::MAX as f64
+    } else {
+        1.0
+    };
+    let mut pixels = Vec::with_capacity(4 * dose_gy.len());
+    for d in dose_gy {
+        pixels
+            .extend_from_slice(&((d / scaling).round().min(u32::MAX as f64) as u32).to_le_bytes());
+    }
+    (pixels, scaling)
+}
+
+/// The row and column directions (LPS) of the frames and the GridFrameOffsetVector (mm): the
+/// frames' offsets along the normal of the rows and columns.
+fn orientation(grid: &Grid) -> ([f64; 3], [f64; 3], Vec<f64>) {
+    let col = |c: usize| {
+        flip([
+            grid.direction[0][c],
+            grid.direction[1][c],
+            grid.direction[2][c],
+        ])
+    };
+    let (row_dir, col_dir, slice_dir) = (col(0), col(1), col(2));
+    let normal = [
+        row_dir[1] * col_dir[2] - row_dir[2] * col_dir[1],
+        row_dir[2] * col_dir[0] - row_dir[0] * col_dir[2],
+        row_dir[0] * col_dir[1] - row_dir[1] * col_dir[0],
+    ];
+    let sign = (0..3)
+        .map(|a| normal[a] * slice_dir[a])
+        .sum::<f64>()
+        .signum();
+    let offsets: Vec<f64> = (0..grid.dims[2])
+        .map(|k| sign * k as f64 * grid.spacing_mm[2])
+        .collect();
+    (row_dir, col_dir, offsets)
+}
+
 /// Writes `dose` (Gy per voxel, on `grid`) as a DICOM RT Dose file.
 ///
 /// # Errors
@@ -62,37 +105,8 @@ pub fn write_rt_dose(
         anyhow::bail!("{}: dose {d} cannot be written to RT Dose", path.display());
     }
     let [nx, ny, nz] = grid.dims;
-    let max = dose_gy.iter().cloned().fold(0.0, f64::max);
-    let scaling = if max > 0.0 {
-        max / u32::MAX as f64
-    } else {
-        1.0
-    };
-    let mut pixels = Vec::with_capacity(4 * dose_gy.len());
-    for d in dose_gy {
-        pixels
-            .extend_from_slice(&((d / scaling).round().min(u32::MAX as f64) as u32).to_le_bytes());
-    }
-    let col = |c: usize| {
-        flip([
-            grid.direction[0][c],
-            grid.direction[1][c],
-            grid.direction[2][c],
-        ])
-    };
-    let (row_dir, col_dir, slice_dir) = (col(0), col(1), col(2));
-    let normal = [
-        row_dir[1] * col_dir[2] - row_dir[2] * col_dir[1],
-        row_dir[2] * col_dir[0] - row_dir[0] * col_dir[2],
-        row_dir[0] * col_dir[1] - row_dir[1] * col_dir[0],
-    ];
-    let sign = (0..3)
-        .map(|a| normal[a] * slice_dir[a])
-        .sum::<f64>()
-        .signum();
-    let offsets: Vec<f64> = (0..nz)
-        .map(|k| sign * k as f64 * grid.spacing_mm[2])
-        .collect();
+    let (pixels, scaling) = dose_pixels(dose_gy);
+    let (row_dir, col_dir, offsets) = orientation(grid);
     let position = flip(grid.world_mm([0.0, 0.0, 0.0]));
     // FNV-1a of the pixels: the UIDs differ for different doses written at the same instant
     let hash = pixels.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {

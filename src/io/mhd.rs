@@ -9,8 +9,8 @@
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
+use super::raw::{data_bytes, write_atomic, write_le, IoError};
 use super::volume::{Grid, ScalarType, Volume, VoxelType};
-use super::{data_bytes, write_atomic, write_le, IoError};
 
 /// Sign of each world component between LPS and RAS (its own inverse).
 const LPS_RAS: [f64; 3] = [-1.0, -1.0, 1.0];

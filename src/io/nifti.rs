@@ -9,8 +9,8 @@
 use std::io::Write;
 use std::path::Path;
 
+use super::raw::{data_bytes, read_maybe_gzip, write_atomic, write_le, IoError};
 use super::volume::{Grid, ScalarType, Volume, VoxelType};
-use super::{data_bytes, read_maybe_gzip, write_atomic, write_le, IoError};
 
 const HEADER_BYTES: usize = 348;
 const VOX_OFFSET: usize = 352;

@@ -35,6 +35,7 @@ pub mod positron_range;
 pub mod positron_range_kernel;
 pub mod projector;
 pub mod scan;
+pub mod scan_summary;
 pub mod scanner;
 pub mod simulate;
 

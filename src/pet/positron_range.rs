@@ -41,7 +41,6 @@ use crate::spec_bail;
 use anyhow::Result;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use std::fmt::Write as _;
 use std::sync::Mutex;
 use std::time::Instant;
@@ -86,14 +85,56 @@ struct Histograms {
     escaped: u64,
 }
 
-/// Runs it; returns the JSON summary and the 1D histogram CSV (`x_mm,probability_per_mm`).
+/// The summary of a positron-range run (`theradose positron-range` prints it as JSON; fields in
+/// the order of its keys).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PositronRangeSummary {
+    /// width of a histogram bin
+    pub bin_mm: f64,
+    /// energy below which a positron stops and annihilates
+    pub cutoff_kev: f64,
+    /// density of the medium
+    pub density_g_cm3: f64,
+    /// positrons that left the medium
+    pub escaped: u64,
+    /// full width at half maximum of the 1D offset distribution
+    pub fwhm_1d_mm: f64,
+    /// full width at tenth maximum of the 1D offset distribution
+    pub fwtm_1d_mm: f64,
+    /// positrons simulated
+    pub histories: u64,
+    /// positrons per wall-clock second
+    pub histories_per_second: f64,
+    /// mean 3D emission-to-annihilation distance
+    pub mean_3d_mm: f64,
+    /// the medium's name
+    pub medium: String,
+    /// the nuclide's name
+    pub nuclide: String,
+    /// annihilations beyond the histogram limit (counted in the edge bins)
+    pub outside_histogram: u64,
+    /// 99th percentile of the 3D distance
+    pub p99_3d_mm: f64,
+    /// rms of the 1D offset
+    pub rms_1d_mm: f64,
+    /// wall-clock seconds
+    pub seconds: f64,
+    /// the run seed
+    pub seed: u64,
+    /// worker threads used
+    pub threads: usize,
+    /// theradose version
+    pub version: String,
+}
+
+/// Runs it; returns the summary and the 1D histogram CSV (`x_mm,probability_per_mm`).
 ///
 /// # Errors
 /// An unknown nuclide or medium, a nuclide without positrons, zero histories.
 pub fn run_positron_range(
     ctx: &Context,
     spec: &PositronRangeSpec,
-) -> Result<(serde_json::Value, String)> {
+) -> Result<(PositronRangeSummary, String)> {
     if spec.histories == 0 {
         spec_bail!("histories", "must be at least 1, got 0");
     }
@@ -166,26 +207,26 @@ pub fn run_positron_range(
     let n = (spec.histories - h.escaped).max(1) as f64;
     let mm = 10.0;
     let (csv, [fwhm, fwtm, p99]) = widths(&h, n, limit_cm, bin_cm);
-    let summary = json!({
-        "nuclide": nuclide.name,
-        "medium": spec.medium,
-        "mean_3d_mm": sum_r / n * mm,
-        "rms_1d_mm": (sum_x2 / n).sqrt() * mm,
-        "fwhm_1d_mm": fwhm,
-        "fwtm_1d_mm": fwtm,
-        "p99_3d_mm": p99,
-        "histories": spec.histories,
-        "seconds": seconds,
-        "histories_per_second": spec.histories as f64 / seconds.max(1e-9),
-        "threads": threads,
-        "seed": spec.seed,
-        "density_g_cm3": density,
-        "cutoff_kev": CUTOFF_MEV * 1e3,
-        "bin_mm": bin_cm * mm,
-        "escaped": h.escaped,
-        "outside_histogram": h.outside,
-        "version": crate::VERSION,
-    });
+    let summary = PositronRangeSummary {
+        bin_mm: bin_cm * mm,
+        cutoff_kev: CUTOFF_MEV * 1e3,
+        density_g_cm3: density,
+        escaped: h.escaped,
+        fwhm_1d_mm: fwhm,
+        fwtm_1d_mm: fwtm,
+        histories: spec.histories,
+        histories_per_second: spec.histories as f64 / seconds.max(1e-9),
+        mean_3d_mm: sum_r / n * mm,
+        medium: spec.medium.clone(),
+        nuclide: nuclide.name.clone(),
+        outside_histogram: h.outside,
+        p99_3d_mm: p99,
+        rms_1d_mm: (sum_x2 / n).sqrt() * mm,
+        seconds,
+        seed: spec.seed,
+        threads,
+        version: crate::VERSION.into(),
+    };
     Ok((summary, csv))
 }
 

@@ -187,14 +187,18 @@ pub fn history(
 type Cache = Mutex<HashMap<String, Arc<Vec<f64>>>>;
 static CACHE: OnceLock<Cache> = OnceLock::new();
 
-/// 1D samples (mm) of the emission-to-annihilation offset of `nuclide`'s positrons in water:
-/// 3 per history (x, y and z components).
+/// 1D samples (mm) of the emission-to-annihilation offset of `nuclide`'s positrons in the water
+/// of `db`: 3 per history (x, y and z components).
 ///
 /// # Errors
-/// See [`samples_1d_mm_in`].
-pub fn samples_1d_mm(nuclide: &Nuclide, histories: u64, seed: u64) -> Result<Arc<Vec<f64>>> {
-    let water = MaterialDb::load()?.get("water")?.clone();
-    samples_1d_mm_in(nuclide, &water, histories, seed)
+/// See [`samples_1d_mm_in`]; also when `db` has no water.
+pub fn samples_1d_mm(
+    db: &MaterialDb,
+    nuclide: &Nuclide,
+    histories: u64,
+    seed: u64,
+) -> Result<Arc<Vec<f64>>> {
+    samples_1d_mm_in(nuclide, db.get("water")?, histories, seed)
 }
 
 /// 1D samples (mm) of the emission-to-annihilation offset of `nuclide`'s positrons in

@@ -18,6 +18,9 @@
 use crate::context::Context;
 use crate::io::{self, write_file_atomic, Volume};
 use crate::pet::phantom_activity::{self as pa, Recovery};
+use crate::pet::scan_summary::{
+    PetActivity, PetFwhm, PetGrid, PetInputs, PetRecovery, PetScanSummary, PetSinogram, PetSuv,
+};
 use crate::pet::{metrics, simulate, PetOptions, Scanner};
 use crate::phantom::Phantom;
 use crate::run::problem::build_phantom;
@@ -25,7 +28,6 @@ use crate::run::spec::PhantomSpec;
 use crate::spec_bail;
 use anyhow::{bail, Context as _, Result};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -138,7 +140,7 @@ pub struct PetScanResult {
     /// recovery of every `sphere_<d>mm` region
     pub recovery: Vec<Recovery>,
     /// `summary.json`
-    pub summary: serde_json::Value,
+    pub summary: PetScanSummary,
 }
 
 impl PetScanResult {
@@ -234,40 +236,41 @@ pub fn scan(ctx: &Context, args: &PetScanSpec) -> Result<PetScanResult> {
     let true_c = metrics::suv_mean(&img.truth_bq_ml, &central);
     let recovery = pa::sphere_recovery(&ph, &img.recon_bq_ml, &img.truth_bq_ml);
     let g = &img.geometry;
-    let summary = json!({
-        "mean_bq_ml_central": mean_c,
-        "true_bq_ml_central": true_c,
-        "central_region": ph.regions[bg as usize].name,
-        "central_voxels": central.len(),
-        "central_definition": "voxels of the largest region within a quarter of its extent \
-            from its centroid along each axis",
-        "version": crate::VERSION,
-        "seed": args.seed,
-        "inputs": {
-            "phantom": args.phantom, "activity": activity_input, "nuclide": args.nuclide,
-            "scanner": scanner.name, "duration_s": args.duration_s,
-            "noise_free": args.noise_free, "iterations": args.iterations,
-            "subsets": args.subsets, "voxel_mm": voxel_mm, "groups": args.groups,
-            "psf": args.psf,
-            "post_filter_mm": args.post_filter_mm, "scatter_fraction": args.scatter_fraction,
-            "randoms_fraction": args.randoms_fraction,
-            "positron_histories": args.positron_histories,
+    let summary = PetScanSummary {
+        central_definition: "voxels of the largest region within a quarter of its extent \
+            from its centroid along each axis"
+            .into(),
+        central_region: ph.regions[bg as usize].name.clone(),
+        central_voxels: central.len(),
+        decays_per_bq: img.decay_integral_s,
+        expected_trues: img.expected_trues,
+        grid: PetGrid {
+            dims: ph.grid.dims,
+            voxel_mm: ph.grid.spacing_mm,
         },
-        "scanner": scanner,
-        "grid": {"dims": ph.grid.dims, "voxel_mm": ph.grid.spacing_mm},
-        "sinogram": {"views": g.n_views, "bins": g.n_bins, "bin_mm": g.bin_mm,
-            "planes": g.nz, "lors": g.n_lors()},
-        "system_fwhm_mm": {"transaxial": img.system_fwhm_mm[0], "axial": img.system_fwhm_mm[1]},
-        "positron_range_rms_1d_mm": img.positron_rms_mm,
-        "decays_per_bq": img.decay_integral_s,
-        "expected_trues": img.expected_trues,
-        "prompts": img.prompts,
-        "suv": suv_json,
-        "recovery": recovery.iter().map(|r| json!({"region": r.region,
-            "diameter_mm": r.diameter_mm, "mean": r.mean, "max": r.max}))
-            .collect::<Vec<_>>(),
-        "seconds": start.elapsed().as_secs_f64(),
-    });
+        inputs: inputs_of(args, activity_input, &scanner.name, voxel_mm),
+        mean_bq_ml_central: mean_c,
+        positron_range_rms_1d_mm: img.positron_rms_mm,
+        prompts: img.prompts,
+        recovery: recovery.iter().map(PetRecovery::from).collect(),
+        scanner,
+        seconds: start.elapsed().as_secs_f64(),
+        seed: args.seed,
+        sinogram: PetSinogram {
+            bin_mm: g.bin_mm,
+            bins: g.n_bins,
+            lors: g.n_lors(),
+            planes: g.nz,
+            views: g.n_views,
+        },
+        suv: suv_json,
+        system_fwhm_mm: PetFwhm {
+            axial: img.system_fwhm_mm[1],
+            transaxial: img.system_fwhm_mm[0],
+        },
+        true_bq_ml_central: true_c,
+        version: crate::VERSION.into(),
+    };
     Ok(PetScanResult {
         phantom: ph,
         recon_bq_ml: img.recon_bq_ml,
@@ -278,14 +281,36 @@ pub fn scan(ctx: &Context, args: &PetScanSpec) -> Result<PetScanResult> {
     })
 }
 
+/// The inputs of a scan for its summary: the spec's values, the activity map's description,
+/// the scanner's name and the voxel size used.
+fn inputs_of(args: &PetScanSpec, activity: PetActivity, scanner: &str, voxel_mm: f64) -> PetInputs {
+    PetInputs {
+        activity,
+        duration_s: args.duration_s,
+        groups: args.groups.clone(),
+        iterations: args.iterations,
+        noise_free: args.noise_free,
+        nuclide: args.nuclide.clone(),
+        phantom: args.phantom.clone(),
+        positron_histories: args.positron_histories,
+        post_filter_mm: args.post_filter_mm,
+        psf: args.psf,
+        randoms_fraction: args.randoms_fraction,
+        scanner: scanner.to_string(),
+        scatter_fraction: args.scatter_fraction,
+        subsets: args.subsets,
+        voxel_mm,
+    }
+}
+
 /// The SUV image of the reconstruction and its summary (null without `injected_mbq`).
 fn suv_image(
     args: &PetScanSpec,
     ph: &Phantom,
     recon_bq_ml: &[f64],
-) -> Result<(Option<Vec<f64>>, serde_json::Value)> {
+) -> Result<(Option<Vec<f64>>, Option<PetSuv>)> {
     let Some(mbq) = args.injected_mbq else {
-        return Ok((None, serde_json::Value::Null));
+        return Ok((None, None));
     };
     let nuc = crate::source::nuclide::Nuclide::load(&args.nuclide)?;
     let mass_g = match args.weight_kg {
@@ -294,13 +319,17 @@ fn suv_image(
     };
     let s = metrics::suv_scale(mbq * 1e6, mass_g, args.uptake_min * 60.0, nuc.half_life_s)?;
     let suv: Vec<f64> = recon_bq_ml.iter().map(|c| c * s).collect();
-    let info = json!({"injected_mbq": mbq, "body_mass_g": mass_g,
-        "uptake_min": args.uptake_min, "suv_per_bq_ml": s});
-    Ok((Some(suv), info))
+    let info = PetSuv {
+        body_mass_g: mass_g,
+        injected_mbq: mbq,
+        suv_per_bq_ml: s,
+        uptake_min: args.uptake_min,
+    };
+    Ok((Some(suv), Some(info)))
 }
 
 /// The activity map the options ask for, and a description of it for the summary.
-fn activity_map(ph: &Phantom, a: &PetScanSpec) -> Result<(Vec<f64>, serde_json::Value)> {
+fn activity_map(ph: &Phantom, a: &PetScanSpec) -> Result<(Vec<f64>, PetActivity)> {
     match (
         &a.activity,
         a.uniform_bq_ml,
@@ -323,12 +352,18 @@ fn activity_map(ph: &Phantom, a: &PetScanSpec) -> Result<(Vec<f64>, serde_json::
                     ph.grid.spacing_mm[0]
                 );
             }
-            Ok((vol.data, json!({"file": p})))
+            Ok((vol.data, PetActivity::File { file: p.clone() }))
         }
-        (None, Some(c), None, None) => Ok((pa::uniform(ph, c)?, json!({"uniform_bq_ml": c}))),
+        (None, Some(c), None, None) => Ok((
+            pa::uniform(ph, c)?,
+            PetActivity::Uniform { uniform_bq_ml: c },
+        )),
         (None, None, Some(r), Some(c)) => Ok((
             pa::sphere_to_background(ph, r, c)?,
-            json!({"sphere_to_background": r, "background_bq_ml": c}),
+            PetActivity::Spheres {
+                background_bq_ml: c,
+                sphere_to_background: r,
+            },
         )),
         _ => spec_bail!(
             "activity",

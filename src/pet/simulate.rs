@@ -104,21 +104,14 @@ pub fn simulate(
 ) -> Result<PetImages> {
     let g = &phantom.grid;
     check_inputs(phantom, activity_bq_ml, scanner, opts)?;
-    let nuc = Nuclide::load(nuclide)?;
-    let yield_pos = nuc.positron_yield();
-    if yield_pos <= 0.0 {
-        bail!(
-            "nuclide {}: no positron emission, it cannot be imaged by PET",
-            nuc.name
-        );
-    }
+    let (nuc, yield_pos) = positron_emitter(nuclide)?;
     let say = |m: &str| {
         if opts.progress {
             eprintln!("pet: {m}");
         }
     };
     let [nx, ny, nz] = g.dims;
-    let [dx, dy, dz] = g.spacing_mm;
+    let [dx, dy, _] = g.spacing_mm;
     let geom = sino_geom(g.dims, [dx, dy], scanner, opts);
     let projector = Projector::new(geom.clone());
     say(&format!(
@@ -130,20 +123,8 @@ pub fn simulate(
         geom.n_lors() as f64
     ));
 
-    // attenuation factors exp(-line integral of mu at 511 keV)
-    let photon = PhotonPhysics::new(&phantom.materials)?;
-    let mu_rho: Vec<f64> = (0..phantom.materials.len())
-        .map(|m| photon.coefficients(m, E511_MEV).total())
-        .collect();
-    let mu_per_mm: Vec<f64> = phantom
-        .material
-        .iter()
-        .zip(&phantom.density)
-        .map(|(&m, &d)| mu_rho[m as usize] * d as f64 / 10.0)
-        .collect();
     let all_views: Vec<usize> = (0..geom.n_views).collect();
-    let mut factor = projector.zeros();
-    projector.forward(&mu_per_mm, &all_views, &mut factor);
+    let mut factor = attenuation_integrals(phantom, &projector, &all_views)?;
 
     // calibration: counts per LOR per (Bq/mL x mm of path), so that one voxel's decays summed
     // over all its LORs give efficiency x positron yield x decays (sum_i P_ij = views dx dy / bin)
@@ -160,26 +141,9 @@ pub fn simulate(
     // the activity at scan start, and the annihilation density: it blurred by positron range
     let at_start = (-lambda * opts.uptake_s).exp();
     let truth: Vec<f64> = activity_bq_ml.iter().map(|a| a * at_start).collect();
-    let mut annihilation = truth.clone();
-    let mut positron_rms_mm = 0.0;
-    if opts.positron_histories > 0 {
-        say("positron range from transport, per medium");
-        positron_rms_mm = prk::blur_by_medium(
-            phantom,
-            &nuc,
-            &mut annihilation,
-            opts.positron_histories,
-            opts.seed,
-        )?;
-    }
+    let (annihilation, positron_rms_mm) = annihilation_density(phantom, &nuc, &truth, opts)?;
     let fwhm = [scanner.transaxial_fwhm_mm(), scanner.axial_fwhm_mm()];
-    let psf = Blur3 {
-        k: [
-            Kernel1d::gaussian(fwhm[0], dx),
-            Kernel1d::gaussian(fwhm[0], dy),
-            Kernel1d::gaussian(fwhm[1], dz),
-        ],
-    };
+    let psf = gaussian_blur(fwhm[0], fwhm[1], g.spacing_mm);
 
     say("forward projection");
     let truth_model = SystemModel {
@@ -191,13 +155,7 @@ pub fn simulate(
     truth_model.forward(&annihilation, &all_views, &mut trues);
     let expected_trues: f64 = trues.data.iter().sum();
     let background = backgrounds(&projector, &trues, scanner, opts);
-    let mut prompts = trues;
-    for (p, b) in prompts.data.iter_mut().zip(&background.data) {
-        *p += b;
-    }
-    if opts.noise {
-        prompts = poisson_sinogram(&projector, &prompts, opts.seed);
-    }
+    let prompts = prompts(&projector, trues, &background, opts);
     let total_prompts: f64 = prompts.data.iter().sum();
     say(&format!(
         "{expected_trues:.3e} expected trues, {total_prompts:.3e} prompts"
@@ -218,14 +176,7 @@ pub fn simulate(
     );
     if opts.post_filter_fwhm_mm > 0.0 {
         let f = opts.post_filter_fwhm_mm;
-        let post = Blur3 {
-            k: [
-                Kernel1d::gaussian(f, dx),
-                Kernel1d::gaussian(f, dy),
-                Kernel1d::gaussian(f, dz),
-            ],
-        };
-        post.apply(&mut recon, [nx, ny, nz]);
+        gaussian_blur(f, f, g.spacing_mm).apply(&mut recon, [nx, ny, nz]);
     }
     Ok(PetImages {
         recon_bq_ml: recon,
@@ -237,6 +188,99 @@ pub fn simulate(
         positron_rms_mm,
         decay_integral_s,
     })
+}
+
+/// The nuclide and its positrons per decay.
+///
+/// # Errors
+/// An unknown nuclide, or one without positron emission.
+fn positron_emitter(nuclide: &str) -> Result<(Nuclide, f64)> {
+    let nuc = Nuclide::load(nuclide)?;
+    let yield_pos = nuc.positron_yield();
+    if yield_pos <= 0.0 {
+        bail!(
+            "nuclide {}: no positron emission, it cannot be imaged by PET",
+            nuc.name
+        );
+    }
+    Ok((nuc, yield_pos))
+}
+
+/// The annihilation density of the activity `truth` (Bq/mL): it blurred by the positron range in
+/// each medium when `opts.positron_histories` > 0, with the rms range (mm; else 0).
+fn annihilation_density(
+    phantom: &Phantom,
+    nuc: &Nuclide,
+    truth: &[f64],
+    opts: &PetOptions,
+) -> Result<(Vec<f64>, f64)> {
+    let mut annihilation = truth.to_vec();
+    let mut positron_rms_mm = 0.0;
+    if opts.positron_histories > 0 {
+        if opts.progress {
+            eprintln!("pet: positron range from transport, per medium");
+        }
+        positron_rms_mm = prk::blur_by_medium(
+            phantom,
+            nuc,
+            &mut annihilation,
+            opts.positron_histories,
+            opts.seed,
+        )?;
+    }
+    Ok((annihilation, positron_rms_mm))
+}
+
+/// The prompts: trues plus background, Poisson-sampled when `opts.noise`.
+fn prompts(
+    projector: &Projector,
+    trues: Sinogram,
+    background: &Sinogram,
+    opts: &PetOptions,
+) -> Sinogram {
+    let mut prompts = trues;
+    for (p, b) in prompts.data.iter_mut().zip(&background.data) {
+        *p += b;
+    }
+    if opts.noise {
+        prompts = poisson_sinogram(projector, &prompts, opts.seed);
+    }
+    prompts
+}
+
+/// The line integrals of the linear attenuation coefficient at 511 keV (mm-1 times mm) of
+/// every LOR of `views`.
+fn attenuation_integrals(
+    phantom: &Phantom,
+    projector: &Projector,
+    views: &[usize],
+) -> Result<Sinogram> {
+    let photon = PhotonPhysics::new(&phantom.materials)?;
+    let mu_rho: Vec<f64> = (0..phantom.materials.len())
+        .map(|m| photon.coefficients(m, E511_MEV).total())
+        .collect();
+    let mu_per_mm: Vec<f64> = phantom
+        .material
+        .iter()
+        .zip(&phantom.density)
+        .map(|(&m, &d)| mu_rho[m as usize] * d as f64 / 10.0)
+        .collect();
+    let mut integrals = projector.zeros();
+    projector.forward(&mu_per_mm, views, &mut integrals);
+    Ok(integrals)
+}
+
+/// A separable Gaussian blur of FWHM `fwhm_xy_mm` across and `fwhm_z_mm` along the axis, on
+/// voxels of `spacing_mm`.
+fn gaussian_blur(fwhm_xy_mm: f64, fwhm_z_mm: f64, spacing_mm: [f64; 3]) -> Blur3 {
+    let [dx, dy, dz] = spacing_mm;
+    Blur3 {
+        k: [
+            Kernel1d::gaussian(fwhm_xy_mm, dx),
+            Kernel1d::gaussian(fwhm_xy_mm, dy),
+            Kernel1d::gaussian(fwhm_z_mm, dz),
+        ],
+    }
 }
 
 /// The sinogram sampling of an image: bins of half the smaller in-plane voxel covering the

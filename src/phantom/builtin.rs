@@ -7,7 +7,7 @@
 //! sub-points carrying that label, so a low-density region (lung) keeps its density at its
 //! boundary and region masses follow the voxelised volumes.
 
-use super::shapes::{build_shape, sub_points, ShapeDef};
+use super::shapes::{build_shape, sub_points, Shape, ShapeDef};
 use super::{Phantom, Region};
 use crate::io::Grid;
 use crate::materials::MaterialDb;
@@ -195,17 +195,8 @@ impl PhantomDef {
         self.voxelise_window(db, voxel_mm, sub, groups, None)
     }
 
-    /// Like `voxelise`, but only the voxels of the full grid that overlap the box
-    /// `window = (lo_mm, hi_mm)` (definition frame): a zoom at fine voxel size into one region
-    /// (e.g. a small lesion) on the same voxel lattice as the whole phantom.
-    pub fn voxelise_window(
-        &self,
-        db: &MaterialDb,
-        voxel_mm: f64,
-        sub: usize,
-        groups: &[String],
-        window: Option<([f64; 3], [f64; 3])>,
-    ) -> Result<Phantom> {
+    /// Checks a voxelisation request: a positive voxel size and known optional groups.
+    fn check_request(&self, voxel_mm: f64, groups: &[String]) -> Result<()> {
         if !(voxel_mm.is_finite() && voxel_mm > 0.0) {
             bail!(
                 "phantom '{}': voxel size {voxel_mm} mm, expected a positive number",
@@ -222,10 +213,19 @@ impl PhantomDef {
                 );
             }
         }
-        let sub = sub.max(1);
-        let full = [0, 1, 2].map(|a| ((self.size_mm[a] / voxel_mm).round() as usize).max(1));
-        let half = [0, 1, 2].map(|a| full[a] as f64 * voxel_mm / 2.0);
-        let (w0, w1) = match window {
+        Ok(())
+    }
+
+    /// The voxel index range [w0, w1) of the full grid (`full` voxels, half sizes `half` mm)
+    /// that overlaps `window` (definition frame, mm); the whole grid without a window.
+    fn window_range(
+        &self,
+        full: [usize; 3],
+        half: [f64; 3],
+        voxel_mm: f64,
+        window: Option<([f64; 3], [f64; 3])>,
+    ) -> Result<([usize; 3], [usize; 3])> {
+        Ok(match window {
             None => ([0; 3], full),
             Some((lo, hi)) => {
                 let w0 = [0, 1, 2].map(|a| {
@@ -244,16 +244,16 @@ impl PhantomDef {
                 }
                 (w0, w1)
             }
-        };
-        let dims = [0, 1, 2].map(|a| w1[a] - w0[a]);
-        if dims.iter().product::<usize>() > 600_000_000 {
-            bail!(
-                "phantom '{}': {:?} voxels at {voxel_mm} mm is too many",
-                self.name,
-                dims
-            );
-        }
-        // materials and regions in order of first appearance
+        })
+    }
+
+    /// The shapes of the phantom with `groups`, built, with the material names and the regions
+    /// in order of first appearance (material 0 the background, region 0 "outside").
+    fn shapes_of(
+        &self,
+        db: &MaterialDb,
+        groups: &[String],
+    ) -> Result<(Vec<String>, Vec<Region>, Vec<Shape>)> {
         let mut mat_names: Vec<String> = vec![self.background.clone()];
         let mut regions = vec![Region {
             name: "outside".into(),
@@ -293,6 +293,34 @@ impl PhantomDef {
                 }
             }
         }
+        Ok((mat_names, regions, shapes))
+    }
+
+    /// Like `voxelise`, but only the voxels of the full grid that overlap the box
+    /// `window = (lo_mm, hi_mm)` (definition frame): a zoom at fine voxel size into one region
+    /// (e.g. a small lesion) on the same voxel lattice as the whole phantom.
+    pub fn voxelise_window(
+        &self,
+        db: &MaterialDb,
+        voxel_mm: f64,
+        sub: usize,
+        groups: &[String],
+        window: Option<([f64; 3], [f64; 3])>,
+    ) -> Result<Phantom> {
+        self.check_request(voxel_mm, groups)?;
+        let sub = sub.max(1);
+        let full = [0, 1, 2].map(|a| ((self.size_mm[a] / voxel_mm).round() as usize).max(1));
+        let half = [0, 1, 2].map(|a| full[a] as f64 * voxel_mm / 2.0);
+        let (w0, w1) = self.window_range(full, half, voxel_mm, window)?;
+        let dims = [0, 1, 2].map(|a| w1[a] - w0[a]);
+        if dims.iter().product::<usize>() > 600_000_000 {
+            bail!(
+                "phantom '{}': {:?} voxels at {voxel_mm} mm is too many",
+                self.name,
+                dims
+            );
+        }
+        let (mat_names, regions, shapes) = self.shapes_of(db, groups)?;
         let materials = mat_names
             .iter()
             .map(|n| db.get(n).cloned())

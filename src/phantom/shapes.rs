@@ -137,85 +137,8 @@ pub(super) fn build_shape(
             })? as u16),
             None => None,
         };
-    let pos = |v: f64, what: &str| -> Result<f64> {
-        if v.is_finite() && v > 0.0 {
-            Ok(v)
-        } else {
-            Err(anyhow!(
-                "{}: {what} = {v}, expected a positive length in mm",
-                ctx()
-            ))
-        }
-    };
-    let kind = match s.kind.as_str() {
-        "box" => {
-            let h = s
-                .half_size_mm
-                .ok_or_else(|| anyhow!("{}: box needs half_size_mm", ctx()))?;
-            Kind::Box([
-                pos(h[0], "half_size_mm")?,
-                pos(h[1], "half_size_mm")?,
-                pos(h[2], "half_size_mm")?,
-            ])
-        }
-        "sphere" => {
-            let r = pos(
-                s.radius_mm
-                    .ok_or_else(|| anyhow!("{}: sphere needs radius_mm", ctx()))?,
-                "radius_mm",
-            )?;
-            Kind::Ellipsoid([r; 3])
-        }
-        "ellipsoid" => {
-            let r = s
-                .radii_mm
-                .as_ref()
-                .ok_or_else(|| anyhow!("{}: ellipsoid needs radii_mm", ctx()))?;
-            if r.len() != 3 {
-                bail!("{}: ellipsoid radii_mm needs 3 values", ctx());
-            }
-            Kind::Ellipsoid([
-                pos(r[0], "radii_mm")?,
-                pos(r[1], "radii_mm")?,
-                pos(r[2], "radii_mm")?,
-            ])
-        }
-        "cylinder" => {
-            let ax = match s.axis.as_deref().unwrap_or("z") {
-                "x" => 0,
-                "y" => 1,
-                "z" => 2,
-                a => bail!("{}: axis '{a}', expected x, y or z", ctx()),
-            };
-            let r = match (&s.radii_mm, s.radius_mm) {
-                (Some(r), _) if r.len() == 2 => [pos(r[0], "radii_mm")?, pos(r[1], "radii_mm")?],
-                (None, Some(r)) => [pos(r, "radius_mm")?; 2],
-                _ => bail!("{}: cylinder needs radius_mm or radii_mm = [r1, r2]", ctx()),
-            };
-            let h = pos(
-                s.half_length_mm
-                    .ok_or_else(|| anyhow!("{}: cylinder needs half_length_mm", ctx()))?,
-                "half_length_mm",
-            )?;
-            Kind::Cylinder(ax, r, h)
-        }
-        k => bail!(
-            "{}: kind '{k}', expected box, sphere, ellipsoid or cylinder",
-            ctx()
-        ),
-    };
-    let ext = match kind {
-        Kind::Box(h) => h,
-        Kind::Ellipsoid(r) => r,
-        Kind::Cylinder(ax, r, h) => {
-            let mut e = [0.0; 3];
-            let others: Vec<usize> = (0..3).filter(|&a| a != ax).collect();
-            e[ax] = h;
-            e[others[0]] = r[0];
-            e[others[1]] = r[1];
-            e
-        }
-    };
+    let kind = kind_of(s, &ctx())?;
+    let ext = extent(kind);
     let c = s.center_mm;
     let cmin = s.clip_min_mm.unwrap_or([f64::NEG_INFINITY; 3]);
     let cmax = s.clip_max_mm.unwrap_or([f64::INFINITY; 3]);
@@ -231,6 +154,93 @@ pub(super) fn build_shape(
         density: density as f32,
         inside,
     })
+}
+
+/// The shape's kind and sizes from its definition; `ctx` names it in errors.
+fn kind_of(s: &ShapeDef, ctx: &str) -> Result<Kind> {
+    let pos = |v: f64, what: &str| -> Result<f64> {
+        if v.is_finite() && v > 0.0 {
+            Ok(v)
+        } else {
+            Err(anyhow!(
+                "{}: {what} = {v}, expected a positive length in mm",
+                ctx
+            ))
+        }
+    };
+    Ok(match s.kind.as_str() {
+        "box" => {
+            let h = s
+                .half_size_mm
+                .ok_or_else(|| anyhow!("{}: box needs half_size_mm", ctx))?;
+            Kind::Box([
+                pos(h[0], "half_size_mm")?,
+                pos(h[1], "half_size_mm")?,
+                pos(h[2], "half_size_mm")?,
+            ])
+        }
+        "sphere" => {
+            let r = pos(
+                s.radius_mm
+                    .ok_or_else(|| anyhow!("{}: sphere needs radius_mm", ctx))?,
+                "radius_mm",
+            )?;
+            Kind::Ellipsoid([r; 3])
+        }
+        "ellipsoid" => {
+            let r = s
+                .radii_mm
+                .as_ref()
+                .ok_or_else(|| anyhow!("{}: ellipsoid needs radii_mm", ctx))?;
+            if r.len() != 3 {
+                bail!("{}: ellipsoid radii_mm needs 3 values", ctx);
+            }
+            Kind::Ellipsoid([
+                pos(r[0], "radii_mm")?,
+                pos(r[1], "radii_mm")?,
+                pos(r[2], "radii_mm")?,
+            ])
+        }
+        "cylinder" => {
+            let ax = match s.axis.as_deref().unwrap_or("z") {
+                "x" => 0,
+                "y" => 1,
+                "z" => 2,
+                a => bail!("{}: axis '{a}', expected x, y or z", ctx),
+            };
+            let r = match (&s.radii_mm, s.radius_mm) {
+                (Some(r), _) if r.len() == 2 => [pos(r[0], "radii_mm")?, pos(r[1], "radii_mm")?],
+                (None, Some(r)) => [pos(r, "radius_mm")?; 2],
+                _ => bail!("{}: cylinder needs radius_mm or radii_mm = [r1, r2]", ctx),
+            };
+            let h = pos(
+                s.half_length_mm
+                    .ok_or_else(|| anyhow!("{}: cylinder needs half_length_mm", ctx))?,
+                "half_length_mm",
+            )?;
+            Kind::Cylinder(ax, r, h)
+        }
+        k => bail!(
+            "{}: kind '{k}', expected box, sphere, ellipsoid or cylinder",
+            ctx
+        ),
+    })
+}
+
+/// Half extents (mm) of a shape's bounding box along each axis.
+fn extent(kind: Kind) -> [f64; 3] {
+    match kind {
+        Kind::Box(h) => h,
+        Kind::Ellipsoid(r) => r,
+        Kind::Cylinder(ax, r, h) => {
+            let mut e = [0.0; 3];
+            let others: Vec<usize> = (0..3).filter(|&a| a != ax).collect();
+            e[ax] = h;
+            e[others[0]] = r[0];
+            e[others[1]] = r[1];
+            e
+        }
+    }
 }
 
 /// Sub-point offsets (fractions of a voxel) in (z, (y, x)) order.

@@ -8,10 +8,10 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use super::common::{draw_legend, drawing, font, render, Figure, FIGURE_PX};
+use super::common::{DESC_PT, LEGEND_PT, TICK_PT, TITLE_PT};
 use super::line::TAB10;
 use super::ticks::{self, TickAxis};
-use super::{draw_legend, drawing, font, render, Figure, FIGURE_PX};
-use super::{DESC_PT, LEGEND_PT, TICK_PT, TITLE_PT};
 
 /// One group of bars (a legend entry): a value per category.
 #[derive(Debug, Clone, Copy)]
@@ -178,16 +178,22 @@ const GAP_PX: u32 = 8;
 /// The least bar height in pixels (a zero value is a thin bar on the zero line).
 const MIN_BAR_PX: i32 = 2;
 
-impl Figure for BarPlot<'_> {
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> anyhow::Result<()> {
+impl BarPlot<'_> {
+    /// The layout on `root`: whether the category labels are rotated, the height of the x
+    /// label area (px), and the legend's size as fractions of the plot area.
+    fn layout<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        labels: &[String],
+        names: &[&str],
+    ) -> anyhow::Result<(bool, u32, (f64, f64))> {
         let f = &self.fig;
         let n = f.categories.len();
-        let labels = self.labels();
         let tick = font(TICK_PT);
         let size = |s: &str, style: &TextStyle| root.estimate_text_size(s, style).map_err(drawing);
         let mut widest = 0u32;
         let mut tallest = 0u32;
-        for l in &labels {
+        for l in labels {
             let (w, h) = size(l, &tick)?;
             widest = widest.max(w);
             tallest = tallest.max(h);
@@ -199,9 +205,8 @@ impl Figure for BarPlot<'_> {
         let x_area = label_px + desc_px + 3 * GAP_PX;
 
         // legend size as a fraction of the plot area (rows as plotters spaces them)
-        let names = self.legend_names();
         let mut legend_w = 0u32;
-        for s in &names {
+        for s in names {
             legend_w = legend_w.max(size(s, &font(LEGEND_PT))?.0);
         }
         let title_px = size(f.title, &font(TITLE_PT))?.1;
@@ -215,6 +220,18 @@ impl Figure for BarPlot<'_> {
             let h = (names.len() as f64 * (LEGEND_PT + 8.0) + 30.0) / f64::from(plot_h.max(1));
             (w, h)
         };
+        Ok((rotate, x_area, legend))
+    }
+}
+
+impl Figure for BarPlot<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> anyhow::Result<()> {
+        let f = &self.fig;
+        let n = f.categories.len();
+        let labels = self.labels();
+        let tick = font(TICK_PT);
+        let names = self.legend_names();
+        let (rotate, x_area, legend) = self.layout(root, &labels, &names)?;
         let ((y0, y1), go_left) = self.y_range(legend);
 
         let (yt, sy) = ticks::linear(y0, y1, 7);

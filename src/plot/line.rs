@@ -1,12 +1,44 @@
 //! The line plot: series of points with optional y error bars, linear or log y.
 
-use anyhow::ensure;
+use std::path::Path;
+
+use anyhow::{ensure, Context};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use super::common::{draw_legend, drawing, font, render, Figure};
+use super::common::{DESC_PT, TICK_PT, TITLE_PT};
 use super::ticks::{self, TickAxis};
-use super::{draw_legend, drawing, font, Figure, Series};
-use super::{DESC_PT, TICK_PT, TITLE_PT};
+
+/// One named series of a line plot.
+#[derive(Debug, Clone, Copy)]
+pub struct Series<'a> {
+    /// The legend entry; an empty name gets no entry.
+    pub name: &'a str,
+    /// The (x, y) points in drawing order; points with a non-finite coordinate are skipped.
+    pub points: &'a [(f64, f64)],
+    /// Optional one-sigma y errors, one per point, drawn as error bars.
+    pub y_err: Option<&'a [f64]>,
+}
+
+/// Writes a line plot (PNG, or SVG if the path ends with `.svg`): several named series with
+/// optional y error bars, axis labels (with units), a legend and an optional log y axis.
+///
+/// # Errors
+/// When a series' `y_err` length differs from its point count, `log_y` is asked for with no
+/// positive y value, or the file cannot be written.
+pub fn line_png(
+    path: &Path,
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    series: &[Series],
+    log_y: bool,
+) -> anyhow::Result<()> {
+    let plot = LinePlot::new(title, x_label, y_label, series, log_y)
+        .with_context(|| format!("figure {}", path.display()))?;
+    render(path, &plot)
+}
 
 /// matplotlib's "tab10" qualitative palette, cycled over the series.
 pub(super) const TAB10: [RGBColor; 10] = [

@@ -1,12 +1,69 @@
 //! The image-slice figure: pixels as filled rectangles, outlines, iso-lines and a colour bar.
 
-use anyhow::{bail, ensure};
+use std::path::Path;
+
+use anyhow::{bail, ensure, Context};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use super::colormap::Colormap;
+use super::common::{drawing, font, render, Figure};
+use super::common::{DESC_PT, LEGEND_PT, TICK_PT, TITLE_PT};
 use super::ticks::{self, TickAxis};
-use super::{drawing, font, Colormap, Figure, Slice, SliceFigure};
-use super::{DESC_PT, LEGEND_PT, TICK_PT, TITLE_PT};
+
+/// A 2-D image slice: values row-major, `width` columns (first image axis, drawn left to right)
+/// and `height` rows (second axis, drawn bottom to top, i.e. row 0 at the bottom), each pixel
+/// `pixel_mm = [dx, dy]` in size.
+#[derive(Debug, Clone, Copy)]
+pub struct Slice<'a> {
+    /// `width * height` values, row-major (index `row * width + column`).
+    pub values: &'a [f64],
+    /// Number of columns.
+    pub width: usize,
+    /// Number of rows.
+    pub height: usize,
+    /// Pixel size (mm) along the columns and the rows.
+    pub pixel_mm: [f64; 2],
+}
+
+/// How to draw a [`Slice`].
+#[derive(Debug, Clone, Copy)]
+pub struct SliceFigure<'a> {
+    /// The title above the image.
+    pub title: &'a str,
+    /// The colour bar label with its unit, e.g. "dose (Gy)".
+    pub colorbar_label: &'a str,
+    /// The horizontal axis label, e.g. "x (mm)".
+    pub x_label: &'a str,
+    /// The vertical axis label, e.g. "z (mm)".
+    pub y_label: &'a str,
+    /// The colour map.
+    pub colormap: Colormap,
+    /// A logarithmic colour scale over `[max * 1e-3, max]` (or over `range` when given and
+    /// positive).
+    pub log_scale: bool,
+    /// The values at the bottom and top of the colour scale; else min..max of finite values.
+    pub range: Option<(f64, f64)>,
+    /// Optional label map of the same size: region outlines (pixel edges where the label
+    /// changes) are drawn in thin white lines.
+    pub outline_labels: Option<&'a [u16]>,
+    /// Optional iso-lines as fractions of the maximum finite value (e.g. `[0.2, 0.5, 0.8]`),
+    /// drawn along pixel edges in distinct colours with a legend; may be empty.
+    pub isolines: &'a [f64],
+}
+
+/// Writes a PNG (or SVG if the path ends with `.svg`) of an image slice: axes in mm, the image
+/// with its true aspect ratio, a vertical colour bar with ticks and its label, and the optional
+/// region outlines and iso-lines. NaN and infinite values are drawn in the lowest colour.
+///
+/// # Errors
+/// When `values` (or `outline_labels`) does not hold `width * height` entries, the size is zero,
+/// a pixel size is not positive and finite, `range` is not finite or reversed, or the file
+/// cannot be written.
+pub fn slice_png(path: &Path, slice: &Slice, fig: &SliceFigure) -> anyhow::Result<()> {
+    validate(slice, fig).with_context(|| format!("figure {}", path.display()))?;
+    render(path, &SlicePlot::new(slice, fig))
+}
 
 /// Layout in pixels: label areas, margin, colour bar column and bar width.
 const Y_LABEL_PX: u32 = 80;

@@ -7,9 +7,9 @@ use anyhow::{ensure, Context};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use super::common::{draw_legend, drawing, font, render, Figure};
+use super::common::{DESC_PT, TICK_PT, TITLE_PT};
 use super::ticks::{self, TickAxis};
-use super::{draw_legend, drawing, font, render, Figure};
-use super::{DESC_PT, TICK_PT, TITLE_PT};
 
 const POINT_COLOR: RGBColor = RGBColor(214, 39, 40);
 const CURVE_COLOR: RGBColor = RGBColor(31, 119, 180);

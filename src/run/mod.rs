@@ -6,6 +6,7 @@
 //! or resumption.
 
 pub mod problem;
+pub mod progress;
 pub mod spec;
 
 use crate::rng::HistoryRng;
@@ -14,10 +15,11 @@ use crate::tally::file::{self, TallyHeader};
 use crate::tally::{ChunkScore, Tally};
 use crate::transport::Transport;
 use anyhow::{bail, Result};
+use progress::{ProgressSink, RunProgress, Silent};
 use rayon::prelude::*;
-use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -67,6 +69,9 @@ pub struct RunSettings {
     pub target: Option<(f64, usize)>,
     pub fingerprint: u64,
     pub label: String,
+    /// where the run reports its progress; None: the process-wide sink of
+    /// [`progress::set_progress_sink`], if any
+    pub progress: Option<Arc<dyn ProgressSink>>,
 }
 
 impl RunSettings {
@@ -83,6 +88,7 @@ impl RunSettings {
             target: None,
             fingerprint: 0,
             label: "histories".into(),
+            progress: None,
         }
     }
     /// The history range [first, end) of this job.
@@ -113,46 +119,14 @@ pub fn execute(
     source: &Source,
     settings: &RunSettings,
 ) -> Result<RunOutcome> {
-    if settings.histories == 0 {
-        crate::spec_bail!("histories", "must be at least 1, got 0");
-    }
-    if settings.jobs == 0 || settings.job_index >= settings.jobs {
-        crate::spec_bail!(
-            "job_index",
-            "{} must be below jobs ({})",
-            settings.job_index,
-            settings.jobs
-        );
-    }
+    check_settings(settings)?;
     let (first, end) = settings.job_range();
     let header = TallyHeader {
         fingerprint: settings.fingerprint,
         first_history: first,
         planned: end - first,
     };
-    let mut tally = Tally::new(transport.n_bins());
-    if settings.resume {
-        let Some(path) = &settings.tally_path else {
-            crate::spec_bail!("resume", "needs an output folder for the checkpoint")
-        };
-        if path.exists() {
-            let (h, t) = file::read(path)?;
-            if h != header || t.n_bins() != tally.n_bins() {
-                bail!(
-                    "{}: the checkpoint belongs to a different run (fingerprint, job or grid differ); \
-                     remove it or choose another --out",
-                    path.display()
-                );
-            }
-            tally = t;
-            eprintln!(
-                "resuming {}: {} of {} histories done",
-                path.display(),
-                tally.histories,
-                header.planned
-            );
-        }
-    }
+    let mut tally = initial_tally(settings, &header, transport.n_bins())?;
     let pool = {
         let mut b = rayon::ThreadPoolBuilder::new();
         if let Some(t) = settings.threads {
@@ -163,7 +137,10 @@ pub fn execute(
     let threads = pool.current_num_threads();
     let start = Instant::now();
     let done_before = tally.histories;
-    let progress = Progress::new(header.planned, done_before, &settings.label);
+    let progress: Box<dyn RunProgress> = match progress::sink_of(settings.progress.as_ref()) {
+        Some(sink) => sink.run(header.planned, done_before, &settings.label),
+        None => Box::new(Silent),
+    };
     let mut last_ckpt = Instant::now();
     let mut reached_target = false;
     let mut interrupted = false;
@@ -192,33 +169,8 @@ pub fn execute(
             r.div_ceil(CHUNK) * CHUNK
         };
         let hi = (lo + round).min(end);
-        let shared = Mutex::new(&mut tally);
-        pool.install(|| {
-            let n_chunks = (hi - lo).div_ceil(CHUNK);
-            (0..n_chunks).into_par_iter().for_each_init(
-                || {
-                    (
-                        Vec::with_capacity(64),
-                        transport.new_score(),
-                        ChunkScore::default(),
-                        Vec::with_capacity(32),
-                    )
-                },
-                |(stack, hist, chunk, scratch), c| {
-                    let a = lo + c * CHUNK;
-                    let b = (a + CHUNK).min(hi);
-                    for index in a..b {
-                        let mut rng = HistoryRng::from_key(key, index);
-                        // a source positron also brings its rest energy (see `Balance`)
-                        hist.emitted += source.emit(&mut rng, stack, scratch);
-                        transport.run(&mut rng, stack, hist);
-                        chunk.close_history(hist);
-                    }
-                    shared.lock().expect("tally lock").absorb(chunk);
-                    progress.add(b - a);
-                },
-            );
-        });
+        let histories = Histories { key, lo, hi };
+        pool.install(|| run_round(transport, source, histories, &mut tally, &*progress));
         if let Some(path) = &settings.tally_path {
             if last_ckpt.elapsed().as_secs_f64() >= settings.checkpoint_every_s
                 && tally.histories < header.planned
@@ -243,65 +195,92 @@ pub fn execute(
     })
 }
 
-/// A progress bar on a terminal, plain log lines every 5 s otherwise.
-struct Progress {
-    bar: Option<indicatif::ProgressBar>,
-    total: u64,
-    base: u64,
-    done: AtomicU64,
-    start: Instant,
-    last_log: Mutex<Instant>,
-    label: String,
+/// Checks the settings a caller may get wrong: zero histories, a job index beyond the jobs.
+fn check_settings(settings: &RunSettings) -> Result<()> {
+    if settings.histories == 0 {
+        crate::spec_bail!("histories", "must be at least 1, got 0");
+    }
+    if settings.jobs == 0 || settings.job_index >= settings.jobs {
+        crate::spec_bail!(
+            "job_index",
+            "{} must be below jobs ({})",
+            settings.job_index,
+            settings.jobs
+        );
+    }
+    Ok(())
 }
 
-impl Progress {
-    fn new(total: u64, done: u64, label: &str) -> Self {
-        let bar = if std::io::stderr().is_terminal()
-            && std::env::var_os("THERADOSE_NO_PROGRESS").is_none()
-        {
-            let b = indicatif::ProgressBar::new(total);
-            b.set_style(
-                indicatif::ProgressStyle::with_template(&format!(
-                    "{{bar:40}} {{pos}}/{{len}} {label} [{{elapsed_precise}} < {{eta_precise}}] {{per_sec}}"
-                ))
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-            );
-            b.set_position(done);
-            Some(b)
-        } else {
-            None
+/// The tally a run starts from: empty, or the checkpoint of the same run when resuming.
+fn initial_tally(settings: &RunSettings, header: &TallyHeader, n_bins: usize) -> Result<Tally> {
+    let mut tally = Tally::new(n_bins);
+    if settings.resume {
+        let Some(path) = &settings.tally_path else {
+            crate::spec_bail!("resume", "needs an output folder for the checkpoint")
         };
-        Progress {
-            bar,
-            total,
-            base: done,
-            done: AtomicU64::new(done),
-            start: Instant::now(),
-            last_log: Mutex::new(Instant::now()),
-            label: label.to_string(),
+        if path.exists() {
+            let (h, t) = file::read(path)?;
+            if h != *header || t.n_bins() != tally.n_bins() {
+                bail!(
+                    "{}: the checkpoint belongs to a different run (fingerprint, job or grid differ); \
+                     remove it or choose another --out",
+                    path.display()
+                );
+            }
+            tally = t;
+            if let Some(sink) = progress::sink_of(settings.progress.as_ref()) {
+                sink.note(&format!(
+                    "resuming {}: {} of {} histories done",
+                    path.display(),
+                    tally.histories,
+                    header.planned
+                ));
+            }
         }
     }
-    fn add(&self, n: u64) {
-        let done = self.done.fetch_add(n, Ordering::Relaxed) + n;
-        if let Some(b) = &self.bar {
-            b.inc(n);
-            return;
-        }
-        let mut last = self.last_log.lock().expect("progress lock");
-        if last.elapsed().as_secs_f64() >= 5.0 {
-            *last = Instant::now();
-            let t = self.start.elapsed().as_secs_f64();
-            let rate = (done - self.base) as f64 / t.max(1e-9);
-            let eta = self.total.saturating_sub(done) as f64 / rate.max(1e-9);
-            eprintln!(
-                "progress: {done}/{} {}, {:.0} per second, {:.0} s elapsed, about {:.0} s left",
-                self.total, self.label, rate, t, eta
-            );
-        }
-    }
-    fn finish(&self) {
-        if let Some(b) = &self.bar {
-            b.finish_and_clear();
-        }
-    }
+    Ok(tally)
+}
+
+/// The histories [lo, hi) of one round and the run key of their random streams.
+#[derive(Clone, Copy)]
+struct Histories {
+    key: u64,
+    lo: u64,
+    hi: u64,
+}
+
+/// Runs one round in chunks on the current rayon pool, folding each chunk into `tally`.
+fn run_round(
+    transport: &Transport,
+    source: &Source,
+    h: Histories,
+    tally: &mut Tally,
+    progress: &dyn RunProgress,
+) {
+    let Histories { key, lo, hi } = h;
+    let shared = Mutex::new(tally);
+    let n_chunks = (hi - lo).div_ceil(CHUNK);
+    (0..n_chunks).into_par_iter().for_each_init(
+        || {
+            (
+                Vec::with_capacity(64),
+                transport.new_score(),
+                ChunkScore::default(),
+                Vec::with_capacity(32),
+            )
+        },
+        |(stack, hist, chunk, scratch), c| {
+            let a = lo + c * CHUNK;
+            let b = (a + CHUNK).min(hi);
+            for index in a..b {
+                let mut rng = HistoryRng::from_key(key, index);
+                // a source positron also brings its rest energy (see `Balance`)
+                hist.emitted += source.emit(&mut rng, stack, scratch);
+                transport.run(&mut rng, stack, hist);
+                chunk.close_history(hist);
+            }
+            shared.lock().expect("tally lock").absorb(chunk);
+            progress.advance(b - a);
+        },
+    );
 }

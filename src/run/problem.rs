@@ -155,15 +155,16 @@ pub struct Problem {
 }
 
 impl Problem {
-    /// Builds the phantom, the source and the physics of a run file.
+    /// Builds the phantom, the source and the physics of a run file, with the materials of
+    /// `ctx`.
     ///
     /// # Errors
     /// A bad value in the file (named by its field), or data that cannot be read.
-    pub fn build(file: RunFile) -> Result<Self> {
-        let db = MaterialDb::load()?;
-        let phantom = build_phantom(&file.phantom, &db)?;
+    pub fn build(ctx: &crate::context::Context, file: RunFile) -> Result<Self> {
+        let db = &ctx.materials;
+        let phantom = build_phantom(&file.phantom, db)?;
         let source = build_source(&file.source, &phantom)?;
-        Problem::assemble(file, phantom, source, &db)
+        Problem::assemble(file, phantom, source, db)
     }
 
     /// A run of `file`'s settings on a phantom and a source built by the caller (e.g. from

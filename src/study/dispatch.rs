@@ -84,7 +84,7 @@ pub fn run_study(
                 jobs: 1,
                 ..Default::default()
             };
-            let r = runfile::run_file(rf, &out, &o)?;
+            let r = runfile::run_file(ctx, rf, &out, &o)?;
             (out, r.summary.to_json())
         }
         StudyKind::Dosimetry => {

@@ -1,11 +1,13 @@
 //! Per-voxel maps of a neutron run (fluences and BNCT dose components per source neutron),
 //! depth curves along the beam axis, region means and dose-volume histograms.
 
+use super::summary::RegionDoses;
 use crate::numerics::Vec3;
 use crate::phantom::Phantom;
 use crate::source::neutron_beam::Weighting;
 use crate::transport::neutron::{Component, NeutronOutcome};
 use crate::units::dose_gy;
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 /// Radius around the beam axis over which the depth curves are averaged (cm): voxels whose
@@ -32,24 +34,7 @@ pub fn beam_maps(
     let n = ph.len();
     let vol = ph.voxel_volume_cm3();
     let mean = |c: Component, v: usize| out.tally.mean_and_rel_uncertainty(c as usize * n + v).0;
-    let mut maps: Maps = [
-        "fluence_thermal",
-        "fluence_epithermal",
-        "fluence_fast",
-        "dose_boron",
-        "dose_nitrogen",
-        "dose_hydrogen",
-        "dose_gamma",
-        "dose_weighted",
-        "dose_boron_rel_unc",
-        "dose_nitrogen_rel_unc",
-        "dose_hydrogen_rel_unc",
-        "dose_gamma_rel_unc",
-        "dose_weighted_rel_unc",
-    ]
-    .into_iter()
-    .map(|k| (k, vec![0.0; n]))
-    .collect();
+    let mut maps: Maps = MAP_NAMES.into_iter().map(|k| (k, vec![0.0; n])).collect();
     for v in 0..n {
         let mass = ph.voxel_mass_g(v);
         let gy = |e: f64| if mass > 0.0 { dose_gy(e, mass) } else { 0.0 };
@@ -80,19 +65,7 @@ pub fn beam_maps(
         // relative uncertainties (1 sigma) of the dose components; gamma and weighted combine
         // their parts in quadrature (parts of one history are correlated: an approximation)
         let rel = |c: Component| out.tally.mean_and_rel_uncertainty(c as usize * n + v).1;
-        let (g_local, g_local_rel) = out
-            .tally
-            .mean_and_rel_uncertainty(Component::GammaLocal as usize * n + v);
-        let (g_ph, g_ph_rel) = out
-            .photon_tally
-            .as_ref()
-            .map_or((0.0, 0.0), |t| t.mean_and_rel_uncertainty(v));
-        let g_sum = g_local + g_ph;
-        let g_rel = if g_sum > 0.0 {
-            ((g_local * g_local_rel).powi(2) + (g_ph * g_ph_rel).powi(2)).sqrt() / g_sum
-        } else {
-            0.0
-        };
+        let g_rel = gamma_rel_uncertainty(out, n, v);
         let rels = [
             rel(if ppm_map.is_some() {
                 Component::BoronPerPpm
@@ -125,6 +98,41 @@ pub fn beam_maps(
         };
     }
     maps
+}
+
+/// The names of the maps of [`beam_maps`], in order.
+const MAP_NAMES: [&str; 13] = [
+    "fluence_thermal",
+    "fluence_epithermal",
+    "fluence_fast",
+    "dose_boron",
+    "dose_nitrogen",
+    "dose_hydrogen",
+    "dose_gamma",
+    "dose_weighted",
+    "dose_boron_rel_unc",
+    "dose_nitrogen_rel_unc",
+    "dose_hydrogen_rel_unc",
+    "dose_gamma_rel_unc",
+    "dose_weighted_rel_unc",
+];
+
+/// Relative uncertainty (1 sigma) of the gamma dose of voxel `v`: the local and the transported
+/// photon parts combined in quadrature.
+fn gamma_rel_uncertainty(out: &NeutronOutcome, n: usize, v: usize) -> f64 {
+    let (g_local, g_local_rel) = out
+        .tally
+        .mean_and_rel_uncertainty(Component::GammaLocal as usize * n + v);
+    let (g_ph, g_ph_rel) = out
+        .photon_tally
+        .as_ref()
+        .map_or((0.0, 0.0), |t| t.mean_and_rel_uncertainty(v));
+    let g_sum = g_local + g_ph;
+    if g_sum > 0.0 {
+        ((g_local * g_local_rel).powi(2) + (g_ph * g_ph_rel).powi(2)).sqrt() / g_sum
+    } else {
+        0.0
+    }
 }
 
 /// Depth curve along a beam axis: the first 8 maps (fluences and doses) averaged over the
@@ -195,10 +203,14 @@ pub fn mean_over(ph: &Phantom, map: &[f64], pick: impl Fn(usize) -> bool) -> Opt
 }
 
 /// Per-region mass-weighted mean and maximum of every dose map (Gy per source neutron).
-pub fn region_means(ph: &Phantom, maps: &Maps, is_tumour: &[bool]) -> serde_json::Value {
-    let mut out = serde_json::Map::new();
+pub fn region_means(
+    ph: &Phantom,
+    maps: &Maps,
+    is_tumour: &[bool],
+) -> BTreeMap<String, RegionDoses> {
+    let mut out = BTreeMap::new();
     for (id, reg) in ph.regions.iter().enumerate().skip(1) {
-        let mut o = serde_json::Map::new();
+        let mut o = BTreeMap::new();
         for (name, m) in maps
             .iter()
             .filter(|m| m.0.starts_with("dose_") && !m.0.ends_with("_unc"))
@@ -210,13 +222,16 @@ pub fn region_means(ph: &Phantom, maps: &Maps, is_tumour: &[bool]) -> serde_json
                 .filter(|(v, _)| ph.label[*v] as usize == id)
                 .map(|(_, x)| *x)
                 .fold(0.0, f64::max);
-            o.insert(format!("{name}_mean_gy"), mean.unwrap_or(0.0).into());
-            o.insert(format!("{name}_max_gy"), max.into());
+            o.insert(format!("{name}_mean_gy"), mean.unwrap_or(0.0));
+            o.insert(format!("{name}_max_gy"), max);
         }
-        o.insert("tumour".into(), is_tumour[id].into());
-        out.insert(reg.name.clone(), o.into());
+        let doses = RegionDoses {
+            doses: o,
+            tumour: is_tumour[id],
+        };
+        out.insert(reg.name.clone(), doses);
     }
-    out.into()
+    out
 }
 
 /// Cumulative weighted-dose-volume histograms of every region (mass fractions), 100 dose

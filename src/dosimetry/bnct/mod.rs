@@ -8,6 +8,7 @@ pub mod maps;
 pub mod placement;
 pub mod result;
 pub mod spec;
+pub mod summary;
 
 pub use maps::{beam_maps, depth_curve, Maps, AXIS_RADIUS_CM, DEPTH_HEADER};
 pub use result::BeamResult;
@@ -29,9 +30,10 @@ use anyhow::Result;
 use boron::{boron_map, cbe_by_name, tumour_boron_materials};
 use maps::{mean_over, region_means};
 use placement::{beam_direction, beam_field, field_text, place_beam, Placement};
-use serde_json::json;
 use spec::check;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
+use summary::{BeamSummary, FieldAxes, SpectrumFractions, WeightingFactors};
 
 /// Whether the phantom of a spec is a CT volume (by extension) rather than a built-in phantom.
 fn is_volume(phantom: &str) -> bool {
@@ -133,74 +135,93 @@ pub fn run_beam(ctx: &Context, a: &BeamSpec) -> Result<BeamResult> {
         phantom: ph,
         maps,
         depth,
-        summary: serde_json::Value::Null,
+        summary,
     };
-    summary["thermal_fluence_peak_depth_cm"] = r.thermal_peak_depth_cm().into();
-    r.summary = summary;
+    r.summary.thermal_fluence_peak_depth_cm = r.thermal_peak_depth_cm();
     Ok(r)
 }
 
-/// The summary of a run before its normalisation: the beam, the boron, the weighting and the
-/// run's statistics.
+/// The summary of a run before its normalisation (whose fields are zero or empty until
+/// [`normalise`]): the beam, the boron, the weighting and the run's statistics.
 fn run_summary(
     a: &BeamSpec,
     placed: &Placement,
     out: &NeutronOutcome,
     weights: &Weighting,
     tumour_ppm: f64,
-) -> serde_json::Value {
+) -> BeamSummary {
     let beam = &placed.beam;
     let f_epi = beam
         .spectrum
         .fraction_between(THERMAL_MAX_MEV, EPITHERMAL_MAX_MEV);
     let (u, v) = beam.field_axes();
-    json!({
-        "particle": "neutron",
-        "spectrum": a.spectrum,
-        "spectrum_description": beam.spectrum.description,
-        "spectrum_source": beam.spectrum.source,
-        "spectrum_fractions": {
-            "thermal": beam.spectrum.fraction_between(0.0, THERMAL_MAX_MEV),
-            "epithermal": f_epi,
-            "fast": beam.spectrum.fraction_between(EPITHERMAL_MAX_MEV, 1e3),
-        },
-        "phantom": a.phantom,
-        "direction": a.direction,
-        "direction_vector": [beam.dir.x, beam.dir.y, beam.dir.z],
-        "aim_mm": a.aim_mm,
-        "aim_local_cm": [placed.aim.x, placed.aim.y, placed.aim.z],
-        "depth_origin_local_cm": [placed.depth_origin.x, placed.depth_origin.y, placed.depth_origin.z],
-        "field": field_text(&beam.field),
-        "field_diameter_cm": a.field_diameter_cm,
-        "field_size_cm": a.field_cm,
-        "field_axes": {"w": [u.x, u.y, u.z], "h": [v.x, v.y, v.z]},
-        "field_area_cm2": beam.area_cm2(),
-        "epithermal_fluence_at_aperture_per_source_cm-2": f_epi / beam.area_cm2(),
-        "boron_ppm": a.boron_ppm,
-        "boron_map": a.boron_map.as_ref().map(|p| p.display().to_string()),
-        "fbpa_pet": a.fbpa_pet.as_ref().map(|p| p.display().to_string()),
-        "fbpa_reference_suv": a.fbpa_reference_suv,
-        "tumour_ppm": tumour_ppm,
-        "weighting": {
-            "cbe_tumour": weights.cbe_tumour, "cbe_normal": weights.cbe_normal,
-            "cbe_skin": weights.cbe_skin, "rbe_nitrogen": weights.rbe_nitrogen,
-            "rbe_hydrogen": weights.rbe_hydrogen, "rbe_gamma": weights.rbe_gamma,
-        },
-        "units": "per source neutron: fluence cm-2, dose Gy",
-        "depth_curve": if placed.on_face {
+    BeamSummary {
+        aim_local_cm: [placed.aim.x, placed.aim.y, placed.aim.z],
+        aim_mm: a.aim_mm,
+        aperture_epithermal_flux_cm2_s1: 0.0,
+        axis_max_weighted_dose_gy_per_source: 0.0,
+        axis_max_weighted_dose_rate_gy_per_s: 0.0,
+        boron_map: a.boron_map.as_ref().map(|p| p.display().to_string()),
+        boron_ppm: a.boron_ppm,
+        depth_curve: if placed.on_face {
             format!("voxels within {AXIS_RADIUS_CM} cm of the beam axis, averaged per depth")
         } else {
             format!("body voxels within {AXIS_RADIUS_CM} cm of the beam axis, averaged per depth from where the axis enters the body")
         },
-        "histories": out.tally.histories,
-        "seed": a.seed,
-        "seconds": out.seconds,
-        "histories_per_second": out.tally.histories as f64 / out.seconds.max(1e-9),
-        "threads": out.threads,
-        "gamma_transport": !a.local_gamma,
-        "energy_balance_relative_discrepancy": out.balance.relative_discrepancy(),
-        "version": crate::VERSION,
-    })
+        depth_origin_local_cm: [
+            placed.depth_origin.x,
+            placed.depth_origin.y,
+            placed.depth_origin.z,
+        ],
+        direction: a.direction.clone(),
+        direction_vector: [beam.dir.x, beam.dir.y, beam.dir.z],
+        energy_balance_relative_discrepancy: out.balance.relative_discrepancy(),
+        epithermal_fluence_at_aperture_per_source_cm2: f_epi / beam.area_cm2(),
+        fbpa_pet: a.fbpa_pet.as_ref().map(|p| p.display().to_string()),
+        fbpa_reference_suv: a.fbpa_reference_suv,
+        field: field_text(&beam.field),
+        field_area_cm2: beam.area_cm2(),
+        field_axes: FieldAxes {
+            h: [v.x, v.y, v.z],
+            w: [u.x, u.y, u.z],
+        },
+        field_diameter_cm: a.field_diameter_cm,
+        field_size_cm: a.field_cm,
+        gamma_transport: !a.local_gamma,
+        histories: out.tally.histories,
+        histories_per_second: out.tally.histories as f64 / out.seconds.max(1e-9),
+        particle: "neutron".into(),
+        phantom: a.phantom.clone(),
+        regions: BTreeMap::new(),
+        seconds: out.seconds,
+        seed: a.seed,
+        source_neutrons_per_second: 0.0,
+        spectrum: a.spectrum.clone(),
+        spectrum_description: beam.spectrum.description.clone(),
+        spectrum_fractions: SpectrumFractions {
+            epithermal: f_epi,
+            fast: beam.spectrum.fraction_between(EPITHERMAL_MAX_MEV, 1e3),
+            thermal: beam.spectrum.fraction_between(0.0, THERMAL_MAX_MEV),
+        },
+        spectrum_source: beam.spectrum.source.clone(),
+        thermal_fluence_peak_depth_cm: 0.0,
+        threads: out.threads,
+        treatment_time_min: None,
+        treatment_time_reference: None,
+        tumour_mean_weighted_dose_gy_per_source: None,
+        tumour_mean_weighted_dose_rate_gy_per_s: None,
+        tumour_ppm,
+        units: "per source neutron: fluence cm-2, dose Gy".into(),
+        version: crate::VERSION.into(),
+        weighting: WeightingFactors {
+            cbe_normal: weights.cbe_normal,
+            cbe_skin: weights.cbe_skin,
+            cbe_tumour: weights.cbe_tumour,
+            rbe_gamma: weights.rbe_gamma,
+            rbe_hydrogen: weights.rbe_hydrogen,
+            rbe_nitrogen: weights.rbe_nitrogen,
+        },
+    }
 }
 
 /// Adds the normalisation to the summary: source neutrons per second for the aperture
@@ -213,7 +234,7 @@ fn normalise(
     maps: &Maps,
     depth: &[[f64; 9]],
     is_tumour: &[bool],
-    summary: &mut serde_json::Value,
+    summary: &mut BeamSummary,
 ) {
     let beam = &placed.beam;
     let f_epi = beam
@@ -221,17 +242,17 @@ fn normalise(
         .fraction_between(THERMAL_MAX_MEV, EPITHERMAL_MAX_MEV);
     // normalisation: source neutrons per second for the given aperture epithermal fluence rate
     let per_s = a.aperture_epithermal_flux * beam.area_cm2() / f_epi.max(1e-300);
-    summary["aperture_epithermal_flux_cm-2_s-1"] = a.aperture_epithermal_flux.into();
-    summary["source_neutrons_per_second"] = per_s.into();
-    summary["regions"] = region_means(ph, maps, is_tumour);
+    summary.aperture_epithermal_flux_cm2_s1 = a.aperture_epithermal_flux;
+    summary.source_neutrons_per_second = per_s;
+    summary.regions = region_means(ph, maps, is_tumour);
     let weighted = &maps.iter().find(|m| m.0 == "dose_weighted").expect("map").1;
     let tumour_mean = mean_over(ph, weighted, |l| is_tumour[l]);
     let axis_max = depth.iter().map(|r| r[8]).fold(0.0, f64::max);
-    summary["axis_max_weighted_dose_gy_per_source"] = axis_max.into();
-    summary["axis_max_weighted_dose_rate_gy_per_s"] = (axis_max * per_s).into();
+    summary.axis_max_weighted_dose_gy_per_source = axis_max;
+    summary.axis_max_weighted_dose_rate_gy_per_s = axis_max * per_s;
     if let Some(t) = tumour_mean {
-        summary["tumour_mean_weighted_dose_gy_per_source"] = t.into();
-        summary["tumour_mean_weighted_dose_rate_gy_per_s"] = (t * per_s).into();
+        summary.tumour_mean_weighted_dose_gy_per_source = Some(t);
+        summary.tumour_mean_weighted_dose_rate_gy_per_s = Some(t * per_s);
     }
     if let Some(p) = a.prescription_gy {
         let (rate, at) = match tumour_mean {
@@ -239,8 +260,8 @@ fn normalise(
             None => (axis_max * per_s, "largest weighted dose on the beam axis"),
         };
         if rate > 0.0 {
-            summary["treatment_time_min"] = (p / rate / 60.0).into();
-            summary["treatment_time_reference"] = at.into();
+            summary.treatment_time_min = Some(p / rate / 60.0);
+            summary.treatment_time_reference = Some(at.into());
         }
     }
 }

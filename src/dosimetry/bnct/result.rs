@@ -16,8 +16,8 @@ pub struct BeamResult {
     pub maps: Maps,
     /// depth curve rows: depth_cm then the 8 columns of depth.csv
     pub depth: Vec<[f64; 9]>,
-    /// the JSON summary (`summary.json`, printed by `theradose beam`)
-    pub summary: serde_json::Value,
+    /// the summary (`summary.json`, printed by `theradose beam`)
+    pub summary: super::summary::BeamSummary,
 }
 
 impl BeamResult {
@@ -44,9 +44,11 @@ impl BeamResult {
             .with_context(|| format!("cannot write {}", path.display()))?;
         }
         // DVH of the weighted dose: absolute over the treatment time when prescribed
+        // (a non-finite value, null in the JSON, counts as absent)
+        let finite = |x: f64| x.is_finite().then_some(x);
         let scale = match (
-            self.summary["treatment_time_min"].as_f64(),
-            self.summary["source_neutrons_per_second"].as_f64(),
+            self.summary.treatment_time_min.and_then(finite),
+            finite(self.summary.source_neutrons_per_second),
         ) {
             (Some(t), Some(per_s)) => t * 60.0 * per_s,
             _ => 1.0,

@@ -1,9 +1,9 @@
 //! Fitting one exponential model: starting values (log-linear fits and curve peeling), several
 //! Levenberg–Marquardt runs, the physical-decay clamp, validity checks and the covariance.
 
+use super::kind::Model;
 use super::lm::{self, Data};
 use super::model::{self, Param};
-use super::Model;
 
 /// A rate (or amplitude share) this small relative to its reference means a component has left
 /// the model: the fit is degenerate, the simpler model describes the data.

@@ -81,7 +81,7 @@ pub(super) struct Data<'a> {
 }
 
 /// Weighted residual sum of squares `sum w (y - f)^2` at natural parameters `p`.
-pub(super) fn chi2(model: crate::dosimetry::kinetics::Model, p: &[f64], d: Data) -> f64 {
+pub(super) fn chi2(model: super::kind::Model, p: &[f64], d: Data) -> f64 {
     (0..d.y.len())
         .map(|i| {
             let r = d.y[i] - model::eval(model, p, d.t_h[i]);

@@ -13,7 +13,7 @@
 //! constant when a nuclide is given, else 0). When the slowest rate is clamped to the floor its
 //! `theta` is dropped.
 
-use super::Model;
+use super::kind::Model;
 
 /// The parameter mapping of one exponential model.
 #[derive(Clone, Copy, Debug)]

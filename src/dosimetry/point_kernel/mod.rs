@@ -5,7 +5,7 @@
 pub mod neutron;
 pub mod spec;
 
-pub use spec::{KernelResult, KernelSpec, NuclideKernelSpec};
+pub use spec::{KernelResult, KernelSpec, KernelSummary, NuclideKernelSpec};
 
 use crate::context::Context;
 use crate::dosimetry::point_kernel::spec::{check_cutoffs, check_sphere};
@@ -19,7 +19,6 @@ use crate::source::{Source, Spatial, Spectrum};
 use crate::spec_bail;
 use crate::transport::{Geometry, Transport};
 use anyhow::Result;
-use serde_json::json;
 use std::fmt::Write as _;
 
 /// Runs an isotropic point source at the centre of a homogeneous sphere.
@@ -81,15 +80,11 @@ pub fn run_kernel_with(
         max_step_factor,
         spec.energy_mev,
     )?;
-    let mut summary = json!({
-        "particle": spec.particle,
-        "energy_mev": spec.energy_mev,
-    });
-    merge_json(&mut summary, std::mem::take(&mut r.summary));
+    r.summary.particle = spec.particle.clone();
+    r.summary.energy_mev = spec.energy_mev;
     if kind == ParticleKind::Positron {
-        summary["annihilations"] = r.annihilations_per_history.into();
+        r.summary.annihilations = Some(r.annihilations_per_history);
     }
-    r.summary = summary;
     Ok(r.into_result())
 }
 
@@ -128,15 +123,11 @@ pub fn run_nuclide_kernel(ctx: &Context, spec: &NuclideKernelSpec) -> Result<Ker
     };
     let params = CondensedParams::new(cut_mev, p_cut);
     let mut r = run_sphere(ctx, &sphere, &source, Some(params), 1.0, mean)?;
-    let mut summary = json!({
-        "nuclide": spec.nuclide,
-        "particle": "decay",
-        "energy_mev": mean,
-        "mean_energy_per_decay_mev": mean,
-    });
-    merge_json(&mut summary, std::mem::take(&mut r.summary));
-    summary["annihilations"] = r.annihilations_per_history.into();
-    r.summary = summary;
+    r.summary.nuclide = Some(spec.nuclide.clone());
+    r.summary.particle = "decay".into();
+    r.summary.energy_mev = mean;
+    r.summary.mean_energy_per_decay_mev = Some(mean);
+    r.summary.annihilations = Some(r.annihilations_per_history);
     Ok(r.into_result())
 }
 
@@ -151,10 +142,11 @@ struct SphereRun<'a> {
     photon_cutoff_kev: Option<f64>,
 }
 
-/// What [`run_sphere`] returns before the caller adds its own keys.
+/// What [`run_sphere`] returns before the caller fills in its source (`particle`, `energy_mev`
+/// and the keys of its kind).
 struct SphereOutcome {
     csv: String,
-    summary: serde_json::Value,
+    summary: KernelSummary,
     fractions: Vec<f64>,
     rel_uncertainty: Vec<f64>,
     annihilations_per_history: f64,
@@ -168,13 +160,6 @@ impl SphereOutcome {
             fractions: self.fractions,
             rel_uncertainty: self.rel_uncertainty,
         }
-    }
-}
-
-/// Appends the keys of `b` to the object `a`.
-fn merge_json(a: &mut serde_json::Value, b: serde_json::Value) {
-    if let (Some(a), serde_json::Value::Object(b)) = (a.as_object_mut(), b) {
-        a.extend(b);
     }
 }
 
@@ -233,24 +218,28 @@ fn run_sphere(
             r
         );
     }
-    let mut summary = json!({
-        "medium": spec.medium,
-        "density_g_cm3": density,
-        "radius_cm": spec.radius_cm,
-        "shells": spec.shells,
-        "histories": t.histories,
-        "seed": spec.seed,
-        "absorbed_fraction": absorbed,
-        "seconds": out.seconds,
-        "histories_per_second": out.new_histories as f64 / out.seconds.max(1e-9),
-        "threads": out.threads,
-        "energy_balance_relative_discrepancy": t.balance.relative_discrepancy(),
-        "version": crate::VERSION,
-    });
-    if let Some(e) = &electron {
-        summary["electron_cutoff_kev"] = json!(e.params.cutoff_mev * 1e3);
-        summary["photon_cutoff_kev"] = json!(photon_cut * 1e3);
-    }
+    let summary = KernelSummary {
+        absorbed_fraction: absorbed,
+        annihilations: None,
+        captures_per_source: None,
+        density_g_cm3: density,
+        electron_cutoff_kev: electron.as_ref().map(|e| e.params.cutoff_mev * 1e3),
+        energy_balance_relative_discrepancy: t.balance.relative_discrepancy(),
+        energy_mev: 0.0,
+        histories: t.histories,
+        histories_per_second: out.new_histories as f64 / out.seconds.max(1e-9),
+        mean_energy_per_decay_mev: None,
+        medium: spec.medium.to_string(),
+        nuclide: None,
+        particle: String::new(),
+        photon_cutoff_kev: electron.as_ref().map(|_| photon_cut * 1e3),
+        radius_cm: spec.radius_cm,
+        seconds: out.seconds,
+        seed: spec.seed,
+        shells: spec.shells,
+        threads: out.threads,
+        version: crate::VERSION.into(),
+    };
     let ann = transport
         .annihilation_bin()
         .map_or(0.0, |(a, _)| t.mean_and_rel_uncertainty(a).0);

@@ -2,7 +2,7 @@
 //! transported.
 
 use crate::context::Context;
-use crate::dosimetry::point_kernel::spec::{check_sphere, KernelResult, KernelSpec};
+use crate::dosimetry::point_kernel::spec::{check_sphere, KernelResult, KernelSpec, KernelSummary};
 use crate::error::SpecField;
 use crate::numerics::Vec3;
 use crate::particle::isotropic_rng;
@@ -15,7 +15,6 @@ use crate::transport::neutron::{
 };
 use crate::transport::{Geometry, Transport};
 use anyhow::Result;
-use serde_json::json;
 use std::fmt::Write as _;
 
 /// A neutron point kernel (`theradose kernel --particle neutron`): an isotropic point source of neutrons of
@@ -29,12 +28,7 @@ use std::fmt::Write as _;
 /// shells or histories.
 pub fn neutron_kernel(ctx: &Context, spec: &KernelSpec) -> Result<KernelResult> {
     let e0 = spec.energy_mev;
-    if !(e0.is_finite() && (E_MIN_MEV..=E_MAX_MEV).contains(&e0)) {
-        spec_bail!(
-            "energy_mev",
-            "{e0}: expected 1e-11 <= E <= 20 MeV for neutrons"
-        );
-    }
+    check_energy(e0)?;
     check_sphere(spec.radius_cm, spec.shells)?;
     let mat = ctx
         .materials
@@ -99,30 +93,45 @@ pub fn neutron_kernel(ctx: &Context, spec: &KernelSpec) -> Result<KernelResult> 
         );
     }
     debug_assert_eq!(t.n_bins(), N_COMPONENTS * cells);
-    let summary = json!({
-        "particle": "neutron",
-        "energy_mev": e0,
-        "medium": spec.medium,
-        "density_g_cm3": density,
-        "radius_cm": spec.radius_cm,
-        "shells": spec.shells,
-        "histories": t.histories,
-        "seed": spec.seed,
-        "absorbed_fraction": absorbed_e,
-        "captures_per_source": captures,
-        "seconds": out.seconds,
-        "histories_per_second": t.histories as f64 / out.seconds.max(1e-9),
-        "threads": out.threads,
-        "energy_balance_relative_discrepancy": out.balance.relative_discrepancy(),
-        "photon_cutoff_kev": photon_cut * 1e3,
-        "version": crate::VERSION,
-    });
+    let summary = KernelSummary {
+        absorbed_fraction: absorbed_e,
+        annihilations: None,
+        captures_per_source: Some(captures),
+        density_g_cm3: density,
+        electron_cutoff_kev: None,
+        energy_balance_relative_discrepancy: out.balance.relative_discrepancy(),
+        energy_mev: e0,
+        histories: t.histories,
+        histories_per_second: t.histories as f64 / out.seconds.max(1e-9),
+        mean_energy_per_decay_mev: None,
+        medium: spec.medium.clone(),
+        nuclide: None,
+        particle: "neutron".into(),
+        photon_cutoff_kev: Some(photon_cut * 1e3),
+        radius_cm: spec.radius_cm,
+        seconds: out.seconds,
+        seed: spec.seed,
+        shells: spec.shells,
+        threads: out.threads,
+        version: crate::VERSION.into(),
+    };
     Ok(KernelResult {
         csv,
         summary,
         fractions,
         rel_uncertainty: rels,
     })
+}
+
+/// Checks a neutron source energy against the range of the neutron data.
+fn check_energy(e0: f64) -> Result<()> {
+    if !(e0.is_finite() && (E_MIN_MEV..=E_MAX_MEV).contains(&e0)) {
+        spec_bail!(
+            "energy_mev",
+            "{e0}: expected 1e-11 <= E <= 20 MeV for neutrons"
+        );
+    }
+    Ok(())
 }
 
 /// Mean energy (MeV per source neutron) deposited in shell `s`, charged components and photon

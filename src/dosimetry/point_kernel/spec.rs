@@ -66,14 +66,66 @@ impl KernelSpec {
     }
 }
 
+/// The summary of a kernel run (`theradose kernel` prints it as JSON; fields in the order of its
+/// keys, the optional ones only where the kernel has them).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct KernelSummary {
+    /// energy deposited in the sphere per unit source energy
+    pub absorbed_fraction: f64,
+    /// annihilations per history (positrons and decays)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub annihilations: Option<f64>,
+    /// neutrons absorbed in the sphere per source neutron (neutron kernels)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub captures_per_source: Option<f64>,
+    /// nominal density of the medium
+    pub density_g_cm3: f64,
+    /// electron transport cutoff (when electrons are transported)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub electron_cutoff_kev: Option<f64>,
+    /// |emitted - deposited - escaped| / emitted
+    pub energy_balance_relative_discrepancy: f64,
+    /// source energy (the mean energy per decay for a nuclide)
+    pub energy_mev: f64,
+    /// histories simulated
+    pub histories: u64,
+    /// histories per wall-clock second
+    pub histories_per_second: f64,
+    /// mean energy emitted per decay (nuclide kernels)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mean_energy_per_decay_mev: Option<f64>,
+    /// the medium's name
+    pub medium: String,
+    /// the nuclide's name (nuclide kernels)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nuclide: Option<String>,
+    /// the source particle ("decay" for a nuclide)
+    pub particle: String,
+    /// photon transport cutoff (when electrons or neutrons are transported)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub photon_cutoff_kev: Option<f64>,
+    /// sphere radius
+    pub radius_cm: f64,
+    /// wall-clock seconds of the transport
+    pub seconds: f64,
+    /// the run seed
+    pub seed: u64,
+    /// spherical shells of equal width
+    pub shells: usize,
+    /// worker threads used
+    pub threads: usize,
+    /// theradose version
+    pub version: String,
+}
+
 /// The result of a kernel run: per shell the energy fraction and its uncertainty, the shells
-/// CSV text and the JSON summary.
+/// CSV text and the summary.
 #[derive(Clone, Debug)]
 pub struct KernelResult {
     /// `r_inner_cm,r_outer_cm,energy_fraction,rel_uncertainty[,capture_fraction]` per shell
     pub csv: String,
-    /// the JSON summary `theradose kernel` prints
-    pub summary: serde_json::Value,
+    /// the summary `theradose kernel` prints as JSON
+    pub summary: KernelSummary,
     /// energy fraction per shell
     pub fractions: Vec<f64>,
     /// relative uncertainty (1 sigma) of each fraction

@@ -1,7 +1,7 @@
-//! The Monte Carlo method of [`super::compute`]: the TIA map as the source of a run on the
+//! The Monte Carlo method of [`super::compute()`]: the TIA map as the source of a run on the
 //! phantom, in memory, with an optional checkpoint file for resumption.
 
-use super::DoseSpec;
+use super::spec::DoseSpec;
 use crate::context::Context;
 use crate::error::Interrupted;
 use crate::phantom::Phantom;

@@ -2,7 +2,8 @@
 //! `dvh.png`, `dose_coronal.png`, `summary.json` and optionally `dose.dcm` (RT Dose); and
 //! [`run_files`], the whole `theradose dose` from files.
 
-use super::{compute, phantom_regions, DoseRegion, DoseResult, DoseSpec};
+use super::compute::{compute, phantom_regions, DoseRegion, DoseResult};
+use super::spec::{DoseMethod, DoseSpec};
 use crate::context::Context;
 use crate::dosimetry::regions::{dvh, dvh_csv, regions_csv};
 use crate::io::{read_volume, write_file_atomic, write_volume, Volume};
@@ -48,7 +49,7 @@ impl DoseFiles {
         nuclide: &str,
         out: &Path,
     ) -> Result<DoseFiles> {
-        let spec = DoseSpec::new(super::DoseMethod::parse(method)?, nuclide);
+        let spec = DoseSpec::new(DoseMethod::parse(method)?, nuclide);
         Ok(DoseFiles::new(spec, phantom, tia, out))
     }
 

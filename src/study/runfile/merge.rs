@@ -2,6 +2,7 @@
 
 use super::outputs::write_all;
 use super::result::{run_result, RunResult};
+use crate::context::Context;
 use crate::run::problem::{make_transport, Problem};
 use crate::run::spec::RunFile;
 use crate::study::common::write_atomic;
@@ -38,7 +39,7 @@ fn read_part(p: &Path) -> Result<(RunFile, u64, Tally, TallyHeader)> {
 ///
 /// # Errors
 /// No parts, a folder that is not a complete part of the same run, a part given twice, I/O.
-pub fn merge(parts: &[PathBuf], out: &Path) -> Result<RunResult> {
+pub fn merge(ctx: &Context, parts: &[PathBuf], out: &Path) -> Result<RunResult> {
     if parts.is_empty() {
         bail!("merge: give at least one part folder");
     }
@@ -76,7 +77,7 @@ pub fn merge(parts: &[PathBuf], out: &Path) -> Result<RunResult> {
         );
     }
     let fp = file.fingerprint();
-    let problem = Problem::build(file)?;
+    let problem = Problem::build(ctx, file)?;
     let transport = make_transport(&problem);
     std::fs::create_dir_all(out)?;
     let header = TallyHeader {

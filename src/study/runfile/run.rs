@@ -4,6 +4,7 @@
 use super::outputs::write_all;
 use super::result::{run_result, RunResult, Timing};
 use super::spec::{target, RunOptions};
+use crate::context::Context;
 use crate::run::problem::{make_transport, Problem};
 use crate::run::spec::RunFile;
 use crate::run::{self, RunSettings};
@@ -40,9 +41,14 @@ impl RunInterrupted {
 /// # Errors
 /// Bad run-file values ([`crate::error::SpecError`] naming the field), I/O errors, and
 /// [`RunInterrupted`] when the user stopped the run (partial results are written).
-pub fn run_file(mut file: RunFile, out: &Path, opt: &RunOptions) -> Result<RunResult> {
+pub fn run_file(
+    ctx: &Context,
+    mut file: RunFile,
+    out: &Path,
+    opt: &RunOptions,
+) -> Result<RunResult> {
     opt.apply(&mut file);
-    let problem = Problem::build(file)?;
+    let problem = Problem::build(ctx, file)?;
     std::fs::create_dir_all(out)
         .with_context(|| format!("cannot create output folder {}", out.display()))?;
     let transport = make_transport(&problem);

@@ -264,6 +264,25 @@ fn check_inputs(study: &TherapyStudy, dos: &DosimetryResult) -> Result<()> {
     Ok(())
 }
 
+/// The tissue of region `name` (its own, else the study's default tissue), with its name; None
+/// when the study gives neither.
+fn tissue_of<'a>(
+    study: &'a TherapyStudy,
+    db: &'a TissueDb,
+    name: &str,
+) -> Result<Option<(&'a str, &'a Tissue)>> {
+    let t = match study.biology.regions.get(name) {
+        Some(t) => Some(t.as_str()),
+        None => study.biology.default_tissue.as_deref(),
+    };
+    t.map(|t| {
+        db.tissue(t)
+            .map(|x| (t, x))
+            .with_context(|| format!("{}: biology, region '{name}'", study.file))
+    })
+    .transpose()
+}
+
 /// Runs the radiobiology on a dosimetry result whose per-cycle doses are scaled by `scale`.
 ///
 /// # Errors
@@ -276,18 +295,6 @@ pub fn evaluate(study: &TherapyStudy, dos: &DosimetryResult, scale: f64) -> Resu
     check_inputs(study, dos)?;
     let db = super::tissues::tissues(study)?;
     let cycles = study.dosimetry.therapy.cycles;
-    let tissue_of = |name: &str| -> Result<Option<(&str, &Tissue)>> {
-        let t = match study.biology.regions.get(name) {
-            Some(t) => Some(t.as_str()),
-            None => study.biology.default_tissue.as_deref(),
-        };
-        t.map(|t| {
-            db.tissue(t)
-                .map(|x| (t, x))
-                .with_context(|| format!("{f}: biology, region '{name}'"))
-        })
-        .transpose()
-    };
     let t_phys_h = Nuclide::load(&study.dosimetry.therapy.nuclide)?.half_life_s / 3600.0;
     let [_, (_, tracer_name)] = study.tracers()?;
     let tracer = db
@@ -319,7 +326,7 @@ pub fn evaluate(study: &TherapyStudy, dos: &DosimetryResult, scale: f64) -> Resu
         let shape = shape_of(fit, t_phys_h);
         let lo: Vec<f64> = vox.iter().map(|&v| low[v]).collect();
         let al: Vec<f64> = vox.iter().map(|&v| alpha[v]).collect();
-        let tissue = tissue_of(name)?;
+        let tissue = tissue_of(study, &db, name)?;
         let (b, g) = match tissue {
             Some((_, t)) => region_bed(&lo, &al, &shape, t, cycles)
                 .with_context(|| format!("region '{name}'"))?,
