@@ -13,13 +13,23 @@
 
 use crate::error::SpecField;
 use crate::source::bateman::Chain;
-use crate::source::nuclide::Nuclide;
+use crate::source::nuclide::{DecayData, Nuclide};
 use anyhow::Result;
 use serde::Serialize;
 
-/// Provenance of the decay data, written in every summary.
+/// Provenance of the ENDF decay data, written in every summary that uses them.
 pub const DECAY_DATA_SOURCE: &str =
     "ENDF/B-VIII.1 decay sublibrary via data/decay (scripts/gen_decay_tables.py)";
+/// Provenance of the ICRP-107 decay data, written in every summary that uses them.
+pub const ICRP107_SOURCE: &str = "ICRP Publication 107 (Eckerman and Endo 2008) via data/decay/icrp107 (scripts/gen_icrp107.py)";
+
+/// The provenance text of a decay data set.
+pub fn source_of(data: DecayData) -> &'static str {
+    match data {
+        DecayData::Icrp107 => ICRP107_SOURCE,
+        DecayData::Endf => DECAY_DATA_SOURCE,
+    }
+}
 
 /// Decay data of a nuclide (or of its chain per parent decay): the `theradose decay` JSON.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -31,13 +41,15 @@ pub struct DecayInfo {
     pub chain_members: Option<Vec<ChainMember>>,
     /// the parent's decay modes
     pub daughters: Vec<Daughter>,
+    /// the decay data used: `icrp107` or `endf`
+    pub decay_data: DecayData,
     /// half-life of the parent (s)
     pub half_life_s: f64,
     /// mean energy emitted per (parent) decay by radiation type (MeV)
     pub mean_energy_per_decay_mev: MeanEnergyPerDecay,
     /// canonical name of the parent, e.g. `Lu-177`
     pub nuclide: String,
-    /// where the decay data come from ([`DECAY_DATA_SOURCE`])
+    /// where the decay data come from ([`source_of`])
     pub source: String,
     /// particles emitted per (parent) decay
     pub yield_per_decay: YieldPerDecay,
@@ -109,7 +121,7 @@ pub fn decay(nuclide: &str, chain: bool) -> Result<DecayInfo> {
             .names
             .iter()
             .zip(ratios)
-            .map(|(n, r)| Ok((Nuclide::load(n)?, r)))
+            .map(|(n, r)| Ok((Nuclide::load_from(n, parent.data)?, r)))
             .collect::<Result<_>>()?;
     }
     let mut e = MeanEnergyPerDecay::default();
@@ -149,10 +161,11 @@ pub fn decay(nuclide: &str, chain: bool) -> Result<DecayInfo> {
         chain,
         chain_members,
         daughters,
+        decay_data: parent.data,
         half_life_s: parent.half_life_s,
         mean_energy_per_decay_mev: e,
         nuclide: parent.name.clone(),
-        source: DECAY_DATA_SOURCE.to_string(),
+        source: source_of(parent.data).to_string(),
         yield_per_decay: y,
     })
 }
@@ -171,6 +184,7 @@ mod tests {
       "nuclide": "Hf-177"
     }
   ],
+  "decay_data": "endf",
   "half_life_s": 574300.8,
   "mean_energy_per_decay_mev": {
     "alpha": 0.0,
@@ -192,7 +206,8 @@ mod tests {
 
     #[test]
     fn json_is_the_commands() {
-        let d = decay("Lu-177", false).unwrap();
+        // the ENDF tables, whose JSON the command printed before issue 18
+        let d = decay("endf:Lu-177", false).unwrap();
         assert_eq!(serde_json::to_string_pretty(&d).unwrap(), LU177_JSON);
         let c = decay("Ac-225", true).unwrap();
         let v = serde_json::to_value(&c).unwrap();
@@ -205,7 +220,7 @@ mod tests {
 
     #[test]
     fn unknown_nuclide_names_the_field() {
-        let e = decay("Lu-178", false).unwrap_err();
+        let e = decay("Lu-999", false).unwrap_err();
         let s = crate::error::spec_error_of(&e).expect("spec error");
         assert_eq!(s.field, "nuclide");
         assert!(s.message.contains("close names"), "{}", s.message);
