@@ -7,6 +7,7 @@
 mod beam;
 mod bed;
 mod dose;
+mod image;
 mod kernel;
 mod pet;
 mod phantom;
@@ -143,6 +144,13 @@ pub enum Cmd {
     Svalues(svalues::SvaluesArgs),
     /// Neutron beam (BNCT) into a phantom: depth fluence and dose components.
     Beam(beam::BeamArgs),
+    /// Images (DICOM series, NIfTI, MetaImage): what they hold, and conversion to NIfTI.
+    Image {
+        #[command(subcommand)]
+        cmd: image::ImageCmd,
+    },
+    /// Rasterise an RTSTRUCT onto its CT: a label map, labels.json and each ROI's volume (mL).
+    Rtstruct(image::RtstructArgs),
 }
 
 impl Cmd {
@@ -165,6 +173,8 @@ impl Cmd {
             Cmd::Pet(_) => "pet",
             Cmd::Svalues(_) => "svalues",
             Cmd::Beam(_) => "beam",
+            Cmd::Image { .. } => "image",
+            Cmd::Rtstruct(_) => "rtstruct",
         }
     }
 }
@@ -241,6 +251,8 @@ fn dispatch(cmd: Cmd) -> Result<()> {
         Cmd::Pet(a) => pet::run(&a),
         Cmd::Beam(a) => beam::run(&a),
         Cmd::Svalues(a) => svalues::run(&a),
+        Cmd::Image { cmd } => image::run(&cmd),
+        Cmd::Rtstruct(a) => image::rtstruct(&a),
     }
 }
 

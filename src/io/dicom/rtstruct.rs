@@ -204,6 +204,18 @@ pub struct RoiVolume {
 }
 
 impl LabelMap {
+    /// Writes the label map (u16, NIfTI or MetaImage by extension) and `labels.json` (ids and
+    /// names, as [`crate::io::labels::read_label_names`] reads them) beside it.
+    ///
+    /// # Errors
+    /// Files that cannot be written.
+    pub fn write(&self, path: &Path) -> Result<(), IoError> {
+        crate::io::write_volume(path, &self.labels, "theradose label map from RTSTRUCT")?;
+        let json = path.with_file_name("labels.json");
+        let text = crate::io::labels::label_names_json(&self.names);
+        crate::io::write_atomic(&json, |w| std::io::Write::write_all(w, text.as_bytes()))
+    }
+
     /// Every ROI's id, name and volumes.
     pub fn summary(&self) -> Vec<RoiVolume> {
         (0..self.names.len())
