@@ -276,6 +276,20 @@ impl Phantom {
         labels: Option<(&Path, &[(u16, String)])>,
     ) -> Result<Self> {
         let ct = read_ct(ct_path)?;
+        Phantom::from_ct_volume(ct_path, ct, calibration, db, labels)
+    }
+
+    /// [`Phantom::from_ct`] of a CT already in memory (HU), read from `ct_path`.
+    ///
+    /// # Errors
+    /// See [`Phantom::from_ct`].
+    pub fn from_ct_volume(
+        ct_path: &Path,
+        ct: Volume<f64>,
+        calibration: &HuCalibration,
+        db: &MaterialDb,
+        labels: Option<(&Path, &[(u16, String)])>,
+    ) -> Result<Self> {
         let (label, regions) = read_labels(&ct.grid, ct_path, labels)?;
         let name = ct_path
             .file_name()

@@ -10,6 +10,7 @@
 //! dose and its uncertainty per voxel and the region statistics; [`DoseResult::write`] writes the
 //! files of `theradose dose`. [`run_files`] does both from files, as the command does.
 
+pub mod ct;
 mod mc;
 mod outputs;
 
