@@ -79,6 +79,9 @@ pub fn read_rtstruct(path: &Path) -> Result<Vec<Roi>, IoError> {
 /// The voxels a ROI covers: (linear index, fraction of the voxel inside, 0-1].
 pub type RoiCover = Vec<(usize, f32)>;
 
+/// A contour in a slice's voxel coordinates (i, j).
+type Polygon = Vec<[f64; 2]>;
+
 /// Continuous voxel coordinates (voxel centres at integers) of a world point (RAS+, mm).
 fn voxel_of(grid: &Grid, p_ras: [f64; 3]) -> [f64; 3] {
     std::array::from_fn(|c| {
@@ -96,7 +99,7 @@ fn voxel_of(grid: &Grid, p_ras: [f64; 3]) -> [f64; 3] {
 pub fn rasterise(roi: &Roi, grid: &Grid, n: usize, path: &Path) -> Result<RoiCover, IoError> {
     let [nx, ny, nz] = grid.dims;
     // slice -> (distance of the contour plane from the slice centre, polygon in (i, j))
-    let mut planes: BTreeMap<usize, Vec<(f64, Vec<[f64; 2]>)>> = BTreeMap::new();
+    let mut planes: BTreeMap<usize, Vec<(f64, Polygon)>> = BTreeMap::new();
     for c in &roi.contours {
         let v: Vec<[f64; 3]> = c.iter().map(|p| voxel_of(grid, flip(*p))).collect();
         let k = v[0][2];
@@ -121,7 +124,7 @@ pub fn rasterise(roi: &Roi, grid: &Grid, n: usize, path: &Path) -> Result<RoiCov
     for (k, polys) in planes {
         // the contour plane nearest the slice centre (contours finer than the slices)
         let best = polys.iter().map(|p| p.0).fold(f64::INFINITY, f64::min);
-        let polys: Vec<&Vec<[f64; 2]>> = polys
+        let polys: Vec<&Polygon> = polys
             .iter()
             .filter(|p| p.0 - best < 1e-3)
             .map(|p| &p.1)

@@ -454,7 +454,7 @@ fn decode_pixels(f: &(PathBuf, DefaultDicomObject), out: &mut [f64]) -> Result<(
             format!("transfer syntax {ts} ({name}) holds compressed pixel data that theradose cannot decode; convert the series to explicit VR little endian first (e.g. `gdcmconv --raw` or `dcmdjpeg`)"),
         ));
     }
-    let a = Attrs::new(&obj, path);
+    let a = Attrs::new(obj, path);
     let bits = a.uint(tags::BITS_ALLOCATED)?;
     let signed = a.float(tags::PIXEL_REPRESENTATION)?.unwrap_or(0.0) == 1.0;
     let slope = a.float(tags::RESCALE_SLOPE)?.unwrap_or(1.0);
