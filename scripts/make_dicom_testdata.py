@@ -16,6 +16,10 @@ Cases (all geometry in the DICOM patient frame, LPS, mm):
   rtstruct.dcm     ROIs "Sphere" (R 20 mm centred at (0, 0, -25)) and "Ring" (outer R 30 mm,
                    hole R 15 mm, z 8..38 mm, 15 slices of 2 mm) on ct_rt
   bad_missing/ bad_uneven/ bad_tilt/ bad_compressed/   broken series
+  real/            real files shipped with pydicom (MIT licence; see real/README.md):
+                   CT_small.dcm (a GE CT slice, 128 x 128, from NEMA WG04 CT1_UNC) and
+                   JPEG2000.dcm (an NM image, JPEG 2000), with expected.json: what pydicom
+                   reads from them (geometry and HU at a few pixels), the reference for Rust
 The numbers the tests check are the ones written here.
 """
 import os
@@ -246,6 +250,40 @@ def bad_series():
     series("bad_compressed", [0.0], syntax=JPEGLossless)
 
 
+def real_files():
+    """Copies two of pydicom's own test files and records what pydicom reads from them."""
+    import json
+
+    src = os.path.join(os.path.dirname(pydicom.__file__), "data", "test_files")
+    d = os.path.join(ROOT, "real")
+    os.makedirs(d)
+    for name in ["CT_small.dcm", "JPEG2000.dcm"]:
+        shutil.copy(os.path.join(src, name), os.path.join(d, name))
+    ds = pydicom.dcmread(os.path.join(d, "CT_small.dcm"))
+    hu = ds.pixel_array.astype(float) * float(ds.RescaleSlope) + float(ds.RescaleIntercept)
+    pixels = [[0, 0], [64, 64], [100, 30], [20, 110]]  # (row, column)
+    expected = {
+        "ipp_lps": [float(v) for v in ds.ImagePositionPatient],
+        "iop_lps": [float(v) for v in ds.ImageOrientationPatient],
+        "pixel_spacing": [float(v) for v in ds.PixelSpacing],
+        "rows": ds.Rows,
+        "columns": ds.Columns,
+        "series_instance_uid": ds.SeriesInstanceUID,
+        "hu": [[r, c, hu[r, c]] for r, c in pixels],
+    }
+    with open(os.path.join(d, "expected.json"), "w") as f:
+        json.dump(expected, f, indent=1)
+    with open(os.path.join(d, "README.md"), "w") as f:
+        f.write(
+            f"Copied from pydicom {pydicom.__version__} (pydicom/data/test_files/, MIT licence,\n"
+            "Copyright (c) 2008-2020 Darcy Mason and pydicom contributors) by\n"
+            "scripts/make_dicom_testdata.py. CT_small.dcm: a CT slice downsized to 128x128 from\n"
+            "'CT1_UNC' of the NEMA WG04 data sets (ftp://medical.nema.org/MEDICAL/Dicom/DataSets/WG04/).\n"
+            "JPEG2000.dcm: an NM image in JPEG 2000 (1.2.840.10008.1.2.4.91).\n"
+            "expected.json: the geometry and HU that pydicom reads from CT_small.dcm.\n"
+        )
+
+
 def main():
     if os.path.isdir(ROOT):
         shutil.rmtree(ROOT)
@@ -256,6 +294,7 @@ def main():
     ct_rt()
     rtstruct()
     bad_series()
+    real_files()
     print(f"pydicom {pydicom.__version__}: wrote {ROOT}")
 
 

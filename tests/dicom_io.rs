@@ -140,3 +140,42 @@ fn rtstruct_sphere_and_ring_with_a_hole() {
     assert_eq!(map.labels.data[g.index(23 + 11, 23, 36)], 2);
     assert_eq!(map.labels.data[g.index(23, 23, 12)], 1);
 }
+
+/// Real files shipped with pydicom (tests/data/dicom/real/README.md): a GE CT slice read as
+/// pydicom reads it, and a JPEG 2000 NM image refused with its transfer syntax named.
+#[test]
+fn real_pydicom_files() {
+    let dir = data("real");
+    let text = std::fs::read_to_string(dir.join("expected.json")).unwrap();
+    let e: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let img = read_series(&dir.join("CT_small.dcm"), None).unwrap();
+    let g = &img.volume.grid;
+    assert_eq!(g.dims, [128, 128, 1]);
+    let ipp: Vec<f64> = e["ipp_lps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert_eq!(g.origin_mm, [-ipp[0], -ipp[1], ipp[2]]);
+    assert_eq!(g.spacing_mm[..2], [0.661468, 0.661468]);
+    assert_eq!(
+        img.series_instance_uid,
+        e["series_instance_uid"].as_str().unwrap()
+    );
+    for p in e["hu"].as_array().unwrap() {
+        let (r, c, hu) = (
+            p[0].as_u64().unwrap() as usize,
+            p[1].as_u64().unwrap() as usize,
+            p[2].as_f64().unwrap(),
+        );
+        assert_eq!(img.volume.data[g.index(c, r, 0)], hu, "row {r} column {c}");
+    }
+    let err = read_series(&dir.join("JPEG2000.dcm"), None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("JPEG2000.dcm") && err.contains("1.2.840.10008.1.2.4.91 (JPEG 2000)"),
+        "{err}"
+    );
+}

@@ -12,6 +12,7 @@
 //! sign on the way in and out (`flip`). Every error names the file and what was found.
 
 pub mod pet;
+mod pixels;
 pub mod rtdose;
 pub mod rtstruct;
 pub mod series;

@@ -6,7 +6,8 @@
 //! The grid is RAS+: voxel axis i runs along the row direction (increasing column index),
 //! j along the column direction, k along the normal, each flipped from LPS.
 
-use super::{cross, dot, flip, open, pet, tag_name, Attrs};
+use super::pixels::{check_syntax, decode_pixels};
+use super::{cross, dot, flip, open, pet, Attrs};
 use crate::io::{Grid, IoError, Volume};
 use dicom_dictionary_std::tags;
 use dicom_object::DefaultDicomObject;
@@ -79,14 +80,6 @@ pub struct DicomImage {
     /// (SOPClassUID, SOPInstanceUID) of each slice in k order (one entry for a multi-frame)
     pub instances: Vec<(String, String)>,
 }
-
-/// Transfer syntaxes whose pixel data are stored uncompressed: implicit and explicit VR little
-/// endian, deflated explicit VR little endian.
-const NATIVE_SYNTAXES: [&str; 3] = [
-    "1.2.840.10008.1.2",
-    "1.2.840.10008.1.2.1",
-    "1.2.840.10008.1.2.1.99",
-];
 
 /// The DICOM files at `path`: the file itself, or every file under the folder (recursively)
 /// that parses as DICOM, read in parallel. Non-DICOM files (a README, a DICOMDIR's siblings)
@@ -253,6 +246,7 @@ struct Slice<'a> {
 }
 
 fn slice_header<'a>(f: &'a (PathBuf, DefaultDicomObject)) -> Result<Slice<'a>, IoError> {
+    check_syntax(f)?;
     let a = attrs(f);
     // NM images carry position and orientation in the Detector Information Sequence
     let det = a.items(tags::DETECTOR_INFORMATION_SEQUENCE).first();
@@ -436,83 +430,6 @@ fn slice_spacing(slices: &[Slice], n: [f64; 3]) -> Result<f64, IoError> {
         }
     }
     Ok(dz)
-}
-
-/// Decodes the native pixel data of one file into `out` (rows x columns x frames values),
-/// applying RescaleSlope and RescaleIntercept.
-fn decode_pixels(f: &(PathBuf, DefaultDicomObject), out: &mut [f64]) -> Result<(), IoError> {
-    let (path, obj) = f;
-    let ts = obj
-        .meta()
-        .transfer_syntax()
-        .trim_end_matches('\0')
-        .to_string();
-    if !NATIVE_SYNTAXES.contains(&ts.as_str()) {
-        let name = syntax_name(&ts);
-        return Err(IoError::format(
-            path,
-            format!("transfer syntax {ts} ({name}) holds compressed pixel data that theradose cannot decode; convert the series to explicit VR little endian first (e.g. `gdcmconv --raw` or `dcmdjpeg`)"),
-        ));
-    }
-    let a = Attrs::new(obj, path);
-    let bits = a.uint(tags::BITS_ALLOCATED)?;
-    let signed = a.float(tags::PIXEL_REPRESENTATION)?.unwrap_or(0.0) == 1.0;
-    let slope = a.float(tags::RESCALE_SLOPE)?.unwrap_or(1.0);
-    let intercept = a.float(tags::RESCALE_INTERCEPT)?.unwrap_or(0.0);
-    if a.float(tags::SAMPLES_PER_PIXEL)?.unwrap_or(1.0) != 1.0 {
-        return Err(IoError::format(
-            path,
-            "SamplesPerPixel is not 1: a colour image is not a volume",
-        ));
-    }
-    let elem = obj
-        .element(tags::PIXEL_DATA)
-        .map_err(|_| IoError::format(path, format!("{} is missing", tag_name(tags::PIXEL_DATA))))?;
-    let bytes = elem
-        .to_bytes()
-        .map_err(|e| IoError::format(path, format!("pixel data cannot be read: {e}")))?;
-    let nb = bits / 8;
-    if ![1, 2, 4].contains(&nb) || bits % 8 != 0 {
-        return Err(IoError::format(
-            path,
-            format!("BitsAllocated {bits}, expected 8, 16 or 32"),
-        ));
-    }
-    if bytes.len() < out.len() * nb {
-        return Err(IoError::format(
-            path,
-            format!(
-                "{} bytes of pixel data for {} pixels of {bits} bits",
-                bytes.len(),
-                out.len()
-            ),
-        ));
-    }
-    for (v, b) in out.iter_mut().zip(bytes.chunks_exact(nb)) {
-        let raw = match (nb, signed) {
-            (1, false) => b[0] as f64,
-            (1, true) => b[0] as i8 as f64,
-            (2, false) => u16::from_le_bytes([b[0], b[1]]) as f64,
-            (2, true) => i16::from_le_bytes([b[0], b[1]]) as f64,
-            (_, false) => u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as f64,
-            (_, true) => i32::from_le_bytes([b[0], b[1], b[2], b[3]]) as f64,
-        };
-        *v = raw * slope + intercept;
-    }
-    Ok(())
-}
-
-/// The name of a transfer syntax this reader refuses.
-fn syntax_name(uid: &str) -> &'static str {
-    match uid {
-        "1.2.840.10008.1.2.2" => "explicit VR big endian",
-        "1.2.840.10008.1.2.5" => "RLE lossless",
-        "1.2.840.10008.1.2.4.50" | "1.2.840.10008.1.2.4.51" => "JPEG lossy",
-        "1.2.840.10008.1.2.4.57" | "1.2.840.10008.1.2.4.70" => "JPEG lossless",
-        "1.2.840.10008.1.2.4.80" | "1.2.840.10008.1.2.4.81" => "JPEG-LS",
-        "1.2.840.10008.1.2.4.90" | "1.2.840.10008.1.2.4.91" => "JPEG 2000",
-        _ => "not a native syntax",
-    }
 }
 
 /// The patient, study and frame-of-reference attributes of a data set.
