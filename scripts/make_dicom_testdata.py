@@ -11,7 +11,8 @@ Cases (all geometry in the DICOM patient frame, LPS, mm):
   pet_start/       uniform PET (16 x 16 x 6, 4 mm), Units BQML, DecayCorrection START,
                    370 MBq F-18 at 10:00:00, series at 11:00:00, 70 kg: SUV = 1 everywhere
   pet_admin/       the same decay-corrected to the administration (DecayCorrection ADMIN)
-  nm_multiframe.dcm one NM multi-frame SPECT (16 x 16 x 10 frames, 4.42 mm), counts
+  nm_multiframe.dcm one NM multi-frame SPECT (16 x 16 x 10 frames, 4.42 mm), counts, from
+                   60 projections of 20 s (1200 s)
   ct_rt/           CT 48 x 48 x 45 of 2 mm voxels, water, for the RTSTRUCT
   rtstruct.dcm     ROIs "Sphere" (R 20 mm centred at (0, 0, -25)) and "Ring" (outer R 30 mm,
                    hole R 15 mm, z 8..38 mm, 15 slices of 2 mm) on ct_rt
@@ -169,6 +170,10 @@ def nm_multiframe():
     det.ImageOrientationPatient = ds.ImageOrientationPatient
     del ds.ImagePositionPatient, ds.ImageOrientationPatient
     ds.DetectorInformationSequence = Sequence([det])
+    rot = Dataset()
+    rot.ActualFrameDuration = 20000  # ms per projection: 60 x 20 s = 1200 s of acquisition
+    rot.NumberOfFramesInRotation = 60
+    ds.RotationInformationSequence = Sequence([rot])
     ds.FrameIncrementPointer = 0x00540080
     ds.SliceVector = list(range(1, 11))
     save(ds, os.path.join(ROOT, "nm_multiframe.dcm"))

@@ -120,3 +120,34 @@ fn rtstruct_writes_labels_and_prints_volumes() {
     assert_eq!(v.grid.dims, [48, 48, 45]);
     assert_eq!(v.data.iter().filter(|&&l| l == 2.0).count(), 544 * 15);
 }
+
+/// An NM SPECT in counts to Bq/mL with a calibration factor: 900 counts in a voxel of
+/// 4.42 mm, 1200 s of acquisition (from the header), 9.4 cps/MBq.
+#[test]
+fn image_convert_spect_counts_to_bq_ml() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("spect.nii.gz");
+    let nm = data("nm_multiframe.dcm");
+    let (ok, info, err) = theradose(&["image", "info", nm.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    assert!(info.contains("\"acquisition_s\": 1200.0"), "{info}");
+    let args = [
+        "image",
+        "convert",
+        nm.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    let (ok, _, err) = theradose(
+        &[
+            &args[..],
+            &["--units", "bq_ml", "--calibration-cps-per-mbq", "9.4"],
+        ]
+        .concat(),
+    );
+    assert!(ok, "{err}");
+    let v = read_volume(&out).unwrap();
+    let expected = 900.0 / (1200.0 * 9.4) * 1e6 / (4.42f64.powi(3) * 1e-3);
+    let got = v.data[v.grid.index(8, 7, 3)];
+    assert!((got / expected - 1.0).abs() < 1e-6, "{got} vs {expected}");
+}

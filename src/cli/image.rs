@@ -5,7 +5,7 @@
 use anyhow::Result;
 use std::path::PathBuf;
 use theradose::io::dicom::rtstruct::rtstruct_labels;
-use theradose::io::image::{in_units, read_image, ImageUnits};
+use theradose::io::image::{counts_to_bq_ml, in_units, read_image, ImageUnits};
 
 /// Subcommands of `theradose image`.
 #[derive(clap::Subcommand, Debug, Clone)]
@@ -30,9 +30,16 @@ pub enum ImageCmd {
         /// DICOM series (SeriesInstanceUID or modality)
         #[arg(long)]
         series: Option<String>,
-        /// bq_ml, suv, hu or counts (default: the units of the image)
+        /// bq_ml, suv, hu or counts (default: the units of the image); bq_ml of an NM image
+        /// in counts needs --calibration-cps-per-mbq
         #[arg(long)]
         units: Option<String>,
+        /// NM in counts: system sensitivity, counts per second per MBq
+        #[arg(long)]
+        calibration_cps_per_mbq: Option<f64>,
+        /// NM in counts: acquisition time (s), when the header lacks it
+        #[arg(long)]
+        acquisition_s: Option<f64>,
     },
 }
 
@@ -61,11 +68,17 @@ pub fn run(cmd: &ImageCmd) -> Result<()> {
             out,
             series,
             units,
+            calibration_cps_per_mbq,
+            acquisition_s,
         } => {
             let img = read_image(path, series.as_deref())?;
-            let vol = match units {
-                Some(u) => in_units(path, &img, ImageUnits::parse(u)?)?,
-                None => img.volume.clone(),
+            let wanted = units.as_deref().map(ImageUnits::parse).transpose()?;
+            let vol = match (wanted, calibration_cps_per_mbq) {
+                (Some(ImageUnits::BqMl), Some(cf)) => {
+                    counts_to_bq_ml(path, &img, *cf, *acquisition_s)?
+                }
+                (Some(u), _) => in_units(path, &img, u)?,
+                (None, _) => img.volume.clone(),
             };
             let unit = units.clone().unwrap_or_else(|| img.info.units.clone());
             let desc = format!("theradose {} {}", img.info.modality, unit);

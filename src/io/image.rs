@@ -28,6 +28,9 @@ pub struct ImageInfo {
     pub series_instance_uid: String,
     /// every series found beside it (DICOM)
     pub series: Vec<SeriesInfo>,
+    /// NM tomography: acquisition time behind the counts, s
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acquisition_s: Option<f64>,
     /// PET: SUV body-weight factor and its inputs
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub pet: Option<PetInfo>,
@@ -65,7 +68,7 @@ pub fn read_image(path: &Path, series: Option<&str>) -> Result<Image, IoError> {
             } else {
                 "metaimage"
             };
-        let info = info_of(&volume, format, "", "unknown", "", Vec::new(), None);
+        let info = info_of(&volume, format, "", "unknown", "", Vec::new(), None, None);
         return Ok(Image {
             volume,
             info,
@@ -81,6 +84,7 @@ pub fn read_image(path: &Path, series: Option<&str>) -> Result<Image, IoError> {
         &d.series_instance_uid,
         d.series.clone(),
         d.pet.clone(),
+        d.acquisition_s,
     );
     Ok(Image {
         volume: d.volume.clone(),
@@ -89,6 +93,7 @@ pub fn read_image(path: &Path, series: Option<&str>) -> Result<Image, IoError> {
     })
 }
 
+#[allow(clippy::too_many_arguments)] // one argument per field of ImageInfo
 fn info_of(
     v: &Volume<f64>,
     format: &str,
@@ -97,6 +102,7 @@ fn info_of(
     uid: &str,
     series: Vec<SeriesInfo>,
     pet: Option<PetInfo>,
+    acquisition_s: Option<f64>,
 ) -> ImageInfo {
     ImageInfo {
         format: format.into(),
@@ -108,6 +114,7 @@ fn info_of(
         units: units.into(),
         series_instance_uid: uid.into(),
         series,
+        acquisition_s,
         pet,
     }
 }
@@ -182,4 +189,37 @@ pub fn in_units(path: &Path, img: &Image, units: ImageUnits) -> Result<Volume<f6
         ));
     }
     Ok(img.volume.clone())
+}
+
+/// Counts of an NM (SPECT) image as activity concentration (Bq/mL):
+/// `counts / (acquisition_s * cps_per_mbq) * 1e6 / voxel_ml`, with the acquisition time from
+/// the header unless `acquisition_s` is given.
+///
+/// # Errors
+/// An image not in counts, a calibration that is not positive, no acquisition time.
+pub fn counts_to_bq_ml(
+    path: &Path,
+    img: &Image,
+    cps_per_mbq: f64,
+    acquisition_s: Option<f64>,
+) -> Result<Volume<f64>, IoError> {
+    let mut v = in_units(path, img, ImageUnits::Counts)?;
+    if !(cps_per_mbq.is_finite() && cps_per_mbq > 0.0) {
+        return Err(IoError::format(
+            path,
+            format!("calibration {cps_per_mbq} counts/s per MBq: expected a positive number"),
+        ));
+    }
+    let Some(t) = acquisition_s
+        .or(img.info.acquisition_s)
+        .filter(|t| *t > 0.0)
+    else {
+        return Err(IoError::format(
+            path,
+            "no acquisition time: the header has no RotationInformationSequence with ActualFrameDuration and NumberOfFramesInRotation; give it",
+        ));
+    };
+    let f = 1e6 / (t * cps_per_mbq * v.grid.voxel_volume_cm3());
+    v.data.iter_mut().for_each(|x| *x *= f);
+    Ok(v)
 }

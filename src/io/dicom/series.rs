@@ -79,6 +79,9 @@ pub struct DicomImage {
     pub series: Vec<SeriesInfo>,
     /// (SOPClassUID, SOPInstanceUID) of each slice in k order (one entry for a multi-frame)
     pub instances: Vec<(String, String)>,
+    /// NM tomography: the acquisition time behind the counts, s (sum over the rotations of
+    /// ActualFrameDuration x NumberOfFramesInRotation); None when the header lacks it
+    pub acquisition_s: Option<f64>,
 }
 
 /// The DICOM files at `path`: the file itself, or every file under the folder (recursively)
@@ -355,6 +358,7 @@ fn build(files: &[&(PathBuf, DefaultDicomObject)]) -> Result<DicomImage, IoError
         pet,
         series: Vec::new(),
         instances,
+        acquisition_s: acquisition_s(&a)?,
     })
 }
 
@@ -430,6 +434,22 @@ fn slice_spacing(slices: &[Slice], n: [f64; 3]) -> Result<f64, IoError> {
         }
     }
     Ok(dz)
+}
+
+/// The acquisition time of an NM tomography (s) from its RotationInformationSequence.
+fn acquisition_s(a: &Attrs) -> Result<Option<f64>, IoError> {
+    let mut total = 0.0;
+    for item in a.items(tags::ROTATION_INFORMATION_SEQUENCE) {
+        let r = Attrs::new(item, a.path);
+        match (
+            r.float(tags::ACTUAL_FRAME_DURATION)?,
+            r.float(tags::NUMBER_OF_FRAMES_IN_ROTATION)?,
+        ) {
+            (Some(ms), Some(n)) if ms > 0.0 && n > 0.0 => total += ms * 1e-3 * n,
+            _ => return Ok(None),
+        }
+    }
+    Ok((total > 0.0).then_some(total))
 }
 
 /// The patient, study and frame-of-reference attributes of a data set.
