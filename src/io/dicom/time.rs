@@ -95,7 +95,10 @@ pub fn iso(t_s: f64) -> String {
     let (y, m, d) = civil_from_days(days);
     let (h, mi) = ((rem / 3600.0) as i64, ((rem % 3600.0) / 60.0) as i64);
     let s = rem - (h * 3600 + mi * 60) as f64;
-    format!("{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02.0}")
+    format!(
+        "{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{:02}",
+        s.floor() as i64
+    )
 }
 
 #[cfg(test)]
@@ -108,7 +111,7 @@ mod tests {
         assert_eq!(iso(t), "2026-01-05T10:00:00");
         assert_eq!(parse_dt("20260105100000.000000+0100"), Some(t));
         assert_eq!(parse_tm("10:30"), Some(37_800.0));
-        assert_eq!(parse_tm("123015.5"), Some(44_415.5));
+        assert_eq!(parse_tm("123015.5"), Some(45_015.5));
         assert_eq!(
             parse_da_tm("20240229", None).map(iso).unwrap(),
             "2024-02-29T00:00:00"
