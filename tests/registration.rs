@@ -83,3 +83,49 @@ fn a_known_rigid_transform_is_recovered() {
     let centre = grid.index(24, 24, 20);
     assert!((back.data[centre] / fixed.data[centre] - 1.0).abs() < 0.01);
 }
+
+/// `theradose register` on NIfTI files: transform.json and the emission image carried over.
+#[test]
+fn register_command_writes_the_transform_and_registered_images() {
+    let grid = Grid::new([40, 40, 32], [3.5, 3.5, 4.0]);
+    let fixed = sample(&grid, blobs_at);
+    // the moving frame: the fixed content shifted by (8, -6, 4) mm
+    let moving = sample(&grid, |q| blobs_at([q[0] - 8.0, q[1] + 6.0, q[2] - 4.0]));
+    let dir = tempfile::tempdir().unwrap();
+    let (f, m) = (dir.path().join("ct1.nii.gz"), dir.path().join("ct2.nii.gz"));
+    theradose::io::write_volume(&f, &fixed, "fixed").unwrap();
+    theradose::io::write_volume(&m, &moving, "moving").unwrap();
+    let out = dir.path().join("reg");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_theradose"))
+        .args([
+            "register",
+            "--fixed",
+            f.to_str().unwrap(),
+            "--moving",
+            m.to_str().unwrap(),
+        ])
+        .args([
+            "--apply",
+            m.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let j: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("transform.json")).unwrap())
+            .unwrap();
+    let t: Vec<f64> = j["transform"]["translation_mm"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    for (got, want) in t.iter().zip([8.0, -6.0, 4.0]) {
+        assert!((got - want).abs() < 0.5, "{t:?}");
+    }
+    let back = theradose::io::read_volume(&out.join("ct2_registered.nii.gz")).unwrap();
+    let c = grid.index(20, 20, 16);
+    assert!((back.data[c] / fixed.data[c] - 1.0).abs() < 0.01);
+}

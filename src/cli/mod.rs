@@ -11,6 +11,7 @@ mod image;
 mod kernel;
 mod pet;
 mod phantom;
+mod register;
 mod run;
 mod svalues;
 mod tia;
@@ -151,6 +152,9 @@ pub enum Cmd {
     },
     /// Rasterise an RTSTRUCT onto its CT: a label map, labels.json and each ROI's volume (mL).
     Rtstruct(image::RtstructArgs),
+    /// Rigid registration (6 dof, NCC, coarse to fine) of a CT to a reference CT, applied to
+    /// the emission images of the same time point: transform.json and registered volumes.
+    Register(register::RegisterArgs),
 }
 
 impl Cmd {
@@ -175,6 +179,7 @@ impl Cmd {
             Cmd::Beam(_) => "beam",
             Cmd::Image { .. } => "image",
             Cmd::Rtstruct(_) => "rtstruct",
+            Cmd::Register(_) => "register",
         }
     }
 }
@@ -253,6 +258,7 @@ fn dispatch(cmd: Cmd) -> Result<()> {
         Cmd::Svalues(a) => svalues::run(&a),
         Cmd::Image { cmd } => image::run(&cmd),
         Cmd::Rtstruct(a) => image::rtstruct(&a),
+        Cmd::Register(a) => register::run(&a),
     }
 }
 
