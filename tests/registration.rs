@@ -125,6 +125,7 @@ fn register_command_writes_the_transform_and_registered_images() {
     for (got, want) in t.iter().zip([8.0, -6.0, 4.0]) {
         assert!((got - want).abs() < 0.5, "{t:?}");
     }
+    assert!(out.join("check.png").is_file());
     let back = theradose::io::read_volume(&out.join("ct2_registered.nii.gz")).unwrap();
     let c = grid.index(20, 20, 16);
     assert!((back.data[c] / fixed.data[c] - 1.0).abs() < 0.01);

@@ -3,9 +3,10 @@
 
 use anyhow::Result;
 use std::path::PathBuf;
-use theradose::dosimetry::register::{apply_rigid, register_rigid};
+use theradose::dosimetry::register::{apply_rigid, checkerboard, register_rigid};
 use theradose::io::image::read_image;
 use theradose::io::write_volume;
+use theradose::plot::{slice_png, Colormap, Slice, SliceFigure};
 
 /// Arguments of `theradose register`.
 #[derive(clap::Args, Debug, Clone)]
@@ -20,7 +21,8 @@ pub struct RegisterArgs {
     /// this time point; values interpolated as concentrations)
     #[arg(long, value_delimiter = ',')]
     pub apply: Vec<PathBuf>,
-    /// output folder: transform.json, moving_registered.nii.gz, <name>_registered.nii.gz
+    /// output folder: transform.json, moving_registered.nii.gz, <name>_registered.nii.gz and
+    /// check.png (the central axial slice, fixed and registered in alternate squares)
     #[arg(long)]
     pub out: PathBuf,
 }
@@ -42,6 +44,27 @@ pub fn run(a: &RegisterArgs) -> Result<()> {
         &moved,
         "registered",
     )?;
+    let k = grid.dims[2] / 2;
+    let (values, width, height) = checkerboard(&fixed.volume, &moved, k, 8);
+    let slice = Slice {
+        values: &values,
+        width,
+        height,
+        pixel_mm: [grid.spacing_mm[0], grid.spacing_mm[1]],
+    };
+    let title = format!("registration check, axial slice k = {k}");
+    let fig = SliceFigure {
+        title: &title,
+        colorbar_label: "fixed | registered",
+        x_label: "i (mm)",
+        y_label: "j (mm)",
+        colormap: Colormap::Gray,
+        log_scale: false,
+        range: None,
+        outline_labels: None,
+        isolines: &[],
+    };
+    slice_png(&a.out.join("check.png"), &slice, &fig)?;
     for p in &a.apply {
         let img = read_image(p, None)?;
         let name = p

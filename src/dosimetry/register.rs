@@ -225,3 +225,29 @@ pub fn apply_rigid(moving: &Volume<f64>, fixed_grid: &Grid, t: &Rigid) -> Result
         data,
     })
 }
+
+/// A check image of a registration: the axial slice `k` of `fixed`, with `registered` (on the
+/// same grid) in alternate `block x block` squares, as `(values, width, height)` row-major.
+/// Edges that continue across the squares show a good registration.
+pub fn checkerboard(
+    fixed: &Volume<f64>,
+    registered: &Volume<f64>,
+    k: usize,
+    block: usize,
+) -> (Vec<f64>, usize, usize) {
+    let g = &fixed.grid;
+    let (w, h) = (g.dims[0], g.dims[1]);
+    let b = block.max(1);
+    let values = (0..h)
+        .flat_map(|j| (0..w).map(move |i| (i, j)))
+        .map(|(i, j)| {
+            let v = if (i / b + j / b) % 2 == 0 {
+                fixed
+            } else {
+                registered
+            };
+            v.data[g.index(i, j, k)]
+        })
+        .collect();
+    (values, w, h)
+}
