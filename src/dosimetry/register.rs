@@ -241,7 +241,7 @@ pub fn checkerboard(
     let values = (0..h)
         .flat_map(|j| (0..w).map(move |i| (i, j)))
         .map(|(i, j)| {
-            let v = if (i / b + j / b) % 2 == 0 {
+            let v = if (i / b + j / b).is_multiple_of(2) {
                 fixed
             } else {
                 registered
