@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes the DICOM test cases of tests/dicom_io.rs into tests/data/dicom/ with pydicom, an
-independent writer (pip install pydicom numpy; tested with pydicom 3.0).
+independent writer (pip install pydicom numpy highdicom; tested with pydicom 3.0, highdicom 0.28).
 
     python3 scripts/make_dicom_testdata.py
 
@@ -17,6 +17,8 @@ Cases (all geometry in the DICOM patient frame, LPS, mm):
   rtstruct.dcm     ROIs "Sphere" (R 20 mm centred at (0, 0, -25)) and "Ring" (outer R 30 mm,
                    hole R 15 mm, z 8..38 mm, 15 slices of 2 mm) on ct_rt
   bad_missing/ bad_uneven/ bad_tilt/ bad_compressed/   broken series
+  seg.dcm          a DICOM SEG by highdicom on ct_rt (a sphere and a cylinder), with
+                   seg_counts.json (voxels of each segment)
   real/            real files shipped with pydicom (MIT licence; see real/README.md):
                    CT_small.dcm (a GE CT slice, 128 x 128, from NEMA WG04 CT1_UNC) and
                    JPEG2000.dcm (an NM image, JPEG 2000), with expected.json: what pydicom
@@ -289,6 +291,45 @@ def real_files():
         )
 
 
+def seg():
+    """A DICOM SEG by highdicom (pip install highdicom; tested with 0.28) on ct_rt: segment 1
+    "Sphere" (R 20 mm at (0, 0, -25)), segment 2 "Cylinder" (R 12 mm about x = 10, y = 0,
+    0 < z < 20 mm), both as voxel-centre masks of the CT grid; counts in seg_counts.json."""
+    import glob
+    import json
+
+    import highdicom as hd
+    from pydicom.sr.codedict import codes
+
+    cts = sorted((pydicom.dcmread(f) for f in glob.glob(os.path.join(ROOT, "ct_rt", "*.dcm"))),
+                 key=lambda d: float(d.ImagePositionPatient[2]))
+    for d in cts:
+        d.SliceThickness = "2"  # highdicom copies it into the pixel measures
+    n = RT_CT["n"]
+    c = np.arange(n) * 2.0 + RT_CT["x0"]
+    y, x = np.meshgrid(c, c, indexing="ij")
+    mask = np.zeros((len(cts), n, n, 2), dtype=bool)
+    for k, d in enumerate(cts):
+        z = float(d.ImagePositionPatient[2])
+        mask[k, :, :, 0] = x ** 2 + y ** 2 + (z + 25) ** 2 <= 400
+        mask[k, :, :, 1] = (np.hypot(x - 10, y) <= 12) & (0 < z) & (z < 20)
+    descs = [hd.seg.SegmentDescription(
+        segment_number=i, segment_label=name, segmented_property_category=codes.SCT.Tissue,
+        segmented_property_type=codes.SCT.Tissue,
+        algorithm_type=hd.seg.SegmentAlgorithmTypeValues.MANUAL)
+        for i, name in enumerate(["Sphere", "Cylinder"], start=1)]
+    s = hd.seg.Segmentation(
+        source_images=cts, pixel_array=mask,
+        segmentation_type=hd.seg.SegmentationTypeValues.BINARY, segment_descriptions=descs,
+        series_instance_uid=uid(70), series_number=7, sop_instance_uid=uid(700),
+        instance_number=1, manufacturer="test", manufacturer_model_name="test",
+        software_versions="1", device_serial_number="1", omit_empty_frames=True)
+    s.save_as(os.path.join(ROOT, "seg.dcm"))
+    counts = {"Sphere": int(mask[..., 0].sum()), "Cylinder": int(mask[..., 1].sum())}
+    with open(os.path.join(ROOT, "seg_counts.json"), "w") as f:
+        json.dump(counts, f)
+
+
 def main():
     if os.path.isdir(ROOT):
         shutil.rmtree(ROOT)
@@ -300,6 +341,7 @@ def main():
     rtstruct()
     bad_series()
     real_files()
+    seg()
     print(f"pydicom {pydicom.__version__}: wrote {ROOT}")
 
 

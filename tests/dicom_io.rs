@@ -179,3 +179,27 @@ fn real_pydicom_files() {
         "{err}"
     );
 }
+
+/// A DICOM SEG written by highdicom: each segment's voxels as the writer's masks.
+#[test]
+fn seg_segments_on_the_ct_grid() {
+    let ct = read_series(&data("ct_rt"), None).unwrap();
+    let map = theradose::io::dicom::structure_labels(&data("seg.dcm"), &ct.volume.grid).unwrap();
+    let text = std::fs::read_to_string(data("seg_counts.json")).unwrap();
+    let counts: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let names: Vec<&str> = map.names.iter().map(|n| n.1.as_str()).collect();
+    assert_eq!(names, ["Sphere", "Cylinder"]);
+    for (r, name) in names.iter().enumerate() {
+        let n = counts[name].as_f64().unwrap();
+        assert_eq!(map.volumes_ml[r], n * 0.008, "{name}");
+    }
+    // the segments are apart: each keeps all its voxels in the label map
+    assert_eq!(map.label_volumes_ml, map.volumes_ml);
+    let g = &map.labels.grid;
+    assert_eq!(map.labels.data[g.index(23, 23, 12)], 1);
+    // voxel (28, 23, 30) is at LPS (9, -1, 11) mm, inside the cylinder (axis x = 10, R 12)
+    assert_eq!(map.labels.data[g.index(28, 23, 30)], 2);
+    // an RTSTRUCT goes the same way
+    let rs = theradose::io::dicom::structure_labels(&data("rtstruct.dcm"), &ct.volume.grid);
+    assert_eq!(rs.unwrap().names.len(), 2);
+}

@@ -20,7 +20,7 @@ pub struct DoseArgs {
     /// (activity-conserving) when it lies on another
     #[arg(long)]
     pub phantom: String,
-    /// with a CT phantom: regions from a label map on the CT grid or an RTSTRUCT
+    /// with a CT phantom: regions from a label map on the CT grid, an RTSTRUCT or a DICOM SEG
     #[arg(long)]
     pub labels: Option<PathBuf>,
     /// names of the ids of a --labels label map: JSON {"1": "liver"} or CSV id,name

@@ -4,7 +4,7 @@
 
 use anyhow::Result;
 use std::path::PathBuf;
-use theradose::io::dicom::rtstruct::rtstruct_labels;
+use theradose::io::dicom::structure_labels;
 use theradose::io::image::{counts_to_bq_ml, in_units, read_image, ImageUnits};
 
 /// Subcommands of `theradose image`.
@@ -46,7 +46,7 @@ pub enum ImageCmd {
 /// Arguments of `theradose rtstruct`.
 #[derive(clap::Args, Debug, Clone)]
 pub struct RtstructArgs {
-    /// RTSTRUCT file
+    /// RTSTRUCT file (or a DICOM SEG)
     pub rtstruct: PathBuf,
     /// the CT the contours were drawn on (DICOM folder, NIfTI or MetaImage)
     #[arg(long)]
@@ -98,7 +98,7 @@ pub fn run(cmd: &ImageCmd) -> Result<()> {
 /// Runs `theradose rtstruct`: writes the label map and labels.json, prints each ROI's volume.
 pub fn rtstruct(a: &RtstructArgs) -> Result<()> {
     let ct = read_image(&a.ct, Some("CT"))?;
-    let map = rtstruct_labels(&a.rtstruct, &ct.volume.grid)?;
+    let map = structure_labels(&a.rtstruct, &ct.volume.grid)?;
     map.write(&a.out)?;
     println!("id,name,volume_ml,label_volume_ml");
     for r in map.summary() {

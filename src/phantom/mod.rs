@@ -264,8 +264,8 @@ impl Phantom {
 
     /// Reads a CT in HU (a DICOM folder or file, NIfTI or MetaImage; of a DICOM folder with
     /// several series, the CT), converting it with a calibration, and optional labels: a label
-    /// map on the same grid with region names, or an RTSTRUCT rasterised onto the CT (its ROI
-    /// names; `names` are then not used). Voxels may be anisotropic.
+    /// map on the same grid with region names, or an RTSTRUCT or DICOM SEG placed on the CT (its
+    /// ROI or segment names; `names` are then not used). Voxels may be anisotropic.
     ///
     /// # Errors
     /// Files that cannot be read, a DICOM image that is not in HU, a label map on another grid.
@@ -395,7 +395,7 @@ fn read_labels(
         return Ok(body_only(grid.len()));
     };
     if !io::image::is_volume_file(path) {
-        let map = io::dicom::rtstruct::rtstruct_labels(path, grid)?;
+        let map = io::dicom::structure_labels(path, grid)?;
         let regions = regions_for_labels(&map.labels.data, &map.names);
         return Ok((map.labels.data, regions));
     }

@@ -22,7 +22,7 @@ pub struct DoseFiles {
     /// built-in phantom name or phantom TOML; or a CT in HU (DICOM folder or file, NIfTI,
     /// MetaImage), see [`super::ct::is_ct`]
     pub phantom: String,
-    /// with a CT: its labels, a label map on the CT grid or an RTSTRUCT
+    /// with a CT: its labels, a label map on the CT grid, an RTSTRUCT or a DICOM SEG
     pub labels: Option<PathBuf>,
     /// with a label map: the names of its ids (JSON `{"1": "liver"}` or CSV `id,name`)
     pub label_names: Option<PathBuf>,
