@@ -14,10 +14,18 @@ pub struct DoseArgs {
     /// mc (Monte Carlo), vsv (voxel S-value convolution) or ldm (local deposition)
     #[arg(long)]
     pub method: String,
-    /// built-in phantom name (`theradose phantom list`) or phantom TOML; voxelised at the
-    /// voxel size of --tia
+    /// built-in phantom name (`theradose phantom list`) or phantom TOML, voxelised at the
+    /// voxel size of --tia; or a CT in HU (DICOM folder or file, NIfTI, MetaImage; Schneider
+    /// calibration; anisotropic voxels allowed), onto whose grid --tia is resampled
+    /// (activity-conserving) when it lies on another
     #[arg(long)]
     pub phantom: String,
+    /// with a CT phantom: regions from a label map on the CT grid, an RTSTRUCT or a DICOM SEG
+    #[arg(long)]
+    pub labels: Option<PathBuf>,
+    /// names of the ids of a --labels label map: JSON {"1": "liver"} or CSV id,name
+    #[arg(long)]
+    pub label_names: Option<PathBuf>,
     /// optional shape groups of the phantom, e.g. lesions
     #[arg(long, value_delimiter = ',')]
     pub groups: Vec<String>,
@@ -68,7 +76,8 @@ pub struct DoseArgs {
     /// extra region: a mask volume on the phantom grid (nonzero voxels), named by its file
     #[arg(long)]
     pub mask: Vec<PathBuf>,
-    /// also write the dose as DICOM RT Dose (DIR/dose.dcm, 32-bit, DoseGridScaling)
+    /// also write the dose as DICOM RT Dose (DIR/dose.dcm, 32-bit, DoseGridScaling); on a
+    /// DICOM CT it joins the CT's patient, study and frame of reference
     #[arg(long)]
     pub dicom: bool,
     /// output folder
@@ -100,6 +109,8 @@ impl DoseArgs {
         };
         Ok(DoseFiles {
             phantom: self.phantom.clone(),
+            labels: self.labels.clone(),
+            label_names: self.label_names.clone(),
             groups: self.groups.clone(),
             tia: self.tia.clone(),
             masks: self.mask.clone(),

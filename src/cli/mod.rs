@@ -7,10 +7,12 @@
 mod beam;
 mod bed;
 mod dose;
+mod image;
 mod kernel;
 mod pet;
 mod phantom;
 mod progress;
+mod register;
 mod run;
 mod svalues;
 mod tia;
@@ -144,6 +146,16 @@ pub enum Cmd {
     Svalues(svalues::SvaluesArgs),
     /// Neutron beam (BNCT) into a phantom: depth fluence and dose components.
     Beam(beam::BeamArgs),
+    /// Images (DICOM series, NIfTI, MetaImage): what they hold, and conversion to NIfTI.
+    Image {
+        #[command(subcommand)]
+        cmd: image::ImageCmd,
+    },
+    /// Rasterise an RTSTRUCT onto its CT: a label map, labels.json and each ROI's volume (mL).
+    Rtstruct(image::RtstructArgs),
+    /// Rigid registration (6 dof, NCC, coarse to fine) of a CT to a reference CT, applied to
+    /// the emission images of the same time point: transform.json and registered volumes.
+    Register(register::RegisterArgs),
 }
 
 impl Cmd {
@@ -166,6 +178,9 @@ impl Cmd {
             Cmd::Pet(_) => "pet",
             Cmd::Svalues(_) => "svalues",
             Cmd::Beam(_) => "beam",
+            Cmd::Image { .. } => "image",
+            Cmd::Rtstruct(_) => "rtstruct",
+            Cmd::Register(_) => "register",
         }
     }
 }
@@ -243,6 +258,9 @@ fn dispatch(cmd: Cmd) -> Result<()> {
         Cmd::Pet(a) => pet::run(&a),
         Cmd::Beam(a) => beam::run(&a),
         Cmd::Svalues(a) => svalues::run(&a),
+        Cmd::Image { cmd } => image::run(&cmd),
+        Cmd::Rtstruct(a) => image::rtstruct(&a),
+        Cmd::Register(a) => register::run(&a),
     }
 }
 

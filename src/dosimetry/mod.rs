@@ -8,6 +8,7 @@ pub mod kinetics;
 pub mod ldm;
 pub mod point_kernel;
 pub mod regions;
+pub mod register;
 pub mod resample;
 pub mod svalues;
 pub mod svconv;

@@ -82,7 +82,7 @@ fn same_frame(a: &Grid, b: &Grid) -> bool {
 }
 
 /// The affine map world (mm) -> continuous voxel index of `g`: `(inverse matrix, origin)`.
-fn world_to_index(g: &Grid) -> Result<[[f64; 3]; 3]> {
+pub(crate) fn world_to_index(g: &Grid) -> Result<[[f64; 3]; 3]> {
     let m: [[f64; 3]; 3] =
         std::array::from_fn(|r| std::array::from_fn(|c| g.direction[r][c] * g.spacing_mm[c]));
     let det = m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
@@ -121,7 +121,7 @@ fn source_coords(src: &Grid, target: &Grid) -> Result<Vec<[f64; 3]>> {
 }
 
 /// Trilinear value of `src` at continuous index `x` (see [`ResampleMode::Trilinear`]).
-fn interpolate(src: &Volume<f64>, x: [f64; 3]) -> f64 {
+pub(crate) fn interpolate(src: &Volume<f64>, x: [f64; 3]) -> f64 {
     let dims = src.grid.dims;
     let mut lo = [0usize; 3];
     let mut frac = [0.0; 3];

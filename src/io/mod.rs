@@ -1,5 +1,7 @@
-//! File formats as plain arrays and headers: NIfTI-1 (`.nii`, `.nii.gz`) and MetaImage
-//! (`.mhd` + `.raw`/`.zraw`, `.mha`).
+//! File formats as plain arrays and headers: NIfTI-1 (`.nii`, `.nii.gz`), MetaImage
+//! (`.mhd` + `.raw`/`.zraw`, `.mha`) and DICOM ([`dicom`]: image series, RTSTRUCT, RT Dose);
+//! [`image`] reads any of them with what is known of the image, [`labels`] the names of a
+//! label map.
 //!
 //! Volumes are read into [`Volume<f64>`] whatever their stored type, and written from any
 //! [`VoxelType`]. Geometry lives in [`Grid`], in RAS+ world coordinates (mm) as NIfTI stores
@@ -8,6 +10,8 @@
 //! is written beside its destination as `name.tmp` and renamed.
 
 pub mod dicom;
+pub mod image;
+pub mod labels;
 mod mhd;
 mod nifti;
 mod raw;
@@ -20,13 +24,13 @@ use std::path::Path;
 
 /// File formats recognised by extension.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Format {
+pub(crate) enum Format {
     Nifti { gzip: bool },
     Mhd,
     Mha,
 }
 
-fn format_of(path: &Path) -> Result<Format, IoError> {
+pub(crate) fn format_of(path: &Path) -> Result<Format, IoError> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().to_ascii_lowercase())

@@ -262,15 +262,34 @@ impl Phantom {
         Vec3::new(c[0], c[1], c[2])
     }
 
-    /// Reads a CT volume in HU (NIfTI or MetaImage), converting it with a calibration, and an
-    /// optional label map on the same grid with region names.
+    /// Reads a CT in HU (a DICOM folder or file, NIfTI or MetaImage; of a DICOM folder with
+    /// several series, the CT), converting it with a calibration, and optional labels: a label
+    /// map on the same grid with region names, or an RTSTRUCT or DICOM SEG placed on the CT (its
+    /// ROI or segment names; `names` are then not used). Voxels may be anisotropic.
+    ///
+    /// # Errors
+    /// Files that cannot be read, a DICOM image that is not in HU, a label map on another grid.
     pub fn from_ct(
         ct_path: &Path,
         calibration: &HuCalibration,
         db: &MaterialDb,
         labels: Option<(&Path, &[(u16, String)])>,
     ) -> Result<Self> {
-        let ct = io::read_volume(ct_path)?;
+        let ct = read_ct(ct_path)?;
+        Phantom::from_ct_volume(ct_path, ct, calibration, db, labels)
+    }
+
+    /// [`Phantom::from_ct`] of a CT already in memory (HU), read from `ct_path`.
+    ///
+    /// # Errors
+    /// See [`Phantom::from_ct`].
+    pub fn from_ct_volume(
+        ct_path: &Path,
+        ct: Volume<f64>,
+        calibration: &HuCalibration,
+        db: &MaterialDb,
+        labels: Option<(&Path, &[(u16, String)])>,
+    ) -> Result<Self> {
         let (label, regions) = read_labels(&ct.grid, ct_path, labels)?;
         let name = ct_path
             .file_name()
@@ -356,6 +375,15 @@ pub fn body_only(n: usize) -> (Vec<u16>, Vec<Region>) {
     (vec![1; n], regions_for_labels(&[1], &[(1, "body".into())]))
 }
 
+/// A CT volume in HU: NIfTI or MetaImage as stored, DICOM checked to be in HU.
+fn read_ct(path: &Path) -> Result<Volume<f64>> {
+    if io::image::is_volume_file(path) {
+        return Ok(io::read_volume(path)?);
+    }
+    let img = io::image::read_image(path, Some("CT"))?;
+    Ok(io::image::in_units(path, &img, io::image::ImageUnits::Hu)?)
+}
+
 /// Reads a label map that must match `grid`, with names per id; without one, every voxel is
 /// region 1 "body".
 fn read_labels(
@@ -366,6 +394,11 @@ fn read_labels(
     let Some((path, names)) = labels else {
         return Ok(body_only(grid.len()));
     };
+    if !io::image::is_volume_file(path) {
+        let map = io::dicom::structure_labels(path, grid)?;
+        let regions = regions_for_labels(&map.labels.data, &map.names);
+        return Ok((map.labels.data, regions));
+    }
     let vol: Volume<f64> = io::read_volume(path)?;
     if !vol.grid.same_geometry(grid, 1e-3) {
         bail!(

@@ -21,7 +21,8 @@ use serde::Serialize;
 pub const DECAY_DATA_SOURCE: &str =
     "ENDF/B-VIII.1 decay sublibrary via data/decay (scripts/gen_decay_tables.py)";
 /// Provenance of the ICRP-107 decay data, written in every summary that uses them.
-pub const ICRP107_SOURCE: &str = "ICRP Publication 107 (Eckerman and Endo 2008) via data/decay/icrp107 (scripts/gen_icrp107.py)";
+pub const ICRP107_SOURCE: &str =
+    "ICRP Publication 107 (Eckerman and Endo 2008) via data/decay/icrp107 (scripts/gen_icrp107.py)";
 
 /// The provenance text of a decay data set.
 pub fn source_of(data: DecayData) -> &'static str {

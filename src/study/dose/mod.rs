@@ -11,6 +11,7 @@
 //! files of `theradose dose`. [`run_files`] does both from files, as the command does.
 
 mod compute;
+pub mod ct;
 mod mc;
 mod outputs;
 mod spec;

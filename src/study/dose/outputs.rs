@@ -16,11 +16,17 @@ use serde_json::json;
 use std::path::{Path, PathBuf};
 
 /// A dose from files, as `theradose dose` runs it: a built-in phantom voxelised at the TIA
-/// map's voxel size, the TIA map file, extra mask regions, and the output folder.
+/// map's voxel size or a CT (with labels), the TIA map file, extra mask regions, and the
+/// output folder.
 #[derive(Clone, Debug)]
 pub struct DoseFiles {
-    /// built-in phantom name or phantom TOML
+    /// built-in phantom name or phantom TOML; or a CT in HU (DICOM folder or file, NIfTI,
+    /// MetaImage), see [`super::ct::is_ct`]
     pub phantom: String,
+    /// with a CT: its labels, a label map on the CT grid, an RTSTRUCT or a DICOM SEG
+    pub labels: Option<PathBuf>,
+    /// with a label map: the names of its ids (JSON `{"1": "liver"}` or CSV `id,name`)
+    pub label_names: Option<PathBuf>,
     /// optional shape groups of the phantom, e.g. lesions
     pub groups: Vec<String>,
     /// time-integrated activity map (Bq s per voxel, NIfTI or MetaImage) on the phantom grid
@@ -57,6 +63,8 @@ impl DoseFiles {
     pub fn new(spec: DoseSpec, phantom: &str, tia: &Path, out: &Path) -> DoseFiles {
         DoseFiles {
             phantom: phantom.into(),
+            labels: None,
+            label_names: None,
             groups: Vec::new(),
             tia: tia.to_path_buf(),
             masks: Vec::new(),
@@ -77,7 +85,28 @@ impl DoseFiles {
 pub fn run_files(ctx: &Context, job: &DoseFiles) -> Result<DoseResult> {
     job.spec.validate()?;
     let tia = read_volume(&job.tia)?;
-    let ph = phantom_for(ctx, job, &tia)?;
+    let (ph, tia, reference) = if super::ct::is_ct(&job.phantom) {
+        let ct = Path::new(&job.phantom);
+        let (ph, reference) = super::ct::ct_phantom(
+            ctx,
+            ct,
+            job.labels.as_deref(),
+            job.label_names.as_deref(),
+            None,
+        )?;
+        let tia = super::ct::tia_on_grid(tia, &job.tia, &ph)?;
+        (ph, tia, reference)
+    } else {
+        if let Some(l) = &job.labels {
+            bail!(
+                "labels {}: labels apply to a CT phantom, not to the built-in phantom '{}'",
+                l.display(),
+                job.phantom
+            );
+        }
+        let ph = phantom_for(ctx, job, &tia)?;
+        (ph, tia, None)
+    };
     let mut regions = phantom_regions(&ph);
     regions.extend(read_masks(&ph, &job.masks)?);
     std::fs::create_dir_all(&job.out)
@@ -86,7 +115,16 @@ pub fn run_files(ctx: &Context, job: &DoseFiles) -> Result<DoseResult> {
     let r = compute(ctx, &ph, &tia.data, regions, &job.spec, Some(&ckpt))
         .with_context(|| format!("{}", job.tia.display()))?;
     let dicom = job.dicom.then(|| job.out.join("dose.dcm"));
-    r.write(&ph, &job.out, &job.v_gy, dicom.as_deref(), Some(&job.tia))?;
+    r.write(&ph, &job.out, &job.v_gy, None, Some(&job.tia))?;
+    if let Some(p) = dicom {
+        let desc = format!(
+            "theradose {} dose Gy method {} nuclide {}",
+            crate::VERSION,
+            r.spec.method.name(),
+            r.spec.nuclide
+        );
+        crate::io::dicom::write_rt_dose_for(&p, &ph.grid, &r.dose_gy, &desc, reference.as_ref())?;
+    }
     Ok(r)
 }
 

@@ -3,21 +3,35 @@
 //!
 //! The file is an RT Dose instance (SOP class 1.2.840.10008.5.1.4.1.1.481.2, explicit VR
 //! little endian): one multi-frame image of 32-bit unsigned pixels, dose = pixel x
-//! DoseGridScaling (Gy), DoseUnits GY, DoseType PHYSICAL, DoseSummationType PLAN. Geometry in
+//! DoseGridScaling (Gy), DoseUnits GY, DoseType PHYSICAL. A radionuclide dose has no RT Plan
+//! and no RT treatment record, and the RT Dose IOD defines no summation type for it:
+//! DoseSummationType is `PLAN_OVERVIEW` (the dose of a whole course), the one value that
+//! requires neither a ReferencedRTPlanSequence (`PLAN`, `FRACTION`, `BEAM`, `BRACHY`, ...) nor
+//! a ReferencedTreatmentRecordSequence (`RECORD`). dciodvfy (dicom3tools 1.00~20220618) accepts it with
+//! a warning that it does not know the term. With a [`DoseReference`] (the patient's CT)
+//! the patient, study and frame-of-reference attributes are copied from the CT and its slices
+//! are listed in ReferencedImageSequence, so a planning system files the dose with that CT;
+//! without one, the type 2 attributes are present and empty. Geometry in
 //! the DICOM patient frame (LPS): ImagePositionPatient is the centre of voxel (0, 0, 0),
 //! ImageOrientationPatient the directions of increasing column (voxel axis i) and row (axis j),
 //! GridFrameOffsetVector the offsets (mm) of the frames (axis k) along the row x column normal.
 //! Our grids are RAS: x and y change sign.
 
-use super::volume::{Grid, Volume};
+use super::{flip, PatientStudy};
+use crate::io::{Grid, Volume};
 use dicom_core::{DataElement, PrimitiveValue, VR};
 use dicom_dictionary_std::{tags, uids};
 use dicom_object::{meta::FileMetaTableBuilder, InMemDicomObject};
 use std::path::Path;
 
-/// RAS <-> LPS: negate x and y.
-fn flip(v: [f64; 3]) -> [f64; 3] {
-    [-v[0], -v[1], v[2]]
+/// The image series a dose was computed on: its patient, study and frame of reference, and its
+/// instances (SOPClassUID, SOPInstanceUID), as [`super::DicomImage`] holds them.
+#[derive(Clone, Debug, Default)]
+pub struct DoseReference {
+    /// patient, study and frame-of-reference attributes to copy
+    pub identity: PatientStudy,
+    /// the reference images, listed in ReferencedImageSequence
+    pub instances: Vec<(String, String)>,
 }
 
 fn strs(v: &[f64]) -> PrimitiveValue {
@@ -41,9 +55,43 @@ fn uid(seed: u64, salt: u64) -> String {
     format!("2.25.{}", ((hi as u128) << 64) | lo as u128)
 }
 
-/// The doses as little-endian u32 pixels and the DoseGridScaling (Gy per pixel unit) that maps
-/// the largest dose to `u32::MAX`.
-fn dose_pixels(dose_gy: &[f64]) -> (Vec<u8>, f64) {
+/// Writes `dose` (Gy per voxel, on `grid`) as a DICOM RT Dose file of its own study and frame
+/// of reference (new UIDs, empty patient module).
+///
+/// # Errors
+/// Non-finite or negative doses, a length that does not match the grid, write failures.
+pub fn write_rt_dose(
+    path: &Path,
+    grid: &Grid,
+    dose_gy: &[f64],
+    description: &str,
+) -> anyhow::Result<()> {
+    write_rt_dose_for(path, grid, dose_gy, description, None)
+}
+
+/// Writes `dose` (Gy per voxel, on `grid`) as a DICOM RT Dose file that belongs to the study
+/// and frame of reference of `reference` (a new study and frame when `None`).
+///
+/// # Errors
+/// Non-finite or negative doses, a length that does not match the grid, write failures.
+pub fn write_rt_dose_for(
+    path: &Path,
+    grid: &Grid,
+    dose_gy: &[f64],
+    description: &str,
+    reference: Option<&DoseReference>,
+) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        dose_gy.len() == grid.len(),
+        "{}: {} doses for a grid of {} voxels",
+        path.display(),
+        dose_gy.len(),
+        grid.len()
+    );
+    if let Some(d) = dose_gy.iter().find(|d| !d.is_finite() || **d < 0.0) {
+        anyhow::bail!("{}: dose {d} cannot be written to RT Dose", path.display());
+    }
+    let [nx, ny, nz] = grid.dims;
     let max = dose_gy.iter().cloned().fold(0.0, f64::max);
     let scaling = if max > 0.0 {
         max / u32::MAX as f64
@@ -55,12 +103,6 @@ fn dose_pixels(dose_gy: &[f64]) -> (Vec<u8>, f64) {
         pixels
             .extend_from_slice(&((d / scaling).round().min(u32::MAX as f64) as u32).to_le_bytes());
     }
-    (pixels, scaling)
-}
-
-/// The row and column directions (LPS) of the frames and the GridFrameOffsetVector (mm): the
-/// frames' offsets along the normal of the rows and columns.
-fn orientation(grid: &Grid) -> ([f64; 3], [f64; 3], Vec<f64>) {
     let col = |c: usize| {
         flip([
             grid.direction[0][c],
@@ -78,63 +120,19 @@ fn orientation(grid: &Grid) -> ([f64; 3], [f64; 3], Vec<f64>) {
         .map(|a| normal[a] * slice_dir[a])
         .sum::<f64>()
         .signum();
-    let offsets: Vec<f64> = (0..grid.dims[2])
+    let offsets: Vec<f64> = (0..nz)
         .map(|k| sign * k as f64 * grid.spacing_mm[2])
         .collect();
-    (row_dir, col_dir, offsets)
-}
-
-/// Writes `dose` (Gy per voxel, on `grid`) as a DICOM RT Dose file.
-///
-/// # Errors
-/// Non-finite or negative doses, a length that does not match the grid, write failures.
-pub fn write_rt_dose(
-    path: &Path,
-    grid: &Grid,
-    dose_gy: &[f64],
-    description: &str,
-) -> anyhow::Result<()> {
-    anyhow::ensure!(
-        dose_gy.len() == grid.len(),
-        "{}: {} doses for a grid of {} voxels",
-        path.display(),
-        dose_gy.len(),
-        grid.len()
-    );
-    if let Some(d) = dose_gy.iter().find(|d| !d.is_finite() || **d < 0.0) {
-        anyhow::bail!("{}: dose {d} cannot be written to RT Dose", path.display());
-    }
-    let [nx, ny, nz] = grid.dims;
-    let (pixels, scaling) = dose_pixels(dose_gy);
-    let (row_dir, col_dir, offsets) = orientation(grid);
     let position = flip(grid.world_mm([0.0, 0.0, 0.0]));
     // FNV-1a of the pixels: the UIDs differ for different doses written at the same instant
     let hash = pixels.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
         (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
     });
-    let (study, series, frame, sop) = (uid(hash, 1), uid(hash, 2), uid(hash, 3), uid(hash, 4));
+    let sop = uid(hash, 4);
     let mut obj = InMemDicomObject::new_empty();
+    put_identity(&mut obj, reference, hash, &sop, description);
     let mut put = |tag, vr, v: PrimitiveValue| obj.put(DataElement::new(tag, vr, v));
     let s = |x: &str| PrimitiveValue::from(x);
-    put(tags::SPECIFIC_CHARACTER_SET, VR::CS, s("ISO_IR 100"));
-    put(tags::SOP_CLASS_UID, VR::UI, s(uids::RT_DOSE_STORAGE));
-    put(tags::SOP_INSTANCE_UID, VR::UI, s(&sop));
-    put(tags::MODALITY, VR::CS, s("RTDOSE"));
-    put(tags::MANUFACTURER, VR::LO, s("theradose"));
-    put(tags::SOFTWARE_VERSIONS, VR::LO, s(crate::VERSION));
-    put(
-        tags::SERIES_DESCRIPTION,
-        VR::LO,
-        s(&description.chars().take(64).collect::<String>()),
-    );
-    put(tags::PATIENT_NAME, VR::PN, s("theradose^phantom"));
-    put(tags::PATIENT_ID, VR::LO, s("theradose"));
-    put(tags::STUDY_INSTANCE_UID, VR::UI, s(&study));
-    put(tags::SERIES_INSTANCE_UID, VR::UI, s(&series));
-    put(tags::FRAME_OF_REFERENCE_UID, VR::UI, s(&frame));
-    put(tags::STUDY_ID, VR::SH, s("1"));
-    put(tags::SERIES_NUMBER, VR::IS, s("1"));
-    put(tags::INSTANCE_NUMBER, VR::IS, s("1"));
     put(tags::IMAGE_POSITION_PATIENT, VR::DS, strs(&position));
     put(
         tags::IMAGE_ORIENTATION_PATIENT,
@@ -168,7 +166,7 @@ pub fn write_rt_dose(
     );
     put(tags::DOSE_UNITS, VR::CS, s("GY"));
     put(tags::DOSE_TYPE, VR::CS, s("PHYSICAL"));
-    put(tags::DOSE_SUMMATION_TYPE, VR::CS, s("PLAN"));
+    put(tags::DOSE_SUMMATION_TYPE, VR::CS, s("PLAN_OVERVIEW"));
     put(tags::GRID_FRAME_OFFSET_VECTOR, VR::DS, strs(&offsets));
     put(
         tags::DOSE_GRID_SCALING,
@@ -186,6 +184,93 @@ pub fn write_rt_dose(
         .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     file.write_to_file(path)
         .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))
+}
+
+/// The patient, study, series, frame-of-reference, equipment and SOP attributes, copied from
+/// `reference` where it has them.
+fn put_identity(
+    obj: &mut InMemDicomObject,
+    reference: Option<&DoseReference>,
+    hash: u64,
+    sop: &str,
+    description: &str,
+) {
+    let id = reference.map(|r| r.identity.clone()).unwrap_or_default();
+    let or_new = |v: &str, salt| {
+        if v.is_empty() {
+            uid(hash, salt)
+        } else {
+            v.to_string()
+        }
+    };
+    let (study, frame) = (
+        or_new(&id.study_instance_uid, 1),
+        or_new(&id.frame_of_reference_uid, 3),
+    );
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0);
+    let iso = super::time::iso(now);
+    let (date, time) = (iso[..10].replace('-', ""), iso[11..].replace(':', ""));
+    let mut put = |tag, vr, v: &str| obj.put(DataElement::new(tag, vr, PrimitiveValue::from(v)));
+    put(tags::SPECIFIC_CHARACTER_SET, VR::CS, "ISO_IR 100");
+    put(tags::SOP_CLASS_UID, VR::UI, uids::RT_DOSE_STORAGE);
+    put(tags::SOP_INSTANCE_UID, VR::UI, sop);
+    put(tags::INSTANCE_CREATION_DATE, VR::DA, &date);
+    put(tags::INSTANCE_CREATION_TIME, VR::TM, &time);
+    put(tags::STUDY_DATE, VR::DA, &id.study_date);
+    put(tags::STUDY_TIME, VR::TM, &id.study_time);
+    put(tags::CONTENT_DATE, VR::DA, &date);
+    put(tags::CONTENT_TIME, VR::TM, &time);
+    put(tags::ACCESSION_NUMBER, VR::SH, &id.accession_number);
+    put(tags::MODALITY, VR::CS, "RTDOSE");
+    put(tags::MANUFACTURER, VR::LO, "theradose");
+    put(
+        tags::REFERRING_PHYSICIAN_NAME,
+        VR::PN,
+        &id.referring_physician_name,
+    );
+    let desc: String = description.chars().take(64).collect();
+    put(tags::SERIES_DESCRIPTION, VR::LO, &desc);
+    put(tags::OPERATORS_NAME, VR::PN, "");
+    put(tags::PATIENT_NAME, VR::PN, &id.patient_name);
+    put(tags::PATIENT_ID, VR::LO, &id.patient_id);
+    put(tags::PATIENT_BIRTH_DATE, VR::DA, &id.patient_birth_date);
+    put(tags::PATIENT_SEX, VR::CS, &id.patient_sex);
+    put(tags::SOFTWARE_VERSIONS, VR::LO, crate::VERSION);
+    put(tags::STUDY_INSTANCE_UID, VR::UI, &study);
+    put(tags::SERIES_INSTANCE_UID, VR::UI, &uid(hash, 2));
+    put(tags::STUDY_ID, VR::SH, &id.study_id);
+    put(tags::SERIES_NUMBER, VR::IS, "1");
+    put(tags::INSTANCE_NUMBER, VR::IS, "1");
+    put(tags::FRAME_OF_REFERENCE_UID, VR::UI, &frame);
+    put(
+        tags::POSITION_REFERENCE_INDICATOR,
+        VR::LO,
+        &id.position_reference_indicator,
+    );
+    if let Some(r) = reference.filter(|r| !r.instances.is_empty()) {
+        let items = r.instances.iter().map(|(class, inst)| {
+            InMemDicomObject::from_element_iter([
+                DataElement::new(
+                    tags::REFERENCED_SOP_CLASS_UID,
+                    VR::UI,
+                    PrimitiveValue::from(class.as_str()),
+                ),
+                DataElement::new(
+                    tags::REFERENCED_SOP_INSTANCE_UID,
+                    VR::UI,
+                    PrimitiveValue::from(inst.as_str()),
+                ),
+            ])
+        });
+        obj.put(DataElement::new(
+            tags::REFERENCED_IMAGE_SEQUENCE,
+            VR::SQ,
+            dicom_core::value::DataSetSequence::from(items.collect::<Vec<_>>()),
+        ));
+    }
 }
 
 /// Reads an RT Dose file written by [`write_rt_dose`] (axis-aligned frames): the dose in Gy

@@ -1,0 +1,349 @@
+#!/usr/bin/env python3
+"""Writes the DICOM test cases of tests/dicom_io.rs into tests/data/dicom/ with pydicom, an
+independent writer (pip install pydicom numpy highdicom; tested with pydicom 3.0, highdicom 0.28).
+
+    python3 scripts/make_dicom_testdata.py
+
+Cases (all geometry in the DICOM patient frame, LPS, mm):
+  ct_two_series/   a CT series of 6 slices (24 x 20 pixels, 2.0 x 1.5 mm, 2.5 mm slices) under
+                   shuffled random file names, odd slices stored with RescaleSlope 2, plus a
+                   second CT series of 2 slices ("localizer") in the same folder
+  pet_start/       uniform PET (16 x 16 x 6, 4 mm), Units BQML, DecayCorrection START,
+                   370 MBq F-18 at 10:00:00, series at 11:00:00, 70 kg: SUV = 1 everywhere
+  pet_admin/       the same decay-corrected to the administration (DecayCorrection ADMIN)
+  nm_multiframe.dcm one NM multi-frame SPECT (16 x 16 x 10 frames, 4.42 mm), counts, from
+                   60 projections of 20 s (1200 s)
+  ct_rt/           CT 48 x 48 x 45 of 2 mm voxels, water, for the RTSTRUCT
+  rtstruct.dcm     ROIs "Sphere" (R 20 mm centred at (0, 0, -25)) and "Ring" (outer R 30 mm,
+                   hole R 15 mm, z 8..38 mm, 15 slices of 2 mm) on ct_rt
+  bad_missing/ bad_uneven/ bad_tilt/ bad_compressed/   broken series
+  seg.dcm          a DICOM SEG by highdicom on ct_rt (a sphere and a cylinder), with
+                   seg_counts.json (voxels of each segment)
+  real/            real files shipped with pydicom (MIT licence; see real/README.md):
+                   CT_small.dcm (a GE CT slice, 128 x 128, from NEMA WG04 CT1_UNC) and
+                   JPEG2000.dcm (an NM image, JPEG 2000), with expected.json: what pydicom
+                   reads from them (geometry and HU at a few pixels), the reference for Rust
+The numbers the tests check are the ones written here.
+"""
+import os
+import random
+import shutil
+
+import numpy as np
+import pydicom
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.encaps import encapsulate
+from pydicom.sequence import Sequence
+from pydicom.uid import (CTImageStorage, ExplicitVRLittleEndian, JPEGLossless,
+                         NuclearMedicineImageStorage, PositronEmissionTomographyImageStorage,
+                         RTStructureSetStorage, generate_uid)
+
+ROOT = os.path.join(os.path.dirname(__file__), "..", "tests", "data", "dicom")
+RNG = random.Random(16)
+STUDY = "1.2.826.0.1.3680043.8.498.16.1"
+FRAME = "1.2.826.0.1.3680043.8.498.16.2"
+
+
+def uid(n):
+    """Deterministic UIDs, so regenerating the data gives the same files."""
+    return f"1.2.826.0.1.3680043.8.498.16.{n}"
+
+
+def base(sop_class, sop_uid, modality, series_uid, syntax=ExplicitVRLittleEndian):
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID = sop_class
+    meta.MediaStorageSOPInstanceUID = sop_uid
+    meta.TransferSyntaxUID = syntax
+    ds = Dataset()
+    ds.file_meta = meta
+    ds.SOPClassUID = sop_class
+    ds.SOPInstanceUID = sop_uid
+    ds.Modality = modality
+    ds.PatientName = "Test^Phantom"
+    ds.PatientID = "TD-016"
+    ds.PatientBirthDate = "19700101"
+    ds.PatientSex = "O"
+    ds.StudyInstanceUID = STUDY
+    ds.StudyDate = "20260105"
+    ds.StudyTime = "093000"
+    ds.StudyID = "16"
+    ds.AccessionNumber = "ACC16"
+    ds.ReferringPhysicianName = "Ref^Doc"
+    ds.SeriesInstanceUID = series_uid
+    ds.SeriesNumber = 1
+    ds.FrameOfReferenceUID = FRAME
+    ds.PositionReferenceIndicator = ""
+    return ds
+
+
+def image(ds, pixels, spacing_rc, ipp, iop=(1, 0, 0, 0, 1, 0), slope=1.0, intercept=0.0,
+          signed=False):
+    """pixels: (rows, cols) or (frames, rows, cols) integer array."""
+    ds.Rows, ds.Columns = pixels.shape[-2], pixels.shape[-1]
+    ds.PixelSpacing = [f"{spacing_rc[0]:g}", f"{spacing_rc[1]:g}"]
+    ds.ImagePositionPatient = [f"{v:g}" for v in ipp]
+    ds.ImageOrientationPatient = [f"{v:g}" for v in iop]
+    ds.SamplesPerPixel = 1
+    ds.PhotometricInterpretation = "MONOCHROME2"
+    ds.BitsAllocated = ds.BitsStored = 16
+    ds.HighBit = 15
+    ds.PixelRepresentation = 1 if signed else 0
+    ds.RescaleSlope = f"{slope:.10g}"
+    ds.RescaleIntercept = f"{intercept:g}"
+    ds.PixelData = pixels.astype("<i2" if signed else "<u2").tobytes()
+
+
+def save(ds, path):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    ds.save_as(path, enforce_file_format=True)
+
+
+def ct_slice(series_uid, sop_uid, hu, spacing_rc, ipp, slope=1.0):
+    ds = base(CTImageStorage, sop_uid, "CT", series_uid)
+    ds.SeriesDescription = "phantom"
+    ds.KVP = "120"
+    stored = np.round((hu + 1024.0) / slope)
+    image(ds, stored, spacing_rc, ipp, slope=slope, intercept=-1024.0)
+    return ds
+
+
+def ct_hu(rows, cols, k):
+    """The CT test phantom: air, a water block, a bone rod whose HU grows with the slice."""
+    hu = np.full((rows, cols), -1000.0)
+    hu[4:16, 4:20] = 0.0
+    hu[8:10, 10:12] = 500.0 + 100.0 * k
+    return hu
+
+
+def ct_two_series():
+    d = os.path.join(ROOT, "ct_two_series")
+    names = [f"{RNG.getrandbits(48):012x}.dcm" for _ in range(8)]
+    for k in range(6):
+        ds = ct_slice(uid(10), uid(100 + k), ct_hu(20, 24, k), (1.5, 2.0),
+                      (-23.0, -14.25, -10.0 + 2.5 * k), slope=2.0 if k % 2 else 1.0)
+        ds.InstanceNumber = 6 - k
+        save(ds, os.path.join(d, names[k]))
+    for k in range(2):
+        ds = ct_slice(uid(11), uid(120 + k), np.zeros((8, 8)), (5.0, 5.0), (0, 0, 10.0 * k))
+        ds.SeriesDescription = "localizer"
+        ds.SeriesNumber = 2
+        save(ds, os.path.join(d, names[6 + k]))
+
+
+def pet(name, correction, series):
+    d = os.path.join(ROOT, name)
+    dose, weight_kg, half_life_s = 370e6, 70.0, 6586.2
+    decayed = dose * 2.0 ** (-3600.0 / half_life_s) if correction == "START" else dose
+    suv1 = decayed / (weight_kg * 1000.0)  # Bq/mL of SUV 1 (1 g/mL)
+    slope = suv1 / 30000.0
+    for k in range(6):
+        ds = base(PositronEmissionTomographyImageStorage, uid(200 + 10 * series + k), "PT",
+                  uid(series))
+        ds.SeriesDate, ds.SeriesTime = "20260105", "110000"
+        ds.AcquisitionDate, ds.AcquisitionTime = "20260105", "110000"
+        ds.Units, ds.DecayCorrection = "BQML", correction
+        ds.CorrectedImage = ["ATTN", "DECY"]
+        ds.PatientWeight = f"{weight_kg:g}"
+        rp = Dataset()
+        rp.RadionuclideTotalDose = f"{dose:g}"
+        rp.RadionuclideHalfLife = f"{half_life_s:g}"
+        if correction == "START":
+            rp.RadiopharmaceuticalStartDateTime = "20260105100000.000000"
+        else:
+            rp.RadiopharmaceuticalStartTime = "100000"
+        ds.RadiopharmaceuticalInformationSequence = Sequence([rp])
+        ds.InstanceNumber = k + 1
+        image(ds, np.full((16, 16), 30000), (4.0, 4.0), (-30.0, -30.0, 4.0 * k), slope=slope)
+        save(ds, os.path.join(d, f"pt{k:02d}.dcm"))
+
+
+def nm_multiframe():
+    ds = base(NuclearMedicineImageStorage, uid(300), "NM", uid(30))
+    ds.ImageType = ["ORIGINAL", "PRIMARY", "RECON TOMO", "EMISSION"]
+    ds.NumberOfFrames = 10
+    ds.SpacingBetweenSlices = "4.42"
+    ds.SliceThickness = "4.42"
+    counts = np.zeros((10, 16, 16), dtype=np.uint16)
+    counts[:, 6:10, 6:10] = 100
+    counts[3, 7, 8] = 900
+    image(ds, counts, (4.42, 4.42), (-33.15, -33.15, -20.0))
+    det = Dataset()
+    det.ImagePositionPatient = ds.ImagePositionPatient
+    det.ImageOrientationPatient = ds.ImageOrientationPatient
+    del ds.ImagePositionPatient, ds.ImageOrientationPatient
+    ds.DetectorInformationSequence = Sequence([det])
+    rot = Dataset()
+    rot.ActualFrameDuration = 20000  # ms per projection: 60 x 20 s = 1200 s of acquisition
+    rot.NumberOfFramesInRotation = 60
+    ds.RotationInformationSequence = Sequence([rot])
+    ds.FrameIncrementPointer = 0x00540080
+    ds.SliceVector = list(range(1, 11))
+    save(ds, os.path.join(ROOT, "nm_multiframe.dcm"))
+
+
+RT_CT = dict(n=48, nz=45, dz=2.0, x0=-47.0, z0=-49.0)
+
+
+def ct_rt():
+    d = os.path.join(ROOT, "ct_rt")
+    for k in range(RT_CT["nz"]):
+        z = RT_CT["z0"] + RT_CT["dz"] * k
+        ds = ct_slice(uid(40), uid(400 + k), np.zeros((48, 48)), (2.0, 2.0),
+                      (RT_CT["x0"], RT_CT["x0"], z))
+        ds.InstanceNumber = k + 1
+        save(ds, os.path.join(d, f"ct{k:03d}.dcm"))
+
+
+def circle(r, z, n=128):
+    t = np.arange(n) * 2 * np.pi / n
+    pts = np.stack([r * np.cos(t), r * np.sin(t), np.full(n, z)], axis=1)
+    return [f"{v:.4f}" for v in pts.ravel()]
+
+
+def rtstruct():
+    ds = base(RTStructureSetStorage, uid(500), "RTSTRUCT", uid(50))
+    ds.StructureSetLabel = "test"
+    ds.StructureSetDate, ds.StructureSetTime = "20260105", "120000"
+    ref = Dataset()
+    ref.FrameOfReferenceUID = FRAME
+    ds.ReferencedFrameOfReferenceSequence = Sequence([ref])
+    rois, contours = [], []
+    zs = [RT_CT["z0"] + RT_CT["dz"] * k for k in range(RT_CT["nz"])]
+    shapes = {
+        "Sphere": [[circle(np.sqrt(400 - (z + 25) ** 2), z)] for z in zs if abs(z + 25) < 20],
+        "Ring": [[circle(30, z), circle(15, z)] for z in zs if 8 < z < 38],
+    }
+    for n, (name, planes) in enumerate(shapes.items(), start=1):
+        roi = Dataset()
+        roi.ROINumber, roi.ROIName = n, name
+        roi.ReferencedFrameOfReferenceUID = FRAME
+        roi.ROIGenerationAlgorithm = "MANUAL"
+        rois.append(roi)
+        rc = Dataset()
+        rc.ReferencedROINumber = n
+        rc.ROIDisplayColor = [255, 0, 0]
+        items = []
+        for plane in planes:
+            for pts in plane:
+                c = Dataset()
+                c.ContourGeometricType = "CLOSED_PLANAR"
+                c.NumberOfContourPoints = len(pts) // 3
+                c.ContourData = pts
+                items.append(c)
+        rc.ContourSequence = Sequence(items)
+        contours.append(rc)
+    ds.StructureSetROISequence = Sequence(rois)
+    ds.ROIContourSequence = Sequence(contours)
+    save(ds, os.path.join(ROOT, "rtstruct.dcm"))
+
+
+def bad_series():
+    def series(name, zs, tilt=0.0, shear=0.0, syntax=ExplicitVRLittleEndian):
+        d = os.path.join(ROOT, name)
+        for k, z in enumerate(zs):
+            ds = ct_slice(uid(60 + len(name)), uid(600 + 10 * len(name) + k), np.zeros((4, 4)),
+                          (1.0, 1.0), (0.0, shear * k, z))
+            if tilt:
+                ds.GantryDetectorTilt = f"{tilt:g}"
+            if syntax != ExplicitVRLittleEndian:
+                ds.file_meta.TransferSyntaxUID = syntax
+                ds.PixelData = encapsulate([b"\xff\xd8 not really jpeg \xff\xd9"])
+                ds["PixelData"].VR = "OB"
+            save(ds, os.path.join(d, f"s{k}.dcm"))
+
+    series("bad_missing", [0.0, 2.0, 4.0, 8.0, 10.0])
+    series("bad_uneven", [0.0, 2.0, 4.0, 7.0, 9.0])
+    series("bad_tilt", [0.0, 2.0, 4.0], tilt=15.0, shear=0.54)
+    series("bad_compressed", [0.0], syntax=JPEGLossless)
+
+
+def real_files():
+    """Copies two of pydicom's own test files and records what pydicom reads from them."""
+    import json
+
+    src = os.path.join(os.path.dirname(pydicom.__file__), "data", "test_files")
+    d = os.path.join(ROOT, "real")
+    os.makedirs(d)
+    for name in ["CT_small.dcm", "JPEG2000.dcm"]:
+        shutil.copy(os.path.join(src, name), os.path.join(d, name))
+    ds = pydicom.dcmread(os.path.join(d, "CT_small.dcm"))
+    hu = ds.pixel_array.astype(float) * float(ds.RescaleSlope) + float(ds.RescaleIntercept)
+    pixels = [[0, 0], [64, 64], [100, 30], [20, 110]]  # (row, column)
+    expected = {
+        "ipp_lps": [float(v) for v in ds.ImagePositionPatient],
+        "iop_lps": [float(v) for v in ds.ImageOrientationPatient],
+        "pixel_spacing": [float(v) for v in ds.PixelSpacing],
+        "rows": ds.Rows,
+        "columns": ds.Columns,
+        "series_instance_uid": ds.SeriesInstanceUID,
+        "hu": [[r, c, hu[r, c]] for r, c in pixels],
+    }
+    with open(os.path.join(d, "expected.json"), "w") as f:
+        json.dump(expected, f, indent=1)
+    with open(os.path.join(d, "README.md"), "w") as f:
+        f.write(
+            f"Copied from pydicom {pydicom.__version__} (pydicom/data/test_files/, MIT licence,\n"
+            "Copyright (c) 2008-2020 Darcy Mason and pydicom contributors) by\n"
+            "scripts/make_dicom_testdata.py. CT_small.dcm: a CT slice downsized to 128x128 from\n"
+            "'CT1_UNC' of the NEMA WG04 data sets (ftp://medical.nema.org/MEDICAL/Dicom/DataSets/WG04/).\n"
+            "JPEG2000.dcm: an NM image in JPEG 2000 (1.2.840.10008.1.2.4.91).\n"
+            "expected.json: the geometry and HU that pydicom reads from CT_small.dcm.\n"
+        )
+
+
+def seg():
+    """A DICOM SEG by highdicom (pip install highdicom; tested with 0.28) on ct_rt: segment 1
+    "Sphere" (R 20 mm at (0, 0, -25)), segment 2 "Cylinder" (R 12 mm about x = 10, y = 0,
+    0 < z < 20 mm), both as voxel-centre masks of the CT grid; counts in seg_counts.json."""
+    import glob
+    import json
+
+    import highdicom as hd
+    from pydicom.sr.codedict import codes
+
+    cts = sorted((pydicom.dcmread(f) for f in glob.glob(os.path.join(ROOT, "ct_rt", "*.dcm"))),
+                 key=lambda d: float(d.ImagePositionPatient[2]))
+    for d in cts:
+        d.SliceThickness = "2"  # highdicom copies it into the pixel measures
+    n = RT_CT["n"]
+    c = np.arange(n) * 2.0 + RT_CT["x0"]
+    y, x = np.meshgrid(c, c, indexing="ij")
+    mask = np.zeros((len(cts), n, n, 2), dtype=bool)
+    for k, d in enumerate(cts):
+        z = float(d.ImagePositionPatient[2])
+        mask[k, :, :, 0] = x ** 2 + y ** 2 + (z + 25) ** 2 <= 400
+        mask[k, :, :, 1] = (np.hypot(x - 10, y) <= 12) & (0 < z) & (z < 20)
+    descs = [hd.seg.SegmentDescription(
+        segment_number=i, segment_label=name, segmented_property_category=codes.SCT.Tissue,
+        segmented_property_type=codes.SCT.Tissue,
+        algorithm_type=hd.seg.SegmentAlgorithmTypeValues.MANUAL)
+        for i, name in enumerate(["Sphere", "Cylinder"], start=1)]
+    s = hd.seg.Segmentation(
+        source_images=cts, pixel_array=mask,
+        segmentation_type=hd.seg.SegmentationTypeValues.BINARY, segment_descriptions=descs,
+        series_instance_uid=uid(70), series_number=7, sop_instance_uid=uid(700),
+        instance_number=1, manufacturer="test", manufacturer_model_name="test",
+        software_versions="1", device_serial_number="1", omit_empty_frames=True)
+    s.save_as(os.path.join(ROOT, "seg.dcm"))
+    counts = {"Sphere": int(mask[..., 0].sum()), "Cylinder": int(mask[..., 1].sum())}
+    with open(os.path.join(ROOT, "seg_counts.json"), "w") as f:
+        json.dump(counts, f)
+
+
+def main():
+    if os.path.isdir(ROOT):
+        shutil.rmtree(ROOT)
+    ct_two_series()
+    pet("pet_start", "START", 21)
+    pet("pet_admin", "ADMIN", 22)
+    nm_multiframe()
+    ct_rt()
+    rtstruct()
+    bad_series()
+    real_files()
+    seg()
+    print(f"pydicom {pydicom.__version__}: wrote {ROOT}")
+
+
+if __name__ == "__main__":
+    main()
