@@ -112,3 +112,40 @@ fn names_are_forgiving_and_unknown_names_list_close_ones() {
         "{msg}"
     );
 }
+
+/// `--decay-data` chooses the tables and the JSON says which (issue 18); `--list` prints every
+/// nuclide of a data set: 1,252 in ICRP-107 (the ICRP-07.NDX index), 76 in data/decay (ENDF).
+#[test]
+fn decay_data_is_chosen_recorded_and_listed() {
+    let icrp = json(&["--nuclide", "Lu-177"]);
+    let endf = json(&["--nuclide", "Lu-177", "--decay-data", "endf"]);
+    assert_eq!(icrp["decay_data"], "icrp107");
+    assert_eq!(endf["decay_data"], "endf");
+    assert!(icrp["source"]
+        .as_str()
+        .unwrap()
+        .contains("ICRP Publication 107"));
+    assert!(endf["source"].as_str().unwrap().contains("ENDF/B-VIII.1"));
+    // ICRP-107 Lu-177 beta-minus 0.13327 MeV per decay vs ENDF's 0.13484 (issue 18's numbers)
+    let b = |v: &serde_json::Value| {
+        v["mean_energy_per_decay_mev"]["beta_minus"]
+            .as_f64()
+            .unwrap()
+    };
+    assert!((b(&icrp) - 0.13327).abs() < 2e-5, "{}", b(&icrp));
+    assert!((b(&endf) - 0.13484).abs() < 2e-5, "{}", b(&endf));
+    let list = |extra: &[&str]| {
+        let mut a = vec!["--list"];
+        a.extend_from_slice(extra);
+        let out = decay(&a);
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let all = list(&[]);
+    assert_eq!(all.lines().count(), 1252);
+    assert!(all.lines().any(|l| l == "Tb-161") && all.lines().any(|l| l == "Ac-225"));
+    assert_eq!(list(&["--decay-data", "endf"]).lines().count(), 76);
+    let bad = decay(&["--nuclide", "Lu-177", "--decay-data", "jeff"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("expected icrp107 or endf"));
+}

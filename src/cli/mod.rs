@@ -112,13 +112,22 @@ pub enum Cmd {
     Kernel(kernel::KernelArgs),
     /// Decay data of a radionuclide as JSON: half-life, mean energy per decay by radiation
     /// type, yields and daughters.
+    #[command(
+        after_help = "Examples:\n  theradose decay --nuclide Lu-177\n  theradose decay --nuclide Ac-225 --chain\n  theradose decay --nuclide Lu-177 --decay-data endf\n  theradose decay --list"
+    )]
     Decay {
-        /// nuclide, e.g. Lu-177, Ac-225
-        #[arg(long)]
-        nuclide: String,
+        /// nuclide, e.g. Lu-177, Ac-225 (an "endf:" or "icrp107:" prefix chooses the data)
+        #[arg(long, required_unless_present = "list")]
+        nuclide: Option<String>,
         /// sum energies and yields over the decay chain at secular equilibrium
         #[arg(long)]
         chain: bool,
+        /// decay data: icrp107 (ICRP Publication 107, the default) or endf (ENDF/B-VIII.1)
+        #[arg(long, default_value = "icrp107", value_parser = |s: &str| s.parse::<theradose::source::DecayData>().map_err(|e| e.to_string()))]
+        decay_data: theradose::source::DecayData,
+        /// print every nuclide of the chosen decay data, one per line
+        #[arg(long, conflicts_with = "nuclide")]
+        list: bool,
     },
     /// Voxel S-values of a radionuclide: activity uniform in voxel (0,0,0) of a homogeneous
     /// medium; CSV `i,j,k,s_mgy_per_mbq_s,rel_uncertainty` for 0 <= i,j,k < n.
@@ -242,8 +251,25 @@ fn dispatch(cmd: Cmd) -> Result<()> {
             energies,
             boron_ppm,
         } => kernel::table(&particle, &medium, &energies, boron_ppm),
-        Cmd::Decay { nuclide, chain } => {
-            let d = theradose::source::decay_info::decay(&nuclide, chain)?;
+        Cmd::Decay {
+            nuclide,
+            chain,
+            decay_data,
+            list,
+        } => {
+            if list {
+                use std::io::Write;
+                let mut out = std::io::stdout().lock();
+                for n in theradose::source::nuclide::list(decay_data) {
+                    // a closed pipe (`| head`) ends the list quietly
+                    if writeln!(out, "{n}").is_err() {
+                        break;
+                    }
+                }
+                return Ok(());
+            }
+            let nuclide = nuclide.unwrap_or_default();
+            let d = theradose::source::decay_info::decay_from(&nuclide, chain, decay_data)?;
             println!("{}", serde_json::to_string_pretty(&d)?);
             Ok(())
         }

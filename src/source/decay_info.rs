@@ -113,7 +113,15 @@ pub struct ChainMember {
 /// An unknown nuclide (a spec error of `nuclide` listing close names), or decay data of a chain
 /// member that cannot be read.
 pub fn decay(nuclide: &str, chain: bool) -> Result<DecayInfo> {
-    let parent = Nuclide::load(nuclide).spec_field("nuclide")?;
+    decay_from(nuclide, chain, DecayData::default())
+}
+
+/// [`decay`] from a chosen decay data set (an `endf:` or `icrp107:` prefix on the name wins).
+///
+/// # Errors
+/// As [`decay`].
+pub fn decay_from(nuclide: &str, chain: bool, data: DecayData) -> Result<DecayInfo> {
+    let parent = Nuclide::load_from(nuclide, data).spec_field("nuclide")?;
     let mut members = vec![(parent.clone(), 1.0)];
     if chain {
         let c = Chain::from_nuclide(&parent)?;
