@@ -9,6 +9,7 @@ use crate::context::Context;
 use crate::dosimetry::convolve::Kernel;
 use crate::dosimetry::svconv::VsvKernel;
 use crate::phantom::Phantom;
+use crate::source::nuclide::DecayData;
 use crate::source::Spectrum;
 use anyhow::{bail, Context as _, Result};
 use serde::Serialize;
@@ -95,8 +96,15 @@ fn octant(
     medium: &str,
     n: usize,
 ) -> Result<(Vec<f64>, PathBuf)> {
+    // the decay data are part of the name: kernels cached before ICRP-107 became the default
+    // (no suffix) are ENDF/B-VIII.1 kernels and must not be taken for ICRP-107 ones
+    let (bare, data) = crate::source::nuclide::split_data_prefix(nuclide, DecayData::default())?;
+    let suffix = match data {
+        DecayData::Icrp107 => "_icrp107",
+        DecayData::Endf => "",
+    };
     let name = format!(
-        "{nuclide}_{medium}_{:.4}mm_n{n}_h{}_s{}.csv",
+        "{bare}_{medium}_{:.4}mm_n{n}_h{}_s{}{suffix}.csv",
         opts.voxel_mm, opts.histories, opts.seed
     );
     let path = opts.cache.join(name);
