@@ -223,7 +223,7 @@ fn initial_tally(settings: &RunSettings, header: &TallyHeader, n_bins: usize) ->
             if h != *header || t.n_bins() != tally.n_bins() {
                 bail!(
                     "{}: the checkpoint belongs to a different run (fingerprint, job or grid differ); \
-                     remove it or choose another --out",
+                     remove it or choose another output folder",
                     path.display()
                 );
             }
