@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The project's test command (README; .ci/run calls exactly this): the Rust unit, validation and
-# CLI tests in release mode, then the Python package built by `pip install ./python` into a fresh
-# virtual environment and its pytest suite (python/tests: each call against the CLI on the same
+# The Python half of the project's test command (README; .ci/run runs exactly
+# `cargo test --release && scripts/test-python.sh`): the Python package built by
+# `pip install ./python` into a fresh virtual environment and its pytest suite (python/tests: each call against the CLI on the same
 # inputs, array orientation against the CLI's NIfTI files, errors, and the example script).
 #
 # Environment: THERADOSE_TEST_VENV (default target/python-venv) is the virtual environment made
@@ -9,7 +9,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-cargo test --release
 
 repo=$PWD
 venv=$(realpath -m "${THERADOSE_TEST_VENV:-target/python-venv}")
