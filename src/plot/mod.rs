@@ -7,6 +7,7 @@
 //! (a temporary file in the same folder, then a rename).
 
 mod bar;
+mod color_scale;
 mod colormap;
 mod common;
 mod line;

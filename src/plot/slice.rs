@@ -6,6 +6,7 @@ use anyhow::{bail, ensure, Context};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use super::color_scale::{finite_min_max, ColorScale};
 use super::colormap::Colormap;
 use super::common::{drawing, font, render, Figure};
 use super::common::{DESC_PT, LEGEND_PT, TICK_PT, TITLE_PT};
@@ -73,8 +74,6 @@ const CBAR_COLUMN_PX: u32 = 130;
 const CBAR_BAR_PX: u32 = 28;
 /// The colour bar is drawn as this many bands.
 const CBAR_STEPS: usize = 256;
-/// The lowest value of a log scale, as a fraction of its top.
-const LOG_DECADES_FLOOR: f64 = 1e-3;
 /// Iso-line colours, chosen to stand out on the colour maps and from the white outlines.
 const ISO_COLORS: [RGBColor; 6] = [
     RGBColor(230, 25, 75),
@@ -125,84 +124,6 @@ pub(super) fn validate(s: &Slice, fig: &SliceFigure) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Maps values to [0, 1] on a linear or logarithmic scale.
-#[derive(Debug, Clone, Copy)]
-struct ColorScale {
-    lo: f64,
-    hi: f64,
-    log: bool,
-}
-
-impl ColorScale {
-    fn new(values: &[f64], fig: &SliceFigure) -> Self {
-        let (min, max) = finite_min_max(values).unwrap_or((0.0, 1.0));
-        let (lo, hi) = fig.range.unwrap_or((min, max));
-        if fig.log_scale {
-            let hi = if hi > 0.0 { hi } else { 1.0 };
-            let lo = if fig.range.is_some() && lo > 0.0 && lo < hi {
-                lo
-            } else {
-                hi * LOG_DECADES_FLOOR
-            };
-            return Self { lo, hi, log: true };
-        }
-        if hi > lo {
-            Self { lo, hi, log: false }
-        } else {
-            // A constant image: zero gets the scale 0..1, anything else +-50 % around it.
-            let pad = if lo == 0.0 { 1.0 } else { 0.5 * lo.abs() };
-            let lo = if lo == 0.0 { 0.0 } else { lo - pad };
-            Self {
-                lo,
-                hi: hi + pad,
-                log: false,
-            }
-        }
-    }
-
-    /// Position in [0, 1]; NaN, infinities and values below the scale give 0.
-    fn t(&self, v: f64) -> f64 {
-        if !v.is_finite() {
-            return 0.0;
-        }
-        let t = if self.log {
-            if v <= self.lo {
-                0.0
-            } else {
-                (v / self.lo).ln() / (self.hi / self.lo).ln()
-            }
-        } else {
-            (v - self.lo) / (self.hi - self.lo)
-        };
-        t.clamp(0.0, 1.0)
-    }
-
-    /// Tick positions in [0, 1] with their labels.
-    fn ticks(&self) -> Vec<(f64, String)> {
-        if self.log {
-            ticks::log(self.lo, self.hi)
-                .into_iter()
-                .map(|v| (self.t(v), ticks::label(v, v)))
-                .collect()
-        } else {
-            let (vals, step) = ticks::linear(self.lo, self.hi, 6);
-            vals.into_iter()
-                .map(|v| (self.t(v), ticks::label(v, step)))
-                .collect()
-        }
-    }
-}
-
-fn finite_min_max(values: &[f64]) -> Option<(f64, f64)> {
-    values
-        .iter()
-        .filter(|v| v.is_finite())
-        .fold(None, |acc, &v| match acc {
-            None => Some((v, v)),
-            Some((lo, hi)) => Some((lo.min(v), hi.max(v))),
-        })
-}
-
 /// A validated slice and its figure settings.
 pub(super) struct SlicePlot<'a> {
     slice: Slice<'a>,
@@ -212,7 +133,7 @@ pub(super) struct SlicePlot<'a> {
 
 impl<'a> SlicePlot<'a> {
     pub(super) fn new(slice: &Slice<'a>, fig: &SliceFigure<'a>) -> Self {
-        let scale = ColorScale::new(slice.values, fig);
+        let scale = ColorScale::new(slice.values, fig.range, fig.log_scale);
         Self {
             slice: *slice,
             fig: *fig,
@@ -497,10 +418,14 @@ mod tests {
 
     #[test]
     fn scale_handles_constant_nan_and_log() {
-        let s = ColorScale::new(&[0.0, 0.0], &fig());
+        let s = ColorScale::new(&[0.0, 0.0], fig().range, fig().log_scale);
         assert_eq!((s.lo, s.hi), (0.0, 1.0));
         assert_eq!(s.t(0.0), 0.0);
-        let s = ColorScale::new(&[f64::NAN, 2.0, 4.0, f64::INFINITY], &fig());
+        let s = ColorScale::new(
+            &[f64::NAN, 2.0, 4.0, f64::INFINITY],
+            fig().range,
+            fig().log_scale,
+        );
         assert_eq!((s.lo, s.hi), (2.0, 4.0));
         assert_eq!(s.t(f64::NAN), 0.0);
         assert_eq!(s.t(3.0), 0.5);
@@ -508,7 +433,7 @@ mod tests {
             log_scale: true,
             ..fig()
         };
-        let s = ColorScale::new(&[0.0, 10.0], &log);
+        let s = ColorScale::new(&[0.0, 10.0], log.range, log.log_scale);
         assert!((s.lo - 0.01).abs() < 1e-15);
         assert!((s.t(0.1f64.sqrt()) - 0.5).abs() < 1e-12);
         assert_eq!(s.t(0.0), 0.0);

@@ -30,6 +30,7 @@ pub mod outputs;
 pub mod progress;
 pub mod radiobiology;
 pub mod report;
+pub mod role;
 pub mod run;
 pub mod scan;
 pub mod spec;

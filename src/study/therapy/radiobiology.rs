@@ -24,28 +24,7 @@ use crate::study::dosimetry::{DosimetryResult, RegionResult};
 use anyhow::{bail, Context, Result};
 use serde::Serialize;
 
-/// What a region is for the study.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// a tumour (tissue with α and a clonogen density): TCP
-    Lesion,
-    /// an organ at risk (tissue with LKB parameters): NTCP
-    OrganAtRisk,
-    /// reported without TCP or NTCP
-    Other,
-}
-
-impl Role {
-    /// The role as written in tables: lesion, organ_at_risk, other.
-    pub fn code(self) -> &'static str {
-        match self {
-            Role::Lesion => "lesion",
-            Role::OrganAtRisk => "organ_at_risk",
-            Role::Other => "other",
-        }
-    }
-}
+pub use super::role::{role, Role};
 
 /// Radiobiology of one region (doses over all cycles unless named per cycle).
 #[derive(Clone, Debug, Serialize)]
@@ -89,17 +68,6 @@ pub struct Bio {
     pub cycle_starts_h: Vec<f64>,
     /// the tissues as used (after the study's additions and overrides)
     pub tissues: TissueDb,
-}
-
-/// The role of a region of tissue `t`.
-pub fn role(t: &Tissue) -> Role {
-    if t.alpha_per_gy.is_some() && t.clonogen_density_per_cm3.is_some() {
-        Role::Lesion
-    } else if t.lkb.is_some() {
-        Role::OrganAtRisk
-    } else {
-        Role::Other
-    }
 }
 
 /// The dose-rate shape of a region's fit: its signed exponential terms when the fit has them
