@@ -263,3 +263,21 @@ pub fn make_transport(problem: &Problem) -> Transport<'_> {
         None => t,
     }
 }
+
+/// Dose (Gy per unit of `norm`) and relative uncertainty per voxel; 0 Gy in massless voxels.
+pub fn voxel_doses(ph: &Phantom, tally: &crate::tally::Tally, norm: f64) -> (Vec<f64>, Vec<f64>) {
+    let n = ph.len();
+    let mut dose = Vec::with_capacity(n);
+    let mut unc = Vec::with_capacity(n);
+    for v in 0..n {
+        let (m, r) = tally.mean_and_rel_uncertainty(v);
+        let mass = ph.voxel_mass_g(v);
+        dose.push(if mass > 0.0 {
+            crate::units::dose_gy(m * norm, mass)
+        } else {
+            0.0
+        });
+        unc.push(r);
+    }
+    (dose, unc)
+}

@@ -9,7 +9,6 @@ use crate::run::problem::{make_transport, Problem};
 use crate::run::spec::{fnv1a, PhantomSpec, RunFile, RunSpec, SourceSpec};
 use crate::run::{self, RunSettings};
 use crate::source::{Source, Spatial, Spectrum};
-use crate::units;
 use anyhow::{Context as _, Result};
 use serde_json::json;
 use std::path::Path;
@@ -131,18 +130,7 @@ pub(super) fn run(
     }
     let tally = &outcome.tally;
     let n = ph.len();
-    let mut dose = Vec::with_capacity(n);
-    let mut unc = Vec::with_capacity(n);
-    for v in 0..n {
-        let (m, r) = tally.mean_and_rel_uncertainty(v);
-        let mass = ph.voxel_mass_g(v);
-        dose.push(if mass > 0.0 {
-            units::dose_gy(m * decays, mass)
-        } else {
-            0.0
-        });
-        unc.push(r);
-    }
+    let (dose, unc) = crate::run::problem::voxel_doses(ph, tally, decays);
     let region_rel = (0..ph.regions.len())
         .map(|id| tally.mean_and_rel_uncertainty(n + id).1)
         .collect();

@@ -154,24 +154,6 @@ pub struct RunResult {
     pub summary: RunSummary,
 }
 
-/// Dose (Gy per unit of `norm`) and relative uncertainty per voxel; 0 Gy in massless voxels.
-fn voxel_doses(ph: &Phantom, tally: &Tally, norm: f64) -> (Vec<f64>, Vec<f64>) {
-    let n = ph.len();
-    let mut dose = Vec::with_capacity(n);
-    let mut unc = Vec::with_capacity(n);
-    for v in 0..n {
-        let (m, r) = tally.mean_and_rel_uncertainty(v);
-        let mass = ph.voxel_mass_g(v);
-        dose.push(if mass > 0.0 {
-            units::dose_gy(m * norm, mass)
-        } else {
-            0.0
-        });
-        unc.push(r);
-    }
-    (dose, unc)
-}
-
 /// The region rows (without region 0): mass, mean dose from the region bins after the voxels,
 /// and the LET of each region when scored.
 fn region_rows(ph: &Phantom, tally: &Tally, norm: f64, lets: &[LetSums]) -> Vec<RegionRow> {
@@ -216,7 +198,7 @@ pub fn run_result(
     } else {
         "Gy per source particle"
     };
-    let (dose, unc) = voxel_doses(ph, tally, norm);
+    let (dose, unc) = crate::run::problem::voxel_doses(ph, tally, norm);
     // annihilation sites per voxel: bins after the voxels and the regions
     let annihilations = transport.annihilation_tally.then(|| {
         let off = n + ph.regions.len();
