@@ -1,0 +1,361 @@
+//! The neutron transport settings, their set-up and the history loop with its tracking.
+
+use super::types::{
+    Component, HistoryExtra, NeutronBalance, NeutronGeometry, NeutronOutcome, EPITHERMAL_MAX_MEV,
+    GY_PER_MEV_PER_G, N_COMPONENTS, N_MAJ, ROULETTE_BELOW, ROULETTE_SURVIVOR, THERMAL_MAX_MEV,
+};
+use crate::numerics::{LogGrid, Vec3};
+use crate::particle::Particle;
+use crate::physics::neutron::{NeutronPhysics, E_MAX_MEV, E_MIN_MEV};
+use crate::rng::HistoryRng;
+use crate::source::neutron_beam::SourceNeutron;
+use crate::tally::{ChunkScore, HistoryScore, Tally};
+use crate::transport::voxels::VoxelLookup;
+use crate::transport::Transport;
+use anyhow::Result;
+use rayon::prelude::*;
+use std::sync::Mutex;
+
+/// Neutron transport settings and the physics they use.
+pub struct NeutronTransport<'a> {
+    pub geometry: NeutronGeometry<'a>,
+    pub physics: &'a NeutronPhysics,
+    /// photon transport for capture and inelastic gammas (same geometry); None: local
+    pub photon: Option<&'a Transport<'a>>,
+    pub implicit_capture: bool,
+    /// voxels: score the boron and nitrogen doses by the kerma estimator (fluence x kerma
+    /// factor at every tentative collision) instead of at the capture sites; much lower
+    /// variance for thin boron distributions
+    pub kerma_estimator: bool,
+    /// optional totals derived per history (e.g. per region and dose component, for exact
+    /// region uncertainties): `n` tally bins after the components, filled by `f` at the end of
+    /// each history from its neutron score (into which it scores with `score_extra(0..n, ..)`)
+    /// and its photon score
+    pub history_extra: Option<HistoryExtra<'a>>,
+    grid: LogGrid,
+    /// per material, per grid node: 10B and 14N kerma (MeV cm2/g) times sqrt(E), for linear
+    /// interpolation in ln E (exact for 1/v cross sections)
+    kerma_bn: Vec<Vec<[f64; 2]>>,
+    /// per grid node: 10B kerma per ug/g (MeV cm2/g) times sqrt(E)
+    kerma_b_ppm: Vec<f64>,
+    majorant: Vec<f64>,
+    pub(super) voxels: Option<VoxelLookup>,
+}
+
+impl<'a> NeutronTransport<'a> {
+    pub fn new(geometry: NeutronGeometry<'a>, physics: &'a NeutronPhysics) -> Self {
+        let grid = LogGrid::new(E_MIN_MEV, E_MAX_MEV, N_MAJ + 1);
+        let mut majorant = vec![0.0f64; N_MAJ];
+        let voxels = match &geometry {
+            NeutronGeometry::Voxels(ph) => {
+                let mut rho_max = vec![0.0f64; physics.materials.len()];
+                for (m, d) in ph.material.iter().zip(&ph.density) {
+                    let m = *m as usize;
+                    if m < rho_max.len() {
+                        rho_max[m] = rho_max[m].max(*d as f64);
+                    }
+                }
+                for (i, maj) in majorant.iter_mut().enumerate() {
+                    let (lo, hi) = (grid.node(i), grid.node(i + 1));
+                    for (m, rho) in rho_max.iter().enumerate() {
+                        if *rho > 0.0 {
+                            *maj = (*maj).max(physics.majorant_mass(m, lo, hi) * rho);
+                        }
+                    }
+                    *maj = (*maj).max(1e-12);
+                }
+                Some(VoxelLookup::new(ph))
+            }
+            NeutronGeometry::Sphere { .. } => None,
+        };
+        let kerma_bn = physics
+            .materials
+            .iter()
+            .enumerate()
+            .map(|(m, _)| {
+                (0..=N_MAJ)
+                    .map(|i| {
+                        let e = grid.node(i);
+                        let k = physics.kerma(m, e);
+                        let f = e.sqrt() / GY_PER_MEV_PER_G;
+                        [k.boron * f, k.nitrogen * f]
+                    })
+                    .collect()
+            })
+            .collect();
+        let kerma_b_ppm = (0..=N_MAJ)
+            .map(|i| {
+                let e = grid.node(i);
+                physics.boron_kerma_per_ppm(e) * e.sqrt() / GY_PER_MEV_PER_G
+            })
+            .collect();
+        NeutronTransport {
+            geometry,
+            physics,
+            photon: None,
+            implicit_capture: true,
+            kerma_estimator: true,
+            history_extra: None,
+            kerma_bn,
+            kerma_b_ppm,
+            grid,
+            majorant,
+            voxels,
+        }
+    }
+
+    /// Number of cells (voxels or shells).
+    pub fn cells(&self) -> usize {
+        match &self.geometry {
+            NeutronGeometry::Voxels(ph) => ph.len(),
+            NeutronGeometry::Sphere { shells, .. } => *shells,
+        }
+    }
+
+    /// The cell at `pos`, with its material and density, or None outside.
+    #[inline]
+    fn cell_at(&self, pos: Vec3) -> Option<(usize, usize, f64)> {
+        match &self.geometry {
+            NeutronGeometry::Voxels(_) => {
+                let (v, vx) = self.voxels.as_ref()?.at(pos)?;
+                Some((v, vx.material as usize, vx.density as f64))
+            }
+            NeutronGeometry::Sphere {
+                radius_cm,
+                material,
+                density,
+                shells,
+            } => {
+                let r = pos.norm();
+                if r >= *radius_cm {
+                    return None;
+                }
+                let b = ((r / radius_cm) * *shells as f64) as usize;
+                Some((b.min(shells - 1), *material, *density))
+            }
+        }
+    }
+
+    #[inline]
+    pub(super) fn bin(&self, c: Component, cell: usize) -> u32 {
+        (c as usize * self.cells() + cell) as u32
+    }
+
+    /// Runs `histories` histories from `source` (history index -> source neutron) with `seed`,
+    /// on `threads` threads (None: all). Results do not depend on the thread count.
+    ///
+    /// # Errors
+    /// Zero histories; a thread pool that cannot be built.
+    pub fn execute<F>(
+        &self,
+        source: F,
+        seed: u64,
+        histories: u64,
+        threads: Option<usize>,
+    ) -> Result<NeutronOutcome>
+    where
+        F: Fn(&mut HistoryRng) -> SourceNeutron + Sync,
+    {
+        if histories == 0 {
+            crate::spec_bail!("histories", "must be at least 1, got 0");
+        }
+        const CHUNK: u64 = 512;
+        let cells = self.cells();
+        let n_extra = self.history_extra.map_or(0, |x| x.0);
+        let tally = Mutex::new(Tally::new(N_COMPONENTS * cells + n_extra));
+        let photon_tally = Mutex::new(self.photon.map(|t| Tally::new(t.n_bins())));
+        let balances: Mutex<Vec<(u64, NeutronBalance)>> = Mutex::new(Vec::new());
+        let pool = {
+            let mut b = rayon::ThreadPoolBuilder::new();
+            if let Some(t) = threads {
+                b = b.num_threads(t.max(1));
+            }
+            b.build()?
+        };
+        let start = std::time::Instant::now();
+        let n_chunks = histories.div_ceil(CHUNK);
+        pool.install(|| {
+            (0..n_chunks).into_par_iter().for_each(|c| {
+                let mut hist = HistoryScore::with_extra((N_COMPONENTS * cells) as u32, n_extra);
+                let mut phist = self.photon.map(|t| t.new_score());
+                let mut chunk = ChunkScore::default();
+                let mut pchunk = ChunkScore::default();
+                let mut bal = NeutronBalance::default();
+                let mut stack = Vec::new();
+                for index in c * CHUNK..((c + 1) * CHUNK).min(histories) {
+                    let mut rng = HistoryRng::new(seed, index);
+                    let src = source(&mut rng);
+                    bal.source += src.energy_mev;
+                    self.history(src, &mut rng, &mut hist, &mut bal, &mut stack);
+                    if let (Some(t), Some(ph)) = (self.photon, phist.as_mut()) {
+                        t.run(&mut rng, &mut stack, ph);
+                    }
+                    if let Some((_, f)) = self.history_extra {
+                        f(&mut hist, phist.as_ref());
+                    }
+                    if let Some(ph) = phist.as_mut() {
+                        pchunk.close_history(ph);
+                    }
+                    stack.clear();
+                    chunk.close_history(&mut hist);
+                }
+                tally.lock().expect("tally").absorb(&mut chunk);
+                if let Some(t) = photon_tally.lock().expect("tally").as_mut() {
+                    t.absorb(&mut pchunk);
+                }
+                balances.lock().expect("balance").push((c, bal));
+            });
+        });
+        // float balances summed in chunk order: the same for any thread count
+        let mut b = balances.into_inner().expect("balance");
+        b.sort_by_key(|x| x.0);
+        let mut balance = NeutronBalance::default();
+        for (_, x) in &b {
+            balance.add(x);
+        }
+        Ok(NeutronOutcome {
+            tally: tally.into_inner().expect("tally"),
+            photon_tally: photon_tally.into_inner().expect("tally"),
+            balance,
+            cells,
+            seconds: start.elapsed().as_secs_f64(),
+            threads: pool.current_num_threads(),
+        })
+    }
+
+    /// One neutron history; photons it creates are left on `stack`.
+    fn history(
+        &self,
+        src: SourceNeutron,
+        rng: &mut HistoryRng,
+        score: &mut HistoryScore,
+        bal: &mut NeutronBalance,
+        stack: &mut Vec<Particle>,
+    ) {
+        let (mut e, mut pos, mut dir) = (src.energy_mev, src.pos, src.dir);
+        let mut w = 1.0f64;
+        loop {
+            // 1. distance to the next real collision (Woodcock or exact), scoring fluence
+            let Some((cell, m, rho, sig_t)) = self.next_collision(e, w, &mut pos, dir, rng, score)
+            else {
+                bal.escaped += w * e;
+                return;
+            };
+            // 2. the nuclide
+            let (n, x) = self.pick_nuclide(m, e, rho, sig_t, rng);
+            let scatter = x.elastic + x.inelastic;
+            // 3. absorption, analogue or implicit
+            let p_abs = ((x.total - scatter) / x.total).clamp(0.0, 1.0);
+            let w_abs = if self.implicit_capture {
+                w * p_abs
+            } else if rng.uniform() < p_abs {
+                w
+            } else {
+                0.0
+            };
+            if w_abs > 0.0 {
+                score.score(self.bin(Component::Absorbed, cell), w_abs);
+                self.absorb(n, &x, e, w_abs, pos, cell, rng, score, bal, stack);
+                w -= w_abs;
+                if w <= 0.0 {
+                    return;
+                }
+            }
+            // 4. scattering
+            let (e_new, d_new) = if rng.uniform() * scatter < x.inelastic {
+                self.inelastic(n, e, dir, w, pos, cell, rng, score, bal, stack)
+            } else {
+                self.elastic(n, e, dir, w, cell, rng, score, bal)
+            };
+            e = e_new.max(E_MIN_MEV);
+            dir = d_new;
+            // 5. roulette
+            if w < ROULETTE_BELOW {
+                if rng.uniform() * ROULETTE_SURVIVOR < w {
+                    bal.roulette -= (ROULETTE_SURVIVOR - w) * e;
+                    w = ROULETTE_SURVIVOR;
+                } else {
+                    bal.roulette += w * e;
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Moves the neutron to its next real collision; returns (cell, material, density, sigma_t)
+    /// or None when it leaves the geometry.
+    fn next_collision(
+        &self,
+        e: f64,
+        w: f64,
+        pos: &mut Vec3,
+        dir: Vec3,
+        rng: &mut HistoryRng,
+        score: &mut HistoryScore,
+    ) -> Option<(usize, usize, f64, f64)> {
+        let fl = if e < THERMAL_MAX_MEV {
+            Component::FluenceThermal
+        } else if e < EPITHERMAL_MAX_MEV {
+            Component::FluenceEpithermal
+        } else {
+            Component::FluenceFast
+        };
+        match &self.geometry {
+            NeutronGeometry::Voxels(_) => {
+                let (i, f) = self.grid.locate(e);
+                let maj = self.majorant[i.min(N_MAJ - 1)];
+                let inv_sqrt_e = 1.0 / e.sqrt();
+                loop {
+                    *pos = *pos + dir * (rng.mfp() / maj);
+                    let (cell, m, rho) = self.cell_at(*pos)?;
+                    score.score(self.bin(fl, cell), w / maj);
+                    if rho <= 0.0 {
+                        continue;
+                    }
+                    if self.kerma_estimator {
+                        let t = &self.kerma_bn[m];
+                        let k = |c: usize| (t[i][c] + f * (t[i + 1][c] - t[i][c])) * inv_sqrt_e;
+                        let fl_mass = w / maj * rho;
+                        let (kb, kn) = (k(0), k(1));
+                        let kp = self.kerma_b_ppm[i]
+                            + f * (self.kerma_b_ppm[i + 1] - self.kerma_b_ppm[i]);
+                        score.score(
+                            self.bin(Component::BoronPerPpm, cell),
+                            fl_mass * kp * inv_sqrt_e,
+                        );
+                        if kb > 0.0 {
+                            score.score(self.bin(Component::Boron, cell), fl_mass * kb);
+                        }
+                        if kn > 0.0 {
+                            score.score(self.bin(Component::Nitrogen, cell), fl_mass * kn);
+                        }
+                    }
+                    let sig_t = self.physics.mass_coefficients(m, e).0 * rho;
+                    debug_assert!(sig_t <= maj * (1.0 + 1e-9), "majorant too small at {e} MeV");
+                    if rng.uniform() * maj < sig_t {
+                        return Some((cell, m, rho, sig_t));
+                    }
+                }
+            }
+            NeutronGeometry::Sphere {
+                radius_cm,
+                material,
+                density,
+                ..
+            } => {
+                let sig_t = self.physics.mass_coefficients(*material, e).0 * density;
+                let s = rng.mfp() / sig_t;
+                let b = pos.dot(dir);
+                let c = pos.dot(*pos) - radius_cm * radius_cm;
+                let to_surface = -b + (b * b - c).max(0.0).sqrt();
+                if s >= to_surface {
+                    return None;
+                }
+                *pos = *pos + dir * s;
+                let (cell, m, rho) = self.cell_at(*pos)?;
+                score.score(self.bin(fl, cell), w / sig_t);
+                Some((cell, m, rho, sig_t))
+            }
+        }
+    }
+}
