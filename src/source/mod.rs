@@ -4,9 +4,11 @@
 
 pub mod bateman;
 pub mod beta;
+pub mod decay_data;
 pub mod decay_info;
 pub mod neutron_beam;
 pub mod nuclide;
+pub mod nuclide_names;
 
 use crate::numerics::{AliasTable, Vec3};
 use crate::particle::{isotropic_rng, Particle, ParticleKind};

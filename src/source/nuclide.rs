@@ -36,79 +36,14 @@
 use super::beta::{BetaParams, BetaSign, BetaSpectrum};
 use crate::numerics::AliasTable;
 use crate::rng::HistoryRng;
-use crate::tables::{data_dir, read_data_file, SYMBOLS};
+use crate::tables::{data_dir, read_data_file};
 use crate::units::ELECTRON_MASS_MEV;
 use anyhow::{anyhow, bail, Context, Result};
 
-/// Which decay-data evaluation nuclides are loaded from.
-///
-/// Plumbing (one line per place): the CLI's `--decay-data icrp107|endf` parses with
-/// [`std::str::FromStr`] (clap: `value_parser = |s: &str| s.parse::<DecayData>()`), run and
-/// study files take `decay_data = "icrp107" | "endf"` through serde (lowercase names,
-/// `#[serde(default)]` gives ICRP-107), sources use [`Nuclide::load_from`] / `Spectrum::nuclide_from`, and
-/// `theradose decay --list` prints [`list`]. Every output should record the data used: JSON and
-/// TOML summaries `"decay_data": "icrp107"` ([`DecayData::name`], the serde form) with
-/// `"decay_data_source": "ICRP-107"` ([`DecayData::label`]); CSV and text reports a header line
-/// `# decay data: ICRP-107` (the label).
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum DecayData {
-    /// ICRP Publication 107 (Eckerman & Endo 2008): the data of MIRDcalc, OLINDA/EXM, IDAC-Dose
-    /// and GATE; 1,252 nuclides; beta endpoints solved from ICRP's branch means.
-    #[default]
-    Icrp107,
-    /// ENDF/B-VIII.1 decay sublibrary (ENSDF conversions of 2005): 76 nuclides.
-    Endf,
-}
-
-impl DecayData {
-    /// Both evaluations, the default first.
-    pub const ALL: [DecayData; 2] = [DecayData::Icrp107, DecayData::Endf];
-
-    /// The name used on the command line and in run/study files: "icrp107" or "endf".
-    pub fn name(self) -> &'static str {
-        match self {
-            DecayData::Icrp107 => "icrp107",
-            DecayData::Endf => "endf",
-        }
-    }
-
-    /// A label for outputs: "ICRP-107" or "ENDF/B-VIII.1".
-    pub fn label(self) -> &'static str {
-        match self {
-            DecayData::Icrp107 => "ICRP-107",
-            DecayData::Endf => "ENDF/B-VIII.1",
-        }
-    }
-
-    /// The folder of the tables, relative to the data folder.
-    pub fn dir(self) -> &'static str {
-        match self {
-            DecayData::Icrp107 => "decay/icrp107",
-            DecayData::Endf => "decay",
-        }
-    }
-}
-
-impl std::fmt::Display for DecayData {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl std::str::FromStr for DecayData {
-    type Err = anyhow::Error;
-    /// "icrp107" (also "icrp-107", "icrp") or "endf" (also "endf/b-viii.1"), any case.
-    fn from_str(s: &str) -> Result<Self> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "icrp107" | "icrp-107" | "icrp" => Ok(DecayData::Icrp107),
-            "endf" | "endf/b-viii.1" | "endfb" => Ok(DecayData::Endf),
-            _ => bail!("unknown decay data '{s}': expected icrp107 or endf"),
-        }
-    }
-}
+pub use super::decay_data::DecayData;
+pub use super::nuclide_names::{
+    available, canonical_name, close_names, close_names_in, exists, list, split_data_prefix,
+};
 
 /// Kind of an emitted particle.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -210,134 +145,6 @@ pub struct Nuclide {
     pub data: DecayData,
     primaries: Vec<Primary>,
     primary_alias: AliasTable,
-}
-
-/// Canonical spelling of a nuclide name: "lu177", "177Lu", "LU-177" -> "Lu-177"; "tc99m",
-/// "99mTc" -> "Tc-99m"; "bi212n" -> "Bi-212n" (ICRP-107's second isomers end in "n").
-pub fn canonical_name(name: &str) -> String {
-    let s: String = name
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '-')
-        .collect::<String>()
-        .to_ascii_lowercase();
-    let is_symbol = |x: &str| SYMBOLS.iter().skip(1).any(|e| e.eq_ignore_ascii_case(x));
-    let cap = |x: &str| {
-        let mut c = x.chars();
-        match c.next() {
-            Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
-            None => String::new(),
-        }
-    };
-    let (sym, digits, meta) = if s.starts_with(|c: char| c.is_ascii_digit()) {
-        // mass first: "177lu", "99mtc" (an isomer letter before a symbol: "99mtc" -> m + Tc,
-        // but "54mn" is Mn-54)
-        let d: String = s.chars().take_while(|c| c.is_ascii_digit()).collect();
-        let rest = &s[d.len()..];
-        match rest.chars().next() {
-            Some(c @ ('m' | 'n')) if !is_symbol(rest) && is_symbol(&rest[1..]) => {
-                (rest[1..].to_string(), d, c.to_string())
-            }
-            _ => (rest.to_string(), d, String::new()),
-        }
-    } else {
-        let sym: String = s.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
-        let d: String = s[sym.len()..]
-            .chars()
-            .take_while(|c| c.is_ascii_digit())
-            .collect();
-        let meta = s[sym.len() + d.len()..].to_string();
-        (sym, d, meta)
-    };
-    format!("{}-{digits}{meta}", cap(&sym))
-}
-
-/// Names of all nuclides with a data file in `data` (sorted).
-pub fn list(data: DecayData) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(data_dir().join(data.dir()))
-        .map(|rd| {
-            rd.filter_map(|e| e.ok())
-                .filter(|e| e.file_type().map(|t| t.is_file()).unwrap_or(false))
-                .filter_map(|e| {
-                    e.file_name()
-                        .to_str()?
-                        .strip_suffix(".txt")
-                        .map(String::from)
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    v.sort();
-    v
-}
-
-/// Splits an optional decay-data prefix off a nuclide name: "endf:Lu-177" -> ("Lu-177", Endf),
-/// "icrp107:Tb-161" -> ("Tb-161", Icrp107), "Lu-177" -> ("Lu-177", `default`). Lets any place
-/// that takes a nuclide name (run files, `Spectrum::nuclide`) select the evaluation.
-///
-/// # Errors
-/// An unknown prefix.
-pub fn split_data_prefix(name: &str, default: DecayData) -> Result<(&str, DecayData)> {
-    match name.split_once(':') {
-        Some((prefix, rest)) => Ok((rest.trim(), prefix.parse()?)),
-        None => Ok((name, default)),
-    }
-}
-
-/// Names of all nuclides of the default data ([`DecayData::Icrp107`]).
-pub fn available() -> Vec<String> {
-    list(DecayData::default())
-}
-
-/// Whether `data` has a table for `name` (any spelling `canonical_name` accepts, with an optional
-/// data prefix as in [`split_data_prefix`]).
-pub fn exists(name: &str, data: DecayData) -> bool {
-    let Ok((name, data)) = split_data_prefix(name, data) else {
-        return false;
-    };
-    let canon = canonical_name(name);
-    canon.len() >= 3
-        && data_dir()
-            .join(data.dir())
-            .join(format!("{canon}.txt"))
-            .is_file()
-}
-
-/// Levenshtein distance, case-insensitive.
-fn distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.to_lowercase().chars().collect();
-    let b: Vec<char> = b.to_lowercase().chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for i in 1..=a.len() {
-        let mut cur = vec![i; b.len() + 1];
-        for j in 1..=b.len() {
-            let sub = prev[j - 1] + usize::from(a[i - 1] != b[j - 1]);
-            cur[j] = sub.min(prev[j] + 1).min(cur[j - 1] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
-/// Up to six names of the default data closest to `name` (same element or mass number first).
-pub fn close_names(name: &str) -> Vec<String> {
-    close_names_in(name, DecayData::default())
-}
-
-/// Up to six names of `data` closest to `name` (same element or mass number first).
-pub fn close_names_in(name: &str, data: DecayData) -> Vec<String> {
-    let c = canonical_name(name);
-    let (sym, mass) = c.split_once('-').unwrap_or((&c, ""));
-    let mass = mass.trim_end_matches('m');
-    let mut v: Vec<(usize, String)> = list(data)
-        .into_iter()
-        .map(|n| {
-            let (s, m) = n.split_once('-').unwrap_or((&n, ""));
-            let bonus = usize::from(s == sym) + usize::from(m.trim_end_matches('m') == mass);
-            (distance(&c, &n) * 2 + 4 - 2 * bonus, n)
-        })
-        .collect();
-    v.sort();
-    v.into_iter().take(6).map(|x| x.1).collect()
 }
 
 impl Nuclide {
