@@ -88,6 +88,7 @@ fn spec(nuclide: &str, histories: u64, threads: usize) -> PositronRangeSpec {
         histories,
         seed: 7,
         threads: Some(threads),
+        decay_data: Default::default(),
     }
 }
 

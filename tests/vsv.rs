@@ -70,6 +70,7 @@ fn lu177(voxel_mm: f64, n: usize) -> (String, VsvSummary) {
             histories: 1_000_000,
             seed: 7,
             threads: None,
+            decay_data: Default::default(),
         },
     )
     .expect("vsv runs")
@@ -187,6 +188,7 @@ fn y90_matches_lanconelli_and_respects_local_bound() {
             histories: 50_000,
             seed: 3,
             threads: None,
+            decay_data: Default::default(),
         },
     )
     .expect("vsv runs");
@@ -221,6 +223,7 @@ fn kernel_nuclide_lu177_absorbs_the_non_penetrating_energy_near_the_source() {
             threads: None,
             electron_cutoff_kev: None,
             photon_cutoff_kev: None,
+            decay_data: Default::default(),
         },
     )
     .expect("kernel runs");

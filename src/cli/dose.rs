@@ -38,6 +38,9 @@ pub struct DoseArgs {
     /// include the decay chain at secular equilibrium (e.g. Ac-225 and its daughters)
     #[arg(long)]
     pub chain: bool,
+    /// decay data, icrp107 (default) or endf
+    #[arg(long, default_value = "icrp107", value_parser = super::decay::parse, help = super::decay::HELP)]
+    pub decay_data: theradose::source::DecayData,
     /// Monte Carlo decays (mc)
     #[arg(long, default_value_t = 1_000_000)]
     pub histories: u64,
@@ -106,6 +109,7 @@ impl DoseArgs {
             kernel_n: self.kernel_n,
             kernel_histories: self.kernel_histories,
             kernel_cache: self.kernel_cache.clone(),
+            decay_data: self.decay_data,
         };
         Ok(DoseFiles {
             phantom: self.phantom.clone(),

@@ -61,6 +61,9 @@ pub struct KernelArgs {
     /// photon cut-off and bremsstrahlung threshold (keV; default 1)
     #[arg(long)]
     pub photon_cutoff_kev: Option<f64>,
+    /// with --nuclide: decay data, icrp107 (default) or endf
+    #[arg(long, default_value = "icrp107", value_parser = super::decay::parse, help = super::decay::HELP)]
+    pub decay_data: theradose::source::DecayData,
 }
 
 /// Arguments of `theradose vsv`.
@@ -84,6 +87,9 @@ pub struct VsvArgs {
     pub threads: Option<usize>,
     #[arg(long)]
     pub out: PathBuf,
+    /// decay data, icrp107 (default) or endf
+    #[arg(long, default_value = "icrp107", value_parser = super::decay::parse, help = super::decay::HELP)]
+    pub decay_data: theradose::source::DecayData,
 }
 
 /// Arguments of `theradose positron-range`.
@@ -102,6 +108,9 @@ pub struct PositronRangeArgs {
     /// 1D histogram CSV `x_mm,probability_per_mm`
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// decay data, icrp107 (default) or endf
+    #[arg(long, default_value = "icrp107", value_parser = super::decay::parse, help = super::decay::HELP)]
+    pub decay_data: theradose::source::DecayData,
 }
 
 /// Runs `theradose kernel`: the shells CSV to `--out`, the JSON summary on stdout.
@@ -120,6 +129,7 @@ pub fn kernel(a: KernelArgs) -> Result<()> {
                 threads: a.threads,
                 electron_cutoff_kev: a.electron_cutoff_kev,
                 photon_cutoff_kev: a.photon_cutoff_kev,
+                decay_data: a.decay_data,
             },
         )?,
         (Some(_), _, _) => {
@@ -159,6 +169,7 @@ pub fn vsv(a: VsvArgs) -> Result<()> {
         histories: a.histories,
         seed: a.seed,
         threads: a.threads,
+        decay_data: a.decay_data,
     };
     let (csv, summary) = run_vsv(&Context::load()?, &spec)?;
     write_file_atomic(&a.out, csv.as_bytes())?;
@@ -175,6 +186,7 @@ pub fn positron_range(a: PositronRangeArgs) -> Result<()> {
         histories: a.histories,
         seed: a.seed,
         threads: a.threads,
+        decay_data: a.decay_data,
     };
     let (summary, csv) = run_positron_range(&Context::load()?, &spec)?;
     if let Some(p) = &a.out {

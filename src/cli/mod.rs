@@ -6,6 +6,7 @@
 
 mod beam;
 mod bed;
+mod decay;
 mod dose;
 mod image;
 mod kernel;
@@ -123,7 +124,7 @@ pub enum Cmd {
         #[arg(long)]
         chain: bool,
         /// decay data: icrp107 (ICRP Publication 107, the default) or endf (ENDF/B-VIII.1)
-        #[arg(long, default_value = "icrp107", value_parser = |s: &str| s.parse::<theradose::source::DecayData>().map_err(|e| e.to_string()))]
+        #[arg(long, default_value = "icrp107", value_parser = decay::parse)]
         decay_data: theradose::source::DecayData,
         /// print every nuclide of the chosen decay data, one per line
         #[arg(long, conflicts_with = "nuclide")]

@@ -24,6 +24,9 @@ pub struct SvaluesArgs {
     /// include the decay chain at secular equilibrium
     #[arg(long)]
     pub chain: bool,
+    /// decay data, icrp107 (default) or endf
+    #[arg(long, default_value = "icrp107", value_parser = super::decay::parse, help = super::decay::HELP)]
+    pub decay_data: theradose::source::DecayData,
     /// source regions (default: every region)
     #[arg(long, value_delimiter = ',')]
     pub sources: Vec<String>,
@@ -48,6 +51,7 @@ pub fn run(a: &SvaluesArgs) -> Result<()> {
         &a.groups,
         &a.nuclide,
         a.chain,
+        a.decay_data,
         a.histories,
         a.seed,
     )?;
@@ -59,12 +63,20 @@ pub fn run(a: &SvaluesArgs) -> Result<()> {
             .unwrap_or("phantom")
             .to_string();
         let v = a.voxel_mm.map(|v| format!("_{v}mm")).unwrap_or_default();
-        PathBuf::from("results/svalues").join(format!("{stem}{v}_{}.csv", a.nuclide))
+        // ENDF tables get their own name; ICRP-107 (the default) keeps the plain one
+        let (bare, data) = theradose::source::nuclide::split_data_prefix(&a.nuclide, a.decay_data)
+            .unwrap_or((&a.nuclide, a.decay_data));
+        let suffix = match data {
+            theradose::source::DecayData::Endf => "_endf",
+            theradose::source::DecayData::Icrp107 => "",
+        };
+        PathBuf::from("results/svalues").join(format!("{stem}{v}_{bare}{suffix}.csv"))
     });
     table.write_csv(&out)?;
     eprintln!(
-        "S-values of {} in {}: {}",
+        "S-values of {} ({}) in {}: {}",
         a.nuclide,
+        table.decay_data.map(|d| d.label()).unwrap_or("-"),
         a.phantom,
         out.display()
     );

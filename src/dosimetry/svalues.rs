@@ -11,7 +11,7 @@ use crate::context::Context;
 use crate::run::problem::{build_phantom, make_transport, Problem};
 use crate::run::spec::RunFile;
 use crate::run::{execute, RunSettings};
-use crate::source::Spatial;
+use crate::source::{DecayData, Spatial};
 use crate::units;
 use anyhow::{bail, Context as _, Result};
 use std::fmt::Write as _;
@@ -32,19 +32,39 @@ pub struct SvalueTable {
     pub s: Vec<Vec<f64>>,
     /// relative uncertainty (1 sigma) of each S
     pub rel: Vec<Vec<f64>>,
+    /// the decay data of the nuclide source (`None` for a source that is not a nuclide)
+    pub decay_data: Option<DecayData>,
 }
 
 impl SvalueTable {
-    /// Writes the CSV table to `path` (atomically), creating its folder.
+    /// Writes the CSV table to `path` (atomically), creating its folder, and beside it
+    /// the same name with `.json` ([`SvalueTable::provenance`]: the decay data and the version).
     ///
     /// # Errors
-    /// When the folder or the file cannot be written.
+    /// When the folder or the files cannot be written.
     pub fn write_csv(&self, path: &std::path::Path) -> Result<()> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create {}", dir.display()))?;
         }
-        crate::io::write_file_atomic(path, self.csv().as_bytes())
+        crate::io::write_file_atomic(path, self.csv().as_bytes())?;
+        crate::io::write_file_atomic(
+            &path.with_extension("json"),
+            serde_json::to_string_pretty(&self.provenance())?.as_bytes(),
+        )
+    }
+
+    /// What made the table, as JSON: `version`, `decay_data` ("icrp107" or "endf"),
+    /// `decay_data_source` ("ICRP-107" or "ENDF/B-VIII.1"), `sources`, `targets`, `units`.
+    pub fn provenance(&self) -> serde_json::Value {
+        serde_json::json!({
+            "version": crate::VERSION,
+            "decay_data": self.decay_data,
+            "decay_data_source": self.decay_data.map(|d| d.label()),
+            "sources": self.sources,
+            "targets": self.targets,
+            "units": "s_mgy_per_mbq_s: mGy per MBq s; target_mass_g: g",
+        })
     }
 
     /// CSV with header `source,target,target_mass_g,s_mgy_per_mbq_s,rel_uncertainty`.
@@ -163,11 +183,12 @@ pub fn compute(
         target_mass_g: masses[1..].to_vec(),
         s,
         rel,
+        decay_data: problem.source.spectrum.decay_data(),
     })
 }
 
-/// The run file of an S-value computation: a nuclide (with its chain or not) in a built-in
-/// phantom, `histories` decays per source region.
+/// The run file of an S-value computation: a nuclide (with its chain or not, from
+/// `decay_data`) in a built-in phantom, `histories` decays per source region.
 ///
 /// # Errors
 /// Names that do not make a valid run file.
@@ -177,11 +198,12 @@ pub fn nuclide_run_file(
     groups: &[String],
     nuclide: &str,
     chain: bool,
+    decay_data: DecayData,
     histories: u64,
     seed: u64,
 ) -> Result<RunFile> {
     let text = format!(
-        "name = \"svalues\"\n[phantom]\nbuiltin = {phantom:?}\ngroups = {groups:?}\n{}[source]\nkind = \"region\"\nnuclide = {nuclide:?}\nchain = {chain}\n[run]\nhistories = {histories}\nseed = {seed}\n",
+        "name = \"svalues\"\n[phantom]\nbuiltin = {phantom:?}\ngroups = {groups:?}\n{}[source]\nkind = \"region\"\nnuclide = {nuclide:?}\nchain = {chain}\ndecay_data = \"{decay_data}\"\n[run]\nhistories = {histories}\nseed = {seed}\n",
         voxel_mm.map(|v| format!("voxel_mm = {v}\n")).unwrap_or_default(),
     );
     toml::from_str(&text).context("S-value run file")

@@ -26,7 +26,7 @@ use crate::physics::electron::condensed::{CondensedParams, ElectronPhysics};
 use crate::physics::electron::{ElectronMedium, Lepton, StoppingTable};
 use crate::physics::photon::PhotonPhysics;
 use crate::run::{self, RunSettings};
-use crate::source::{Source, Spatial, Spectrum};
+use crate::source::{DecayData, Source, Spatial, Spectrum};
 use crate::spec_bail;
 use crate::transport::{Geometry, Transport};
 use crate::units::{self, ELECTRON_MASS_MEV};
@@ -54,6 +54,10 @@ pub struct VsvSpec {
     /// worker threads (default: all cores)
     #[serde(default)]
     pub threads: Option<usize>,
+    /// decay data: "icrp107" (ICRP-107, the default) or "endf" (ENDF/B-VIII.1); a prefix on
+    /// `nuclide` ("endf:Lu-177") overrides it
+    #[serde(default)]
+    pub decay_data: DecayData,
 }
 
 /// Largest K accepted (the scored cube has (2K-1)^3 voxels).
@@ -203,6 +207,8 @@ const SYMMETRY: &str =
 /// of its keys).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct VsvSummary {
+    /// the decay data used: "icrp107" or "endf"
+    pub decay_data: DecayData,
     /// nominal density of the medium
     pub density_g_cm3: f64,
     /// electron transport cutoff
@@ -263,7 +269,9 @@ pub struct VsvSummary {
 /// histories.
 pub fn run_vsv(ctx: &Context, spec: &VsvSpec) -> Result<(String, VsvSummary)> {
     check(spec)?;
-    let spectrum = Spectrum::nuclide(&spec.nuclide, false).spec_field("nuclide")?;
+    let spectrum =
+        Spectrum::nuclide_from(&spec.nuclide, false, spec.decay_data).spec_field("nuclide")?;
+    let decay_data = spectrum.decay_data().unwrap_or(spec.decay_data);
     let db = &ctx.materials;
     let mat = db.get(&spec.medium).spec_field("medium")?.clone();
     let density = mat.nominal_density;
@@ -326,6 +334,7 @@ pub fn run_vsv(ctx: &Context, spec: &VsvSpec) -> Result<(String, VsvSummary)> {
     let b = &t.balance;
     let emitted = b.emitted.mev().max(1e-300);
     let summary = VsvSummary {
+        decay_data,
         density_g_cm3: density,
         electron_cutoff_kev: e_cut * 1e3,
         energy_balance_relative_discrepancy: b.relative_discrepancy(),

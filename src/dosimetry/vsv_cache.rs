@@ -38,6 +38,9 @@ pub struct KernelOptions {
     pub threads: Option<usize>,
     /// folder of cached kernels (callers default it to [`Context::cache_dir`])
     pub cache: PathBuf,
+    /// decay data of the nuclide and of every chain member (a prefix on `nuclide`,
+    /// "endf:Lu-177", overrides it)
+    pub decay_data: DecayData,
 }
 
 /// Reach of the default kernel (mm): the beta and alpha emitters' electrons stop within a few
@@ -88,17 +91,18 @@ fn read_octant(path: &Path, n: usize) -> Result<Vec<f64>> {
     Ok(v)
 }
 
-/// The octant kernel of one nuclide (parent only) in one medium, from the cache or computed.
+/// The octant kernel of one nuclide (parent only, from `data`) in one medium, from the cache
+/// or computed.
 fn octant(
     ctx: &Context,
     opts: &KernelOptions,
-    nuclide: &str,
+    (nuclide, data): (&str, DecayData),
     medium: &str,
     n: usize,
 ) -> Result<(Vec<f64>, PathBuf)> {
     // the decay data are part of the name: kernels cached before ICRP-107 became the default
     // (no suffix) are ENDF/B-VIII.1 kernels and must not be taken for ICRP-107 ones
-    let (bare, data) = crate::source::nuclide::split_data_prefix(nuclide, DecayData::default())?;
+    let (bare, data) = crate::source::nuclide::split_data_prefix(nuclide, data)?;
     let suffix = match data {
         DecayData::Icrp107 => "_icrp107",
         DecayData::Endf => "",
@@ -110,20 +114,22 @@ fn octant(
     let path = opts.cache.join(name);
     if !path.exists() {
         eprintln!(
-            "computing voxel S-values of {nuclide} in {medium} ({} decays) -> {}",
+            "computing voxel S-values of {nuclide} ({}) in {medium} ({} decays) -> {}",
+            data.label(),
             opts.histories,
             path.display()
         );
         let (csv, _) = run_vsv(
             ctx,
             &VsvSpec {
-                nuclide: nuclide.to_string(),
+                nuclide: bare.to_string(),
                 voxel_mm: opts.voxel_mm,
                 medium: medium.to_string(),
                 n,
                 histories: opts.histories,
                 seed: opts.seed,
                 threads: opts.threads,
+                decay_data: data,
             },
         )?;
         std::fs::create_dir_all(&opts.cache)
@@ -150,6 +156,8 @@ pub struct KernelInfo {
 /// One member of a [`KernelInfo`]: a nuclide's cached kernel and its weight.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct KernelMember {
+    /// the decay data of its kernel: "icrp107" or "endf"
+    pub decay_data: DecayData,
     /// the member's decays per decay of the parent (secular equilibrium; 1 for the parent)
     pub decays_per_parent_decay: f64,
     /// the cached kernel CSV
@@ -178,10 +186,12 @@ pub fn kernel_set(
     } else {
         vec![opts.medium.clone()]
     };
-    let members: Vec<(String, f64)> = match Spectrum::nuclide(&opts.nuclide, opts.chain)? {
+    // every member keeps the data set of its parent (an "endf:" parent gives ENDF members)
+    let spectrum = Spectrum::nuclide_from(&opts.nuclide, opts.chain, opts.decay_data)?;
+    let members: Vec<(String, DecayData, f64)> = match spectrum {
         Spectrum::Nuclides(m) => m
             .iter()
-            .map(|x| (x.nuclide.name.clone(), x.expected_decays))
+            .map(|x| (x.nuclide.name.clone(), x.nuclide.data, x.expected_decays))
             .collect(),
         _ => unreachable!("a nuclide spectrum"),
     };
@@ -191,15 +201,16 @@ pub fn kernel_set(
         let density = ctx.materials.get(medium)?.nominal_density;
         let mut sum = vec![0.0; n * n * n];
         let mut files = Vec::new();
-        for (name, w) in &members {
+        for (name, data, w) in &members {
             if *w <= 0.0 {
                 continue;
             }
-            let (o, path) = octant(ctx, opts, name, medium, n)?;
+            let (o, path) = octant(ctx, opts, (name, *data), medium, n)?;
             for (s, x) in sum.iter_mut().zip(o) {
                 *s += w * x;
             }
             files.push(KernelMember {
+                decay_data: *data,
                 decays_per_parent_decay: *w,
                 file: path,
                 nuclide: name.clone(),

@@ -63,6 +63,10 @@ pub struct PositronRangeSpec {
     /// worker threads (default: all cores)
     #[serde(default)]
     pub threads: Option<usize>,
+    /// decay data: "icrp107" (ICRP-107, the default) or "endf" (ENDF/B-VIII.1); a prefix on
+    /// `nuclide` ("endf:F-18") overrides it
+    #[serde(default)]
+    pub decay_data: crate::source::DecayData,
 }
 
 /// Histogram bins on each side of 0 (1D) and in r (3D).
@@ -93,6 +97,8 @@ pub struct PositronRangeSummary {
     pub bin_mm: f64,
     /// energy below which a positron stops and annihilates
     pub cutoff_kev: f64,
+    /// the decay data used: "icrp107" or "endf"
+    pub decay_data: crate::source::DecayData,
     /// density of the medium
     pub density_g_cm3: f64,
     /// positrons that left the medium
@@ -138,7 +144,7 @@ pub fn run_positron_range(
     if spec.histories == 0 {
         spec_bail!("histories", "must be at least 1, got 0");
     }
-    let nuclide = Nuclide::load(&spec.nuclide).spec_field("nuclide")?;
+    let nuclide = Nuclide::load_from(&spec.nuclide, spec.decay_data).spec_field("nuclide")?;
     let spectrum = PositronSpectrum::new(&nuclide).spec_field("nuclide")?;
     let mat = ctx
         .materials
@@ -210,6 +216,7 @@ pub fn run_positron_range(
     let summary = PositronRangeSummary {
         bin_mm: bin_cm * mm,
         cutoff_kev: CUTOFF_MEV * 1e3,
+        decay_data: nuclide.data,
         density_g_cm3: density,
         escaped: h.escaped,
         fwhm_1d_mm: fwhm,

@@ -117,8 +117,13 @@ pub fn build_source(spec: &SourceSpec, ph: &Phantom) -> Result<Source> {
                 })
                 .collect::<Result<Vec<_>>>()
                 .context("source.daughter_escape")?;
-            Spectrum::nuclide_with_escape(n, spec.chain.unwrap_or(false), &escape)
-                .context("source.nuclide")?
+            Spectrum::nuclide_with_escape_from(
+                n,
+                spec.chain.unwrap_or(false),
+                &escape,
+                spec.decay_data,
+            )
+            .context("source.nuclide")?
         }
         (Some(e), None) => {
             if !(e.is_finite() && e > 0.0 && e <= crate::physics::photon::E_MAX_MEV) {

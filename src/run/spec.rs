@@ -54,6 +54,10 @@ pub struct SourceSpec {
     /// name, or "lost" for activity leaving the body)
     #[serde(default)]
     pub daughter_escape: Vec<DaughterEscapeSpec>,
+    /// with `nuclide`: the decay data, "icrp107" (ICRP-107, the default) or "endf"
+    /// (ENDF/B-VIII.1), for the whole chain; a prefix on `nuclide` ("endf:Lu-177") overrides it
+    #[serde(default)]
+    pub decay_data: crate::source::DecayData,
     /// number of real source particles the run represents: dose in Gy; without it, Gy per
     /// source particle
     pub emitted_particles: Option<f64>,

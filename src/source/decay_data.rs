@@ -45,6 +45,19 @@ impl DecayData {
         }
     }
 
+    /// The data a nuclide name selects: its prefix ("endf:Lu-177" -> ENDF, "icrp107:Tb-161" ->
+    /// ICRP-107), or `default` for a name without one ("Lu-177"). What outputs record as the
+    /// data used.
+    ///
+    /// # Errors
+    /// An unknown prefix.
+    pub fn of_name(name: &str, default: DecayData) -> Result<DecayData> {
+        match name.split_once(':') {
+            Some((prefix, _)) => prefix.parse(),
+            None => Ok(default),
+        }
+    }
+
     /// The folder of the tables, relative to the data folder.
     pub fn dir(self) -> &'static str {
         match self {

@@ -314,6 +314,15 @@ fn sample_in(spatial: &Spatial, rng: &mut HistoryRng) -> Vec3 {
 }
 
 impl Spectrum {
+    /// The decay data a nuclide source was read from (every member of a chain shares its
+    /// parent's); `None` for a source that is not a nuclide.
+    pub fn decay_data(&self) -> Option<DecayData> {
+        match self {
+            Spectrum::Nuclides(m) => m.first().map(|x| x.nuclide.data),
+            _ => None,
+        }
+    }
+
     /// A nuclide source from the default decay data (ICRP-107): the parent alone, or with its
     /// chain at secular equilibrium.
     pub fn nuclide(name: &str, chain: bool) -> Result<Self> {

@@ -70,10 +70,11 @@ pub fn list(data: DecayData) -> Vec<String> {
 /// # Errors
 /// An unknown prefix.
 pub fn split_data_prefix(name: &str, default: DecayData) -> Result<(&str, DecayData)> {
-    match name.split_once(':') {
-        Some((prefix, rest)) => Ok((rest.trim(), prefix.parse()?)),
-        None => Ok((name, default)),
-    }
+    let data = DecayData::of_name(name, default)?;
+    Ok((
+        name.split_once(':').map_or(name, |(_, rest)| rest.trim()),
+        data,
+    ))
 }
 
 /// Names of all nuclides of the default data ([`DecayData::Icrp107`]).

@@ -95,7 +95,9 @@ pub fn run_kernel_with(
 /// An unknown nuclide or medium, a radius that is not positive, zero shells, cut-offs below
 /// 1 keV.
 pub fn run_nuclide_kernel(ctx: &Context, spec: &NuclideKernelSpec) -> Result<KernelResult> {
-    let spectrum = Spectrum::nuclide(&spec.nuclide, false).spec_field("nuclide")?;
+    let spectrum =
+        Spectrum::nuclide_from(&spec.nuclide, false, spec.decay_data).spec_field("nuclide")?;
+    let decay_data = spectrum.decay_data();
     let mean = spectrum.mean();
     if !(mean.is_finite() && mean > 0.0) {
         spec_bail!("nuclide", "{}: emits no energy per decay", spec.nuclide);
@@ -124,6 +126,7 @@ pub fn run_nuclide_kernel(ctx: &Context, spec: &NuclideKernelSpec) -> Result<Ker
     let params = CondensedParams::new(cut_mev, p_cut);
     let mut r = run_sphere(ctx, &sphere, &source, Some(params), 1.0, mean)?;
     r.summary.nuclide = Some(spec.nuclide.clone());
+    r.summary.decay_data = decay_data;
     r.summary.particle = "decay".into();
     r.summary.energy_mev = mean;
     r.summary.mean_energy_per_decay_mev = Some(mean);
@@ -219,6 +222,7 @@ fn run_sphere(
         );
     }
     let summary = KernelSummary {
+        decay_data: None,
         absorbed_fraction: absorbed,
         annihilations: None,
         captures_per_source: None,

@@ -94,6 +94,7 @@ pub fn neutron_kernel(ctx: &Context, spec: &KernelSpec) -> Result<KernelResult> 
     }
     debug_assert_eq!(t.n_bins(), N_COMPONENTS * cells);
     let summary = KernelSummary {
+        decay_data: None,
         absorbed_fraction: absorbed_e,
         annihilations: None,
         captures_per_source: Some(captures),

@@ -78,6 +78,9 @@ pub struct KernelSummary {
     /// neutrons absorbed in the sphere per source neutron (neutron kernels)
     #[serde(skip_serializing_if = "Option::is_none")]
     pub captures_per_source: Option<f64>,
+    /// the decay data of a nuclide kernel: "icrp107" or "endf"
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decay_data: Option<crate::source::DecayData>,
     /// nominal density of the medium
     pub density_g_cm3: f64,
     /// electron transport cutoff (when electrons are transported)
@@ -171,6 +174,10 @@ pub struct NuclideKernelSpec {
     /// photon cut-off and bremsstrahlung threshold (keV); default 1 keV
     #[serde(default)]
     pub photon_cutoff_kev: Option<f64>,
+    /// decay data: "icrp107" (ICRP-107, the default) or "endf" (ENDF/B-VIII.1); a prefix on
+    /// `nuclide` ("endf:Lu-177") overrides it
+    #[serde(default)]
+    pub decay_data: crate::source::DecayData,
 }
 
 /// Checks the sphere of a kernel: a positive radius (cm) and at least one shell.

@@ -77,7 +77,7 @@ pub fn compute(
     spec.validate()?;
     check_tia(ph, tia)?;
     let start = Instant::now();
-    let spectrum = Spectrum::nuclide(&spec.nuclide, spec.chain)
+    let spectrum = Spectrum::nuclide_from(&spec.nuclide, spec.chain, spec.decay_data)
         .map_err(|e| crate::error::spec_error("nuclide", format!("{e:#}")))?;
     let decays: f64 = tia.iter().sum();
     let mass: Vec<f64> = (0..ph.len()).map(|v| ph.voxel_mass_g(v)).collect();
@@ -106,6 +106,7 @@ pub fn compute(
                     .kernel_cache
                     .clone()
                     .unwrap_or_else(|| ctx.cache_dir.join("vsv")),
+                decay_data: spec.decay_data,
             };
             let (kernels, class, kinfo) = kernel_set(ctx, &opts, ph)?;
             let t0 = Instant::now();

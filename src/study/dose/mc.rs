@@ -58,6 +58,7 @@ fn run_file(ph: &Phantom, tia: &[f64], decays: f64, spec: &DoseSpec) -> RunFile 
             nuclide: Some(spec.nuclide.clone()),
             chain: Some(spec.chain),
             daughter_escape: Vec::new(),
+            decay_data: spec.decay_data,
             emitted_particles: Some(decays),
         },
         run: RunSpec {
@@ -88,7 +89,8 @@ pub(super) fn run(
         escape: Vec::new(),
         particle: crate::particle::ParticleKind::Photon,
         spatial: Spatial::map(ph, tia, "tia")?,
-        spectrum: Spectrum::nuclide(&spec.nuclide, spec.chain).context("nuclide")?,
+        spectrum: Spectrum::nuclide_from(&spec.nuclide, spec.chain, spec.decay_data)
+            .context("nuclide")?,
     };
     let target = match (&spec.target_uncertainty, &spec.region) {
         (Some(rel), Some(name)) => {

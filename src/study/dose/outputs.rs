@@ -260,6 +260,7 @@ impl DoseResult {
             "version": crate::VERSION,
             "method": self.spec.method.name(),
             "nuclide": self.spec.nuclide,
+            "decay_data": self.spec.decay_data_used().unwrap_or(self.spec.decay_data),
             "chain": self.spec.chain,
             "phantom": ph.name,
             "dims": ph.grid.dims,

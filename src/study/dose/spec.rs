@@ -84,6 +84,10 @@ pub struct DoseSpec {
     /// vsv: folder of cached kernels (default: the context's cache folder, `vsv/` inside it)
     #[serde(default)]
     pub kernel_cache: Option<PathBuf>,
+    /// decay data: "icrp107" (ICRP-107, the default) or "endf" (ENDF/B-VIII.1), for the whole
+    /// chain; a prefix on `nuclide` ("endf:Lu-177") overrides it
+    #[serde(default)]
+    pub decay_data: crate::source::DecayData,
 }
 
 fn default_histories() -> u64 {
@@ -100,6 +104,15 @@ fn default_kernel_histories() -> u64 {
 }
 
 impl DoseSpec {
+    /// The decay data used: the prefix of `nuclide` ("endf:Lu-177") or `decay_data`.
+    ///
+    /// # Errors
+    /// A [`crate::error::SpecError`] on `nuclide` for an unknown prefix.
+    pub fn decay_data_used(&self) -> Result<crate::source::DecayData> {
+        crate::source::DecayData::of_name(&self.nuclide, self.decay_data)
+            .map_err(|e| crate::error::spec_error("nuclide", format!("{e:#}")))
+    }
+
     /// The defaults of `theradose dose` for a method and a nuclide.
     pub fn new(method: DoseMethod, nuclide: &str) -> DoseSpec {
         DoseSpec {
@@ -117,6 +130,7 @@ impl DoseSpec {
             kernel_n: None,
             kernel_histories: default_kernel_histories(),
             kernel_cache: None,
+            decay_data: Default::default(),
         }
     }
 

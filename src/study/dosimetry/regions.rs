@@ -151,6 +151,7 @@ pub fn organ_doses(
         &spec.phantom.groups,
         &spec.therapy.nuclide,
         spec.therapy.chain,
+        spec.therapy.decay_data,
         spec.dose.organ_s_histories,
         spec.dose.seed,
     )?;

@@ -158,6 +158,7 @@ fn doses(
         .map_err(|e| crate::error::spec_error("dose.methods", format!("{e:#}")))?;
         a.groups = spec.phantom.groups.clone();
         a.spec.chain = spec.therapy.chain;
+        a.spec.decay_data = spec.therapy.decay_data;
         a.spec.histories = spec.dose.histories;
         a.spec.seed = spec.dose.seed;
         a.spec.threads = threads;
@@ -206,7 +207,9 @@ pub fn run(
         &ctx.materials,
     )?;
     let ids = images::validate(spec, &ph)?;
-    let nuclide = Nuclide::load(&spec.therapy.nuclide).context("therapy.nuclide")?;
+    let decay_data = spec.therapy.decay_data_used()?;
+    let nuclide =
+        Nuclide::load_from(&spec.therapy.nuclide, decay_data).context("therapy.nuclide")?;
     let lambda_p = nuclide.lambda_per_s() * 3600.0;
     let (imgs, c_ref) = synthetic_images(spec, &ph, &ids, lambda_p);
     let stack: Vec<&[f64]> = imgs.iter().map(|x| x.as_slice()).collect();
@@ -223,7 +226,7 @@ pub fn run(
     )?;
     let (per_method, (dose, unc)) = doses(ctx, spec, &tia_path, out, threads)?;
     // alpha part: alphas and recoils stop within about 0.1 mm, so locally at voxel scale
-    let spectrum = Spectrum::nuclide(&spec.therapy.nuclide, spec.therapy.chain)?;
+    let spectrum = Spectrum::nuclide_from(&spec.therapy.nuclide, spec.therapy.chain, decay_data)?;
     let split = energy_split(&spectrum);
     let mass: Vec<f64> = (0..ph.len()).map(|v| ph.voxel_mass_g(v)).collect();
     let alpha = ldm_dose(&tia, split.alpha_recoil_mev, &mass);
@@ -237,6 +240,7 @@ pub fn run(
         "version": crate::VERSION,
         "study": spec,
         "phantom": crate::study::common::PhantomInfo::of(&ph),
+        "decay_data": decay_data,
         "physical_half_life_h": LN2 / lambda_p,
         "energy_per_decay_mev": split,
         "alpha_dose": "alpha and recoil energy deposited in the decay voxel (ranges below 0.1 mm)",

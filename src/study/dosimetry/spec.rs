@@ -38,6 +38,21 @@ pub struct TherapySpec {
     /// RBE of the alpha dose (reported separately, RBE-weighted), default 5
     #[serde(default = "rbe_default")]
     pub rbe_alpha: f64,
+    /// decay data of the nuclide and its chain: "icrp107" (ICRP-107, the default) or "endf"
+    /// (ENDF/B-VIII.1); a prefix on `nuclide` ("endf:Lu-177") overrides it
+    #[serde(default)]
+    pub decay_data: crate::source::DecayData,
+}
+
+impl TherapySpec {
+    /// The decay data used: the prefix of `nuclide` or `decay_data`.
+    ///
+    /// # Errors
+    /// A [`crate::error::SpecError`] on `therapy.nuclide` for an unknown prefix.
+    pub fn decay_data_used(&self) -> Result<crate::source::DecayData> {
+        crate::source::DecayData::of_name(&self.nuclide, self.decay_data)
+            .map_err(|e| spec_error("therapy.nuclide", format!("{e:#}")))
+    }
 }
 
 fn one() -> u32 {

@@ -103,6 +103,9 @@ pub struct RunSummary {
     pub first_history: u64,
     /// "Gy" or "Gy per source particle"
     pub dose_unit: &'static str,
+    /// the decay data of a nuclide source: "icrp107" or "endf" (absent for other sources)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decay_data: Option<crate::source::DecayData>,
     /// the run file with the overrides applied
     pub inputs: RunFile,
     /// phantom name, dimensions and voxel size
@@ -231,6 +234,7 @@ pub fn run_result(
         histories_planned: header.planned,
         first_history: header.first_history,
         dose_unit,
+        decay_data: problem.source.spectrum.decay_data(),
         inputs: problem.file.clone(),
         phantom: PhantomInfo::of(ph),
         energy_balance: EnergyBalance {

@@ -263,7 +263,8 @@ pub fn evaluate(study: &TherapyStudy, dos: &DosimetryResult, scale: f64) -> Resu
     check_inputs(study, dos)?;
     let db = super::tissues::tissues(study)?;
     let cycles = study.dosimetry.therapy.cycles;
-    let t_phys_h = Nuclide::load(&study.dosimetry.therapy.nuclide)?.half_life_s / 3600.0;
+    let therapy = &study.dosimetry.therapy;
+    let t_phys_h = Nuclide::load_from(&therapy.nuclide, therapy.decay_data)?.half_life_s / 3600.0;
     let [_, (_, tracer_name)] = study.tracers()?;
     let tracer = db
         .tracer(&tracer_name)

@@ -96,7 +96,7 @@ fn header(md: &mut String, study: &TherapyStudy, m: &Value) {
         writeln!(
         md,
         "{} cycles of {:.0} MBq {} (`{}`), follow-up {} scan {:.1} weeks after the first cycle. \
-         theradose {}, dose seed {}, {} decays.\n",
+         theradose {}, dose seed {}, {} decays, decay data {}.\n",
         t.cycles,
         t.activity_per_cycle_mbq,
         t.nuclide,
@@ -105,7 +105,8 @@ fn header(md: &mut String, study: &TherapyStudy, m: &Value) {
         num(m, "followup_time_weeks").parse::<f64>().unwrap_or(0.0),
         crate::VERSION,
         study.dosimetry.dose.seed,
-        study.dosimetry.dose.histories
+        study.dosimetry.dose.histories,
+        t.decay_data_used().unwrap_or(t.decay_data).label()
     );
     if let Some(v) = &study.variant {
         let _ = writeln!(
