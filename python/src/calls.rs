@@ -17,16 +17,20 @@ pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> PyResult<String> {
     serde_json::to_string(v).map_err(|e| PyRuntimeError::new_err(e.to_string()))
 }
 
-/// Decay data of a nuclide as the JSON text of `theradose decay`.
+/// Decay data of a nuclide as the JSON text of `theradose decay`; `decay_data` "icrp107"
+/// (the default) or "endf".
 #[pyfunction]
-pub(crate) fn _decay(nuclide: &str, chain: bool) -> PyResult<String> {
-    let d =
-        theradose::source::decay_info::decay(nuclide, chain).map_err(|e| {
-            match spec_error_of(&e) {
-                Some(_) => py_err(e),
-                None => PyValueError::new_err(format!("nuclide: {e:#}")),
-            }
-        })?;
+#[pyo3(signature = (nuclide, chain, decay_data="icrp107"))]
+pub(crate) fn _decay(nuclide: &str, chain: bool, decay_data: &str) -> PyResult<String> {
+    let data: theradose::source::DecayData = decay_data
+        .parse()
+        .map_err(|e| PyValueError::new_err(format!("decay_data: {e:#}")))?;
+    let d = theradose::source::decay_info::decay_from(nuclide, chain, data).map_err(|e| {
+        match spec_error_of(&e) {
+            Some(_) => py_err(e),
+            None => PyValueError::new_err(format!("nuclide: {e:#}")),
+        }
+    })?;
     to_json(&d)
 }
 

@@ -145,6 +145,9 @@ def test_dicts_equal_the_cli_json(cli):
     assert theradose.decay("Ac-225", chain=True) == json.loads(
         cli("decay", "--nuclide", "Ac-225", "--chain"))
     assert theradose.decay("Lu-177") == json.loads(cli("decay", "--nuclide", "Lu-177"))
+    endf = theradose.decay("Lu-177", decay_data="endf")
+    assert endf == json.loads(cli("decay", "--nuclide", "Lu-177", "--decay-data", "endf"))
+    assert endf["decay_data"] == "endf" and theradose.decay("Lu-177")["decay_data"] == "icrp107"
     assert theradose.bed(dose_gy=20, alpha_beta_gy=2.6, repair_half_time_h=2.8,
                          effective_half_life_h=50) == json.loads(
         cli("bed", "--dose-gy", 20, "--alpha-beta-gy", 2.6, "--repair-half-time-h", 2.8,
@@ -208,6 +211,10 @@ def test_bad_arguments_raise_value_errors_naming_them():
         ph.region_mask("no-such-region")
     with pytest.raises(ValueError, match="nuclide"):
         theradose.decay("Xx-1")
+    with pytest.raises(ValueError, match="decay_data.*icrp107.*endf"):
+        theradose.decay("Lu-177", decay_data="jeff")
+    with pytest.raises(ValueError, match="decay_data.*icrp107.*endf"):
+        theradose.dose(ph, np.ones(ph.shape), "Lu-177", method="ldm", decay_data="jeff")
 
 
 def test_ctrl_c_stops_a_run_cleanly():

@@ -102,8 +102,16 @@ Phantom._from_ct_raw = Phantom.from_ct
 Phantom.from_ct = staticmethod(_from_ct)
 
 
+def _decay_data(value):
+    """The ``decay_data`` keyword checked: "icrp107" or "endf" (any case)."""
+    name = str(value).strip().lower()
+    if name not in ("icrp107", "endf"):
+        raise ValueError(f"decay_data: expected 'icrp107' or 'endf', got {value!r}")
+    return name
+
+
 def dose(phantom, tia_bq_s, nuclide, method="mc", histories=1_000_000, seed=1, threads=None,
-         chain=False, **options):
+         chain=False, decay_data="icrp107", **options):
     """Absorbed dose (Gy) of a time-integrated activity map on a phantom.
 
     tia_bq_s: array ``[i, j, k]`` on the phantom's grid, decays (Bq s) per voxel.
@@ -111,6 +119,8 @@ def dose(phantom, tia_bq_s, nuclide, method="mc", histories=1_000_000, seed=1, t
     convolution; kernels cached in the user's cache folder) or "ldm" (local deposition).
     options: target_uncertainty, region, kernel_medium, tissue_kernels, density_correction,
     kernel_n, kernel_histories, kernel_cache (as ``theradose dose`` flags, with underscores).
+    decay_data: "icrp107" (ICRP Publication 107, the default) or "endf" (ENDF/B-VIII.1); the
+    summary records it.
     Returns a DoseResult with dose_gy, rel_uncertainty (mc), regions, summary and write(out).
     """
     if not isinstance(phantom, Phantom):
@@ -125,28 +135,33 @@ def dose(phantom, tia_bq_s, nuclide, method="mc", histories=1_000_000, seed=1, t
     if threads is not None and (not isinstance(threads, (int, _np.integer)) or threads < 1):
         raise ValueError(f"threads: expected a positive whole number or None, got {threads!r}")
     spec = dict(method=method, nuclide=str(nuclide), histories=int(histories), seed=int(seed),
-                threads=None if threads is None else int(threads), chain=bool(chain))
+                threads=None if threads is None else int(threads), chain=bool(chain),
+                decay_data=_decay_data(decay_data))
     if "kernel_cache" in options and options["kernel_cache"] is not None:
         options["kernel_cache"] = str(options["kernel_cache"])
     spec.update(options)
     return _theradose._dose(phantom, tia, _json.dumps(spec))
 
 
-def decay(nuclide, chain=False):
-    """Decay data of a radionuclide as a dict: the JSON of ``theradose decay``."""
-    return _json.loads(_theradose._decay(str(nuclide), bool(chain)))
+def decay(nuclide, chain=False, decay_data="icrp107"):
+    """Decay data of a radionuclide as a dict: the JSON of ``theradose decay``.
+
+    decay_data: "icrp107" (ICRP Publication 107, the default) or "endf" (ENDF/B-VIII.1).
+    """
+    return _json.loads(_theradose._decay(str(nuclide), bool(chain), str(decay_data)))
 
 
-def tia(times_h, values, nuclide, model="auto", **options):
+def tia(times_h, values, nuclide, model="auto", decay_data="icrp107", **options):
     """Time-integrated activity of a time-activity curve: the dict of ``theradose tia``'s JSON.
 
     times_h: sample times after administration (h); values: activity (MBq), so the TIA is in
     MBq h (``tia_mbq_h``); model: "auto" (AICc choice), "mono", "bi", "tri", "uptake",
     "trapezoid", "hanscheid" or "madsen". options: uncertainties (MBq per point),
     effective_half_life_h, trapezoid_start, administered_mbq (as ``theradose tia`` flags).
+    decay_data: "icrp107" (default) or "endf", for the nuclide's half-life.
     """
     spec = dict(times_h=[float(t) for t in times_h], values=[float(v) for v in values],
-                nuclide=str(nuclide), model=str(model))
+                nuclide=str(nuclide), model=str(model), decay_data=_decay_data(decay_data))
     spec.update(options)
     return _json.loads(_theradose._tia(_json.dumps(spec)))
 

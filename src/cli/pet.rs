@@ -29,6 +29,9 @@ pub struct PetArgs {
     /// positron emitter, e.g. F-18, Ga-68, Cu-64, Zr-89
     #[arg(long)]
     pub nuclide: String,
+    /// decay data, icrp107 (default) or endf
+    #[arg(long, default_value = "icrp107", value_parser = super::decay::parse, help = super::decay::HELP)]
+    pub decay_data: theradose::source::DecayData,
     /// scanner model: clinical, preclinical, or a scanner TOML file
     #[arg(long)]
     pub scanner: String,
@@ -92,6 +95,7 @@ fn spec(a: &PetArgs) -> PetScanSpec {
         sphere_to_background: a.sphere_to_background,
         background_bq_ml: a.background_bq_ml,
         nuclide: a.nuclide.clone(),
+        decay_data: a.decay_data,
         scanner: a.scanner.clone(),
         duration_s: a.duration_s,
         noise_free: a.noise_free,

@@ -44,6 +44,9 @@ pub struct TiaArgs {
     /// trapezoid tail.
     #[arg(long)]
     pub nuclide: Option<String>,
+    /// decay data, icrp107 (default) or endf
+    #[arg(long, default_value = "icrp107", value_parser = super::decay::parse, help = super::decay::HELP)]
+    pub decay_data: theradose::source::DecayData,
     /// auto (AICc among mono, bi, tri, uptake), mono, bi, tri, uptake, trapezoid, hanscheid,
     /// madsen.
     #[arg(long, default_value = "auto")]
@@ -93,6 +96,7 @@ fn spec(args: &TiaArgs) -> Result<TiaSpec> {
         values,
         uncertainties,
         nuclide: args.nuclide.clone(),
+        decay_data: args.decay_data,
         model: args.model.clone(),
         effective_half_life_h: args.effective_half_life_h,
         trapezoid_start: args.trapezoid_start.clone(),
@@ -147,6 +151,7 @@ fn from_csv(args: &TiaArgs, path: &Path) -> Result<TiaArgs> {
         },
         csv: None,
         nuclide: args.nuclide.clone(),
+        decay_data: args.decay_data,
         model: args.model.clone(),
         effective_half_life_h: args.effective_half_life_h,
         trapezoid_start: args.trapezoid_start.clone(),

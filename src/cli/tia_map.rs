@@ -17,6 +17,9 @@ pub struct TiaMapArgs {
     /// radionuclide (physical decay of the tail and the lower bound of fitted rates)
     #[arg(long)]
     pub nuclide: String,
+    /// decay data, icrp107 (default) or endf
+    #[arg(long, default_value = "icrp107", value_parser = super::decay::parse, help = super::decay::HELP)]
+    pub decay_data: theradose::source::DecayData,
     /// image units: bq-ml (activity concentration) or bq (activity per voxel)
     #[arg(long, default_value = "bq-ml")]
     pub units: String,
@@ -43,6 +46,7 @@ pub fn run(a: &TiaMapArgs) -> Result<()> {
         times_h: a.times_h.clone(),
         images: a.images.clone(),
         nuclide: a.nuclide.clone(),
+        decay_data: a.decay_data,
         units: a.units.clone(),
         calibration: a.calibration,
         model: a.model.clone(),

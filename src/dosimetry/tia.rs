@@ -40,6 +40,9 @@ pub struct TiaSpec {
     /// trapezoid tail
     #[serde(default)]
     pub nuclide: Option<String>,
+    /// decay data of `nuclide`: "icrp107" (ICRP-107, the default) or "endf" (ENDF/B-VIII.1)
+    #[serde(default)]
+    pub decay_data: crate::source::DecayData,
     /// auto (AICc among mono, bi, tri, uptake), mono, bi, tri, uptake, trapezoid, hanscheid,
     /// madsen
     #[serde(default = "default_model")]
@@ -73,6 +76,7 @@ impl TiaSpec {
             values,
             uncertainties: None,
             nuclide: None,
+            decay_data: Default::default(),
             model: default_model(),
             effective_half_life_h: None,
             trapezoid_start: default_trapezoid_start(),
@@ -92,6 +96,8 @@ pub struct TiaResult {
     pub chi2: f64,
     /// the slowest rate ran into the physical decay constant and was fixed there
     pub clamped_to_physical: bool,
+    /// the decay data of the nuclide's half-life ("icrp107" or "endf"; null without a nuclide)
+    pub decay_data: Option<crate::source::DecayData>,
     /// terminal effective half-life (h)
     pub effective_half_life_h: Option<f64>,
     /// the inputs as used (sigmas included)
@@ -211,7 +217,12 @@ fn options(spec: &TiaSpec) -> Result<(TacOptions, Option<f64>)> {
         })?),
     };
     let half_life_h = match &spec.nuclide {
-        Some(n) => Some(Nuclide::load(n).spec_field("nuclide")?.half_life_s / 3600.0),
+        Some(n) => Some(
+            Nuclide::load_from(n, spec.decay_data)
+                .spec_field("nuclide")?
+                .half_life_s
+                / 3600.0,
+        ),
         None => None,
     };
     let mut o = TacOptions::new(choice, half_life_h.map(|h| std::f64::consts::LN_2 / h));
@@ -282,6 +293,12 @@ pub fn tia(spec: &TiaSpec) -> Result<TiaResult> {
         candidates,
         chi2: fit.chi2,
         clamped_to_physical: fit.clamped_to_physical,
+        decay_data: match &spec.nuclide {
+            Some(n) => {
+                Some(crate::source::DecayData::of_name(n, spec.decay_data).spec_field("nuclide")?)
+            }
+            None => None,
+        },
         effective_half_life_h: finite(fit.effective_half_life_h),
         inputs: TiaInputs {
             effective_half_life_h: spec.effective_half_life_h,

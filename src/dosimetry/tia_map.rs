@@ -29,6 +29,9 @@ pub struct TiaMapSpec {
     pub images: Vec<PathBuf>,
     /// radionuclide (physical decay of the tail and the lower bound of fitted rates)
     pub nuclide: String,
+    /// decay data of `nuclide`: "icrp107" (ICRP-107, the default) or "endf" (ENDF/B-VIII.1)
+    #[serde(default)]
+    pub decay_data: crate::source::DecayData,
     /// image units: bq-ml (activity concentration) or bq (activity per voxel)
     #[serde(default = "default_units")]
     pub units: String,
@@ -83,6 +86,8 @@ pub struct TiaMapResult {
 pub struct TiaMapSummary {
     /// calibration factor
     pub calibration: f64,
+    /// the decay data of the nuclide's half-life: "icrp107" or "endf"
+    pub decay_data: crate::source::DecayData,
     /// grid dimensions
     pub dims: [usize; 3],
     /// the images
@@ -188,7 +193,7 @@ pub fn tia_map_images(a: &TiaMapSpec) -> Result<TiaMapResult> {
             )
         })?),
     };
-    let nuc = Nuclide::load(&a.nuclide).spec_field("nuclide")?;
+    let nuc = Nuclide::load_from(&a.nuclide, a.decay_data).spec_field("nuclide")?;
     let reference = match &a.grid_like {
         Some(p) => read_volume(p)?.grid,
         None => read_volume(&a.images[0])?.grid,
@@ -238,6 +243,7 @@ pub fn tia_map_images(a: &TiaMapSpec) -> Result<TiaMapResult> {
     let total: f64 = tia.iter().sum();
     let summary = TiaMapSummary {
         calibration: a.calibration,
+        decay_data: nuc.data,
         dims: reference.dims,
         images: a.images.clone(),
         model: a.model.clone(),
@@ -267,6 +273,7 @@ mod tests {
     fn summary_keys_in_alphabetical_order() {
         let s = TiaMapSummary {
             calibration: 1.0,
+            decay_data: Default::default(),
             dims: [1, 1, 1],
             images: vec![],
             model: "mono".into(),

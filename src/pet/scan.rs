@@ -107,6 +107,9 @@ pub struct PetScanSpec {
     /// progress messages on stderr
     #[serde(default)]
     pub progress: bool,
+    /// decay data of `nuclide`: "icrp107" (ICRP-107, the default) or "endf" (ENDF/B-VIII.1)
+    #[serde(default)]
+    pub decay_data: crate::source::DecayData,
 }
 
 /// Default of [`PetScanSpec::iterations`]: 4.
@@ -226,7 +229,8 @@ pub fn scan(ctx: &Context, args: &PetScanSpec) -> Result<PetScanResult> {
         }
         b.build()?
     };
-    let img = pool.install(|| simulate(&ph, &activity, &args.nuclide, &scanner, &opts))?;
+    let nuclide = args.decay_data.qualify(&args.nuclide);
+    let img = pool.install(|| simulate(&ph, &activity, &nuclide, &scanner, &opts))?;
     let (suv, suv_json) = suv_image(args, &ph, &img.recon_bq_ml)?;
     let Some(bg) = pa::largest_region(&ph) else {
         bail!("phantom '{}' has no region besides outside", ph.name);
@@ -286,6 +290,8 @@ pub fn scan(ctx: &Context, args: &PetScanSpec) -> Result<PetScanResult> {
 fn inputs_of(args: &PetScanSpec, activity: PetActivity, scanner: &str, voxel_mm: f64) -> PetInputs {
     PetInputs {
         activity,
+        decay_data: crate::source::DecayData::of_name(&args.nuclide, args.decay_data)
+            .unwrap_or(args.decay_data),
         duration_s: args.duration_s,
         groups: args.groups.clone(),
         iterations: args.iterations,
@@ -312,7 +318,7 @@ fn suv_image(
     let Some(mbq) = args.injected_mbq else {
         return Ok((None, None));
     };
-    let nuc = crate::source::nuclide::Nuclide::load(&args.nuclide)?;
+    let nuc = crate::source::nuclide::Nuclide::load_from(&args.nuclide, args.decay_data)?;
     let mass_g = match args.weight_kg {
         Some(kg) => kg * 1e3,
         None => ph.region_masses_g().iter().skip(1).sum(),

@@ -71,6 +71,8 @@ pub struct PetGrid {
 pub struct PetInputs {
     /// the activity map
     pub activity: PetActivity,
+    /// the decay data of the nuclide: "icrp107" or "endf"
+    pub decay_data: crate::source::DecayData,
     /// scan duration (s)
     pub duration_s: f64,
     /// optional shape groups of the phantom

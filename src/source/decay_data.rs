@@ -58,6 +58,17 @@ impl DecayData {
         }
     }
 
+    /// `name` with this data as its prefix ("Lu-177" -> "endf:Lu-177"); a name that names its
+    /// data already is returned as it is. Lets code that passes names on (PET, chains) keep
+    /// the data chosen for them.
+    pub fn qualify(self, name: &str) -> String {
+        if name.contains(':') {
+            name.to_string()
+        } else {
+            format!("{}:{name}", self.name())
+        }
+    }
+
     /// The folder of the tables, relative to the data folder.
     pub fn dir(self) -> &'static str {
         match self {
