@@ -49,9 +49,8 @@ pub fn run(a: &SvaluesArgs) -> Result<()> {
         &a.phantom,
         a.voxel_mm,
         &a.groups,
-        &a.nuclide,
+        (&a.nuclide, a.decay_data),
         a.chain,
-        a.decay_data,
         a.histories,
         a.seed,
     )?;

@@ -196,9 +196,8 @@ pub fn nuclide_run_file(
     phantom: &str,
     voxel_mm: Option<f64>,
     groups: &[String],
-    nuclide: &str,
+    (nuclide, decay_data): (&str, DecayData),
     chain: bool,
-    decay_data: DecayData,
     histories: u64,
     seed: u64,
 ) -> Result<RunFile> {

@@ -149,9 +149,8 @@ pub fn organ_doses(
         &spec.phantom.builtin,
         Some(spec.phantom.voxel_mm),
         &spec.phantom.groups,
-        &spec.therapy.nuclide,
+        (&spec.therapy.nuclide, spec.therapy.decay_data),
         spec.therapy.chain,
-        spec.therapy.decay_data,
         spec.dose.organ_s_histories,
         spec.dose.seed,
     )?;
