@@ -381,6 +381,7 @@ mod tests {
                 "candidates",
                 "chi2",
                 "clamped_to_physical",
+                "decay_data",
                 "effective_half_life_h",
                 "inputs",
                 "model",
@@ -437,6 +438,7 @@ mod tests {
   ],
   "chi2": 0.06644400503208366,
   "clamped_to_physical": false,
+  "decay_data": "icrp107",
   "effective_half_life_h": 56.448956065755944,
   "inputs": {
     "effective_half_life_h": null,
