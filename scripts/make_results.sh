@@ -5,8 +5,8 @@ cd "$(dirname "$0")/.."
 cargo build --release
 bin=target/release/theradose
 # voxel S-value kernels live in the user's cache (XDG_CACHE_HOME/theradose/vsv, else
-# ~/.cache/theradose/vsv); results/vsv-cache keeps the ENDF/B-VIII.1 ones the bundled studies
-# were made with before ICRP-107 became the default (ICRP-107 kernels carry the suffix _icrp107)
+# ~/.cache/theradose/vsv); results/vsv-cache keeps the ICRP-107 kernels (suffix _icrp107) the
+# bundled studies were made with, so a rerun reuses them instead of recomputing them
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/theradose/vsv"
 mkdir -p "$cache"
 cp -n results/vsv-cache/*.csv "$cache"/
