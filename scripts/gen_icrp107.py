@@ -76,6 +76,27 @@ from gen_decay_tables import UNIQUE as UNIQUE_ENDF  # noqa: E402  (ENSDF unique-
 # (tests/decay_icrp107_data.rs): with the allowed shape the summed Ho-166 spectrum was 20% off.
 UNIQUE = {**UNIQUE_ENDF, ("Ho-166", 1774): 1}
 
+# Shapes chosen from ICRP-07.BET for nuclides without an ENDF table (issue 18): the unique order
+# of the most energetic branch, (nuclide, "-" | "+", mean_mev as written) -> order, from
+# scripts/icrp107_shapes.csv (examples/icrp107_shapes.rs). ICRP-107 computed its spectra with
+# shape factors; theradose has the allowed and the unique-forbidden shapes, so the order whose
+# solved endpoint matches the end of ICRP's summed spectrum is taken (K-40's 3rd, Sr-90's 1st,
+# Be-10's and Mn-54's 2nd unique come out as their spin-parities say; for non-unique forbidden
+# branches such as Tc-99 and Cl-36 it is an effective shape). Order 0 rows are mismatches that no
+# order fixes (As-71, Ca-45, Ge-66, N-16): they keep the allowed shape.
+def read_shapes():
+    out = {}
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "icrp107_shapes.csv")) as f:
+        for line in f:
+            if line.startswith("#") or line.startswith("nuclide,"):
+                continue
+            name, sign, mean, order = line.strip().split(",")[:4]
+            out[(name, sign, float(mean))] = int(order)
+    return out
+
+
+ORDINAL = {1: "1st", 2: "2nd", 3: "3rd"}
+
 UNIT_S = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0,
           "y": 365.25 * 86400.0}
 NOTICE = [
@@ -85,7 +106,9 @@ NOTICE = [
 # beta- emitters whose ICRP-07.BET spectrum is copied to tests/reference/icrp107_beta_spectra.csv
 BET_NUCLIDES = ["Lu-177", "Y-90", "I-131", "Tb-161", "Sm-153", "Ho-166", "Re-188", "Re-186", "P-32",
                 "Sr-89", "Cu-67", "Sc-47", "Er-169", "Pb-212", "Bi-212", "Bi-213", "Tl-208", "Cs-137",
-                "Cu-64", "Lu-177m"]
+                "Cu-64", "Lu-177m",
+                # shapes chosen from ICRP-07.BET (scripts/icrp107_shapes.csv), checked the same way
+                "Sr-90", "K-40", "Tc-99", "Cl-36", "Be-10", "Kr-85", "Sc-46", "Rb-87", "Co-60", "Ca-45"]
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -176,6 +199,9 @@ def fmt(x):
     return repr(float(x)) if not isinstance(x, str) else x
 
 
+SHAPES = read_shapes()
+
+
 def main():
     if len(sys.argv) == 3:
         json_dir, ndx_path = sys.argv[1], sys.argv[2]
@@ -221,8 +247,16 @@ def main():
         for sec, key, endf_sec in (("beta_minus_mean", "beta-", "beta_minus"),
                                    ("beta_plus_mean", "beta+", "ec_beta_plus")):
             icrp = sorted((float(m), float(i)) for m, i in e[key])
-            tr = transitions(name, icrp, endf_branches(name, endf_sec))
+            endf = endf_branches(name, endf_sec)
+            tr = transitions(name, icrp, endf)
+            sign = "-" if key == "beta-" else "+"
             lines += [f"[{sec}]", "# mean_mev intensity transition"]
+            for i, (m, _) in enumerate(icrp):
+                order = SHAPES.get((name, sign, m), 0)
+                if order and not os.path.exists(os.path.join(REPO, "data", "decay", f"{name}.txt")):
+                    tr[i] = f"{ORDINAL[order]}-forbidden-unique"
+                    lines.append(f"# branch of mean {fmt(m)} MeV: shape chosen from ICRP-07.BET "
+                                 "(scripts/icrp107_shapes.csv)")
             lines += [f"{fmt(m)} {fmt(i)} {t}" for (m, i), t in zip(icrp, tr)]
         lines += ["[alpha]", "# energy_mev intensity recoil_mev"]
         rec = e["alpha recoil"]
