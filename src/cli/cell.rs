@@ -23,10 +23,10 @@ pub struct CellSvaluesArgs {
     #[arg(long)]
     pub nuclide: String,
     /// cell radius (um)
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub cell_radius_um: f64,
     /// nucleus radius (um), smaller than the cell radius
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub nucleus_radius_um: f64,
     /// analytic (CSDA straight-line method of the MIRD cellular S values) or mc (Monte Carlo)
     #[arg(long, default_value = "analytic", value_parser = parse_method)]
@@ -86,7 +86,15 @@ pub fn run(a: &CellSvaluesArgs) -> Result<()> {
     if spec.method == Method::Mc {
         eprintln!("cell-svalues: done in {:.1} s", t0.elapsed().as_secs_f64());
     }
-    println!("{}", serde_json::to_string_pretty(&r)?);
+    {
+        use std::io::Write;
+        // a closed pipe (`| head`) ends the output quietly
+        let _ = writeln!(
+            std::io::stdout().lock(),
+            "{}",
+            serde_json::to_string_pretty(&r)?
+        );
+    }
     if let Some(out) = &a.out {
         r.write_csv(out)?;
         eprintln!("cell-svalues: {}", out.display());

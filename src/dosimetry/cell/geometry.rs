@@ -182,11 +182,11 @@ impl CellGeometry {
                 SourceRegion::Cell => volume_psi(0.0, rc, x_um, a),
                 SourceRegion::CellSurface => {
                     if x_um <= 0.0 {
-                        // a surface point lies on the cell boundary: half inside (measure zero)
-                        if a >= rc {
-                            1.0
-                        } else {
-                            0.0
+                        // the limit x -> 0 at the boundary: half the directions point inwards
+                        match a.partial_cmp(&rc) {
+                            Some(std::cmp::Ordering::Greater) => 1.0,
+                            Some(std::cmp::Ordering::Equal) => 0.5,
+                            _ => 0.0,
                         }
                     } else {
                         cap_fraction(rc, x_um, a)

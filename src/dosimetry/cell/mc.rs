@@ -264,9 +264,9 @@ impl Setup<'_> {
             sums.deposited += score.scored_total() + alpha_dep;
             sums.escaped += score.escaped + alpha_esc;
             let all = [e[0], e[1], e[0] + e[1]];
-            for k in 0..3 {
-                sums.n[k] += all[k];
-                sums.n2[k] += all[k] * all[k];
+            for ((n, n2), x) in sums.n.iter_mut().zip(sums.n2.iter_mut()).zip(all) {
+                *n += x;
+                *n2 += x * x;
             }
         }
         sums

@@ -28,7 +28,8 @@ pub fn mean_energy_mev(lines: &[EmissionLine], p: Particle) -> f64 {
         .iter()
         .filter(|l| l.particle == p)
         .map(|l| l.energy_mev * l.yield_per_decay)
-        .sum()
+        .sum::<f64>()
+        + 0.0
 }
 
 /// Adds the binned spectrum of a beta branch with `intensity` particles per decay.
