@@ -53,29 +53,28 @@ pub fn pairs() -> [(TargetRegion, SourceRegion); N_PAIRS] {
     out
 }
 
-/// Tabulated geometric factors of one cell on the distance grid.
+/// A quadrature grid over source-target distances: panel edges (um) and 4-point Gauss-Legendre
+/// nodes and weights, with a table of psi per row (pair) at the nodes.
 #[derive(Clone, Debug)]
-pub struct AnalyticCell {
-    pub geometry: CellGeometry,
-    /// panel edges (um), increasing from 0 to 2 RC
+pub struct DistanceGrid {
+    /// panel edges (um), increasing
     edges: Vec<f64>,
-    /// quadrature nodes (um) and weights (um), 4 per panel
     nodes: Vec<f64>,
     weights: Vec<f64>,
-    /// psi at the nodes, `psi[pair][node]`
+    /// psi at the nodes, `psi[row][node]`
     psi: Vec<Vec<f64>>,
-    /// psi at x = 0 (the decay site itself), per pair
-    psi0: [f64; N_PAIRS],
 }
 
-impl AnalyticCell {
-    /// Tabulates psi for every pair on the distance grid of `g`.
-    pub fn new(g: CellGeometry) -> Self {
-        let (rn, rc) = (g.nucleus_radius_um, g.cell_radius_um);
-        let h_max = (rn.min(rc - rn) / 48.0).min(0.05);
-        let mut breaks = vec![0.0];
-        breaks.extend(g.kinks_um());
-        let mut edges = vec![0.0];
+impl DistanceGrid {
+    /// Panels between consecutive `breaks` (increasing, um), each no wider than `h_max`, and
+    /// `rows` functions psi tabulated at the nodes by `psi_at(row, x)`.
+    pub fn new(
+        breaks: &[f64],
+        h_max: f64,
+        rows: usize,
+        psi_at: impl Fn(usize, f64) -> f64,
+    ) -> Self {
+        let mut edges = vec![breaks[0]];
         for w in breaks.windows(2) {
             let n = ((w[1] - w[0]) / h_max).ceil().max(1.0) as usize;
             for k in 1..=n {
@@ -90,59 +89,98 @@ impl AnalyticCell {
                 weights.push(h * w);
             }
         }
-        let ps = pairs();
-        let psi = ps
-            .iter()
-            .map(|&(t, s)| nodes.iter().map(|&x| g.psi(t, s, x)).collect())
+        let psi = (0..rows)
+            .map(|r| nodes.iter().map(|&x| psi_at(r, x)).collect())
             .collect();
+        DistanceGrid {
+            edges,
+            nodes,
+            weights,
+            psi,
+        }
+    }
+
+    /// int psi_row(x) g(x) dx over the grid up to `len` (um), for every row: whole panels from
+    /// the table, the panel where `len` falls afresh on [`END_SUBPANELS`] sub-panels with
+    /// `psi_at`.
+    pub fn integrate(
+        &self,
+        len: f64,
+        g: impl Fn(f64) -> f64,
+        psi_at: impl Fn(usize, f64) -> f64,
+    ) -> Vec<f64> {
+        let mut out = vec![0.0; self.psi.len()];
+        let n_full = self.edges.partition_point(|&e| e <= len).saturating_sub(1);
+        let n_nodes = (n_full * GL4.len()).min(self.nodes.len());
+        for i in 0..n_nodes {
+            let gw = g(self.nodes[i]) * self.weights[i];
+            for (o, psi) in out.iter_mut().zip(&self.psi) {
+                *o += psi[i] * gw;
+            }
+        }
+        if n_full < self.edges.len() - 1 && len > self.edges[0] {
+            let (a, b) = (self.edges[n_full], len);
+            let h = (b - a) / END_SUBPANELS as f64;
+            for k in 0..END_SUBPANELS {
+                let (m, hh) = (a + (k as f64 + 0.5) * h, 0.5 * h);
+                for (t, w) in GL4 {
+                    let x = m + hh * t;
+                    let gw = g(x) * w * hh;
+                    for (r, o) in out.iter_mut().enumerate() {
+                        *o += psi_at(r, x) * gw;
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Tabulated geometric factors of one cell on the distance grid.
+#[derive(Clone, Debug)]
+pub struct AnalyticCell {
+    pub geometry: CellGeometry,
+    grid: DistanceGrid,
+    /// psi at x = 0 (the decay site itself), per pair
+    psi0: [f64; N_PAIRS],
+}
+
+impl AnalyticCell {
+    /// Tabulates psi for every pair on the distance grid of `g`.
+    pub fn new(g: CellGeometry) -> Self {
+        let (rn, rc) = (g.nucleus_radius_um, g.cell_radius_um);
+        let h_max = (rn.min(rc - rn) / 48.0).min(0.05);
+        let mut breaks = vec![0.0];
+        breaks.extend(g.kinks_um());
+        let ps = pairs();
+        let grid = DistanceGrid::new(&breaks, h_max, N_PAIRS, |r, x| g.psi(ps[r].0, ps[r].1, x));
         let mut psi0 = [0.0; N_PAIRS];
         for (k, &(t, s)) in ps.iter().enumerate() {
             psi0[k] = g.psi(t, s, 0.0);
         }
         AnalyticCell {
             geometry: g,
-            edges,
-            nodes,
-            weights,
-            psi,
+            grid,
             psi0,
         }
     }
 
     /// Absorbed fractions phi_{T<-S}(E) of a particle of `e_mev` for every pair of [`pairs`].
     pub fn absorbed_fractions(&self, re: &RangeEnergy, p: Particle, e_mev: f64) -> [f64; N_PAIRS] {
-        let mut out = [0.0; N_PAIRS];
         let len = re.track_um(p, e_mev);
         if len <= 0.0 || e_mev <= 0.0 {
             return self.psi0;
         }
         let stop = |x: f64| re.stopping_at_residual_mev_per_um(p, (len - x).max(0.0));
-        // whole panels below the end of the track
-        let n_full = self.edges.partition_point(|&e| e <= len).saturating_sub(1);
-        let n_nodes = (n_full * GL4.len()).min(self.nodes.len());
-        for i in 0..n_nodes {
-            let sw = stop(self.nodes[i]) * self.weights[i];
-            for (o, psi) in out.iter_mut().zip(&self.psi) {
-                *o += psi[i] * sw;
-            }
+        let ps = pairs();
+        let g = &self.geometry;
+        let v = self
+            .grid
+            .integrate(len, stop, |r, x| g.psi(ps[r].0, ps[r].1, x));
+        let mut out = [0.0; N_PAIRS];
+        for (o, x) in out.iter_mut().zip(v) {
+            *o = x / e_mev;
         }
-        // the panel where the track ends (if it ends inside the grid)
-        if n_full < self.edges.len() - 1 {
-            let (a, b) = (self.edges[n_full], len);
-            let h = (b - a) / END_SUBPANELS as f64;
-            let ps = pairs();
-            for k in 0..END_SUBPANELS {
-                let (m, hh) = (a + (k as f64 + 0.5) * h, 0.5 * h);
-                for (t, w) in GL4 {
-                    let x = m + hh * t;
-                    let sw = stop(x) * w * hh;
-                    for (o, &(tt, ss)) in out.iter_mut().zip(&ps) {
-                        *o += self.geometry.psi(tt, ss, x) * sw;
-                    }
-                }
-            }
-        }
-        out.iter_mut().for_each(|o| *o /= e_mev);
         out
     }
 
