@@ -159,6 +159,9 @@ pub enum Cmd {
     /// Cellular S values (Gy per Bq s) of a nuclide in a concentric-sphere cell: MIRD CSDA
     /// method (analytic) or Monte Carlo (mc); JSON on stdout, --out CSV.
     CellSvalues(cell::CellSvaluesArgs),
+    /// Multicellular dosimetry: a cluster or monolayer of cells, labelled fraction, log-normal
+    /// activity, self- and cross-dose per nucleus, alpha hits, survival (CSV, JSON).
+    CellCluster(cell::CellClusterArgs),
     /// Images (DICOM series, NIfTI, MetaImage): what they hold, and conversion to NIfTI.
     Image {
         #[command(subcommand)]
@@ -192,6 +195,7 @@ impl Cmd {
             Cmd::Svalues(_) => "svalues",
             Cmd::Beam(_) => "beam",
             Cmd::CellSvalues(_) => "cell-svalues",
+            Cmd::CellCluster(_) => "cell-cluster",
             Cmd::Image { .. } => "image",
             Cmd::Rtstruct(_) => "rtstruct",
             Cmd::Register(_) => "register",
@@ -289,6 +293,7 @@ fn dispatch(cmd: Cmd) -> Result<()> {
         Cmd::Pet(a) => pet::run(&a),
         Cmd::Beam(a) => beam::run(&a),
         Cmd::CellSvalues(a) => cell::run(&a),
+        Cmd::CellCluster(a) => cell::cluster(&a),
         Cmd::Svalues(a) => svalues::run(&a),
         Cmd::Image { cmd } => image::run(&cmd),
         Cmd::Rtstruct(a) => image::rtstruct(&a),

@@ -12,8 +12,12 @@
 //! It does not hold for the cell surface, which is a surface source and not a target.
 
 pub mod analytic;
+pub mod cluster;
+pub mod cluster_out;
+pub mod cross;
 pub mod geometry;
 pub mod mc;
+pub mod packing;
 pub mod range;
 pub mod spectrum;
 
