@@ -30,6 +30,7 @@ use crate::biology::lq::{bed_mixed_gy, surviving_fraction};
 use crate::biology::tissues::TissueDb;
 use crate::context::Context;
 use crate::error::SpecField;
+use crate::numerics::Vec3;
 use crate::rng::HistoryRng;
 use crate::source::decay_data::DecayData;
 use crate::source::nuclide::Nuclide;
@@ -198,6 +199,95 @@ fn poisson(m: f64, rng: &mut HistoryRng) -> u64 {
     }
 }
 
+/// Initial activity (Bq) of every cell: `labelled_fraction` of the cells chosen at random
+/// (Fisher-Yates), each with a log-normal activity of mean `activity_per_cell_bq`.
+fn activities(spec: &CellClusterSpec, rng: &mut HistoryRng) -> Vec<f64> {
+    let n_lab = (spec.labelled_fraction * spec.cells as f64).round() as usize;
+    let mut order: Vec<usize> = (0..spec.cells).collect();
+    for i in (1..order.len()).rev() {
+        let j = (rng.uniform() * (i + 1) as f64) as usize;
+        order.swap(i, j.min(i));
+    }
+    let mut activity = vec![0.0; spec.cells];
+    let s2 = spec.activity_sigma;
+    for &i in order.iter().take(n_lab) {
+        activity[i] = spec.activity_per_cell_bq * (s2 * gauss(rng) - 0.5 * s2 * s2).exp();
+    }
+    activity
+}
+
+/// Cross sums per cell k over the other cells j: (electron dose, alpha dose (Gy), mean alpha
+/// hits, own decays). Each cell sums its neighbours in index order (rayon over cells), so the
+/// result does not depend on the thread count.
+fn cross_sums(cross: &CrossTable, pos: &[Vec3], decays: &[f64]) -> Vec<(f64, f64, f64, f64)> {
+    (0..pos.len())
+        .into_par_iter()
+        .map(|k| {
+            let (mut low, mut alpha, mut hits) = (0.0, 0.0, 0.0);
+            for j in 0..pos.len() {
+                if j == k || decays[j] == 0.0 {
+                    continue;
+                }
+                let (a, b, h) = cross.lookup((pos[j] - pos[k]).norm());
+                low += decays[j] * a;
+                alpha += decays[j] * b;
+                hits += decays[j] * h;
+            }
+            (low, alpha, hits, decays[k])
+        })
+        .collect()
+}
+
+/// Linear-quadratic parameters of the survival.
+struct Lq {
+    alpha_per_gy: f64,
+    alpha_beta_gy: f64,
+    rbe: f64,
+    g: f64,
+}
+
+/// The result rows: self (from `own` = (S electrons, S alphas, hits per decay)) plus cross
+/// dose, sampled hits, specific energy and surviving fraction of every cell.
+fn rows(
+    seed: u64,
+    pos: &[Vec3],
+    activity: &[f64],
+    doses: &[(f64, f64, f64, f64)],
+    own: (f64, f64, f64),
+    lq: &Lq,
+) -> Vec<CellRow> {
+    let mut cells = Vec::with_capacity(pos.len());
+    for (k, &(c_low, c_alpha, c_hits, n_dec)) in doses.iter().enumerate() {
+        let (self_low, self_alpha) = (n_dec * own.0, n_dec * own.1);
+        let (d_low, d_alpha) = (self_low + c_low, self_alpha + c_alpha);
+        let mean_hits = n_dec * own.2 + c_hits;
+        let hits = poisson(mean_hits, &mut HistoryRng::new(seed, 1 + k as u64));
+        let z = if mean_hits > 0.0 {
+            d_alpha * hits as f64 / mean_hits
+        } else {
+            0.0
+        };
+        let bed = bed_mixed_gy(d_low, d_alpha, lq.rbe, lq.g, lq.alpha_beta_gy);
+        cells.push(CellRow {
+            x_um: pos[k].x,
+            y_um: pos[k].y,
+            z_um: pos[k].z,
+            labelled: activity[k] > 0.0,
+            activity_bq: activity[k],
+            decays: n_dec,
+            self_dose_gy: self_low + self_alpha,
+            cross_dose_gy: c_low + c_alpha,
+            nucleus_dose_gy: d_low + d_alpha,
+            alpha_dose_gy: d_alpha,
+            mean_alpha_hits: mean_hits,
+            alpha_hits: hits,
+            specific_energy_gy: z,
+            surviving_fraction: surviving_fraction(bed, lq.alpha_per_gy),
+        });
+    }
+    cells
+}
+
 /// Computes a multicellular geometry.
 ///
 /// # Errors
@@ -255,77 +345,22 @@ pub fn compute(ctx: &Context, spec: &CellClusterSpec) -> Result<CellCluster> {
         Some(t) => (1.0 - (-lambda * t * 3600.0).exp()) / lambda,
         None => 1.0 / lambda,
     };
-    let n_lab = (spec.labelled_fraction * spec.cells as f64).round() as usize;
-    let mut order: Vec<usize> = (0..spec.cells).collect();
-    for i in (1..order.len()).rev() {
-        let j = (rng.uniform() * (i + 1) as f64) as usize;
-        order.swap(i, j.min(i));
-    }
-    let mut activity = vec![0.0; spec.cells];
-    let s2 = spec.activity_sigma;
-    for &i in order.iter().take(n_lab) {
-        activity[i] = spec.activity_per_cell_bq * (s2 * gauss(&mut rng) - 0.5 * s2 * s2).exp();
-    }
+    let activity = activities(spec, &mut rng);
     let decays: Vec<f64> = activity.iter().map(|a| a * mean_life_s).collect();
-    // doses
-    let doses: Vec<(f64, f64, f64, f64)> = (0..spec.cells)
-        .into_par_iter()
-        .map(|k| {
-            let (mut low, mut alpha, mut hits) = (0.0, 0.0, 0.0);
-            for j in 0..spec.cells {
-                if j == k || decays[j] == 0.0 {
-                    continue;
-                }
-                let (a, b, h) = cross.lookup((pos[j] - pos[k]).norm());
-                low += decays[j] * a;
-                alpha += decays[j] * b;
-                hits += decays[j] * h;
-            }
-            (low, alpha, hits, decays[k])
-        })
-        .collect();
+    let doses = cross_sums(&cross, &pos, &decays);
     let alpha_per_gy = tissue.alpha()?;
     let g_factor = g_mono_exponential(
         std::f64::consts::LN_2 / lambda / 3600.0,
         tissue.repair_half_time_h,
     );
-    let mut cells = Vec::with_capacity(spec.cells);
-    for (k, &(c_low, c_alpha, c_hits, n_dec)) in doses.iter().enumerate() {
-        let self_low = n_dec * s_self_low;
-        let self_alpha = n_dec * s_self_alpha;
-        let d_low = self_low + c_low;
-        let d_alpha = self_alpha + c_alpha;
-        let mean_hits = n_dec * hits_self + c_hits;
-        let hits = poisson(mean_hits, &mut HistoryRng::new(spec.seed, 1 + k as u64));
-        let z = if mean_hits > 0.0 {
-            d_alpha * hits as f64 / mean_hits
-        } else {
-            0.0
-        };
-        let bed = bed_mixed_gy(
-            d_low,
-            d_alpha,
-            tissue.rbe_alpha,
-            g_factor,
-            tissue.alpha_beta_gy,
-        );
-        cells.push(CellRow {
-            x_um: pos[k].x,
-            y_um: pos[k].y,
-            z_um: pos[k].z,
-            labelled: activity[k] > 0.0,
-            activity_bq: activity[k],
-            decays: n_dec,
-            self_dose_gy: self_low + self_alpha,
-            cross_dose_gy: c_low + c_alpha,
-            nucleus_dose_gy: d_low + d_alpha,
-            alpha_dose_gy: d_alpha,
-            mean_alpha_hits: mean_hits,
-            alpha_hits: hits,
-            specific_energy_gy: z,
-            surviving_fraction: surviving_fraction(bed, alpha_per_gy),
-        });
-    }
+    let lq = Lq {
+        alpha_per_gy,
+        alpha_beta_gy: tissue.alpha_beta_gy,
+        rbe: tissue.rbe_alpha,
+        g: g_factor,
+    };
+    let own = (s_self_low, s_self_alpha, hits_self);
+    let cells = rows(spec.seed, &pos, &activity, &doses, own, &lq);
     Ok(CellCluster {
         spec: spec.clone(),
         nuclide: nuclide.name,

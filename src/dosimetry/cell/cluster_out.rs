@@ -8,6 +8,9 @@ use serde::Serialize;
 use std::fmt::Write as _;
 use std::path::Path;
 
+/// A per-cell quantity for a histogram.
+type Quantity = fn(&CellRow) -> f64;
+
 /// Means over a group of cells.
 #[derive(Clone, Debug, Serialize)]
 pub struct GroupSummary {
@@ -150,7 +153,7 @@ impl CellCluster {
     pub fn histograms_csv(&self) -> String {
         let mut out =
             String::from("quantity,bin_low_gy,bin_high_gy,labelled_cells,unlabelled_cells\n");
-        let quantities: [(&str, fn(&CellRow) -> f64); 2] = [
+        let quantities: [(&str, Quantity); 2] = [
             ("nucleus_dose_gy", |c| c.nucleus_dose_gy),
             ("specific_energy_gy", |c| c.specific_energy_gy),
         ];
