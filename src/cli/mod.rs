@@ -6,6 +6,7 @@
 
 mod beam;
 mod bed;
+mod cell;
 mod decay;
 mod dose;
 mod image;
@@ -156,6 +157,12 @@ pub enum Cmd {
     Svalues(svalues::SvaluesArgs),
     /// Neutron beam (BNCT) into a phantom: depth fluence and dose components.
     Beam(beam::BeamArgs),
+    /// Cellular S values (Gy per Bq s) of a nuclide in a concentric-sphere cell: MIRD CSDA
+    /// method (analytic) or Monte Carlo (mc); JSON on stdout, --out CSV.
+    CellSvalues(cell::CellSvaluesArgs),
+    /// Multicellular dosimetry: a cluster or monolayer of cells, labelled fraction, log-normal
+    /// activity, self- and cross-dose per nucleus, alpha hits, survival (CSV, JSON).
+    CellCluster(cell::CellClusterArgs),
     /// Images (DICOM series, NIfTI, MetaImage): what they hold, and conversion to NIfTI.
     Image {
         #[command(subcommand)]
@@ -188,6 +195,8 @@ impl Cmd {
             Cmd::Pet(_) => "pet",
             Cmd::Svalues(_) => "svalues",
             Cmd::Beam(_) => "beam",
+            Cmd::CellSvalues(_) => "cell-svalues",
+            Cmd::CellCluster(_) => "cell-cluster",
             Cmd::Image { .. } => "image",
             Cmd::Rtstruct(_) => "rtstruct",
             Cmd::Register(_) => "register",
@@ -284,6 +293,8 @@ fn dispatch(cmd: Cmd) -> Result<()> {
         Cmd::Bed(a) => bed::run(&a),
         Cmd::Pet(a) => pet::run(&a),
         Cmd::Beam(a) => beam::run(&a),
+        Cmd::CellSvalues(a) => cell::run(&a),
+        Cmd::CellCluster(a) => cell::cluster(&a),
         Cmd::Svalues(a) => svalues::run(&a),
         Cmd::Image { cmd } => image::run(&cmd),
         Cmd::Rtstruct(a) => image::rtstruct(&a),

@@ -2,6 +2,7 @@
 //! local deposition, DVH and region statistics, organ S-values.
 
 pub mod bnct;
+pub mod cell;
 pub mod coefficients;
 pub mod convolve;
 pub mod kinetics;
