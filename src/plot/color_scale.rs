@@ -84,3 +84,63 @@ pub(super) fn finite_min_max(values: &[f64]) -> Option<(f64, f64)> {
             Some((lo, hi)) => Some((lo.min(v), hi.max(v))),
         })
 }
+
+/// Draws a vertical colour bar of `scale` in `cmap` into `area` (bar on the left, ticks and the
+/// label on the right), leaving `top`/`bottom` drawing units free above and below.
+pub(super) fn draw_colorbar<DB: plotters::prelude::DrawingBackend>(
+    area: &plotters::prelude::DrawingArea<DB, plotters::coord::Shift>,
+    scale: &ColorScale,
+    cmap: super::Colormap,
+    label: &str,
+    (top, bottom): (u32, u32),
+) -> anyhow::Result<()> {
+    use super::common::{drawing, font, DESC_PT, TICK_PT};
+    use plotters::prelude::*;
+    const BANDS: usize = 256;
+    let (w, _) = area.dim_in_pixel();
+    let bar_w = 24.min(w / 3);
+    let ticks = scale.ticks();
+    let positions = ticks.iter().map(|(t, _)| *t).collect();
+    let mut chart = ChartBuilder::on(area)
+        .margin_left(8)
+        .margin_right(2)
+        .margin_top(top)
+        .margin_bottom(bottom)
+        .right_y_label_area_size(w.saturating_sub(bar_w + 10))
+        .build_cartesian_2d(0.0..1.0, ticks::TickAxis::new(0.0, 1.0, positions))
+        .map_err(drawing)?;
+    let fmt = |t: &f64| {
+        ticks
+            .iter()
+            .find(|(p, _)| (p - t).abs() < 1e-12)
+            .map(|(_, l)| l.clone())
+            .unwrap_or_default()
+    };
+    let n = BANDS as f64;
+    let bands = (0..BANDS).map(|k| {
+        let (t0, t1) = (k as f64 / n, (k + 1) as f64 / n);
+        Rectangle::new(
+            [(0.0, t0), (1.0, t1)],
+            cmap.rgb((k as f64 + 0.5) / n).filled(),
+        )
+    });
+    chart.draw_series(bands).map_err(drawing)?;
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .disable_x_axis()
+        .set_tick_mark_size(LabelAreaPosition::Right, 5)
+        .y_label_formatter(&fmt)
+        .y_desc(label)
+        .label_style(font(TICK_PT))
+        .axis_desc_style(font(DESC_PT))
+        .draw()
+        .map_err(drawing)?;
+    chart
+        .draw_series([Rectangle::new(
+            [(0.0, 0.0), (1.0, 1.0)],
+            BLACK.stroke_width(1),
+        )])
+        .map_err(drawing)?;
+    Ok(())
+}
