@@ -64,6 +64,8 @@ pub struct MapNote<'a> {
     /// The region id in [`MapFigure::labels`].
     pub region: u16,
     pub text: &'a str,
+    /// The panel (index) the note is drawn in; `None`: every panel.
+    pub panel: Option<usize>,
 }
 
 /// What a map figure shows.
@@ -294,8 +296,8 @@ impl MapPlot<'_> {
         self.place_raster(&img, p, &im, cx);
         let to_mm = |(x, y): (f64, f64)| (x * im.pixel_mm[0], ey - y * im.pixel_mm[1]);
         self.draw_outlines(&mut chart, &im, p, to_mm)?;
-        self.draw_isolines(&mut chart, &im, to_mm, n)?;
-        self.draw_notes(&mut chart, &im, p, to_mm)?;
+        self.draw_isolines(&mut chart, &im, to_mm)?;
+        self.draw_notes(&mut chart, &im, (p, n), to_mm)?;
         draw_frame_marks(&img, &im, k)?;
         Ok(())
     }
@@ -388,7 +390,6 @@ impl MapPlot<'_> {
         chart: &mut ChartContext<'b, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
         im: &PlaneImage,
         to_mm: impl Fn((f64, f64)) -> (f64, f64),
-        _panel: usize,
     ) -> anyhow::Result<()> {
         for (n, &level) in self.fig.isolevels.iter().enumerate() {
             let color = OKABE_ITO[ISO_ORDER[n % ISO_ORDER.len()]];
@@ -421,14 +422,15 @@ impl MapPlot<'_> {
         &self,
         chart: &mut ChartContext<'b, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
         im: &PlaneImage,
-        p: &MapPanel,
+        (p, panel): (&MapPanel, usize),
         to_mm: impl Fn((f64, f64)) -> (f64, f64),
     ) -> anyhow::Result<()> {
         let Some(labels) = self.fig.labels else {
             return Ok(());
         };
         let lab = plane_image(self.fig.grid, labels, p.plane, self.fig.through);
-        for note in self.fig.notes {
+        let here = |n: &&MapNote| n.panel.is_none_or(|k| k == panel);
+        for note in self.fig.notes.iter().filter(here) {
             let (mut sx, mut sy, mut n) = (0.0, 0.0, 0.0);
             for (k, &l) in lab.values.iter().enumerate() {
                 if l == note.region {

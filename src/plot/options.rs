@@ -128,6 +128,11 @@ impl FiguresSpec {
         Ok(())
     }
 
+    /// Whether every field has its default (the section is then left out of written specs).
+    pub fn is_default(&self) -> bool {
+        *self == FiguresSpec::default()
+    }
+
     /// The width (mm) of a figure of one panel (`wide` false) or several.
     pub fn width_of(&self, wide: bool) -> f64 {
         self.width_mm.unwrap_or(match (self.style, wide) {
