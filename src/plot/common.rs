@@ -93,8 +93,9 @@ pub(super) fn sizes(spec: &FiguresSpec, shape: Shape) -> Sizes {
     }
 }
 
-/// Writes `fig` in every format of the settings in force ([`options::with_figures`]) and in the
-/// format of `path`'s extension (`.svg`, else PNG), each beside `path` with its own extension.
+/// Writes `fig` in every format of the settings in force ([`options::with_figures`]), each
+/// beside `path` with its own extension; a path ending in `.svg` asks for SVG explicitly, so
+/// SVG is then written whatever the settings say (a `.png` path only names the figure).
 pub(super) fn render(path: &Path, fig: &impl Figure) -> anyhow::Result<()> {
     let spec = options::current();
     spec.check()?;
@@ -109,7 +110,7 @@ pub(super) fn render(path: &Path, fig: &impl Figure) -> anyhow::Result<()> {
         _ => "png",
     };
     let mut formats: Vec<&str> = spec.formats.iter().map(String::as_str).collect();
-    if !formats.contains(&own) {
+    if own == "svg" && !formats.contains(&own) {
         formats.push(own);
     }
     for f in formats {

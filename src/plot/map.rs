@@ -203,7 +203,7 @@ impl MapPlot<'_> {
         let n = self.fig.panels.len() as u32;
         let title_h = if self.fig.title.is_empty() { GAP } else { 40 };
         let panel_w = (w.saturating_sub(CBAR_W) / n.max(1)).max(40);
-        let img_w = f64::from(panel_w - 2 * GAP);
+        let img_w = f64::from(panel_w.saturating_sub(2 * GAP).max(1));
         let tallest = self
             .fig
             .panels
@@ -244,13 +244,18 @@ impl Figure for MapPlot<'_> {
         }
         let mut x = 0;
         for (n, p) in self.fig.panels.iter().enumerate() {
-            let area = root.clone().shrink((x, title_h), (panel_w, h - title_h));
+            let area = root
+                .clone()
+                .shrink((x, title_h), (panel_w, h.saturating_sub(title_h)));
             self.draw_panel(&area, p, n, cx)?;
             x += panel_w;
         }
-        let cbar = root.clone().shrink((x, title_h), (w - x, h - title_h));
+        let cbar = root.clone().shrink(
+            (x, title_h),
+            (w.saturating_sub(x), h.saturating_sub(title_h)),
+        );
         let top = SUB_H + GAP;
-        let bottom = (h - title_h).saturating_sub(top + tallest).max(GAP);
+        let bottom = h.saturating_sub(title_h + top + tallest).max(GAP);
         draw_colorbar(
             &cbar,
             &self.scale,
@@ -282,14 +287,15 @@ impl MapPlot<'_> {
         // the image box: the panel less its title band and gaps, at the image's aspect ratio
         let (ex, ey) = im.extent_mm;
         let avail = (
-            f64::from(aw - 2 * GAP),
-            f64::from(ah.saturating_sub(SUB_H + 2 * GAP)),
+            f64::from(aw.saturating_sub(2 * GAP).max(1)),
+            f64::from(ah.saturating_sub(SUB_H + 2 * GAP).max(1)),
         );
         let k = (avail.0 / ex).min(avail.1 / ey);
         let (bw, bh) = ((ex * k).round() as u32, (ey * k).round() as u32);
-        let img = area
-            .clone()
-            .shrink(((aw - bw) / 2, SUB_H + GAP), (bw.max(1), bh.max(1)));
+        let img = area.clone().shrink(
+            (aw.saturating_sub(bw) / 2, SUB_H + GAP),
+            (bw.max(1), bh.max(1)),
+        );
         let mut chart = ChartBuilder::on(&img)
             .build_cartesian_2d(0.0..ex, 0.0..ey)
             .map_err(drawing)?;
@@ -407,11 +413,7 @@ impl MapPlot<'_> {
                 .max_by(|a, b| contour::length(a).total_cmp(&contour::length(b)))
             {
                 let at = to_mm(l[l.len() / 2]);
-                let text = format!(
-                    "{} {}",
-                    super::ticks::label(level, level / 100.0),
-                    self.fig.iso_unit
-                );
+                let text = format!("{} {}", short(level), self.fig.iso_unit);
                 label_box(chart, at, &text, color)?;
             }
         }
@@ -512,6 +514,21 @@ fn draw_frame_marks<DB: DrawingBackend>(
     Ok(())
 }
 
+/// A value with three significant digits at most, trailing zeros dropped: 3.0 -> "3",
+/// 0.125 -> "0.125", 1234 -> "1234", 12.34 -> "12.3".
+pub(super) fn short(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return format!("{v}");
+    }
+    let d = (2.0 - v.abs().log10().floor()).clamp(0.0, 9.0) as usize;
+    let s = format!("{v:.d$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
 /// 1, 2 or 5 times a power of ten, at most `x`.
 pub(super) fn nice_length(x: f64) -> f64 {
     if x <= 0.0 || !x.is_finite() {
@@ -540,5 +557,9 @@ mod tests {
         assert_eq!(nice_length(60.0), 50.0);
         assert_eq!(nice_length(1.0), 1.0);
         assert_eq!(nice_length(0.3), 0.2);
+        assert_eq!(short(3.0), "3");
+        assert_eq!(short(0.125), "0.125");
+        assert_eq!(short(12.34), "12.3");
+        assert_eq!(short(1234.0), "1234");
     }
 }

@@ -33,7 +33,10 @@ pub use bar::{bar_png, grouped_bar_png, BarFigure, BarGroup, RefLine};
 pub use colormap::{qualitative, Colormap, Dash, OKABE_ITO};
 pub use line::{line_panels_png, line_png, LinePanel, Series};
 pub use map::{finite_range, map_png, MapFigure, MapNote, MapPanel, Plane};
-pub use options::{current, with_figures, FigureStyle, FiguresSpec, Through, FORMATS, PLANES};
+pub use options::{
+    current, effective, with_figures, with_figures_override, FigureStyle, FiguresSpec, Through,
+    FORMATS, PLANES,
+};
 pub use slice::{slice_png, Slice, SliceFigure};
 pub use tac::{tac_png, TacFigure};
 

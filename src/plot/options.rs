@@ -3,6 +3,7 @@
 //! writers read it from ([`with_figures`]).
 
 use std::cell::RefCell;
+use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
@@ -167,6 +168,59 @@ thread_local! {
     static CURRENT: RefCell<FiguresSpec> = RefCell::new(FiguresSpec::default());
 }
 
+/// `[figures]` keys that override every study's own (the Python API's `figures=` argument),
+/// while [`with_figures_override`] runs.
+static OVERRIDE: Mutex<Option<serde_json::Map<String, serde_json::Value>>> = Mutex::new(None);
+/// Held while an override is in force, so that two never interleave.
+static OVERRIDE_RUN: Mutex<()> = Mutex::new(());
+
+/// The settings a study uses: its `[figures]` section with the keys of a running
+/// [`with_figures_override`] put over it.
+pub fn effective(spec: &FiguresSpec) -> FiguresSpec {
+    let guard = OVERRIDE.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(keys) = guard.as_ref() else {
+        return spec.clone();
+    };
+    merged(spec, keys).unwrap_or_else(|_| spec.clone())
+}
+
+fn merged(
+    spec: &FiguresSpec,
+    keys: &serde_json::Map<String, serde_json::Value>,
+) -> anyhow::Result<FiguresSpec> {
+    let mut v = serde_json::to_value(spec)?;
+    if let Some(m) = v.as_object_mut() {
+        for (k, x) in keys {
+            m.insert(k.clone(), x.clone());
+        }
+    }
+    Ok(serde_json::from_value(v)?)
+}
+
+/// Runs `f` (a whole study, on any threads) with the `[figures]` keys of `keys` put over every
+/// study's own section (e.g. `{"dpi": 600, "formats": ["svg"]}`). Overrides run one at a time.
+///
+/// # Errors
+/// A [`crate::error::SpecError`] of `figures` when the keys do not make a valid section.
+pub fn with_figures_override<T>(
+    keys: &serde_json::Map<String, serde_json::Value>,
+    f: impl FnOnce() -> T,
+) -> anyhow::Result<T> {
+    let check =
+        merged(&FiguresSpec::default(), keys).map_err(|e| spec_error("figures", format!("{e}")))?;
+    check.check()?;
+    let _run = OVERRIDE_RUN.lock().unwrap_or_else(|e| e.into_inner());
+    struct Clear;
+    impl Drop for Clear {
+        fn drop(&mut self) {
+            *OVERRIDE.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        }
+    }
+    *OVERRIDE.lock().unwrap_or_else(|e| e.into_inner()) = Some(keys.clone());
+    let _clear = Clear;
+    Ok(f())
+}
+
 /// Runs `f` with `spec` as the settings of every figure it writes on this thread, then restores
 /// the previous settings (also when `f` fails). Figures are drawn on the calling thread, so the
 /// settings of one study never leak into another run in parallel.
@@ -179,7 +233,8 @@ pub fn with_figures<T>(spec: &FiguresSpec, f: impl FnOnce() -> T) -> T {
             }
         }
     }
-    let old = CURRENT.with(|c| std::mem::replace(&mut *c.borrow_mut(), spec.clone()));
+    let spec = effective(spec);
+    let old = CURRENT.with(|c| std::mem::replace(&mut *c.borrow_mut(), spec));
     let _restore = Restore(Some(old));
     f()
 }
@@ -211,6 +266,23 @@ mod tests {
             ..FiguresSpec::default()
         };
         assert!(format!("{:#}", bad.check().unwrap_err()).contains("figures.formats"));
+    }
+
+    #[test]
+    fn an_override_goes_over_the_study_section() {
+        let keys: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(r#"{"dpi": 600, "formats": ["svg"]}"#).unwrap();
+        let study = FiguresSpec {
+            width_mm: Some(120.0),
+            ..FiguresSpec::default()
+        };
+        let seen = with_figures_override(&keys, || effective(&study)).unwrap();
+        assert_eq!((seen.dpi, seen.width_mm), (600.0, Some(120.0)));
+        assert_eq!(seen.formats, ["svg"]);
+        assert_eq!(effective(&study), study);
+        let bad: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(r#"{"colour": 1}"#).unwrap();
+        assert!(with_figures_override(&bad, || ()).is_err());
     }
 
     #[test]

@@ -190,7 +190,7 @@ pub fn dvh_figure(
 /// The DVH figure in panels: the target (the tumour region) and the organs at risk, each with
 /// its legend beside it; `[figures] regions` picks the curves.
 fn dvh_panels(study: &BnctStudy, out: &Path, d: &super::run::Dvh) -> Result<bool> {
-    let spec = &study.figures;
+    let spec = &plot::effective(&study.figures);
     let pts: Vec<Vec<(f64, f64)>> = d
         .curves
         .iter()
@@ -255,7 +255,7 @@ fn dvh_panels(study: &BnctStudy, out: &Path, d: &super::run::Dvh) -> Result<bool
 /// # Errors
 /// A bad `[figures]` section; a figure that cannot be written.
 pub fn write_figures(study: &BnctStudy, out: &Path, r: &BnctResult) -> Result<Vec<String>> {
-    let spec = &study.figures;
+    let spec = &plot::effective(&study.figures);
     spec.check()?;
     let (ph, scale) = (&r.phantom, r.scale);
     let maps = &r.neutrons.maps;

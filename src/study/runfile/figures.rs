@@ -17,7 +17,7 @@ pub fn dose_coronal_png(problem: &Problem, dose: &[f64], path: &Path, unit: &str
     let ph = &problem.phantom;
     let spec = FiguresSpec {
         slices: vec!["coronal".into()],
-        ..problem.file.figures.clone()
+        ..crate::plot::effective(&problem.file.figures)
     };
     spec.check()?;
     let at = match &spec.through {

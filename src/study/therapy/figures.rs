@@ -33,7 +33,7 @@ fn finite_max(x: &[f64]) -> f64 {
 /// # Errors
 /// A bad `[figures]` section, a figure that cannot be written.
 pub fn write_figures(out: &Path, c: &RunContext) -> Result<()> {
-    let spec = &c.study.figures;
+    let spec = &plot::effective(&c.study.figures);
     let ph = &c.dosimetry.phantom;
     let lesion = largest_lesion(c);
     let at = maps::through_voxel(ph, spec, lesion)?;
@@ -90,7 +90,7 @@ pub fn write_figures(out: &Path, c: &RunContext) -> Result<()> {
 /// `[figures] slices` leaves it out) through the largest lesion, on one SUV scale (0 to the
 /// baseline's maximum), with the lesions outlined and their SUVpeak written beside them.
 fn pet_comparison(out: &Path, c: &RunContext, lesion: Option<&str>, top: f64) -> Result<bool> {
-    let spec = &c.study.figures;
+    let spec = &plot::effective(&c.study.figures);
     let (b, f) = (c.baseline, c.followup);
     if !b.phantom.grid.same_geometry(&f.phantom.grid, 1e-6) {
         eprintln!("pet_comparison.png not written: the scans have different grids");
