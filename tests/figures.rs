@@ -134,7 +134,15 @@ fn volume() -> (Grid, Vec<f64>, Vec<f64>, Vec<u16>) {
 
 #[test]
 fn a_map_over_anatomy_has_a_colour_bar_that_runs_through_its_colour_map() {
-    let dir = tempfile::tempdir().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    // THERADOSE_KEEP_FIGURES=1 keeps the figure for a look (in the system's temporary folder)
+    let dir = if std::env::var_os("THERADOSE_KEEP_FIGURES").is_some() {
+        let d = std::env::temp_dir().join("theradose-figures");
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    } else {
+        tmp.path().to_path_buf()
+    };
     let (grid, dose, dens, lab) = volume();
     let panels = [Plane::Axial, Plane::Coronal, Plane::Sagittal].map(|plane| MapPanel {
         values: &dose,
@@ -158,37 +166,59 @@ fn a_map_over_anatomy_has_a_colour_bar_that_runs_through_its_colour_map() {
         iso_unit: "Gy",
         notes: &[],
     };
-    let path = dir.path().join("dose_map.png");
+    let path = dir.join("dose_map.png");
     with_figures(&FiguresSpec::default(), || map_png(&path, &fig)).unwrap();
     let (px, (w, h), phys) = decode(&path);
     // several panels: the double-column width, 180 mm at 300 dpi
     assert_eq!(w, (180.0f64 / 25.4 * 300.0).round() as u32);
     assert_eq!(phys, Some((11811, 11811)));
     let at = |x: u32, y: u32| px[(y * w + x) as usize];
-    let near =
-        |p: [u8; 3], q: [u8; 3]| (0..3).all(|c| (i16::from(p[c]) - i16::from(q[c])).abs() <= 3);
-    // the colour bar: a column in the right fifth whose top is viridis' end (253, 231, 37) and
-    // bottom its start (68, 1, 84), green rising monotonically in between (the wash over the
-    // grey anatomy never shows the pure colours: it is 70 % opaque)
-    let (top, bottom) = ([253, 231, 37], [68, 1, 84]);
-    let column = (w * 4 / 5..w).find(|&x| {
-        let ys: Vec<u32> = (0..h).filter(|&y| near(at(x, y), top)).collect();
-        let yb: Vec<u32> = (0..h).filter(|&y| near(at(x, y), bottom)).collect();
-        matches!((ys.first(), yb.last()), (Some(a), Some(b)) if b > a)
-    });
-    let x = column.expect("no colour bar from viridis top to bottom in the right fifth");
-    let ys: Vec<u32> = (0..h).filter(|&y| near(at(x, y), top)).collect();
-    let yb: Vec<u32> = (0..h).filter(|&y| near(at(x, y), bottom)).collect();
-    let (y0, y1) = (*ys.last().unwrap(), *yb.first().unwrap());
+    // the colour bar: in the right fifth, a column whose pixels are viridis colours over more
+    // than a quarter of the figure's height, from its top (t > 0.9) down to its bottom
+    // (t < 0.1), t never rising on the way down. The wash over the grey anatomy never shows
+    // viridis' own colours: it is 70 % opaque.
+    let lut: Vec<[u8; 3]> = (0..256)
+        .map(|k| {
+            let c = Colormap::Viridis.rgb(f64::from(k) / 255.0);
+            [c.0, c.1, c.2]
+        })
+        .collect();
+    let t_of = |p: [u8; 3]| {
+        lut.iter()
+            .position(|q| (0..3).all(|c| (i16::from(p[c]) - i16::from(q[c])).abs() <= 3))
+            .map(|k| k as f64 / 255.0)
+    };
+    let mut best: Vec<f64> = Vec::new();
+    for x in w * 4 / 5..w {
+        let mut run: Vec<f64> = Vec::new();
+        for y in 0..h {
+            match t_of(at(x, y)) {
+                Some(t) => run.push(t),
+                None => {
+                    if run.len() > best.len() {
+                        best = std::mem::take(&mut run);
+                    }
+                    run.clear();
+                }
+            }
+        }
+        if run.len() > best.len() {
+            best = run;
+        }
+    }
     assert!(
-        y1 - y0 > h / 4,
-        "bar of {} pixels in a figure {h} high",
-        y1 - y0
+        best.len() as u32 > h / 4,
+        "longest viridis run {} of {h} pixels",
+        best.len()
     );
-    let greens: Vec<u8> = (y0..=y1).map(|y| at(x, y)[1]).collect();
+    let (first, last) = (best[0], best[best.len() - 1]);
     assert!(
-        greens.windows(2).all(|g| g[1] <= g[0]),
-        "green not falling down the bar"
+        first > 0.9 && last < 0.1,
+        "colour bar from t = {first} down to {last}"
+    );
+    assert!(
+        best.windows(2).all(|p| p[1] <= p[0] + 0.02),
+        "colour bar not monotonic: {best:?}"
     );
     // not blank: the anatomy in grey and the wash
     let grey = px

@@ -86,9 +86,11 @@ pub(super) fn finite_min_max(values: &[f64]) -> Option<(f64, f64)> {
 }
 
 /// Draws a vertical colour bar of `scale` in `cmap` into `area` (bar on the left, ticks and the
-/// label on the right), leaving `top`/`bottom` drawing units free above and below.
+/// label on the right), leaving `top`/`bottom` drawing units free above and below. The bar is
+/// an image of 256 rows (no seams between bands).
 pub(super) fn draw_colorbar<DB: plotters::prelude::DrawingBackend>(
     area: &plotters::prelude::DrawingArea<DB, plotters::coord::Shift>,
+    cx: &super::common::Canvas,
     scale: &ColorScale,
     cmap: super::Colormap,
     label: &str,
@@ -117,14 +119,25 @@ pub(super) fn draw_colorbar<DB: plotters::prelude::DrawingBackend>(
             .unwrap_or_default()
     };
     let n = BANDS as f64;
-    let bands = (0..BANDS).map(|k| {
-        let (t0, t1) = (k as f64 / n, (k + 1) as f64 / n);
-        Rectangle::new(
-            [(0.0, t0), (1.0, t1)],
-            cmap.rgb((k as f64 + 0.5) / n).filled(),
-        )
+    let (x0, y1) = chart.backend_coord(&(0.0, 0.0));
+    let (x1, y0) = chart.backend_coord(&(1.0, 1.0));
+    // rows top down: the top row is the top of the scale
+    let rgb: Vec<u8> = (0..BANDS)
+        .rev()
+        .flat_map(|k| {
+            let c = cmap.rgb((k as f64 + 0.5) / n);
+            [c.0, c.1, c.2]
+        })
+        .collect();
+    cx.image(super::raster::Raster {
+        x0: f64::from(x0),
+        y0: f64::from(y0),
+        x1: f64::from(x1),
+        y1: f64::from(y1),
+        w: 1,
+        h: BANDS as u32,
+        rgb,
     });
-    chart.draw_series(bands).map_err(drawing)?;
     chart
         .configure_mesh()
         .disable_mesh()

@@ -8,8 +8,9 @@ use std::collections::HashMap;
 /// Samples per pixel along each axis of the refined grid.
 pub(super) const SUB: usize = 4;
 /// Closed contours enclosing less than this many pixels, and open ones shorter than this many
-/// pixels, are noise (a lone voxel above the level) and are dropped.
-pub(super) const MIN_ISLAND_PX: f64 = 2.0;
+/// pixels, are noise and are dropped: the bilinear footprint of a lone voxel above the level
+/// lies within the 2 x 2 pixels around its centre (area < 4), that of two neighbours does not.
+pub(super) const MIN_ISLAND_PX: f64 = 4.0;
 
 /// A polyline in pixel units; closed when its first and last points coincide.
 pub(super) type Line = Vec<(f64, f64)>;

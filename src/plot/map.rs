@@ -16,36 +16,10 @@ use super::colormap::{Colormap, OKABE_ITO};
 use super::common::{drawing, font, render, sizes, Canvas, Figure, Shape};
 use super::common::{DESC_PT, LEGEND_PT, TICK_PT, TITLE_PT};
 use super::contour;
-use super::panel::{plane_image, PlaneImage};
+use super::panel::{plane_image, Plane, PlaneImage};
 use super::raster::Raster;
 use super::{options, NothingToShow};
 use crate::io::Grid;
-
-/// The plane of a panel, named as in radiology: the display puts the patient's right on the
-/// left (axial, coronal), anterior on the left (sagittal), anterior (axial) or superior at the
-/// top. Voxel axes 0, 1, 2 are taken as the patient's left-right, front-back and foot-head axes;
-/// the grid's direction cosines say which way each points.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Plane {
-    /// Across voxel axes 0 and 1, at a fixed axis-2 index.
-    Axial,
-    /// Across voxel axes 0 and 2, at a fixed axis-1 index.
-    Coronal,
-    /// Across voxel axes 1 and 2, at a fixed axis-0 index.
-    Sagittal,
-}
-
-impl Plane {
-    /// "axial", "coronal" or "sagittal" (as in `[figures] slices`); else `None`.
-    pub fn parse(s: &str) -> Option<Plane> {
-        match s {
-            "axial" => Some(Plane::Axial),
-            "coronal" => Some(Plane::Coronal),
-            "sagittal" => Some(Plane::Sagittal),
-            _ => None,
-        }
-    }
-}
 
 /// One panel: a per-voxel quantity of the figure's grid cut in a plane.
 #[derive(Debug, Clone, Copy)]
@@ -258,6 +232,7 @@ impl Figure for MapPlot<'_> {
         let bottom = h.saturating_sub(title_h + top + tallest).max(GAP);
         draw_colorbar(
             &cbar,
+            cx,
             &self.scale,
             self.fig.colormap,
             self.fig.colorbar_label,
@@ -397,6 +372,7 @@ impl MapPlot<'_> {
         im: &PlaneImage,
         to_mm: impl Fn((f64, f64)) -> (f64, f64),
     ) -> anyhow::Result<()> {
+        let mut placed: Vec<(f64, f64)> = Vec::new();
         for (n, &level) in self.fig.isolevels.iter().enumerate() {
             let color = OKABE_ITO[ISO_ORDER[n % ISO_ORDER.len()]];
             let lines = contour::isolines(&im.values, im.w, im.h, level);
@@ -407,12 +383,22 @@ impl MapPlot<'_> {
                     .draw_series([PathElement::new(pts, style)])
                     .map_err(drawing)?;
             }
-            // the label at the middle of the longest line
+            // the label on the longest line, at the point farthest from the labels placed
             if let Some(l) = lines
                 .iter()
                 .max_by(|a, b| contour::length(a).total_cmp(&contour::length(b)))
             {
-                let at = to_mm(l[l.len() / 2]);
+                let far = |p: &(f64, f64)| {
+                    placed
+                        .iter()
+                        .map(|q| (p.0 - q.0).hypot(p.1 - q.1))
+                        .fold(f64::INFINITY, f64::min)
+                };
+                let at = (0..16)
+                    .map(|k| to_mm(l[k * (l.len() - 1) / 16]))
+                    .max_by(|a, b| far(a).total_cmp(&far(b)))
+                    .unwrap_or_else(|| to_mm(l[0]));
+                placed.push(at);
                 let text = format!("{} {}", short(level), self.fig.iso_unit);
                 label_box(chart, at, &text, color)?;
             }

@@ -32,11 +32,12 @@ mod ticks;
 pub use bar::{bar_png, grouped_bar_png, BarFigure, BarGroup, RefLine};
 pub use colormap::{qualitative, Colormap, Dash, OKABE_ITO};
 pub use line::{line_panels_png, line_png, LinePanel, Series};
-pub use map::{finite_range, map_png, MapFigure, MapNote, MapPanel, Plane};
+pub use map::{finite_range, map_png, MapFigure, MapNote, MapPanel};
 pub use options::{
     current, effective, with_figures, with_figures_override, FigureStyle, FiguresSpec, Through,
     FORMATS, PLANES,
 };
+pub use panel::Plane;
 pub use slice::{slice_png, Slice, SliceFigure};
 pub use tac::{tac_png, TacFigure};
 
@@ -74,7 +75,7 @@ pub fn written(result: anyhow::Result<()>) -> anyhow::Result<bool> {
 /// Isolines of an image for tests and callers that draw their own: the contours at `level` of
 /// a `w` x `h` row-major image, as polylines in pixel units (pixel `(i, j)`'s centre at
 /// `(i + 0.5, j + 0.5)`), from marching squares on the bilinear interpolation, islands of under
-/// two pixels dropped.
+/// four pixels (a lone voxel's footprint) dropped.
 pub fn isolines(values: &[f64], w: usize, h: usize, level: f64) -> Vec<Vec<(f64, f64)>> {
     contour::isolines(values, w, h, level)
 }

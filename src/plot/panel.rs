@@ -2,8 +2,33 @@
 //! on the left, anterior or superior at the top), the edge letters and the plane's title in
 //! world coordinates.
 
-use super::map::Plane;
 use crate::io::Grid;
+
+/// The plane of a panel, named as in radiology: the display puts the patient's right on the
+/// left (axial, coronal), anterior on the left (sagittal), anterior (axial) or superior at the
+/// top. Voxel axes 0, 1, 2 are taken as the patient's left-right, front-back and foot-head axes;
+/// the grid's direction cosines say which way each points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Plane {
+    /// Across voxel axes 0 and 1, at a fixed axis-2 index.
+    Axial,
+    /// Across voxel axes 0 and 2, at a fixed axis-1 index.
+    Coronal,
+    /// Across voxel axes 1 and 2, at a fixed axis-0 index.
+    Sagittal,
+}
+
+impl Plane {
+    /// "axial", "coronal" or "sagittal" (as in `[figures] slices`); else `None`.
+    pub fn parse(s: &str) -> Option<Plane> {
+        match s {
+            "axial" => Some(Plane::Axial),
+            "coronal" => Some(Plane::Coronal),
+            "sagittal" => Some(Plane::Sagittal),
+            _ => None,
+        }
+    }
+}
 
 /// A plane of a volume in display order: row 0 at the top, column 0 at the left.
 #[derive(Debug, Clone)]

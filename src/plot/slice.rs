@@ -236,6 +236,7 @@ impl Figure for SlicePlot<'_> {
         let bottom = MARGIN_PX + lay.bottom_pad + X_LABEL_PX;
         draw_colorbar(
             &cbar,
+            cx,
             &self.scale,
             self.fig.colormap,
             self.fig.colorbar_label,

@@ -163,3 +163,77 @@ pub fn quantile_where(values: &[f64], inside: impl Fn(usize) -> bool, q: f64) ->
     let k = ((q * v.len() as f64) as usize).min(v.len() - 1);
     Some(v[k])
 }
+
+/// Whether a region is a target (tumour, lesion, GTV/CTV/PTV) rather than an organ at risk.
+pub fn is_target(name: &str) -> bool {
+    let lower = name.to_lowercase();
+    ["tumour", "tumor", "lesion", "gtv", "ptv", "ctv"]
+        .iter()
+        .any(|t| lower.contains(t))
+}
+
+/// What a DVH figure shows: region names, the dose grid and one curve per region.
+#[derive(Debug, Clone, Copy)]
+pub struct DvhCurves<'a> {
+    pub names: &'a [String],
+    pub grid: &'a [f64],
+    /// per region, the value at each grid dose (e.g. the volume fraction receiving at least it)
+    pub curves: &'a [Vec<f64>],
+    /// the factor from a curve's values to the y axis' unit (100 for %)
+    pub y_scale: f64,
+}
+
+/// Writes a DVH in two panels, targets (`is_target` or `extra_target`) and organs at risk,
+/// each with its legend beside it; the regions of `[figures] regions` only. Returns whether it
+/// was written.
+///
+/// # Errors
+/// A figure that cannot be written.
+pub fn dvh_panels_png(
+    path: &Path,
+    title: &str,
+    d: &DvhCurves,
+    (x_label, y_label): (&str, &str),
+    extra_target: Option<&str>,
+) -> Result<bool> {
+    let spec = plot::current();
+    let pts: Vec<Vec<(f64, f64)>> = d
+        .curves
+        .iter()
+        .map(|c| {
+            d.grid
+                .iter()
+                .zip(c)
+                .map(|(x, f)| (*x, d.y_scale * f))
+                .collect()
+        })
+        .collect();
+    let (mut targets, mut oars) = (Vec::new(), Vec::new());
+    for (p, n) in pts.iter().zip(d.names) {
+        if !spec.shows_region(n) {
+            continue;
+        }
+        let s = plot::Series {
+            name: n,
+            points: p,
+            y_err: None,
+        };
+        if is_target(n) || extra_target == Some(n.as_str()) {
+            targets.push(s);
+        } else {
+            oars.push(s);
+        }
+    }
+    let panel = |title, series| plot::LinePanel {
+        title,
+        x_label,
+        y_label,
+        series,
+        log_y: false,
+    };
+    let panels = [
+        panel("targets", &targets[..]),
+        panel("organs at risk", &oars[..]),
+    ];
+    plot::written(plot::line_panels_png(path, title, &panels))
+}

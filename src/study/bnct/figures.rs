@@ -190,60 +190,24 @@ pub fn dvh_figure(
 /// The DVH figure in panels: the target (the tumour region) and the organs at risk, each with
 /// its legend beside it; `[figures] regions` picks the curves.
 fn dvh_panels(study: &BnctStudy, out: &Path, d: &super::run::Dvh) -> Result<bool> {
-    let spec = &plot::effective(&study.figures);
-    let pts: Vec<Vec<(f64, f64)>> = d
-        .curves
-        .iter()
-        .map(|c| d.grid.iter().zip(c).map(|(x, f)| (*x, *f)).collect())
-        .collect();
-    let tumour = study.tumour_region();
-    let mut targets = Vec::new();
-    let mut oars = Vec::new();
-    for (p, n) in pts.iter().zip(&d.names) {
-        if !spec.shows_region(n) {
-            continue;
-        }
-        let s = Series {
-            name: n,
-            points: p,
-            y_err: None,
-        };
-        let lower = n.to_lowercase();
-        let target = ["tumour", "tumor", "lesion", "gtv", "ptv", "ctv"]
-            .iter()
-            .any(|t| lower.contains(t));
-        if n == tumour || target {
-            targets.push(s);
-        } else {
-            oars.push(s);
-        }
-    }
-    let (x, y) = (
-        "weighted dose D_w (Gy-eq)",
-        "fraction of the region's mass receiving at least D_w",
-    );
-    let panels = [
-        plot::LinePanel {
-            title: "target",
-            x_label: x,
-            y_label: y,
-            series: &targets,
-            log_y: false,
-        },
-        plot::LinePanel {
-            title: "organs at risk",
-            x_label: x,
-            y_label: y,
-            series: &oars,
-            log_y: false,
-        },
-    ];
-    plot::with_figures(spec, || {
-        plot::written(plot::line_panels_png(
+    let spec = plot::effective(&study.figures);
+    let curves = maps::DvhCurves {
+        names: &d.names,
+        grid: &d.grid,
+        curves: &d.curves,
+        y_scale: 1.0,
+    };
+    plot::with_figures(&spec, || {
+        maps::dvh_panels_png(
             &out.join("dvh.png"),
             &format!("{}: weighted-dose volume histograms", study.name),
-            &panels,
-        ))
+            &curves,
+            (
+                "weighted dose D_w (Gy-eq)",
+                "fraction of the region's mass receiving at least D_w",
+            ),
+            Some(study.tumour_region()),
+        )
     })
 }
 
