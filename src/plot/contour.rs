@@ -46,8 +46,8 @@ fn refine(v: &[f64], w: usize, h: usize) -> Vec<f64> {
     let (fw, fh) = ((w - 1) * SUB + 1, (h - 1) * SUB + 1);
     let mut out = Vec::with_capacity(fw * fh);
     for b in 0..fh {
-        let (j, ty) = ((b / SUB).min(h - 2), 0.0);
-        let ty = ty + (b - j * SUB) as f64 / SUB as f64;
+        let j = (b / SUB).min(h - 2);
+        let ty = (b - j * SUB) as f64 / SUB as f64;
         for a in 0..fw {
             let i = (a / SUB).min(w - 2);
             let tx = (a - i * SUB) as f64 / SUB as f64;
