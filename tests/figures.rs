@@ -12,7 +12,9 @@ use theradose::plot::{
 };
 
 /// Decoded 8-bit RGB pixels, size and pHYs (pixels per metre) of a PNG.
-fn decode(path: &Path) -> (Vec<[u8; 3]>, (u32, u32), Option<(u32, u32)>) {
+type Decoded = (Vec<[u8; 3]>, (u32, u32), Option<(u32, u32)>);
+
+fn decode(path: &Path) -> Decoded {
     let file = std::fs::File::open(path).unwrap();
     let mut reader = png::Decoder::new(std::io::BufReader::new(file))
         .read_info()
@@ -99,7 +101,7 @@ fn pngs_have_the_requested_size_and_dpi_and_svgs_hold_the_axis_titles() {
         // not blank: a fair share of non-white pixels, and the curve's Okabe-Ito blue
         let ink = px.iter().filter(|p| **p != [255, 255, 255]).count();
         assert!(ink > px.len() / 100, "{ink} of {} pixels inked", px.len());
-        assert!(px.iter().any(|p| *p == [0, 114, 178]));
+        assert!(px.contains(&[0, 114, 178]));
         let svg = path.with_extension("svg");
         let texts = svg_texts(&svg);
         for t in ["time after injection (h)", "activity (MBq)", "kidneys"] {

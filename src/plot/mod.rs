@@ -22,6 +22,7 @@ mod common;
 mod contour;
 mod line;
 mod map;
+mod map_marks;
 mod options;
 mod panel;
 mod raster;
