@@ -11,7 +11,9 @@ use theradose::plot::{
 };
 
 const PNG_SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a];
-const FIGURE_PX: (u32, u32) = (900, 700);
+/// The default figure: one journal column, 88 mm at 300 dpi (88 / 25.4 * 300 = 1039 pixels),
+/// 7:9 (in drawing units 570 x 443, so 1039 * 443 / 570 = 808 pixels high).
+const FIGURE_PX: (u32, u32) = (1039, 808);
 
 /// Width and height from the IHDR chunk, which must follow the signature.
 fn png_size(path: &Path) -> (u32, u32) {
@@ -90,7 +92,10 @@ fn slice_png_and_svg_are_written() {
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
     names.sort();
-    assert_eq!(names, ["dose.png", "dose.svg", "dose_log.png"]);
+    assert_eq!(
+        names,
+        ["dose.png", "dose.svg", "dose_log.png", "dose_log.svg"]
+    );
 }
 
 #[test]
@@ -185,10 +190,13 @@ fn line_plot_is_written() {
     }];
     let path = dir.path().join("bad.png");
     assert!(line_png(&path, "", "x", "y", &bad, false).is_err());
-    // An empty plot is still a figure.
+    // An empty plot is not written: there is nothing to show.
     let path = dir.path().join("empty.png");
-    line_png(&path, "nothing", "x", "y", &[], true).unwrap();
-    assert_eq!(png_size(&path), FIGURE_PX);
+    let err = line_png(&path, "nothing", "x", "y", &[], true).unwrap_err();
+    assert!(err
+        .downcast_ref::<theradose::plot::NothingToShow>()
+        .is_some());
+    assert!(!path.exists());
 }
 
 /// The pixels of an 8-bit RGB, non-interlaced PNG (the format plotters writes): the IDAT
@@ -256,10 +264,11 @@ fn png_rgb(path: &Path) -> Vec<[u8; 3]> {
     img.chunks(3).map(|p| [p[0], p[1], p[2]]).collect()
 }
 
-const BLUE: [u8; 3] = [31, 119, 180];
-const ORANGE: [u8; 3] = [255, 127, 14];
-const GREEN: [u8; 3] = [44, 160, 44];
-const RED: [u8; 3] = [214, 39, 40];
+// the first four Okabe-Ito colours, the bar groups' colours in order
+const BLUE: [u8; 3] = [0, 114, 178];
+const ORANGE: [u8; 3] = [230, 159, 0];
+const GREEN: [u8; 3] = [0, 158, 115];
+const RED: [u8; 3] = [213, 94, 0];
 
 fn bar_figure<'a>(
     categories: &'a [String],
@@ -315,11 +324,14 @@ fn bar_chart_draws_bars_in_proportion() {
     let img = png_rgb(&path);
     let (blue, orange, green) = (count(&img, BLUE), count(&img, ORANGE), count(&img, GREEN));
     // not blank: the bars cover several thousand pixels; a group of non-finite values draws
-    // only its legend swatch (22 x 12 = 264 pixels), a group of zeros four thin bars of about
-    // 35 x 2 pixels
+    // only its legend swatch (22 x 12 drawing units, 40 x 22 = 880 pixels at 1.82 pixels per
+    // unit, less its anti-aliased rim), a group of zeros four thin bars of about 64 x 3.6
+    // pixels
     assert!(blue > 5000 && orange > 2500, "blue {blue}, orange {orange}");
-    assert!(green < 320, "green {green}");
+    assert!(green < 1000, "green {green}");
     let red = count(&img, RED);
+    // the zero bars: four bars of 3.6 pixels, of which about one row is of the exact colour
+    // (the rest anti-aliased)
     assert!(red > green + 150, "red {red}, green {green}");
     // bar area follows |value| (same bar width): 60 / 30, less the two equal legend swatches;
     // tolerance 3 %: one-pixel rounding of each bar edge over bars of about 40 x 100 pixels

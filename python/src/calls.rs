@@ -51,20 +51,31 @@ pub(crate) fn _bed(spec_json: &str) -> PyResult<String> {
 }
 
 /// Runs a study file; returns the JSON text of its metrics (`metrics.json`, or the summary of
-/// a study kind without one) and the output folder.
+/// a study kind without one) and the output folder. `figures_json`: `[figures]` keys (a JSON
+/// object) put over the study file's own section.
 #[pyfunction]
-#[pyo3(signature = (path, out=None, histories=None, threads=None))]
+#[pyo3(signature = (path, out=None, histories=None, threads=None, figures_json=None))]
 pub(crate) fn _run_study(
     py: Python<'_>,
     path: PathBuf,
     out: Option<PathBuf>,
     histories: Option<u64>,
     threads: Option<usize>,
+    figures_json: Option<String>,
 ) -> PyResult<(String, String)> {
     let opts = theradose::study::StudyOptions { histories, threads };
     let ctx = context()?;
+    let keys: serde_json::Map<String, serde_json::Value> = match &figures_json {
+        Some(text) => serde_json::from_str(text).map_err(|e| {
+            pyo3::exceptions::PyValueError::new_err(format!("figures: expected a dict: {e}"))
+        })?,
+        None => serde_json::Map::new(),
+    };
     let r = interruptible(py, || {
-        theradose::study::run_study(ctx, &path, out.as_deref(), &opts)
+        theradose::plot::with_figures_override(&keys, || {
+            theradose::study::run_study(ctx, &path, out.as_deref(), &opts)
+        })
+        .and_then(|r| r)
     })?;
     Ok((to_json(&r.metrics)?, r.out_dir.display().to_string()))
 }

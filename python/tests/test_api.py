@@ -159,8 +159,11 @@ def test_dicts_equal_the_cli_json(cli):
 
 def test_run_study_returns_the_metrics_it_writes(cli, repo, tmp_path):
     study = repo / "studies" / "quickstart-ci.toml"
-    m = theradose.run_study(study, out=tmp_path / "py")
+    # the figures= argument goes over the study's [figures]: SVG only, at 100 dpi
+    m = theradose.run_study(study, out=tmp_path / "py", figures={"formats": ["svg"], "dpi": 100})
     assert m == json.loads((tmp_path / "py" / "metrics.json").read_text())
+    assert (tmp_path / "py" / "dose_map.svg").exists()
+    assert not (tmp_path / "py" / "dose_map.png").exists()
     cli("study", study, "--out", tmp_path / "cli")
     c = json.loads((tmp_path / "cli" / "metrics.json").read_text())
 

@@ -8,10 +8,11 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::common::{draw_legend, drawing, font, render, Figure, FIGURE_PX};
+use super::colormap::OKABE_ITO;
+use super::common::{draw_legend, drawing, font, render, Canvas, Figure};
 use super::common::{DESC_PT, LEGEND_PT, TICK_PT, TITLE_PT};
-use super::line::TAB10;
 use super::ticks::{self, TickAxis};
+use super::NothingToShow;
 
 /// One group of bars (a legend entry): a value per category.
 #[derive(Debug, Clone, Copy)]
@@ -48,17 +49,63 @@ pub struct BarFigure<'a> {
     pub ref_lines: &'a [RefLine<'a>],
 }
 
-/// Writes a grouped bar chart as PNG (or SVG if the path ends with `.svg`): bars from zero
+/// Writes a grouped bar chart (PNG and SVG, as the `[figures]` settings say): bars from zero
 /// (downwards for negative values; a zero is a 2-pixel bar, a non-finite value none), the
 /// category labels under the axis, a legend of the groups and reference lines placed where no
 /// bar reaches.
 ///
 /// # Errors
 /// When there is no category or no group, a group's value count differs from the category
-/// count, a reference line is not finite, or the file cannot be written.
+/// count, a reference line is not finite, or the file cannot be written; [`NothingToShow`]
+/// when no value is finite.
 pub fn bar_png(path: &Path, fig: &BarFigure) -> anyhow::Result<()> {
+    grouped_bar_png(path, fig, &[])
+}
+
+/// [`bar_png`] with one-sigma error bars: `errors[g]`, when given, holds one error per category
+/// for group `g` (a non-finite or zero error draws no bar).
+///
+/// # Errors
+/// As [`bar_png`]; more error lists than groups, or a list whose length is not the category
+/// count.
+pub fn grouped_bar_png(
+    path: &Path,
+    fig: &BarFigure,
+    errors: &[Option<&[f64]>],
+) -> anyhow::Result<()> {
     validate(fig).with_context(|| format!("figure {}", path.display()))?;
-    render(path, &BarPlot { fig: *fig })
+    let n = fig.categories.len();
+    ensure!(
+        errors.len() <= fig.groups.len(),
+        "figure {}: {} error lists for {} groups",
+        path.display(),
+        errors.len(),
+        fig.groups.len()
+    );
+    for e in errors.iter().flatten() {
+        ensure!(
+            e.len() == n,
+            "figure {}: {} errors for {n} categories",
+            path.display(),
+            e.len()
+        );
+    }
+    let any = fig
+        .groups
+        .iter()
+        .any(|g| g.values.iter().any(|v| v.is_finite()));
+    if !any {
+        return Err(NothingToShow(format!("{}: no finite bar", path.display())).into());
+    }
+    let mut errs: Vec<Option<&[f64]>> = errors.to_vec();
+    errs.resize(fig.groups.len(), None);
+    render(
+        path,
+        &BarPlot {
+            fig: *fig,
+            errors: errs,
+        },
+    )
 }
 
 fn validate(fig: &BarFigure) -> anyhow::Result<()> {
@@ -92,6 +139,8 @@ const REF_COLORS: [RGBColor; 3] = [
 
 struct BarPlot<'a> {
     fig: BarFigure<'a>,
+    /// per group, optional one-sigma errors per category
+    errors: Vec<Option<&'a [f64]>>,
 }
 
 impl BarPlot<'_> {
@@ -108,10 +157,27 @@ impl BarPlot<'_> {
     /// Returns the range and whether the legend goes left.
     fn y_range(&self, legend: (f64, f64)) -> ((f64, f64), bool) {
         let f = &self.fig;
-        let finite = |v: &&f64| v.is_finite();
-        let vals = f.groups.iter().flat_map(|g| g.values.iter().filter(finite));
+        let finite = |v: &f64| v.is_finite();
+        let ends = |j: usize, k: usize, v: f64| {
+            let e = self.errors[j].map_or(0.0, |e| e[k]);
+            let e = if e.is_finite() { e.abs() } else { 0.0 };
+            [v - e, v + e]
+        };
+        let vals: Vec<f64> = f
+            .groups
+            .iter()
+            .enumerate()
+            .flat_map(|(j, g)| {
+                g.values
+                    .iter()
+                    .enumerate()
+                    .flat_map(move |(k, &v)| ends(j, k, v))
+            })
+            .filter(|v| finite(v))
+            .collect();
         let refs = f.ref_lines.iter().map(|r| r.y);
         let (lo, hi) = vals
+            .iter()
             .copied()
             .chain(refs.clone())
             .fold((0.0f64, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
@@ -136,7 +202,12 @@ impl BarPlot<'_> {
             };
             (0..n)
                 .filter(|&k| inside(k))
-                .flat_map(|k| f.groups.iter().map(move |g| g.values[k]))
+                .flat_map(|k| {
+                    f.groups
+                        .iter()
+                        .enumerate()
+                        .map(move |(j, g)| ends(j, k, g.values[k])[1])
+                })
                 .filter(|v| v.is_finite())
                 .chain(refs.clone())
                 .fold(0.0, f64::max)
@@ -198,7 +269,8 @@ impl BarPlot<'_> {
             widest = widest.max(w);
             tallest = tallest.max(h);
         }
-        let plot_w = FIGURE_PX.0 - 2 * MARGIN_PX - Y_AREA_PX;
+        let (fig_w, fig_h) = root.dim_in_pixel();
+        let plot_w = fig_w - 2 * MARGIN_PX - Y_AREA_PX;
         let rotate = f64::from(widest) > 0.9 * f64::from(plot_w) / n as f64;
         let label_px = if rotate { widest } else { tallest };
         let desc_px = size("Ag", &font(DESC_PT))?.1;
@@ -210,9 +282,7 @@ impl BarPlot<'_> {
             legend_w = legend_w.max(size(s, &font(LEGEND_PT))?.0);
         }
         let title_px = size(f.title, &font(TITLE_PT))?.1;
-        let plot_h = FIGURE_PX
-            .1
-            .saturating_sub(2 * MARGIN_PX + title_px + x_area + 10);
+        let plot_h = fig_h.saturating_sub(2 * MARGIN_PX + title_px + x_area + 10);
         let legend = if names.is_empty() {
             (0.0, 0.0)
         } else {
@@ -224,8 +294,42 @@ impl BarPlot<'_> {
     }
 }
 
+impl BarPlot<'_> {
+    /// The error bar of group `j` in category `k` (value `v`) at `x`, in black with caps.
+    fn draw_error<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        chart: &ChartContext<DB, Cartesian2d<TickAxis, TickAxis>>,
+        (j, k, v): (usize, usize, f64),
+        x: f64,
+    ) -> anyhow::Result<()> {
+        let Some(e) = self.errors[j].map(|e| e[k].abs()) else {
+            return Ok(());
+        };
+        if !(e.is_finite() && e > 0.0) {
+            return Ok(());
+        }
+        let (px, lo) = chart.backend_coord(&(x, v - e));
+        let (_, hi) = chart.backend_coord(&(x, v + e));
+        let cap = 4;
+        for seg in [
+            vec![(px, lo), (px, hi)],
+            vec![(px - cap, lo), (px + cap, lo)],
+            vec![(px - cap, hi), (px + cap, hi)],
+        ] {
+            root.draw(&PathElement::new(seg, BLACK.stroke_width(1)))
+                .map_err(drawing)?;
+        }
+        Ok(())
+    }
+}
+
 impl Figure for BarPlot<'_> {
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> anyhow::Result<()> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        _cx: &Canvas,
+    ) -> anyhow::Result<()> {
         let f = &self.fig;
         let n = f.categories.len();
         let labels = self.labels();
@@ -271,7 +375,7 @@ impl Figure for BarPlot<'_> {
         }
 
         for (j, g) in f.groups.iter().enumerate() {
-            let color = TAB10[j % TAB10.len()];
+            let color = OKABE_ITO[j % OKABE_ITO.len()];
             let bars = g.values.iter().enumerate().filter(|(_, v)| v.is_finite());
             for (k, &v) in bars {
                 // in pixels, at least MIN_BAR_PX tall: a zero is told from a missing value
@@ -285,6 +389,7 @@ impl Figure for BarPlot<'_> {
                 };
                 let bar = Rectangle::new([(x0, top), (x1, zero)], color.filled());
                 root.draw(&bar).map_err(drawing)?;
+                self.draw_error(root, &chart, (j, k, v), (a + b) / 2.0)?;
             }
             if !g.name.is_empty() {
                 // an empty series that only makes the legend entry

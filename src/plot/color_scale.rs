@@ -84,3 +84,76 @@ pub(super) fn finite_min_max(values: &[f64]) -> Option<(f64, f64)> {
             Some((lo, hi)) => Some((lo.min(v), hi.max(v))),
         })
 }
+
+/// Draws a vertical colour bar of `scale` in `cmap` into `area` (bar on the left, ticks and the
+/// label on the right), leaving `top`/`bottom` drawing units free above and below. The bar is
+/// an image of 256 rows (no seams between bands).
+pub(super) fn draw_colorbar<DB: plotters::prelude::DrawingBackend>(
+    area: &plotters::prelude::DrawingArea<DB, plotters::coord::Shift>,
+    cx: &super::common::Canvas,
+    scale: &ColorScale,
+    cmap: super::Colormap,
+    label: &str,
+    (top, bottom): (u32, u32),
+) -> anyhow::Result<()> {
+    use super::common::{drawing, font, DESC_PT, TICK_PT};
+    use plotters::prelude::*;
+    const BANDS: usize = 256;
+    let (w, _) = area.dim_in_pixel();
+    let bar_w = 24.min(w / 3);
+    let ticks = scale.ticks();
+    let positions = ticks.iter().map(|(t, _)| *t).collect();
+    let mut chart = ChartBuilder::on(area)
+        .margin_left(8)
+        .margin_right(2)
+        .margin_top(top)
+        .margin_bottom(bottom)
+        .right_y_label_area_size(w.saturating_sub(bar_w + 10))
+        .build_cartesian_2d(0.0..1.0, ticks::TickAxis::new(0.0, 1.0, positions))
+        .map_err(drawing)?;
+    let fmt = |t: &f64| {
+        ticks
+            .iter()
+            .find(|(p, _)| (p - t).abs() < 1e-12)
+            .map(|(_, l)| l.clone())
+            .unwrap_or_default()
+    };
+    let n = BANDS as f64;
+    let (x0, y1) = chart.backend_coord(&(0.0, 0.0));
+    let (x1, y0) = chart.backend_coord(&(1.0, 1.0));
+    // rows top down: the top row is the top of the scale
+    let rgb: Vec<u8> = (0..BANDS)
+        .rev()
+        .flat_map(|k| {
+            let c = cmap.rgb((k as f64 + 0.5) / n);
+            [c.0, c.1, c.2]
+        })
+        .collect();
+    cx.image(super::raster::Raster {
+        x0: f64::from(x0),
+        y0: f64::from(y0),
+        x1: f64::from(x1),
+        y1: f64::from(y1),
+        w: 1,
+        h: BANDS as u32,
+        rgb,
+    });
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .disable_x_axis()
+        .set_tick_mark_size(LabelAreaPosition::Right, 5)
+        .y_label_formatter(&fmt)
+        .y_desc(label)
+        .label_style(font(TICK_PT))
+        .axis_desc_style(font(DESC_PT))
+        .draw()
+        .map_err(drawing)?;
+    chart
+        .draw_series([Rectangle::new(
+            [(0.0, 0.0), (1.0, 1.0)],
+            BLACK.stroke_width(1),
+        )])
+        .map_err(drawing)?;
+    Ok(())
+}

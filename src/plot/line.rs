@@ -6,9 +6,11 @@ use anyhow::{ensure, Context};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::common::{draw_legend, drawing, font, render, Figure};
-use super::common::{DESC_PT, TICK_PT, TITLE_PT};
+use super::colormap::{qualitative, Dash};
+use super::common::{draw_legend, drawing, font, render, Canvas, Figure, Shape};
+use super::common::{DESC_PT, LEGEND_PT, TICK_PT, TITLE_PT};
 use super::ticks::{self, TickAxis};
+use super::NothingToShow;
 
 /// One named series of a line plot.
 #[derive(Debug, Clone, Copy)]
@@ -21,12 +23,15 @@ pub struct Series<'a> {
     pub y_err: Option<&'a [f64]>,
 }
 
-/// Writes a line plot (PNG, or SVG if the path ends with `.svg`): several named series with
-/// optional y error bars, axis labels (with units), a legend and an optional log y axis.
+/// Writes a line plot (PNG and SVG, as the `[figures]` settings in force say): several named
+/// series with optional y error bars, axis labels (with units), a legend and an optional log y
+/// axis. Series take the Okabe-Ito colours in order, then dashed, dotted and dash-dotted
+/// lines, so that no two curves of a figure look alike.
 ///
 /// # Errors
 /// When a series' `y_err` length differs from its point count, `log_y` is asked for with no
-/// positive y value, or the file cannot be written.
+/// positive y value, or the file cannot be written; [`NothingToShow`] when no series has a
+/// finite point.
 pub fn line_png(
     path: &Path,
     title: &str,
@@ -37,22 +42,108 @@ pub fn line_png(
 ) -> anyhow::Result<()> {
     let plot = LinePlot::new(title, x_label, y_label, series, log_y)
         .with_context(|| format!("figure {}", path.display()))?;
+    if plot.is_empty() {
+        return Err(NothingToShow(format!("{}: no finite point to plot", path.display())).into());
+    }
     render(path, &plot)
 }
 
-/// matplotlib's "tab10" qualitative palette, cycled over the series.
-pub(super) const TAB10: [RGBColor; 10] = [
-    RGBColor(31, 119, 180),
-    RGBColor(255, 127, 14),
-    RGBColor(44, 160, 44),
-    RGBColor(214, 39, 40),
-    RGBColor(148, 103, 189),
-    RGBColor(140, 86, 75),
-    RGBColor(227, 119, 194),
-    RGBColor(127, 127, 127),
-    RGBColor(188, 189, 34),
-    RGBColor(23, 190, 207),
-];
+/// One panel of a [`line_panels_png`] figure.
+#[derive(Debug, Clone, Copy)]
+pub struct LinePanel<'a> {
+    /// The panel's title, e.g. "targets".
+    pub title: &'a str,
+    /// Horizontal axis label with its unit.
+    pub x_label: &'a str,
+    /// Vertical axis label with its unit.
+    pub y_label: &'a str,
+    /// The curves; their colours continue from the previous panels'.
+    pub series: &'a [Series<'a>],
+    /// A logarithmic y axis.
+    pub log_y: bool,
+}
+
+/// Writes line plots side by side (PNG and SVG): each panel with its legend outside the data,
+/// on its right; no colour and line style is used twice in the figure. Panels without a finite
+/// point are left out.
+///
+/// # Errors
+/// As [`line_png`]; [`NothingToShow`] when no panel has a finite point.
+pub fn line_panels_png(path: &Path, title: &str, panels: &[LinePanel]) -> anyhow::Result<()> {
+    let mut plots = Vec::with_capacity(panels.len());
+    let mut offset = 0;
+    for p in panels {
+        let plot = LinePlot::new(p.title, p.x_label, p.y_label, p.series, p.log_y)
+            .with_context(|| format!("figure {}, panel '{}'", path.display(), p.title))?;
+        let n = p.series.len();
+        if !plot.is_empty() {
+            plots.push((plot, offset));
+        }
+        offset += n;
+    }
+    if plots.is_empty() {
+        return Err(NothingToShow(format!("{}: no finite point to plot", path.display())).into());
+    }
+    render(path, &LinePanels { title, plots })
+}
+
+struct LinePanels<'a> {
+    title: &'a str,
+    plots: Vec<(LinePlot<'a>, usize)>,
+}
+
+impl Figure for LinePanels<'_> {
+    fn shape(&self) -> Shape {
+        let n = self.plots.len() as f64;
+        Shape {
+            wide: n > 1.0,
+            aspect: if n > 1.0 { 0.42 } else { 0.62 },
+        }
+    }
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        _cx: &Canvas,
+    ) -> anyhow::Result<()> {
+        let body = root.titled(self.title, font(TITLE_PT)).map_err(drawing)?;
+        let areas = body.split_evenly((1, self.plots.len()));
+        for ((plot, offset), area) in self.plots.iter().zip(&areas) {
+            let (w, _) = area.dim_in_pixel();
+            let (chart, legend) = area.split_horizontally(w * 64 / 100);
+            plot.draw_on(&chart, *offset, Some(&legend))?;
+        }
+        Ok(())
+    }
+}
+
+/// Draws the legend `entries` (name, colour, dash) as a column at the top left of `area`.
+fn outside_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    entries: &[(String, RGBColor, Dash)],
+    top: i32,
+) -> anyhow::Result<()> {
+    let row = (LEGEND_PT * 1.35).round() as i32;
+    for (k, (name, color, dash)) in entries.iter().enumerate() {
+        let y = top + row * k as i32 + row / 2;
+        let style = color.stroke_width(2);
+        match dash {
+            Dash::Solid => area.draw(&PathElement::new(vec![(4, y), (30, y)], style)),
+            Dash::Dashed(on, off) => {
+                let pts = [(4, y), (30, y)];
+                let dashed = DashedLineSeries::new(pts, *on, *off, style);
+                dashed.into_iter().try_for_each(|e| area.draw(&e))
+            }
+        }
+        .map_err(drawing)?;
+        let t = font(LEGEND_PT).pos(plotters::style::text_anchor::Pos::new(
+            plotters::style::text_anchor::HPos::Left,
+            plotters::style::text_anchor::VPos::Center,
+        ));
+        area.draw_text(name, &t, (36, y)).map_err(drawing)?;
+    }
+    Ok(())
+}
 /// Series with at most this many points get a marker on each point.
 const MAX_MARKED_POINTS: usize = 60;
 /// Half width of an error-bar cap, pixels.
@@ -77,6 +168,11 @@ pub(super) struct LinePlot<'a> {
 }
 
 impl<'a> LinePlot<'a> {
+    /// Whether no series has a point to draw.
+    fn is_empty(&self) -> bool {
+        self.series.iter().all(|s| s.points.is_empty())
+    }
+
     pub(super) fn new(
         title: &'a str,
         x_label: &'a str,
@@ -205,16 +301,33 @@ fn padded(range: Option<(f64, f64)>, frac: f64) -> (f64, f64) {
 }
 
 impl Figure for LinePlot<'_> {
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> anyhow::Result<()> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        _cx: &Canvas,
+    ) -> anyhow::Result<()> {
+        self.draw_on(root, 0, None)
+    }
+}
+
+impl LinePlot<'_> {
+    /// Draws the plot on `root`, its series taking the looks from `offset` on; the legend inside
+    /// (an upper corner) or in `legend` beside the plot.
+    fn draw_on<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        offset: usize,
+        legend: Option<&DrawingArea<DB, Shift>>,
+    ) -> anyhow::Result<()> {
         let (x0, x1) = self.x_range;
         let (y0, y1) = self.y_range;
         let (xt, sx) = ticks::linear(x0, x1, 8);
         let (yt, ylabels) = self.y_ticks();
         let mut chart = ChartBuilder::on(root)
             .caption(self.title, font(TITLE_PT))
-            .margin(20)
-            .x_label_area_size(60)
-            .y_label_area_size(90)
+            .margin(14)
+            .x_label_area_size(56)
+            .y_label_area_size(84)
             .build_cartesian_2d(TickAxis::new(x0, x1, xt), TickAxis::new(y0, y1, yt.clone()))
             .map_err(drawing)?;
         let fx = |v: &f64| ticks::label(*v, sx);
@@ -234,8 +347,9 @@ impl Figure for LinePlot<'_> {
             .draw()
             .map_err(drawing)?;
 
+        let mut entries = Vec::new();
         for (n, s) in self.series.iter().enumerate() {
-            let color = TAB10[n % TAB10.len()];
+            let (color, dash) = qualitative(offset + n);
             let bars = s.bars.iter().map(|&(x, lo, hi)| {
                 let cap = || PathElement::new(vec![(-CAP_PX, 0), (CAP_PX, 0)], color);
                 let line = PathElement::new(vec![(x, lo), (x, hi)], color);
@@ -254,17 +368,37 @@ impl Figure for LinePlot<'_> {
             } else {
                 0
             };
-            let series =
-                LineSeries::new(s.points.iter().copied(), color.stroke_width(2)).point_size(marker);
-            let anno = chart.draw_series(series).map_err(drawing)?;
+            let style = color.stroke_width(2);
+            let pts = s.points.iter().copied();
+            let anno = match dash {
+                Dash::Solid => chart
+                    .draw_series(LineSeries::new(pts, style).point_size(marker))
+                    .map_err(drawing)?,
+                Dash::Dashed(on, off) => {
+                    let marks = s
+                        .points
+                        .iter()
+                        .map(|&p| Circle::new(p, marker, color.filled()));
+                    chart.draw_series(marks).map_err(drawing)?;
+                    chart
+                        .draw_series(DashedLineSeries::new(pts, on, off, style))
+                        .map_err(drawing)?
+                }
+            };
             if !s.name.is_empty() {
+                entries.push((s.name.clone(), color, dash));
                 anno.label(s.name.as_str()).legend(move |(x, y)| {
                     PathElement::new(vec![(x, y), (x + 22, y)], color.stroke_width(2))
                 });
             }
         }
-        if self.series.iter().any(|s| !s.name.is_empty()) {
-            draw_legend(&mut chart, self.legend_corner())?;
+        match legend {
+            Some(area) if !entries.is_empty() => {
+                let top = chart.plotting_area().get_base_pixel().1 - area.get_base_pixel().1;
+                outside_legend(area, &entries, top)?;
+            }
+            None if !entries.is_empty() => draw_legend(&mut chart, self.legend_corner())?,
+            _ => {}
         }
         Ok(())
     }

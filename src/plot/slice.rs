@@ -6,10 +6,12 @@ use anyhow::{bail, ensure, Context};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::color_scale::{finite_min_max, ColorScale};
-use super::colormap::Colormap;
-use super::common::{drawing, font, render, Figure};
+use super::color_scale::{draw_colorbar, finite_min_max, ColorScale};
+use super::colormap::{Colormap, OKABE_ITO};
+use super::common::{drawing, font, render, Canvas, Figure};
 use super::common::{DESC_PT, LEGEND_PT, TICK_PT, TITLE_PT};
+use super::contour;
+use super::raster::Raster;
 use super::ticks::{self, TickAxis};
 
 /// A 2-D image slice: values row-major, `width` columns (first image axis, drawn left to right)
@@ -49,11 +51,13 @@ pub struct SliceFigure<'a> {
     /// changes) are drawn in thin white lines.
     pub outline_labels: Option<&'a [u16]>,
     /// Optional iso-lines as fractions of the maximum finite value (e.g. `[0.2, 0.5, 0.8]`),
-    /// drawn along pixel edges in distinct colours with a legend; may be empty.
+    /// smooth contours of the bilinearly interpolated image in distinct colours with a legend;
+    /// may be empty.
     pub isolines: &'a [f64],
 }
 
-/// Writes a PNG (or SVG if the path ends with `.svg`) of an image slice: axes in mm, the image
+/// Writes an image slice as PNG and SVG (the formats of the `[figures]` settings in force, see
+/// [`super::with_figures`], and the format of the path's extension): axes in mm, the image
 /// with its true aspect ratio, a vertical colour bar with ticks and its label, and the optional
 /// region outlines and iso-lines. NaN and infinite values are drawn in the lowest colour.
 ///
@@ -70,18 +74,15 @@ pub fn slice_png(path: &Path, slice: &Slice, fig: &SliceFigure) -> anyhow::Resul
 const Y_LABEL_PX: u32 = 80;
 const X_LABEL_PX: u32 = 60;
 const MARGIN_PX: u32 = 14;
-const CBAR_COLUMN_PX: u32 = 130;
-const CBAR_BAR_PX: u32 = 28;
-/// The colour bar is drawn as this many bands.
-const CBAR_STEPS: usize = 256;
-/// Iso-line colours, chosen to stand out on the colour maps and from the white outlines.
+const CBAR_COLUMN_PX: u32 = 140;
+/// Iso-line colours: Okabe-Ito orange, sky blue, green, purple, yellow, vermillion.
 const ISO_COLORS: [RGBColor; 6] = [
-    RGBColor(230, 25, 75),
-    RGBColor(0, 220, 255),
-    RGBColor(255, 140, 0),
-    RGBColor(255, 0, 255),
-    RGBColor(60, 255, 60),
-    RGBColor(255, 255, 0),
+    OKABE_ITO[1],
+    OKABE_ITO[5],
+    OKABE_ITO[2],
+    OKABE_ITO[4],
+    OKABE_ITO[6],
+    OKABE_ITO[3],
 ];
 
 /// Checks sizes and numbers once, so that drawing can assume them.
@@ -178,7 +179,11 @@ fn layout(area: (u32, u32), extent_mm: (f64, f64)) -> Layout {
 }
 
 impl Figure for SlicePlot<'_> {
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> anyhow::Result<()> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        cx: &Canvas,
+    ) -> anyhow::Result<()> {
         let body = root
             .titled(self.fig.title, font(TITLE_PT))
             .map_err(drawing)?;
@@ -212,7 +217,7 @@ impl Figure for SlicePlot<'_> {
             .draw()
             .map_err(drawing)?;
 
-        chart.draw_series(self.pixel_rects()).map_err(drawing)?;
+        cx.image(self.raster(&chart, cx));
         if let Some(labels) = self.fig.outline_labels {
             let segs = self.edges(|a, b| labels[a] != labels[b]);
             chart
@@ -227,34 +232,60 @@ impl Figure for SlicePlot<'_> {
             )))
             .map_err(drawing)?;
 
-        self.draw_colorbar(&cbar, &lay)
+        let top = MARGIN_PX + lay.top_pad;
+        let bottom = MARGIN_PX + lay.bottom_pad + X_LABEL_PX;
+        draw_colorbar(
+            &cbar,
+            cx,
+            &self.scale,
+            self.fig.colormap,
+            self.fig.colorbar_label,
+            (top, bottom),
+        )
     }
 }
 
 type Seg = Vec<(f64, f64)>;
 
 impl SlicePlot<'_> {
-    /// One rectangle per run of equal colour along each row (one per pixel for smooth images).
-    fn pixel_rects(&self) -> Vec<Rectangle<(f64, f64)>> {
+    /// The image as one raster over the plot area, a PNG pixel per sample up to 8 samples
+    /// per image pixel (nearest pixel: the image's own pixels stay visible).
+    fn raster<DB: DrawingBackend>(
+        &self,
+        chart: &ChartContext<DB, Cartesian2d<TickAxis, TickAxis>>,
+        cx: &Canvas,
+    ) -> Raster {
         let s = &self.slice;
-        let [dx, dy] = s.pixel_mm;
-        let mut rects = Vec::with_capacity(s.width * s.height);
-        for (j, row) in s.values.chunks_exact(s.width).enumerate() {
-            let (y0, y1) = (j as f64 * dy, (j + 1) as f64 * dy);
-            let mut start = 0;
-            let mut color = self.fig.colormap.rgb(self.scale.t(row[0]));
-            for i in 1..=s.width {
-                let next = row.get(i).map(|&v| self.fig.colormap.rgb(self.scale.t(v)));
-                if next != Some(color) {
-                    let corners = [(start as f64 * dx, y0), (i as f64 * dx, y1)];
-                    rects.push(Rectangle::new(corners, color.filled()));
-                    if let Some(c) = next {
-                        (start, color) = (i, c);
-                    }
-                }
+        let (ex, ey) = self.extent_mm();
+        let (x0, y1) = chart.backend_coord(&(0.0, 0.0));
+        let (x1, y0) = chart.backend_coord(&(ex, ey));
+        let n = |units: i32, pixels: usize| {
+            let want = (f64::from(units.max(1)) * cx.px_per_unit).round();
+            want.min(8.0 * pixels as f64).max(pixels as f64) as u32
+        };
+        let (rw, rh) = (n(x1 - x0, s.width), n(y1 - y0, s.height));
+        let mut rgb = Vec::with_capacity((rw * rh * 3) as usize);
+        for v in 0..rh {
+            // raster rows top down; image row 0 at the bottom
+            let j = s.height - 1 - (v as usize * s.height / rh as usize);
+            for u in 0..rw {
+                let i = u as usize * s.width / rw as usize;
+                let c = self
+                    .fig
+                    .colormap
+                    .rgb(self.scale.t(s.values[j * s.width + i]));
+                rgb.extend([c.0, c.1, c.2]);
             }
         }
-        rects
+        Raster {
+            x0: f64::from(x0),
+            y0: f64::from(y0),
+            x1: f64::from(x1),
+            y1: f64::from(y1),
+            w: rw,
+            h: rh,
+            rgb,
+        }
     }
 
     /// Pixel edges (in mm) between neighbours `a`, `b` (flat indices) where `differs(a, b)`,
@@ -296,13 +327,18 @@ impl SlicePlot<'_> {
         if self.fig.isolines.is_empty() || max <= 0.0 {
             return Ok(());
         }
-        let v = self.slice.values;
-        let above = |k: usize, level: f64| v[k].is_finite() && v[k] >= level;
+        let s = &self.slice;
+        let [dx, dy] = s.pixel_mm;
         for (n, &frac) in self.fig.isolines.iter().enumerate() {
             let level = frac * max;
             let color = ISO_COLORS[n % ISO_COLORS.len()];
             let style = color.stroke_width(2);
-            let segs = self.edges(|a, b| above(a, level) != above(b, level));
+            let lines = contour::isolines(s.values, s.width, s.height, level);
+            let segs = lines.into_iter().map(|l| {
+                l.into_iter()
+                    .map(|(x, y)| (x * dx, y * dy))
+                    .collect::<Seg>()
+            });
             chart
                 .draw_series(segs.into_iter().map(|s| PathElement::new(s, style)))
                 .map_err(drawing)?
@@ -317,57 +353,6 @@ impl SlicePlot<'_> {
             .label_font(font(LEGEND_PT))
             .draw()
             .map_err(drawing)
-    }
-
-    fn draw_colorbar<DB: DrawingBackend>(
-        &self,
-        area: &DrawingArea<DB, Shift>,
-        lay: &Layout,
-    ) -> anyhow::Result<()> {
-        let label_w = CBAR_COLUMN_PX - MARGIN_PX - 4 - CBAR_BAR_PX;
-        let ticks = self.scale.ticks();
-        let positions = ticks.iter().map(|(t, _)| *t).collect();
-        let mut chart = ChartBuilder::on(area)
-            .margin_left(MARGIN_PX)
-            .margin_right(4)
-            .margin_top(MARGIN_PX + lay.top_pad)
-            .margin_bottom(MARGIN_PX + lay.bottom_pad + X_LABEL_PX)
-            .right_y_label_area_size(label_w)
-            .build_cartesian_2d(0.0..1.0, TickAxis::new(0.0, 1.0, positions))
-            .map_err(drawing)?;
-        let fmt = |t: &f64| {
-            ticks
-                .iter()
-                .find(|(p, _)| (p - t).abs() < 1e-12)
-                .map(|(_, l)| l.clone())
-                .unwrap_or_default()
-        };
-        let cmap: Colormap = self.fig.colormap;
-        let bands = (0..CBAR_STEPS).map(|k| {
-            let (t0, t1) = (k as f64, (k + 1) as f64);
-            let n = CBAR_STEPS as f64;
-            let color = cmap.rgb((t0 + 0.5) / n);
-            Rectangle::new([(0.0, t0 / n), (1.0, t1 / n)], color.filled())
-        });
-        chart.draw_series(bands).map_err(drawing)?;
-        chart
-            .configure_mesh()
-            .disable_mesh()
-            .disable_x_axis()
-            .set_tick_mark_size(LabelAreaPosition::Right, 6)
-            .y_label_formatter(&fmt)
-            .y_desc(self.fig.colorbar_label)
-            .label_style(font(TICK_PT))
-            .axis_desc_style(font(DESC_PT))
-            .draw()
-            .map_err(drawing)?;
-        chart
-            .draw_series(std::iter::once(Rectangle::new(
-                [(0.0, 0.0), (1.0, 1.0)],
-                BLACK.stroke_width(1),
-            )))
-            .map_err(drawing)?;
-        Ok(())
     }
 }
 

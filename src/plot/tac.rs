@@ -7,12 +7,14 @@ use anyhow::{ensure, Context};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::common::{draw_legend, drawing, font, render, Figure};
+use super::colormap::OKABE_ITO;
+use super::common::{draw_legend, drawing, font, render, Canvas, Figure};
 use super::common::{DESC_PT, TICK_PT, TITLE_PT};
 use super::ticks::{self, TickAxis};
 
-const POINT_COLOR: RGBColor = RGBColor(214, 39, 40);
-const CURVE_COLOR: RGBColor = RGBColor(31, 119, 180);
+/// Okabe-Ito vermillion (points) and blue (the fit).
+const POINT_COLOR: RGBColor = OKABE_ITO[3];
+const CURVE_COLOR: RGBColor = OKABE_ITO[0];
 /// Half width of an error-bar cap, pixels.
 const CAP_PX: i32 = 4;
 
@@ -37,7 +39,8 @@ pub struct TacFigure<'a> {
     pub band: Option<(&'a [f64], &'a [f64])>,
 }
 
-/// Writes the TAC figure as PNG (or SVG if the path ends with `.svg`).
+/// Writes the TAC figure (PNG and SVG, as the `[figures]` settings say; the path's own format
+/// always).
 ///
 /// # Errors
 /// When `values`/`errors` do not match `times_h` in length, the band does not match the
@@ -94,7 +97,11 @@ impl TacPlot<'_> {
 }
 
 impl Figure for TacPlot<'_> {
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> anyhow::Result<()> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        _cx: &Canvas,
+    ) -> anyhow::Result<()> {
         let f = &self.fig;
         let ((x0, x1), (y0, y1)) = self.ranges();
         let (xt, sx) = ticks::linear(x0, x1, 8);

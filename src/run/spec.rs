@@ -135,6 +135,10 @@ pub struct RunFile {
     /// are off
     #[serde(default, skip_serializing_if = "ScoringSpec::is_default")]
     pub scoring: ScoringSpec,
+    /// `[figures]`: how the figures are drawn and written; left out of the serialised file
+    /// (and so of the fingerprint) when default
+    #[serde(default, skip_serializing_if = "crate::plot::FiguresSpec::is_default")]
+    pub figures: crate::plot::FiguresSpec,
 }
 
 impl RunFile {

@@ -13,6 +13,7 @@ pub mod common;
 pub mod dispatch;
 pub mod dose;
 pub mod dosimetry;
+pub mod maps;
 pub mod runfile;
 pub mod therapy;
 

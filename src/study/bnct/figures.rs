@@ -1,11 +1,13 @@
 //! Figures of a BNCT study: depth-fluence and depth-dose curves along the beam axis, dose maps
-//! of every component with isodose lines over the anatomy (an axial slice through the tumour),
-//! the boron map and the FBPA image, and the weighted-dose DVH.
+//! of every component with labelled isodose lines over the anatomy (axial, coronal and sagittal
+//! panels through the tumour), the boron map and the FBPA image, and the weighted-dose DVH in
+//! panels (target, organs at risk).
 
 use super::run::{map, BnctResult};
 use super::spec::BnctStudy;
 use crate::phantom::Phantom;
 use crate::plot::{self, Colormap, Series, Slice, SliceFigure};
+use crate::study::maps;
 use anyhow::Result;
 use std::path::Path;
 
@@ -185,108 +187,134 @@ pub fn dvh_figure(
     )
 }
 
-/// The axial slice through the tumour's centroid (else the middle slice).
-fn tumour_slice(study: &BnctStudy, ph: &Phantom) -> usize {
-    let id = ph.region_id(study.tumour_region()).unwrap_or(0);
-    let vox = ph.region_voxels(id);
-    if id == 0 || vox.is_empty() {
-        return ph.grid.dims[2] / 2;
-    }
-    let k: f64 = vox
-        .iter()
-        .map(|&v| ph.ijk(v as usize).2 as f64)
-        .sum::<f64>()
-        / vox.len() as f64;
-    k.round() as usize
+/// The DVH figure in panels: the target (the tumour region) and the organs at risk, each with
+/// its legend beside it; `[figures] regions` picks the curves.
+fn dvh_panels(study: &BnctStudy, out: &Path, d: &super::run::Dvh) -> Result<bool> {
+    let spec = plot::effective(&study.figures);
+    let curves = maps::DvhCurves {
+        names: &d.names,
+        grid: &d.grid,
+        curves: &d.curves,
+        y_scale: 1.0,
+    };
+    plot::with_figures(&spec, || {
+        maps::dvh_panels_png(
+            &out.join("dvh.png"),
+            &format!("{}: weighted-dose volume histograms", study.name),
+            &curves,
+            (
+                "weighted dose D_w (Gy-eq)",
+                "fraction of the region's mass receiving at least D_w",
+            ),
+            Some(study.tumour_region()),
+        )
+    })
 }
 
 /// Draws every figure of a study into `out`: depth curves, the dose components, the thermal
-/// fluence, the boron map (and the FBPA PET) on the tumour's axial slice, and the DVH. Returns
-/// the file names.
+/// fluence, the boron map (and the FBPA PET) as washes over the phantom's density in the planes
+/// of `[figures]` through the tumour's centroid (or `[figures] through`), and the DVH in
+/// panels. Returns the file names of the PNGs written.
 ///
 /// # Errors
-/// When a PNG cannot be written.
+/// A bad `[figures]` section; a figure that cannot be written.
 pub fn write_figures(study: &BnctStudy, out: &Path, r: &BnctResult) -> Result<Vec<String>> {
+    let spec = &plot::effective(&study.figures);
+    spec.check()?;
     let (ph, scale) = (&r.phantom, r.scale);
     let maps = &r.neutrons.maps;
-    let mut figs = depth_figures(out, &study.name, &r.neutrons.depth, r.source_per_s, scale)?;
-    let k = tumour_slice(study, ph);
-    let z_mm = ph.grid.origin_mm[2] + k as f64 * ph.grid.spacing_mm[2];
+    let mut figs = plot::with_figures(spec, || {
+        depth_figures(out, &study.name, &r.neutrons.depth, r.source_per_s, scale)
+    })?;
+    let at = maps::through_voxel(ph, spec, Some(study.tumour_region()))?;
+    let body = |v: usize| ph.label[v] != 0;
     let comps = [
-        ("dose_boron", "boron dose D_B", "D_B (Gy)"),
-        ("dose_nitrogen", "nitrogen dose D_N", "D_N (Gy)"),
-        ("dose_hydrogen", "fast-neutron dose D_H", "D_H (Gy)"),
-        ("dose_gamma", "gamma dose D_gamma", "D_gamma (Gy)"),
-        ("dose_weighted", "weighted dose D_w", "D_w (Gy-eq)"),
+        ("dose_boron", "boron dose D_B", "D_B (Gy)", "Gy"),
+        ("dose_nitrogen", "nitrogen dose D_N", "D_N (Gy)", "Gy"),
+        ("dose_hydrogen", "fast-neutron dose D_H", "D_H (Gy)", "Gy"),
+        ("dose_gamma", "gamma dose D_gamma", "D_gamma (Gy)", "Gy"),
+        ("dose_weighted", "weighted dose D_w", "D_w (Gy-eq)", "Gy-eq"),
     ];
-    for (name, what, unit) in comps {
-        let m: Vec<f64> = map(maps, name).iter().map(|d| d * scale).collect();
+    for (name, what, unit, iso_unit) in comps {
+        // outside the body no dose is shown; the colour scale and the isodose levels are set by
+        // the 99.5th percentile of the body's voxels, not by single noisy voxels
+        let m: Vec<f64> = map(maps, name)
+            .iter()
+            .enumerate()
+            .map(|(v, d)| if body(v) { d * scale } else { 0.0 })
+            .collect();
+        let top = maps::quantile_where(&m, body, 0.995).unwrap_or(0.0);
+        let levels: Vec<f64> = ISODOSE.iter().map(|f| round2(f * top)).collect();
         let file = format!("{name}.png");
-        map_figure(
-            ph,
-            k,
-            &m,
-            &out.join(&file),
-            &format!(
-                "{}: {what}, axial z = {z_mm:.0} mm, isodose % of 99.5th pct",
-                study.name
-            ),
-            unit,
-            Colormap::Jet,
-            &ISODOSE,
-        )?;
-        figs.push(file);
+        let style = maps::MapStyle {
+            title: &format!("{}: {what} over the treatment", study.name),
+            colorbar_label: unit,
+            colormap: Colormap::Magma,
+            range: (top > 0.0).then_some((0.0, top)),
+            log_scale: false,
+            isolevels: if top > 0.0 { &levels } else { &[] },
+            iso_unit,
+            notes: &[],
+        };
+        if maps::anatomy_map(ph, spec, at, &m, &out.join(&file), &style)? {
+            figs.push(file);
+        }
     }
     let th: Vec<f64> = map(maps, "fluence_thermal")
         .iter()
         .map(|x| x * scale)
         .collect();
-    map_figure(
-        ph,
-        k,
-        &th,
-        &out.join("fluence_thermal.png"),
-        &format!(
-            "{}: thermal fluence over the treatment, z = {z_mm:.0} mm",
-            study.name
+    let mut others = vec![
+        (
+            "fluence_thermal.png",
+            th,
+            "thermal fluence over the treatment",
+            "thermal fluence (cm-2)",
+            Colormap::Viridis,
         ),
-        "thermal fluence (cm-2)",
-        Colormap::Viridis,
-        &[],
-    )?;
-    map_figure(
-        ph,
-        k,
-        &r.boron.ppm,
-        &out.join("boron_ppm.png"),
-        &format!("{}: 10B concentration, z = {z_mm:.0} mm", study.name),
-        "10B (ug/g)",
-        Colormap::Inferno,
-        &[],
-    )?;
-    figs.push("fluence_thermal.png".into());
-    figs.push("boron_ppm.png".into());
+        (
+            "boron_ppm.png",
+            r.boron.ppm.clone(),
+            "10B concentration",
+            "10B (ug/g)",
+            Colormap::Cividis,
+        ),
+    ];
     if let Some(pet) = &r.boron.pet_suv {
-        map_figure(
-            ph,
-            k,
-            pet,
-            &out.join("fbpa_pet.png"),
-            &format!("{}: simulated 18F-FBPA PET, z = {z_mm:.0} mm", study.name),
-            "SUV",
-            Colormap::Inferno,
-            &[],
-        )?;
-        figs.push("fbpa_pet.png".into());
+        others.push((
+            "fbpa_pet.png",
+            pet.clone(),
+            "simulated 18F-FBPA PET",
+            "SUV (body weight)",
+            Colormap::Magma,
+        ));
     }
-    let d = &r.dvh;
-    dvh_figure(
-        &out.join("dvh.png"),
-        &study.name,
-        &d.names,
-        &d.grid,
-        &d.curves,
-    )?;
-    figs.push("dvh.png".into());
+    for (file, values, what, unit, colormap) in &others {
+        let style = maps::MapStyle {
+            title: &format!("{}: {what}", study.name),
+            colorbar_label: unit,
+            colormap: *colormap,
+            range: None,
+            log_scale: false,
+            isolevels: &[],
+            iso_unit: "",
+            notes: &[],
+        };
+        if maps::anatomy_map(ph, spec, at, values, &out.join(file), &style)? {
+            figs.push(file.to_string());
+        }
+    }
+    if dvh_panels(study, out, &r.dvh)? {
+        figs.push("dvh.png".into());
+    }
     Ok(figs)
+}
+
+/// Two significant digits: isodose levels read as round numbers.
+fn round2(x: f64) -> f64 {
+    if x <= 0.0 || !x.is_finite() {
+        return x;
+    }
+    let p = 10f64.powf(x.log10().floor() - 1.0);
+    (x / p).round() * p
 }

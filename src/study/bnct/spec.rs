@@ -28,6 +28,9 @@ pub struct BnctStudy {
     /// `[biology]`: tissues of the regions for BED, TCP and NTCP (default: the tumour region as
     /// the `tumour` tissue of data/biology/tissues.toml)
     pub biology: Option<BiologyPart>,
+    /// `[figures]`: style, size, resolution, formats, regions and planes of the figures
+    #[serde(default)]
+    pub figures: crate::plot::FiguresSpec,
     /// the study file (set on load)
     #[serde(skip)]
     pub file: PathBuf,

@@ -72,6 +72,7 @@ fn run_file(ph: &Phantom, tia: &[f64], decays: f64, spec: &DoseSpec) -> RunFile 
             electron_cutoff_kev: None,
         },
         scoring: Default::default(),
+        figures: Default::default(),
     }
 }
 

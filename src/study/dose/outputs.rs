@@ -8,7 +8,7 @@ use crate::context::Context;
 use crate::dosimetry::regions::{dvh, dvh_csv, regions_csv};
 use crate::io::{read_volume, write_file_atomic, write_volume, Volume};
 use crate::phantom::Phantom;
-use crate::plot::{self, Series};
+use crate::plot;
 use crate::run::problem::build_phantom;
 use crate::run::spec::PhantomSpec;
 use anyhow::{bail, Context as _, Result};
@@ -331,25 +331,21 @@ pub fn dvh_png(
     curves: &[Vec<f64>],
     method: &str,
 ) -> Result<()> {
-    let pts: Vec<Vec<(f64, f64)>> = curves
-        .iter()
-        .map(|c| grid.iter().zip(c).map(|(&d, &v)| (d, 100.0 * v)).collect())
-        .collect();
-    let series: Vec<Series> = names
-        .iter()
-        .zip(&pts)
-        .map(|(n, p)| Series {
-            name: n,
-            points: p,
-            y_err: None,
-        })
-        .collect();
-    plot::line_png(
+    let d = crate::study::maps::DvhCurves {
+        names,
+        grid,
+        curves,
+        y_scale: 100.0,
+    };
+    crate::study::maps::dvh_panels_png(
         path,
         &format!("Cumulative dose-volume histograms ({method})"),
-        "dose (Gy)",
-        "volume receiving at least the dose (% of mass)",
-        &series,
-        false,
+        &d,
+        (
+            "dose (Gy)",
+            "volume receiving at least the dose (% of mass)",
+        ),
+        None,
     )
+    .map(|_| ())
 }

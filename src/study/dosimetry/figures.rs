@@ -9,12 +9,15 @@ use crate::plot::{self, Series};
 use anyhow::Result;
 use std::path::Path;
 
-/// The comparison figures: the histogram of voxel differences per method (`hist_series`:
-/// name, (bin centre %, fraction) points) and the region means of each method against the
-/// reference (`series_pts`).
+/// The comparison figures: `comparison_voxels.png`, the histogram of voxel differences per
+/// method against the reference (`hist_series`: name, (bin centre %, fraction) points), only
+/// when there is a second method (else a message says why it is not written); and
+/// `comparison.png`, the region mean dose per cycle by method as grouped bars, the reference's
+/// with its one-sigma Monte Carlo error bar. `series_pts` (region means against the reference)
+/// is kept for callers; the bars show the same numbers.
 ///
 /// # Errors
-/// When a PNG cannot be written.
+/// When a figure cannot be written.
 pub fn comparison_figures(
     out: &Path,
     reference: &str,
@@ -22,48 +25,88 @@ pub fn comparison_figures(
     series_pts: &[(String, Vec<(f64, f64)>)],
     regions: &[RegionResult],
 ) -> Result<()> {
+    let _ = series_pts;
     let hs: Vec<Series> = hist_series
         .iter()
+        .filter(|(_, p)| !p.is_empty())
         .map(|(n, p)| Series {
             name: n,
             points: p,
             y_err: None,
         })
         .collect();
-    plot::line_png(
-        &out.join("comparison_voxels.png"),
-        &format!("Voxel dose differences against {reference} (voxels above 10% of its maximum)"),
-        "relative difference (%)",
-        "fraction of voxels per 1% bin",
-        &hs,
-        false,
-    )?;
-    let top = regions
-        .iter()
-        .map(|r| r.mean_gy[reference])
-        .fold(0.0, f64::max)
-        * 1.05;
-    let identity = vec![(0.0, 0.0), (top, top)];
-    let mut series = vec![Series {
-        name: "identity",
-        points: &identity,
-        y_err: None,
-    }];
-    for (name, pts) in series_pts {
-        series.push(Series {
-            name,
-            points: pts,
-            y_err: None,
-        });
+    if hs.is_empty() {
+        eprintln!(
+            "comparison_voxels.png not written: only {reference} ran, no second method to \
+             compare its voxels with (add \"vsv\" or \"ldm\" to [dose] methods)"
+        );
+    } else {
+        plot::written(plot::line_png(
+            &out.join("comparison_voxels.png"),
+            &format!(
+                "Voxel dose differences against {reference} (voxels above 10% of its maximum)"
+            ),
+            &format!("relative difference from {reference} (%)"),
+            "fraction of voxels per 1% bin",
+            &hs,
+            false,
+        ))?;
     }
-    plot::line_png(
-        &out.join("comparison.png"),
-        &format!("Region mean dose per cycle: methods against {reference}"),
-        &format!("{reference} dose (Gy)"),
-        "method dose (Gy)",
-        &series,
-        false,
-    )
+    method_bars(&out.join("comparison.png"), reference, regions).map(|_| ())
+}
+
+/// The region mean dose per cycle by method as grouped bars (the reference first, with its
+/// one-sigma error bar).
+fn method_bars(path: &Path, reference: &str, regions: &[RegionResult]) -> Result<bool> {
+    if regions.is_empty() {
+        return Ok(false);
+    }
+    let mut methods: Vec<&str> = vec![reference];
+    for m in regions[0].mean_gy.keys() {
+        if m != reference {
+            methods.push(m);
+        }
+    }
+    let categories: Vec<String> = regions.iter().map(|r| r.name.clone()).collect();
+    let values: Vec<Vec<f64>> = methods
+        .iter()
+        .map(|m| {
+            regions
+                .iter()
+                .map(|r| r.mean_gy.get(*m).copied().unwrap_or(f64::NAN))
+                .collect()
+        })
+        .collect();
+    let sigma: Vec<f64> = regions
+        .iter()
+        .map(|r| r.rel_uncertainty * r.mean_gy.get(reference).copied().unwrap_or(0.0))
+        .collect();
+    let names: Vec<String> = methods.iter().map(|m| method_name(m)).collect();
+    let groups: Vec<plot::BarGroup> = names
+        .iter()
+        .zip(&values)
+        .map(|(name, values)| plot::BarGroup { name, values })
+        .collect();
+    let fig = plot::BarFigure {
+        title: "Region mean absorbed dose per cycle by method",
+        x_label: "region",
+        y_label: "mean absorbed dose per cycle (Gy)",
+        categories: &categories,
+        groups: &groups,
+        ref_lines: &[],
+    };
+    plot::written(plot::grouped_bar_png(path, &fig, &[Some(&sigma)]))
+}
+
+/// The legend name of a dose method.
+fn method_name(m: &str) -> String {
+    match m {
+        "mc" => "Monte Carlo (mc)".into(),
+        "vsv" => "voxel S-values (vsv)".into(),
+        "ldm" => "local deposition (ldm)".into(),
+        "organ-s" => "organ S-values (organ-s)".into(),
+        other => other.into(),
+    }
 }
 
 /// Histogram of relative differences in 1% bins from -50% to +50% (fraction per bin; outside

@@ -165,6 +165,11 @@ impl DosimetryResult {
     /// # Errors
     /// When a file cannot be written.
     pub fn write(&self, spec: &DosimetrySpec, out: &Path) -> Result<()> {
+        spec.figures.check()?;
+        crate::plot::with_figures(&spec.figures, || self.write_files(spec, out))
+    }
+
+    fn write_files(&self, spec: &DosimetrySpec, out: &Path) -> Result<()> {
         let ph = &self.phantom;
         let times = &spec.imaging.times_h;
         std::fs::create_dir_all(out.join("images"))

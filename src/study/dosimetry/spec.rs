@@ -149,6 +149,9 @@ pub struct DosimetrySpec {
     pub kinetics: Vec<RegionKinetics>,
     pub imaging: ImagingSpec,
     pub dose: DoseSpec,
+    /// `[figures]`: how the figures are drawn and written (default: paper, PNG and SVG)
+    #[serde(default, skip_serializing_if = "crate::plot::FiguresSpec::is_default")]
+    pub figures: crate::plot::FiguresSpec,
 }
 
 impl DosimetrySpec {

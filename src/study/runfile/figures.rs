@@ -1,48 +1,74 @@
-//! The figure of a run: `dose_coronal.png`.
+//! The figure of a run: `dose_coronal.png`, the dose over the phantom's density.
 
-use crate::plot;
+use crate::plot::{Colormap, FiguresSpec};
 use crate::run::problem::Problem;
-use crate::study::common::coronal_figure;
+use crate::study::maps::{self, MapStyle};
 use anyhow::Result;
 use std::path::Path;
 
-/// Coronal slice (x-z plane) through the source (centroid of its voxels) of the dose (in
-/// `unit`), with region outlines; voxels below 0.01 g/cm3 (air) are blanked, their dose being
-/// meaningless noise over a tiny mass.
+/// The dose (in `unit`) as a wash over the phantom's density in a coronal panel through the
+/// source (the centroid of its voxels) or `[figures] through`, with region outlines; voxels
+/// below 0.01 g/cm3 (air) are blanked, their dose being meaningless noise over a tiny mass.
+/// The other formats of `[figures]` are written beside it.
 ///
 /// # Errors
-/// When the PNG cannot be written.
+/// When the figure cannot be written.
 pub fn dose_coronal_png(problem: &Problem, dose: &[f64], path: &Path, unit: &str) -> Result<()> {
     let ph = &problem.phantom;
-    let [nx, ny, _] = ph.grid.dims;
-    let j = match &problem.source.spatial {
-        crate::source::Spatial::Point(p) => (p.y / ph.voxel_cm[1]).floor().max(0.0) as usize,
+    let spec = FiguresSpec {
+        slices: vec!["coronal".into()],
+        ..crate::plot::effective(&problem.file.figures)
+    };
+    spec.check()?;
+    let at = match &spec.through {
+        Some(_) => maps::through_voxel(ph, &spec, None)?,
+        None => source_voxel(problem),
+    };
+    let value: Vec<f64> = (0..ph.len())
+        .map(|v| if ph.density[v] >= 0.01 { dose[v] } else { 0.0 })
+        .collect();
+    let max = value
+        .iter()
+        .copied()
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max);
+    let style = MapStyle {
+        title: &format!("{}: absorbed dose", problem.file.name),
+        colorbar_label: &format!("dose ({unit})"),
+        colormap: Colormap::Magma,
+        range: (max > 0.0).then_some((max * 1e-3, max)),
+        log_scale: true,
+        isolevels: &[],
+        iso_unit: "",
+        notes: &[],
+    };
+    maps::anatomy_map(ph, &spec, at, &value, path, &style)?;
+    Ok(())
+}
+
+/// The voxel of a point source, or the voxel nearest the centroid of a voxel source.
+fn source_voxel(problem: &Problem) -> [usize; 3] {
+    let ph = &problem.phantom;
+    let centre = ph.grid.dims.map(|d| d / 2);
+    match &problem.source.spatial {
+        crate::source::Spatial::Point(p) => ph
+            .voxel_at(*p)
+            .map(|v| {
+                let (i, j, k) = ph.ijk(v);
+                [i, j, k]
+            })
+            .unwrap_or(centre),
         crate::source::Spatial::Voxels { voxels, .. } => {
-            let s: f64 = voxels
-                .iter()
-                .map(|&v| ((v as usize / nx) % ny) as f64)
-                .sum();
-            (s / voxels.len().max(1) as f64).round() as usize
+            let mut s = [0.0; 3];
+            for &v in voxels {
+                let (i, j, k) = ph.ijk(v as usize);
+                s[0] += i as f64;
+                s[1] += j as f64;
+                s[2] += k as f64;
+            }
+            let n = voxels.len().max(1) as f64;
+            let d = ph.grid.dims;
+            [0, 1, 2].map(|a| ((s[a] / n).round() as usize).min(d[a] - 1))
         }
     }
-    .min(ny - 1);
-    let title = format!(
-        "{}: dose, coronal slice j = {} (y = {:.0} mm)",
-        problem.file.name,
-        j,
-        (j as f64 + 0.5) * ph.grid.spacing_mm[1]
-    );
-    let cb = format!("dose ({unit})");
-    let value = |v: usize| if ph.density[v] >= 0.01 { dose[v] } else { 0.0 };
-    coronal_figure(
-        ph,
-        j,
-        value,
-        path,
-        &title,
-        &cb,
-        plot::Colormap::Inferno,
-        true,
-        None,
-    )
 }

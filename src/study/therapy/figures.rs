@@ -1,107 +1,176 @@
-//! Figures of a therapy study: dose and BED maps over the anatomy, baseline and follow-up PET
-//! slices, the waterfall of predicted SUVpeak changes.
+//! Figures of a therapy study: dose and BED maps over the anatomy (axial, coronal and sagittal
+//! panels through the largest lesion), the baseline and follow-up PET side by side on one SUV
+//! scale with the lesion outlines and their SUVpeak, each scan alone, and the waterfall of the
+//! predicted SUVpeak changes.
 
 use super::outputs::RunContext;
 use super::radiobiology::Role;
-use crate::plot;
-use crate::study::common::coronal_figure;
+use crate::phantom::Phantom;
+use crate::plot::{self, Colormap, MapNote, MapPanel, Plane};
+use crate::study::maps::{self, MapStyle};
 use anyhow::Result;
 use std::path::Path;
-/// The coronal plane through the largest lesion's centroid (else the middle).
-fn lesion_plane(c: &RunContext) -> usize {
-    let ph = &c.dosimetry.phantom;
-    let [nx, ny, _] = ph.grid.dims;
-    let big = c
-        .bio
+
+/// The name of the largest lesion, if any.
+fn largest_lesion<'a>(c: &'a RunContext) -> Option<&'a str> {
+    c.bio
         .regions
         .iter()
         .filter(|r| r.role == Role::Lesion)
-        .max_by_key(|r| r.voxels);
-    match big {
-        Some(r) => {
-            let js: Vec<usize> = (0..ph.len())
-                .filter(|&v| ph.label[v] == r.label)
-                .map(|v| (v / nx) % ny)
-                .collect();
-            js.iter().sum::<usize>() / js.len().max(1)
-        }
-        None => ny / 2,
-    }
+        .max_by_key(|r| r.voxels)
+        .map(|r| r.name.as_str())
 }
 
-/// Writes the figures: dose and BED maps, baseline and follow-up PET, waterfall.
+fn finite_max(x: &[f64]) -> f64 {
+    x.iter()
+        .copied()
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max)
+}
+
+/// Writes the figures: dose and BED maps, the PET comparison and each scan, the waterfall.
+///
+/// # Errors
+/// A bad `[figures]` section, a figure that cannot be written.
 pub fn write_figures(out: &Path, c: &RunContext) -> Result<()> {
+    let spec = &plot::effective(&c.study.figures);
     let ph = &c.dosimetry.phantom;
-    let j = lesion_plane(c);
+    let lesion = largest_lesion(c);
+    let at = maps::through_voxel(ph, spec, lesion)?;
     let n = c.study.dosimetry.therapy.cycles;
-    let max = |x: &[f64]| {
-        x.iter()
-            .cloned()
-            .filter(|v| v.is_finite())
-            .fold(0.0, f64::max)
-    };
-    let y_mm = ph.grid.world_mm([0.0, j as f64, 0.0])[1];
-    for (file, data, what, label) in [
-        (
-            "dose_map.png",
-            &c.bio.total_dose_gy,
-            "absorbed dose",
-            format!("absorbed dose, {n} cycles (Gy)"),
-        ),
-        (
-            "bed_map.png",
-            &c.bio.bed_gy,
-            "BED",
-            format!("BED, {n} cycles (Gy)"),
-        ),
+    for (file, data, what) in [
+        ("dose_map.png", &c.bio.total_dose_gy, "absorbed dose"),
+        ("bed_map.png", &c.bio.bed_gy, "BED"),
     ] {
-        let m = max(data).max(1e-12);
-        coronal_figure(
-            ph,
-            j,
-            |v| data[v],
-            &out.join(file),
-            &format!("{}: {what}, coronal y = {y_mm:.0} mm", c.study.name),
-            &label,
-            plot::Colormap::Inferno,
-            true,
-            Some((m * 1e-3, m)),
-        )?;
+        let m = finite_max(data).max(1e-12);
+        let style = MapStyle {
+            title: &format!("{}: {what}, {n} cycles", c.study.name),
+            colorbar_label: &format!("{what}, {n} cycles (Gy)"),
+            colormap: Colormap::Magma,
+            range: Some((m * 1e-3, m)),
+            log_scale: true,
+            isolevels: &[],
+            iso_unit: "Gy",
+            notes: &[],
+        };
+        maps::anatomy_map(ph, spec, at, data, &out.join(file), &style)?;
     }
-    let top = max(&c.baseline.noise_free_suv)
-        .max(max(c.baseline.suv()))
+    let top = finite_max(&c.baseline.noise_free_suv)
+        .max(finite_max(c.baseline.suv()))
         .max(1e-12);
+    pet_comparison(out, c, lesion, top)?;
     let scans = [
         Some(("pet_baseline.png", c.baseline, "baseline", top)),
         Some(("pet_followup.png", c.followup, "follow-up", top)),
         c.planning.map(|p| {
-            let t = max(&p.noise_free_suv).max(max(p.suv())).max(1e-12);
+            let t = finite_max(&p.noise_free_suv)
+                .max(finite_max(p.suv()))
+                .max(1e-12);
             ("pet_planning.png", p, "planning", t)
         }),
     ];
     for (file, s, when, top) in scans.into_iter().flatten() {
-        let img = s.suv();
-        let pg = &s.phantom.grid;
-        let z = |k: usize| pg.world_mm([0.0, 0.0, k as f64])[2];
-        coronal_figure(
-            &s.phantom,
-            j,
-            |v| img[v],
-            &out.join(file),
-            &format!(
-                "{} {} PET ({when}), y = {y_mm:.0} mm, z {:.0} to {:.0} mm",
-                s.nuclide,
-                s.tracer.to_uppercase(),
-                z(0),
-                z(pg.dims[2] - 1)
-            ),
-            "SUV (body weight)",
-            plot::Colormap::Inferno,
-            false,
-            Some((0.0, top)),
-        )?;
+        let at = maps::through_voxel(&s.phantom, spec, lesion)?;
+        let style = MapStyle {
+            title: &format!("{} {} PET ({when})", s.nuclide, s.tracer.to_uppercase()),
+            colorbar_label: "SUV (body weight)",
+            colormap: Colormap::Magma,
+            range: Some((0.0, top)),
+            log_scale: false,
+            isolevels: &[],
+            iso_unit: "",
+            notes: &[],
+        };
+        maps::anatomy_map(&s.phantom, spec, at, s.suv(), &out.join(file), &style)?;
     }
     waterfall(out, c)
+}
+
+/// Baseline and follow-up PET side by side (`pet_comparison.png`) in one plane (coronal unless
+/// `[figures] slices` leaves it out) through the largest lesion, on one SUV scale (0 to the
+/// baseline's maximum), with the lesions outlined and their SUVpeak written beside them.
+fn pet_comparison(out: &Path, c: &RunContext, lesion: Option<&str>, top: f64) -> Result<bool> {
+    let spec = &plot::effective(&c.study.figures);
+    let (b, f) = (c.baseline, c.followup);
+    if !b.phantom.grid.same_geometry(&f.phantom.grid, 1e-6) {
+        eprintln!("pet_comparison.png not written: the scans have different grids");
+        return Ok(false);
+    }
+    let ph: &Phantom = &b.phantom;
+    let at = maps::through_voxel(ph, spec, lesion)?;
+    let plane = if spec.shows_plane("coronal") {
+        Plane::Coronal
+    } else {
+        maps::planes(spec)
+            .first()
+            .copied()
+            .unwrap_or(Plane::Coronal)
+    };
+    let lesions: Vec<(u16, String, String)> = c
+        .response
+        .lesions
+        .iter()
+        .filter_map(|l| {
+            let id = ph.region_id(&l.name).ok()?;
+            let base = format!("SUVpeak {:.1}", l.baseline.suv_peak);
+            let fol = format!(
+                "SUVpeak {:.1} ({:+.0}%)",
+                l.followup.suv_peak, l.suv_peak_change_pct
+            );
+            Some((id, base, fol))
+        })
+        .collect();
+    let outline: Vec<u16> = lesions.iter().map(|l| l.0).collect();
+    let notes: Vec<MapNote> = lesions
+        .iter()
+        .flat_map(|(id, b, f)| {
+            [(0, b), (1, f)].map(|(panel, text)| MapNote {
+                region: *id,
+                text,
+                panel: Some(panel),
+            })
+        })
+        .collect();
+    let density: Vec<f64> = ph.density.iter().map(|&d| f64::from(d)).collect();
+    let title = format!(
+        "{}: {} {} PET before and {:.0} weeks after therapy",
+        c.study.name,
+        b.nuclide,
+        b.tracer.to_uppercase(),
+        c.bio.followup_h / 168.0
+    );
+    let panels = [
+        MapPanel {
+            values: b.suv(),
+            plane,
+            label: "baseline",
+        },
+        MapPanel {
+            values: f.suv(),
+            plane,
+            label: "follow-up",
+        },
+    ];
+    let fig = plot::MapFigure {
+        title: &title,
+        grid: &ph.grid,
+        panels: &panels,
+        through: at,
+        colorbar_label: "SUV (body weight)",
+        colormap: Colormap::Magma,
+        range: Some((0.0, top)),
+        log_scale: false,
+        anatomy: Some(&density),
+        anatomy_window: maps::DENSITY_WINDOW,
+        labels: Some(&ph.label),
+        outline: &outline,
+        isolevels: &[],
+        iso_unit: "",
+        notes: &notes,
+    };
+    plot::with_figures(spec, || {
+        plot::written(plot::map_png(&out.join("pet_comparison.png"), &fig))
+    })
 }
 
 /// Waterfall of the predicted SUVpeak change per lesion (bars, sorted from the largest rise to
@@ -136,5 +205,72 @@ fn waterfall(out: &Path, c: &RunContext) -> Result<()> {
             y: -30.0,
         }],
     };
-    plot::bar_png(&out.join("waterfall.png"), &fig)
+    plot::with_figures(&c.study.figures, || {
+        plot::written(plot::bar_png(&out.join("waterfall.png"), &fig)).map(|_| ())
+    })
+}
+
+/// Axis titles of sweep keys in words with units, from the documentation of the spec fields
+/// (`DosimetrySpec`, `TherapySections`); `variant` is the study's variant.
+const AXIS_TITLES: [(&str, &str); 16] = [
+    (
+        "therapy.activity_per_cycle_mbq",
+        "administered activity per cycle (MBq)",
+    ),
+    ("therapy.cycles", "number of cycles"),
+    ("therapy.nuclide", "therapy nuclide"),
+    ("therapy.rbe_alpha", "RBE of the alpha dose"),
+    ("phantom.lesion_scale", "lesion size scale (linear)"),
+    ("phantom.voxel_mm", "voxel size (mm)"),
+    ("phantom.builtin", "phantom"),
+    ("imaging.fwhm_mm", "image resolution, FWHM (mm)"),
+    ("imaging.noise_rel", "relative image noise (1 sigma)"),
+    ("dose.histories", "Monte Carlo decays"),
+    ("baseline_pet.tracer", "PET tracer"),
+    ("baseline_pet.activity_mbq", "PET activity (MBq)"),
+    ("followup.weeks", "follow-up time (weeks)"),
+    ("followup.tracer", "follow-up PET tracer"),
+    ("biology.repair_half_time_h", "repair half-time (h)"),
+    ("variant", "study variant"),
+];
+
+/// The axis title of a sweep key (`therapy.activity_per_cycle_mbq` -> "administered activity
+/// per cycle (MBq)"); a key not in the table is read from its name: underscores as spaces, a
+/// unit suffix (`_mbq`, `_gbq`, `_mm`, `_cm`, `_h`, `_d`, `_gy`, `_pct`) as the unit.
+pub fn axis_title(key: &str) -> String {
+    if let Some((_, t)) = AXIS_TITLES.iter().find(|(k, _)| *k == key) {
+        return t.to_string();
+    }
+    let leaf = key.rsplit('.').next().unwrap_or(key);
+    let units = [
+        ("_mbq", "MBq"),
+        ("_gbq", "GBq"),
+        ("_mm", "mm"),
+        ("_cm", "cm"),
+        ("_h", "h"),
+        ("_d", "d"),
+        ("_gy", "Gy"),
+        ("_pct", "%"),
+    ];
+    for (suffix, unit) in units {
+        if let Some(stem) = leaf.strip_suffix(suffix) {
+            return format!("{} ({unit})", stem.replace('_', " "));
+        }
+    }
+    leaf.replace('_', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::axis_title;
+
+    #[test]
+    fn sweep_keys_read_as_words_with_units() {
+        assert_eq!(
+            axis_title("therapy.activity_per_cycle_mbq"),
+            "administered activity per cycle (MBq)"
+        );
+        assert_eq!(axis_title("biology.alpha_beta_gy"), "alpha beta (Gy)");
+        assert_eq!(axis_title("imaging.seed"), "seed");
+    }
 }

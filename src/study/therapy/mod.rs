@@ -89,7 +89,9 @@ pub fn run_therapy_file(
             opts,
             &pool,
         )?;
-        metrics.sweep = Some(sweep_outputs::write_summary(&out, &sweep_axes, &points)?);
+        metrics.sweep = Some(crate::plot::with_figures(&nominal.figures, || {
+            sweep_outputs::write_summary(&out, &sweep_axes, &points)
+        })?);
     }
     metrics.seconds = Some(start.elapsed().as_secs_f64());
     let metrics = metrics.to_json();

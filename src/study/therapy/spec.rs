@@ -213,6 +213,8 @@ struct TherapySections {
     baseline_pet: BaselinePetSpec,
     biology: BiologySpec,
     followup: FollowupSpec,
+    #[serde(default)]
+    figures: crate::plot::FiguresSpec,
 }
 
 /// A parsed, checked therapy study.
@@ -232,6 +234,8 @@ pub struct TherapyStudy {
     pub baseline_pet: BaselinePetSpec,
     pub biology: BiologySpec,
     pub followup: FollowupSpec,
+    /// `[figures]`: how the figures are drawn and written (also those of the dosimetry)
+    pub figures: crate::plot::FiguresSpec,
 }
 
 /// The dosimetry sections of a study table as a [`DosimetrySpec`]; a phantom TOML path is taken
@@ -349,6 +353,8 @@ impl TherapyStudy {
                 bail!("{file}: kind = \"{k}\": expected \"therapy\"");
             }
         }
+        s.figures.check().map_err(|e| anyhow!("{file}: {e:#}"))?;
+        dosimetry.figures = s.figures.clone();
         let study = TherapyStudy {
             inputs,
             name: s.name,
@@ -360,6 +366,7 @@ impl TherapyStudy {
             baseline_pet: s.baseline_pet,
             biology: s.biology,
             followup: s.followup,
+            figures: s.figures,
         };
         study.validate()?;
         Ok(study)

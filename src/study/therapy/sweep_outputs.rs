@@ -142,6 +142,7 @@ fn figures(
     groups.sort();
     groups.dedup();
     let leaf = axes[ax].leaf();
+    let words = super::figures::axis_title(&axes[ax].path);
     let make = |file: String, title: &str, y: &str, specs: Vec<MetricSpec>| {
         let mut names = Vec::new();
         let mut pts: Vec<Vec<(f64, f64)>> = Vec::new();
@@ -161,7 +162,7 @@ fn figures(
                 } else {
                     format!(" [{g}]")
                 };
-                names.push(format!("{key} {region}{suffix}"));
+                names.push(format!("{} {region}{suffix}", metric_name(key)));
                 pts.push(s);
             }
         }
@@ -174,21 +175,39 @@ fn figures(
                 y_err: None,
             })
             .collect();
-        plot::line_png(&out.join(file), title, leaf, y, &series, false)
+        plot::written(plot::line_png(
+            &out.join(file),
+            title,
+            &words,
+            y,
+            &series,
+            false,
+        ))
     };
     let (prob, suv) = figure_metrics(lesions, oars);
     make(
         format!("tcp_ntcp_vs_{leaf}.png"),
-        &format!("TCP and NTCP against {leaf}"),
+        &format!("TCP and NTCP against {words}"),
         "probability",
         prob,
     )?;
     make(
         format!("suv_change_vs_{leaf}.png"),
-        &format!("predicted SUVpeak change against {leaf}"),
+        &format!("predicted SUVpeak change against {words}"),
         "SUVpeak change (%)",
         suv,
     )
+    .map(|_| ())
+}
+
+/// A metric key in words for legends.
+fn metric_name(key: &str) -> &str {
+    match key {
+        "tcp" => "TCP",
+        "ntcp" => "NTCP",
+        "suv_peak_change_pct" => "SUVpeak change",
+        other => other,
+    }
 }
 
 /// One figure metric: (region, metrics.json section, key).
@@ -220,6 +239,11 @@ fn bar_figures(
     oars: &[String],
 ) -> Result<()> {
     let leaf = axes.iter().map(|a| a.leaf()).collect::<Vec<_>>().join("_");
+    let words = axes
+        .iter()
+        .map(|a| super::figures::axis_title(&a.path))
+        .collect::<Vec<_>>()
+        .join(" and ");
     let names: Vec<String> = points
         .iter()
         .map(|p| {
@@ -252,19 +276,20 @@ fn bar_figures(
             groups: &groups,
             ref_lines: &[],
         };
-        plot::bar_png(&out.join(file), &fig)
+        plot::written(plot::bar_png(&out.join(file), &fig))
     };
     let (prob, suv) = figure_metrics(lesions, oars);
     make(
         format!("tcp_ntcp_by_{leaf}.png"),
-        &format!("TCP (lesions) and NTCP (organs at risk) by {leaf}"),
+        &format!("TCP (lesions) and NTCP (organs at risk) by {words}"),
         "probability",
         prob,
     )?;
     make(
         format!("suv_change_by_{leaf}.png"),
-        &format!("predicted SUVpeak change by {leaf}"),
+        &format!("predicted SUVpeak change by {words}"),
         "SUVpeak change (%)",
         suv,
     )
+    .map(|_| ())
 }
