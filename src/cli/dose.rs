@@ -39,7 +39,7 @@ pub struct DoseArgs {
     #[arg(long)]
     pub chain: bool,
     /// Monte Carlo decays (mc)
-    #[arg(long, default_value_t = 1_000_000)]
+    #[arg(long, value_parser = crate::cli::count, default_value_t = 1_000_000)]
     pub histories: u64,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -65,7 +65,7 @@ pub struct DoseArgs {
     #[arg(long)]
     pub kernel_n: Option<usize>,
     /// vsv: decays per kernel (per chain member)
-    #[arg(long, default_value_t = 2_000_000)]
+    #[arg(long, value_parser = crate::cli::count, default_value_t = 2_000_000)]
     pub kernel_histories: u64,
     /// vsv: folder of cached kernels (default: the user's cache folder, $XDG_CACHE_HOME/theradose/vsv or ~/.cache/theradose/vsv)
     #[arg(long)]
@@ -83,6 +83,14 @@ pub struct DoseArgs {
     /// output folder
     #[arg(long)]
     pub out: PathBuf,
+    /// mc: continue the checkpoint (tally.bin) in --out; a larger --histories extends a
+    /// finished run to the result of one longer run
+    #[arg(long)]
+    pub resume: bool,
+    /// replace the checkpoint and results in --out (without --resume or --force a folder
+    /// holding them is refused)
+    #[arg(long, conflicts_with = "resume")]
+    pub force: bool,
 }
 
 impl DoseArgs {
@@ -118,6 +126,7 @@ impl DoseArgs {
             dicom: self.dicom,
             out: self.out.clone(),
             spec,
+            existing: theradose::run::guard::Existing::of_flags(self.resume, self.force),
         })
     }
 }
@@ -127,12 +136,27 @@ pub fn run(args: &DoseArgs) -> Result<()> {
     let job = args.to_job()?;
     let ctx = Context::load()?;
     theradose::run::install_interrupt_handler();
-    let r = run_files(&ctx, &job)?;
+    let r = run_files(&ctx, &job).inspect_err(super::run::print_hint)?;
     eprintln!(
         "dose ({}) written to {}; regions.csv: {} regions",
         args.method,
         args.out.display(),
         r.regions.len()
     );
+    println!(
+        "{:<20} {:>12} {:>13} {:>10} {:>13} {:>13}",
+        "region", "mass (g)", "mean (Gy)", "rel. unc.", "D90 (Gy)", "D2 (Gy)"
+    );
+    for g in &r.regions {
+        println!(
+            "{:<20} {:>12.3} {:>13.4e} {:>9.2}% {:>13.4e} {:>13.4e}",
+            g.name,
+            g.mass_g,
+            g.mean_gy,
+            100.0 * g.rel_uncertainty,
+            g.d90_gy,
+            g.d2_gy
+        );
+    }
     Ok(())
 }

@@ -20,14 +20,19 @@ mod tia_map;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
-use std::path::PathBuf;
 use theradose::error::spec_error_of;
 
 #[derive(Parser)]
 #[command(
     name = "theradose",
     version,
-    about = "Monte Carlo dosimetry and theranostics: photon transport in voxel phantoms, dose with uncertainty.\nUnits: MeV, cm, g/cm3, s, Bq, Gy (mm where a name says so)."
+    about = "Monte Carlo dosimetry and theranostics: photon transport in voxel phantoms, dose with uncertainty.\nUnits: MeV, cm, g/cm3, s, Bq, Gy (mm where a name says so).",
+    after_help = concat!(
+        "Environment:\n  THERADOSE_DATA      folder of the physics data tables (default: the data/ folder theradose was built from, ",
+        env!("CARGO_MANIFEST_DIR"),
+        "/data)\n  THERADOSE_PHANTOMS  folder of the built-in phantom files (default: its phantoms/)\n  THERADOSE_NO_PROGRESS  set: log lines instead of a progress bar\n\n",
+        "Example:\n  theradose study                 # the default study, into results/quickstart/\n  theradose run --help            # help and examples of a command"
+    )
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -39,59 +44,12 @@ pub enum Cmd {
     /// Run a study file into results/<name>/: a therapy study (default studies/quickstart.toml:
     /// Lu-177-PSMA from a Ga-68-PSMA PET to the predicted follow-up PET), a dosimetry study
     /// (kind = "dosimetry") or a run file ([source]).
-    Study {
-        /// study file (TOML)
-        file: Option<PathBuf>,
-        /// output folder (default results/<name>)
-        #[arg(long)]
-        out: Option<PathBuf>,
-        #[arg(long)]
-        histories: Option<u64>,
-        #[arg(long)]
-        threads: Option<usize>,
-    },
+    Study(run::StudyArgs),
     /// Transport a run file (phantom + source) and write dose.nii.gz, uncertainty.nii.gz,
-    /// summary.json, regions.csv and a PNG slice.
-    Run {
-        /// run file (TOML)
-        file: PathBuf,
-        /// output folder (default results/<name>)
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// histories of the whole run (overrides the file)
-        #[arg(long)]
-        histories: Option<u64>,
-        /// random seed (overrides the file)
-        #[arg(long)]
-        seed: Option<u64>,
-        /// worker threads (default: all cores); results do not depend on it
-        #[arg(long)]
-        threads: Option<usize>,
-        /// split the run into this many jobs (combine them with `theradose merge`)
-        #[arg(long, default_value_t = 1)]
-        jobs: u64,
-        /// which job this is, 0 <= i < jobs
-        #[arg(long, default_value_t = 0)]
-        job_index: u64,
-        /// continue from the checkpoint (tally.bin) in the output folder
-        #[arg(long)]
-        resume: bool,
-        /// stop when the mean dose of --region reaches this relative uncertainty (1 sigma, e.g. 0.02)
-        #[arg(long)]
-        target_uncertainty: Option<f64>,
-        /// region for --target-uncertainty
-        #[arg(long)]
-        region: Option<String>,
-        /// seconds between checkpoints of the tally (tally.bin in the output folder)
-        #[arg(long, default_value_t = 10.0)]
-        checkpoint_every: f64,
-    },
+    /// summary.json, regions.csv and a PNG slice; the regions table on stdout.
+    Run(run::RunArgs),
     /// Merge the folders of job parts (`run --jobs N --job-index i`) into one result.
-    Merge {
-        parts: Vec<PathBuf>,
-        #[arg(long)]
-        out: PathBuf,
-    },
+    Merge(run::MergeArgs),
     /// Print interaction coefficients of a medium as CSV.
     Table {
         /// photon (mu/rho, mu_en/rho), electron or positron (stopping power, CSDA range), alpha or proton, neutron (macroscopic cross sections, kerma)
@@ -171,9 +129,9 @@ impl Cmd {
     /// The subcommand's name, as typed.
     fn name(&self) -> &'static str {
         match self {
-            Cmd::Study { .. } => "study",
-            Cmd::Run { .. } => "run",
-            Cmd::Merge { .. } => "merge",
+            Cmd::Study(_) => "study",
+            Cmd::Run(_) => "run",
+            Cmd::Merge(_) => "merge",
             Cmd::Table { .. } => "table",
             Cmd::Kernel(_) => "kernel",
             Cmd::Decay { .. } => "decay",
@@ -197,6 +155,12 @@ impl Cmd {
 /// Parses the command line, runs the command and returns the process exit code; errors are
 /// printed as `error: ...` on stderr.
 pub fn main() -> i32 {
+    // a file-size limit (ulimit -f) makes a write fail with EFBIG, reported like a full disk,
+    // instead of killing the process with SIGXFSZ half-way through a checkpoint
+    // SAFETY: setting a signal to "ignore" installs no handler code.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
     theradose::run::progress::set_progress_sink(std::sync::Arc::new(progress::Terminal));
     let cli = Cli::parse();
     let name = cli.cmd.name();
@@ -210,41 +174,11 @@ pub fn main() -> i32 {
 }
 
 fn dispatch(cmd: Cmd) -> Result<()> {
+    theradose::tables::check_data_dir()?;
     match cmd {
-        Cmd::Study {
-            file,
-            out,
-            histories,
-            threads,
-        } => run::study(file, out, histories, threads),
-        Cmd::Run {
-            file,
-            out,
-            histories,
-            seed,
-            threads,
-            jobs,
-            job_index,
-            resume,
-            target_uncertainty,
-            region,
-            checkpoint_every,
-        } => run::run(
-            &file,
-            out,
-            theradose::study::runfile::RunOptions {
-                histories,
-                seed,
-                threads,
-                jobs,
-                job_index,
-                resume,
-                target_uncertainty,
-                region,
-                checkpoint_every_s: Some(checkpoint_every),
-            },
-        ),
-        Cmd::Merge { parts, out } => run::merge(&parts, &out),
+        Cmd::Study(a) => run::study(a),
+        Cmd::Run(a) => run::run(a),
+        Cmd::Merge(a) => run::merge(a),
         Cmd::Table {
             particle,
             medium,
@@ -290,6 +224,11 @@ fn dispatch(cmd: Cmd) -> Result<()> {
     }
 }
 
+/// A count flag (`--histories 1e5`): a whole number, also in exponent notation.
+pub fn count(text: &str) -> Result<u64, String> {
+    theradose::units::parse_count(text)
+}
+
 /// The flag of a spec field of command `cmd`: the field's last part with `-` for `_`
 /// (`times_h` -> `--times-h`), except where the flag is spelled otherwise.
 pub fn flag_of(cmd: &str, field: &str) -> String {
@@ -309,6 +248,7 @@ pub fn flag_of(cmd: &str, field: &str) -> String {
                 "jobs",
                 "job_index",
                 "resume",
+                "force",
                 "target_uncertainty",
                 "region",
             ]

@@ -28,7 +28,7 @@ pub struct SvaluesArgs {
     #[arg(long, value_delimiter = ',')]
     pub sources: Vec<String>,
     /// decays per source region
-    #[arg(long, default_value_t = 1_000_000)]
+    #[arg(long, value_parser = crate::cli::count, default_value_t = 1_000_000)]
     pub histories: u64,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
