@@ -10,6 +10,9 @@ use theradose::study::dose::{run_files, DoseFiles, DoseMethod, DoseSpec};
 
 /// Arguments of `theradose dose`.
 #[derive(clap::Args, Debug, Clone)]
+#[command(
+    after_help = "A folder that already holds a checkpoint or results is refused unless --resume (continue it; a larger --histories extends a finished run) or --force (replace it).\n\nExamples:\n  theradose dose --method mc --phantom adult --tia tia/tia.nii.gz --nuclide Lu-177 --histories 1e6 --out dose_mc\n  theradose dose --method mc --phantom adult --tia tia/tia.nii.gz --nuclide Lu-177 --histories 4e6 --resume --out dose_mc\n  theradose dose --method vsv --phantom adult --tia tia/tia.nii.gz --nuclide Lu-177 --tissue-kernels --out dose_vsv"
+)]
 pub struct DoseArgs {
     /// mc (Monte Carlo), vsv (voxel S-value convolution) or ldm (local deposition)
     #[arg(long)]
@@ -41,6 +44,7 @@ pub struct DoseArgs {
     /// Monte Carlo decays (mc)
     #[arg(long, value_parser = crate::cli::count, default_value_t = 1_000_000)]
     pub histories: u64,
+    /// random seed: the same seed gives the same result, bit for bit
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// worker threads (default: all cores); results do not depend on it

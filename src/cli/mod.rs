@@ -7,6 +7,7 @@
 mod beam;
 mod bed;
 mod dose;
+mod help;
 mod image;
 mod kernel;
 mod pet;
@@ -19,7 +20,7 @@ mod tia;
 mod tia_map;
 
 use anyhow::Result;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use theradose::error::spec_error_of;
 
 #[derive(Parser)]
@@ -51,6 +52,9 @@ pub enum Cmd {
     /// Merge the folders of job parts (`run --jobs N --job-index i`) into one result.
     Merge(run::MergeArgs),
     /// Print interaction coefficients of a medium as CSV.
+    #[command(
+        after_help = "Examples:\n  theradose table --particle photon --medium water --energies 0.03,0.1,0.662\n  theradose table --particle neutron --medium water --energies 2.53e-8,1e-3 --boron-ppm 30"
+    )]
     Table {
         /// photon (mu/rho, mu_en/rho), electron or positron (stopping power, CSDA range), alpha or proton, neutron (macroscopic cross sections, kerma)
         #[arg(long)]
@@ -94,6 +98,9 @@ pub enum Cmd {
     /// distance (3D) and of its projection on one axis (1D); optional 1D histogram CSV.
     PositronRange(kernel::PositronRangeArgs),
     /// Built-in phantoms.
+    #[command(
+        after_help = "Examples:\n  theradose phantom list\n  theradose phantom show adult --groups lesions"
+    )]
     Phantom {
         #[command(subcommand)]
         cmd: phantom::PhantomCmd,
@@ -114,6 +121,9 @@ pub enum Cmd {
     /// Neutron beam (BNCT) into a phantom: depth fluence and dose components.
     Beam(beam::BeamArgs),
     /// Images (DICOM series, NIfTI, MetaImage): what they hold, and conversion to NIfTI.
+    #[command(
+        after_help = "Examples:\n  theradose image info ct_dicom/\n  theradose image convert pet_dicom/ --units suv --out pet_suv.nii.gz"
+    )]
     Image {
         #[command(subcommand)]
         cmd: image::ImageCmd,
@@ -162,12 +172,17 @@ pub fn main() -> i32 {
         libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
     }
     theradose::run::progress::set_progress_sink(std::sync::Arc::new(progress::Terminal));
-    let cli = Cli::parse();
+    let matches = help::patched(Cli::command()).get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let name = cli.cmd.name();
     match dispatch(cli.cmd) {
         Ok(()) => 0,
         Err(e) => {
             eprintln!("error: {}", render_error(name, &e));
+            if !matches!(name, "run" | "dose" | "study" | "merge") {
+                // (those print their hints themselves, before the error)
+                run::print_hint(&e);
+            }
             1
         }
     }

@@ -36,6 +36,17 @@ pub struct StudyArgs {
     /// continues the checkpoint of the same run and refuses one of another run
     #[arg(long)]
     pub force: bool,
+    /// run only this point (0-based) of the study's [sweep] into OUT/sweep/<point>/, e.g.
+    /// $SLURM_ARRAY_TASK_ID (then --collect)
+    #[arg(long, conflicts_with_all = ["collect", "sweep_points"])]
+    pub sweep_point: Option<usize>,
+    /// print the number of sweep points of the study and stop (the array is 0..points-1)
+    #[arg(long, conflicts_with = "collect")]
+    pub sweep_points: bool,
+    /// the collect step of a split sweep: run the nominal study and gather the points that
+    /// --sweep-point wrote into sweep.csv and metrics.json
+    #[arg(long)]
+    pub collect: bool,
 }
 
 /// Runs `theradose study [FILE]`: a run file ([source]), a dosimetry study or a therapy study,
@@ -54,8 +65,35 @@ pub fn study(a: StudyArgs) -> Result<()> {
             eprintln!("--force: removed the checkpoint {}", p.display());
         }
     }
+    let split = a.sweep_point.is_some() || a.sweep_points || a.collect;
+    if split && study::study_kind(&file)? != study::StudyKind::Therapy {
+        anyhow::bail!(
+            "{}: --sweep-point, --sweep-points and --collect apply to therapy studies with a [sweep]",
+            file.display()
+        );
+    }
+    if a.sweep_points {
+        println!("{}", study::therapy::split::sweep_points(&file)?);
+        return Ok(());
+    }
     let ctx = Context::load()?;
-    let r = study::run_study(&ctx, &file, a.out.as_deref(), &opts).inspect_err(print_hint)?;
+    if let Some(i) = a.sweep_point {
+        let dir = study::therapy::split::run_sweep_point(&ctx, &file, a.out.as_deref(), &opts, i)
+            .inspect_err(print_hint)?;
+        eprintln!("sweep point {i} in {}", dir.display());
+        return Ok(());
+    }
+    let r = if a.collect {
+        let (out_dir, metrics) =
+            study::therapy::run_therapy(&ctx, &file, a.out.as_deref(), &opts, true)?;
+        study::StudyResult {
+            kind: study::StudyKind::Therapy,
+            out_dir,
+            metrics,
+        }
+    } else {
+        study::run_study(&ctx, &file, a.out.as_deref(), &opts).inspect_err(print_hint)?
+    };
     match r.kind {
         study::StudyKind::Run => println!("{}", serde_json::to_string_pretty(&r.metrics)?),
         study::StudyKind::Therapy => {
@@ -174,10 +212,16 @@ pub struct MergeArgs {
     /// folder of the merged result
     #[arg(long)]
     pub out: PathBuf,
+    /// replace a result already in --out (without it such a folder is refused)
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Runs `theradose merge PARTS --out DIR`.
 pub fn merge(a: MergeArgs) -> Result<()> {
+    use theradose::run::guard::{check_existing, Existing, OutputLock};
+    let _lock = OutputLock::acquire(&a.out, &theradose::run::progress::note)?;
+    check_existing(&a.out, Existing::of_flags(false, a.force)).inspect_err(print_hint)?;
     let s = runfile::merge(&Context::load()?, &a.parts, &a.out)?;
     print_run_summary(&s.summary.to_json(), &a.out);
     Ok(())
@@ -202,8 +246,8 @@ pub fn print_hint(e: &anyhow::Error) {
     }
     if let Some(x) = e.downcast_ref::<OutputExists>() {
         eprintln!(
-            "{}: continue it with --resume (a larger --histories extends a finished run), or \
-             replace it with --force",
+            "{}: replace it with --force; a run's checkpoint can also be continued with --resume \
+             (a larger --histories extends a finished run)",
             x.path.display()
         );
     }
