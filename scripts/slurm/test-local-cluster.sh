@@ -25,7 +25,7 @@ pids=()
 cleanup() {
     for p in "${pids[@]}"; do kill "$p" 2> /dev/null || true; done
     # slurmctld and slurmd daemonise: stop them by the pid files this script configured
-    for f in "$work/slurmctld.pid" "$work/slurmd.pid" "$work/munged.pid"; do
+    for f in "$work/slurmctld.pid" "$work/slurmd.pid" /run/munge/theradose-ci.pid; do
         [ -f "$f" ] && kill "$(cat "$f")" 2> /dev/null || true
     done
 }
@@ -38,7 +38,8 @@ chown -R munge: /etc/munge /run/munge /var/lib/munge /var/log/munge
 chmod 400 /etc/munge/munge.key
 chmod 755 /run/munge
 if ! munge -n > /dev/null 2>&1; then
-    su -s /bin/sh munge -c "munged --pid-file=$work/munged.pid" || {
+    # (the pid file where user munge may write it; removed when munged is stopped)
+    su -s /bin/sh munge -c "munged --pid-file=/run/munge/theradose-ci.pid" || {
         echo "FAIL: munged did not start"
         exit 1
     }
