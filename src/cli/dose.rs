@@ -42,7 +42,7 @@ pub struct DoseArgs {
     #[arg(long)]
     pub chain: bool,
     /// Monte Carlo decays (mc)
-    #[arg(long, value_parser = crate::cli::count, default_value_t = 1_000_000)]
+    #[arg(long, value_parser = crate::cli::args::count, default_value_t = 1_000_000)]
     pub histories: u64,
     /// random seed: the same seed gives the same result, bit for bit
     #[arg(long, default_value_t = 1)]
@@ -69,7 +69,7 @@ pub struct DoseArgs {
     #[arg(long)]
     pub kernel_n: Option<usize>,
     /// vsv: decays per kernel (per chain member)
-    #[arg(long, value_parser = crate::cli::count, default_value_t = 2_000_000)]
+    #[arg(long, value_parser = crate::cli::args::count, default_value_t = 2_000_000)]
     pub kernel_histories: u64,
     /// vsv: folder of cached kernels (default: the user's cache folder, $XDG_CACHE_HOME/theradose/vsv or ~/.cache/theradose/vsv)
     #[arg(long)]

@@ -44,7 +44,7 @@ pub fn patched(cmd: Command) -> Command {
         }
         // 1e5-style counts, where the option is a plain count
         if c.get_arguments().any(|a| a.get_id() == "histories") {
-            c = c.mut_arg("histories", |a| a.value_parser(super::count));
+            c = c.mut_arg("histories", |a| a.value_parser(super::args::count));
         }
         c
     })

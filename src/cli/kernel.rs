@@ -52,7 +52,7 @@ pub struct KernelArgs {
     #[arg(long)]
     pub shells: usize,
     /// source particles (decays with --nuclide); 1e5-style counts accepted
-    #[arg(long, value_parser = crate::cli::count)]
+    #[arg(long, value_parser = crate::cli::args::count)]
     pub histories: u64,
     /// random seed: the same seed gives the same result, bit for bit
     #[arg(long, default_value_t = 1)]
@@ -93,7 +93,7 @@ pub struct VsvArgs {
     #[arg(long)]
     pub n: usize,
     /// decays in the source voxel; 1e5-style counts accepted
-    #[arg(long, value_parser = crate::cli::count)]
+    #[arg(long, value_parser = crate::cli::args::count)]
     pub histories: u64,
     /// random seed: the same seed gives the same result, bit for bit
     #[arg(long, default_value_t = 1)]
@@ -122,7 +122,7 @@ pub struct PositronRangeArgs {
     #[arg(long)]
     pub medium: String,
     /// positrons emitted; 1e5-style counts accepted
-    #[arg(long, value_parser = crate::cli::count)]
+    #[arg(long, value_parser = crate::cli::args::count)]
     pub histories: u64,
     /// random seed: the same seed gives the same result, bit for bit
     #[arg(long, default_value_t = 1)]

@@ -4,6 +4,7 @@
 //! Errors: a [`theradose::error::SpecError`] names a spec field; [`render_error`] shows it as
 //! the command's flag (`histories` -> `--histories`).
 
+mod args;
 mod beam;
 mod bed;
 mod dose;
@@ -237,11 +238,6 @@ fn dispatch(cmd: Cmd) -> Result<()> {
         Cmd::Rtstruct(a) => image::rtstruct(&a),
         Cmd::Register(a) => register::run(&a),
     }
-}
-
-/// A count flag (`--histories 1e5`): a whole number, also in exponent notation.
-pub fn count(text: &str) -> Result<u64, String> {
-    theradose::units::parse_count(text)
 }
 
 /// The flag of a spec field of command `cmd`: the field's last part with `-` for `_`

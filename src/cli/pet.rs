@@ -66,7 +66,7 @@ pub struct PetArgs {
     #[arg(long, default_value_t = 0.0)]
     pub randoms_fraction: f64,
     /// positron histories of the range kernel (0: no positron range)
-    #[arg(long, value_parser = crate::cli::count, default_value_t = 20_000)]
+    #[arg(long, value_parser = crate::cli::args::count, default_value_t = 20_000)]
     pub positron_histories: u64,
     /// projection angles (default: pi/2 x image diagonal in voxels, at most crystals/2)
     #[arg(long)]

@@ -27,7 +27,7 @@ pub struct StudyArgs {
     pub out: Option<PathBuf>,
     /// Monte Carlo histories (decays; source neutrons for BNCT), overriding the file; 1e6-style
     /// counts accepted
-    #[arg(long, value_parser = crate::cli::count)]
+    #[arg(long, value_parser = crate::cli::args::count)]
     pub histories: Option<u64>,
     /// worker threads (default: all cores); results do not depend on it
     #[arg(long)]
@@ -147,7 +147,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// histories of the whole run (overrides the file); 1e6-style counts accepted
-    #[arg(long, value_parser = crate::cli::count)]
+    #[arg(long, value_parser = crate::cli::args::count)]
     pub histories: Option<u64>,
     /// random seed (overrides the file)
     #[arg(long)]

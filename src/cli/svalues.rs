@@ -31,7 +31,7 @@ pub struct SvaluesArgs {
     #[arg(long, value_delimiter = ',')]
     pub sources: Vec<String>,
     /// decays per source region
-    #[arg(long, value_parser = crate::cli::count, default_value_t = 1_000_000)]
+    #[arg(long, value_parser = crate::cli::args::count, default_value_t = 1_000_000)]
     pub histories: u64,
     /// random seed: the same seed gives the same result, bit for bit
     #[arg(long, default_value_t = 1)]
