@@ -61,7 +61,7 @@ pub fn parse_count(text: &str) -> Result<u64, String> {
 /// A fractional, negative, non-finite or too large value.
 pub fn count_of_f64(x: f64) -> Result<u64, String> {
     const MAX: f64 = 9_007_199_254_740_992.0; // 2^53
-    if !x.is_finite() || x < 0.0 || x > MAX || x.fract() != 0.0 {
+    if !x.is_finite() || !(0.0..=MAX).contains(&x) || x.fract() != 0.0 {
         return Err(format!(
             "{x} is not a count: expected a whole number from 0 to 2^53, such as 100000 or 1e5"
         ));

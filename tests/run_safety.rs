@@ -292,3 +292,22 @@ fn dose_resumes_and_refuses_like_run() {
         );
     }
 }
+
+/// A sweep split over processes (Slurm arrays, `scripts/slurm/`): the point count is printed,
+/// a point beyond it is refused, and --collect before the points ran names the missing one.
+#[test]
+fn sweep_points_are_counted_and_checked() {
+    let f = Path::new(env!("CARGO_MANIFEST_DIR")).join("studies/quickstart-ci.toml");
+    let o = ok(&["study", s(&f), "--sweep-points"]);
+    // "therapy.activity_per_cycle_mbq" = [3700.0, 11100.0]
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "2");
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("o");
+    let o = theradose(&["study", s(&f), "--sweep-point", "2", "--out", s(&out)]);
+    assert!(!o.status.success());
+    assert!(err(&o).contains("has 2 sweep points (0 to 1)"), "{}", err(&o));
+    let o = theradose(&["study", s(&f), "--collect", "--out", s(&out)]);
+    assert!(!o.status.success());
+    assert!(err(&o).contains("--sweep-point 0"), "{}", err(&o));
+    assert!(!out.join("dosimetry").exists(), "nothing computed");
+}
