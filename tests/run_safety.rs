@@ -305,7 +305,11 @@ fn sweep_points_are_counted_and_checked() {
     let out = t.path().join("o");
     let o = theradose(&["study", s(&f), "--sweep-point", "2", "--out", s(&out)]);
     assert!(!o.status.success());
-    assert!(err(&o).contains("has 2 sweep points (0 to 1)"), "{}", err(&o));
+    assert!(
+        err(&o).contains("has 2 sweep points (0 to 1)"),
+        "{}",
+        err(&o)
+    );
     let o = theradose(&["study", s(&f), "--collect", "--out", s(&out)]);
     assert!(!o.status.success());
     assert!(err(&o).contains("--sweep-point 0"), "{}", err(&o));
