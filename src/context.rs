@@ -25,6 +25,7 @@ impl Context {
     /// # Errors
     /// When the data folder or `materials.toml` cannot be read.
     pub fn load() -> Result<Context> {
+        crate::tables::check_data_dir()?;
         Ok(Context {
             materials: MaterialDb::load()?,
             cache_dir: Self::default_cache_dir(),

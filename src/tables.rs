@@ -11,7 +11,40 @@ pub fn data_dir() -> PathBuf {
     if let Ok(d) = std::env::var("THERADOSE_DATA") {
         return PathBuf::from(d);
     }
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/data"))
+    PathBuf::from(BUILT_IN_DATA_DIR)
+}
+
+/// The data folder the binary was built with (the checkout's `data/`).
+pub const BUILT_IN_DATA_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data");
+
+/// Checks that the data folder ([`data_dir`]) exists and is theradose's (it holds
+/// `materials.toml`), so that a wrong `THERADOSE_DATA` reads as such, not as an unknown nuclide
+/// or material later.
+///
+/// # Errors
+/// A missing folder or one without `materials.toml`, naming where the path came from.
+pub fn check_data_dir() -> Result<PathBuf> {
+    let d = data_dir();
+    let from = match std::env::var_os("THERADOSE_DATA") {
+        Some(_) => "THERADOSE_DATA",
+        None => "the folder theradose was built from",
+    };
+    let fix = format!(
+        "set THERADOSE_DATA to the data/ folder of a theradose checkout (built with {BUILT_IN_DATA_DIR})"
+    );
+    if !d.is_dir() {
+        anyhow::bail!(
+            "data folder {} (from {from}) does not exist: {fix}",
+            d.display()
+        );
+    }
+    if !d.join("materials.toml").is_file() {
+        anyhow::bail!(
+            "data folder {} (from {from}) is not theradose's data folder (no materials.toml): {fix}",
+            d.display()
+        );
+    }
+    Ok(d)
 }
 
 /// Reads a data file by its path relative to the data folder.

@@ -147,7 +147,7 @@ fn ct_phantom_from_files() {
     );
     let csv = std::fs::read_to_string(t.path().join("out/regions.csv")).unwrap();
     assert!(
-        csv.starts_with("region,mass_g,mean_dose_gy,rel_uncertainty\n")
+        csv.starts_with("region,mass_g,mean_dose_gy_per_particle,rel_uncertainty\n")
             && csv.contains("left,")
             && csv.contains("right,")
     );

@@ -394,26 +394,34 @@ fn tia_map_from_images_feeds_the_dose_command() {
     assert!(String::from_utf8_lossy(&st.stderr).contains("expected one time per image"));
 }
 
-/// `dose --method mc` into a folder holding the checkpoint of another map starts afresh (the
-/// run name hashes the map), and resumes its own: a map scaled by 2 gives exactly twice the
-/// dose (same seed, same relative source), a repeated run the same dose.
+/// `dose --method mc` into a folder holding the checkpoint of another map is refused (the run
+/// name hashes the map; issue 20: nothing is replaced unasked), starts afresh when forced, and
+/// resumes its own: a map scaled by 2 gives exactly twice the dose (same seed, same relative
+/// source), a repeated run the same dose.
 #[test]
 fn mc_checkpoints_belong_to_their_map() {
+    use theradose::run::guard::Existing;
     let dir = tempfile::tempdir().unwrap();
     let (tia1, _, _) = sphere_tia(dir.path(), 1e9);
     let d2 = dir.path().join("x2");
     std::fs::create_dir_all(&d2).unwrap();
     let (tia2, _, _) = sphere_tia(&d2, 2e9);
     let out = dir.path().join("mc");
-    let run = |tia: &Path| {
+    let job = |tia: &Path, existing: Existing| {
         let mut a = DoseFiles::with_method("mc", "water-cube", tia, "Lu-177", &out).unwrap();
         a.spec.histories = 20_000;
-        compute(&a).unwrap();
+        a.existing = existing;
+        a
+    };
+    let run = |tia: &Path, existing: Existing| {
+        compute(&job(tia, existing)).unwrap();
         read(&out.join("dose.nii.gz"))
     };
-    let a = run(&tia1);
-    let b = run(&tia2);
-    let again = run(&tia2);
+    let a = run(&tia1, Existing::Resume);
+    let e = compute(&job(&tia2, Existing::Resume)).unwrap_err();
+    assert!(format!("{e:#}").contains("different run"), "{e:#}");
+    let b = run(&tia2, Existing::Force);
+    let again = run(&tia2, Existing::Resume);
     let i = a
         .iter()
         .enumerate()

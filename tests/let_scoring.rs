@@ -156,9 +156,9 @@ fn monoenergetic_5mev_alphas_in_water_match_astar_track_and_dose_averaged_let() 
     let lt_map = read_volume(&out.join("let_track_averaged.nii.gz")).unwrap();
     assert_eq!(lt_map.data.len(), map.len());
     let csv = std::fs::read_to_string(out.join("regions.csv")).unwrap();
-    assert!(
-        csv.starts_with("region,mass_g,mean_dose_gy,rel_uncertainty,let_d_kev_um,let_t_kev_um\n")
-    );
+    assert!(csv.starts_with(
+        "region,mass_g,mean_dose_gy_per_particle,rel_uncertainty,let_d_kev_um,let_t_kev_um\n"
+    ));
 }
 
 #[test]
@@ -183,7 +183,7 @@ fn let_is_bit_identical_for_any_thread_count_and_absent_when_off() {
     let out = t.path().join("out-2");
     assert!(!out.join("let_dose_averaged.nii.gz").exists() && s.get("let").is_none());
     let csv = std::fs::read_to_string(out.join("regions.csv")).unwrap();
-    assert!(csv.starts_with("region,mass_g,mean_dose_gy,rel_uncertainty\n"));
+    assert!(csv.starts_with("region,mass_g,mean_dose_gy_per_particle,rel_uncertainty\n"));
     let rj = std::fs::read_to_string(out.join("run.json")).unwrap();
     assert!(!rj.contains("scoring"));
 }

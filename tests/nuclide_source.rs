@@ -225,7 +225,7 @@ fn daughter_escape_moves_or_removes_the_bi213_branch() {
             .unwrap()
             .iter()
             .find(|r| r["name"] == name)
-            .unwrap()["mean_dose_gy"]
+            .unwrap()["mean_dose_gy_per_particle"]
             .as_f64()
             .unwrap()
     };

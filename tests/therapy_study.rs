@@ -127,6 +127,10 @@ fn quickstart_ci_runs_end_to_end() {
             "{file}"
         );
     }
+    // issue 20: every region's dose uncertainty is the dosimetry run's (no NaN for regions
+    // without a kinetics fit, which the Monte Carlo reports at a few percent)
+    let regions = std::fs::read_to_string(out.join("regions.csv")).unwrap();
+    assert!(!regions.contains("NaN"), "{regions}");
     // every figure (ours, the sweep's and the dosimetry's DVH / TAC figures) is a valid PNG
     let mut figs = Vec::new();
     pngs_under(&out, &mut figs);

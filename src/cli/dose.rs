@@ -10,6 +10,9 @@ use theradose::study::dose::{run_files, DoseFiles, DoseMethod, DoseSpec};
 
 /// Arguments of `theradose dose`.
 #[derive(clap::Args, Debug, Clone)]
+#[command(
+    after_help = "A folder that already holds a checkpoint or results is refused unless --resume (continue it; a larger --histories extends a finished run) or --force (replace it).\n\nExamples:\n  theradose dose --method mc --phantom adult --tia tia/tia.nii.gz --nuclide Lu-177 --histories 1e6 --out dose_mc\n  theradose dose --method mc --phantom adult --tia tia/tia.nii.gz --nuclide Lu-177 --histories 4e6 --resume --out dose_mc\n  theradose dose --method vsv --phantom adult --tia tia/tia.nii.gz --nuclide Lu-177 --tissue-kernels --out dose_vsv"
+)]
 pub struct DoseArgs {
     /// mc (Monte Carlo), vsv (voxel S-value convolution) or ldm (local deposition)
     #[arg(long)]
@@ -42,8 +45,9 @@ pub struct DoseArgs {
     #[arg(long, default_value = "icrp107", value_parser = super::decay::parse, help = super::decay::HELP)]
     pub decay_data: theradose::source::DecayData,
     /// Monte Carlo decays (mc)
-    #[arg(long, default_value_t = 1_000_000)]
+    #[arg(long, value_parser = crate::cli::args::count, default_value_t = 1_000_000)]
     pub histories: u64,
+    /// random seed: the same seed gives the same result, bit for bit
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// worker threads (default: all cores); results do not depend on it
@@ -68,7 +72,7 @@ pub struct DoseArgs {
     #[arg(long)]
     pub kernel_n: Option<usize>,
     /// vsv: decays per kernel (per chain member)
-    #[arg(long, default_value_t = 2_000_000)]
+    #[arg(long, value_parser = crate::cli::args::count, default_value_t = 2_000_000)]
     pub kernel_histories: u64,
     /// vsv: folder of cached kernels (default: the user's cache folder, $XDG_CACHE_HOME/theradose/vsv or ~/.cache/theradose/vsv)
     #[arg(long)]
@@ -86,6 +90,14 @@ pub struct DoseArgs {
     /// output folder
     #[arg(long)]
     pub out: PathBuf,
+    /// mc: continue the checkpoint (tally.bin) in --out; a larger --histories extends a
+    /// finished run to the result of one longer run
+    #[arg(long)]
+    pub resume: bool,
+    /// replace the checkpoint and results in --out (without --resume or --force a folder
+    /// holding them is refused)
+    #[arg(long, conflicts_with = "resume")]
+    pub force: bool,
 }
 
 impl DoseArgs {
@@ -122,6 +134,7 @@ impl DoseArgs {
             dicom: self.dicom,
             out: self.out.clone(),
             spec,
+            existing: theradose::run::guard::Existing::of_flags(self.resume, self.force),
         })
     }
 }
@@ -131,12 +144,27 @@ pub fn run(args: &DoseArgs) -> Result<()> {
     let job = args.to_job()?;
     let ctx = Context::load()?;
     theradose::run::install_interrupt_handler();
-    let r = run_files(&ctx, &job)?;
+    let r = run_files(&ctx, &job).inspect_err(super::run::print_hint)?;
     eprintln!(
         "dose ({}) written to {}; regions.csv: {} regions",
         args.method,
         args.out.display(),
         r.regions.len()
     );
+    println!(
+        "{:<20} {:>12} {:>13} {:>10} {:>13} {:>13}",
+        "region", "mass (g)", "mean (Gy)", "rel. unc.", "D90 (Gy)", "D2 (Gy)"
+    );
+    for g in &r.regions {
+        println!(
+            "{:<20} {:>12.3} {:>13.4e} {:>9.2}% {:>13.4e} {:>13.4e}",
+            g.name,
+            g.mass_g,
+            g.mean_gy,
+            100.0 * g.rel_uncertainty,
+            g.d90_gy,
+            g.d2_gy
+        );
+    }
     Ok(())
 }

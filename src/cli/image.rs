@@ -13,6 +13,9 @@ pub enum ImageCmd {
     /// Print what is known of an image as JSON: format, modality, dims, spacing_mm, origin_mm,
     /// direction (RAS+), units, series_instance_uid, series (all found) and, for PET,
     /// suv_bw_factor, decay_correction, injected_mbq, weight_kg, injection_time, scan_start.
+    #[command(
+        after_help = "Examples:\n  theradose image info ct_dicom/\n  theradose image info spect.nii.gz"
+    )]
     Info {
         /// DICOM folder or file, NIfTI or MetaImage
         path: PathBuf,
@@ -21,6 +24,9 @@ pub enum ImageCmd {
         series: Option<String>,
     },
     /// Write an image as NIfTI (or MetaImage) with its geometry, in the units asked for.
+    #[command(
+        after_help = "Examples:\n  theradose image convert pet_dicom/ --units suv --out pet_suv.nii.gz\n  theradose image convert ct_dicom/ --out ct.nii.gz"
+    )]
     Convert {
         /// DICOM folder or file, NIfTI or MetaImage
         path: PathBuf,
@@ -45,6 +51,7 @@ pub enum ImageCmd {
 
 /// Arguments of `theradose rtstruct`.
 #[derive(clap::Args, Debug, Clone)]
+#[command(after_help = "Example:\n  theradose rtstruct rs.dcm --ct ct_dicom/ --out labels.nii.gz")]
 pub struct RtstructArgs {
     /// RTSTRUCT file (or a DICOM SEG)
     pub rtstruct: PathBuf,

@@ -4,11 +4,13 @@
 //! Errors: a [`theradose::error::SpecError`] names a spec field; [`render_error`] shows it as
 //! the command's flag (`histories` -> `--histories`).
 
+mod args;
 mod beam;
 mod bed;
 mod cell;
 mod decay;
 mod dose;
+mod help;
 mod image;
 mod kernel;
 mod pet;
@@ -21,15 +23,20 @@ mod tia;
 mod tia_map;
 
 use anyhow::Result;
-use clap::{Parser, Subcommand};
-use std::path::PathBuf;
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use theradose::error::spec_error_of;
 
 #[derive(Parser)]
 #[command(
     name = "theradose",
     version,
-    about = "Monte Carlo dosimetry and theranostics: photon transport in voxel phantoms, dose with uncertainty.\nUnits: MeV, cm, g/cm3, s, Bq, Gy (mm where a name says so)."
+    about = "Monte Carlo dosimetry and theranostics: photon transport in voxel phantoms, dose with uncertainty.\nUnits: MeV, cm, g/cm3, s, Bq, Gy (mm where a name says so).",
+    after_help = concat!(
+        "Environment:\n  THERADOSE_DATA      folder of the physics data tables (default: the data/ folder theradose was built from, ",
+        env!("CARGO_MANIFEST_DIR"),
+        "/data)\n  THERADOSE_PHANTOMS  folder of the built-in phantom files (default: its phantoms/)\n  THERADOSE_NO_PROGRESS  set: log lines instead of a progress bar\n\n",
+        "Example:\n  theradose study                 # the default study, into results/quickstart/\n  theradose run --help            # help and examples of a command"
+    )
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -41,60 +48,16 @@ pub enum Cmd {
     /// Run a study file into results/<name>/: a therapy study (default studies/quickstart.toml:
     /// Lu-177-PSMA from a Ga-68-PSMA PET to the predicted follow-up PET), a dosimetry study
     /// (kind = "dosimetry") or a run file ([source]).
-    Study {
-        /// study file (TOML)
-        file: Option<PathBuf>,
-        /// output folder (default results/<name>)
-        #[arg(long)]
-        out: Option<PathBuf>,
-        #[arg(long)]
-        histories: Option<u64>,
-        #[arg(long)]
-        threads: Option<usize>,
-    },
+    Study(run::StudyArgs),
     /// Transport a run file (phantom + source) and write dose.nii.gz, uncertainty.nii.gz,
-    /// summary.json, regions.csv and a PNG slice.
-    Run {
-        /// run file (TOML)
-        file: PathBuf,
-        /// output folder (default results/<name>)
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// histories of the whole run (overrides the file)
-        #[arg(long)]
-        histories: Option<u64>,
-        /// random seed (overrides the file)
-        #[arg(long)]
-        seed: Option<u64>,
-        /// worker threads (default: all cores); results do not depend on it
-        #[arg(long)]
-        threads: Option<usize>,
-        /// split the run into this many jobs (combine them with `theradose merge`)
-        #[arg(long, default_value_t = 1)]
-        jobs: u64,
-        /// which job this is, 0 <= i < jobs
-        #[arg(long, default_value_t = 0)]
-        job_index: u64,
-        /// continue from the checkpoint (tally.bin) in the output folder
-        #[arg(long)]
-        resume: bool,
-        /// stop when the mean dose of --region reaches this relative uncertainty (1 sigma, e.g. 0.02)
-        #[arg(long)]
-        target_uncertainty: Option<f64>,
-        /// region for --target-uncertainty
-        #[arg(long)]
-        region: Option<String>,
-        /// seconds between checkpoints of the tally (tally.bin in the output folder)
-        #[arg(long, default_value_t = 10.0)]
-        checkpoint_every: f64,
-    },
+    /// summary.json, regions.csv and a PNG slice; the regions table on stdout.
+    Run(run::RunArgs),
     /// Merge the folders of job parts (`run --jobs N --job-index i`) into one result.
-    Merge {
-        parts: Vec<PathBuf>,
-        #[arg(long)]
-        out: PathBuf,
-    },
+    Merge(run::MergeArgs),
     /// Print interaction coefficients of a medium as CSV.
+    #[command(
+        after_help = "Examples:\n  theradose table --particle photon --medium water --energies 0.03,0.1,0.662\n  theradose table --particle neutron --medium water --energies 2.53e-8,1e-3 --boron-ppm 30"
+    )]
     Table {
         /// photon (mu/rho, mu_en/rho), electron or positron (stopping power, CSDA range), alpha or proton, neutron (macroscopic cross sections, kerma)
         #[arg(long)]
@@ -138,6 +101,9 @@ pub enum Cmd {
     /// distance (3D) and of its projection on one axis (1D); optional 1D histogram CSV.
     PositronRange(kernel::PositronRangeArgs),
     /// Built-in phantoms.
+    #[command(
+        after_help = "Examples:\n  theradose phantom list\n  theradose phantom show adult --groups lesions"
+    )]
     Phantom {
         #[command(subcommand)]
         cmd: phantom::PhantomCmd,
@@ -164,6 +130,9 @@ pub enum Cmd {
     /// activity, self- and cross-dose per nucleus, alpha hits, survival (CSV, JSON).
     CellCluster(cell::CellClusterArgs),
     /// Images (DICOM series, NIfTI, MetaImage): what they hold, and conversion to NIfTI.
+    #[command(
+        after_help = "Examples:\n  theradose image info ct_dicom/\n  theradose image convert pet_dicom/ --units suv --out pet_suv.nii.gz"
+    )]
     Image {
         #[command(subcommand)]
         cmd: image::ImageCmd,
@@ -179,9 +148,9 @@ impl Cmd {
     /// The subcommand's name, as typed.
     fn name(&self) -> &'static str {
         match self {
-            Cmd::Study { .. } => "study",
-            Cmd::Run { .. } => "run",
-            Cmd::Merge { .. } => "merge",
+            Cmd::Study(_) => "study",
+            Cmd::Run(_) => "run",
+            Cmd::Merge(_) => "merge",
             Cmd::Table { .. } => "table",
             Cmd::Kernel(_) => "kernel",
             Cmd::Decay { .. } => "decay",
@@ -207,54 +176,35 @@ impl Cmd {
 /// Parses the command line, runs the command and returns the process exit code; errors are
 /// printed as `error: ...` on stderr.
 pub fn main() -> i32 {
+    // a file-size limit (ulimit -f) makes a write fail with EFBIG, reported like a full disk,
+    // instead of killing the process with SIGXFSZ half-way through a checkpoint
+    // SAFETY: setting a signal to "ignore" installs no handler code.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
     theradose::run::progress::set_progress_sink(std::sync::Arc::new(progress::Terminal));
-    let cli = Cli::parse();
+    let matches = help::patched(Cli::command()).get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let name = cli.cmd.name();
     match dispatch(cli.cmd) {
         Ok(()) => 0,
         Err(e) => {
             eprintln!("error: {}", render_error(name, &e));
+            if !matches!(name, "run" | "dose" | "study" | "merge") {
+                // (those print their hints themselves, before the error)
+                run::print_hint(&e);
+            }
             1
         }
     }
 }
 
 fn dispatch(cmd: Cmd) -> Result<()> {
+    theradose::tables::check_data_dir()?;
     match cmd {
-        Cmd::Study {
-            file,
-            out,
-            histories,
-            threads,
-        } => run::study(file, out, histories, threads),
-        Cmd::Run {
-            file,
-            out,
-            histories,
-            seed,
-            threads,
-            jobs,
-            job_index,
-            resume,
-            target_uncertainty,
-            region,
-            checkpoint_every,
-        } => run::run(
-            &file,
-            out,
-            theradose::study::runfile::RunOptions {
-                histories,
-                seed,
-                threads,
-                jobs,
-                job_index,
-                resume,
-                target_uncertainty,
-                region,
-                checkpoint_every_s: Some(checkpoint_every),
-            },
-        ),
-        Cmd::Merge { parts, out } => run::merge(&parts, &out),
+        Cmd::Study(a) => run::study(a),
+        Cmd::Run(a) => run::run(a),
+        Cmd::Merge(a) => run::merge(a),
         Cmd::Table {
             particle,
             medium,
@@ -321,6 +271,7 @@ pub fn flag_of(cmd: &str, field: &str) -> String {
                 "jobs",
                 "job_index",
                 "resume",
+                "force",
                 "target_uncertainty",
                 "region",
             ]

@@ -10,6 +10,9 @@ use theradose::phantom::Phantom;
 
 /// Arguments of `theradose pet`.
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Example:\n  theradose pet --phantom water-cube --uniform-bq-ml 5000 --nuclide F-18 --scanner clinical --duration-s 600 --out results/pet"
+)]
 pub struct PetArgs {
     /// built-in phantom name (`theradose phantom list`, e.g. nema-iec) or a phantom TOML file
     #[arg(long)]
@@ -41,8 +44,10 @@ pub struct PetArgs {
     /// reconstruct the expected counts (no Poisson noise)
     #[arg(long)]
     pub noise_free: bool,
+    /// OSEM iterations
     #[arg(long, default_value_t = 4)]
     pub iterations: usize,
+    /// OSEM subsets (ordered subsets of the projection angles)
     #[arg(long, default_value_t = 8)]
     pub subsets: usize,
     /// voxel size (mm; default: the scanner's, 4 clinical, 0.8 preclinical)
@@ -64,7 +69,7 @@ pub struct PetArgs {
     #[arg(long, default_value_t = 0.0)]
     pub randoms_fraction: f64,
     /// positron histories of the range kernel (0: no positron range)
-    #[arg(long, default_value_t = 20_000)]
+    #[arg(long, value_parser = crate::cli::args::count, default_value_t = 20_000)]
     pub positron_histories: u64,
     /// projection angles (default: pi/2 x image diagonal in voxels, at most crystals/2)
     #[arg(long)]
@@ -78,10 +83,13 @@ pub struct PetArgs {
     /// time from injection to scan start (min), for SUV
     #[arg(long, default_value_t = 60.0)]
     pub uptake_min: f64,
+    /// random seed: the same seed gives the same result, bit for bit
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// worker threads (default: all cores); results do not depend on it
     #[arg(long)]
     pub threads: Option<usize>,
+    /// output folder of the simulated scan (volumes, summary.json, figures)
     #[arg(long)]
     pub out: PathBuf,
 }

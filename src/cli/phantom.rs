@@ -10,9 +10,14 @@ use theradose::phantom::builtin;
 #[derive(Subcommand)]
 pub enum PhantomCmd {
     /// List the built-in phantoms.
+    #[command(after_help = "Example:\n  theradose phantom list")]
     List,
     /// Regions, materials and masses (voxelised vs reference) of a built-in phantom.
+    #[command(
+        after_help = "Examples:\n  theradose phantom show adult --groups lesions\n  theradose phantom show mouse --png mouse.png"
+    )]
     Show {
+        /// built-in phantom name (`theradose phantom list`) or phantom TOML
         name: String,
         /// voxel size (mm; default: the phantom's)
         #[arg(long)]
@@ -26,12 +31,19 @@ pub enum PhantomCmd {
     },
     /// Voxelise a built-in phantom and write its density (g/cm3) to FILE.nii.gz, the label map
     /// to FILE_labels.nii.gz, material ids to FILE_materials.nii.gz and names to FILE.json.
+    #[command(
+        after_help = "Example:\n  theradose phantom export adult --voxel-mm 3 --out adult.nii.gz"
+    )]
     Export {
+        /// built-in phantom name (`theradose phantom list`) or phantom TOML
         name: String,
+        /// voxel size (mm)
         #[arg(long)]
         voxel_mm: f64,
+        /// density volume to write (.nii.gz); the labels, materials and names go beside it
         #[arg(long)]
         out: PathBuf,
+        /// include optional shape groups (e.g. lesions)
         #[arg(long, value_delimiter = ',')]
         groups: Vec<String>,
     },

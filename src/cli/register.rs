@@ -10,6 +10,9 @@ use theradose::plot::{slice_png, Colormap, Slice, SliceFigure};
 
 /// Arguments of `theradose register`.
 #[derive(clap::Args, Debug, Clone)]
+#[command(
+    after_help = "Example:\n  theradose register --fixed day1/ct --moving day4/ct --apply day4/spect.nii.gz --out day4_registered"
+)]
 pub struct RegisterArgs {
     /// reference image (the first time point's CT): DICOM folder or file, NIfTI, MetaImage
     #[arg(long)]

@@ -8,6 +8,9 @@ use theradose::dosimetry::svalues::{compute, nuclide_run_file};
 
 /// Arguments of `theradose svalues`.
 #[derive(clap::Args, Debug, Clone)]
+#[command(
+    after_help = "Example:\n  theradose svalues --phantom adult --voxel-mm 8 --nuclide Lu-177 --sources kidneys,liver --histories 1e6"
+)]
 pub struct SvaluesArgs {
     /// built-in phantom name or phantom TOML
     #[arg(long)]
@@ -31,10 +34,12 @@ pub struct SvaluesArgs {
     #[arg(long, value_delimiter = ',')]
     pub sources: Vec<String>,
     /// decays per source region
-    #[arg(long, default_value_t = 1_000_000)]
+    #[arg(long, value_parser = crate::cli::args::count, default_value_t = 1_000_000)]
     pub histories: u64,
+    /// random seed: the same seed gives the same result, bit for bit
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// worker threads (default: all cores); results do not depend on it
     #[arg(long)]
     pub threads: Option<usize>,
     /// output CSV (default results/svalues/<phantom>_<voxel>mm_<nuclide>.csv)

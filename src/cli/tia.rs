@@ -15,6 +15,9 @@ const Z95: f64 = 1.959_964;
 
 /// Arguments of `theradose tia`.
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Example:\n  theradose tia --times-h 4,24,96,168 --values 120,95,40,15 --nuclide Lu-177"
+)]
 pub struct TiaArgs {
     /// Times after injection (h), comma-separated, strictly increasing.
     #[arg(

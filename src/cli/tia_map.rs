@@ -7,6 +7,9 @@ use theradose::dosimetry::tia_map::{tia_map_images, TiaMapSpec};
 
 /// Arguments of `theradose tia-map`.
 #[derive(clap::Args, Debug, Clone)]
+#[command(
+    after_help = "Example:\n  theradose tia-map --times-h 4,24,96 --images d0.nii.gz,d1.nii.gz,d4.nii.gz --nuclide Lu-177 --out tia"
+)]
 pub struct TiaMapArgs {
     /// scan times after administration (h), increasing, one per image
     #[arg(long, value_delimiter = ',', required = true)]

@@ -102,6 +102,40 @@ impl Grid {
             })
     }
 
+    /// The grid in words for error messages: dimensions, spacing, the world position of
+    /// voxel (0,0,0) and the orientation of the voxel axes as a three-letter code (`RAS`,
+    /// `LPS`, ...: the anatomical direction each voxel axis points to), so that two grids that
+    /// differ show where.
+    pub fn describe(&self) -> String {
+        let letters = (0..3)
+            .map(|c| {
+                let col = [
+                    self.direction[0][c],
+                    self.direction[1][c],
+                    self.direction[2][c],
+                ];
+                let r = (0..3)
+                    .max_by(|&a, &b| col[a].abs().total_cmp(&col[b].abs()))
+                    .unwrap_or(c);
+                let (pos, neg) = [('R', 'L'), ('A', 'P'), ('S', 'I')][r];
+                if col[r] >= 0.0 {
+                    pos
+                } else {
+                    neg
+                }
+            })
+            .collect::<String>();
+        let f = |v: [f64; 3]| format!("{:.6}, {:.6}, {:.6}", v[0], v[1], v[2]);
+        format!(
+            "{} voxels of {} mm, voxel (0,0,0) at ({}) mm RAS, axes {letters}",
+            self.dims_string(),
+            f(self.spacing_mm)
+                .replace(".000000", "")
+                .replace(", ", " x "),
+            f(self.origin_mm).replace(".000000", "")
+        )
+    }
+
     /// Dimensions written as `nxxnyxnz`, the form error messages use.
     pub fn dims_string(&self) -> String {
         dims_string(self.dims)
@@ -268,7 +302,11 @@ mod tests {
         let mut b = a.clone();
         assert!(a.same_geometry(&b, 1e-9));
         b.direction[0][0] = -1.0;
+        b.direction[1][1] = -1.0;
         assert!(!a.same_geometry(&b, 1e-3));
+        // the descriptions of an RAS and an LPS grid differ (issue 20: they read the same)
+        assert!(a.describe().ends_with("axes RAS"), "{}", a.describe());
+        assert!(b.describe().ends_with("axes LPS"), "{}", b.describe());
     }
 
     #[test]

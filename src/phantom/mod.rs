@@ -402,12 +402,10 @@ fn read_labels(
     let vol: Volume<f64> = io::read_volume(path)?;
     if !vol.grid.same_geometry(grid, 1e-3) {
         bail!(
-            "{}: label map grid {:?} voxels of {:?} mm, expected {:?} of {:?} mm like {}",
+            "{}: label map grid {}, expected {} like {}",
             path.display(),
-            vol.grid.dims,
-            vol.grid.spacing_mm,
-            grid.dims,
-            grid.spacing_mm,
+            vol.grid.describe(),
+            grid.describe(),
             ref_path.display()
         );
     }

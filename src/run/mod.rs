@@ -5,6 +5,7 @@
 //! result depends only on which histories ran: not on threads, chunk completion order, job split
 //! or resumption.
 
+pub mod guard;
 pub mod problem;
 pub mod progress;
 pub mod spec;
@@ -181,6 +182,10 @@ pub fn execute(
         }
     }
     progress.finish();
+    if let Some((rel, bin)) = settings.target {
+        let (m, r) = tally.mean_and_rel_uncertainty(bin);
+        reached_target |= tally.histories >= 2 && m > 0.0 && r <= rel;
+    }
     if let Some(path) = &settings.tally_path {
         file::write(path, &header, &tally)?;
     }
@@ -220,17 +225,49 @@ fn initial_tally(settings: &RunSettings, header: &TallyHeader, n_bins: usize) ->
         };
         if path.exists() {
             let (h, t) = file::read(path)?;
-            if h != *header || t.n_bins() != tally.n_bins() {
+            if h.fingerprint != header.fingerprint
+                || h.first_history != header.first_history
+                || t.n_bins() != tally.n_bins()
+            {
                 bail!(
                     "{}: the checkpoint belongs to a different run (fingerprint, job or grid differ); \
                      remove it or choose another output folder",
                     path.display()
                 );
             }
+            if h.planned != header.planned && settings.jobs > 1 {
+                crate::spec_bail!(
+                    "histories",
+                    "{}: the checkpoint is job {} of {} of a run of other histories ({} in this job, \
+                     {} now); a split run is extended by running the whole run again with more \
+                     histories",
+                    path.display(),
+                    settings.job_index,
+                    settings.jobs,
+                    h.planned,
+                    header.planned
+                );
+            }
+            if t.histories > header.planned {
+                crate::spec_bail!(
+                    "histories",
+                    "{}: the checkpoint already holds {} histories, more than the {} asked for; \
+                     ask for at least {}",
+                    path.display(),
+                    t.histories,
+                    header.planned,
+                    t.histories
+                );
+            }
             tally = t;
             if let Some(sink) = progress::sink_of(settings.progress.as_ref()) {
+                let extend = if h.planned < header.planned {
+                    format!(" (extending a run of {} histories)", h.planned)
+                } else {
+                    String::new()
+                };
                 sink.note(&format!(
-                    "resuming {}: {} of {} histories done",
+                    "resuming {}: {} of {} histories done{extend}",
                     path.display(),
                     tally.histories,
                     header.planned

@@ -78,12 +78,10 @@ pub fn build_source(spec: &SourceSpec, ph: &Phantom) -> Result<Source> {
             let vol = crate::io::read_volume(path)?;
             if !vol.grid.same_geometry(&ph.grid, 1e-3) {
                 bail!(
-                    "{}: activity map grid {:?} of {:?} mm, expected {:?} of {:?} mm like the phantom",
+                    "{}: activity map grid {}, expected {} like the phantom",
                     path.display(),
-                    vol.grid.dims,
-                    vol.grid.spacing_mm,
-                    ph.grid.dims,
-                    ph.grid.spacing_mm
+                    vol.grid.describe(),
+                    ph.grid.describe()
                 );
             }
             Spatial::map(ph, &vol.data, &path.display().to_string())?
@@ -186,6 +184,11 @@ impl Problem {
     ) -> Result<Self> {
         if file.run.histories == 0 {
             crate::spec_bail!("run.histories", "must be at least 1, got 0");
+        }
+        if let Some(k) = file.run.photon_cutoff_kev {
+            if !(k.is_finite() && k >= 1.0) {
+                crate::spec_bail!("run.photon_cutoff_kev", "expected at least 1 keV, got {k}");
+            }
         }
         let mut photon = PhotonPhysics::new(&phantom.materials)?;
         photon.compton_binding = file.run.compton_binding.unwrap_or(true);

@@ -34,6 +34,14 @@ pub(super) fn sink_of(own: Option<&Arc<dyn ProgressSink>>) -> Option<&Arc<dyn Pr
     own.or_else(|| SINK.get())
 }
 
+/// Sends a line about a run (a resumed checkpoint, a stale lock taken over) to the process-wide
+/// sink, if one is installed.
+pub fn note(line: &str) {
+    if let Some(s) = SINK.get() {
+        s.note(line);
+    }
+}
+
 /// A run's progress handle that reports nowhere.
 pub(super) struct Silent;
 

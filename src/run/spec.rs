@@ -81,6 +81,7 @@ fn default_particle() -> String {
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RunSpec {
+    #[serde(deserialize_with = "crate::units::deserialize_count")]
     pub histories: u64,
     #[serde(default = "default_seed")]
     pub seed: u64,
@@ -169,9 +170,12 @@ impl RunFile {
     }
 
     /// Hash of everything that determines the histories' results (phantom, source, physics,
-    /// seed, total histories): a checkpoint or job part is only combined with a matching one.
+    /// seed): a checkpoint or job part is only combined with a matching one. The number of
+    /// histories is left out (history `i` is the same whatever the total), so a finished run
+    /// can be extended; the tally header holds the planned count.
     pub fn fingerprint(&self) -> u64 {
         let mut f = self.clone();
+        f.run.histories = 0;
         f.run.target_uncertainty = None;
         f.run.target_region = None;
         f.description.clear();

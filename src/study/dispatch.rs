@@ -82,6 +82,8 @@ pub fn run_study(
                 histories: opts.histories,
                 threads: opts.threads,
                 jobs: 1,
+                // a study continues the checkpoint of the same run and refuses another's
+                resume: true,
                 ..Default::default()
             };
             let r = runfile::run_file(ctx, rf, &out, &o)?;
@@ -107,4 +109,35 @@ pub fn run_study(
 /// As [`run_study`]; data that cannot be loaded.
 pub fn run_study_file(path: &Path, out: Option<&Path>, opts: &StudyOptions) -> Result<StudyResult> {
     run_study(&Context::load()?, path, out, opts)
+}
+
+/// Removes the Monte Carlo checkpoints (`tally.bin`, up to four folders deep) in the output
+/// folder of a study file (`out`, else `results/<name>`), so that the study starts afresh; the
+/// command line's `study --force`. Returns the files removed.
+///
+/// # Errors
+/// An unreadable study file; a checkpoint that cannot be removed.
+pub fn remove_checkpoints(path: &Path, out: Option<&Path>) -> Result<Vec<PathBuf>> {
+    let table = read_table(path)?;
+    let name = table.get("name").and_then(|n| n.as_str()).unwrap_or("");
+    let dir = super::common::out_dir(out, name);
+    let mut removed = Vec::new();
+    let mut stack = vec![(dir, 0)];
+    while let Some((d, depth)) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() && depth < 4 {
+                stack.push((p, depth + 1));
+            } else if p.file_name().is_some_and(|n| n == "tally.bin") {
+                std::fs::remove_file(&p)
+                    .map_err(|e| anyhow::anyhow!("cannot remove {}: {e}", p.display()))?;
+                removed.push(p);
+            }
+        }
+    }
+    removed.sort();
+    Ok(removed)
 }

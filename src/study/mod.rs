@@ -18,7 +18,9 @@ pub mod runfile;
 pub mod therapy;
 
 pub use common::StudyOptions;
-pub use dispatch::{run_study, run_study_file, study_kind, StudyKind, StudyResult};
+pub use dispatch::{
+    remove_checkpoints, run_study, run_study_file, study_kind, StudyKind, StudyResult,
+};
 
 pub use crate::run::problem::{
     build_phantom, build_source, make_transport, particle_kind, range_rejection_cutoff_mev, Problem,

@@ -10,6 +10,8 @@ use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::Path;
 
 const MAGIC: &[u8; 8] = b"THRDTLY2";
+/// Bytes before the bins: magic, five u64 and the balance (4 x u128).
+const HEADER_BYTES: u64 = 8 + 5 * 8 + 4 * 16;
 
 /// Header of a tally file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,10 +24,33 @@ pub struct TallyHeader {
     pub planned: u64,
 }
 
+/// Writes a tally file atomically (a temporary file, then a rename). When the write fails (a
+/// full disk, a file-size limit) the temporary file is removed and the file at `path`, if any,
+/// is left as it was; the error says so.
+///
+/// # Errors
+/// The I/O error, with the file and the state of the previous one.
 pub fn write(path: &Path, h: &TallyHeader, t: &Tally) -> Result<()> {
     let tmp = path.with_extension("bin.tmp");
+    if let Err(e) = write_to(&tmp, h, t) {
+        let _ = std::fs::remove_file(&tmp);
+        let previous = match std::fs::metadata(path) {
+            Ok(_) => format!("the previous checkpoint {} is intact", path.display()),
+            Err(_) => format!("no checkpoint was written to {}", path.display()),
+        };
+        return Err(e.context(format!(
+            "cannot write the checkpoint {} ({previous})",
+            tmp.display()
+        )));
+    }
+    std::fs::rename(&tmp, path)
+        .with_context(|| format!("cannot rename {} to {}", tmp.display(), path.display()))?;
+    Ok(())
+}
+
+fn write_to(tmp: &Path, h: &TallyHeader, t: &Tally) -> Result<()> {
     {
-        let f = std::fs::File::create(&tmp)
+        let f = std::fs::File::create(tmp)
             .with_context(|| format!("cannot write {}", tmp.display()))?;
         let mut w = BufWriter::with_capacity(1 << 20, f);
         w.write_all(MAGIC)?;
@@ -51,8 +76,6 @@ pub fn write(path: &Path, h: &TallyHeader, t: &Tally) -> Result<()> {
         w.flush()?;
         w.get_ref().sync_all()?;
     }
-    std::fs::rename(&tmp, path)
-        .with_context(|| format!("cannot rename {} to {}", tmp.display(), path.display()))?;
     Ok(())
 }
 
@@ -86,8 +109,15 @@ pub fn read(path: &Path) -> Result<(TallyHeader, Tally)> {
         below_cutoff: EnergySum(rd128("balance")?),
         escaped: EnergySum(rd128("balance")?),
     };
-    if n > 1 << 32 {
-        bail!("{}: implausible bin count {n}", path.display());
+    // the header's bin count must match the file's size before anything is allocated
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let expected = n.checked_mul(32).and_then(|b| b.checked_add(HEADER_BYTES));
+    if expected != Some(size) {
+        bail!(
+            "{}: {n} bins need {} bytes, the file has {size}: truncated or not a tally file",
+            path.display(),
+            expected.map_or("more than 2^64".to_string(), |b| b.to_string())
+        );
     }
     let mut t = Tally::new(n as usize);
     for i in 0..n as usize {

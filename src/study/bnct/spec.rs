@@ -128,6 +128,7 @@ pub struct FbpaPart {
     #[serde(default)]
     pub post_filter_mm: f64,
     #[serde(default = "pos_hist")]
+    #[serde(deserialize_with = "crate::units::deserialize_count")]
     pub positron_histories: u64,
     #[serde(default = "yes")]
     pub noise: bool,
@@ -204,6 +205,7 @@ pub struct BiologyPart {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RunPart {
+    #[serde(deserialize_with = "crate::units::deserialize_count")]
     pub histories: u64,
     #[serde(default = "seed")]
     pub seed: u64,

@@ -107,20 +107,9 @@ pub(super) fn run(
     settings.fingerprint = file.fingerprint();
     settings.target = target;
     if let Some(ckpt) = checkpoint {
-        // resume the checkpoint of an interrupted run of the same problem; a checkpoint of
-        // another problem (another map, phantom, nuclide, seed or histories) is replaced
-        settings.resume = match crate::tally::file::read(ckpt) {
-            Ok((h, _)) => h.fingerprint == settings.fingerprint,
-            Err(_) => false,
-        };
-        if ckpt.exists() && !settings.resume {
-            eprintln!(
-                "{}: checkpoint of another run, starting afresh",
-                ckpt.display()
-            );
-            std::fs::remove_file(ckpt)
-                .with_context(|| format!("cannot remove {}", ckpt.display()))?;
-        }
+        // continue the checkpoint of this problem (more histories extend it); one of another
+        // problem is refused by `run::execute`, never replaced here
+        settings.resume = ckpt.exists();
         settings.tally_path = Some(ckpt.to_path_buf());
     }
     let problem = Problem::assemble(file, ph.clone(), source, &ctx.materials)?;

@@ -9,6 +9,7 @@ use crate::dosimetry::regions::{dvh, dvh_csv, regions_csv};
 use crate::io::{read_volume, write_file_atomic, write_volume, Volume};
 use crate::phantom::Phantom;
 use crate::plot;
+use crate::run::guard::{check_existing, Existing, OutputLock};
 use crate::run::problem::build_phantom;
 use crate::run::spec::PhantomSpec;
 use anyhow::{bail, Context as _, Result};
@@ -40,6 +41,10 @@ pub struct DoseFiles {
     /// output folder
     pub out: PathBuf,
     pub spec: DoseSpec,
+    /// what to do with a checkpoint or result already in `out`: [`Existing::Resume`] (the
+    /// default of [`DoseFiles::new`]) continues the checkpoint of the same problem and refuses
+    /// one of another; [`Existing::Refuse`] refuses any; [`Existing::Force`] replaces it
+    pub existing: Existing,
 }
 
 impl DoseFiles {
@@ -72,18 +77,22 @@ impl DoseFiles {
             dicom: false,
             out: out.to_path_buf(),
             spec,
+            existing: Existing::Resume,
         }
     }
 }
 
 /// Reads the TIA map and the phantom, computes the dose and writes every file into `job.out`.
-/// The Monte Carlo checkpoints to `tally.bin` there and resumes an interrupted run of the same
-/// problem.
+/// The Monte Carlo checkpoints to `tally.bin` there; a checkpoint already there is treated as
+/// `job.existing` says (continued when it is of the same problem, by default).
 ///
 /// # Errors
 /// Unreadable or mismatched files (named), bad spec values (named by field), an interrupted run.
 pub fn run_files(ctx: &Context, job: &DoseFiles) -> Result<DoseResult> {
     job.spec.validate()?;
+    // the output folder first: writable, not another run's, nothing replaced unasked
+    let _lock = OutputLock::acquire(&job.out, &crate::run::progress::note)?;
+    check_existing(&job.out, job.existing)?;
     let tia = read_volume(&job.tia)?;
     let (ph, tia, reference) = if super::ct::is_ct(&job.phantom) {
         let ct = Path::new(&job.phantom);
@@ -109,8 +118,6 @@ pub fn run_files(ctx: &Context, job: &DoseFiles) -> Result<DoseResult> {
     };
     let mut regions = phantom_regions(&ph);
     regions.extend(read_masks(&ph, &job.masks)?);
-    std::fs::create_dir_all(&job.out)
-        .with_context(|| format!("cannot create output folder {}", job.out.display()))?;
     let ckpt = job.out.join("tally.bin");
     let r = compute(ctx, &ph, &tia.data, regions, &job.spec, Some(&ckpt))
         .with_context(|| format!("{}", job.tia.display()))?;
@@ -150,14 +157,10 @@ fn phantom_for(ctx: &Context, job: &DoseFiles, tia: &Volume<f64>) -> Result<Phan
     let ph = build_phantom(&spec, &ctx.materials)?;
     if !tia.grid.same_geometry(&ph.grid, 1e-3) {
         bail!(
-            "{}: grid {:?} of {:?} mm at origin {:?}, expected {:?} of {:?} mm at {:?} like phantom '{}' (export it with `theradose phantom export`)",
+            "{}: grid {}, expected {} like phantom '{}' (export it with `theradose phantom export`)",
             job.tia.display(),
-            tia.grid.dims,
-            tia.grid.spacing_mm,
-            tia.grid.origin_mm,
-            ph.grid.dims,
-            ph.grid.spacing_mm,
-            ph.grid.origin_mm,
+            tia.grid.describe(),
+            ph.grid.describe(),
             ph.name
         );
     }
@@ -171,12 +174,10 @@ fn read_masks(ph: &Phantom, masks: &[PathBuf]) -> Result<Vec<DoseRegion>> {
         let vol = read_volume(m)?;
         if !vol.grid.same_geometry(&ph.grid, 1e-3) {
             bail!(
-                "{}: mask grid {:?} of {:?} mm, expected {:?} of {:?} mm like the phantom",
+                "{}: mask grid {}, expected {} like the phantom",
                 m.display(),
-                vol.grid.dims,
-                vol.grid.spacing_mm,
-                ph.grid.dims,
-                ph.grid.spacing_mm
+                vol.grid.describe(),
+                ph.grid.describe()
             );
         }
         let stem = m.file_name().and_then(|s| s.to_str()).unwrap_or("mask");

@@ -54,6 +54,7 @@ pub struct DoseSpec {
     pub chain: bool,
     /// Monte Carlo decays (mc)
     #[serde(default = "default_histories")]
+    #[serde(deserialize_with = "crate::units::deserialize_count")]
     pub histories: u64,
     #[serde(default = "default_seed")]
     pub seed: u64,
@@ -80,6 +81,7 @@ pub struct DoseSpec {
     pub kernel_n: Option<usize>,
     /// vsv: decays per kernel (per chain member)
     #[serde(default = "default_kernel_histories")]
+    #[serde(deserialize_with = "crate::units::deserialize_count")]
     pub kernel_histories: u64,
     /// vsv: folder of cached kernels (default: the context's cache folder, `vsv/` inside it)
     #[serde(default)]

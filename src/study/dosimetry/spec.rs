@@ -105,6 +105,7 @@ pub struct DoseSpec {
     /// any of "mc", "vsv", "ldm" (the first is the reference of the comparison)
     pub methods: Vec<String>,
     /// Monte Carlo decays
+    #[serde(deserialize_with = "crate::units::deserialize_count")]
     pub histories: u64,
     /// stop the Monte Carlo when the first region of `target_regions` has reached this
     /// relative uncertainty (1 sigma) on its mean dose (optional; name the statistically
@@ -121,10 +122,12 @@ pub struct DoseSpec {
     pub tia_model: String,
     /// decays per voxel S-value kernel (per chain member and tissue kernel)
     #[serde(default = "kernel_histories_default")]
+    #[serde(deserialize_with = "crate::units::deserialize_count")]
     pub kernel_histories: u64,
     /// decays per source region of the organ S-values (MIRD organ dose = sum of fitted region
     /// TIA x S, compared with the voxel methods as "organ-s"; 0 skips it)
     #[serde(default = "organ_s_histories_default")]
+    #[serde(deserialize_with = "crate::units::deserialize_count")]
     pub organ_s_histories: u64,
 }
 

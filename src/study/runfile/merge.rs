@@ -49,7 +49,10 @@ pub fn merge(ctx: &Context, parts: &[PathBuf], out: &Path) -> Result<RunResult> 
         match &mut total {
             None => total = Some((file, jobs, t, vec![h.first_history])),
             Some((f0, j0, acc, firsts)) => {
-                if f0.fingerprint() != file.fingerprint() || *j0 != jobs {
+                if f0.fingerprint() != file.fingerprint()
+                    || f0.run.histories != file.run.histories
+                    || *j0 != jobs
+                {
                     bail!(
                         "{}: belongs to a different run than {}",
                         p.display(),

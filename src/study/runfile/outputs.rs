@@ -86,10 +86,16 @@ impl RunResult {
         Ok(())
     }
 
-    /// `regions.csv`: `region,mass_g,mean_dose_gy,rel_uncertainty` and, with LET scoring,
+    /// `regions.csv`: `region,mass_g,mean_dose_gy,rel_uncertainty` (`mean_dose_gy_per_particle`
+    /// without `source.emitted_particles`) and, with LET scoring,
     /// `let_d_kev_um,let_t_kev_um`.
     pub fn regions_csv(&self) -> String {
-        let mut csv = String::from("region,mass_g,mean_dose_gy,rel_uncertainty");
+        let dose_column = if self.summary.dose_unit == "Gy" {
+            "mean_dose_gy"
+        } else {
+            "mean_dose_gy_per_particle"
+        };
+        let mut csv = format!("region,mass_g,{dose_column},rel_uncertainty");
         csv.push_str(if self.let_maps.is_some() {
             ",let_d_kev_um,let_t_kev_um\n"
         } else {
@@ -99,7 +105,10 @@ impl RunResult {
             let _ = write!(
                 csv,
                 "{},{:.6},{:.6e},{:.4e}",
-                r.name, r.mass_g, r.mean_dose_gy, r.rel_uncertainty
+                r.name,
+                r.mass_g,
+                r.dose(),
+                r.rel_uncertainty
             );
             if let (Some(ld), Some(lt)) = (r.let_d_kev_um, r.let_t_kev_um) {
                 let _ = write!(csv, ",{ld:.4},{lt:.4}");

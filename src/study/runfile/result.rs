@@ -30,8 +30,12 @@ pub struct RegionRow {
     pub name: String,
     /// region mass (g)
     pub mass_g: f64,
-    /// mean dose (Gy, or Gy per source particle without `source.emitted_particles`)
-    pub mean_dose_gy: f64,
+    /// mean dose (Gy), with `source.emitted_particles`
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mean_dose_gy: Option<f64>,
+    /// mean dose per source particle (Gy), without `source.emitted_particles`
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mean_dose_gy_per_particle: Option<f64>,
     /// relative uncertainty (1 sigma) of the mean dose
     pub rel_uncertainty: f64,
     /// dose-averaged LET of alpha tracks (keV/um), with `[scoring] let = true`
@@ -116,6 +120,9 @@ pub struct RunSummary {
     pub regions: Vec<RegionRow>,
     /// whether the run stopped at `run.target_uncertainty`
     pub reached_target_uncertainty: bool,
+    /// whether `run.target_uncertainty` was reached on `run.target_region` (null without a
+    /// target): false when all histories ran without reaching it
+    pub target_uncertainty_reached: Option<bool>,
     /// transport settings
     pub transport: TransportInfo,
     /// alpha LET, with `[scoring] let = true`
@@ -159,14 +166,25 @@ pub struct RunResult {
 
 /// The region rows (without region 0): mass, mean dose from the region bins after the voxels,
 /// and the LET of each region when scored.
-fn region_rows(ph: &Phantom, tally: &Tally, norm: f64, lets: &[LetSums]) -> Vec<RegionRow> {
+impl RegionRow {
+    /// The mean dose: Gy, or Gy per source particle (whichever the run scored).
+    pub fn dose(&self) -> f64 {
+        self.mean_dose_gy
+            .or(self.mean_dose_gy_per_particle)
+            .unwrap_or(0.0)
+    }
+}
+
+/// `norm`: the source particles the run represents (`source.emitted_particles`); None: doses
+/// per source particle.
+fn region_rows(ph: &Phantom, tally: &Tally, norm: Option<f64>, lets: &[LetSums]) -> Vec<RegionRow> {
     let n = ph.len();
     let masses = ph.region_masses_g();
     (1..ph.regions.len())
         .map(|id| {
             let (m, u) = tally.mean_and_rel_uncertainty(n + id);
             let d = if masses[id] > 0.0 {
-                units::dose_gy(m * norm, masses[id])
+                units::dose_gy(m * norm.unwrap_or(1.0), masses[id])
             } else {
                 0.0
             };
@@ -174,7 +192,8 @@ fn region_rows(ph: &Phantom, tally: &Tally, norm: f64, lets: &[LetSums]) -> Vec<
             RegionRow {
                 name: ph.regions[id].name.clone(),
                 mass_g: masses[id],
-                mean_dose_gy: d,
+                mean_dose_gy: norm.is_some().then_some(d),
+                mean_dose_gy_per_particle: norm.is_none().then_some(d),
                 rel_uncertainty: u,
                 let_d_kev_um: lets.map(|s| s.dose_averaged_kev_um()),
                 let_t_kev_um: lets.map(|s| s.track_averaged_kev_um()),
@@ -215,7 +234,12 @@ pub fn run_result(
         Some(lay) => lay.sums_by_label(tally, &ph.label, ph.regions.len()),
         None => Vec::new(),
     };
-    let regions = region_rows(ph, tally, norm, &let_by_region);
+    let regions = region_rows(
+        ph,
+        tally,
+        problem.file.source.emitted_particles,
+        &let_by_region,
+    );
     let let_info = let_layout.is_some().then(|| {
         let mut s = LetSums::default();
         let_by_region.iter().for_each(|r| s.add(r));
@@ -247,6 +271,11 @@ pub fn run_result(
         },
         regions,
         reached_target_uncertainty: reached_target,
+        target_uncertainty_reached: problem
+            .file
+            .run
+            .target_uncertainty
+            .map(|_| reached_target),
         transport: TransportInfo {
             photon_cutoff_mev: transport.photon_cutoff_mev,
             compton_binding: problem.photon.compton_binding,

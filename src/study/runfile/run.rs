@@ -5,11 +5,12 @@ use super::outputs::write_all;
 use super::result::{run_result, RunResult, Timing};
 use super::spec::{target, RunOptions};
 use crate::context::Context;
+use crate::run::guard::{check_existing, Existing, OutputLock};
 use crate::run::problem::{make_transport, Problem};
 use crate::run::spec::RunFile;
 use crate::run::{self, RunSettings};
 use crate::study::common::write_atomic;
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use serde_json::json;
 use std::path::{Path, PathBuf};
 
@@ -48,15 +49,16 @@ pub fn run_file(
     opt: &RunOptions,
 ) -> Result<RunResult> {
     opt.apply(&mut file);
+    // the output folder first: writable, not another run's, nothing replaced unasked
+    let _lock = OutputLock::acquire(out, &run::progress::note)?;
+    check_existing(out, Existing::of_flags(opt.resume, opt.force))?;
     let problem = Problem::build(ctx, file)?;
-    std::fs::create_dir_all(out)
-        .with_context(|| format!("cannot create output folder {}", out.display()))?;
     let transport = make_transport(&problem);
     let mut settings = RunSettings::new(problem.file.run.seed, problem.file.run.histories);
     settings.threads = opt.threads;
     settings.jobs = opt.jobs.max(1);
     settings.job_index = opt.job_index;
-    settings.resume = opt.resume;
+    settings.resume = opt.resume && !opt.force;
     settings.fingerprint = problem.file.fingerprint();
     settings.tally_path = Some(out.join("tally.bin"));
     settings.checkpoint_every_s = opt.checkpoint_every_s.unwrap_or(10.0).max(0.0);

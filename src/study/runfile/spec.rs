@@ -20,8 +20,12 @@ pub struct RunOptions {
     pub jobs: u64,
     /// which job of `jobs` this invocation runs (0-based)
     pub job_index: u64,
-    /// continue from the checkpoint `tally.bin` of the output folder
+    /// continue from the checkpoint `tally.bin` of the output folder (more histories extend a
+    /// finished run to the result of one longer run)
     pub resume: bool,
+    /// replace a checkpoint or result already in the output folder (without `resume` or
+    /// `force`, such a folder is refused: [`crate::run::guard::OutputExists`])
+    pub force: bool,
     /// relative uncertainty (1 sigma, a fraction) at which to stop (overrides
     /// `run.target_uncertainty`)
     pub target_uncertainty: Option<f64>,

@@ -23,6 +23,7 @@
 //! response categories -> `metrics.json`, CSV tables, NIfTI volumes ([`outputs`]), figures
 //! ([`figures`]) and `report.md` ([`report`]).
 
+pub mod check;
 pub mod figures;
 pub mod keys;
 pub mod metrics;
@@ -34,6 +35,7 @@ pub mod role;
 pub mod run;
 pub mod scan;
 pub mod spec;
+pub mod split;
 pub mod sweep;
 pub mod sweep_outputs;
 pub mod tissues;
@@ -61,6 +63,21 @@ pub fn run_therapy_file(
     out: Option<&Path>,
     opts: &StudyOptions,
 ) -> Result<(PathBuf, serde_json::Value)> {
+    run_therapy(ctx, path, out, opts, false)
+}
+
+/// [`run_therapy_file`]; with `collect`, the sweep points are not run but read from the point
+/// folders that [`split::run_sweep_point`] wrote (the collect step of a split sweep).
+///
+/// # Errors
+/// As [`run_therapy_file`]; with `collect`, a point that has not run.
+pub fn run_therapy(
+    ctx: &Context,
+    path: &Path,
+    out: Option<&Path>,
+    opts: &StudyOptions,
+    collect: bool,
+) -> Result<(PathBuf, serde_json::Value)> {
     let start = Instant::now();
     let table = read_table(path)?;
     let (table, sweep_axes) = sweep::split_sweep(table, path)?;
@@ -69,7 +86,15 @@ pub fn run_therapy_file(
         path,
         opts.histories,
     )?;
+    // every name of the study and of every sweep point before the first history
+    check::check_study(&nominal)?;
+    check::check_sweep(&table, path, &sweep_axes, opts)?;
     let out = out_dir(out, &nominal.name);
+    // the collect step of a split sweep: every point must have run
+    let collected = match collect && !sweep_axes.is_empty() {
+        true => Some(split::collect_points(path, &sweep_axes, &out)?),
+        false => None,
+    };
     create_dir(&out)?;
     let pool = thread_pool(opts.threads)?;
     let mut cache = Cache::default();
@@ -78,7 +103,9 @@ pub fn run_therapy_file(
     let metrics = pool.install(|| run_one(ctx, &nominal, &out, &mut cache, opts, true, &steps));
     steps.finish();
     let mut metrics = metrics?;
-    if !sweep_axes.is_empty() {
+    if let Some(points) = collected {
+        metrics.sweep = Some(sweep_outputs::write_summary(&out, &sweep_axes, &points)?);
+    } else if !sweep_axes.is_empty() {
         let points = sweep::run_sweep(
             ctx,
             &table,

@@ -146,6 +146,9 @@ struct RegionInputs<'a> {
     tissue: Option<(&'a str, &'a Tissue)>,
     fit: Option<&'a RegionResult>,
     viable: Option<f64>,
+    /// relative uncertainty of the region's mean dose in the dosimetry's first (reference)
+    /// method, for regions without a kinetics fit
+    dose_rel: Option<f64>,
 }
 
 /// The radiobiology of one region: mean doses, BED, EQD2, gEUD, TCP (lesions) and NTCP (organs
@@ -183,7 +186,10 @@ fn region_bio(
         mean_dose_per_cycle_gy: mean(lo) + mean(al),
         mean_dose_gy: vox.iter().map(|&v| total[v]).sum::<f64>() / vox.len() as f64,
         alpha_dose_gy: mean(al) * cycles as f64,
-        rel_uncertainty: fit.map_or(f64::NAN, |r| r.rel_uncertainty),
+        rel_uncertainty: fit
+            .map(|r| r.rel_uncertainty)
+            .or(r.dose_rel)
+            .unwrap_or(f64::NAN),
         effective_half_life_h: fit.map_or(t_phys_h, |r| r.effective_half_life_h),
         uptake_half_time_h: fit.map_or(0.0, |r| r.uptake_half_time_h),
         g_factor: g,
@@ -333,6 +339,11 @@ pub fn evaluate(study: &TherapyStudy, dos: &DosimetryResult, scale: f64) -> Resu
             tissue,
             fit,
             viable,
+            dose_rel: dos
+                .per_method
+                .first()
+                .and_then(|(_, rows)| rows.iter().find(|x| x.name == *name))
+                .map(|x| x.rel_uncertainty),
         };
         regions.push(region_bio(study, ph, &total, t_phys_h, &inputs)?);
     }

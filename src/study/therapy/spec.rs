@@ -74,6 +74,7 @@ pub struct BaselinePetSpec {
     pub views: Option<usize>,
     /// positron histories of the range kernel (0: no positron range)
     #[serde(default = "positron_default")]
+    #[serde(deserialize_with = "crate::units::deserialize_count")]
     pub positron_histories: u64,
     /// Gaussian post-filter of the reconstructions (FWHM, mm)
     #[serde(default)]

@@ -135,7 +135,7 @@ pub fn show(v: &T) -> String {
 }
 
 /// Folder name of a sweep point.
-fn label(axes: &[Axis], values: &[T]) -> String {
+pub fn point_label(axes: &[Axis], values: &[T]) -> String {
     axes.iter()
         .zip(values)
         .map(|(a, v)| format!("{}={}", a.leaf(), show(v)))
@@ -214,7 +214,7 @@ pub fn run_sweep(
     let mut points = Vec::new();
     let steps = Steps::new(combos.len() as u64, "sweep points");
     for (i, values) in combos.into_iter().enumerate() {
-        let l = label(axes, &values);
+        let l = point_label(axes, &values);
         steps.start(i as u64, &l);
         let t =
             point_table(table, file, axes, &values).with_context(|| format!("sweep point {l}"))?;
@@ -291,7 +291,7 @@ phantom = ["adult", "mouse"]
             Some(0.3)
         );
         assert!(set(&mut t, "kinetics.spleen.uptake_fraction", T::Float(0.1)).is_err());
-        let l = label(&axes, &c[0]);
+        let l = point_label(&axes, &c[0]);
         assert!(!l.contains('/') && !l.contains(' '), "{l}");
     }
 
