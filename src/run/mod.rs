@@ -5,6 +5,7 @@
 //! result depends only on which histories ran: not on threads, chunk completion order, job split
 //! or resumption.
 
+pub mod pool;
 pub mod problem;
 pub mod progress;
 pub mod spec;
@@ -127,13 +128,7 @@ pub fn execute(
         planned: end - first,
     };
     let mut tally = initial_tally(settings, &header, transport.n_bins())?;
-    let pool = {
-        let mut b = rayon::ThreadPoolBuilder::new();
-        if let Some(t) = settings.threads {
-            b = b.num_threads(t.max(1));
-        }
-        b.build()?
-    };
+    let pool = pool::thread_pool(settings.threads)?;
     let threads = pool.current_num_threads();
     let start = Instant::now();
     let done_before = tally.histories;

@@ -6,11 +6,11 @@ use super::types::{
 };
 use crate::numerics::{LogGrid, Vec3};
 use crate::particle::Particle;
+use crate::phantom::geometry::{sphere_exit_cm, sphere_shell, VoxelLookup};
 use crate::physics::neutron::{NeutronPhysics, E_MAX_MEV, E_MIN_MEV};
 use crate::rng::HistoryRng;
 use crate::source::neutron_beam::SourceNeutron;
 use crate::tally::{ChunkScore, HistoryScore, Tally};
-use crate::transport::voxels::VoxelLookup;
 use crate::transport::Transport;
 use anyhow::Result;
 use rayon::prelude::*;
@@ -126,12 +126,8 @@ impl<'a> NeutronTransport<'a> {
                 density,
                 shells,
             } => {
-                let r = pos.norm();
-                if r >= *radius_cm {
-                    return None;
-                }
-                let b = ((r / radius_cm) * *shells as f64) as usize;
-                Some((b.min(shells - 1), *material, *density))
+                let b = sphere_shell(pos.norm(), *radius_cm, *shells)?;
+                Some((b, *material, *density))
             }
         }
     }
@@ -165,13 +161,7 @@ impl<'a> NeutronTransport<'a> {
         let tally = Mutex::new(Tally::new(N_COMPONENTS * cells + n_extra));
         let photon_tally = Mutex::new(self.photon.map(|t| Tally::new(t.n_bins())));
         let balances: Mutex<Vec<(u64, NeutronBalance)>> = Mutex::new(Vec::new());
-        let pool = {
-            let mut b = rayon::ThreadPoolBuilder::new();
-            if let Some(t) = threads {
-                b = b.num_threads(t.max(1));
-            }
-            b.build()?
-        };
+        let pool = crate::run::pool::thread_pool(threads)?;
         let start = std::time::Instant::now();
         let n_chunks = histories.div_ceil(CHUNK);
         pool.install(|| {
@@ -345,10 +335,7 @@ impl<'a> NeutronTransport<'a> {
             } => {
                 let sig_t = self.physics.mass_coefficients(*material, e).0 * density;
                 let s = rng.mfp() / sig_t;
-                let b = pos.dot(dir);
-                let c = pos.dot(*pos) - radius_cm * radius_cm;
-                let to_surface = -b + (b * b - c).max(0.0).sqrt();
-                if s >= to_surface {
+                if s >= sphere_exit_cm(*pos, dir, *radius_cm) {
                     return None;
                 }
                 *pos = *pos + dir * s;
