@@ -1,12 +1,15 @@
 //! The neutron transport settings, their set-up and the history loop with its tracking.
 
 use super::types::{
-    Component, HistoryExtra, NeutronBalance, NeutronGeometry, NeutronOutcome, EPITHERMAL_MAX_MEV,
-    GY_PER_MEV_PER_G, N_COMPONENTS, N_MAJ, ROULETTE_BELOW, ROULETTE_SURVIVOR, THERMAL_MAX_MEV,
+    Component, HistoryExtra, NeutronGeometry, NeutronOutcome, EPITHERMAL_MAX_MEV, GY_PER_MEV_PER_G,
+    N_COMPONENTS, N_MAJ, ROULETTE_BELOW, ROULETTE_SURVIVOR, THERMAL_MAX_MEV,
 };
 use crate::numerics::{LogGrid, Vec3};
 use crate::particle::Particle;
 use crate::phantom::geometry::{sphere_exit_cm, sphere_shell, VoxelLookup};
+use crate::physics::neutron::collision::{
+    CollisionModel, Deposit, Incident, NeutronBalance, Products,
+};
 use crate::physics::neutron::{NeutronPhysics, E_MAX_MEV, E_MIN_MEV};
 use crate::rng::HistoryRng;
 use crate::source::neutron_beam::SourceNeutron;
@@ -39,7 +42,7 @@ pub struct NeutronTransport<'a> {
     /// per grid node: 10B kerma per ug/g (MeV cm2/g) times sqrt(E)
     kerma_b_ppm: Vec<f64>,
     majorant: Vec<f64>,
-    pub(super) voxels: Option<VoxelLookup>,
+    voxels: Option<VoxelLookup>,
 }
 
 impl<'a> NeutronTransport<'a> {
@@ -133,7 +136,7 @@ impl<'a> NeutronTransport<'a> {
     }
 
     #[inline]
-    pub(super) fn bin(&self, c: Component, cell: usize) -> u32 {
+    fn bin(&self, c: Component, cell: usize) -> u32 {
         (c as usize * self.cells() + cell) as u32
     }
 
@@ -224,6 +227,11 @@ impl<'a> NeutronTransport<'a> {
     ) {
         let (mut e, mut pos, mut dir) = (src.energy_mev, src.pos, src.dir);
         let mut w = 1.0f64;
+        let model = CollisionModel {
+            physics: self.physics,
+            photons: self.photon.is_some(),
+            charged_by_kerma: self.kerma_estimator && self.voxels.is_some(),
+        };
         loop {
             // 1. distance to the next real collision (Woodcock or exact), scoring fluence
             let Some((cell, m, rho, sig_t)) = self.next_collision(e, w, &mut pos, dir, rng, score)
@@ -232,7 +240,14 @@ impl<'a> NeutronTransport<'a> {
                 return;
             };
             // 2. the nuclide
-            let (n, x) = self.pick_nuclide(m, e, rho, sig_t, rng);
+            let (n, x) = self.physics.pick_nuclide(m, e, rho, sig_t, rng);
+            let mut inc = Incident {
+                nuclide: n,
+                e_mev: e,
+                dir,
+                pos,
+                weight: w,
+            };
             let scatter = x.elastic + x.inelastic;
             // 3. absorption, analogue or implicit
             let p_abs = ((x.total - scatter) / x.total).clamp(0.0, 1.0);
@@ -245,18 +260,25 @@ impl<'a> NeutronTransport<'a> {
             };
             if w_abs > 0.0 {
                 score.score(self.bin(Component::Absorbed, cell), w_abs);
-                self.absorb(n, &x, e, w_abs, pos, cell, rng, score, bal, stack);
+                let absorbed = Incident {
+                    weight: w_abs,
+                    ..inc
+                };
+                let products = model.absorb(&absorbed, &x, rng, bal);
+                self.score_products(&products, cell, score, stack);
                 w -= w_abs;
                 if w <= 0.0 {
                     return;
                 }
             }
             // 4. scattering
-            let (e_new, d_new) = if rng.uniform() * scatter < x.inelastic {
-                self.inelastic(n, e, dir, w, pos, cell, rng, score, bal, stack)
+            inc.weight = w;
+            let (e_new, d_new, products) = if rng.uniform() * scatter < x.inelastic {
+                model.inelastic(&inc, rng, bal)
             } else {
-                self.elastic(n, e, dir, w, cell, rng, score, bal)
+                model.elastic(&inc, rng, bal)
             };
+            self.score_products(&products, cell, score, stack);
             e = e_new.max(E_MIN_MEV);
             dir = d_new;
             // 5. roulette
@@ -269,6 +291,29 @@ impl<'a> NeutronTransport<'a> {
                     return;
                 }
             }
+        }
+    }
+
+    /// Scores the local deposits of a collision in `cell` and puts its photon on `stack`.
+    #[inline]
+    fn score_products(
+        &self,
+        p: &Products,
+        cell: usize,
+        score: &mut HistoryScore,
+        stack: &mut Vec<Particle>,
+    ) {
+        for (d, e) in p.deposits() {
+            let c = match d {
+                Deposit::Boron => Component::Boron,
+                Deposit::Nitrogen => Component::Nitrogen,
+                Deposit::Hydrogen => Component::Hydrogen,
+                Deposit::GammaLocal => Component::GammaLocal,
+            };
+            score.score(self.bin(c, cell), e);
+        }
+        if let Some(photon) = p.photon {
+            stack.push(photon);
         }
     }
 
