@@ -1,8 +1,8 @@
 //! The neutron transport settings, their set-up and the history loop with its tracking.
 
 use super::types::{
-    Component, HistoryExtra, NeutronGeometry, NeutronOutcome, EPITHERMAL_MAX_MEV, GY_PER_MEV_PER_G,
-    N_COMPONENTS, N_MAJ, ROULETTE_BELOW, ROULETTE_SURVIVOR, THERMAL_MAX_MEV,
+    Component, HistoryExtra, NeutronGeometry, EPITHERMAL_MAX_MEV, GY_PER_MEV_PER_G, N_MAJ,
+    ROULETTE_BELOW, ROULETTE_SURVIVOR, THERMAL_MAX_MEV,
 };
 use crate::numerics::{LogGrid, Vec3};
 use crate::particle::Particle;
@@ -13,11 +13,8 @@ use crate::physics::neutron::collision::{
 use crate::physics::neutron::{NeutronPhysics, E_MAX_MEV, E_MIN_MEV};
 use crate::rng::HistoryRng;
 use crate::source::neutron_beam::SourceNeutron;
-use crate::tally::{ChunkScore, HistoryScore, Tally};
+use crate::tally::HistoryScore;
 use crate::transport::Transport;
-use anyhow::Result;
-use rayon::prelude::*;
-use std::sync::Mutex;
 
 /// Neutron transport settings and the physics they use.
 pub struct NeutronTransport<'a> {
@@ -140,84 +137,10 @@ impl<'a> NeutronTransport<'a> {
         (c as usize * self.cells() + cell) as u32
     }
 
-    /// Runs `histories` histories from `source` (history index -> source neutron) with `seed`,
-    /// on `threads` threads (None: all). Results do not depend on the thread count.
-    ///
-    /// # Errors
-    /// Zero histories; a thread pool that cannot be built.
-    pub fn execute<F>(
-        &self,
-        source: F,
-        seed: u64,
-        histories: u64,
-        threads: Option<usize>,
-    ) -> Result<NeutronOutcome>
-    where
-        F: Fn(&mut HistoryRng) -> SourceNeutron + Sync,
-    {
-        if histories == 0 {
-            crate::spec_bail!("histories", "must be at least 1, got 0");
-        }
-        const CHUNK: u64 = 512;
-        let cells = self.cells();
-        let n_extra = self.history_extra.map_or(0, |x| x.0);
-        let tally = Mutex::new(Tally::new(N_COMPONENTS * cells + n_extra));
-        let photon_tally = Mutex::new(self.photon.map(|t| Tally::new(t.n_bins())));
-        let balances: Mutex<Vec<(u64, NeutronBalance)>> = Mutex::new(Vec::new());
-        let pool = crate::run::pool::thread_pool(threads)?;
-        let start = std::time::Instant::now();
-        let n_chunks = histories.div_ceil(CHUNK);
-        pool.install(|| {
-            (0..n_chunks).into_par_iter().for_each(|c| {
-                let mut hist = HistoryScore::with_extra((N_COMPONENTS * cells) as u32, n_extra);
-                let mut phist = self.photon.map(|t| t.new_score());
-                let mut chunk = ChunkScore::default();
-                let mut pchunk = ChunkScore::default();
-                let mut bal = NeutronBalance::default();
-                let mut stack = Vec::new();
-                for index in c * CHUNK..((c + 1) * CHUNK).min(histories) {
-                    let mut rng = HistoryRng::new(seed, index);
-                    let src = source(&mut rng);
-                    bal.source += src.energy_mev;
-                    self.history(src, &mut rng, &mut hist, &mut bal, &mut stack);
-                    if let (Some(t), Some(ph)) = (self.photon, phist.as_mut()) {
-                        t.run(&mut rng, &mut stack, ph);
-                    }
-                    if let Some((_, f)) = self.history_extra {
-                        f(&mut hist, phist.as_ref());
-                    }
-                    if let Some(ph) = phist.as_mut() {
-                        pchunk.close_history(ph);
-                    }
-                    stack.clear();
-                    chunk.close_history(&mut hist);
-                }
-                tally.lock().expect("tally").absorb(&mut chunk);
-                if let Some(t) = photon_tally.lock().expect("tally").as_mut() {
-                    t.absorb(&mut pchunk);
-                }
-                balances.lock().expect("balance").push((c, bal));
-            });
-        });
-        // float balances summed in chunk order: the same for any thread count
-        let mut b = balances.into_inner().expect("balance");
-        b.sort_by_key(|x| x.0);
-        let mut balance = NeutronBalance::default();
-        for (_, x) in &b {
-            balance.add(x);
-        }
-        Ok(NeutronOutcome {
-            tally: tally.into_inner().expect("tally"),
-            photon_tally: photon_tally.into_inner().expect("tally"),
-            balance,
-            cells,
-            seconds: start.elapsed().as_secs_f64(),
-            threads: pool.current_num_threads(),
-        })
-    }
-
-    /// One neutron history; photons it creates are left on `stack`.
-    fn history(
+    /// One neutron history from `src`; its deposits and fluences go to `score`, its energy to
+    /// `bal`, the photons it creates are left on `stack`. The run driver (`crate::run::neutron`)
+    /// runs histories and their photons.
+    pub fn history(
         &self,
         src: SourceNeutron,
         rng: &mut HistoryRng,

@@ -63,8 +63,15 @@ pub struct NeutronOutcome {
     pub photon_tally: Option<Tally>,
     pub balance: NeutronBalance,
     pub cells: usize,
+    /// wall-clock seconds of this invocation (0 for a merged result)
     pub seconds: f64,
     pub threads: usize,
+    /// histories simulated by this invocation (without those resumed from a checkpoint)
+    pub new_histories: u64,
+    /// stopped by an interrupt before all histories ran (the checkpoint holds those done)
+    pub interrupted: bool,
+    /// stopped early because the target uncertainty was reached
+    pub reached_target: bool,
 }
 
 /// Per-history derived totals: (number of extra tally bins, the function that fills them from a
