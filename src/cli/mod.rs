@@ -86,7 +86,7 @@ pub enum Cmd {
         #[arg(long, default_value_t = 10.0)]
         checkpoint_every: f64,
     },
-    /// Merge the folders of job parts (`run --jobs N --job-index i`) into one result.
+    /// Merge the folders of job parts (`run` or `beam` with `--jobs N --job-index i`) into one result.
     Merge {
         parts: Vec<PathBuf>,
         #[arg(long)]

@@ -40,6 +40,12 @@ pub fn run(file: &Path, out: Option<PathBuf>, opt: runfile::RunOptions) -> Resul
 
 /// Runs `theradose merge PARTS --out DIR`.
 pub fn merge(parts: &[PathBuf], out: &Path) -> Result<()> {
+    if parts
+        .first()
+        .is_some_and(|p| super::beam::is_beam_folder(p))
+    {
+        return super::beam::merge(parts, out);
+    }
     let s = runfile::merge(&Context::load()?, parts, out)?;
     print_run_summary(&s.summary.to_json(), out);
     Ok(())
