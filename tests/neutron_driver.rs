@@ -315,7 +315,7 @@ fn target_uncertainty_stops_early_and_deterministically() {
         );
         let sum: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
         let h = sum["histories"].as_u64().unwrap();
-        assert!(h < 2_000_000 && h % 32_768 == 0, "stopped at {h}");
+        assert!(h < 2_000_000 && h.is_multiple_of(32_768), "stopped at {h}");
         counts.push(h);
     }
     assert_eq!(counts[0], counts[1]);

@@ -5,7 +5,7 @@
 //! - which voxel holds a point ([`voxel_index`], and [`VoxelLookup::at`] with the voxel's
 //!   tracking data);
 //! - the distance along a direction to the next face of the voxel ([`VoxelLookup::next_face_cm`]),
-//!   and to the first face behind which the medium changes ([`first_medium_change`]);
+//!   and to the first face behind which the medium changes ([`VoxelLookup::first_medium_change`]);
 //! - the distance to the nearest face of the voxel in any direction
 //!   ([`VoxelLookup::nearest_face_cm`], for range rejection);
 //! - the distances to leave the phantom's box ([`box_exit_cm`]) or a sphere centred at the
@@ -19,7 +19,6 @@
 //! phantoms made of large uniform regions hit a small cache-resident array instead of the full
 //! voxel array (the random reads of Woodcock tracking are otherwise cache misses).
 
-use super::Phantom;
 use crate::numerics::Vec3;
 
 /// One voxel's tracking data.
@@ -105,71 +104,6 @@ pub fn box_exit_cm(pos: Vec3, dir: Vec3, size: [f64; 3]) -> f64 {
     d.max(0.0)
 }
 
-/// Along a segment of length `len` from `pos` (inside the phantom), the first voxel face behind
-/// which the material or density differs from that of the start voxel: (distance, axis, face
-/// coordinate in cm). Faces closer than 1e-9 cm to `pos` are ignored (the particle was just
-/// placed beyond them). A voxel walk (Amanatides & Woo, Eurographics 1987); a segment of at most
-/// one voxel crosses at most three faces.
-#[inline]
-pub fn first_medium_change(
-    ph: &Phantom,
-    pos: Vec3,
-    dir: Vec3,
-    len: f64,
-) -> Option<(f64, usize, f64)> {
-    let dims = ph.grid.dims;
-    let mut idx = [0usize; 3];
-    let mut t_max = [f64::INFINITY; 3];
-    let mut t_delta = [f64::INFINITY; 3];
-    for a in 0..3 {
-        let v = ph.voxel_cm[a];
-        let f = pos.get(a) / v;
-        idx[a] = (f.max(0.0) as usize).min(dims[a] - 1);
-        let u = dir.get(a);
-        if u > 0.0 {
-            t_max[a] = ((idx[a] + 1) as f64 * v - pos.get(a)) / u;
-            t_delta[a] = v / u;
-        } else if u < 0.0 {
-            t_max[a] = (idx[a] as f64 * v - pos.get(a)) / u;
-            t_delta[a] = -v / u;
-        }
-    }
-    let lin = |i: &[usize; 3]| i[0] + dims[0] * (i[1] + dims[1] * i[2]);
-    let v0 = lin(&idx);
-    let (m0, rho0) = (ph.material[v0], ph.density[v0]);
-    loop {
-        let a = if t_max[0] <= t_max[1] && t_max[0] <= t_max[2] {
-            0
-        } else if t_max[1] <= t_max[2] {
-            1
-        } else {
-            2
-        };
-        let d = t_max[a];
-        if d >= len {
-            return None;
-        }
-        let up = dir.get(a) > 0.0;
-        let face = if up { idx[a] + 1 } else { idx[a] };
-        if up {
-            if idx[a] + 1 >= dims[a] {
-                return None;
-            }
-            idx[a] += 1;
-        } else {
-            if idx[a] == 0 {
-                return None;
-            }
-            idx[a] -= 1;
-        }
-        let v = lin(&idx);
-        if d > 1e-9 && (ph.material[v] != m0 || ph.density[v] != rho0) {
-            return Some((d.max(0.0), a, face as f64 * ph.voxel_cm[a]));
-        }
-        t_max[a] += t_delta[a];
-    }
-}
-
 /// Voxel data of a phantom arranged for fast lookup by position, with the voxel-face distances.
 pub struct VoxelLookup {
     dims: [usize; 3],
@@ -181,14 +115,23 @@ pub struct VoxelLookup {
 }
 
 impl VoxelLookup {
-    pub fn new(ph: &Phantom) -> Self {
-        let dims = ph.grid.dims;
-        let mut voxels = Vec::with_capacity(ph.len());
+    /// The lookup of a grid of `dims` voxels of `voxel_cm`, with per-voxel (x fastest) material
+    /// ids, densities (g/cm3) and labels (`Phantom::voxel_lookup`).
+    pub fn new(
+        dims: [usize; 3],
+        voxel_cm: [f64; 3],
+        material: &[u8],
+        density: &[f32],
+        label: &[u16],
+    ) -> Self {
+        let n = material.len();
+        debug_assert!(n == dims[0] * dims[1] * dims[2] && density.len() == n && label.len() == n);
+        let mut voxels = Vec::with_capacity(n);
         crate::numerics::advise_huge_pages(&voxels);
-        voxels.extend((0..ph.len()).map(|v| PackedVoxel {
-            density: ph.density[v],
-            label: ph.label[v],
-            material: ph.material[v],
+        voxels.extend((0..n).map(|v| PackedVoxel {
+            density: density[v],
+            label: label[v],
+            material: material[v],
             uniform: 0,
         }));
         let bd = dims.map(|d| d.div_ceil(1 << SHIFT));
@@ -214,8 +157,8 @@ impl VoxelLookup {
         }
         VoxelLookup {
             dims,
-            voxel_cm: ph.voxel_cm,
-            inv_voxel_cm: [0, 1, 2].map(|a| 1.0 / ph.voxel_cm[a]),
+            voxel_cm,
+            inv_voxel_cm: [0, 1, 2].map(|a| 1.0 / voxel_cm[a]),
             voxels,
             bdims: [bd[0], bd[1]],
             blocks,
@@ -260,6 +203,66 @@ impl VoxelLookup {
         d_exit
     }
 
+    /// Along a segment of length `len` from `pos` (inside the phantom), the first voxel face behind
+    /// which the material or density differs from that of the start voxel: (distance, axis, face
+    /// coordinate in cm). Faces closer than 1e-9 cm to `pos` are ignored (the particle was just
+    /// placed beyond them). A voxel walk (Amanatides & Woo, Eurographics 1987); a segment of at most
+    /// one voxel crosses at most three faces.
+    #[inline]
+    pub fn first_medium_change(&self, pos: Vec3, dir: Vec3, len: f64) -> Option<(f64, usize, f64)> {
+        let dims = self.dims;
+        let mut idx = [0usize; 3];
+        let mut t_max = [f64::INFINITY; 3];
+        let mut t_delta = [f64::INFINITY; 3];
+        for a in 0..3 {
+            let v = self.voxel_cm[a];
+            let f = pos.get(a) / v;
+            idx[a] = (f.max(0.0) as usize).min(dims[a] - 1);
+            let u = dir.get(a);
+            if u > 0.0 {
+                t_max[a] = ((idx[a] + 1) as f64 * v - pos.get(a)) / u;
+                t_delta[a] = v / u;
+            } else if u < 0.0 {
+                t_max[a] = (idx[a] as f64 * v - pos.get(a)) / u;
+                t_delta[a] = -v / u;
+            }
+        }
+        let lin = |i: &[usize; 3]| i[0] + dims[0] * (i[1] + dims[1] * i[2]);
+        let v0 = lin(&idx);
+        let (m0, rho0) = (self.voxels[v0].material, self.voxels[v0].density);
+        loop {
+            let a = if t_max[0] <= t_max[1] && t_max[0] <= t_max[2] {
+                0
+            } else if t_max[1] <= t_max[2] {
+                1
+            } else {
+                2
+            };
+            let d = t_max[a];
+            if d >= len {
+                return None;
+            }
+            let up = dir.get(a) > 0.0;
+            let face = if up { idx[a] + 1 } else { idx[a] };
+            if up {
+                if idx[a] + 1 >= dims[a] {
+                    return None;
+                }
+                idx[a] += 1;
+            } else {
+                if idx[a] == 0 {
+                    return None;
+                }
+                idx[a] -= 1;
+            }
+            let v = lin(&idx);
+            if d > 1e-9 && (self.voxels[v].material != m0 || self.voxels[v].density != rho0) {
+                return Some((d.max(0.0), a, face as f64 * self.voxel_cm[a]));
+            }
+            t_max[a] += t_delta[a];
+        }
+    }
+
     /// Distance (cm) from `pos` to the nearest face of the voxel holding it, in any direction.
     #[inline]
     pub fn nearest_face_cm(&self, pos: Vec3) -> f64 {
@@ -277,6 +280,7 @@ impl VoxelLookup {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::phantom::Phantom;
 
     fn cube() -> Phantom {
         let db = crate::materials::MaterialDb::load().expect("materials");
@@ -288,7 +292,7 @@ mod tests {
     #[test]
     fn which_voxel_and_face_distances_are_exact() {
         let ph = cube();
-        let l = VoxelLookup::new(&ph);
+        let l = ph.voxel_lookup();
         let p = Vec3::new(0.6, 1.2, 0.9);
         // i = 1, j = 2, k = 1
         assert_eq!(l.at(p).map(|x| x.0), Some(1 + 4 * (2 + 3)));
@@ -309,7 +313,7 @@ mod tests {
         assert!((box_exit_cm(p, Vec3::new(0.0, 0.0, -1.0), ph.size_cm) - 0.9).abs() < 1e-12);
         assert!((box_exit_cm(p, Vec3::new(0.0, 1.0, 0.0), ph.size_cm) - 0.3).abs() < 1e-12);
         assert_eq!(
-            first_medium_change(&ph, p, Vec3::new(1.0, 0.0, 0.0), 5.0),
+            l.first_medium_change(p, Vec3::new(1.0, 0.0, 0.0), 5.0),
             None
         );
     }

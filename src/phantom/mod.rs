@@ -219,6 +219,17 @@ impl Phantom {
         geometry::voxel_index(p, self.inv_voxel_cm, self.grid.dims)
     }
 
+    /// The voxel data of this phantom arranged for tracking (which voxel, face distances).
+    pub fn voxel_lookup(&self) -> geometry::VoxelLookup {
+        geometry::VoxelLookup::new(
+            self.grid.dims,
+            self.voxel_cm,
+            &self.material,
+            &self.density,
+            &self.label,
+        )
+    }
+
     /// Local position (cm) of the centre of voxel (i, j, k).
     pub fn voxel_centre(&self, i: usize, j: usize, k: usize) -> Vec3 {
         Vec3::new(

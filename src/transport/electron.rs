@@ -27,7 +27,7 @@
 use super::{Geometry, Transport};
 use crate::numerics::Vec3;
 use crate::particle::{Particle, ParticleKind};
-use crate::phantom::geometry::{box_exit_cm, first_medium_change, sphere_exit_cm};
+use crate::phantom::geometry::{box_exit_cm, sphere_exit_cm};
 use crate::physics::electron::condensed::{beta2, ElectronPhysics, LeptonTables};
 use crate::physics::electron::elastic::sample_soft;
 use crate::physics::electron::{brems, moller, positron, Lepton};
@@ -253,7 +253,12 @@ impl Transport<'_> {
                     let d = box_exit_cm(p.pos, p.dir, ph.size_cm).clamp(0.0, len_cm);
                     (d, Segment::Escaped)
                 };
-                match first_medium_change(ph, p.pos, p.dir, d) {
+                match self
+                    .voxels
+                    .as_ref()
+                    .expect("voxel geometry has a lookup")
+                    .first_medium_change(p.pos, p.dir, d)
+                {
                     Some((d_face, axis, face_cm)) => {
                         let len = d_face;
                         let de = if len_cm > 0.0 {

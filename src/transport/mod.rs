@@ -87,7 +87,7 @@ impl<'a> Transport<'a> {
             }
         }
         let voxels = match &geometry {
-            Geometry::Voxels(ph) => Some(VoxelLookup::new(ph)),
+            Geometry::Voxels(ph) => Some(ph.voxel_lookup()),
             Geometry::Sphere { .. } => None,
         };
         let lepton_max_step_cm = match &geometry {

@@ -64,7 +64,7 @@ impl<'a> NeutronTransport<'a> {
                     }
                     *maj = (*maj).max(1e-12);
                 }
-                Some(VoxelLookup::new(ph))
+                Some(ph.voxel_lookup())
             }
             NeutronGeometry::Sphere { .. } => None,
         };
