@@ -106,7 +106,7 @@ fn boronated_run(threads: usize, implicit: bool, e: f64, n: u64) -> NeutronOutco
 }
 
 /// Bit-identical tallies and balances for 1 and 2 threads (one random stream per history,
-/// integer tallies, balances summed in chunk order).
+/// integer tallies, the balance kept per history in fixed point).
 #[test]
 fn deterministic_across_threads() {
     let a = boronated_run(1, true, 1.0, 1500);
