@@ -6,6 +6,7 @@ use theradose::numerics::Vec3;
 use theradose::particle::isotropic_rng;
 use theradose::physics::neutron::NeutronPhysics;
 use theradose::physics::photon::PhotonPhysics;
+use theradose::run::neutron::run_histories;
 use theradose::transport::neutron::{
     Component, NeutronGeometry, NeutronOutcome, NeutronTransport, SourceNeutron,
 };
@@ -44,7 +45,7 @@ fn thermal_diffusion_length_of_water() {
         },
         &ph,
     );
-    let out = tr.execute(point_source(2.53e-8), 11, 12_000, None).unwrap();
+    let out = run_histories(&tr, point_source(2.53e-8), 11, 12_000, None).unwrap();
     let dr = radius / shells as f64;
     let (mut sw, mut sx, mut sy, mut sxx, mut sxy) = (0.0, 0.0, 0.0, 0.0, 0.0);
     for s in 0..shells {
@@ -101,11 +102,11 @@ fn boronated_run(threads: usize, implicit: bool, e: f64, n: u64) -> NeutronOutco
     );
     tr.photon = Some(&gamma);
     tr.implicit_capture = implicit;
-    tr.execute(point_source(e), 5, n, Some(threads)).unwrap()
+    run_histories(&tr, point_source(e), 5, n, Some(threads)).unwrap()
 }
 
 /// Bit-identical tallies and balances for 1 and 2 threads (one random stream per history,
-/// integer tallies, balances summed in chunk order).
+/// integer tallies, the balance kept per history in fixed point).
 #[test]
 fn deterministic_across_threads() {
     let a = boronated_run(1, true, 1.0, 1500);

@@ -3,13 +3,23 @@
 //! This file uses only the library, clap and the standard library, so that tests can include
 //! it to parse the flags exactly as the command does.
 
-use anyhow::Result;
-use std::path::PathBuf;
+use anyhow::{bail, Result};
+use std::path::{Path, PathBuf};
 use theradose::context::Context;
-use theradose::dosimetry::bnct::{run_beam, BeamSpec};
+use theradose::dosimetry::bnct::driver::{
+    merge_beam_parts, write_beam_spec, BEAM_SPEC_FILE, TALLY_FILE,
+};
+use theradose::dosimetry::bnct::{merge_beam, run_beam_with, BeamControl, BeamRun, BeamSpec};
 
 /// Arguments of `theradose beam`.
 #[derive(clap::Args, Debug, Clone)]
+#[command(
+    after_help = "Example: theradose beam --spectrum epithermal --phantom mouse --groups tumour \
+    --field-diameter-cm 2 --boron-ppm 20 --histories 100000 --out results/beam\n\
+Split over 3 jobs (e.g. a Slurm array) and combine:\n  \
+  theradose beam ... --jobs 3 --job-index I --out parts/I   (I = 0, 1, 2)\n  \
+  theradose merge parts/0 parts/1 parts/2 --out results/beam"
+)]
 // exactly one of the two field flags
 #[command(group(
     clap::ArgGroup::new("field")
@@ -95,8 +105,26 @@ pub struct BeamArgs {
     /// `normal_peak` prescription, which reports its uncertainty
     #[arg(long)]
     pub prescription_gy: Option<f64>,
+    /// output folder (maps, depth.csv, dvh.csv, summary.json; tally.bin is the checkpoint)
     #[arg(long)]
     pub out: PathBuf,
+    /// split the run into this many jobs (combine their folders with `theradose merge`)
+    #[arg(long, default_value_t = 1)]
+    pub jobs: u64,
+    /// which job this is, 0 <= i < jobs
+    #[arg(long, default_value_t = 0)]
+    pub job_index: u64,
+    /// continue from the checkpoint (tally.bin) in the output folder
+    #[arg(long)]
+    pub resume: bool,
+    /// stop when the charged-particle energy deposited in the phantom per source neutron (boron,
+    /// nitrogen and hydrogen kerma, all voxels) reaches this relative uncertainty (1 sigma, e.g.
+    /// 0.01); checked every 32768 neutrons
+    #[arg(long)]
+    pub target_uncertainty: Option<f64>,
+    /// seconds between checkpoints of the tally (tally.bin in the output folder)
+    #[arg(long, default_value_t = 10.0)]
+    pub checkpoint_every: f64,
 }
 
 impl BeamArgs {
@@ -131,8 +159,57 @@ impl BeamArgs {
 /// Runs `theradose beam`: writes depth.csv, NIfTI maps of every component (and their relative
 /// uncertainties), dvh.csv and summary.json into `--out`, prints the summary.
 pub fn run(args: &BeamArgs) -> Result<()> {
-    let r = run_beam(&Context::load()?, &args.spec())?;
-    r.write(&args.out)?;
+    theradose::run::install_interrupt_handler();
+    let spec = args.spec();
+    let ctx = Context::load()?;
+    write_beam_spec(&args.out, &spec)?;
+    let tally_path = args.out.join(TALLY_FILE);
+    let control = BeamControl {
+        tally_path: Some(tally_path.clone()),
+        checkpoint_every_s: args.checkpoint_every,
+        resume: args.resume,
+        jobs: args.jobs,
+        job_index: args.job_index,
+        target_uncertainty: args.target_uncertainty,
+    };
+    match run_beam_with(&ctx, &spec, &control)? {
+        BeamRun::Done(r) => {
+            r.write(&args.out)?;
+            println!("{}", serde_json::to_string(&r.summary)?);
+        }
+        BeamRun::Part { histories } => eprintln!(
+            "job {} of {}: {histories} neutrons in {}; combine the job folders with `theradose merge`",
+            args.job_index,
+            args.jobs,
+            tally_path.display()
+        ),
+        BeamRun::Interrupted { histories, planned } => bail!(
+            "stopped after {histories} of {planned} neutrons; checkpoint in {}; continue with --resume",
+            tally_path.display()
+        ),
+    }
+    Ok(())
+}
+
+/// Whether `dir` is the output folder of `theradose beam` (for `theradose merge`).
+pub fn is_beam_folder(dir: &Path) -> bool {
+    dir.join(BEAM_SPEC_FILE).is_file()
+}
+
+/// `theradose merge` of `theradose beam --jobs N` folders: the merged tally, maps, depth.csv,
+/// dvh.csv and summary.json in `out`, bit-identical to a single run of all neutrons.
+pub fn merge(parts: &[PathBuf], out: &Path) -> Result<()> {
+    let (spec, tally, header) = merge_beam_parts(parts)?;
+    if tally.histories != spec.histories {
+        eprintln!(
+            "warning: the parts hold {} of the run's {} neutrons",
+            tally.histories, spec.histories
+        );
+    }
+    let r = merge_beam(&Context::load()?, &spec, &tally)?;
+    write_beam_spec(out, &spec)?;
+    theradose::tally::file::write(&out.join(TALLY_FILE), &header, &tally)?;
+    r.write(out)?;
     println!("{}", serde_json::to_string(&r.summary)?);
     Ok(())
 }

@@ -52,7 +52,7 @@ pub enum Cmd {
     /// Transport a run file (phantom + source) and write dose.nii.gz, uncertainty.nii.gz,
     /// summary.json, regions.csv and a PNG slice; the regions table on stdout.
     Run(run::RunArgs),
-    /// Merge the folders of job parts (`run --jobs N --job-index i`) into one result.
+    /// Merge the folders of job parts (`run` or `beam` with `--jobs N --job-index i`) into one result.
     Merge(run::MergeArgs),
     /// Print interaction coefficients of a medium as CSV.
     #[command(

@@ -222,6 +222,13 @@ pub fn merge(a: MergeArgs) -> Result<()> {
     use theradose::run::guard::{check_existing, Existing, OutputLock};
     let _lock = OutputLock::acquire(&a.out, &theradose::run::progress::note)?;
     check_existing(&a.out, Existing::of_flags(false, a.force)).inspect_err(print_hint)?;
+    if a
+        .parts
+        .first()
+        .is_some_and(|p| super::beam::is_beam_folder(p))
+    {
+        return super::beam::merge(&a.parts, &a.out);
+    }
     let s = runfile::merge(&Context::load()?, &a.parts, &a.out)?;
     print_run_summary(&s.summary.to_json(), &a.out);
     Ok(())

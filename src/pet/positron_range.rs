@@ -36,6 +36,7 @@
 use crate::context::Context;
 use crate::error::SpecField;
 use crate::pet::positron_range_kernel::{history, PositronMedium, PositronSpectrum};
+use crate::run::pool::thread_pool;
 use crate::source::nuclide::Nuclide;
 use crate::spec_bail;
 use anyhow::Result;
@@ -235,15 +236,6 @@ pub fn run_positron_range(
         version: crate::VERSION.into(),
     };
     Ok((summary, csv))
-}
-
-/// A rayon pool of `threads` workers (default: all cores).
-fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
-    let mut b = rayon::ThreadPoolBuilder::new();
-    if let Some(t) = threads {
-        b = b.num_threads(t.max(1));
-    }
-    Ok(b.build()?)
 }
 
 /// The 1D histogram CSV (`x_mm,probability_per_mm`, unsmoothed) of `n` counted histories and

@@ -222,13 +222,7 @@ pub fn scan(ctx: &Context, args: &PetScanSpec) -> Result<PetScanResult> {
         views: args.views,
         progress: args.progress,
     };
-    let pool = {
-        let mut b = rayon::ThreadPoolBuilder::new();
-        if let Some(t) = args.threads {
-            b = b.num_threads(t.max(1));
-        }
-        b.build()?
-    };
+    let pool = crate::run::pool::thread_pool(args.threads)?;
     let nuclide = args.decay_data.qualify(&args.nuclide);
     let img = pool.install(|| simulate(&ph, &activity, &nuclide, &scanner, &opts))?;
     let (suv, suv_json) = suv_image(args, &ph, &img.recon_bq_ml)?;

@@ -6,6 +6,7 @@
 //! direction) for input and output.
 
 pub mod builtin;
+pub mod geometry;
 mod shapes;
 
 use crate::io::{self, Grid, Volume};
@@ -215,18 +216,18 @@ impl Phantom {
     /// Voxel index holding a local position (cm), or None outside the grid.
     #[inline]
     pub fn voxel_at(&self, p: Vec3) -> Option<usize> {
-        let fx = p.x * self.inv_voxel_cm[0];
-        let fy = p.y * self.inv_voxel_cm[1];
-        let fz = p.z * self.inv_voxel_cm[2];
-        if !(fx >= 0.0 && fy >= 0.0 && fz >= 0.0) {
-            return None;
-        }
-        let (i, j, k) = (fx as usize, fy as usize, fz as usize);
-        let d = self.grid.dims;
-        if i >= d[0] || j >= d[1] || k >= d[2] {
-            return None;
-        }
-        Some(i + d[0] * (j + d[1] * k))
+        geometry::voxel_index(p, self.inv_voxel_cm, self.grid.dims)
+    }
+
+    /// The voxel data of this phantom arranged for tracking (which voxel, face distances).
+    pub fn voxel_lookup(&self) -> geometry::VoxelLookup {
+        geometry::VoxelLookup::new(
+            self.grid.dims,
+            self.voxel_cm,
+            &self.material,
+            &self.density,
+            &self.label,
+        )
     }
 
     /// Local position (cm) of the centre of voxel (i, j, k).

@@ -6,6 +6,9 @@
 //! or resumption.
 
 pub mod guard;
+pub mod kernel;
+pub mod neutron;
+pub mod pool;
 pub mod problem;
 pub mod progress;
 pub mod spec;
@@ -16,6 +19,7 @@ use crate::tally::file::{self, TallyHeader};
 use crate::tally::{ChunkScore, Tally};
 use crate::transport::Transport;
 use anyhow::{bail, Result};
+pub use kernel::HistoryKernel;
 use progress::{ProgressSink, RunProgress, Silent};
 use rayon::prelude::*;
 use std::path::PathBuf;
@@ -120,6 +124,12 @@ pub fn execute(
     source: &Source,
     settings: &RunSettings,
 ) -> Result<RunOutcome> {
+    execute_kernel(&kernel::PhotonKernel { transport, source }, settings)
+}
+
+/// Runs the histories of `settings` through the particle transport of `kernel` (photons,
+/// electrons, alphas from a [`Source`]; or neutrons, [`neutron`]): the one driver of every run.
+pub fn execute_kernel<K: HistoryKernel>(kernel: &K, settings: &RunSettings) -> Result<RunOutcome> {
     check_settings(settings)?;
     let (first, end) = settings.job_range();
     let header = TallyHeader {
@@ -127,14 +137,8 @@ pub fn execute(
         first_history: first,
         planned: end - first,
     };
-    let mut tally = initial_tally(settings, &header, transport.n_bins())?;
-    let pool = {
-        let mut b = rayon::ThreadPoolBuilder::new();
-        if let Some(t) = settings.threads {
-            b = b.num_threads(t.max(1));
-        }
-        b.build()?
-    };
+    let mut tally = initial_tally(settings, &header, kernel.n_bins())?;
+    let pool = pool::thread_pool(settings.threads)?;
     let threads = pool.current_num_threads();
     let start = Instant::now();
     let done_before = tally.histories;
@@ -171,7 +175,7 @@ pub fn execute(
         };
         let hi = (lo + round).min(end);
         let histories = Histories { key, lo, hi };
-        pool.install(|| run_round(transport, source, histories, &mut tally, &*progress));
+        pool.install(|| run_round(kernel, histories, &mut tally, &*progress));
         if let Some(path) = &settings.tally_path {
             if last_ckpt.elapsed().as_secs_f64() >= settings.checkpoint_every_s
                 && tally.histories < header.planned
@@ -287,9 +291,8 @@ struct Histories {
 }
 
 /// Runs one round in chunks on the current rayon pool, folding each chunk into `tally`.
-fn run_round(
-    transport: &Transport,
-    source: &Source,
+fn run_round<K: HistoryKernel>(
+    kernel: &K,
     h: Histories,
     tally: &mut Tally,
     progress: &dyn RunProgress,
@@ -298,23 +301,13 @@ fn run_round(
     let shared = Mutex::new(tally);
     let n_chunks = (hi - lo).div_ceil(CHUNK);
     (0..n_chunks).into_par_iter().for_each_init(
-        || {
-            (
-                Vec::with_capacity(64),
-                transport.new_score(),
-                ChunkScore::default(),
-                Vec::with_capacity(32),
-            )
-        },
-        |(stack, hist, chunk, scratch), c| {
+        || (kernel.scratch(), ChunkScore::default()),
+        |(scratch, chunk), c| {
             let a = lo + c * CHUNK;
             let b = (a + CHUNK).min(hi);
             for index in a..b {
                 let mut rng = HistoryRng::from_key(key, index);
-                // a source positron also brings its rest energy (see `Balance`)
-                hist.emitted += source.emit(&mut rng, stack, scratch);
-                transport.run(&mut rng, stack, hist);
-                chunk.close_history(hist);
+                kernel.history(&mut rng, scratch, chunk);
             }
             shared.lock().expect("tally lock").absorb(chunk);
             progress.advance(b - a);

@@ -41,17 +41,7 @@ impl PhantomInfo {
     }
 }
 
-/// A rayon pool of `threads` workers (all cores when `None`).
-///
-/// # Errors
-/// When the pool cannot be built.
-pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
-    let mut b = rayon::ThreadPoolBuilder::new();
-    if let Some(t) = threads {
-        b = b.num_threads(t.max(1));
-    }
-    Ok(b.build()?)
-}
+pub use crate::run::pool::thread_pool;
 
 /// Reads a TOML file as a table.
 ///

@@ -206,6 +206,17 @@ impl ChunkScore {
         self.histories += 1;
         h.clear();
     }
+    /// Closes the second score of a history, whose bins are numbered from 0, into the bins from
+    /// `offset` on (a second transport's score, e.g. the photons of a neutron run, after the
+    /// first one's bins). The history is counted once, by the `close_history` of its first score.
+    pub fn close_history_at(&mut self, h: &mut HistoryScore, offset: u32) {
+        let start = self.entries.len();
+        self.close_history(h);
+        self.histories -= 1;
+        for e in &mut self.entries[start..] {
+            e.0 += offset;
+        }
+    }
     /// Sums one history's (bin, value) list per bin and keeps the quantised sums: a short list
     /// (a photon history's few voxels) by comparing every pair, each bin's values summed in
     /// their order of scoring where the bin first appears; a longer one by sorting it first.

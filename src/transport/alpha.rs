@@ -54,7 +54,7 @@ impl Transport<'_> {
         rng: &mut HistoryRng,
         score: &mut HistoryScore,
     ) {
-        let Geometry::Voxels(ph) = &self.geometry else {
+        let Geometry::Voxels(_) = &self.geometry else {
             self.deposit(p.pos, p.energy_mev, score);
             score.deposited += p.energy_mev;
             return;
@@ -89,23 +89,7 @@ impl Transport<'_> {
             } else {
                 f64::INFINITY
             };
-            // distance to the exit face of this voxel
-            let (i, j, k) = ph.ijk(v);
-            let idx = [i, j, k];
-            let mut d_exit = f64::INFINITY;
-            for (a, &ia) in idx.iter().enumerate() {
-                let d = p.dir.get(a);
-                let w = ph.voxel_cm[a];
-                let x = p.pos.get(a);
-                let s = if d > 0.0 {
-                    ((ia + 1) as f64 * w - x) / d
-                } else if d < 0.0 {
-                    (ia as f64 * w - x) / d
-                } else {
-                    f64::INFINITY
-                };
-                d_exit = d_exit.min(s.max(0.0));
-            }
+            let d_exit = lookup.next_face_cm(v, p.pos, p.dir);
             if r_cm <= d_exit {
                 self.deposit(p.pos, p.energy_mev, score);
                 score.deposited += p.energy_mev;

@@ -27,7 +27,7 @@
 use super::{Geometry, Transport};
 use crate::numerics::Vec3;
 use crate::particle::{Particle, ParticleKind};
-use crate::phantom::Phantom;
+use crate::phantom::geometry::{box_exit_cm, sphere_exit_cm};
 use crate::physics::electron::condensed::{beta2, ElectronPhysics, LeptonTables};
 use crate::physics::electron::elastic::sample_soft;
 use crate::physics::electron::{brems, moller, positron, Lepton};
@@ -194,18 +194,10 @@ impl Transport<'_> {
     /// of an electron below 1 MeV in tissue (ESTAR radiation yield), is not transported.
     #[inline]
     fn cannot_leave_voxel(&self, pos: Vec3, range_cm: f64) -> bool {
-        let Geometry::Voxels(ph) = &self.geometry else {
+        let Some(lookup) = &self.voxels else {
             return false;
         };
-        if range_cm >= 0.5 * self.lepton_max_step_cm {
-            return false;
-        }
-        (0..3).all(|a| {
-            let v = ph.voxel_cm[a];
-            let f = pos.get(a) / v;
-            let f = f - f.floor();
-            range_cm < f.min(1.0 - f) * v
-        })
+        range_cm < 0.5 * self.lepton_max_step_cm && range_cm < lookup.nearest_face_cm(pos)
     }
 
     /// The material and density (g/cm3) at `pos`, None outside the geometry.
@@ -244,9 +236,7 @@ impl Transport<'_> {
         let (d_cut, kind) = match &self.geometry {
             Geometry::Sphere { radius_cm, .. } => {
                 if end.dot(end) > radius_cm * radius_cm {
-                    let b = p.pos.dot(p.dir);
-                    let c = p.pos.dot(p.pos) - radius_cm * radius_cm;
-                    let d = (-b + (b * b - c).max(0.0).sqrt()).clamp(0.0, len_cm);
+                    let d = sphere_exit_cm(p.pos, p.dir, *radius_cm).clamp(0.0, len_cm);
                     (d, Segment::Escaped)
                 } else {
                     (len_cm, Segment::Done)
@@ -260,10 +250,15 @@ impl Transport<'_> {
                 let (d, kind) = if inside {
                     (len_cm, Segment::Done)
                 } else {
-                    let d = box_exit(p.pos, p.dir, ph.size_cm).clamp(0.0, len_cm);
+                    let d = box_exit_cm(p.pos, p.dir, ph.size_cm).clamp(0.0, len_cm);
                     (d, Segment::Escaped)
                 };
-                match medium_change(ph, p.pos, p.dir, d) {
+                match self
+                    .voxels
+                    .as_ref()
+                    .expect("voxel geometry has a lookup")
+                    .first_medium_change(p.pos, p.dir, d)
+                {
                     Some((d_face, axis, face_cm)) => {
                         let len = d_face;
                         let de = if len_cm > 0.0 {
@@ -409,81 +404,6 @@ enum Segment {
     Escaped,
     /// stopped at the face of a voxel of another material or density
     Interface,
-}
-
-/// Along a segment of length `len` from `pos` (inside the phantom), the first voxel face behind
-/// which the material or density differs from that of the start voxel: (distance, axis, face
-/// coordinate in cm). Faces closer than 1e-9 cm to `pos` are ignored (the particle was just
-/// placed beyond them). A voxel walk (Amanatides & Woo 1987); a segment is at most one voxel
-/// long, so it crosses at most three faces.
-#[inline]
-fn medium_change(ph: &Phantom, pos: Vec3, dir: Vec3, len: f64) -> Option<(f64, usize, f64)> {
-    let dims = ph.grid.dims;
-    let mut idx = [0usize; 3];
-    let mut t_max = [f64::INFINITY; 3];
-    let mut t_delta = [f64::INFINITY; 3];
-    for a in 0..3 {
-        let v = ph.voxel_cm[a];
-        let f = pos.get(a) / v;
-        idx[a] = (f.max(0.0) as usize).min(dims[a] - 1);
-        let u = dir.get(a);
-        if u > 0.0 {
-            t_max[a] = ((idx[a] + 1) as f64 * v - pos.get(a)) / u;
-            t_delta[a] = v / u;
-        } else if u < 0.0 {
-            t_max[a] = (idx[a] as f64 * v - pos.get(a)) / u;
-            t_delta[a] = -v / u;
-        }
-    }
-    let lin = |i: &[usize; 3]| i[0] + dims[0] * (i[1] + dims[1] * i[2]);
-    let v0 = lin(&idx);
-    let (m0, rho0) = (ph.material[v0], ph.density[v0]);
-    loop {
-        let a = if t_max[0] <= t_max[1] && t_max[0] <= t_max[2] {
-            0
-        } else if t_max[1] <= t_max[2] {
-            1
-        } else {
-            2
-        };
-        let d = t_max[a];
-        if d >= len {
-            return None;
-        }
-        let up = dir.get(a) > 0.0;
-        let face = if up { idx[a] + 1 } else { idx[a] };
-        if up {
-            if idx[a] + 1 >= dims[a] {
-                return None;
-            }
-            idx[a] += 1;
-        } else {
-            if idx[a] == 0 {
-                return None;
-            }
-            idx[a] -= 1;
-        }
-        let v = lin(&idx);
-        if d > 1e-9 && (ph.material[v] != m0 || ph.density[v] != rho0) {
-            return Some((d.max(0.0), a, face as f64 * ph.voxel_cm[a]));
-        }
-        t_max[a] += t_delta[a];
-    }
-}
-
-/// Distance from `pos` (inside) along `dir` to the faces of the box [0, size] (cm).
-#[inline]
-fn box_exit(pos: Vec3, dir: Vec3, size: [f64; 3]) -> f64 {
-    let mut d = f64::INFINITY;
-    for (a, &s) in size.iter().enumerate() {
-        let (x, u) = (pos.get(a), dir.get(a));
-        if u > 0.0 {
-            d = d.min((s - x) / u);
-        } else if u < 0.0 {
-            d = d.min(-x / u);
-        }
-    }
-    d.max(0.0)
 }
 
 /// A gamma-distributed number with the given mean and variance (Marsaglia & Tsang, ACM TOMS 26

@@ -12,18 +12,17 @@
 
 use crate::numerics::Vec3;
 use crate::particle::{isotropic_rng, Particle, ParticleKind};
+use crate::phantom::geometry::{sphere_exit_cm, VoxelLookup};
 use crate::phantom::Phantom;
 use crate::physics::electron::condensed::ElectronPhysics;
 use crate::physics::photon::{Fate, PhotonPhysics};
 use crate::rng::HistoryRng;
 use crate::tally::HistoryScore;
 use crate::units::ELECTRON_MASS_MEV;
-use voxels::VoxelLookup;
 
 mod alpha;
 pub mod electron;
 pub mod neutron;
-mod voxels;
 
 pub use electron::LeptonTrack;
 
@@ -88,7 +87,7 @@ impl<'a> Transport<'a> {
             }
         }
         let voxels = match &geometry {
-            Geometry::Voxels(ph) => Some(VoxelLookup::new(ph)),
+            Geometry::Voxels(ph) => Some(ph.voxel_lookup()),
             Geometry::Sphere { .. } => None,
         };
         let lepton_max_step_cm = match &geometry {
@@ -306,10 +305,7 @@ impl<'a> Transport<'a> {
                 } => {
                     let mu = ph.mu_rho(*material, i, f) * density;
                     let s = rng.mfp() / mu;
-                    let b = p.pos.dot(p.dir);
-                    let c = p.pos.dot(p.pos) - radius_cm * radius_cm;
-                    let to_surface = -b + (b * b - c).max(0.0).sqrt();
-                    if s >= to_surface {
+                    if s >= sphere_exit_cm(p.pos, p.dir, *radius_cm) {
                         score.escaped += p.energy_mev;
                         return;
                     }

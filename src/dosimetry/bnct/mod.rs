@@ -4,12 +4,14 @@
 //! (`theradose beam`; the BNCT study uses [`maps`] and [`boron`]).
 
 pub mod boron;
+pub mod driver;
 pub mod maps;
 pub mod placement;
 pub mod result;
 pub mod spec;
 pub mod summary;
 
+pub use driver::{merge_beam, run_beam_with, BeamControl, BeamRun};
 pub use maps::{beam_maps, depth_curve, Maps, AXIS_RADIUS_CM, DEPTH_HEADER};
 pub use result::BeamResult;
 pub use spec::BeamSpec;
@@ -21,6 +23,7 @@ use crate::physics::neutron::NeutronPhysics;
 use crate::physics::photon::PhotonPhysics;
 use crate::run::problem::build_phantom;
 use crate::run::spec::PhantomSpec;
+use crate::run::RunSettings;
 use crate::source::neutron_beam::{self, NeutronSpectrum, Weighting};
 use crate::transport::neutron::{
     NeutronGeometry, NeutronOutcome, NeutronTransport, EPITHERMAL_MAX_MEV, THERMAL_MAX_MEV,
@@ -86,6 +89,62 @@ fn phantom(ctx: &Context, a: &BeamSpec) -> Result<(Phantom, Vec<bool>)> {
 /// Spec errors naming the field (particle, spectrum, field, concentrations, direction, aim,
 /// regions, maps), an unknown phantom, or a failed run.
 pub fn run_beam(ctx: &Context, a: &BeamSpec) -> Result<BeamResult> {
+    let s = setup(ctx, a)?;
+    let out = {
+        let gamma = Transport::new(Geometry::Voxels(&s.ph), &s.photon, 1e-3);
+        let tr = s.transport(a, &gamma);
+        run_histories(&s, &tr, &RunSettings::new(a.seed, a.histories), a)?
+    };
+    Ok(finish(a, s, &out))
+}
+
+/// Everything a beam run needs before its histories.
+pub(crate) struct Setup {
+    ph: Phantom,
+    is_tumour: Vec<bool>,
+    tumour_ppm: f64,
+    physics: NeutronPhysics,
+    photon: PhotonPhysics,
+    placed: Placement,
+    weights: Weighting,
+    ppm_map: Option<Vec<f64>>,
+}
+
+impl Setup {
+    /// The neutron transport of the beam (gammas through `gamma` unless `local_gamma`).
+    pub(crate) fn transport<'a>(
+        &'a self,
+        a: &BeamSpec,
+        gamma: &'a Transport<'a>,
+    ) -> NeutronTransport<'a> {
+        let mut tr = NeutronTransport::new(NeutronGeometry::Voxels(&self.ph), &self.physics);
+        if !a.local_gamma {
+            tr.photon = Some(gamma);
+        }
+        tr
+    }
+}
+
+/// Runs the histories of `settings` (threads from the spec) on the run driver.
+pub(crate) fn run_histories(
+    s: &Setup,
+    tr: &NeutronTransport,
+    settings: &RunSettings,
+    a: &BeamSpec,
+) -> Result<NeutronOutcome> {
+    let mut settings = settings.clone();
+    settings.threads = a.threads;
+    let beam = &s.placed.beam;
+    if s.placed.on_face {
+        crate::run::neutron::execute(tr, |rng| beam.sample(rng), &settings)
+    } else {
+        let size = s.ph.size_cm;
+        crate::run::neutron::execute(tr, |rng| beam.sample_into_box(rng, size), &settings)
+    }
+}
+
+/// Checks a spec and builds its phantom, physics and beam.
+pub(crate) fn setup(ctx: &Context, a: &BeamSpec) -> Result<Setup> {
     check(a)?;
     let field = beam_field(a)?;
     let dir = beam_direction(&a.direction)?;
@@ -98,47 +157,47 @@ pub fn run_beam(ctx: &Context, a: &BeamSpec) -> Result<BeamResult> {
     let physics = NeutronPhysics::new(&ph.materials, &ppm)?;
     let photon = PhotonPhysics::new(&ph.materials)?;
     let placed = place_beam(a, &ph, !is_volume(&a.phantom), dir, field, spectrum)?;
-    let beam = &placed.beam;
-    let gamma = Transport::new(Geometry::Voxels(&ph), &photon, 1e-3);
-    let mut tr = NeutronTransport::new(NeutronGeometry::Voxels(&ph), &physics);
-    if !a.local_gamma {
-        tr.photon = Some(&gamma);
-    }
     let ppm_map = boron_map(a, &ph)?;
-    let out = if placed.on_face {
-        tr.execute(|rng| beam.sample(rng), a.seed, a.histories, a.threads)?
-    } else {
-        let size = ph.size_cm;
-        tr.execute(
-            |rng| beam.sample_into_box(rng, size),
-            a.seed,
-            a.histories,
-            a.threads,
-        )?
-    };
-    let cbe = cbe_by_name(&ph, &weights, &is_tumour);
-    let maps = beam_maps(&ph, &out, &weights, &cbe, ppm_map.as_deref());
+    Ok(Setup {
+        ph,
+        is_tumour,
+        tumour_ppm,
+        physics,
+        photon,
+        placed,
+        weights,
+        ppm_map,
+    })
+}
+
+/// The maps, depth curve and summary of a finished (or merged) run.
+pub(crate) fn finish(a: &BeamSpec, s: Setup, out: &NeutronOutcome) -> BeamResult {
+    let (ph, weights, is_tumour, placed) = (&s.ph, &s.weights, &s.is_tumour, &s.placed);
+    let beam = &placed.beam;
+    let ppm_map = s.ppm_map.as_deref();
+    let cbe = cbe_by_name(ph, weights, is_tumour);
+    let maps = beam_maps(ph, out, weights, &cbe, ppm_map);
     // a beam on a face (as before oblique beams existed): every voxel, depth from the face;
     // otherwise body voxels only, depth from the skin
     let counted = |v: usize| placed.on_face || ph.label[v] != 0;
     let depth = depth_curve(
-        &ph,
+        ph,
         &maps,
         placed.depth_origin,
         beam.dir,
         placed.step_cm,
         counted,
     );
-    let mut summary = run_summary(a, &placed, &out, &weights, tumour_ppm);
-    normalise(a, &placed, &ph, &maps, &depth, &is_tumour, &mut summary);
+    let mut summary = run_summary(a, placed, out, weights, s.tumour_ppm);
+    normalise(a, placed, ph, &maps, &depth, is_tumour, &mut summary);
     let mut r = BeamResult {
-        phantom: ph,
+        phantom: s.ph,
         maps,
         depth,
         summary,
     };
     r.summary.thermal_fluence_peak_depth_cm = r.thermal_peak_depth_cm();
-    Ok(r)
+    r
 }
 
 /// The summary of a run before its normalisation (whose fields are zero or empty until
@@ -189,7 +248,7 @@ fn run_summary(
         field_size_cm: a.field_cm,
         gamma_transport: !a.local_gamma,
         histories: out.tally.histories,
-        histories_per_second: out.tally.histories as f64 / out.seconds.max(1e-9),
+        histories_per_second: out.new_histories as f64 / out.seconds.max(1e-9),
         particle: "neutron".into(),
         phantom: a.phantom.clone(),
         regions: BTreeMap::new(),

@@ -56,7 +56,8 @@ pub fn neutron_kernel(ctx: &Context, spec: &KernelSpec) -> Result<KernelResult> 
         &physics,
     );
     tr.photon = Some(&gamma);
-    let out = tr.execute(
+    let out = crate::run::neutron::run_histories(
+        &tr,
         |rng| SourceNeutron {
             energy_mev: e0,
             pos: Vec3::default(),

@@ -14,7 +14,9 @@
 //!   (counted as their incident energy, deposited locally). Capture and inelastic recoils are
 //!   neglected (below 0.1% of the kerma in tissue).
 
+pub mod collision;
 pub mod data;
+pub mod free_gas;
 pub mod thermal;
 
 use crate::materials::{Material, MaterialDb};

@@ -165,7 +165,8 @@ pub fn run(
     let n_extra = ph.regions.len() * NQ;
     tr.history_extra = Some((n_extra, &fold));
     let size = ph.size_cm;
-    let out = tr.execute(
+    let out = crate::run::neutron::run_histories(
+        &tr,
         |rng| aimed.beam.sample_into_box(rng, size),
         seed,
         histories,

@@ -25,15 +25,14 @@
 //!   10B and 14N doses are scored by the same estimator times the kerma factor (the expected
 //!   energy of the (n,alpha) and (n,p) products per unit fluence), not at the capture sites.
 
-mod collision;
-mod free_gas;
 mod transport;
 mod types;
 
+pub use crate::physics::neutron::collision::NeutronBalance;
+pub use crate::physics::neutron::free_gas::sample_target_velocity;
 pub use crate::source::neutron_beam::SourceNeutron;
-pub use free_gas::sample_target_velocity;
 pub use transport::NeutronTransport;
 pub use types::{
-    Component, HistoryExtra, NeutronBalance, NeutronGeometry, NeutronOutcome, EPITHERMAL_MAX_MEV,
-    N_COMPONENTS, THERMAL_MAX_MEV,
+    Component, HistoryExtra, NeutronGeometry, NeutronOutcome, EPITHERMAL_MAX_MEV, N_COMPONENTS,
+    THERMAL_MAX_MEV,
 };

@@ -1,20 +1,20 @@
 //! The neutron transport settings, their set-up and the history loop with its tracking.
 
 use super::types::{
-    Component, HistoryExtra, NeutronBalance, NeutronGeometry, NeutronOutcome, EPITHERMAL_MAX_MEV,
-    GY_PER_MEV_PER_G, N_COMPONENTS, N_MAJ, ROULETTE_BELOW, ROULETTE_SURVIVOR, THERMAL_MAX_MEV,
+    Component, HistoryExtra, NeutronGeometry, EPITHERMAL_MAX_MEV, GY_PER_MEV_PER_G, N_MAJ,
+    ROULETTE_BELOW, ROULETTE_SURVIVOR, THERMAL_MAX_MEV,
 };
 use crate::numerics::{LogGrid, Vec3};
 use crate::particle::Particle;
+use crate::phantom::geometry::{sphere_exit_cm, sphere_shell, VoxelLookup};
+use crate::physics::neutron::collision::{
+    CollisionModel, Deposit, Incident, NeutronBalance, Products,
+};
 use crate::physics::neutron::{NeutronPhysics, E_MAX_MEV, E_MIN_MEV};
 use crate::rng::HistoryRng;
 use crate::source::neutron_beam::SourceNeutron;
-use crate::tally::{ChunkScore, HistoryScore, Tally};
-use crate::transport::voxels::VoxelLookup;
+use crate::tally::HistoryScore;
 use crate::transport::Transport;
-use anyhow::Result;
-use rayon::prelude::*;
-use std::sync::Mutex;
 
 /// Neutron transport settings and the physics they use.
 pub struct NeutronTransport<'a> {
@@ -39,7 +39,7 @@ pub struct NeutronTransport<'a> {
     /// per grid node: 10B kerma per ug/g (MeV cm2/g) times sqrt(E)
     kerma_b_ppm: Vec<f64>,
     majorant: Vec<f64>,
-    pub(super) voxels: Option<VoxelLookup>,
+    voxels: Option<VoxelLookup>,
 }
 
 impl<'a> NeutronTransport<'a> {
@@ -64,7 +64,7 @@ impl<'a> NeutronTransport<'a> {
                     }
                     *maj = (*maj).max(1e-12);
                 }
-                Some(VoxelLookup::new(ph))
+                Some(ph.voxel_lookup())
             }
             NeutronGeometry::Sphere { .. } => None,
         };
@@ -126,105 +126,21 @@ impl<'a> NeutronTransport<'a> {
                 density,
                 shells,
             } => {
-                let r = pos.norm();
-                if r >= *radius_cm {
-                    return None;
-                }
-                let b = ((r / radius_cm) * *shells as f64) as usize;
-                Some((b.min(shells - 1), *material, *density))
+                let b = sphere_shell(pos.norm(), *radius_cm, *shells)?;
+                Some((b, *material, *density))
             }
         }
     }
 
     #[inline]
-    pub(super) fn bin(&self, c: Component, cell: usize) -> u32 {
+    fn bin(&self, c: Component, cell: usize) -> u32 {
         (c as usize * self.cells() + cell) as u32
     }
 
-    /// Runs `histories` histories from `source` (history index -> source neutron) with `seed`,
-    /// on `threads` threads (None: all). Results do not depend on the thread count.
-    ///
-    /// # Errors
-    /// Zero histories; a thread pool that cannot be built.
-    pub fn execute<F>(
-        &self,
-        source: F,
-        seed: u64,
-        histories: u64,
-        threads: Option<usize>,
-    ) -> Result<NeutronOutcome>
-    where
-        F: Fn(&mut HistoryRng) -> SourceNeutron + Sync,
-    {
-        if histories == 0 {
-            crate::spec_bail!("histories", "must be at least 1, got 0");
-        }
-        const CHUNK: u64 = 512;
-        let cells = self.cells();
-        let n_extra = self.history_extra.map_or(0, |x| x.0);
-        let tally = Mutex::new(Tally::new(N_COMPONENTS * cells + n_extra));
-        let photon_tally = Mutex::new(self.photon.map(|t| Tally::new(t.n_bins())));
-        let balances: Mutex<Vec<(u64, NeutronBalance)>> = Mutex::new(Vec::new());
-        let pool = {
-            let mut b = rayon::ThreadPoolBuilder::new();
-            if let Some(t) = threads {
-                b = b.num_threads(t.max(1));
-            }
-            b.build()?
-        };
-        let start = std::time::Instant::now();
-        let n_chunks = histories.div_ceil(CHUNK);
-        pool.install(|| {
-            (0..n_chunks).into_par_iter().for_each(|c| {
-                let mut hist = HistoryScore::with_extra((N_COMPONENTS * cells) as u32, n_extra);
-                let mut phist = self.photon.map(|t| t.new_score());
-                let mut chunk = ChunkScore::default();
-                let mut pchunk = ChunkScore::default();
-                let mut bal = NeutronBalance::default();
-                let mut stack = Vec::new();
-                for index in c * CHUNK..((c + 1) * CHUNK).min(histories) {
-                    let mut rng = HistoryRng::new(seed, index);
-                    let src = source(&mut rng);
-                    bal.source += src.energy_mev;
-                    self.history(src, &mut rng, &mut hist, &mut bal, &mut stack);
-                    if let (Some(t), Some(ph)) = (self.photon, phist.as_mut()) {
-                        t.run(&mut rng, &mut stack, ph);
-                    }
-                    if let Some((_, f)) = self.history_extra {
-                        f(&mut hist, phist.as_ref());
-                    }
-                    if let Some(ph) = phist.as_mut() {
-                        pchunk.close_history(ph);
-                    }
-                    stack.clear();
-                    chunk.close_history(&mut hist);
-                }
-                tally.lock().expect("tally").absorb(&mut chunk);
-                if let Some(t) = photon_tally.lock().expect("tally").as_mut() {
-                    t.absorb(&mut pchunk);
-                }
-                balances.lock().expect("balance").push((c, bal));
-            });
-        });
-        // float balances summed in chunk order: the same for any thread count
-        let mut b = balances.into_inner().expect("balance");
-        b.sort_by_key(|x| x.0);
-        let mut balance = NeutronBalance::default();
-        for (_, x) in &b {
-            balance.add(x);
-        }
-        Ok(NeutronOutcome {
-            tally: tally.into_inner().expect("tally"),
-            photon_tally: photon_tally.into_inner().expect("tally"),
-            balance,
-            cells,
-            seconds: start.elapsed().as_secs_f64(),
-            threads: pool.current_num_threads(),
-        })
-    }
-
-    /// One neutron history; photons it creates are left on `stack`.
-    fn history(
+    /// One neutron history from `src`; its deposits and fluences go to `score`, its energy to
+    /// `bal`, the photons it creates are left on `stack`. The run driver (`crate::run::neutron`)
+    /// runs histories and their photons.
+    pub fn history(
         &self,
         src: SourceNeutron,
         rng: &mut HistoryRng,
@@ -234,6 +150,11 @@ impl<'a> NeutronTransport<'a> {
     ) {
         let (mut e, mut pos, mut dir) = (src.energy_mev, src.pos, src.dir);
         let mut w = 1.0f64;
+        let model = CollisionModel {
+            physics: self.physics,
+            photons: self.photon.is_some(),
+            charged_by_kerma: self.kerma_estimator && self.voxels.is_some(),
+        };
         loop {
             // 1. distance to the next real collision (Woodcock or exact), scoring fluence
             let Some((cell, m, rho, sig_t)) = self.next_collision(e, w, &mut pos, dir, rng, score)
@@ -242,7 +163,14 @@ impl<'a> NeutronTransport<'a> {
                 return;
             };
             // 2. the nuclide
-            let (n, x) = self.pick_nuclide(m, e, rho, sig_t, rng);
+            let (n, x) = self.physics.pick_nuclide(m, e, rho, sig_t, rng);
+            let mut inc = Incident {
+                nuclide: n,
+                e_mev: e,
+                dir,
+                pos,
+                weight: w,
+            };
             let scatter = x.elastic + x.inelastic;
             // 3. absorption, analogue or implicit
             let p_abs = ((x.total - scatter) / x.total).clamp(0.0, 1.0);
@@ -255,18 +183,25 @@ impl<'a> NeutronTransport<'a> {
             };
             if w_abs > 0.0 {
                 score.score(self.bin(Component::Absorbed, cell), w_abs);
-                self.absorb(n, &x, e, w_abs, pos, cell, rng, score, bal, stack);
+                let absorbed = Incident {
+                    weight: w_abs,
+                    ..inc
+                };
+                let products = model.absorb(&absorbed, &x, rng, bal);
+                self.score_products(&products, cell, score, stack);
                 w -= w_abs;
                 if w <= 0.0 {
                     return;
                 }
             }
             // 4. scattering
-            let (e_new, d_new) = if rng.uniform() * scatter < x.inelastic {
-                self.inelastic(n, e, dir, w, pos, cell, rng, score, bal, stack)
+            inc.weight = w;
+            let (e_new, d_new, products) = if rng.uniform() * scatter < x.inelastic {
+                model.inelastic(&inc, rng, bal)
             } else {
-                self.elastic(n, e, dir, w, cell, rng, score, bal)
+                model.elastic(&inc, rng, bal)
             };
+            self.score_products(&products, cell, score, stack);
             e = e_new.max(E_MIN_MEV);
             dir = d_new;
             // 5. roulette
@@ -279,6 +214,29 @@ impl<'a> NeutronTransport<'a> {
                     return;
                 }
             }
+        }
+    }
+
+    /// Scores the local deposits of a collision in `cell` and puts its photon on `stack`.
+    #[inline]
+    fn score_products(
+        &self,
+        p: &Products,
+        cell: usize,
+        score: &mut HistoryScore,
+        stack: &mut Vec<Particle>,
+    ) {
+        for (d, e) in p.deposits() {
+            let c = match d {
+                Deposit::Boron => Component::Boron,
+                Deposit::Nitrogen => Component::Nitrogen,
+                Deposit::Hydrogen => Component::Hydrogen,
+                Deposit::GammaLocal => Component::GammaLocal,
+            };
+            score.score(self.bin(c, cell), e);
+        }
+        if let Some(photon) = p.photon {
+            stack.push(photon);
         }
     }
 
@@ -345,10 +303,7 @@ impl<'a> NeutronTransport<'a> {
             } => {
                 let sig_t = self.physics.mass_coefficients(*material, e).0 * density;
                 let s = rng.mfp() / sig_t;
-                let b = pos.dot(dir);
-                let c = pos.dot(*pos) - radius_cm * radius_cm;
-                let to_surface = -b + (b * b - c).max(0.0).sqrt();
-                if s >= to_surface {
+                if s >= sphere_exit_cm(*pos, dir, *radius_cm) {
                     return None;
                 }
                 *pos = *pos + dir * s;

@@ -1,6 +1,7 @@
 //! Scored components, energy-group bounds, geometry, energy balance and outcome of a neutron run.
 
 use crate::phantom::Phantom;
+use crate::physics::neutron::collision::NeutronBalance;
 use crate::tally::{HistoryScore, Tally};
 
 /// Scored quantities, each a block of `cells` tally bins.
@@ -54,49 +55,6 @@ pub enum NeutronGeometry<'a> {
     },
 }
 
-/// Energy bookkeeping of a run (MeV, summed over histories, weighted).
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct NeutronBalance {
-    /// kinetic energy of the source neutrons
-    pub source: f64,
-    /// reaction Q values released (negative for endothermic reactions)
-    pub q_released: f64,
-    /// energy exchanged with the thermal motion of the medium (gained by the neutron counts
-    /// negative)
-    pub thermal_exchange: f64,
-    /// charged particles and recoils deposited locally
-    pub charged: f64,
-    /// gamma energy created (to photons or deposited locally)
-    pub gamma: f64,
-    /// kinetic energy of neutrons leaving the geometry
-    pub escaped: f64,
-    /// kinetic energy removed (roulette) or added (roulette survivors): expected value zero
-    pub roulette: f64,
-}
-
-impl NeutronBalance {
-    pub(super) fn add(&mut self, o: &NeutronBalance) {
-        self.source += o.source;
-        self.q_released += o.q_released;
-        self.thermal_exchange += o.thermal_exchange;
-        self.charged += o.charged;
-        self.gamma += o.gamma;
-        self.escaped += o.escaped;
-        self.roulette += o.roulette;
-    }
-    /// |in - out| / in, with in = source + Q and out = charged + gamma + escaped + thermal
-    /// exchange + roulette.
-    pub fn relative_discrepancy(&self) -> f64 {
-        let inp = self.source + self.q_released;
-        let out = self.charged + self.gamma + self.escaped + self.thermal_exchange + self.roulette;
-        if inp > 0.0 {
-            (inp - out).abs() / inp
-        } else {
-            0.0
-        }
-    }
-}
-
 /// The result of a neutron run.
 pub struct NeutronOutcome {
     /// N_COMPONENTS x cells bins (component-major)
@@ -105,8 +63,15 @@ pub struct NeutronOutcome {
     pub photon_tally: Option<Tally>,
     pub balance: NeutronBalance,
     pub cells: usize,
+    /// wall-clock seconds of this invocation (0 for a merged result)
     pub seconds: f64,
     pub threads: usize,
+    /// histories simulated by this invocation (without those resumed from a checkpoint)
+    pub new_histories: u64,
+    /// stopped by an interrupt before all histories ran (the checkpoint holds those done)
+    pub interrupted: bool,
+    /// stopped early because the target uncertainty was reached
+    pub reached_target: bool,
 }
 
 /// Per-history derived totals: (number of extra tally bins, the function that fills them from a
