@@ -150,7 +150,7 @@ pub struct AnalyticCell {
 impl AnalyticCell {
     /// Tabulates psi for every pair on the distance grid of `g`.
     pub fn new(g: CellGeometry) -> Self {
-        let (rn, rc) = (g.nucleus_radius_um, g.cell_radius_um);
+        let rn = g.nucleus_radius_um;
         // panels end at every kink of psi, so a thin cytoplasm needs no finer panels elsewhere
         let h_max = (rn / 48.0).min(0.05);
         let mut breaks = vec![0.0];
