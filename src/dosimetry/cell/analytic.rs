@@ -15,7 +15,8 @@
 //!
 //! Quadrature: one grid of distances x for all target-source pairs, from 0 to 2 RC (beyond which
 //! every psi vanishes), split at every kink of psi (x = RC - RN, RN, 2 RN, RC, RC + RN, 2 RC) into
-//! panels no wider than min(RN, RC - RN, ...)/48 and 0.05 um, with 4-point Gauss-Legendre nodes;
+//! panels no wider than RN/48 and 0.05 um (at least 4 between two kinks), with 4-point
+//! Gauss-Legendre nodes;
 //! psi is tabulated once at the nodes, and the stopping power at the residual range once per
 //! emission line. The panel holding the end of a track shorter than 2 RC is integrated afresh on
 //! 8 sub-panels. The sum of the absorbed fractions over every target, evaluated for a target
@@ -66,7 +67,8 @@ pub struct DistanceGrid {
 }
 
 impl DistanceGrid {
-    /// Panels between consecutive `breaks` (increasing, um), each no wider than `h_max`, and
+    /// Panels between consecutive `breaks` (increasing, um), each no wider than `h_max` and at
+    /// least 4 between two breaks, and
     /// `rows` functions psi tabulated at the nodes by `psi_at(row, x)`.
     pub fn new(
         breaks: &[f64],
@@ -76,7 +78,7 @@ impl DistanceGrid {
     ) -> Self {
         let mut edges = vec![breaks[0]];
         for w in breaks.windows(2) {
-            let n = ((w[1] - w[0]) / h_max).ceil().max(1.0) as usize;
+            let n = ((w[1] - w[0]) / h_max).ceil().max(4.0) as usize;
             for k in 1..=n {
                 edges.push(w[0] + (w[1] - w[0]) * k as f64 / n as f64);
             }
@@ -148,8 +150,9 @@ pub struct AnalyticCell {
 impl AnalyticCell {
     /// Tabulates psi for every pair on the distance grid of `g`.
     pub fn new(g: CellGeometry) -> Self {
-        let (rn, rc) = (g.nucleus_radius_um, g.cell_radius_um);
-        let h_max = (rn.min(rc - rn) / 48.0).min(0.05);
+        let rn = g.nucleus_radius_um;
+        // panels end at every kink of psi, so a thin cytoplasm needs no finer panels elsewhere
+        let h_max = (rn / 48.0).min(0.05);
         let mut breaks = vec![0.0];
         breaks.extend(g.kinks_um());
         let ps = pairs();
