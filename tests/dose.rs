@@ -268,7 +268,7 @@ fn bad_tia_maps_are_rejected_with_clear_errors() {
     write_volume(&p, &small, "small").unwrap();
     let e = err(&p, "mc");
     assert!(
-        e.contains("small.nii.gz") && e.contains("expected [25, 25, 25]"),
+        e.contains("small.nii.gz") && e.contains("expected 25x25x25"),
         "{e}"
     );
     // anisotropic voxels for a built-in phantom
