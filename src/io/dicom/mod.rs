@@ -18,7 +18,7 @@ pub mod rtstruct;
 pub mod seg;
 pub mod series;
 mod structures;
-mod time;
+pub mod time;
 
 pub use rtdose::{read_rt_dose, write_rt_dose, write_rt_dose_for, DoseReference};
 pub use series::{list_series, read_series, DicomImage, PatientStudy, SeriesInfo};
