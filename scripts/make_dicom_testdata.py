@@ -22,7 +22,7 @@ Cases (all geometry in the DICOM patient frame, LPS, mm):
   patient/         the built-in adult phantom (`theradose phantom export adult --voxel-mm 10`)
                    as a patient: ct/ a CT series in HU (density inverted through the Schneider
                    ramp of data/hu_schneider.toml), spect_tp1..4.dcm NM multi-frame SPECT in
-                   counts at 4, 24, 72 and 168 h after 7400 MBq of Lu-177 given at
+                   counts (9.4 cps/MBq, 7200 s) at 4, 24, 72 and 168 h after 7400 MBq of Lu-177 given at
                    2026-01-05T10:00:00 (mono-exponential washout per organ, kinetics.json),
                    rtstruct.dcm with every region of the phantom traced along voxel edges
                    (so that rasterising it gives back the phantom's label map exactly), and
@@ -347,7 +347,8 @@ PATIENT = dict(
     injection=(2026, 1, 5, 10, 0, 0),
     times_h=[4.0, 24.0, 72.0, 168.0],
     calibration_cps_per_mbq=9.4,
-    acquisition_s=1800.0,  # 120 projections of 15 s
+    acquisition_s=7200.0,  # 120 projections of 60 s: counts high enough that rounding them
+    # to integers biases no region TIA by more than about 0.1%
     # Lu-177 half-life 574300.8 s (6.647 d): ICRP Publication 107 (data/decay/icrp107/Lu-177.txt)
     half_life_h=574300.8 / 3600.0,
     # mono-exponential washout after an uptake of 36 s (0.01 h, instantaneous at the scans):
@@ -503,8 +504,8 @@ def patient_spect(d, n, counts, origin, t_h):
     del ds.ImagePositionPatient, ds.ImageOrientationPatient
     ds.DetectorInformationSequence = Sequence([det])
     rot = Dataset()
-    rot.ActualFrameDuration = 15000  # ms per projection
-    rot.NumberOfFramesInRotation = 120  # 120 x 15 s = 1800 s
+    rot.ActualFrameDuration = 60000  # ms per projection
+    rot.NumberOfFramesInRotation = 120  # 120 x 60 s = 7200 s
     ds.RotationInformationSequence = Sequence([rot])
     rp = Dataset()
     rp.Radiopharmaceutical = "Lu-177-PSMA"
