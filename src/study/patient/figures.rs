@@ -43,7 +43,7 @@ fn tac_figure(path: &Path, r: &PatientRegion, times: &[f64]) -> Result<()> {
         .collect();
     let hi: Vec<f64> = curve.iter().zip(&sd).map(|(c, s)| c.1 + 1.96 * s).collect();
     let label = format!(
-        "{} fit, TIA {:.4} MBq h, T_eff {:.1} h",
+        "{} fit, TIA {:.1} MBq h, T_eff {:.1} h",
         fit.model.name(),
         r.tia_mbq_h,
         r.effective_half_life_h
