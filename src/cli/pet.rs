@@ -11,9 +11,16 @@ use theradose::phantom::Phantom;
 /// Arguments of `theradose pet`.
 #[derive(clap::Args, Debug)]
 pub struct PetArgs {
-    /// built-in phantom name (`theradose phantom list`, e.g. nema-iec) or a phantom TOML file
+    /// built-in phantom name (`theradose phantom list`, e.g. nema-iec) or a phantom TOML file;
+    /// or a CT in HU (DICOM folder or file, NIfTI, MetaImage), scanned on its own grid
     #[arg(long)]
     pub phantom: String,
+    /// with a CT phantom: regions from a label map on the CT grid, an RTSTRUCT or a DICOM SEG
+    #[arg(long)]
+    pub labels: Option<PathBuf>,
+    /// names of the ids of a --labels label map: JSON {"1": "liver"} or CSV id,name
+    #[arg(long)]
+    pub label_names: Option<PathBuf>,
     /// activity concentration map (Bq/mL at scan start) on the phantom grid (NIfTI / MetaImage)
     #[arg(long)]
     pub activity: Option<PathBuf>,
@@ -87,6 +94,8 @@ pub struct PetArgs {
 fn spec(a: &PetArgs) -> PetScanSpec {
     PetScanSpec {
         phantom: a.phantom.clone(),
+        labels: a.labels.clone(),
+        label_names: a.label_names.clone(),
         activity: a.activity.clone(),
         uniform_bq_ml: a.uniform_bq_ml,
         sphere_to_background: a.sphere_to_background,

@@ -1,18 +1,26 @@
-//! `theradose svalues`: organ S-values of a nuclide in a built-in phantom
-//! ([`theradose::dosimetry::svalues`]).
+//! `theradose svalues`: organ S-values of a nuclide in a built-in phantom or a CT with its
+//! labels ([`theradose::dosimetry::svalues`]).
 
 use anyhow::Result;
 use std::path::{Path, PathBuf};
 use theradose::context::Context;
 use theradose::dosimetry::svalues::{compute, nuclide_run_file};
+use theradose::run::phantom_arg::phantom_spec;
 
 /// Arguments of `theradose svalues`.
 #[derive(clap::Args, Debug, Clone)]
 pub struct SvaluesArgs {
-    /// built-in phantom name or phantom TOML
+    /// built-in phantom name or phantom TOML; or a CT in HU (DICOM folder or file, NIfTI,
+    /// MetaImage) whose --labels are the regions
     #[arg(long)]
     pub phantom: String,
-    /// voxel size (mm; default the phantom's)
+    /// with a CT phantom: regions from a label map on the CT grid, an RTSTRUCT or a DICOM SEG
+    #[arg(long)]
+    pub labels: Option<PathBuf>,
+    /// names of the ids of a --labels label map: JSON {"1": "liver"} or CSV id,name
+    #[arg(long)]
+    pub label_names: Option<PathBuf>,
+    /// voxel size of a built-in phantom (mm; default the phantom's)
     #[arg(long)]
     pub voxel_mm: Option<f64>,
     /// shape groups to include, e.g. lesions
@@ -42,7 +50,7 @@ pub struct SvaluesArgs {
 /// Runs `theradose svalues`: writes the CSV table and prints where.
 pub fn run(a: &SvaluesArgs) -> Result<()> {
     let ctx = Context::load()?;
-    let file = nuclide_run_file(
+    let mut file = nuclide_run_file(
         &a.phantom,
         a.voxel_mm,
         &a.groups,
@@ -50,6 +58,13 @@ pub fn run(a: &SvaluesArgs) -> Result<()> {
         a.chain,
         a.histories,
         a.seed,
+    )?;
+    file.phantom = phantom_spec(
+        &a.phantom,
+        a.labels.as_deref(),
+        a.label_names.as_deref(),
+        a.voxel_mm,
+        &a.groups,
     )?;
     let table = compute(&ctx, file, &a.sources, a.threads)?;
     let out = a.out.clone().unwrap_or_else(|| {

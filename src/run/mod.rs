@@ -5,6 +5,7 @@
 //! result depends only on which histories ran: not on threads, chunk completion order, job split
 //! or resumption.
 
+pub mod phantom_arg;
 pub mod problem;
 pub mod progress;
 pub mod spec;

@@ -5,7 +5,7 @@
 use crate::context::Context;
 use crate::dosimetry::resample::{resample, ResampleMode};
 use crate::io::dicom::DoseReference;
-use crate::io::image::{in_units, is_volume_file, read_image, ImageUnits};
+use crate::io::image::{in_units, read_image, ImageUnits};
 use crate::io::labels::read_label_names;
 use crate::io::Volume;
 use crate::materials::HuCalibration;
@@ -17,13 +17,7 @@ use std::path::Path;
 /// phantom TOML): an existing folder, a NIfTI or MetaImage file, or another existing file that
 /// is not `.toml` (a DICOM file).
 pub fn is_ct(phantom: &str) -> bool {
-    let p = Path::new(phantom);
-    p.is_dir()
-        || is_volume_file(p)
-        || (p.is_file()
-            && !p
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("toml")))
+    crate::io::image::is_image_path(Path::new(phantom))
 }
 
 /// The phantom of a CT with optional labels (a label map with an optional names file, or an
