@@ -253,3 +253,77 @@ fn tia_map_on_a_dicom_ct_lists_the_region_tia() {
         assert!(d.abs() < 0.005, "{name}: {d:+.4}");
     }
 }
+
+/// A folder holding two CT series as `--phantom`: without `--series` the error lists both
+/// SeriesInstanceUIDs; with it, `svalues` (through the run file's phantom) and `dose` (through
+/// the dose's CT phantom) use the chosen one.
+#[test]
+fn series_chooses_one_of_two_ct_series() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/dicom/ct_two_series");
+    let f = folder.to_str().unwrap();
+    let (phantom_uid, localizer_uid) = (
+        "1.2.826.0.1.3680043.8.498.16.10",
+        "1.2.826.0.1.3680043.8.498.16.11",
+    );
+    let csv = dir.path().join("s.csv");
+    let sv = |extra: &[&str]| {
+        let mut a = vec![
+            "svalues",
+            "--phantom",
+            f,
+            "--nuclide",
+            "Lu-177",
+            "--histories",
+            "1000",
+            "--out",
+            csv.to_str().unwrap(),
+        ];
+        a.extend_from_slice(extra);
+        theradose(&a)
+    };
+    let (ok, err) = sv(&[]);
+    assert!(
+        !ok && err.contains(phantom_uid) && err.contains(localizer_uid),
+        "{err}"
+    );
+    let (ok, err) = sv(&["--series", phantom_uid]);
+    assert!(ok, "{err}");
+    // the chosen series: 24 x 20 x 6 voxels of 2 x 1.5 x 2.5 mm
+    let ct = theradose::io::dicom::read_series(&folder, Some(phantom_uid)).unwrap();
+    assert_eq!(ct.volume.grid.dims, [24, 20, 6]);
+    let tia = dir.path().join("tia.nii.gz");
+    theradose::io::write_volume(
+        &tia,
+        &theradose::io::Volume {
+            data: vec![1e6; ct.volume.grid.len()],
+            grid: ct.volume.grid.clone(),
+        },
+        "Bq s",
+    )
+    .unwrap();
+    let out = dir.path().join("dose");
+    let dose = |extra: &[&str]| {
+        let mut a = vec![
+            "dose",
+            "--method",
+            "ldm",
+            "--phantom",
+            f,
+            "--tia",
+            tia.to_str().unwrap(),
+            "--nuclide",
+            "Lu-177",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        a.extend_from_slice(extra);
+        theradose(&a)
+    };
+    let (ok, err) = dose(&[]);
+    assert!(!ok && err.contains(localizer_uid), "{err}");
+    let (ok, err) = dose(&["--series", phantom_uid]);
+    assert!(ok, "{err}");
+    let d = theradose::io::read_volume(&out.join("dose.nii.gz")).unwrap();
+    assert_eq!(d.grid.dims, [24, 20, 6]);
+}

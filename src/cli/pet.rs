@@ -21,6 +21,10 @@ pub struct PetArgs {
     /// names of the ids of a --labels label map: JSON {"1": "liver"} or CSV id,name
     #[arg(long)]
     pub label_names: Option<PathBuf>,
+    /// with a CT folder holding several CT series: the SeriesInstanceUID of the one to use
+    /// (without it the error lists the series)
+    #[arg(long)]
+    pub series: Option<String>,
     /// activity concentration map (Bq/mL at scan start) on the phantom grid (NIfTI / MetaImage)
     #[arg(long)]
     pub activity: Option<PathBuf>,
@@ -96,6 +100,7 @@ fn spec(a: &PetArgs) -> PetScanSpec {
         phantom: a.phantom.clone(),
         labels: a.labels.clone(),
         label_names: a.label_names.clone(),
+        series: a.series.clone(),
         activity: a.activity.clone(),
         uniform_bq_ml: a.uniform_bq_ml,
         sphere_to_background: a.sphere_to_background,

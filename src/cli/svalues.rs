@@ -20,6 +20,10 @@ pub struct SvaluesArgs {
     /// names of the ids of a --labels label map: JSON {"1": "liver"} or CSV id,name
     #[arg(long)]
     pub label_names: Option<PathBuf>,
+    /// with a CT folder holding several CT series: the SeriesInstanceUID of the one to use
+    /// (without it the error lists the series)
+    #[arg(long)]
+    pub series: Option<String>,
     /// voxel size of a built-in phantom (mm; default the phantom's)
     #[arg(long)]
     pub voxel_mm: Option<f64>,
@@ -63,6 +67,7 @@ pub fn run(a: &SvaluesArgs) -> Result<()> {
         &a.phantom,
         a.labels.as_deref(),
         a.label_names.as_deref(),
+        a.series.as_deref(),
         a.voxel_mm,
         &a.groups,
     )?;

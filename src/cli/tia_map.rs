@@ -43,6 +43,10 @@ pub struct TiaMapArgs {
     /// names of the ids of a --labels label map: JSON {"1": "liver"} or CSV id,name
     #[arg(long)]
     pub label_names: Option<PathBuf>,
+    /// with a CT folder holding several CT series: the SeriesInstanceUID of the one to use
+    /// (without it the error lists the series)
+    #[arg(long)]
+    pub series: Option<String>,
     /// output folder: tia.nii.gz (Bq s per voxel), tia_uncertainty.nii.gz, summary.json
     #[arg(long)]
     pub out: PathBuf,
@@ -62,6 +66,7 @@ pub fn run(a: &TiaMapArgs) -> Result<()> {
         phantom: a.phantom.clone(),
         labels: a.labels.clone(),
         label_names: a.label_names.clone(),
+        series: a.series.clone(),
     };
     let r = tia_map_images(&spec)?;
     for note in &r.resampled {

@@ -56,6 +56,9 @@ pub struct TiaMapSpec {
     /// names of the ids of a `labels` label map (JSON or CSV `id,name`)
     #[serde(default)]
     pub label_names: Option<PathBuf>,
+    /// with a CT `phantom` folder holding several CT series: the SeriesInstanceUID to use
+    #[serde(default)]
+    pub series: Option<String>,
 }
 
 /// The TIA of one region of the `phantom`.
@@ -314,6 +317,7 @@ fn phantom_of(a: &TiaMapSpec) -> Result<Option<crate::phantom::Phantom>> {
         p,
         a.labels.as_deref(),
         a.label_names.as_deref(),
+        a.series.as_deref(),
         voxel_mm,
         &[],
     )

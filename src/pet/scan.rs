@@ -44,6 +44,9 @@ pub struct PetScanSpec {
     /// names of the ids of a `labels` label map (JSON or CSV `id,name`)
     #[serde(default)]
     pub label_names: Option<PathBuf>,
+    /// with a CT `phantom` folder holding several CT series: the SeriesInstanceUID to use
+    #[serde(default)]
+    pub series: Option<String>,
     /// activity concentration map (Bq/mL at scan start) on the phantom grid
     #[serde(default)]
     pub activity: Option<PathBuf>,
@@ -202,6 +205,7 @@ pub fn scan(ctx: &Context, args: &PetScanSpec) -> Result<PetScanResult> {
         &args.phantom,
         args.labels.as_deref(),
         args.label_names.as_deref(),
+        args.series.as_deref(),
         Some(voxel_mm),
         &args.groups,
     )?;

@@ -21,7 +21,8 @@ pub fn is_ct(phantom: &str) -> bool {
 }
 
 /// The phantom of a CT with optional labels (a label map with an optional names file, or an
-/// RTSTRUCT), and, for a DICOM CT, what an RT Dose needs to reference it.
+/// RTSTRUCT), and, for a DICOM CT, what an RT Dose needs to reference it. `series` chooses a
+/// SeriesInstanceUID when the folder holds several CT series (else the error lists them).
 ///
 /// # Errors
 /// Unreadable files, a DICOM image not in HU, labels on another grid.
@@ -31,8 +32,9 @@ pub fn ct_phantom(
     labels: Option<&Path>,
     names: Option<&Path>,
     calibration: Option<&Path>,
+    series: Option<&str>,
 ) -> Result<(Phantom, Option<DoseReference>)> {
-    let img = read_image(ct_path, Some("CT"))?;
+    let img = read_image(ct_path, series.or(Some("CT")))?;
     let hu = if img.dicom.is_some() {
         in_units(ct_path, &img, ImageUnits::Hu)?
     } else {

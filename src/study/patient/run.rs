@@ -76,6 +76,7 @@ fn reference(
         labels.map(|p| p.as_path()),
         spec.regions.names.as_deref(),
         spec.hu_calibration.as_deref(),
+        tp.ct_series.as_deref(),
     )
     .map_err(|e| spec_error(field, format!("{e:#}")))?;
     Ok((ph, hu.volume, r))
