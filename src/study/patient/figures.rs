@@ -4,8 +4,8 @@
 use super::regions::PatientRegion;
 use super::run::PatientResult;
 use crate::dosimetry::regions::dvh;
-use crate::dosimetry::register::checkerboard;
-use crate::plot::{slice_png, tac_png, Colormap, Slice, SliceFigure, TacFigure};
+use crate::dosimetry::register::axial_pair;
+use crate::plot::{overlay_png, tac_png, Overlay, TacFigure};
 use crate::study::dose::dvh_png;
 use anyhow::Result;
 use std::path::Path;
@@ -103,8 +103,8 @@ pub fn dvh_figure(r: &PatientResult, path: &Path) -> Result<()> {
     dvh_png(path, &names, &grid, &curves, d.spec.method.name())
 }
 
-/// The registration check of scan `i`: the central axial slice of the reference CT with the
-/// registered CT in alternate squares.
+/// The registration check of scan `i`: the central axial slice of the reference CT (green)
+/// over the registered CT (magenta), grey where they agree, HU window -200..400.
 ///
 /// # Errors
 /// A figure that cannot be written.
@@ -115,26 +115,20 @@ pub fn registration_check(r: &PatientResult, i: usize, path: &Path) -> Result<()
     let fixed = &r.reference_hu;
     let g = &fixed.grid;
     let k = g.dims[2] / 2;
-    let (values, width, height) = checkerboard(fixed, moved, k, 8);
+    let (f, m, width, height) = axial_pair(fixed, moved, k);
     let title = format!("time point {i}: registration check, axial slice k = {k}");
-    slice_png(
+    overlay_png(
         path,
-        &Slice {
-            values: &values,
+        &Overlay {
+            fixed: &f,
+            moving: &m,
             width,
             height,
             pixel_mm: [g.spacing_mm[0], g.spacing_mm[1]],
-        },
-        &SliceFigure {
+            window: (-200.0, 400.0),
             title: &title,
-            colorbar_label: "HU (reference | registered)",
             x_label: "i (mm)",
             y_label: "j (mm)",
-            colormap: Colormap::Gray,
-            log_scale: false,
-            range: Some((-300.0, 500.0)),
-            outline_labels: None,
-            isolines: &[],
         },
     )
 }
