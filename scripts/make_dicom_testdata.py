@@ -28,6 +28,8 @@ Cases (all geometry in the DICOM patient frame, LPS, mm):
                    (so that rasterising it gives back the phantom's label map exactly), and
                    patient.toml, the patient study on them. Needs the theradose binary
                    (THERADOSE, else target/release/theradose).
+  enhanced_ct.dcm  ct_two_series' 6-slice CT as one Legacy Converted Enhanced CT (highdicom):
+                   per-frame PlanePositionSequence and PixelValueTransformationSequence
   real/            real files shipped with pydicom (MIT licence; see real/README.md):
                    CT_small.dcm (a GE CT slice, 128 x 128, from NEMA WG04 CT1_UNC) and
                    JPEG2000.dcm (an NM image, JPEG 2000), with expected.json: what pydicom
@@ -611,6 +613,26 @@ tia_model = "mono"
 """
 
 
+def enhanced():
+    """The 6-slice CT series of ct_two_series converted by highdicom (0.28) into one Legacy
+    Converted Enhanced CT Image (1.2.840.10008.5.1.4.1.1.2.2): frames in the files' InstanceNumber
+    order (descending z), PlanePositionSequence and PixelValueTransformationSequence per frame
+    (RescaleSlope 1 and 2 alternating), PlaneOrientationSequence and PixelMeasuresSequence
+    shared: the functional groups of Enhanced CT."""
+    import glob
+
+    import highdicom as hd
+    cts = [pydicom.dcmread(f) for f in glob.glob(os.path.join(ROOT, "ct_two_series", "*.dcm"))]
+    cts = [d for d in cts if d.SeriesInstanceUID == uid(10)]
+    for d in cts:
+        d.SliceThickness = "2.5"
+        d.Manufacturer = "test"
+    e = hd.legacy.LegacyConvertedEnhancedCTImage(
+        legacy_datasets=cts, series_instance_uid=uid(80), series_number=8,
+        sop_instance_uid=uid(800), instance_number=1)
+    e.save_as(os.path.join(ROOT, "enhanced_ct.dcm"))
+
+
 def main():
     if os.path.isdir(ROOT):
         shutil.rmtree(ROOT)
@@ -623,6 +645,7 @@ def main():
     bad_series()
     real_files()
     seg()
+    enhanced()
     patient()
     print(f"pydicom {pydicom.__version__}: wrote {ROOT}")
 

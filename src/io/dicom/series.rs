@@ -296,7 +296,20 @@ fn axes(s: &Slice) -> ([f64; 3], [f64; 3], [f64; 3]) {
     (r, c, cross(r, c))
 }
 
-fn build(files: &[&(PathBuf, DefaultDicomObject)]) -> Result<DicomImage, IoError> {
+/// The grid and values of a series of single-frame slices (or one multi-frame NM file), the
+/// first file in slice order, and the files in slice order.
+#[allow(clippy::type_complexity)] // (grid, values, first file, files in order)
+fn slices_volume<'a>(
+    files: &[&'a (PathBuf, DefaultDicomObject)],
+) -> Result<
+    (
+        Grid,
+        Vec<f64>,
+        &'a (PathBuf, DefaultDicomObject),
+        Vec<&'a (PathBuf, DefaultDicomObject)>,
+    ),
+    IoError,
+> {
     let mut slices = files
         .iter()
         .map(|f| slice_header(f))
@@ -335,7 +348,20 @@ fn build(files: &[&(PathBuf, DefaultDicomObject)]) -> Result<DicomImage, IoError
     data.par_chunks_mut(per_slice)
         .zip(slices.par_iter())
         .try_for_each(|(out, s)| decode_pixels(s.file, out))?;
-    let a = attrs(first.file);
+    let first_file = first.file;
+    let sorted = slices.iter().map(|s| s.file).collect();
+    Ok((grid, data, first_file, sorted))
+}
+
+fn build(files: &[&(PathBuf, DefaultDicomObject)]) -> Result<DicomImage, IoError> {
+    let (grid, data, first, sorted) = if files.len() == 1 && super::enhanced::is_enhanced(files[0])
+    {
+        let (grid, data) = super::enhanced::read(files[0])?;
+        (grid, data, files[0], vec![files[0]])
+    } else {
+        slices_volume(files)?
+    };
+    let a = attrs(first);
     let modality = a.text(tags::MODALITY).unwrap_or_default();
     let units = match modality.as_str() {
         "CT" => "HU".to_string(),
@@ -347,10 +373,10 @@ fn build(files: &[&(PathBuf, DefaultDicomObject)]) -> Result<DicomImage, IoError
     } else {
         None
     };
-    let instances = slices
+    let instances = sorted
         .iter()
-        .map(|s| {
-            let a = attrs(s.file);
+        .map(|f| {
+            let a = attrs(f);
             (
                 a.text(tags::SOP_CLASS_UID).unwrap_or_default(),
                 a.text(tags::SOP_INSTANCE_UID).unwrap_or_default(),
