@@ -303,11 +303,11 @@ fn series_chooses_one_of_two_ct_series() {
     )
     .unwrap();
     let out = dir.path().join("dose");
-    let dose = |extra: &[&str]| {
+    let dose = |method: &str, extra: &[&str]| {
         let mut a = vec![
             "dose",
             "--method",
-            "ldm",
+            method,
             "--phantom",
             f,
             "--tia",
@@ -320,10 +320,16 @@ fn series_chooses_one_of_two_ct_series() {
         a.extend_from_slice(extra);
         theradose(&a)
     };
-    let (ok, err) = dose(&[]);
+    let (ok, err) = dose("ldm", &[]);
     assert!(!ok && err.contains(localizer_uid), "{err}");
-    let (ok, err) = dose(&["--series", phantom_uid]);
+    let (ok, err) = dose("ldm", &["--series", phantom_uid]);
     assert!(ok, "{err}");
+    // voxel S-values need cubic voxels; this CT has 2 x 1.5 x 2.5 mm
+    let (ok, err) = dose("vsv", &["--series", phantom_uid]);
+    assert!(
+        !ok && err.contains("cubic voxels") && err.contains("1.5"),
+        "{err}"
+    );
     let d = theradose::io::read_volume(&out.join("dose.nii.gz")).unwrap();
     assert_eq!(d.grid.dims, [24, 20, 6]);
 }
