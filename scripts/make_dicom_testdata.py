@@ -19,6 +19,17 @@ Cases (all geometry in the DICOM patient frame, LPS, mm):
   bad_missing/ bad_uneven/ bad_tilt/ bad_compressed/   broken series
   seg.dcm          a DICOM SEG by highdicom on ct_rt (a sphere and a cylinder), with
                    seg_counts.json (voxels of each segment)
+  patient/         the built-in adult phantom (`theradose phantom export adult --voxel-mm 10`)
+                   as a patient: ct/ a CT series in HU (density inverted through the Schneider
+                   ramp of data/hu_schneider.toml), spect_tp1..4.dcm NM multi-frame SPECT in
+                   counts (9.4 cps/MBq, 7200 s) at 4, 24, 72 and 168 h after 7400 MBq of Lu-177 given at
+                   2026-01-05T10:00:00 (mono-exponential washout per organ, kinetics.json),
+                   rtstruct.dcm with every region of the phantom traced along voxel edges
+                   (so that rasterising it gives back the phantom's label map exactly), and
+                   patient.toml, the patient study on them. Needs the theradose binary
+                   (THERADOSE, else target/release/theradose).
+  enhanced_ct.dcm  ct_two_series' 6-slice CT as one Legacy Converted Enhanced CT (highdicom):
+                   per-frame PlanePositionSequence and PixelValueTransformationSequence
   real/            real files shipped with pydicom (MIT licence; see real/README.md):
                    CT_small.dcm (a GE CT slice, 128 x 128, from NEMA WG04 CT1_UNC) and
                    JPEG2000.dcm (an NM image, JPEG 2000), with expected.json: what pydicom
@@ -330,6 +341,298 @@ def seg():
         json.dump(counts, f)
 
 
+# ---- patient-like case: the built-in adult phantom as CT + serial SPECT + RTSTRUCT ----------
+
+PATIENT = dict(
+    voxel_mm=10.0,
+    injected_mbq=7400.0,
+    injection=(2026, 1, 5, 10, 0, 0),
+    times_h=[4.0, 24.0, 72.0, 168.0],
+    calibration_cps_per_mbq=9.4,
+    acquisition_s=7200.0,  # 120 projections of 60 s: counts high enough that rounding them
+    # to integers biases no region TIA by more than about 0.1%
+    # Lu-177 half-life 574300.8 s (6.647 d): ICRP Publication 107 (data/decay/icrp107/Lu-177.txt)
+    half_life_h=574300.8 / 3600.0,
+    # mono-exponential washout after an uptake of 36 s (0.01 h, instantaneous at the scans):
+    # fraction of the administered activity, biological half-life (h); assumed values of the
+    # order of Lu-177-PSMA kinetics, for the test only
+    kinetics=[
+        ("kidneys", 0.03, 50.0),
+        ("liver", 0.05, 60.0),
+        ("spleen", 0.01, 80.0),
+        ("body", 0.15, 40.0),
+    ],
+    uptake_half_time_h=0.01,
+)
+
+
+def theradose_binary():
+    exe = os.environ.get("THERADOSE")
+    if exe:
+        return exe
+    return os.path.join(os.path.dirname(__file__), "..", "target", "release", "theradose")
+
+
+def read_nifti(path):
+    """A NIfTI-1 .nii.gz as (array indexed [k, j, i], pixdim, srow) with numpy only."""
+    import gzip
+    import struct
+    b = gzip.open(path).read()
+    dim = struct.unpack("<8h", b[40:56])
+    dtype = {2: "u1", 4: "<i2", 16: "<f4", 64: "<f8", 512: "<u2"}[struct.unpack("<h", b[70:72])[0]]
+    off = int(struct.unpack("<f", b[108:112])[0])
+    n = dim[1] * dim[2] * dim[3]
+    a = np.frombuffer(b[off:], dtype=dtype, count=n).reshape(dim[3], dim[2], dim[1])
+    srow = np.array(struct.unpack("<12f", b[280:328])).reshape(3, 4)
+    return a, srow
+
+
+def hu_of_density(rho, bone):
+    """Inverts the Schneider density ramp of data/hu_schneider.toml: the HU whose ramp density
+    is rho, on the branch of the medium (soft tissue below 100 HU, bone above 101 HU)."""
+    import tomllib
+    with open(os.path.join(os.path.dirname(__file__), "..", "data", "hu_schneider.toml"), "rb") as f:
+        ramp = tomllib.load(f)["density_ramp"]
+    hu = np.full(rho.shape, -1000.0)
+    for (h0, d0), (h1, d1) in zip(ramp, ramp[1:]):
+        if h1 - h0 <= 1.0 and d1 < d0:
+            continue  # the step between the tissue and bone branches
+        sel = (rho >= min(d0, d1)) & (rho <= max(d0, d1)) & (bone == (h0 >= 100.0))
+        hu[sel] = h0 + (rho[sel] - d0) * (h1 - h0) / (d1 - d0)
+    return np.clip(np.round(hu), -1000, 3000)
+
+
+def edge_loops(mask):
+    """Closed loops along the pixel edges of a 2-D mask [j, i], as corner coordinates (ci, cj)
+    (corner ci sits at i = ci - 0.5). Every boundary edge is used once, so even-odd filling
+    of the loops gives back the mask exactly, holes included."""
+    out = {}
+    rows, cols = mask.shape
+    m = np.pad(mask, 1)
+    for j in range(rows):
+        for i in range(cols):
+            if not m[j + 1, i + 1]:
+                continue
+            if not m[j, i + 1]:
+                out.setdefault((i, j), []).append((i + 1, j))
+            if not m[j + 1, i + 2]:
+                out.setdefault((i + 1, j), []).append((i + 1, j + 1))
+            if not m[j + 2, i + 1]:
+                out.setdefault((i + 1, j + 1), []).append((i, j + 1))
+            if not m[j + 1, i]:
+                out.setdefault((i, j + 1), []).append((i, j))
+    loops = []
+    while out:
+        start = next(iter(out))
+        loop, p = [start], start
+        while True:
+            q = out[p].pop()
+            if not out[p]:
+                del out[p]
+            if q == start:
+                break
+            loop.append(q)
+            p = q
+        # drop the corners inside straight runs
+        keep = [c for n, c in enumerate(loop)
+                if (loop[n - 1][0] - c[0]) * (loop[(n + 1) % len(loop)][1] - c[1])
+                != (loop[n - 1][1] - c[1]) * (loop[(n + 1) % len(loop)][0] - c[0])]
+        loops.append(keep)
+    return loops
+
+
+def patient_rtstruct(d, labels, names, origin, dz, ct_uids):
+    ds = base(RTStructureSetStorage, uid(950), "RTSTRUCT", uid(95))
+    ds.StructureSetLabel = "organs"
+    ds.StructureSetDate, ds.StructureSetTime = "20260105", "120000"
+    ref = Dataset()
+    ref.FrameOfReferenceUID = FRAME
+    ds.ReferencedFrameOfReferenceSequence = Sequence([ref])
+    vx = PATIENT["voxel_mm"]
+    rois, contours = [], []
+    for number, name in enumerate(names, start=1):
+        label = names[name]
+        roi = Dataset()
+        roi.ROINumber, roi.ROIName = number, name
+        roi.ReferencedFrameOfReferenceUID = FRAME
+        roi.ROIGenerationAlgorithm = "AUTOMATIC"
+        rois.append(roi)
+        items = []
+        for k in range(labels.shape[0]):
+            mask = labels[k] == label
+            if not mask.any():
+                continue
+            for loop in edge_loops(mask):
+                pts = []
+                for ci, cj in loop:
+                    pts += [f"{origin[0] + (ci - 0.5) * vx:g}", f"{origin[1] + (cj - 0.5) * vx:g}",
+                            f"{origin[2] + k * dz:g}"]
+                c = Dataset()
+                c.ContourGeometricType = "CLOSED_PLANAR"
+                c.NumberOfContourPoints = len(loop)
+                c.ContourData = pts
+                im = Dataset()
+                im.ReferencedSOPClassUID = CTImageStorage
+                im.ReferencedSOPInstanceUID = ct_uids[k]
+                c.ContourImageSequence = Sequence([im])
+                items.append(c)
+        rc = Dataset()
+        rc.ReferencedROINumber = number
+        rc.ROIDisplayColor = [(37 * number) % 256, (91 * number) % 256, (53 * number) % 256]
+        rc.ContourSequence = Sequence(items)
+        contours.append(rc)
+    ds.StructureSetROISequence = Sequence(rois)
+    ds.ROIContourSequence = Sequence(contours)
+    save(ds, os.path.join(d, "rtstruct.dcm"))
+
+
+def patient_spect(d, n, counts, origin, t_h):
+    import datetime
+    inj = datetime.datetime(*PATIENT["injection"])
+    acq = inj + datetime.timedelta(hours=t_h)
+    ds = base(NuclearMedicineImageStorage, uid(960 + n), "NM", uid(96 + n))
+    ds.SeriesDescription = f"Lu-177 SPECT {t_h:g} h"
+    ds.SeriesNumber = 10 + n
+    ds.ImageType = ["ORIGINAL", "PRIMARY", "RECON TOMO", "EMISSION"]
+    ds.SeriesDate = ds.AcquisitionDate = acq.strftime("%Y%m%d")
+    ds.SeriesTime = ds.AcquisitionTime = acq.strftime("%H%M%S")
+    ds.Units = "CNTS"
+    ds.NumberOfFrames = counts.shape[0]
+    ds.SpacingBetweenSlices = ds.SliceThickness = f"{PATIENT['voxel_mm']:g}"
+    image(ds, counts, (PATIENT["voxel_mm"],) * 2, origin)
+    det = Dataset()
+    det.ImagePositionPatient = ds.ImagePositionPatient
+    det.ImageOrientationPatient = ds.ImageOrientationPatient
+    del ds.ImagePositionPatient, ds.ImageOrientationPatient
+    ds.DetectorInformationSequence = Sequence([det])
+    rot = Dataset()
+    rot.ActualFrameDuration = 60000  # ms per projection
+    rot.NumberOfFramesInRotation = 120  # 120 x 60 s = 7200 s
+    ds.RotationInformationSequence = Sequence([rot])
+    rp = Dataset()
+    rp.Radiopharmaceutical = "Lu-177-PSMA"
+    rp.RadionuclideTotalDose = f"{PATIENT['injected_mbq'] * 1e6:g}"
+    rp.RadionuclideHalfLife = f"{PATIENT['half_life_h'] * 3600:g}"
+    rp.RadiopharmaceuticalStartDateTime = inj.strftime("%Y%m%d%H%M%S")
+    ds.RadiopharmaceuticalInformationSequence = Sequence([rp])
+    ds.FrameIncrementPointer = 0x00540080
+    ds.SliceVector = list(range(1, counts.shape[0] + 1))
+    save(ds, os.path.join(d, f"spect_tp{n}.dcm"))
+
+
+def patient_activity(density, labels, names, t_h):
+    """Activity per voxel (Bq) at t_h: each organ's A0 f (exp(-le t) - exp(-(lu + le) t))
+    spread over its voxels by mass, as the dosimetry study's true map."""
+    lp = np.log(2) / PATIENT["half_life_h"]
+    lu = np.log(2) / PATIENT["uptake_half_time_h"]
+    a = np.zeros(density.shape)
+    for organ, f, tb in PATIENT["kinetics"]:
+        le = np.log(2) / tb + lp
+        total = PATIENT["injected_mbq"] * 1e6 * f * (np.exp(-le * t_h) - np.exp(-(lu + le) * t_h))
+        m = labels == names[organ]
+        a[m] = total * density[m] / density[m].sum()
+    return a
+
+
+def patient():
+    import json
+    import subprocess
+    import tempfile
+    d = os.path.join(ROOT, "patient")
+    vx = PATIENT["voxel_mm"]
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "adult.nii.gz")
+        subprocess.run([theradose_binary(), "phantom", "export", "adult", "--voxel-mm", f"{vx:g}",
+                        "--out", out], check=True, capture_output=True)
+        density, srow = read_nifti(out)
+        labels, _ = read_nifti(os.path.join(tmp, "adult_labels.nii.gz"))
+        mats, _ = read_nifti(os.path.join(tmp, "adult_materials.nii.gz"))
+        with open(os.path.join(tmp, "adult.json")) as f:
+            info = json.load(f)
+    assert np.allclose(np.diag(srow[:, :3]), [-vx, -vx, vx]), "expected the exporter's RAS grid"
+    origin = (-srow[0, 3], -srow[1, 3], srow[2, 3])  # RAS -> LPS of voxel (0, 0, 0)
+    names = {r["name"]: r["id"] for r in info["regions"] if r["id"] > 0
+             and (labels == r["id"]).any()}
+    mat_names = {m["id"]: m["name"] for m in info["materials"]}
+    bone = np.isin(mats, [i for i, n in mat_names.items() if n in ("cortical-bone", "spongiosa")])
+    hu = hu_of_density(density.astype(float), bone)
+    ct_uids = [uid(f"97.{k}") for k in range(labels.shape[0])]
+    for k in range(labels.shape[0]):
+        z = origin[2] + k * vx
+        ds = ct_slice(uid(97), ct_uids[k], hu[k], (vx, vx), (origin[0], origin[1], z))
+        ds.SeriesDescription = "adult phantom CT"
+        ds.InstanceNumber = k + 1
+        ds.SliceThickness = f"{vx:g}"
+        save(ds, os.path.join(d, "ct", f"ct{k:03d}.dcm"))
+    patient_rtstruct(d, labels, names, origin, vx, ct_uids)
+    scale = 1e-6 * PATIENT["calibration_cps_per_mbq"] * PATIENT["acquisition_s"]
+    for n, t in enumerate(PATIENT["times_h"], start=1):
+        counts = np.round(patient_activity(density.astype(float), labels, names, t) * scale)
+        assert counts.max() < 65535, counts.max()
+        patient_spect(d, n, counts.astype(np.uint16), origin, t)
+    with open(os.path.join(d, "kinetics.json"), "w") as f:
+        json.dump({k: PATIENT[k] for k in PATIENT}, f, indent=1)
+    with open(os.path.join(d, "patient.toml"), "w") as f:
+        f.write(PATIENT_TOML)
+
+
+PATIENT_TOML = """# The patient study of tests/patient_study.rs on the adult phantom written as DICOM by
+# scripts/make_dicom_testdata.py (the injection time comes from the SPECT headers).
+kind = "patient"
+name = "patient-test"
+nuclide = "Lu-177"
+injected_mbq = 7400.0
+
+[[timepoint]]
+ct = "ct"
+emission = "spect_tp1.dcm"
+calibration_cps_per_mbq = 9.4
+
+[[timepoint]]
+ct = "ct"
+emission = "spect_tp2.dcm"
+calibration_cps_per_mbq = 9.4
+
+[[timepoint]]
+ct = "ct"
+emission = "spect_tp3.dcm"
+calibration_cps_per_mbq = 9.4
+
+[[timepoint]]
+ct = "ct"
+emission = "spect_tp4.dcm"
+calibration_cps_per_mbq = 9.4
+
+[regions]
+rtstruct = "rtstruct.dcm"
+
+[dose]
+methods = ["mc", "ldm"]
+histories = 200000
+tia_model = "mono"
+"""
+
+
+def enhanced():
+    """The 6-slice CT series of ct_two_series converted by highdicom (0.28) into one Legacy
+    Converted Enhanced CT Image (1.2.840.10008.5.1.4.1.1.2.2): frames in the files' InstanceNumber
+    order (descending z), PlanePositionSequence and PixelValueTransformationSequence per frame
+    (RescaleSlope 1 and 2 alternating), PlaneOrientationSequence and PixelMeasuresSequence
+    shared: the functional groups of Enhanced CT."""
+    import glob
+
+    import highdicom as hd
+    cts = [pydicom.dcmread(f) for f in glob.glob(os.path.join(ROOT, "ct_two_series", "*.dcm"))]
+    cts = [d for d in cts if d.SeriesInstanceUID == uid(10)]
+    for d in cts:
+        d.SliceThickness = "2.5"
+        d.Manufacturer = "test"
+    e = hd.legacy.LegacyConvertedEnhancedCTImage(
+        legacy_datasets=cts, series_instance_uid=uid(80), series_number=8,
+        sop_instance_uid=uid(800), instance_number=1)
+    e.save_as(os.path.join(ROOT, "enhanced_ct.dcm"))
+
+
 def main():
     if os.path.isdir(ROOT):
         shutil.rmtree(ROOT)
@@ -342,6 +645,8 @@ def main():
     bad_series()
     real_files()
     seg()
+    enhanced()
+    patient()
     print(f"pydicom {pydicom.__version__}: wrote {ROOT}")
 
 

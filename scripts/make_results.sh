@@ -18,6 +18,7 @@ $bin phantom show water-sphere --png results/phantoms/water-sphere.png > results
 $bin study studies/quickstart.toml
 $bin study studies/lu177-psma.toml
 $bin study studies/ac225-psma.toml
+$bin study studies/patient-example.toml
 # sweep studies (nuclide x lesion size: about 11 min on 2 cores; mouse vs adult: about 5 min)
 $bin study studies/sweep-mouse-adult.toml
 $bin study studies/sweep-nuclide-size.toml

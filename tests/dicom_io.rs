@@ -203,3 +203,31 @@ fn seg_segments_on_the_ct_grid() {
     let rs = theradose::io::dicom::structure_labels(&data("rtstruct.dcm"), &ct.volume.grid);
     assert_eq!(rs.unwrap().names.len(), 2);
 }
+
+/// An Enhanced multi-frame CT (highdicom's Legacy Converted Enhanced CT of the 6-slice series
+/// of `ct_two_series`: frames stored in descending z, RescaleSlope 1 and 2 per frame in
+/// PixelValueTransformationSequence, positions in PlanePositionSequence) reads as the same
+/// volume as the single-frame series it was made from: same grid, same HU in every voxel.
+#[test]
+fn enhanced_multiframe_ct_reads_as_its_single_frame_series() {
+    let enh = read_series(&data("enhanced_ct.dcm"), None).unwrap();
+    let ser = read_series(
+        &data("ct_two_series"),
+        Some("1.2.826.0.1.3680043.8.498.16.10"),
+    )
+    .unwrap();
+    assert_eq!(enh.modality, "CT");
+    assert_eq!(enh.units, "HU");
+    assert_eq!(enh.volume.grid.dims, [24, 20, 6]);
+    assert!(
+        enh.volume.grid.same_geometry(&ser.volume.grid, 1e-6),
+        "{:?} vs {:?}",
+        enh.volume.grid,
+        ser.volume.grid
+    );
+    assert_eq!(enh.volume.data, ser.volume.data);
+    // the bone rod's HU grows by 100 per slice (500 + 100 k): the frames are in z order
+    let rod: Vec<f64> = (0..6).map(|k| *enh.volume.at(10, 8, k)).collect();
+    assert_eq!(rod, [500.0, 600.0, 700.0, 800.0, 900.0, 1000.0]);
+    assert_eq!(enh.instances.len(), 1);
+}

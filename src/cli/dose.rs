@@ -29,6 +29,10 @@ pub struct DoseArgs {
     /// names of the ids of a --labels label map: JSON {"1": "liver"} or CSV id,name
     #[arg(long)]
     pub label_names: Option<PathBuf>,
+    /// with a CT folder holding several CT series: the SeriesInstanceUID of the one to use
+    /// (without it the error lists the series)
+    #[arg(long)]
+    pub series: Option<String>,
     /// optional shape groups of the phantom, e.g. lesions
     #[arg(long, value_delimiter = ',')]
     pub groups: Vec<String>,
@@ -127,6 +131,7 @@ impl DoseArgs {
             phantom: self.phantom.clone(),
             labels: self.labels.clone(),
             label_names: self.label_names.clone(),
+            series: self.series.clone(),
             groups: self.groups.clone(),
             tia: self.tia.clone(),
             masks: self.mask.clone(),

@@ -14,9 +14,20 @@ use theradose::phantom::Phantom;
     after_help = "Example:\n  theradose pet --phantom water-cube --uniform-bq-ml 5000 --nuclide F-18 --scanner clinical --duration-s 600 --out results/pet"
 )]
 pub struct PetArgs {
-    /// built-in phantom name (`theradose phantom list`, e.g. nema-iec) or a phantom TOML file
+    /// built-in phantom name (`theradose phantom list`, e.g. nema-iec) or a phantom TOML file;
+    /// or a CT in HU (DICOM folder or file, NIfTI, MetaImage), scanned on its own grid
     #[arg(long)]
     pub phantom: String,
+    /// with a CT phantom: regions from a label map on the CT grid, an RTSTRUCT or a DICOM SEG
+    #[arg(long)]
+    pub labels: Option<PathBuf>,
+    /// names of the ids of a --labels label map: JSON {"1": "liver"} or CSV id,name
+    #[arg(long)]
+    pub label_names: Option<PathBuf>,
+    /// with a CT folder holding several CT series: the SeriesInstanceUID of the one to use
+    /// (without it the error lists the series)
+    #[arg(long)]
+    pub series: Option<String>,
     /// activity concentration map (Bq/mL at scan start) on the phantom grid (NIfTI / MetaImage)
     #[arg(long)]
     pub activity: Option<PathBuf>,
@@ -98,6 +109,9 @@ pub struct PetArgs {
 fn spec(a: &PetArgs) -> PetScanSpec {
     PetScanSpec {
         phantom: a.phantom.clone(),
+        labels: a.labels.clone(),
+        label_names: a.label_names.clone(),
+        series: a.series.clone(),
         activity: a.activity.clone(),
         uniform_bq_ml: a.uniform_bq_ml,
         sphere_to_background: a.sphere_to_background,

@@ -3,10 +3,10 @@
 
 use anyhow::Result;
 use std::path::PathBuf;
-use theradose::dosimetry::register::{apply_rigid, checkerboard, register_rigid};
+use theradose::dosimetry::register::{apply_rigid, axial_pair, register_rigid};
 use theradose::io::image::read_image;
 use theradose::io::write_volume;
-use theradose::plot::{slice_png, Colormap, Slice, SliceFigure};
+use theradose::plot::{overlay_png, Overlay};
 
 /// Arguments of `theradose register`.
 #[derive(clap::Args, Debug, Clone)]
@@ -25,7 +25,8 @@ pub struct RegisterArgs {
     #[arg(long, value_delimiter = ',')]
     pub apply: Vec<PathBuf>,
     /// output folder: transform.json, moving_registered.nii.gz, <name>_registered.nii.gz and
-    /// check.png (the central axial slice, fixed and registered in alternate squares)
+    /// check.png (the central axial slice: the fixed image in green, the registered one in
+    /// magenta, grey where they agree; HU window -200..400 for CTs)
     #[arg(long)]
     pub out: PathBuf,
 }
@@ -48,26 +49,22 @@ pub fn run(a: &RegisterArgs) -> Result<()> {
         "registered",
     )?;
     let k = grid.dims[2] / 2;
-    let (values, width, height) = checkerboard(&fixed.volume, &moved, k, 8);
-    let slice = Slice {
-        values: &values,
-        width,
-        height,
-        pixel_mm: [grid.spacing_mm[0], grid.spacing_mm[1]],
-    };
+    let (f, m, width, height) = axial_pair(&fixed.volume, &moved, k);
     let title = format!("registration check, axial slice k = {k}");
-    let fig = SliceFigure {
-        title: &title,
-        colorbar_label: "fixed | registered",
-        x_label: "i (mm)",
-        y_label: "j (mm)",
-        colormap: Colormap::Gray,
-        log_scale: false,
-        range: None,
-        outline_labels: None,
-        isolines: &[],
-    };
-    slice_png(&a.out.join("check.png"), &slice, &fig)?;
+    overlay_png(
+        &a.out.join("check.png"),
+        &Overlay {
+            fixed: &f,
+            moving: &m,
+            width,
+            height,
+            pixel_mm: [grid.spacing_mm[0], grid.spacing_mm[1]],
+            window: window(&f),
+            title: &title,
+            x_label: "i (mm)",
+            y_label: "j (mm)",
+        },
+    )?;
     for p in &a.apply {
         let img = read_image(p, None)?;
         let name = p
@@ -93,4 +90,18 @@ pub fn run(a: &RegisterArgs) -> Result<()> {
         a.out.display()
     );
     Ok(())
+}
+
+/// The display window of a check image: -200..400 HU for a CT (values below -500 present),
+/// else the range of the fixed slice.
+fn window(fixed: &[f64]) -> (f64, f64) {
+    let lo = fixed.iter().cloned().fold(f64::INFINITY, f64::min);
+    let hi = fixed.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    if lo < -500.0 {
+        (-200.0, 400.0)
+    } else if hi > lo {
+        (lo, hi)
+    } else {
+        (lo, lo + 1.0)
+    }
 }

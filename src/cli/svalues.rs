@@ -1,10 +1,11 @@
-//! `theradose svalues`: organ S-values of a nuclide in a built-in phantom
-//! ([`theradose::dosimetry::svalues`]).
+//! `theradose svalues`: organ S-values of a nuclide in a built-in phantom or a CT with its
+//! labels ([`theradose::dosimetry::svalues`]).
 
 use anyhow::Result;
 use std::path::{Path, PathBuf};
 use theradose::context::Context;
 use theradose::dosimetry::svalues::{compute, nuclide_run_file};
+use theradose::run::phantom_arg::phantom_spec;
 
 /// Arguments of `theradose svalues`.
 #[derive(clap::Args, Debug, Clone)]
@@ -12,10 +13,21 @@ use theradose::dosimetry::svalues::{compute, nuclide_run_file};
     after_help = "Example:\n  theradose svalues --phantom adult --voxel-mm 8 --nuclide Lu-177 --sources kidneys,liver --histories 1e6"
 )]
 pub struct SvaluesArgs {
-    /// built-in phantom name or phantom TOML
+    /// built-in phantom name or phantom TOML; or a CT in HU (DICOM folder or file, NIfTI,
+    /// MetaImage) whose --labels are the regions
     #[arg(long)]
     pub phantom: String,
-    /// voxel size (mm; default the phantom's)
+    /// with a CT phantom: regions from a label map on the CT grid, an RTSTRUCT or a DICOM SEG
+    #[arg(long)]
+    pub labels: Option<PathBuf>,
+    /// names of the ids of a --labels label map: JSON {"1": "liver"} or CSV id,name
+    #[arg(long)]
+    pub label_names: Option<PathBuf>,
+    /// with a CT folder holding several CT series: the SeriesInstanceUID of the one to use
+    /// (without it the error lists the series)
+    #[arg(long)]
+    pub series: Option<String>,
+    /// voxel size of a built-in phantom (mm; default the phantom's)
     #[arg(long)]
     pub voxel_mm: Option<f64>,
     /// shape groups to include, e.g. lesions
@@ -50,7 +62,7 @@ pub struct SvaluesArgs {
 /// Runs `theradose svalues`: writes the CSV table and prints where.
 pub fn run(a: &SvaluesArgs) -> Result<()> {
     let ctx = Context::load()?;
-    let file = nuclide_run_file(
+    let mut file = nuclide_run_file(
         &a.phantom,
         a.voxel_mm,
         &a.groups,
@@ -58,6 +70,14 @@ pub fn run(a: &SvaluesArgs) -> Result<()> {
         a.chain,
         a.histories,
         a.seed,
+    )?;
+    file.phantom = phantom_spec(
+        &a.phantom,
+        a.labels.as_deref(),
+        a.label_names.as_deref(),
+        a.series.as_deref(),
+        a.voxel_mm,
+        &a.groups,
     )?;
     let table = compute(&ctx, file, &a.sources, a.threads)?;
     let out = a.out.clone().unwrap_or_else(|| {

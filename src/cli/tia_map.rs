@@ -38,6 +38,21 @@ pub struct TiaMapArgs {
     /// resample every image to the grid of this volume (default: the first image's grid)
     #[arg(long)]
     pub grid_like: Option<PathBuf>,
+    /// make the map on a CT's grid (DICOM folder or file, NIfTI, MetaImage in HU; or a
+    /// built-in phantom at the images' voxel size): no TIA in air, and with --labels the TIA of
+    /// each region in summary.json
+    #[arg(long)]
+    pub phantom: Option<String>,
+    /// with a CT --phantom: regions from a label map on the CT grid, an RTSTRUCT or a DICOM SEG
+    #[arg(long)]
+    pub labels: Option<PathBuf>,
+    /// names of the ids of a --labels label map: JSON {"1": "liver"} or CSV id,name
+    #[arg(long)]
+    pub label_names: Option<PathBuf>,
+    /// with a CT folder holding several CT series: the SeriesInstanceUID of the one to use
+    /// (without it the error lists the series)
+    #[arg(long)]
+    pub series: Option<String>,
     /// output folder: tia.nii.gz (Bq s per voxel), tia_uncertainty.nii.gz, summary.json
     #[arg(long)]
     pub out: PathBuf,
@@ -55,12 +70,22 @@ pub fn run(a: &TiaMapArgs) -> Result<()> {
         model: a.model.clone(),
         noise_rel: a.noise_rel,
         grid_like: a.grid_like.clone(),
+        phantom: a.phantom.clone(),
+        labels: a.labels.clone(),
+        label_names: a.label_names.clone(),
+        series: a.series.clone(),
     };
     let r = tia_map_images(&spec)?;
     for note in &r.resampled {
         eprintln!("{note}");
     }
     r.write(&a.out)?;
+    for g in &r.summary.regions {
+        eprintln!(
+            "{}: {:.4e} MBq h ({:.1} mL)",
+            g.name, g.tia_mbq_h, g.volume_ml
+        );
+    }
     eprintln!(
         "TIA map: {:.4e} MBq h in total -> {}",
         r.summary.tia_total_mbq_h,

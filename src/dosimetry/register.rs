@@ -251,3 +251,22 @@ pub fn checkerboard(
         .collect();
     (values, w, h)
 }
+
+/// The axial slice `k` of `fixed` and of `registered` (on the same grid), as
+/// `(fixed, registered, width, height)` row-major, for an overlay check image
+/// ([`crate::plot::overlay_png`]: edges that meet in grey show a good registration).
+pub fn axial_pair(
+    fixed: &Volume<f64>,
+    registered: &Volume<f64>,
+    k: usize,
+) -> (Vec<f64>, Vec<f64>, usize, usize) {
+    let g = &fixed.grid;
+    let (w, h) = (g.dims[0], g.dims[1]);
+    let slab = k * w * h..(k + 1) * w * h;
+    (
+        fixed.data[slab.clone()].to_vec(),
+        registered.data[slab].to_vec(),
+        w,
+        h,
+    )
+}

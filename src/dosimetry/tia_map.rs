@@ -5,8 +5,10 @@
 //!
 //! Images in Bq/mL (default) are turned into Bq per voxel with the voxel volume; a calibration
 //! factor multiplies every value first (e.g. Bq/mL per count/s of a SPECT reconstruction).
-//! Images on other grids than the first (or than `grid_like`) are resampled to it,
-//! activity-conserving.
+//! Images on other grids than the first (or than `grid_like`, or than the `phantom`'s) are
+//! resampled to it, activity-conserving. With a `phantom` (a CT in HU, or a built-in phantom at
+//! the first image's voxel size) voxels of air (below 0.01 g/cm3) hold no TIA, and the summary
+//! lists the TIA of each region (a CT's `labels`: label map, RTSTRUCT or SEG).
 
 use crate::dosimetry::kinetics::voxel::{tia_map, VoxelFitOptions};
 use crate::dosimetry::kinetics::{Model, ModelChoice, TrapezoidStart};
@@ -47,6 +49,28 @@ pub struct TiaMapSpec {
     /// resample every image to the grid of this volume (default: the first image's grid)
     #[serde(default)]
     pub grid_like: Option<PathBuf>,
+    /// make the map on this phantom's grid: a CT (DICOM folder or file, NIfTI, MetaImage in
+    /// HU) or a built-in phantom name (at the first image's voxel size)
+    #[serde(default)]
+    pub phantom: Option<String>,
+    /// with a CT `phantom`: its regions (label map on the CT grid, RTSTRUCT or DICOM SEG)
+    #[serde(default)]
+    pub labels: Option<PathBuf>,
+    /// names of the ids of a `labels` label map (JSON or CSV `id,name`)
+    #[serde(default)]
+    pub label_names: Option<PathBuf>,
+    /// with a CT `phantom` folder holding several CT series: the SeriesInstanceUID to use
+    #[serde(default)]
+    pub series: Option<String>,
+}
+
+/// The TIA of one region of the `phantom`.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct RegionTia {
+    pub name: String,
+    pub voxels: usize,
+    pub volume_ml: f64,
+    pub tia_mbq_h: f64,
 }
 
 /// Default of [`TiaMapSpec::units`]: bq-ml.
@@ -96,6 +120,9 @@ pub struct TiaMapSummary {
     pub model: String,
     /// the nuclide
     pub nuclide: String,
+    /// with a `phantom`: the TIA of each of its regions
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub regions: Vec<RegionTia>,
     /// total TIA (Bq s)
     pub tia_total_bq_s: f64,
     /// total TIA (MBq h)
@@ -194,9 +221,11 @@ pub fn tia_map_images(a: &TiaMapSpec) -> Result<TiaMapResult> {
         })?),
     };
     let nuc = Nuclide::load_from(&a.nuclide, a.decay_data).spec_field("nuclide")?;
-    let reference = match &a.grid_like {
-        Some(p) => read_volume(p)?.grid,
-        None => read_volume(&a.images[0])?.grid,
+    let phantom = phantom_of(a)?;
+    let reference = match (&phantom, &a.grid_like) {
+        (Some(ph), _) => ph.grid.clone(),
+        (None, Some(p)) => read_volume(p)?.grid,
+        (None, None) => read_volume(&a.images[0])?.grid,
     };
     let mut stack = Vec::new();
     let mut resampled = Vec::new();
@@ -239,7 +268,16 @@ pub fn tia_map_images(a: &TiaMapSpec) -> Result<TiaMapResult> {
         rel_sigma: a.noise_rel.max(1e-3),
         trapezoid_start: TrapezoidStart::Zero,
     };
-    let (tia, unc) = tia_map(&a.times_h, &refs, &opts)?;
+    let (mut tia, unc) = tia_map(&a.times_h, &refs, &opts)?;
+    let mut regions = Vec::new();
+    if let Some(ph) = &phantom {
+        for (v, x) in tia.iter_mut().enumerate() {
+            if ph.density[v] < 0.01 {
+                *x = 0.0;
+            }
+        }
+        regions = region_tia(ph, &tia);
+    }
     let total: f64 = tia.iter().sum();
     let summary = TiaMapSummary {
         calibration: a.calibration,
@@ -248,6 +286,7 @@ pub fn tia_map_images(a: &TiaMapSpec) -> Result<TiaMapResult> {
         images: a.images.clone(),
         model: a.model.clone(),
         nuclide: a.nuclide.clone(),
+        regions,
         tia_total_bq_s: total,
         tia_total_mbq_h: total / 3.6e9,
         times_h: a.times_h.clone(),
@@ -264,6 +303,55 @@ pub fn tia_map_images(a: &TiaMapSpec) -> Result<TiaMapResult> {
     })
 }
 
+/// The `phantom` of a spec, built (a CT with its labels, or a built-in phantom at the first
+/// image's voxel size).
+fn phantom_of(a: &TiaMapSpec) -> Result<Option<crate::phantom::Phantom>> {
+    let Some(p) = &a.phantom else {
+        if let Some(l) = &a.labels {
+            spec_bail!("labels", "{}: labels need a phantom (a CT)", l.display());
+        }
+        return Ok(None);
+    };
+    if a.grid_like.is_some() {
+        spec_bail!("grid_like", "give either phantom or grid_like, not both");
+    }
+    let voxel_mm = match a.images.first() {
+        Some(i) => Some(read_volume(i)?.grid.spacing_mm[0]),
+        None => None,
+    };
+    let spec = crate::run::phantom_arg::phantom_spec(
+        p,
+        a.labels.as_deref(),
+        a.label_names.as_deref(),
+        a.series.as_deref(),
+        voxel_mm,
+        &[],
+    )
+    .spec_field("phantom")?;
+    let db = crate::materials::MaterialDb::load()?;
+    Ok(Some(
+        crate::run::problem::build_phantom(&spec, &db).spec_field("phantom")?,
+    ))
+}
+
+/// The TIA of every region of a phantom but the background.
+fn region_tia(ph: &crate::phantom::Phantom, tia: &[f64]) -> Vec<RegionTia> {
+    let mut sum = vec![0.0; ph.regions.len()];
+    let mut n = vec![0usize; ph.regions.len()];
+    for (v, &l) in ph.label.iter().enumerate() {
+        sum[l as usize] += tia[v];
+        n[l as usize] += 1;
+    }
+    (1..ph.regions.len())
+        .map(|r| RegionTia {
+            name: ph.regions[r].name.clone(),
+            voxels: n[r],
+            volume_ml: n[r] as f64 * ph.grid.voxel_volume_cm3(),
+            tia_mbq_h: sum[r] / 3.6e9,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -278,6 +366,12 @@ mod tests {
             images: vec![],
             model: "mono".into(),
             nuclide: "Lu-177".into(),
+            regions: vec![RegionTia {
+                name: "liver".into(),
+                voxels: 1,
+                volume_ml: 1.0,
+                tia_mbq_h: 1.0,
+            }],
             tia_total_bq_s: 1.0,
             tia_total_mbq_h: 1.0,
             times_h: vec![],

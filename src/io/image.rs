@@ -53,6 +53,18 @@ pub fn is_volume_file(path: &Path) -> bool {
     super::format_of(path).is_ok()
 }
 
+/// True when `path` names an image rather than a built-in phantom (a name or a phantom TOML):
+/// an existing folder (DICOM), a NIfTI or MetaImage file, or another existing file that is not
+/// `.toml` (a DICOM file).
+pub fn is_image_path(path: &Path) -> bool {
+    path.is_dir()
+        || is_volume_file(path)
+        || (path.is_file()
+            && !path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("toml")))
+}
+
 /// Reads an image: NIfTI or MetaImage by extension, else DICOM (a folder, or a file holding one
 /// image or a multi-frame volume). `series` chooses a DICOM series by SeriesInstanceUID or
 /// modality.

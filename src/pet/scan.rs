@@ -24,7 +24,6 @@ use crate::pet::scan_summary::{
 use crate::pet::{metrics, simulate, PetOptions, Scanner};
 use crate::phantom::Phantom;
 use crate::run::problem::build_phantom;
-use crate::run::spec::PhantomSpec;
 use crate::spec_bail;
 use anyhow::{bail, Context as _, Result};
 use serde::{Deserialize, Serialize};
@@ -36,8 +35,18 @@ use std::time::Instant;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PetScanSpec {
-    /// built-in phantom name (e.g. nema-iec) or a phantom TOML file
+    /// built-in phantom name (e.g. nema-iec) or a phantom TOML file; or a CT in HU (DICOM
+    /// folder or file, NIfTI, MetaImage), scanned on its own grid
     pub phantom: String,
+    /// with a CT phantom: its regions (label map on the CT grid, RTSTRUCT or DICOM SEG)
+    #[serde(default)]
+    pub labels: Option<PathBuf>,
+    /// names of the ids of a `labels` label map (JSON or CSV `id,name`)
+    #[serde(default)]
+    pub label_names: Option<PathBuf>,
+    /// with a CT `phantom` folder holding several CT series: the SeriesInstanceUID to use
+    #[serde(default)]
+    pub series: Option<String>,
     /// activity concentration map (Bq/mL at scan start) on the phantom grid
     #[serde(default)]
     pub activity: Option<PathBuf>,
@@ -195,15 +204,14 @@ pub fn scan(ctx: &Context, args: &PetScanSpec) -> Result<PetScanResult> {
     let start = Instant::now();
     let scanner = Scanner::load(&args.scanner)?;
     let voxel_mm = args.voxel_mm.unwrap_or(scanner.default_voxel_mm);
-    let spec = PhantomSpec {
-        builtin: Some(args.phantom.clone()),
-        ct: None,
-        labels: None,
-        label_names: Default::default(),
-        hu_calibration: None,
-        voxel_mm: Some(voxel_mm),
-        groups: args.groups.clone(),
-    };
+    let spec = crate::run::phantom_arg::phantom_spec(
+        &args.phantom,
+        args.labels.as_deref(),
+        args.label_names.as_deref(),
+        args.series.as_deref(),
+        Some(voxel_mm),
+        &args.groups,
+    )?;
     let ph = build_phantom(&spec, &ctx.materials)?;
     let (activity, activity_input) = activity_map(&ph, args)?;
     let opts = PetOptions {

@@ -24,6 +24,7 @@ mod line;
 mod map;
 mod map_marks;
 mod options;
+mod overlay;
 mod panel;
 mod raster;
 mod slice;
@@ -38,6 +39,7 @@ pub use options::{
     current, effective, with_figures, with_figures_override, FigureStyle, FiguresSpec, Through,
     FORMATS, PLANES,
 };
+pub use overlay::{overlay_png, Overlay};
 pub use panel::Plane;
 pub use slice::{slice_png, Slice, SliceFigure};
 pub use tac::{tac_png, TacFigure};

@@ -9,6 +9,7 @@ pub mod guard;
 pub mod kernel;
 pub mod neutron;
 pub mod pool;
+pub mod phantom_arg;
 pub mod problem;
 pub mod progress;
 pub mod spec;

@@ -31,7 +31,15 @@ pub fn build_phantom(spec: &PhantomSpec, db: &MaterialDb) -> Result<Phantom> {
                 })
                 .collect::<Result<_>>()?;
             let labels = spec.labels.as_deref().map(|p| (p, names.as_slice()));
-            Phantom::from_ct(ct, &cal, db, labels)
+            match &spec.ct_series {
+                None => Phantom::from_ct(ct, &cal, db, labels),
+                Some(uid) => {
+                    let img = crate::io::image::read_image(ct, Some(uid))?;
+                    let hu =
+                        crate::io::image::in_units(ct, &img, crate::io::image::ImageUnits::Hu)?;
+                    Phantom::from_ct_volume(ct, hu, &cal, db, labels)
+                }
+            }
         }
         (Some(_), Some(_)) => bail!("phantom: give either builtin or ct, not both"),
         (None, None) => bail!("phantom: expected builtin = NAME or ct = FILE"),

@@ -12,8 +12,11 @@ use std::path::{Path, PathBuf};
 pub struct PhantomSpec {
     /// name of a built-in phantom (`theradose phantom list`) or path of a phantom TOML
     pub builtin: Option<String>,
-    /// CT volume in HU (NIfTI or MetaImage)
+    /// CT volume in HU (DICOM folder or file, NIfTI or MetaImage)
     pub ct: Option<PathBuf>,
+    /// the SeriesInstanceUID of the CT when its DICOM folder holds several CT series
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ct_series: Option<String>,
     /// label map on the CT grid
     pub labels: Option<PathBuf>,
     /// names of the label ids, e.g. { "1" = "liver" }

@@ -2,7 +2,7 @@
 //! its content and run by its kind; every kind returns a [`StudyResult`].
 
 use super::common::{read_table, StudyOptions};
-use super::{bnct, dosimetry, runfile, therapy};
+use super::{bnct, dosimetry, patient, runfile, therapy};
 use crate::context::Context;
 use crate::run::spec::RunFile;
 use anyhow::{bail, Result};
@@ -20,6 +20,8 @@ pub enum StudyKind {
     Therapy,
     /// `kind = "bnct"`: a BNCT treatment-planning study (issue 5)
     Bnct,
+    /// `kind = "patient"`: patient dosimetry from serial DICOM scans (issue 16)
+    Patient,
 }
 
 /// Classifies a study file by its content.
@@ -33,9 +35,10 @@ pub fn study_kind(path: &Path) -> Result<StudyKind> {
         Some("dosimetry") => StudyKind::Dosimetry,
         Some("therapy") => StudyKind::Therapy,
         Some("bnct") => StudyKind::Bnct,
+        Some("patient") => StudyKind::Patient,
         Some(k) => bail!(
-            "{}: kind = \"{k}\": expected \"therapy\", \"dosimetry\" or \"bnct\" (or no kind with a \
-             [source] run file)",
+            "{}: kind = \"{k}\": expected \"therapy\", \"dosimetry\", \"bnct\" or \"patient\" (or no \
+             kind with a [source] run file)",
             path.display()
         ),
         None if table.contains_key("source") => StudyKind::Run,
@@ -94,6 +97,7 @@ pub fn run_study(
             (out, r.summary)
         }
         StudyKind::Bnct => bnct::run_file(ctx, path, out, opts)?,
+        StudyKind::Patient => patient::run_file(ctx, path, out, opts)?,
         StudyKind::Therapy => therapy::run_therapy_file(ctx, path, out, opts)?,
     };
     Ok(StudyResult {

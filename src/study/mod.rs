@@ -3,7 +3,8 @@
 //! Every study kind is a folder with the same parts: `spec` (the TOML sections as serde
 //! structs), `run` (the computation, spec in, typed result out), `outputs` (the result's
 //! files), `figures` and, where the kind writes one, `report` (`report.md`):
-//! [`runfile`] (run files, `theradose run`), [`dosimetry`], [`therapy`] and [`bnct`].
+//! [`runfile`] (run files, `theradose run`), [`dosimetry`], [`therapy`], [`bnct`] and
+//! [`patient`].
 //! [`dispatch`] classifies a study file and runs it by its kind; [`common`] holds what the kinds
 //! share. Imports go one way: `dispatch` -> kinds -> `common` (therapy also uses `dosimetry`,
 //! whose sections it embeds).
@@ -14,6 +15,7 @@ pub mod dispatch;
 pub mod dose;
 pub mod dosimetry;
 pub mod maps;
+pub mod patient;
 pub mod runfile;
 pub mod therapy;
 

@@ -54,6 +54,7 @@ fn phantom(ctx: &Context, a: &BeamSpec) -> Result<(Phantom, Vec<bool>)> {
             &PhantomSpec {
                 builtin: None,
                 ct: Some(PathBuf::from(&a.phantom)),
+                ct_series: None,
                 labels: None,
                 label_names: Default::default(),
                 hu_calibration: None,

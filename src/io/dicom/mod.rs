@@ -3,6 +3,7 @@
 //! * [`series`]: image series from a folder (CT in HU, PET in Bq/mL, NM/SPECT in counts or
 //!   Bq/mL), single- or multi-frame, with the patient, study and frame-of-reference identity
 //!   of the series so a dose written back can reference it.
+//!   Enhanced multi-frame CT and PET (functional groups) are read too (`enhanced`).
 //! * [`pet`]: SUV body-weight factors from the radiopharmaceutical information.
 //! * [`rtstruct`]: RTSTRUCT contours rasterised onto an image grid (even-odd rule, sub-voxel
 //!   sampling).
@@ -11,6 +12,7 @@
 //! Geometry: DICOM's patient frame is LPS+, our [`Grid`](super::Grid) is RAS+; x and y change
 //! sign on the way in and out (`flip`). Every error names the file and what was found.
 
+mod enhanced;
 pub mod pet;
 mod pixels;
 pub mod rtdose;
@@ -18,7 +20,7 @@ pub mod rtstruct;
 pub mod seg;
 pub mod series;
 mod structures;
-mod time;
+pub mod time;
 
 pub use rtdose::{read_rt_dose, write_rt_dose, write_rt_dose_for, DoseReference};
 pub use series::{list_series, read_series, DicomImage, PatientStudy, SeriesInfo};

@@ -82,6 +82,14 @@ pub struct DicomImage {
     /// NM tomography: the acquisition time behind the counts, s (sum over the rotations of
     /// ActualFrameDuration x NumberOfFramesInRotation); None when the header lacks it
     pub acquisition_s: Option<f64>,
+    /// when the image was acquired, seconds since 1970-01-01 in the scanner's local time
+    /// (AcquisitionDate/Time, else SeriesDate/Time, else AcquisitionDateTime); see
+    /// [`super::time::iso`]
+    pub scan_time_s: Option<f64>,
+    /// the administration (RadiopharmaceuticalStartDateTime, else SeriesDate or StudyDate
+    /// with RadiopharmaceuticalStartTime, of the RadiopharmaceuticalInformationSequence), in
+    /// the same clock; None when the header lacks it
+    pub injection_time_s: Option<f64>,
 }
 
 /// The DICOM files at `path`: the file itself, or every file under the folder (recursively)
@@ -288,7 +296,20 @@ fn axes(s: &Slice) -> ([f64; 3], [f64; 3], [f64; 3]) {
     (r, c, cross(r, c))
 }
 
-fn build(files: &[&(PathBuf, DefaultDicomObject)]) -> Result<DicomImage, IoError> {
+/// The grid and values of a series of single-frame slices (or one multi-frame NM file), the
+/// first file in slice order, and the files in slice order.
+#[allow(clippy::type_complexity)] // (grid, values, first file, files in order)
+fn slices_volume<'a>(
+    files: &[&'a (PathBuf, DefaultDicomObject)],
+) -> Result<
+    (
+        Grid,
+        Vec<f64>,
+        &'a (PathBuf, DefaultDicomObject),
+        Vec<&'a (PathBuf, DefaultDicomObject)>,
+    ),
+    IoError,
+> {
     let mut slices = files
         .iter()
         .map(|f| slice_header(f))
@@ -327,7 +348,20 @@ fn build(files: &[&(PathBuf, DefaultDicomObject)]) -> Result<DicomImage, IoError
     data.par_chunks_mut(per_slice)
         .zip(slices.par_iter())
         .try_for_each(|(out, s)| decode_pixels(s.file, out))?;
-    let a = attrs(first.file);
+    let first_file = first.file;
+    let sorted = slices.iter().map(|s| s.file).collect();
+    Ok((grid, data, first_file, sorted))
+}
+
+fn build(files: &[&(PathBuf, DefaultDicomObject)]) -> Result<DicomImage, IoError> {
+    let (grid, data, first, sorted) = if files.len() == 1 && super::enhanced::is_enhanced(files[0])
+    {
+        let (grid, data) = super::enhanced::read(files[0])?;
+        (grid, data, files[0], vec![files[0]])
+    } else {
+        slices_volume(files)?
+    };
+    let a = attrs(first);
     let modality = a.text(tags::MODALITY).unwrap_or_default();
     let units = match modality.as_str() {
         "CT" => "HU".to_string(),
@@ -339,10 +373,10 @@ fn build(files: &[&(PathBuf, DefaultDicomObject)]) -> Result<DicomImage, IoError
     } else {
         None
     };
-    let instances = slices
+    let instances = sorted
         .iter()
-        .map(|s| {
-            let a = attrs(s.file);
+        .map(|f| {
+            let a = attrs(f);
             (
                 a.text(tags::SOP_CLASS_UID).unwrap_or_default(),
                 a.text(tags::SOP_INSTANCE_UID).unwrap_or_default(),
@@ -359,6 +393,8 @@ fn build(files: &[&(PathBuf, DefaultDicomObject)]) -> Result<DicomImage, IoError
         series: Vec::new(),
         instances,
         acquisition_s: acquisition_s(&a)?,
+        scan_time_s: scan_time_s(&a),
+        injection_time_s: injection_time_s(&a),
     })
 }
 
@@ -450,6 +486,32 @@ fn acquisition_s(a: &Attrs) -> Result<Option<f64>, IoError> {
         }
     }
     Ok((total > 0.0).then_some(total))
+}
+
+/// The acquisition time of a data set: AcquisitionDate/Time, else SeriesDate/Time, else
+/// AcquisitionDateTime (s since 1970-01-01, scanner clock).
+fn scan_time_s(a: &Attrs) -> Option<f64> {
+    let da_tm = |d, t| super::time::parse_da_tm(&a.text(d)?, Some(&a.text(t)?));
+    da_tm(tags::ACQUISITION_DATE, tags::ACQUISITION_TIME)
+        .or_else(|| da_tm(tags::SERIES_DATE, tags::SERIES_TIME))
+        .or_else(|| super::time::parse_dt(&a.text(tags::ACQUISITION_DATE_TIME)?))
+}
+
+/// The administration time of the first RadiopharmaceuticalInformationSequence item (s since
+/// 1970-01-01, scanner clock).
+fn injection_time_s(a: &Attrs) -> Option<f64> {
+    let item = a
+        .items(tags::RADIOPHARMACEUTICAL_INFORMATION_SEQUENCE)
+        .first()?;
+    let r = Attrs::new(item, a.path);
+    r.text(tags::RADIOPHARMACEUTICAL_START_DATE_TIME)
+        .and_then(|s| super::time::parse_dt(&s))
+        .or_else(|| {
+            let date = a
+                .text(tags::SERIES_DATE)
+                .or_else(|| a.text(tags::STUDY_DATE))?;
+            super::time::parse_da_tm(&date, Some(&r.text(tags::RADIOPHARMACEUTICAL_START_TIME)?))
+        })
 }
 
 /// The patient, study and frame-of-reference attributes of a data set.

@@ -88,6 +88,38 @@ pub fn parse_dt(dt: &str) -> Option<f64> {
     parse_da_tm(&dt[..8], tm)
 }
 
+/// Seconds since 1970-01-01 of ISO 8601 text `YYYY-MM-DDTHH:MM[:SS[.F]]` (or with a space for
+/// the `T`; a date alone is midnight). A UTC offset or `Z` is not accepted: DICOM times are
+/// the scanner's local time, and so is this.
+pub fn parse_iso(s: &str) -> Option<f64> {
+    let s = s.trim();
+    let (date, time) = match s.split_once(['T', ' ']) {
+        Some((d, t)) => (d, Some(t)),
+        None => (s, None),
+    };
+    let d: Vec<&str> = date.split('-').collect();
+    if d.len() != 3 || d[0].len() != 4 || d[1].len() != 2 || d[2].len() != 2 {
+        return None;
+    }
+    let da = d.concat();
+    let tm = match time {
+        Some(t) => {
+            let (whole, frac) = t.split_once('.').unwrap_or((t, ""));
+            let p: Vec<&str> = whole.split(':').collect();
+            if !(2..=3).contains(&p.len()) || p.iter().any(|x| x.len() != 2) {
+                return None;
+            }
+            let mut tm = p.concat();
+            if !frac.is_empty() {
+                tm = format!("{tm}.{frac}");
+            }
+            Some(tm)
+        }
+        None => None,
+    };
+    parse_da_tm(&da, tm.as_deref())
+}
+
 /// ISO 8601 text (`2026-01-05T10:00:00`) of seconds since 1970-01-01.
 pub fn iso(t_s: f64) -> String {
     let days = (t_s / 86_400.0).floor() as i64;
@@ -118,5 +150,10 @@ mod tests {
         );
         assert!(parse_da_tm("2026", None).is_none());
         assert!(parse_tm("25").is_none());
+        assert_eq!(parse_iso("2026-01-05T10:00:00"), Some(t));
+        assert_eq!(parse_iso("2026-01-05 10:00"), Some(t));
+        assert_eq!(parse_iso("2026-01-05"), parse_da_tm("20260105", None));
+        assert!(parse_iso("2026-01-05T10:00:00+01:00").is_none());
+        assert!(parse_iso("5 Jan 2026").is_none());
     }
 }

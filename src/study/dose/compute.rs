@@ -92,6 +92,13 @@ pub fn compute(
             )
         }
         DoseMethod::Vsv => {
+            let v = ph.grid.spacing_mm;
+            if (1..3).any(|c| (v[c] - v[0]).abs() > 1e-3 * v[0]) {
+                crate::spec_bail!(
+                    "method",
+                    "vsv: voxel S-value kernels are computed for cubic voxels, the phantom has {v:?} mm; use mc or ldm, or resample the CT to cubic voxels"
+                );
+            }
             let opts = KernelOptions {
                 nuclide: spec.nuclide.clone(),
                 chain: spec.chain,

@@ -5,7 +5,7 @@
 use crate::context::Context;
 use crate::dosimetry::resample::{resample, ResampleMode};
 use crate::io::dicom::DoseReference;
-use crate::io::image::{in_units, is_volume_file, read_image, ImageUnits};
+use crate::io::image::{in_units, read_image, ImageUnits};
 use crate::io::labels::read_label_names;
 use crate::io::Volume;
 use crate::materials::HuCalibration;
@@ -17,17 +17,12 @@ use std::path::Path;
 /// phantom TOML): an existing folder, a NIfTI or MetaImage file, or another existing file that
 /// is not `.toml` (a DICOM file).
 pub fn is_ct(phantom: &str) -> bool {
-    let p = Path::new(phantom);
-    p.is_dir()
-        || is_volume_file(p)
-        || (p.is_file()
-            && !p
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("toml")))
+    crate::io::image::is_image_path(Path::new(phantom))
 }
 
 /// The phantom of a CT with optional labels (a label map with an optional names file, or an
-/// RTSTRUCT), and, for a DICOM CT, what an RT Dose needs to reference it.
+/// RTSTRUCT), and, for a DICOM CT, what an RT Dose needs to reference it. `series` chooses a
+/// SeriesInstanceUID when the folder holds several CT series (else the error lists them).
 ///
 /// # Errors
 /// Unreadable files, a DICOM image not in HU, labels on another grid.
@@ -37,8 +32,9 @@ pub fn ct_phantom(
     labels: Option<&Path>,
     names: Option<&Path>,
     calibration: Option<&Path>,
+    series: Option<&str>,
 ) -> Result<(Phantom, Option<DoseReference>)> {
-    let img = read_image(ct_path, Some("CT"))?;
+    let img = read_image(ct_path, series.or(Some("CT")))?;
     let hu = if img.dicom.is_some() {
         in_units(ct_path, &img, ImageUnits::Hu)?
     } else {

@@ -41,6 +41,7 @@ fn run_file(ph: &Phantom, tia: &[f64], decays: f64, spec: &DoseSpec) -> RunFile 
         phantom: PhantomSpec {
             builtin: Some(ph.name.clone()),
             ct: None,
+            ct_series: None,
             labels: None,
             label_names: Default::default(),
             hu_calibration: None,

@@ -28,6 +28,8 @@ pub struct DoseFiles {
     pub labels: Option<PathBuf>,
     /// with a label map: the names of its ids (JSON `{"1": "liver"}` or CSV `id,name`)
     pub label_names: Option<PathBuf>,
+    /// with a CT folder holding several CT series: the SeriesInstanceUID of the one to use
+    pub series: Option<String>,
     /// optional shape groups of the phantom, e.g. lesions
     pub groups: Vec<String>,
     /// time-integrated activity map (Bq s per voxel, NIfTI or MetaImage) on the phantom grid
@@ -70,6 +72,7 @@ impl DoseFiles {
             phantom: phantom.into(),
             labels: None,
             label_names: None,
+            series: None,
             groups: Vec::new(),
             tia: tia.to_path_buf(),
             masks: Vec::new(),
@@ -102,10 +105,17 @@ pub fn run_files(ctx: &Context, job: &DoseFiles) -> Result<DoseResult> {
             job.labels.as_deref(),
             job.label_names.as_deref(),
             None,
+            job.series.as_deref(),
         )?;
         let tia = super::ct::tia_on_grid(tia, &job.tia, &ph)?;
         (ph, tia, reference)
     } else {
+        if let Some(s) = &job.series {
+            bail!(
+                "series {s}: a series applies to a CT phantom, not to the built-in phantom '{}'",
+                job.phantom
+            );
+        }
         if let Some(l) = &job.labels {
             bail!(
                 "labels {}: labels apply to a CT phantom, not to the built-in phantom '{}'",
@@ -148,6 +158,7 @@ fn phantom_for(ctx: &Context, job: &DoseFiles, tia: &Volume<f64>) -> Result<Phan
     let spec = PhantomSpec {
         builtin: Some(job.phantom.clone()),
         ct: None,
+        ct_series: None,
         labels: None,
         label_names: Default::default(),
         hu_calibration: None,

@@ -198,6 +198,7 @@ pub fn run(
         &PhantomSpec {
             builtin: Some(spec.phantom.builtin.clone()),
             ct: None,
+            ct_series: None,
             labels: None,
             label_names: Default::default(),
             hu_calibration: None,
