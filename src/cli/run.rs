@@ -222,8 +222,7 @@ pub fn merge(a: MergeArgs) -> Result<()> {
     use theradose::run::guard::{check_existing, Existing, OutputLock};
     let _lock = OutputLock::acquire(&a.out, &theradose::run::progress::note)?;
     check_existing(&a.out, Existing::of_flags(false, a.force)).inspect_err(print_hint)?;
-    if a
-        .parts
+    if a.parts
         .first()
         .is_some_and(|p| super::beam::is_beam_folder(p))
     {

@@ -9,7 +9,7 @@ use anyhow::{ensure, Context};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::common::{drawing, font, render, Figure};
+use super::common::{drawing, font, render, Canvas, Figure};
 use super::common::{DESC_PT, LEGEND_PT, TICK_PT, TITLE_PT};
 use super::ticks::{self, TickAxis};
 
@@ -73,7 +73,11 @@ impl Overlay<'_> {
 }
 
 impl Figure for Overlay<'_> {
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> anyhow::Result<()> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        _cx: &Canvas,
+    ) -> anyhow::Result<()> {
         let body = root.titled(self.title, font(TITLE_PT)).map_err(drawing)?;
         let (ex, ey) = (
             self.width as f64 * self.pixel_mm[0],

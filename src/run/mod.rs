@@ -8,8 +8,8 @@
 pub mod guard;
 pub mod kernel;
 pub mod neutron;
-pub mod pool;
 pub mod phantom_arg;
+pub mod pool;
 pub mod problem;
 pub mod progress;
 pub mod spec;
