@@ -325,7 +325,7 @@ fn series_chooses_one_of_two_ct_series() {
     let (ok, err) = dose("ldm", &["--series", phantom_uid]);
     assert!(ok, "{err}");
     // voxel S-values need cubic voxels; this CT has 2 x 1.5 x 2.5 mm
-    let (ok, err) = dose("vsv", &["--series", phantom_uid]);
+    let (ok, err) = dose("vsv", &["--series", phantom_uid, "--force"]);
     assert!(
         !ok && err.contains("cubic voxels") && err.contains("1.5"),
         "{err}"

@@ -278,7 +278,7 @@ fn cli_kernel_nuclide_keys_and_errors() {
             "kernel", "--medium", "water", "--radius", "1", "--shells", "2",
         ])
         .args(["--histories", "10", "--out"])
-        .arg(&out)
+        .arg(out.with_file_name("no_source.csv"))
         .output()
         .unwrap();
     assert!(!o.status.success());

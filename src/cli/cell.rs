@@ -37,8 +37,10 @@ pub struct CellSvaluesArgs {
     /// Monte Carlo: decays per source region
     #[arg(long, default_value_t = 100_000)]
     pub histories: u64,
+    /// Monte Carlo: random seed (the same seed gives the same result, bit for bit)
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Monte Carlo: worker threads (default: all cores); results do not depend on it
     #[arg(long)]
     pub threads: Option<usize>,
     /// Monte Carlo: electron and photon cut-off (keV)
@@ -113,12 +115,16 @@ pub fn run(a: &CellSvaluesArgs) -> Result<()> {
     hits, specific energy, surviving fraction), histograms.csv and summary.json."
 )]
 pub struct CellClusterArgs {
+    /// radionuclide of the label, e.g. At-211, I-125, Lu-177, Ac-225
     #[arg(long)]
     pub nuclide: String,
+    /// include the decay chain at secular equilibrium (Ac-225, Pb-212, Ra-223, ...)
     #[arg(long)]
     pub chain: bool,
+    /// radius of every cell (um)
     #[arg(long, allow_hyphen_values = true)]
     pub cell_radius_um: f64,
+    /// radius of every nucleus (um), smaller than the cell radius
     #[arg(long, allow_hyphen_values = true)]
     pub nucleus_radius_um: f64,
     /// cluster (cells in a sphere) or monolayer (cells in a plane)
@@ -151,6 +157,7 @@ pub struct CellClusterArgs {
     /// tissue of data/biology/tissues.toml (alpha, alpha/beta, repair, RBE)
     #[arg(long, default_value = "tumour")]
     pub tissue: String,
+    /// random seed of the cell positions, labels, activities and hits
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// output folder
