@@ -340,3 +340,120 @@ fn a_bad_figures_section_names_its_field() {
     .unwrap();
     ok.check().unwrap();
 }
+
+/// Standard base64 decoded (the test's own, independent of the writer's encoder).
+fn unbase64(s: &str) -> Vec<u8> {
+    let val = |c: u8| match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'+' => 62,
+        _ => 63,
+    };
+    let clean: Vec<u8> = s.bytes().filter(|&c| c != b'=').collect();
+    let mut out = Vec::new();
+    for c in clean.chunks(4) {
+        let n = c
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (k, &b)| n | u32::from(val(b)) << (18 - 6 * k));
+        out.extend_from_slice(&n.to_be_bytes()[1..c.len()]);
+    }
+    out
+}
+
+#[test]
+fn svgs_embed_a_subset_of_the_bundled_font_and_render_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let pts: Vec<(f64, f64)> = (0..20).map(|k| (k as f64, k as f64 * 0.5)).collect();
+    let series = [Series {
+        name: "kidneys",
+        points: &pts,
+        y_err: None,
+    }];
+    let path = dir.path().join("curve.png");
+    with_figures(&spec(88.0, 150.0), || {
+        line_png(
+            &path,
+            "Time-activity curve",
+            "time after injection (h)",
+            "activity (MBq)",
+            &series,
+            false,
+        )
+    })
+    .unwrap();
+    let svg_path = path.with_extension("svg");
+    let svg = std::fs::read_to_string(&svg_path).unwrap();
+    // an @font-face in a <style>, the font a small subset of the 700 kB bundled font
+    let style_at = svg.find("<style>").expect("no <style> in the SVG");
+    let style_end = svg[style_at..].find("</style>").unwrap() + style_at + "</style>".len();
+    let style = &svg[style_at..style_end];
+    assert!(style.contains("@font-face") && style.contains("font-family: \"DejaVu Sans\""));
+    let b64 = style
+        .split("base64,")
+        .nth(1)
+        .unwrap()
+        .split(')')
+        .next()
+        .unwrap();
+    let font = unbase64(b64);
+    let full =
+        std::fs::metadata(Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/DejaVuSans.ttf"))
+            .unwrap()
+            .len() as usize;
+    assert!(
+        font.len() * 10 < full,
+        "subset {} of {full} bytes",
+        font.len()
+    );
+    // the subset is a font a viewer can use: every character of the texts maps to a glyph
+    // with an outline (spaces aside)
+    let face = ttf_parser::Face::parse(&font, 0).expect("the embedded font parses");
+    let texts = svg_texts(&svg_path);
+    for t in ["time after injection (h)", "activity (MBq)", "kidneys"] {
+        assert!(texts.iter().any(|s| s == t), "'{t}' not in {texts:?}");
+    }
+    for c in texts
+        .iter()
+        .flat_map(|t| t.chars())
+        .filter(|c| !c.is_whitespace())
+    {
+        let g = face
+            .glyph_index(c)
+            .unwrap_or_else(|| panic!("no glyph for {c:?}"));
+        assert!(face.glyph_bounding_box(g).is_some(), "no outline for {c:?}");
+    }
+    // resvg draws the SVG the same with and without the embedded font
+    let bare = format!("{}{}", &svg[..style_at], &svg[style_end..]);
+    let px = (520, 404);
+    let a = theradose::plot::svg_to_png(&svg, px, 150.0).unwrap();
+    let b = theradose::plot::svg_to_png(&bare, px, 150.0).unwrap();
+    let pixels = |bytes: &[u8]| {
+        let mut r = png::Decoder::new(std::io::Cursor::new(bytes))
+            .read_info()
+            .unwrap();
+        let mut buf = vec![0; r.output_buffer_size()];
+        let f = r.next_frame(&mut buf).unwrap();
+        buf.truncate(f.buffer_size());
+        buf
+    };
+    let (pa, pb) = (pixels(&a), pixels(&b));
+    assert_eq!(pa.len(), pb.len());
+    let differ = pa
+        .iter()
+        .zip(&pb)
+        .filter(|(x, y)| x.abs_diff(**y) > 8)
+        .count();
+    eprintln!(
+        "SVG {} bytes, font subset {} bytes (full {full}); {differ} of {} channel values differ",
+        svg.len(),
+        font.len(),
+        pa.len()
+    );
+    assert!(
+        differ * 1000 < pa.len(),
+        "{differ} of {} values differ",
+        pa.len()
+    );
+}

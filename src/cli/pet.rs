@@ -1,6 +1,6 @@
 //! `theradose pet`: a simulated PET scan of a phantom ([`theradose::pet::scan`]); the images
-//! and summary go to `--out`, with `pet.png`, the transverse slice of the reconstruction
-//! holding the most true activity.
+//! and summary go to `--out`, with `pet.png`, the reconstruction as a wash over the phantom's
+//! density in the transverse (axial) plane holding the most true activity.
 
 use anyhow::Result;
 use std::path::{Path, PathBuf};
@@ -159,31 +159,28 @@ pub fn run(args: &PetArgs) -> Result<()> {
     Ok(())
 }
 
-/// Transverse slice of the reconstruction holding the most true activity.
+/// The reconstruction as a wash over the phantom's density in the axial (transverse) plane
+/// holding the most true activity, with the region outlines.
 fn figure(ph: &Phantom, recon: &[f64], truth: &[f64], path: &Path) -> Result<()> {
+    use theradose::study::maps::{self, MapStyle};
     let [nx, ny, nz] = ph.grid.dims;
     let slab_sum = |k: usize| truth[k * nx * ny..(k + 1) * nx * ny].iter().sum::<f64>();
     let k = (0..nz).fold(0, |b, k| if slab_sum(k) > slab_sum(b) { k } else { b });
-    let slab = k * nx * ny..(k + 1) * nx * ny;
-    let title = format!("{}: reconstruction, slice z = {k}", ph.name);
-    theradose::plot::slice_png(
-        path,
-        &theradose::plot::Slice {
-            values: &recon[slab.clone()],
-            width: nx,
-            height: ny,
-            pixel_mm: [ph.grid.spacing_mm[0], ph.grid.spacing_mm[1]],
-        },
-        &theradose::plot::SliceFigure {
-            title: &title,
-            colorbar_label: "activity (Bq/mL)",
-            x_label: "x (mm)",
-            y_label: "y (mm)",
-            colormap: theradose::plot::Colormap::Inferno,
-            log_scale: false,
-            range: None,
-            outline_labels: Some(&ph.label[slab]),
-            isolines: &[],
-        },
-    )
+    let spec = theradose::plot::FiguresSpec {
+        slices: vec!["axial".into()],
+        ..theradose::plot::current()
+    };
+    let title = format!("{}: reconstruction", ph.name);
+    let style = MapStyle {
+        title: &title,
+        colorbar_label: "activity (Bq/mL)",
+        colormap: theradose::plot::Colormap::Inferno,
+        range: None,
+        log_scale: false,
+        isolevels: &[],
+        iso_unit: "",
+        notes: &[],
+    };
+    maps::anatomy_map(ph, &spec, [nx / 2, ny / 2, k], recon, path, &style)?;
+    Ok(())
 }

@@ -12,6 +12,7 @@ use anyhow::{bail, Context};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use super::font;
 use super::options::{self, FiguresSpec};
 use super::raster::{self, Raster};
 
@@ -22,7 +23,8 @@ pub(super) const TITLE_PT: f64 = 22.0;
 pub(super) const DESC_PT: f64 = 19.0;
 pub(super) const TICK_PT: f64 = 16.0;
 pub(super) const LEGEND_PT: f64 = 16.0;
-/// The font families written into SVG files: DejaVu Sans where installed, else a look-alike.
+/// The font families written into SVG files: DejaVu Sans (the subset embedded in the file),
+/// then look-alikes for viewers that ignore `@font-face`.
 const SVG_FONTS: &str = "DejaVu Sans, Verdana, Arial, Helvetica, sans-serif";
 
 /// DejaVu Sans (Bitstream Vera licence, freely redistributable), bundled so that figures need
@@ -158,6 +160,12 @@ fn draw_svg(fig: &impl Figure, cx: &Canvas, size: Sizes) -> anyhow::Result<Strin
         .and_then(|r| s[r..].find("/>").map(|e| r + e + 2))
         .unwrap_or_else(|| s.find('>').map_or(0, |k| k + 1));
     s.insert_str(at, &format!("\n{images}"));
+    // the font subset, as the family the texts name first, right after the <svg> tag
+    let style = font::font_face_style(&s, DEJAVU_SANS, "DejaVu Sans")?;
+    let open = s
+        .find("<svg")
+        .and_then(|k| s[k..].find('>').map(|e| k + e + 1));
+    s.insert_str(open.unwrap_or(0), &format!("\n{style}"));
     Ok(s)
 }
 

@@ -6,7 +6,8 @@
 //! ([`bar_png`], [`grouped_bar_png`]) and a time-activity curve ([`tac_png`]). The inputs are
 //! plain slices so that any layer can feed them.
 //!
-//! Every figure is drawn once as SVG (text as text, sized in mm) and written in the formats of
+//! Every figure is drawn once as SVG (text as text, sized in mm, the bundled font's glyphs it
+//! uses embedded as an `@font-face`) and written in the formats of
 //! the `[figures]` settings in force ([`FiguresSpec`], set for a scope by [`with_figures`];
 //! default PNG and SVG, 300 dpi, 88 mm wide, 180 mm for several panels): the PNG is the SVG
 //! rasterised by resvg with the same bundled font, with its dpi in a pHYs chunk. The path given
@@ -20,6 +21,7 @@ mod color_scale;
 mod colormap;
 mod common;
 mod contour;
+mod font;
 mod line;
 mod map;
 mod map_marks;

@@ -304,35 +304,66 @@ impl DoseResult {
         )
     }
 
+    /// `dose_coronal.png`: the dose as a wash over the phantom's density in a coronal plane
+    /// through the voxel of highest dose (or `[figures] through`), with the region outlines of
+    /// the settings in force; air (below 0.01 g/cm3) is blanked.
     fn write_coronal(&self, ph: &Phantom, out: &Path) -> Result<()> {
         let dose = &self.dose_gy;
-        let cj = coronal_slice(ph, dose);
-        crate::study::common::coronal_figure(
+        let spec = plot::FiguresSpec {
+            slices: vec!["coronal".into()],
+            ..plot::current()
+        };
+        spec.check()?;
+        let at = match &spec.through {
+            Some(_) => crate::study::maps::through_voxel(ph, &spec, None)?,
+            None => {
+                let (i, j, k) = ph.ijk(max_dose_voxel(ph, dose));
+                [i, j, k]
+            }
+        };
+        let value: Vec<f64> = (0..ph.len())
+            .map(|v| if ph.density[v] >= 0.01 { dose[v] } else { 0.0 })
+            .collect();
+        let max = value
+            .iter()
+            .copied()
+            .filter(|v| v.is_finite())
+            .fold(0.0, f64::max);
+        let title = format!(
+            "{} dose ({}), coronal plane through the maximum",
+            self.spec.nuclide,
+            self.spec.method.name()
+        );
+        let style = crate::study::maps::MapStyle {
+            title: &title,
+            colorbar_label: "dose (Gy)",
+            colormap: plot::Colormap::Magma,
+            range: (max > 0.0).then_some((max * 1e-3, max)),
+            log_scale: true,
+            isolevels: &[],
+            iso_unit: "",
+            notes: &[],
+        };
+        crate::study::maps::anatomy_map(
             ph,
-            cj,
-            |v| if ph.density[v] >= 0.01 { dose[v] } else { 0.0 },
+            &spec,
+            at,
+            &value,
             &out.join("dose_coronal.png"),
-            &format!(
-                "{} dose ({}), coronal slice j = {cj}",
-                self.spec.nuclide,
-                self.spec.method.name()
-            ),
-            "dose (Gy)",
-            plot::Colormap::Inferno,
-            true,
-            None,
-        )
+            &style,
+        )?;
+        Ok(())
     }
 }
 
-/// The x-z slice through the voxel of highest dose.
-fn coronal_slice(ph: &Phantom, dose: &[f64]) -> usize {
+/// The voxel of highest dose outside air (0.01 g/cm3).
+fn max_dose_voxel(ph: &Phantom, dose: &[f64]) -> usize {
     let (imax, _) = dose
         .iter()
         .enumerate()
         .filter(|(v, _)| ph.density[*v] >= 0.01)
         .fold((0, f64::MIN), |a, (i, &d)| if d > a.1 { (i, d) } else { a });
-    ph.ijk(imax).1
+    imax
 }
 
 /// Cumulative DVH figure of all regions.
