@@ -376,5 +376,10 @@ fn bad_input_names_the_file_and_the_field() {
         let err = run_file(&path, Some(&dir.path().join("out")), &opts(10, 1)).unwrap_err();
         let msg = format!("{err:#}");
         assert!(msg.contains(&name) && msg.contains(field), "{msg}");
+        // validated before the first history: no neutron tally (checkpoint) was written
+        assert!(
+            !dir.path().join("out").join("tally.bin").exists(),
+            "{field}: the error came after the Monte Carlo"
+        );
     }
 }

@@ -16,7 +16,7 @@ pub mod run;
 pub mod spec;
 pub mod transport;
 
-pub use run::{run, BnctResult};
+pub use run::{run, run_with, BnctResult};
 pub use spec::BnctStudy;
 
 use crate::context::Context;
@@ -58,10 +58,14 @@ pub fn run_file(
 }
 
 /// Runs a loaded study and writes its folder `out` (which must exist): tables, volumes,
-/// figures, `summary.json` and `report.md`. Returns the summary.
+/// figures, `summary.json` and `report.md`. Returns the summary. The neutron tally is
+/// checkpointed to `out/tally.bin` and a checkpoint of the same study found there is continued
+/// (an interrupted study resumes to the result of an uninterrupted one); one of another study
+/// is refused.
 ///
 /// # Errors
-/// As [`run_file`].
+/// As [`run_file`]; a checkpoint of another study; an interrupted run
+/// ([`crate::error::Interrupted`], its checkpoint kept).
 pub fn run_into(
     ctx: &Context,
     study: &BnctStudy,
@@ -69,7 +73,9 @@ pub fn run_into(
     opts: &StudyOptions,
 ) -> Result<serde_json::Value> {
     let start = Instant::now();
-    let r = run(ctx, study, opts)?;
+    let _lock = crate::run::guard::OutputLock::acquire(out, &crate::run::progress::note)?;
+    crate::run::install_interrupt_handler();
+    let r = run_with(ctx, study, opts, Some(&out.join("tally.bin")))?;
     r.write(study, out)?;
     eprintln!("study '{}': figures", study.name);
     let figs = figures::write_figures(study, out, &r)?;

@@ -54,6 +54,34 @@ fn region_tissues(study: &BnctStudy) -> Vec<(String, String)> {
     }
 }
 
+/// Checks the radiobiology inputs before any Monte Carlo: every region of `[biology.regions]`
+/// exists in `ph` and its tissue is an inline `[biology.tissue]` entry that validates or a
+/// tissue of the shared table (errors name the file and the field, as [`evaluate`]'s).
+///
+/// # Errors
+/// A mapped region or tissue that does not exist, an invalid inline tissue.
+pub fn check(study: &BnctStudy, ph: &Phantom) -> Result<()> {
+    let f = study.file.display();
+    let db = TissueDb::load()?;
+    let inline = study.biology.as_ref().map(|b| &b.tissue);
+    for (region, tname) in region_tissues(study) {
+        if !ph.regions.iter().any(|r| r.name == region) {
+            bail!("{f}: biology.regions.{region}: the phantom has no region '{region}'");
+        }
+        match inline.and_then(|t| t.get(&tname)) {
+            Some(t) => t
+                .validate()
+                .with_context(|| format!("{f}: biology.tissue.{tname}"))?,
+            None => {
+                db.tissue(&tname)
+                    .with_context(|| format!("{f}: biology.regions.{region}"))?;
+            }
+        }
+    }
+    study.prescription_kind()?;
+    Ok(())
+}
+
 /// Evaluates every mapped region of `ph` with the treatment's weighted dose map (`weighted_gy`,
 /// Gy-eq per voxel over the treatment) delivered at a constant rate over `treatment_h` hours.
 ///

@@ -72,16 +72,34 @@ pub fn map<'a>(maps: &'a crate::dosimetry::bnct::Maps, name: &str) -> &'a [f64] 
 }
 
 /// Runs a loaded BNCT study (in the current rayon pool): `opts.histories` overrides
-/// `run.histories`.
+/// `run.histories`. No checkpoints: [`run_with`] keeps them.
 ///
 /// # Errors
 /// A bad study value (named by file and field), a failing PET or neutron run.
 pub fn run(ctx: &Context, study: &BnctStudy, opts: &StudyOptions) -> Result<BnctResult> {
+    run_with(ctx, study, opts, None)
+}
+
+/// [`run`], with the neutron tally checkpointed to `checkpoint` (every `run.checkpoint_every_s`
+/// seconds) and continued from it when it holds the same study ([`BnctStudy::fingerprint`]):
+/// an interrupted study resumes to the result of an uninterrupted one.
+///
+/// # Errors
+/// As [`run`]; a checkpoint of another study; an interrupted run
+/// ([`crate::error::Interrupted`], its checkpoint kept).
+pub fn run_with(
+    ctx: &Context,
+    study: &BnctStudy,
+    opts: &StudyOptions,
+    checkpoint: Option<&std::path::Path>,
+) -> Result<BnctResult> {
     let f = study.file.display();
     let p = &study.phantom;
     let ph0 = builtin::build(&p.builtin, &ctx.materials, p.voxel_mm, &p.groups)
         .with_context(|| format!("{f}: phantom.builtin = \"{}\"", p.builtin))?;
+    // every input before the first history (regions, tissues, prescription)
     study.check_regions(&ph0)?;
+    radiobiology::check(study, &ph0)?;
     let aimed = aimed_beam(study, &ph0)?;
     eprintln!("study '{}': boron map ({})", study.name, study.boron.source);
     let boron = boron_map(study, &ph0)?;
@@ -93,6 +111,15 @@ pub fn run(ctx: &Context, study: &BnctStudy, opts: &StudyOptions) -> Result<Bnct
     let cbe: Vec<f64> = ph.regions.iter().map(|r| study.cbe(&r.name)).collect();
     let histories = opts.histories.unwrap_or(study.run.histories);
     eprintln!("study '{}': {histories} neutron histories", study.name);
+    let mut settings = crate::run::RunSettings::new(study.run.seed, histories);
+    settings.threads = opts.threads;
+    settings.label = "neutrons".into();
+    if let Some(path) = checkpoint {
+        settings.tally_path = Some(path.to_path_buf());
+        settings.resume = true;
+        settings.fingerprint = study.fingerprint();
+        settings.checkpoint_every_s = study.run.checkpoint_every_s.unwrap_or(10.0);
+    }
     let neutrons = run_neutrons(
         &ph,
         &ppm_mat,
@@ -101,9 +128,7 @@ pub fn run(ctx: &Context, study: &BnctStudy, opts: &StudyOptions) -> Result<Bnct
         &weights,
         &cbe,
         study.beam.gamma_transport,
-        study.run.seed,
-        histories,
-        opts.threads,
+        &settings,
     )?;
     // normalisation and prescription
     let beam = &aimed.beam;

@@ -209,9 +209,25 @@ pub struct RunPart {
     pub histories: u64,
     #[serde(default = "seed")]
     pub seed: u64,
+    /// seconds between checkpoints of the neutron tally (`tally.bin` in the output folder;
+    /// default 10)
+    #[serde(default)]
+    pub checkpoint_every_s: Option<f64>,
 }
 
 impl BnctStudy {
+    /// Hash of everything in the study that determines its neutron histories' results (all
+    /// but the histories, the checkpoint interval, the description and the file's place): a
+    /// checkpoint is only continued by the same study.
+    pub fn fingerprint(&self) -> u64 {
+        let mut s = self.clone();
+        s.run.histories = 0;
+        s.run.checkpoint_every_s = None;
+        s.description.clear();
+        s.file = PathBuf::new();
+        crate::run::spec::fnv1a(format!("{s:?}").as_bytes())
+    }
+
     /// Reads and checks a study file.
     ///
     /// # Errors
@@ -257,6 +273,9 @@ impl BnctStudy {
             }
             Ok(())
         };
+        if let Some(c) = self.run.checkpoint_every_s {
+            non_negative("run.checkpoint_every_s", c)?;
+        }
         if self.kind != "bnct" {
             bail!("{f}: kind = \"{}\": expected \"bnct\"", self.kind);
         }

@@ -103,12 +103,14 @@ pub struct NeutronRun {
     pub energy_balance: f64,
 }
 
-/// Runs the neutron transport of a study on a boron-loaded phantom.
+/// Runs the neutron transport of a study on a boron-loaded phantom on the shared run driver
+/// (`settings`: seed, histories, threads, and the checkpoint and resume of a study's folder).
 ///
 /// `cbe` per region label; `ppm` the 10B map (ug/g per voxel).
 ///
 /// # Errors
-/// Physics tables that fail to build, a failed run.
+/// Physics tables that fail to build, a failed run, a checkpoint of another study; an
+/// interrupted run ([`crate::error::Interrupted`], its checkpoint kept).
 #[allow(clippy::too_many_arguments)] // one run's inputs, all distinct
 pub fn run(
     ph: &Phantom,
@@ -118,9 +120,7 @@ pub fn run(
     weights: &Weighting,
     cbe: &[f64],
     gamma_transport: bool,
-    seed: u64,
-    histories: u64,
-    threads: Option<usize>,
+    settings: &crate::run::RunSettings,
 ) -> Result<NeutronRun> {
     let physics = NeutronPhysics::new(&ph.materials, ppm_mat)?;
     let photon = PhotonPhysics::new(&ph.materials)?;
@@ -165,13 +165,14 @@ pub fn run(
     let n_extra = ph.regions.len() * NQ;
     tr.history_extra = Some((n_extra, &fold));
     let size = ph.size_cm;
-    let out = crate::run::neutron::run_histories(
-        &tr,
-        |rng| aimed.beam.sample_into_box(rng, size),
-        seed,
-        histories,
-        threads,
-    )?;
+    let out =
+        crate::run::neutron::execute(&tr, |rng| aimed.beam.sample_into_box(rng, size), settings)?;
+    if out.interrupted {
+        return Err(crate::error::Interrupted {
+            histories: out.tally.histories,
+        }
+        .into());
+    }
     let maps = beam_maps(ph, &out, weights, cbe, Some(ppm));
     let step = ph.voxel_cm.iter().cloned().fold(f64::INFINITY, f64::min);
     let depth = depth_curve(ph, &maps, aimed.body_entry, aimed.beam.dir, step, |v| {
