@@ -1,13 +1,14 @@
-//! Figures: a slice with outlines and iso-lines, a line plot and a grouped bar chart are written
+//! Figures: a map with outlines and iso-lines, a line plot and a grouped bar chart are written
 //! as PNG and SVG, decode to the figure size, and degenerate images (all zero, NaN) do not fail.
 
 use std::path::Path;
 
 use std::io::Read;
 
+use theradose::io::Grid;
 use theradose::plot::{
-    bar_png, line_png, slice_png, BarFigure, BarGroup, Colormap, RefLine, Series, Slice,
-    SliceFigure,
+    bar_png, line_png, map_png, BarFigure, BarGroup, Colormap, MapFigure, MapPanel, Plane, RefLine,
+    Series,
 };
 
 const PNG_SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a];
@@ -41,51 +42,63 @@ fn blob() -> (Vec<f64>, Vec<u16>) {
     (values, labels)
 }
 
-fn figure<'a>(labels: Option<&'a [u16]>, isolines: &'a [f64]) -> SliceFigure<'a> {
-    SliceFigure {
-        title: "Lu-177 absorbed dose, coronal slice",
+/// One axial panel of the blob on a 64 x 48 x 1 grid of 1.5 x 2 mm voxels.
+fn map_figure<'a>(
+    grid: &'a Grid,
+    panels: &'a [MapPanel<'a>],
+    labels: Option<&'a [u16]>,
+    isolevels: &'a [f64],
+) -> MapFigure<'a> {
+    MapFigure {
+        title: "Lu-177 absorbed dose",
+        grid,
+        panels,
+        through: [0, 0, 0],
         colorbar_label: "dose (Gy)",
-        x_label: "x (mm)",
-        y_label: "z (mm)",
         colormap: Colormap::Viridis,
-        log_scale: false,
         range: None,
-        outline_labels: labels,
-        isolines,
+        log_scale: false,
+        anatomy: None,
+        anatomy_window: (0.0, 1.0),
+        labels,
+        outline: &[1],
+        isolevels,
+        iso_unit: "Gy",
+        notes: &[],
     }
 }
 
+fn grid() -> Grid {
+    Grid::new([64, 48, 1], [1.5, 2.0, 2.0])
+}
+
+fn axial(values: &[f64]) -> [MapPanel<'_>; 1] {
+    [MapPanel {
+        values,
+        plane: Plane::Axial,
+        label: "",
+    }]
+}
+
 #[test]
-fn slice_png_and_svg_are_written() {
+fn map_png_and_svg_are_written() {
     let dir = tempfile::tempdir().unwrap();
     let (values, labels) = blob();
-    let slice = Slice {
-        values: &values,
-        width: 64,
-        height: 48,
-        pixel_mm: [1.5, 2.0],
-    };
-    let fig = figure(Some(&labels), &[0.2, 0.5, 0.8]);
-
+    let g = grid();
+    let panels = axial(&values);
+    let fig = map_figure(&g, &panels, Some(&labels), &[0.2, 0.5, 0.8]);
     let png = dir.path().join("dose.png");
-    slice_png(&png, &slice, &fig).unwrap();
-    assert_eq!(png_size(&png), FIGURE_PX);
-
-    let svg = dir.path().join("dose.svg");
-    slice_png(&svg, &slice, &fig).unwrap();
-    let text = std::fs::read_to_string(&svg).unwrap();
+    map_png(&png, &fig).unwrap();
+    assert_eq!(png_size(&png).0, FIGURE_PX.0);
+    let text = std::fs::read_to_string(dir.path().join("dose.svg")).unwrap();
     assert!(text.starts_with("<svg"), "not an SVG: {}", &text[..40]);
     assert!(text.contains("dose (Gy)"));
-
-    let log = SliceFigure {
+    let log = MapFigure {
         log_scale: true,
         colormap: Colormap::Inferno,
         ..fig
     };
-    let png_log = dir.path().join("dose_log.png");
-    slice_png(&png_log, &slice, &log).unwrap();
-    assert_eq!(png_size(&png_log), FIGURE_PX);
-
+    map_png(&dir.path().join("dose_log.png"), &log).unwrap();
     // Only the final files remain: the temporary files were renamed.
     let mut names: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
@@ -99,46 +112,40 @@ fn slice_png_and_svg_are_written() {
 }
 
 #[test]
-fn degenerate_images_do_not_fail() {
+fn degenerate_maps_do_not_fail() {
     let dir = tempfile::tempdir().unwrap();
     let zeros = vec![0.0; 64 * 48];
-    let nans = vec![f64::NAN; 64 * 48];
     let mut some_nan = blob().0;
     some_nan[100] = f64::NAN;
     some_nan[200] = f64::INFINITY;
-    for (name, values) in [("zeros", &zeros), ("nans", &nans), ("some_nan", &some_nan)] {
-        let slice = Slice {
-            values,
-            width: 64,
-            height: 48,
-            pixel_mm: [1.0, 1.0],
-        };
-        for (log_scale, colormap) in [(false, Colormap::Gray), (true, Colormap::Jet)] {
-            let fig = SliceFigure {
+    let g = grid();
+    for (name, values) in [("zeros", &zeros), ("some_nan", &some_nan)] {
+        for (log_scale, colormap) in [(false, Colormap::Gray), (true, Colormap::Magma)] {
+            let panels = axial(values);
+            let fig = MapFigure {
                 log_scale,
                 colormap,
-                ..figure(None, &[0.5])
+                ..map_figure(&g, &panels, None, &[0.5])
             };
             let path = dir.path().join(format!("{name}_{log_scale}.png"));
-            slice_png(&path, &slice, &fig).unwrap();
-            assert_eq!(png_size(&path), FIGURE_PX);
+            map_png(&path, &fig).unwrap();
+            assert_eq!(png_size(&path).0, FIGURE_PX.0);
         }
     }
 }
 
 #[test]
-fn bad_slices_are_errors() {
+fn bad_maps_are_errors() {
     let dir = tempfile::tempdir().unwrap();
     let values = vec![1.0; 10];
-    let slice = Slice {
-        values: &values,
-        width: 4,
-        height: 3,
-        pixel_mm: [1.0, 1.0],
-    };
+    let g = Grid::new([4, 3, 1], [1.0, 1.0, 1.0]);
+    let panels = axial(&values);
     let path = dir.path().join("bad.png");
-    let err = slice_png(&path, &slice, &figure(None, &[])).unwrap_err();
-    assert!(format!("{err:#}").contains("expected 4x3 = 12"), "{err:#}");
+    let err = map_png(&path, &map_figure(&g, &panels, None, &[])).unwrap_err();
+    assert!(
+        format!("{err:#}").contains("10 values for a grid of 12 voxels"),
+        "{err:#}"
+    );
     assert!(!path.exists());
 }
 
@@ -413,22 +420,10 @@ fn figures_for_inspection() {
     };
     let dir = Path::new(&dir);
     let (values, labels) = blob();
-    let slice = Slice {
-        values: &values,
-        width: 64,
-        height: 48,
-        pixel_mm: [1.5, 2.0],
-    };
-    let fig = figure(Some(&labels), &[0.2, 0.5, 0.8]);
-    slice_png(&dir.join("slice.png"), &slice, &fig).unwrap();
-    slice_png(&dir.join("slice.svg"), &slice, &fig).unwrap();
-    let log = SliceFigure {
-        log_scale: true,
-        colormap: Colormap::Inferno,
-        isolines: &[],
-        ..fig
-    };
-    slice_png(&dir.join("slice_log.png"), &slice, &log).unwrap();
+    let g = grid();
+    let panels = axial(&values);
+    let fig = map_figure(&g, &panels, Some(&labels), &[0.2, 0.5, 0.8]);
+    map_png(&dir.join("map.png"), &fig).unwrap();
     let pts: Vec<(f64, f64)> = (0..30).map(|k| (k as f64, (k as f64).sqrt())).collect();
     let err = vec![0.2; 30];
     let series = [Series {

@@ -17,9 +17,6 @@ pub enum Colormap {
     Cividis,
     /// Black to white, linear in sRGB.
     Gray,
-    /// The classic MATLAB blue-cyan-yellow-red map: not perceptually uniform and not safe for
-    /// colour-blind readers. Kept for old callers; no figure of theradose uses it.
-    Jet,
 }
 
 /// Every 16th entry (0, 16, ..., 240) and the last (255) of matplotlib's 256-entry `_viridis_data`
@@ -155,11 +152,6 @@ impl Colormap {
                 let g = to_u8(t);
                 RGBColor(g, g, g)
             }
-            Colormap::Jet => {
-                // Piecewise-linear ramps as in MATLAB's jet: each channel is a trapezoid.
-                let ramp = |centre: f64| (1.5 - (4.0 * t - centre).abs()).clamp(0.0, 1.0);
-                RGBColor(to_u8(ramp(3.0)), to_u8(ramp(2.0)), to_u8(ramp(1.0)))
-            }
         }
     }
 }
@@ -190,8 +182,6 @@ mod tests {
         assert_eq!(Colormap::Viridis.rgb(1.0), RGBColor(253, 231, 37));
         assert_eq!(Colormap::Inferno.rgb(1.0), RGBColor(252, 255, 164));
         assert_eq!(Colormap::Gray.rgb(0.5), RGBColor(128, 128, 128));
-        assert_eq!(Colormap::Jet.rgb(0.5), RGBColor(128, 255, 128));
-        assert_eq!(Colormap::Jet.rgb(0.0), RGBColor(0, 0, 128));
         assert_eq!(Colormap::Viridis.rgb(f64::NAN), Colormap::Viridis.rgb(0.0));
         assert_eq!(Colormap::Magma.rgb(1.0), RGBColor(252, 253, 191));
         assert_eq!(Colormap::Cividis.rgb(0.0), RGBColor(0, 34, 78));

@@ -36,9 +36,9 @@ pub(super) fn label_box<'b, DB: DrawingBackend + 'b>(
 
 /// The orientation letters at the middle of each edge and a scale bar in the lower left,
 /// in white on the image (`k` drawing units per mm).
-pub(super) fn draw_frame_marks<DB: DrawingBackend>(
+pub(super) fn draw_frame_marks<DB: DrawingBackend, T>(
     img: &DrawingArea<DB, Shift>,
-    im: &PlaneImage,
+    im: &PlaneImage<T>,
     k: f64,
 ) -> anyhow::Result<()> {
     let (w, h) = img.dim_in_pixel();

@@ -1,10 +1,11 @@
 //! Figures a journal accepts, drawn with plotters and the bundled DejaVu Sans font.
 //!
-//! The figure kinds: maps over anatomy in axial, coronal and sagittal panels ([`map_png`]), an
-//! image slice with a colour bar ([`slice_png`]), line plots with error bars ([`line_png`]) and
-//! in panels with the legend outside ([`line_panels_png`]), grouped bar charts with error bars
-//! ([`bar_png`], [`grouped_bar_png`]) and a time-activity curve ([`tac_png`]). The inputs are
-//! plain slices so that any layer can feed them.
+//! The figure kinds: maps over anatomy in axial, coronal and sagittal panels ([`map_png`]), a
+//! phantom's regions in a qualitative palette over its density ([`region_map_png`]), line
+//! plots with error bars ([`line_png`]) and in panels with the legend outside
+//! ([`line_panels_png`]), grouped bar charts with error bars ([`bar_png`], [`grouped_bar_png`])
+//! and a time-activity curve ([`tac_png`]). The inputs are plain slices so that any layer can
+//! feed them.
 //!
 //! Every figure is drawn once as SVG (text as text, sized in mm, the bundled font's glyphs it
 //! uses embedded as an `@font-face`) and written in the formats of
@@ -29,7 +30,7 @@ mod options;
 mod overlay;
 mod panel;
 mod raster;
-mod slice;
+mod region_map;
 pub mod tac;
 mod ticks;
 
@@ -43,7 +44,7 @@ pub use options::{
 };
 pub use overlay::{overlay_png, Overlay};
 pub use panel::Plane;
-pub use slice::{slice_png, Slice, SliceFigure};
+pub use region_map::{region_map_png, RegionMapFigure, REGION_PALETTE};
 pub use tac::{tac_png, TacFigure};
 
 /// A figure that was not written because it would show nothing (no finite value, no curve);

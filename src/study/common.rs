@@ -1,9 +1,10 @@
 //! What every study kind shares: the options of a study run, the thread pool, reading a study
-//! file as a TOML table, the default output folder, and the coronal figures drawn by several
-//! kinds. Nothing here imports a study kind.
+//! file as a TOML table, the default output folder, and the figure of a phantom's regions.
+//! Nothing here imports a study kind.
 
 use crate::phantom::Phantom;
 use crate::plot;
+use crate::study::maps;
 use anyhow::{Context as _, Result};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -74,75 +75,36 @@ pub fn spec_in_file(file: &str, field: &str, message: String) -> anyhow::Error {
     crate::error::spec_error(field, message).context(file.to_string())
 }
 
-/// Central coronal slice (x-z plane at the middle y) of a phantom's density with its region
-/// outlines (`results/phantoms/NAME.png`).
+/// A phantom's regions, each in its own colour over the density in grey, in the planes of the
+/// `[figures]` settings in force (default axial, coronal and sagittal) through `[figures]
+/// through` (default the grid's centre), with a legend, a scale bar and orientation letters
+/// (`results/phantoms/NAME.png` and `.svg`); `[figures] regions` picks the regions coloured.
 ///
 /// # Errors
-/// When the PNG cannot be written.
+/// A bad `[figures] through`; a figure that cannot be written.
 pub fn phantom_png(ph: &Phantom, path: &Path) -> Result<()> {
+    let spec = plot::current();
     let title = format!(
-        "{}: density, central coronal slice ({} mm voxels)",
+        "{}: regions over the density ({} mm voxels)",
         ph.name, ph.grid.spacing_mm[0]
     );
-    let value = |v: usize| ph.density[v] as f64;
-    let j = ph.grid.dims[1] / 2;
-    coronal_figure(
-        ph,
-        j,
-        value,
-        path,
-        &title,
-        "density (g/cm3)",
-        plot::Colormap::Gray,
-        false,
-        Some((0.0, 2.0)),
-    )
-}
-
-/// Draws the x-z slice j of a per-voxel quantity with the region outlines.
-///
-/// # Errors
-/// When the PNG cannot be written.
-#[allow(clippy::too_many_arguments)] // one figure's settings, all distinct
-pub fn coronal_figure(
-    ph: &Phantom,
-    j: usize,
-    value: impl Fn(usize) -> f64,
-    path: &Path,
-    title: &str,
-    colorbar_label: &str,
-    colormap: plot::Colormap,
-    log_scale: bool,
-    range: Option<(f64, f64)>,
-) -> Result<()> {
-    let [nx, ny, nz] = ph.grid.dims;
-    let mut vals = Vec::with_capacity(nx * nz);
-    let mut labs = Vec::with_capacity(nx * nz);
-    for k in 0..nz {
-        for i in 0..nx {
-            let v = i + nx * (j + ny * k);
-            vals.push(value(v));
-            labs.push(ph.label[v]);
-        }
-    }
-    plot::slice_png(
-        path,
-        &plot::Slice {
-            values: &vals,
-            width: nx,
-            height: nz,
-            pixel_mm: [ph.grid.spacing_mm[0], ph.grid.spacing_mm[2]],
-        },
-        &plot::SliceFigure {
-            title,
-            colorbar_label,
-            x_label: "x (mm, patient right to left)",
-            y_label: "z (mm, inferior to superior)",
-            colormap,
-            log_scale,
-            range,
-            outline_labels: Some(&labs),
-            isolines: &[],
-        },
-    )
+    let density: Vec<f64> = ph.density.iter().map(|&d| f64::from(d)).collect();
+    let names: Vec<String> = ph.regions.iter().map(|r| r.name.clone()).collect();
+    let regions: Vec<u16> = (1..ph.regions.len())
+        .filter(|&id| spec.shows_region(&ph.regions[id].name))
+        .map(|id| id as u16)
+        .collect();
+    let planes = maps::planes(&spec);
+    let fig = plot::RegionMapFigure {
+        title: &title,
+        grid: &ph.grid,
+        labels: &ph.label,
+        names: &names,
+        density: &density,
+        density_window: maps::DENSITY_WINDOW,
+        planes: &planes,
+        through: maps::through_voxel(ph, &spec, None)?,
+        regions: &regions,
+    };
+    plot::written(plot::region_map_png(path, &fig)).map(|_| ())
 }

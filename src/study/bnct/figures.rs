@@ -5,8 +5,7 @@
 
 use super::run::{map, BnctResult};
 use super::spec::BnctStudy;
-use crate::phantom::Phantom;
-use crate::plot::{self, Colormap, Series, Slice, SliceFigure};
+use crate::plot::{self, Colormap, Series};
 use crate::study::maps;
 use anyhow::Result;
 use std::path::Path;
@@ -81,110 +80,6 @@ pub fn depth_figures(
         false,
     )?;
     Ok(vec!["depth_fluence.png".into(), "depth_dose.png".into()])
-}
-
-/// An axial (x-y) slice `k` of a per-voxel map and of the labels.
-fn axial(ph: &Phantom, k: usize, map: &[f64]) -> (Vec<f64>, Vec<u16>) {
-    let [nx, ny, _] = ph.grid.dims;
-    let mut vals = Vec::with_capacity(nx * ny);
-    let mut labs = Vec::with_capacity(nx * ny);
-    for j in 0..ny {
-        for i in 0..nx {
-            let v = i + nx * (j + ny * k);
-            vals.push(map[v]);
-            labs.push(ph.label[v]);
-        }
-    }
-    (vals, labs)
-}
-
-/// One map figure: the axial slice `k` of `map` with the region outlines and optional isolines.
-#[allow(clippy::too_many_arguments)] // one figure's settings, all distinct
-pub fn map_figure(
-    ph: &Phantom,
-    k: usize,
-    map: &[f64],
-    path: &Path,
-    title: &str,
-    unit: &str,
-    colormap: Colormap,
-    isolines: &[f64],
-) -> Result<()> {
-    let (mut vals, labs) = axial(ph, k, map);
-    // outside the body: no dose shown; with isolines, values above the 99.5th percentile of the
-    // body pixels are clipped to it, so that single noisy voxels set neither the colour scale
-    // nor the isodose levels
-    for (x, l) in vals.iter_mut().zip(&labs) {
-        if *l == 0 {
-            *x = 0.0;
-        }
-    }
-    if !isolines.is_empty() {
-        let mut body: Vec<f64> = vals
-            .iter()
-            .zip(&labs)
-            .filter(|x| *x.1 != 0)
-            .map(|x| *x.0)
-            .collect();
-        body.sort_by(|a, b| a.total_cmp(b));
-        if let Some(&top) = body.get((0.995 * body.len() as f64) as usize) {
-            vals.iter_mut().for_each(|x| *x = x.min(top));
-        }
-    }
-    plot::slice_png(
-        path,
-        &Slice {
-            values: &vals,
-            width: ph.grid.dims[0],
-            height: ph.grid.dims[1],
-            pixel_mm: [ph.grid.spacing_mm[0], ph.grid.spacing_mm[1]],
-        },
-        &SliceFigure {
-            title,
-            colorbar_label: unit,
-            x_label: "x (mm from the grid corner)",
-            y_label: "y (mm from the grid corner)",
-            colormap,
-            log_scale: false,
-            range: None,
-            outline_labels: Some(&labs),
-            isolines,
-        },
-    )
-}
-
-/// The weighted-dose DVH figure: one curve per region.
-///
-/// # Errors
-/// A figure that cannot be written.
-pub fn dvh_figure(
-    path: &Path,
-    name: &str,
-    regions: &[String],
-    grid: &[f64],
-    curves: &[Vec<f64>],
-) -> Result<()> {
-    let pts: Vec<Vec<(f64, f64)>> = curves
-        .iter()
-        .map(|c| grid.iter().zip(c).map(|(d, f)| (*d, *f)).collect())
-        .collect();
-    let series: Vec<Series> = pts
-        .iter()
-        .zip(regions)
-        .map(|(p, n)| Series {
-            name: n,
-            points: p,
-            y_err: None,
-        })
-        .collect();
-    plot::line_png(
-        path,
-        &format!("{name}: weighted-dose volume histograms"),
-        "weighted dose D_w (Gy-eq)",
-        "fraction of the region's mass receiving at least D_w",
-        &series,
-        false,
-    )
 }
 
 /// The DVH figure in panels: the target (the tumour region) and the organs at risk, each with
