@@ -25,9 +25,13 @@ pub enum PhantomCmd {
         /// include optional shape groups (e.g. lesions)
         #[arg(long, value_delimiter = ',')]
         groups: Vec<String>,
-        /// also write a PNG of the central coronal slice (density with region outlines)
+        /// also write a figure of the regions over the density (axial, coronal, sagittal through
+        /// the centre, with a legend), as this PNG and an SVG beside it
         #[arg(long)]
         png: Option<PathBuf>,
+        /// resolution of that PNG (dots per inch; the figure is 180 mm wide)
+        #[arg(long, default_value_t = 300.0)]
+        dpi: f64,
     },
     /// Voxelise a built-in phantom and write its density (g/cm3) to FILE.nii.gz, the label map
     /// to FILE_labels.nii.gz, material ids to FILE_materials.nii.gz and names to FILE.json.
@@ -63,6 +67,7 @@ pub fn run(cmd: PhantomCmd) -> Result<()> {
             voxel_mm,
             groups,
             png,
+            dpi,
         } => {
             let ctx = Context::load()?;
             let def = builtin::load_def(&name)?;
@@ -108,7 +113,14 @@ pub fn run(cmd: PhantomCmd) -> Result<()> {
             let total: f64 = masses.iter().skip(1).sum();
             println!("total (all regions),{total:.1},,,,");
             if let Some(p) = png {
-                theradose::study::common::phantom_png(&ph, &p)?;
+                let spec = theradose::plot::FiguresSpec {
+                    dpi,
+                    ..Default::default()
+                };
+                spec.check()?;
+                theradose::plot::with_figures(&spec, || {
+                    theradose::study::common::phantom_png(&ph, &p)
+                })?;
                 eprintln!("wrote {}", p.display());
             }
         }

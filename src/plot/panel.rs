@@ -118,7 +118,7 @@ pub(super) fn plane_image<T: Copy>(
         title: format!(
             "{name}, {} = {:.0} mm",
             ["x", "y", "z"][world],
-            centre[world]
+            centre[world].round() + 0.0 // no "-0"
         ),
     }
 }

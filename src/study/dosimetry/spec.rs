@@ -157,6 +157,49 @@ pub struct DosimetrySpec {
     pub figures: crate::plot::FiguresSpec,
 }
 
+/// The fields of these sections as the axis title of a sweep figure: words and units as the
+/// fields' documentation above gives them. A key is the dotted path of `[sweep]`; `*` stands
+/// for one segment (a region's name), which replaces `{}` in the title. Every numeric field has
+/// an entry (`tests/sweep_titles.rs`).
+pub const FIELD_TITLES: [(&str, &str); 21] = [
+    ("phantom.builtin", "phantom"),
+    ("phantom.voxel_mm", "voxel size (mm)"),
+    ("therapy.nuclide", "therapy nuclide"),
+    ("therapy.chain", "decay chain in equilibrium in the source"),
+    (
+        "therapy.activity_per_cycle_mbq",
+        "administered activity per cycle (MBq)",
+    ),
+    ("therapy.cycles", "number of cycles"),
+    ("therapy.rbe_alpha", "RBE of the alpha dose"),
+    ("therapy.decay_data", "decay data"),
+    (
+        "kinetics.*.uptake_fraction",
+        "{} uptake (fraction of the administered activity)",
+    ),
+    ("kinetics.*.uptake_half_time_h", "{} uptake half-time (h)"),
+    (
+        "kinetics.*.biological_half_life_h",
+        "{} biological half-life (h)",
+    ),
+    ("imaging.times_h", "scan times after administration (h)"),
+    ("imaging.fwhm_mm", "image resolution, FWHM (mm)"),
+    ("imaging.noise_rel", "relative image noise (1 sigma)"),
+    ("imaging.seed", "image noise seed"),
+    ("dose.histories", "Monte Carlo decays"),
+    (
+        "dose.target_uncertainty",
+        "target relative uncertainty of the mean dose (1 sigma)",
+    ),
+    ("dose.seed", "Monte Carlo seed"),
+    ("dose.tia_model", "TIA model"),
+    ("dose.kernel_histories", "decays per voxel S-value kernel"),
+    (
+        "dose.organ_s_histories",
+        "decays per source region of the organ S-values",
+    ),
+];
+
 impl DosimetrySpec {
     /// Checks the numbers of a study (the phantom and kinetics are checked against the phantom
     /// in [`super::images::validate`]).

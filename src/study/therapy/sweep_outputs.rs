@@ -142,7 +142,7 @@ fn figures(
     groups.sort();
     groups.dedup();
     let leaf = axes[ax].leaf();
-    let words = super::figures::axis_title(&axes[ax].path);
+    let words = super::titles::axis_title(&axes[ax].path);
     let make = |file: String, title: &str, y: &str, specs: Vec<MetricSpec>| {
         let mut names = Vec::new();
         let mut pts: Vec<Vec<(f64, f64)>> = Vec::new();
@@ -241,7 +241,7 @@ fn bar_figures(
     let leaf = axes.iter().map(|a| a.leaf()).collect::<Vec<_>>().join("_");
     let words = axes
         .iter()
-        .map(|a| super::figures::axis_title(&a.path))
+        .map(|a| super::titles::axis_title(&a.path))
         .collect::<Vec<_>>()
         .join(" and ");
     let names: Vec<String> = points
