@@ -173,6 +173,33 @@ fn head_study_writes_every_file_and_boron_follows_the_fbpa_pet() {
     ] {
         assert_png(&out.join(format!("{f}.png")));
     }
+    // the maps over anatomy: SVG beside the PNG, panels titled in world mm, orientation
+    // letters, the colour bar's label, isodose lines labelled with their values (issue 22)
+    for (f, label) in [
+        ("dose_weighted", "D_w (Gy-eq)"),
+        ("boron_ppm", "10B (ug/g)"),
+        ("fbpa_pet", "SUV (body weight)"),
+    ] {
+        let svg = std::fs::read_to_string(out.join(format!("{f}.svg"))).unwrap();
+        let doc = roxmltree::Document::parse(&svg).unwrap();
+        let texts: Vec<&str> = doc
+            .descendants()
+            .filter(|n| n.tag_name().name() == "text")
+            .filter_map(|n| n.text().map(str::trim))
+            .collect();
+        for want in ["axial, z = ", "coronal, y = ", "sagittal, x = "] {
+            assert!(texts.iter().any(|t| t.starts_with(want)), "{f}: {want}");
+        }
+        for want in ["R", "L", "A", "P", "S", "I", label] {
+            assert!(texts.contains(&want), "{f}: {want} not in {texts:?}");
+        }
+        if f == "dose_weighted" {
+            assert!(
+                texts.iter().any(|t| t.ends_with(" Gy-eq") && t != &label),
+                "{f}: no isodose label in {texts:?}"
+            );
+        }
+    }
     let report = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(report.contains("![dose_weighted.png](dose_weighted.png)"));
     for f in [

@@ -102,7 +102,10 @@ fn every_numeric_field_of_the_bundled_therapy_studies_has_a_title() {
             "baseline_pet.margin_mm",
             "dose.kernel_histories",
         ] {
-            assert!(keys.iter().any(|x| x == k), "{file}: {k} not among {keys:?}");
+            assert!(
+                keys.iter().any(|x| x == k),
+                "{file}: {k} not among {keys:?}"
+            );
         }
         missing.extend(keys.into_iter().filter(|k| field_title(k).is_none()));
     }

@@ -17,7 +17,7 @@ use super::common::{drawing, font, render, sizes, Canvas, Figure, Shape};
 use super::common::{DESC_PT, TITLE_PT};
 use super::contour;
 use super::map_marks::{draw_frame_marks, label_box, short};
-use super::panel::{plane_image, Plane, PlaneImage};
+use super::panel::{common_scale, plane_image, Plane, PlaneImage};
 use super::raster::Raster;
 use super::{options, NothingToShow};
 use crate::io::Grid;
@@ -179,15 +179,14 @@ impl MapPlot<'_> {
         let title_h = if self.fig.title.is_empty() { GAP } else { 40 };
         let panel_w = (w.saturating_sub(CBAR_W) / n.max(1)).max(40);
         let img_w = f64::from(panel_w.saturating_sub(2 * GAP).max(1));
-        let tallest = self
+        let extents: Vec<(f64, f64)> = self
             .fig
             .panels
             .iter()
-            .map(|p| {
-                let im = self.image(p);
-                img_w * im.extent_mm.1 / im.extent_mm.0
-            })
-            .fold(0.0, f64::max);
+            .map(|p| self.image(p).extent_mm)
+            .collect();
+        let k = common_scale(extents.iter().copied(), (img_w, f64::INFINITY));
+        let tallest = extents.iter().map(|e| k * e.1).fold(0.0, f64::max);
         (title_h, panel_w, tallest.round() as u32)
     }
 }
@@ -266,7 +265,8 @@ impl MapPlot<'_> {
             f64::from(aw.saturating_sub(2 * GAP).max(1)),
             f64::from(ah.saturating_sub(SUB_H + 2 * GAP).max(1)),
         );
-        let k = (avail.0 / ex).min(avail.1 / ey);
+        let extents = self.fig.panels.iter().map(|q| self.image(q).extent_mm);
+        let k = common_scale(extents, avail);
         let (bw, bh) = ((ex * k).round() as u32, (ey * k).round() as u32);
         let img = area.clone().shrink(
             (aw.saturating_sub(bw) / 2, SUB_H + GAP),

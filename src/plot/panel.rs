@@ -123,6 +123,15 @@ pub(super) fn plane_image<T: Copy>(
     }
 }
 
+/// The one scale (drawing units per mm) at which the images of `extents_mm` (width, height)
+/// all fit a box of `avail` drawing units: panels side by side share it, so that a millimetre
+/// is as long in each and their scale bars agree.
+pub(super) fn common_scale(extents_mm: impl Iterator<Item = (f64, f64)>, avail: (f64, f64)) -> f64 {
+    extents_mm
+        .map(|(ex, ey)| (avail.0 / ex).min(avail.1 / ey))
+        .fold(f64::INFINITY, f64::min)
+}
+
 impl PlaneImage<f64> {
     /// The bilinear interpolation at `(x, y)` in pixel-centre units (pixel `(c, r)`'s centre at
     /// `(c, r)`), clamped to the image; a non-finite neighbour gives the nearest pixel's value.

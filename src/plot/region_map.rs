@@ -14,7 +14,7 @@ use super::common::{drawing, font, render, sizes, Canvas, Figure, Shape};
 use super::common::{DESC_PT, LEGEND_PT, TITLE_PT};
 use super::contour;
 use super::map_marks::draw_frame_marks;
-use super::panel::{plane_image, Plane, PlaneImage};
+use super::panel::{common_scale, plane_image, Plane, PlaneImage};
 use super::raster::Raster;
 use super::{options, NothingToShow};
 use crate::io::Grid;
@@ -156,12 +156,13 @@ impl RegionPlot<'_> {
         let n = self.images.len() as u32;
         let panel_w = (w.saturating_sub(LEGEND_W) / n.max(1)).max(40);
         let img_w = f64::from(panel_w.saturating_sub(2 * GAP).max(1));
-        let tallest = self
-            .images
-            .iter()
-            .map(|im| img_w * im.extent_mm.1 / im.extent_mm.0)
-            .fold(0.0, f64::max);
+        let k = common_scale(self.extents(), (img_w, f64::INFINITY));
+        let tallest = self.extents().map(|e| k * e.1).fold(0.0, f64::max);
         (panel_w, tallest.round() as u32)
+    }
+
+    fn extents(&self) -> impl Iterator<Item = (f64, f64)> + '_ {
+        self.images.iter().map(|im| im.extent_mm)
     }
 
     fn colour_of(&self, id: u16) -> Option<RGBColor> {
@@ -233,7 +234,7 @@ impl RegionPlot<'_> {
             f64::from(aw.saturating_sub(2 * GAP).max(1)),
             f64::from(ah.saturating_sub(SUB_H + 2 * GAP).max(1)),
         );
-        let k = (avail.0 / ex).min(avail.1 / ey);
+        let k = common_scale(self.extents(), avail);
         let (bw, bh) = ((ex * k).round() as u32, (ey * k).round() as u32);
         let img = area.clone().shrink(
             (aw.saturating_sub(bw) / 2, SUB_H + GAP),
@@ -383,9 +384,9 @@ mod tests {
 
     #[test]
     fn the_palette_never_repeats_a_colour() {
-        for a in 0..REGION_PALETTE.len() {
-            for b in a + 1..REGION_PALETTE.len() {
-                assert_ne!(REGION_PALETTE[a], REGION_PALETTE[b], "colours {a} and {b}");
+        for (a, ca) in REGION_PALETTE.iter().enumerate() {
+            for (b, cb) in REGION_PALETTE.iter().enumerate().skip(a + 1) {
+                assert_ne!(ca, cb, "colours {a} and {b}");
             }
         }
     }
