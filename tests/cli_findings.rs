@@ -421,8 +421,8 @@ fn a_grid_mismatch_names_the_two_grids() {
     assert!(e.contains("axes LPS") && e.contains("axes RAS"), "{e}");
 }
 
-/// A study whose sweep key is misspelled, or whose region names an unknown tissue, fails before
-/// the first history (nothing is written into the output folder, and within seconds: the
+/// A study whose sweep key is misspelled, whose region names an unknown tissue, or whose
+/// `[biology.regions]` names a region the phantom lacks, fails before the first history (nothing is written into the output folder, and within seconds: the
 /// nominal run takes minutes).
 #[test]
 fn study_errors_are_found_before_computing() {
@@ -442,6 +442,10 @@ fn study_errors_are_found_before_computing() {
         (
             base.replace("kidneys = \"kidney\"", "kidneys = \"kidny\""),
             "unknown tissue 'kidny'",
+        ),
+        (
+            base.replace("kidneys = \"kidney\"", "kidney = \"kidney\""),
+            "biology.regions.kidney: phantom 'adult' has no region 'kidney'",
         ),
     ];
     for (i, (study, expect)) in cases.iter().enumerate() {

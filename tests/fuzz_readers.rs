@@ -380,3 +380,63 @@ fn huge_headers_are_refused_before_allocating() {
     let e = format!("{:#}", read(&p).unwrap_err());
     assert!(e.contains("1099511627776 bins"), "{e}");
 }
+
+/// gzip members of `n_zeros` zero bytes each, concatenated `times` times: a small file that
+/// inflates to `n_zeros * times` bytes (multi-member gzip is valid and read as one stream).
+fn zero_bomb(n_zeros: usize, times: usize) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    enc.write_all(&vec![0u8; n_zeros]).unwrap();
+    let member = enc.finish().unwrap();
+    member.repeat(times)
+}
+
+/// A gzip bomb: a valid small volume followed by 2 GiB of zeros, compressed to a few MB. The
+/// readers inflate only the bytes the header implies, so the volume reads (the trailing bytes
+/// are ignored, as in an uncompressed file) with no allocation above the 1 GiB cap of this
+/// test's allocator (which aborts the test process when a reader inflates everything).
+#[test]
+fn gzip_bombs_inflate_only_what_the_header_implies() {
+    let t = scratch();
+    let vol = small_volume();
+    let nii = t.path().join("v.nii");
+    theradose::io::write_volume(&nii, &vol, "seed").unwrap();
+    let plain = std::fs::read(&nii).unwrap();
+    let bomb = zero_bomb(64 << 20, 32);
+    let mut gz = {
+        use std::io::Write as _;
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        enc.write_all(&plain).unwrap();
+        enc.finish().unwrap()
+    };
+    gz.extend_from_slice(&bomb);
+    let p = t.path().join("bomb.nii.gz");
+    std::fs::write(&p, &gz).unwrap();
+    assert!(gz.len() < 8 << 20, "{} bytes", gz.len());
+    let back = theradose::io::read_volume(&p).unwrap();
+    assert_eq!(back.data.len(), vol.data.len());
+    assert!(back
+        .data
+        .iter()
+        .zip(&vol.data)
+        .all(|(a, b)| (*a - f64::from(*b)).abs() < 1e-6));
+    // MetaImage with a compressed data file that inflates to 2 GiB: refused as the wrong size
+    // or read from its first bytes, never inflated whole
+    let mhd = t.path().join("m.mhd");
+    let mut text = String::new();
+    theradose::io::write_volume(&mhd, &vol, "seed").unwrap();
+    for line in std::fs::read_to_string(&mhd).unwrap().lines() {
+        if line.starts_with("ElementDataFile") {
+            text.push_str("CompressedData = True\nElementDataFile = m.zraw\n");
+        } else if !line.starts_with("CompressedData") {
+            text.push_str(line);
+            text.push('\n');
+        }
+    }
+    std::fs::write(&mhd, text).unwrap();
+    std::fs::write(t.path().join("m.zraw"), &bomb).unwrap();
+    match theradose::io::read_volume(&mhd) {
+        Ok(v) => assert_eq!(v.data.len(), vol.data.len()),
+        Err(e) => assert!(e.to_string().contains("m.zraw"), "{e}"),
+    }
+}

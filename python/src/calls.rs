@@ -80,6 +80,15 @@ pub(crate) fn _run_study(
     Ok((to_json(&r.metrics)?, r.out_dir.display().to_string()))
 }
 
+/// Removes the Monte Carlo checkpoints in a study's output folder (`theradose study --force`);
+/// returns the files removed.
+#[pyfunction]
+#[pyo3(signature = (path, out=None))]
+pub(crate) fn _remove_checkpoints(path: PathBuf, out: Option<PathBuf>) -> PyResult<Vec<String>> {
+    let removed = theradose::study::remove_checkpoints(&path, out.as_deref()).map_err(py_err)?;
+    Ok(removed.iter().map(|p| p.display().to_string()).collect())
+}
+
 /// The data folder the library reads (`THERADOSE_DATA`, else the repository's `data/`).
 #[pyfunction]
 pub(crate) fn data_dir() -> String {

@@ -103,11 +103,13 @@ impl PyDoseResult {
             .map_err(|e| PyRuntimeError::new_err(e.to_string()))
     }
 
-    /// Writes the files of `theradose dose` into the folder `out`.
-    #[pyo3(signature = (out, v_gy=vec![2.0, 5.0, 10.0, 20.0], dicom=false))]
-    fn write(&self, out: PathBuf, v_gy: Vec<f64>, dicom: bool) -> PyResult<()> {
-        std::fs::create_dir_all(&out)
-            .map_err(|e| PyRuntimeError::new_err(format!("{}: {e}", out.display())))?;
+    /// Writes the files of `theradose dose` into the folder `out`; a folder that already holds
+    /// results (summary.json) or a checkpoint is refused unless `force` (as the command line).
+    #[pyo3(signature = (out, v_gy=vec![2.0, 5.0, 10.0, 20.0], dicom=false, force=false))]
+    fn write(&self, out: PathBuf, v_gy: Vec<f64>, dicom: bool, force: bool) -> PyResult<()> {
+        use theradose::run::guard::{check_existing, check_writable_dir, Existing};
+        check_existing(&out, Existing::of_flags(false, force)).map_err(py_err)?;
+        check_writable_dir(&out).map_err(py_err)?;
         let dcm = dicom.then(|| out.join("dose.dcm"));
         self.inner
             .write(&self.phantom, &out, &v_gy, dcm.as_deref(), None)

@@ -104,6 +104,10 @@ def test_dose_equals_the_cli_bit_for_bit(cli, tmp_path, method):
     # writing from Python gives the CLI's table
     r.write(tmp_path / f"py-{method}")
     assert (tmp_path / f"py-{method}" / "regions.csv").read_text() == (out / "regions.csv").read_text()
+    # a folder that holds results is kept, as on the command line, unless force=True
+    with pytest.raises(RuntimeError, match="already holds the results"):
+        r.write(tmp_path / f"py-{method}")
+    r.write(tmp_path / f"py-{method}", force=True)
 
 
 def test_mc_dose_does_not_depend_on_threads():

@@ -175,14 +175,18 @@ def bed(dose_gy, alpha_beta_gy, repair_half_time_h, effective_half_life_h, **opt
     return _json.loads(_theradose._bed(_json.dumps(spec)))
 
 
-def run_study(path, out=None, histories=None, threads=None, figures=None):
+def run_study(path, out=None, histories=None, threads=None, figures=None, force=False):
     """Runs a study file as ``theradose study`` does; returns its metrics.json as a dict (the
-    summary for study kinds without metrics). ``out`` defaults to results/<name>.
+    summary for study kinds without metrics). ``out`` defaults to results/<name>. A study
+    continues its own Monte Carlo checkpoint in ``out`` and refuses another study's;
+    ``force=True`` removes the checkpoints first (``theradose study --force``).
 
     ``figures`` is a dict of ``[figures]`` keys put over the study file's own section, e.g.
     ``{"style": "slides", "dpi": 150, "formats": ["png", "svg"], "slices": ["coronal"],
     "width_mm": 180, "regions": ["kidneys"], "through": "lesion_1"}``."""
     fig = None if figures is None else _json.dumps(dict(figures))
+    if force:
+        _theradose._remove_checkpoints(str(path), None if out is None else str(out))
     text, _folder = _theradose._run_study(str(path), None if out is None else str(out),
                                           histories, threads, fig)
     return _json.loads(text)

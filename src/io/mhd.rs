@@ -291,8 +291,20 @@ fn read_data_bytes(
         })?;
         (dp, bytes)
     };
+    // HeaderSize: bytes to skip in a separate data file; -1 means the data end the file.
+    let header_size = h.numbers::<i64>(path, &["HeaderSize"], Some(1))?;
+    // inflate no more than the header implies (a small file must not inflate to gigabytes)
+    let skip_max = match header_size.as_deref() {
+        Some([s]) if *s >= 0 => *s as usize,
+        Some(_) => 1 << 20,
+        None => 0,
+    };
     let mut raw = if compressed {
-        inflate(&stored).map_err(|e| {
+        inflate(
+            &stored,
+            expected.saturating_add(skip_max).saturating_add(1) as u64,
+        )
+        .map_err(|e| {
             IoError::format(
                 &data_path,
                 format!("CompressedData = True but the data cannot be inflated: {e}"),
@@ -301,8 +313,7 @@ fn read_data_bytes(
     } else {
         stored
     };
-    // HeaderSize: bytes to skip in a separate data file; -1 means the data end the file.
-    if let Some(hs) = h.numbers::<i64>(path, &["HeaderSize"], Some(1))? {
+    if let Some(hs) = header_size {
         let skip = match hs[0] {
             -1 => raw.len().saturating_sub(expected),
             s if s >= 0 => (s as usize).min(raw.len()),
@@ -327,14 +338,15 @@ fn read_data_bytes(
     Ok((data_path, raw))
 }
 
-/// zlib (what MetaIO writes) or gzip, detected from the first bytes.
-fn inflate(stored: &[u8]) -> std::io::Result<Vec<u8>> {
-    let mut out = Vec::new();
+/// zlib (what MetaIO writes) or gzip, detected from the first bytes; at most `max` bytes.
+fn inflate(stored: &[u8], max: u64) -> std::io::Result<Vec<u8>> {
     if stored.starts_with(&[0x1f, 0x8b]) {
-        flate2::read::MultiGzDecoder::new(stored).read_to_end(&mut out)?;
-    } else {
-        flate2::read::ZlibDecoder::new(stored).read_to_end(&mut out)?;
+        return super::raw::inflate_at_most(stored, max);
     }
+    let mut out = Vec::new();
+    flate2::read::ZlibDecoder::new(stored)
+        .take(max)
+        .read_to_end(&mut out)?;
     Ok(out)
 }
 

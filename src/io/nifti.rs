@@ -78,7 +78,7 @@ impl Fields<'_> {
 }
 
 pub(super) fn read(path: &Path) -> Result<Volume<f64>, IoError> {
-    let bytes = read_maybe_gzip(path)?;
+    let bytes = read_maybe_gzip(path, HEADER_BYTES, |head| inflated_size(path, head))?;
     let bad = |detail: String| IoError::format(path, detail);
     if bytes.len() < HEADER_BYTES {
         return Err(bad(format!(
@@ -154,6 +154,33 @@ pub(super) fn read(path: &Path) -> Result<Volume<f64>, IoError> {
     }
     let grid = read_geometry(path, &h, dims)?;
     Ok(Volume { grid, data })
+}
+
+/// The bytes a NIfTI-1 file whose header is `head` holds at most (`vox_offset` plus the data its
+/// dimensions and datatype imply); just the header when the header is not readable (the reader
+/// then reports what is wrong with it).
+fn inflated_size(path: &Path, head: &[u8]) -> usize {
+    if head.len() < HEADER_BYTES {
+        return head.len();
+    }
+    let word = [head[0], head[1], head[2], head[3]];
+    let big = match (i32::from_le_bytes(word), i32::from_be_bytes(word)) {
+        (348, _) => false,
+        (_, 348) => true,
+        _ => return HEADER_BYTES,
+    };
+    let h = Fields { b: head, big };
+    let (Ok(dims), Some(scalar)) = (read_dims(path, &h), scalar_of_code(h.i16(70))) else {
+        return HEADER_BYTES;
+    };
+    let offset = h.f32(108);
+    if !(offset >= HEADER_BYTES as f64 && offset < 1e15) {
+        return HEADER_BYTES;
+    }
+    data_bytes(path, dims, scalar.size_bytes())
+        .ok()
+        .and_then(|d| d.checked_add(offset as usize))
+        .unwrap_or(HEADER_BYTES)
 }
 
 /// `dim[]`: at most three spatial dimensions of size > 1; a 4th (or higher) of size 1 is fine.

@@ -86,18 +86,34 @@ impl IoError {
 }
 
 /// Reads a whole file, inflating it when it starts with the gzip magic bytes (so a `.nii.gz`
-/// that is not compressed, or a `.nii` that is, still reads).
-pub(crate) fn read_maybe_gzip(path: &Path) -> Result<Vec<u8>, IoError> {
+/// that is not compressed, or a `.nii` that is, still reads). Inflation stops after the bytes
+/// the format's header implies: `limit` is given the first `head` inflated bytes and returns
+/// how many bytes the file can hold at most, so a small file that inflates to gigabytes (a
+/// "gzip bomb", or trailing garbage) never allocates more than its header honestly asks for.
+pub(crate) fn read_maybe_gzip(
+    path: &Path,
+    head: usize,
+    limit: impl FnOnce(&[u8]) -> usize,
+) -> Result<Vec<u8>, IoError> {
     let raw = std::fs::read(path).map_err(|e| IoError::os(path, "read", e))?;
     if raw.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::new();
-        flate2::read::MultiGzDecoder::new(&raw[..])
-            .read_to_end(&mut out)
+        let first = inflate_at_most(&raw, head as u64)
             .map_err(|e| IoError::format(path, format!("gzip data cannot be decompressed: {e}")))?;
-        Ok(out)
+        let cap = limit(&first).max(first.len());
+        inflate_at_most(&raw, cap as u64)
+            .map_err(|e| IoError::format(path, format!("gzip data cannot be decompressed: {e}")))
     } else {
         Ok(raw)
     }
+}
+
+/// The first `max` bytes of gzip data (fewer when it is shorter).
+pub(crate) fn inflate_at_most(gz: &[u8], max: u64) -> std::io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    flate2::read::MultiGzDecoder::new(gz)
+        .take(max)
+        .read_to_end(&mut out)?;
+    Ok(out)
 }
 
 /// Writes `path` atomically: `fill` writes into `path.tmp` beside it, which is then flushed,

@@ -97,6 +97,20 @@ impl PhantomDef {
         g
     }
 
+    /// The region names a voxelisation with the optional `groups` has ("outside" first, then
+    /// the labels of the shapes painted), known without voxelising: studies check the regions
+    /// they name before any transport.
+    pub fn region_names(&self, groups: &[String]) -> Vec<String> {
+        let mut names = vec!["outside".to_string()];
+        for s in &self.shapes {
+            let included = s.group.as_ref().is_none_or(|g| groups.contains(g));
+            if included && !names.contains(&s.label) {
+                names.push(s.label.clone());
+            }
+        }
+        names
+    }
+
     /// Bounding box (definition frame, mm) of the shapes that paint `label`.
     pub fn label_bounds(&self, label: &str) -> Option<([f64; 3], [f64; 3])> {
         let db_free_extent = |s: &ShapeDef| -> [f64; 3] {

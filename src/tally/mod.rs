@@ -77,6 +77,9 @@ pub struct HistoryScore {
     entries: Vec<(u32, f64)>,
     /// a few dense extra bins (region totals), tally bins extra_offset + k
     extra: Vec<f64>,
+    /// whether extra bin k is listed in `extra_touched` this history (a bin whose running sum
+    /// is 0, e.g. after a zero deposit, must not be listed twice)
+    extra_listed: Vec<bool>,
     extra_touched: Vec<u32>,
     extra_offset: u32,
     /// counting bins (annihilation sites): one count per entry
@@ -94,6 +97,7 @@ impl HistoryScore {
     pub fn with_extra(offset: u32, n_extra: usize) -> Self {
         HistoryScore {
             extra: vec![0.0; n_extra],
+            extra_listed: vec![false; n_extra],
             extra_offset: offset,
             ..Default::default()
         }
@@ -101,7 +105,8 @@ impl HistoryScore {
     /// Scores energy in dense extra bin `k` (a region total).
     #[inline]
     pub fn score_extra(&mut self, k: usize, e: f64) {
-        if self.extra[k] == 0.0 {
+        if !self.extra_listed[k] {
+            self.extra_listed[k] = true;
             self.extra_touched.push(k as u32);
         }
         self.extra[k] += e;
@@ -118,6 +123,7 @@ impl HistoryScore {
         self.aux.clear();
         for &k in &self.extra_touched {
             self.extra[k as usize] = 0.0;
+            self.extra_listed[k as usize] = false;
         }
         self.extra_touched.clear();
         self.emitted = 0.0;
@@ -423,6 +429,22 @@ mod tests {
         assert_eq!(t2.histories, 20);
         assert_eq!(t2.sum(0), 2 * t.sum(0));
         assert!(t.balance.relative_discrepancy() < 1e-15);
+    }
+    #[test]
+    fn an_extra_bin_scored_zero_first_is_counted_once() {
+        // a zero deposit left the bin's sum at 0, which used to list it a second time
+        let mut t = Tally::new(3);
+        let mut c = ChunkScore::default();
+        let mut h = HistoryScore::with_extra(1, 2);
+        h.score_extra(0, 0.0);
+        h.score_extra(0, 1.0);
+        h.score_extra(1, 0.5);
+        h.score_extra(1, -0.5);
+        h.score_extra(1, 0.25);
+        assert_eq!(h.extra_total(), 1.25);
+        c.close_history(&mut h);
+        t.absorb(&mut c);
+        assert_eq!((t.sum(1), t.sum(2)), (1u128 << 40, 1u128 << 38));
     }
     #[test]
     fn repeated_bins_of_a_history_are_summed_before_squaring() {

@@ -18,6 +18,7 @@ use std::path::Path;
 pub fn check_study(study: &TherapyStudy) -> Result<()> {
     let db = super::tissues::tissues(study)?;
     let b = &study.biology;
+    check_region_names(study)?;
     let named = b
         .regions
         .iter()
@@ -38,6 +39,29 @@ pub fn check_study(study: &TherapyStudy) -> Result<()> {
     ] {
         db.tracer(&t)
             .map_err(|e| spec_in_file(&study.file, field, format!("{e:#}")))?;
+    }
+    Ok(())
+}
+
+/// Checks that every region of `[biology.regions]` is one of the phantom's (from its definition,
+/// before the dosimetry voxelises and transports).
+fn check_region_names(study: &TherapyStudy) -> Result<()> {
+    let ph = &study.dosimetry.phantom;
+    let def = crate::phantom::builtin::load_def(&ph.builtin)
+        .map_err(|e| spec_in_file(&study.file, "phantom.builtin", format!("{e:#}")))?;
+    let names = def.region_names(&ph.groups);
+    for r in study.biology.regions.keys() {
+        if !names.contains(r) {
+            return Err(spec_in_file(
+                &study.file,
+                &format!("biology.regions.{r}"),
+                format!(
+                    "phantom '{}' has no region '{r}': its regions are {}",
+                    def.name,
+                    names[1..].join(", ")
+                ),
+            ));
+        }
     }
     Ok(())
 }

@@ -120,7 +120,14 @@ pub fn run_one(
         .iter()
         .find(|(k, _)| *k == key)
     {
-        Some((_, s)) if !full || s.noisy_suv.is_some() => Ok(s.clone()),
+        // a sweep point (not `full`) compares noise-free scans: it must not take the nominal
+        // run's noisy image from the cache, or its response would depend on whether the
+        // nominal ran first in this process (a split sweep point runs alone)
+        Some((_, s)) if !full => Ok(scan::Scan {
+            noisy_suv: None,
+            ..s.clone()
+        }),
+        Some((_, s)) if s.noisy_suv.is_some() => Ok(s.clone()),
         _ => {
             next(what);
             let s = make()?;
