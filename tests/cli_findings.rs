@@ -484,3 +484,115 @@ fn the_default_study_is_found_from_any_folder() {
         .into_owned();
     assert!(help.contains("built into this binary"), "{help}");
 }
+
+/// Every command that writes into a folder checks it before computing (issue 20, item 5):
+/// with a file where the folder should be, each fails at once, naming the folder, instead of
+/// after its Monte Carlo, PET simulation or images (svalues took 18 s, a dosimetry study 30 s).
+#[test]
+fn every_command_checks_its_output_before_computing() {
+    let t = tempfile::tempdir().unwrap();
+    let blocker = t.path().join("file");
+    std::fs::write(&blocker, "x").unwrap();
+    let bad = blocker.join("out");
+    let bad_csv = blocker.join("out.csv");
+    let lu177 = Path::new(env!("CARGO_MANIFEST_DIR")).join("studies/lu177-psma.toml");
+    let cases: Vec<Vec<&str>> = vec![
+        vec![
+            "svalues",
+            "--phantom",
+            "adult",
+            "--nuclide",
+            "Lu-177",
+            "--histories",
+            "1e9",
+        ],
+        vec![
+            "pet",
+            "--phantom",
+            "mouse",
+            "--nuclide",
+            "F-18",
+            "--uniform-bq-ml",
+            "1e4",
+            "--scanner",
+            "preclinical",
+            "--duration-s",
+            "600",
+        ],
+        vec![
+            "cell-svalues",
+            "--nuclide",
+            "I-125",
+            "--cell-radius-um",
+            "5",
+            "--nucleus-radius-um",
+            "3",
+            "--method",
+            "mc",
+            "--histories",
+            "1e9",
+        ],
+        vec!["study", s(&lu177)],
+    ];
+    for args in cases {
+        let out = if matches!(args[0], "svalues" | "cell-svalues") {
+            &bad_csv
+        } else {
+            &bad
+        };
+        let mut c = exe();
+        c.args(&args).args(["--out", s(out)]);
+        let o = output_within(c, Duration::from_secs(20));
+        assert!(!o.status.success(), "{}", args[0]);
+        assert!(
+            text(&o).contains("cannot create output folder"),
+            "{}: {}",
+            args[0],
+            text(&o)
+        );
+    }
+}
+
+/// Every count option of every command (`--histories`, `--kernel-histories`,
+/// `--positron-histories`, ...) takes `1e3`-style counts: the value is parsed before the
+/// required arguments and the unknown flag after it are checked, so a refused value shows as
+/// "invalid value '1e3'" (beam and cell-svalues refused it).
+#[test]
+fn every_count_option_accepts_exponent_notation() {
+    let mut refused = Vec::new();
+    let mut tried = 0;
+    let mut stack = vec![Vec::<String>::new()];
+    while let Some(path) = stack.pop() {
+        let help = help_of(&path);
+        for (flag, _) in options(&help) {
+            let Some(name) = flag
+                .split([' ', ','])
+                .find(|w| w.starts_with("--") && w.ends_with("histories"))
+            else {
+                continue;
+            };
+            tried += 1;
+            // the unknown flag after it stops every command (nothing runs, e.g. `study`)
+            let o = exe()
+                .args(&path)
+                .args([name, "1e3", "--no-such-flag-at-all"])
+                .output()
+                .unwrap();
+            assert!(
+                text(&o).contains("no-such-flag-at-all") || text(&o).contains("invalid value"),
+                "{path:?}: {}",
+                text(&o)
+            );
+            if text(&o).contains("invalid value '1e3'") {
+                refused.push(format!("theradose {} {name}", path.join(" ")));
+            }
+        }
+        for s in subcommands(&help) {
+            let mut p = path.clone();
+            p.push(s);
+            stack.push(p);
+        }
+    }
+    assert!(tried >= 8, "found only {tried} count options");
+    assert!(refused.is_empty(), "{}", refused.join("\n"));
+}

@@ -35,7 +35,7 @@ pub struct CellSvaluesArgs {
     #[arg(long)]
     pub chain: bool,
     /// Monte Carlo: decays per source region
-    #[arg(long, default_value_t = 100_000)]
+    #[arg(long, value_parser = crate::cli::args::count, default_value_t = 100_000)]
     pub histories: u64,
     /// Monte Carlo: random seed (the same seed gives the same result, bit for bit)
     #[arg(long, default_value_t = 1)]
@@ -67,6 +67,9 @@ fn parse_method(s: &str) -> Result<Method, String> {
 
 /// Runs `theradose cell-svalues`: prints the JSON, writes the CSV when asked.
 pub fn run(a: &CellSvaluesArgs) -> Result<()> {
+    if let Some(out) = &a.out {
+        theradose::run::guard::check_writable_parent(out)?;
+    }
     let ctx = Context::load()?;
     let mut spec = CellSValueSpec::new(&a.nuclide, a.cell_radius_um, a.nucleus_radius_um);
     spec.method = a.method;
@@ -178,6 +181,7 @@ fn parse_source(s: &str) -> Result<theradose::dosimetry::cell::geometry::SourceR
 
 /// Runs `theradose cell-cluster`: writes the folder and prints the summary.
 pub fn cluster(a: &CellClusterArgs) -> Result<()> {
+    theradose::run::guard::check_writable_dir(&a.out)?;
     use theradose::dosimetry::cell::cluster::{compute, CellClusterSpec};
     let ctx = Context::load()?;
     let spec = CellClusterSpec {

@@ -142,6 +142,7 @@ fn spec(a: &PetArgs) -> PetScanSpec {
 
 /// Runs `theradose pet`.
 pub fn run(args: &PetArgs) -> Result<()> {
+    theradose::run::guard::check_writable_dir(&args.out)?;
     let r = scan(&Context::load()?, &spec(args))?;
     r.write(&args.out)?;
     figure(

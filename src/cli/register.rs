@@ -33,6 +33,7 @@ pub struct RegisterArgs {
 
 /// Runs `theradose register`.
 pub fn run(a: &RegisterArgs) -> Result<()> {
+    theradose::run::guard::check_writable_dir(&a.out)?;
     let fixed = read_image(&a.fixed, None)?;
     let moving = read_image(&a.moving, None)?;
     let r = register_rigid(&fixed.volume, &moving.volume)?;

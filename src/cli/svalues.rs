@@ -79,7 +79,6 @@ pub fn run(a: &SvaluesArgs) -> Result<()> {
         a.voxel_mm,
         &a.groups,
     )?;
-    let table = compute(&ctx, file, &a.sources, a.threads)?;
     let out = a.out.clone().unwrap_or_else(|| {
         let stem = Path::new(&a.phantom)
             .file_stem()
@@ -96,6 +95,9 @@ pub fn run(a: &SvaluesArgs) -> Result<()> {
         };
         PathBuf::from("results/svalues").join(format!("{stem}{v}_{bare}{suffix}.csv"))
     });
+    // the output is checked before the Monte Carlo (minutes), not after it
+    theradose::run::guard::check_writable_parent(&out)?;
+    let table = compute(&ctx, file, &a.sources, a.threads)?;
     table.write_csv(&out)?;
     eprintln!(
         "S-values of {} ({}) in {}: {}",

@@ -75,6 +75,7 @@ pub fn run(a: &TiaMapArgs) -> Result<()> {
         label_names: a.label_names.clone(),
         series: a.series.clone(),
     };
+    theradose::run::guard::check_writable_dir(&a.out)?;
     let r = tia_map_images(&spec)?;
     for note in &r.resampled {
         eprintln!("{note}");

@@ -41,6 +41,8 @@ pub fn run_into(
     out: &Path,
     threads: Option<usize>,
 ) -> Result<DosimetryResult> {
+    // the output folder is checked before the images, fits and transport
+    crate::run::guard::check_writable_dir(out)?;
     let r = run(ctx, spec, out, threads)?;
     r.write(spec, out)?;
     Ok(r)
