@@ -68,7 +68,7 @@ pub struct BeamArgs {
     /// box centre), for a CT in the image's world coordinates
     #[arg(long, value_name = "X,Y,Z", value_parser = parse_aim_mm, allow_hyphen_values = true)]
     pub aim_mm: Option<[f64; 3]>,
-    #[arg(long, value_parser = crate::cli::args::count)]
+    #[arg(long)]
     pub histories: u64,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
