@@ -97,7 +97,7 @@ pub fn region_detect(
     cells: f64,
     k: f64,
 ) -> Option<RegionDetect> {
-    if vox.is_empty() || !(cells > 0.0) {
+    if vox.is_empty() || cells.is_nan() || cells <= 0.0 {
         return None;
     }
     let contrast = mean_at(im.with_cells_noise_free, vox) - mean_at(im.background_noise_free, vox);
@@ -131,7 +131,7 @@ pub fn region_detect(
 /// N_min of the module docs from the contrast per cell `d`, the noise with `cells` cells
 /// `sigma` and the background noise `sigma_b`.
 pub fn min_detectable(d: f64, sigma: f64, sigma_b: f64, cells: f64, k: f64) -> f64 {
-    if !(d > 0.0) {
+    if d.is_nan() || d <= 0.0 {
         return f64::INFINITY;
     }
     let v = (sigma * sigma - sigma_b * sigma_b).max(0.0) / cells;
@@ -146,7 +146,7 @@ mod tests {
     /// At N_min the modelled CNR is exactly k, in a mixed background/count noise regime.
     #[test]
     fn min_detectable_meets_the_threshold() {
-        let (d, sb, cells, k) = (2e-4, 3.0, 1e5, 5.0);
+        let (d, sb, cells, k): (f64, f64, f64, f64) = (2e-4, 3.0, 1e5, 5.0);
         let sigma = (sb * sb + 4.0).sqrt();
         let n = min_detectable(d, sigma, sb, cells, k);
         let v = (sigma * sigma - sb * sb) / cells;

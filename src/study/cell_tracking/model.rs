@@ -130,67 +130,9 @@ pub fn cell_dose(
     )?;
     let s = sv.s(TargetRegion::Nucleus, label.compartment);
     let e_j = non_penetrating_j(&p.nuclide)?;
-    let nreg = study.migration.regions.len();
     let (cum_bq_h, cross_gy, t_eff_h) = match &p.kinetics {
-        Kinetics::Direct(d) => {
-            // where a cell is and the dose rate there (Gy/h) at t
-            let rate = |t: f64| {
-                let bound = d.cell_bound_bq(&p.cells, t);
-                let released = d.released_bq(&p.cells, t);
-                let body_rel = if m.released_to_g.is_none() {
-                    released / m.body_g
-                } else {
-                    0.0
-                };
-                let mut sum_f = 0.0;
-                let mut dr = 0.0;
-                for r in 0..nreg {
-                    let f = study.fraction(r, t);
-                    sum_f += f;
-                    let rel = if label.released_to.as_deref() == Some(&study.migration.regions[r]) {
-                        released / m.released_to_g.unwrap_or(f64::INFINITY)
-                    } else {
-                        0.0
-                    };
-                    dr += f * (f * bound / m.regions_g[r] + rel + body_rel);
-                }
-                let rest = (1.0 - sum_f).max(0.0);
-                dr += rest * (rest * bound / m.rest_g + body_rel);
-                dr * e_j * 1e3 * 3600.0
-            };
-            let k = d
-                .decay_per_h
-                .min(d.decay_per_h + d.efflux_per_h + p.cells.death_per_h);
-            let horizon = 30.0 * LN_2 / k.max(1e-6);
-            let cross = integrate(rate, horizon, 40_000);
-            let keff = d.decay_per_h + d.efflux_per_h + p.cells.growth_per_h;
-            (d.cumulated_per_cell_bq_h(&p.cells), cross, LN_2 / keff)
-        }
-        Kinetics::Reporter(r) => {
-            let tau = r.cumulated_per_cell_bq_h() / r.per_cell_bq();
-            let bkg_bq_per_g = label.background_pct_id_per_g / 100.0
-                * r.injected_mbq
-                * 1e6
-                * (-r.decay_per_h * r.uptake_h).exp();
-            let mut cross = 0.0;
-            for &t in &study.scans.times_h {
-                let bound = p.cells.cells(t) * r.per_cell_bq();
-                let mut sum_f = 0.0;
-                for (reg, mass) in m.regions_g.iter().enumerate() {
-                    let f = study.fraction(reg, t);
-                    sum_f += f;
-                    cross += f * (f * bound / mass + bkg_bq_per_g);
-                }
-                let rest = (1.0 - sum_f).max(0.0);
-                cross += rest * (rest * bound / m.rest_g + bkg_bq_per_g);
-            }
-            let n = study.scans.times_h.len() as f64;
-            (
-                n * r.cumulated_per_cell_bq_h(),
-                cross * tau * e_j * 1e3 * 3600.0,
-                LN_2 / (r.decay_per_h + r.washout_per_h),
-            )
-        }
+        Kinetics::Direct(d) => direct_dose(study, label, p, d, m, e_j),
+        Kinetics::Reporter(r) => reporter_dose(study, label, p, r, m, e_j),
     };
     let cum_bq_s = cum_bq_h * 3600.0;
     let self_gy = s * cum_bq_s;
@@ -211,4 +153,84 @@ pub fn cell_dose(
         s_nucleus_gy_per_bq_s: s,
         cumulated_per_cell_bq_s: cum_bq_s,
     })
+}
+
+/// A direct label: cumulated activity per cell (Bq h), cross-dose (Gy) and the effective
+/// half-life of the self-dose rate (h). The cross-dose rate at t averages the dose rates of the
+/// regions over where the cell is (f_r / Σ f) and is integrated over 30 physical half-lives.
+fn direct_dose(
+    study: &CellTrackingStudy,
+    label: &LabelPart,
+    p: &Point,
+    d: &DirectKinetics,
+    m: &Masses,
+    e_j: f64,
+) -> (f64, f64, f64) {
+    let nreg = study.migration.regions.len();
+    // where a cell is and the dose rate there (Gy/h) at t
+    let rate = |t: f64| {
+        let bound = d.cell_bound_bq(&p.cells, t);
+        let released = d.released_bq(&p.cells, t);
+        let body_rel = if m.released_to_g.is_none() {
+            released / m.body_g
+        } else {
+            0.0
+        };
+        let mut sum_f = 0.0;
+        let mut dr = 0.0;
+        for r in 0..nreg {
+            let f = study.fraction(r, t);
+            sum_f += f;
+            let rel = if label.released_to.as_deref() == Some(&study.migration.regions[r]) {
+                released / m.released_to_g.unwrap_or(f64::INFINITY)
+            } else {
+                0.0
+            };
+            dr += f * (f * bound / m.regions_g[r] + rel + body_rel);
+        }
+        let rest = (1.0 - sum_f).max(0.0);
+        dr += rest * (rest * bound / m.rest_g + body_rel);
+        dr * e_j * 1e3 * 3600.0
+    };
+    let k = d
+        .decay_per_h
+        .min(d.decay_per_h + d.efflux_per_h + p.cells.death_per_h);
+    let horizon = 30.0 * LN_2 / k.max(1e-6);
+    let cross = integrate(rate, horizon, 40_000);
+    let keff = d.decay_per_h + d.efflux_per_h + p.cells.growth_per_h;
+    (d.cumulated_per_cell_bq_h(&p.cells), cross, LN_2 / keff)
+}
+
+/// A reporter: as [`direct_dose`], summed over the scans' tracer injections.
+fn reporter_dose(
+    study: &CellTrackingStudy,
+    label: &LabelPart,
+    p: &Point,
+    r: &ReporterKinetics,
+    m: &Masses,
+    e_j: f64,
+) -> (f64, f64, f64) {
+    let tau = r.cumulated_per_cell_bq_h() / r.per_cell_bq();
+    let bkg_bq_per_g = label.background_pct_id_per_g / 100.0
+        * r.injected_mbq
+        * 1e6
+        * (-r.decay_per_h * r.uptake_h).exp();
+    let mut cross = 0.0;
+    for &t in &study.scans.times_h {
+        let bound = p.cells.cells(t) * r.per_cell_bq();
+        let mut sum_f = 0.0;
+        for (reg, mass) in m.regions_g.iter().enumerate() {
+            let f = study.fraction(reg, t);
+            sum_f += f;
+            cross += f * (f * bound / mass + bkg_bq_per_g);
+        }
+        let rest = (1.0 - sum_f).max(0.0);
+        cross += rest * (rest * bound / m.rest_g + bkg_bq_per_g);
+    }
+    let n = study.scans.times_h.len() as f64;
+    (
+        n * r.cumulated_per_cell_bq_h(),
+        cross * tau * e_j * 1e3 * 3600.0,
+        LN_2 / (r.decay_per_h + r.washout_per_h),
+    )
 }

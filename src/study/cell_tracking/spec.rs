@@ -313,7 +313,7 @@ impl CellTrackingStudy {
                         }
                     }
                 }
-                if !(l.background_pct_id_per_g >= 0.0) {
+                if !(l.background_pct_id_per_g.is_finite() && l.background_pct_id_per_g >= 0.0) {
                     return Err(self.err(&f("background_pct_id_per_g"), "expected >= 0".into()));
                 }
             }
@@ -326,7 +326,11 @@ impl CellTrackingStudy {
         if m.regions.is_empty() || m.times_h.is_empty() {
             return Err(self.err("migration", "expected regions and times_h".into()));
         }
-        if m.times_h.windows(2).any(|w| !(w[1] > w[0])) || !(m.times_h[0] >= 0.0) {
+        if m.times_h
+            .windows(2)
+            .any(|w| !(w[1].is_finite() && w[1] > w[0]))
+            || !(m.times_h[0].is_finite() && m.times_h[0] >= 0.0)
+        {
             return Err(self.err(
                 "migration.times_h",
                 "expected increasing times from 0 h on".into(),
@@ -380,7 +384,7 @@ impl CellTrackingStudy {
         if s.times_h.is_empty() || s.times_h.iter().any(|t| !(t.is_finite() && *t >= 0.0)) {
             return Err(self.err("scans.times_h", "expected scan times >= 0 h".into()));
         }
-        if !(s.duration_s > 0.0) {
+        if !(s.duration_s.is_finite() && s.duration_s > 0.0) {
             return Err(self.err(
                 "scans.duration_s",
                 format!("{}: expected > 0", s.duration_s),
