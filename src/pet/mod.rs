@@ -26,6 +26,7 @@
 
 pub mod blur;
 pub mod criteria;
+pub mod detect;
 pub mod geometry;
 pub mod metrics;
 pub mod noise;

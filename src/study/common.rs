@@ -75,6 +75,29 @@ pub fn spec_in_file(file: &str, field: &str, message: String) -> anyhow::Error {
     crate::error::spec_error(field, message).context(file.to_string())
 }
 
+/// The phantom cut to the planes [k0, k1) (the axial range of a scan).
+///
+/// # Errors
+/// Planes outside the phantom (an empty or invalid grid).
+pub fn crop_z(ph: &Phantom, k0: usize, k1: usize) -> Result<Phantom> {
+    let plane = ph.grid.dims[0] * ph.grid.dims[1];
+    let r = k0 * plane..k1 * plane;
+    let mut grid = ph.grid.clone();
+    grid.dims[2] = k1 - k0;
+    for a in 0..3 {
+        grid.origin_mm[a] += grid.direction[a][2] * grid.spacing_mm[2] * k0 as f64;
+    }
+    Phantom::new(
+        &ph.name,
+        grid,
+        ph.material[r.clone()].to_vec(),
+        ph.density[r.clone()].to_vec(),
+        ph.label[r].to_vec(),
+        ph.materials.clone(),
+        ph.regions.clone(),
+    )
+}
+
 /// A phantom's regions, each in its own colour over the density in grey, in the planes of the
 /// `[figures]` settings in force (default axial, coronal and sagittal) through `[figures]
 /// through` (default the grid's centre), with a legend, a scale bar and orientation letters

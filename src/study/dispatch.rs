@@ -2,7 +2,7 @@
 //! its content and run by its kind; every kind returns a [`StudyResult`].
 
 use super::common::{read_table, StudyOptions};
-use super::{bnct, dosimetry, patient, runfile, therapy};
+use super::{bnct, cell_tracking, dosimetry, patient, runfile, therapy};
 use crate::context::Context;
 use crate::run::spec::RunFile;
 use anyhow::{bail, Result};
@@ -22,6 +22,9 @@ pub enum StudyKind {
     Bnct,
     /// `kind = "patient"`: patient dosimetry from serial DICOM scans (issue 16)
     Patient,
+    /// `kind = "cell_tracking"`: a PET cell-tracking study (issue 17)
+    #[serde(rename = "cell_tracking")]
+    CellTracking,
 }
 
 /// Classifies a study file by its content.
@@ -36,9 +39,10 @@ pub fn study_kind(path: &Path) -> Result<StudyKind> {
         Some("therapy") => StudyKind::Therapy,
         Some("bnct") => StudyKind::Bnct,
         Some("patient") => StudyKind::Patient,
+        Some("cell_tracking") => StudyKind::CellTracking,
         Some(k) => bail!(
-            "{}: kind = \"{k}\": expected \"therapy\", \"dosimetry\", \"bnct\" or \"patient\" (or no \
-             kind with a [source] run file)",
+            "{}: kind = \"{k}\": expected \"therapy\", \"dosimetry\", \"bnct\", \"patient\" or \
+             \"cell_tracking\" (or no kind with a [source] run file)",
             path.display()
         ),
         None if table.contains_key("source") => StudyKind::Run,
@@ -98,6 +102,7 @@ pub fn run_study(
         }
         StudyKind::Bnct => bnct::run_file(ctx, path, out, opts)?,
         StudyKind::Patient => patient::run_file(ctx, path, out, opts)?,
+        StudyKind::CellTracking => cell_tracking::run_file(ctx, path, out, opts)?,
         StudyKind::Therapy => therapy::run_therapy_file(ctx, path, out, opts)?,
     };
     Ok(StudyResult {

@@ -16,6 +16,7 @@ pub mod cluster;
 pub mod cluster_out;
 pub mod cross;
 pub mod geometry;
+pub mod label;
 pub mod mc;
 pub mod packing;
 pub mod range;

@@ -24,6 +24,7 @@ use crate::pet::phantom_activity::{suv_map, FdgSuvTable};
 use crate::pet::{simulate, PetOptions, Scanner};
 use crate::phantom::Phantom;
 use crate::source::nuclide::Nuclide;
+use crate::study::common::crop_z;
 use crate::study::dosimetry::DosimetryResult;
 use anyhow::{bail, Context, Result};
 use serde::Serialize;
@@ -111,26 +112,6 @@ fn z_planes(study: &TherapyStudy, ph: &Phantom, bio: &Bio) -> Result<(usize, usi
             study.file
         ),
     }
-}
-
-/// The phantom cut to the planes [k0, k1).
-pub fn crop_z(ph: &Phantom, k0: usize, k1: usize) -> Result<Phantom> {
-    let plane = ph.grid.dims[0] * ph.grid.dims[1];
-    let r = k0 * plane..k1 * plane;
-    let mut grid = ph.grid.clone();
-    grid.dims[2] = k1 - k0;
-    for a in 0..3 {
-        grid.origin_mm[a] += grid.direction[a][2] * grid.spacing_mm[2] * k0 as f64;
-    }
-    Phantom::new(
-        &ph.name,
-        grid,
-        ph.material[r.clone()].to_vec(),
-        ph.density[r.clone()].to_vec(),
-        ph.label[r].to_vec(),
-        ph.materials.clone(),
-        ph.regions.clone(),
-    )
 }
 
 /// Baseline tracer concentration per injected MBq (Bq/mL, no physical decay) on the full grid.
