@@ -39,6 +39,7 @@ pub mod split;
 pub mod sweep;
 pub mod sweep_outputs;
 pub mod tissues;
+pub mod uncertainty;
 pub mod variant;
 
 pub use metrics::TherapyMetrics;
