@@ -217,7 +217,7 @@ struct TherapySections {
     #[serde(default)]
     figures: crate::plot::FiguresSpec,
     #[serde(default)]
-    uncertainty: super::uncertainty::UncertaintySpec,
+    uncertainty: super::uncertainty::spec::UncertaintySpec,
 }
 
 /// A parsed, checked therapy study.
@@ -240,7 +240,7 @@ pub struct TherapyStudy {
     /// `[figures]`: how the figures are drawn and written (also those of the dosimetry)
     pub figures: crate::plot::FiguresSpec,
     /// `[uncertainty]`: the whole-chain uncertainty budget (on by default, `samples = 0` off)
-    pub uncertainty: super::uncertainty::UncertaintySpec,
+    pub uncertainty: super::uncertainty::spec::UncertaintySpec,
 }
 
 /// The dosimetry sections of a study table as a [`DosimetrySpec`]; a phantom TOML path is taken

@@ -4,21 +4,21 @@
 //! tissue, EQD2, gEUD, TCP, NTCP and the response model's mean relative uptake.
 //!
 //! The region's voxels are summarised by [`Bins`]: voxels sorted by dose and cut into at most
-//! [`MAX_BINS`] groups of equal count, each standing for its mean per-cycle low-LET and alpha
-//! dose and its voxel count. Every factor of the budget scales a region's doses uniformly, so
+//! [`MAX_BINS`] groups (single voxels at the cold end, growing towards the hot end), each
+//! standing for its mean per-cycle low-LET and alpha dose and its voxel count. Every factor of the budget scales a region's doses uniformly, so
 //! the bins keep their order; the mean dose is exact, the mean BED exact up to the within-bin
 //! dose variance times G/(α/β), and TCP/NTCP/response differ from the voxel evaluation by the
 //! spread inside a bin (checked against the nominal voxel values in the tests).
 
-use super::super::radiobiology::Role;
 use super::spec::{Input, MIN_FACTOR, N_INPUTS};
 use crate::biology::lq::{bed_mixed_gy, geud_weighted_gy};
 use crate::biology::ntcp::lkb_ntcp;
-use crate::biology::response::{relative_uptake, ResponseModel, ResponseParams};
+use crate::biology::response::{relative_uptake, CellState, ResponseModel, ResponseParams};
 use crate::biology::tcp::tcp_population_weighted;
 use crate::biology::tissues::{Tissue, Tracer};
 use crate::biology::DoseRateShape;
 use crate::dosimetry::kinetics::Model;
+use crate::study::therapy::radiobiology::Role;
 use serde::Serialize;
 
 /// Largest number of dose bins per region.
@@ -33,15 +33,27 @@ pub struct Bins {
 }
 
 impl Bins {
-    /// The bins of voxels with per-cycle low-LET doses `lo` and alpha doses `al` (Gy).
+    /// The bins of voxels with per-cycle low-LET doses `lo` and alpha doses `al` (Gy): the
+    /// voxels sorted by dose, the j-th of `max_bins` bins ending at voxel n (j/k)², so bins
+    /// grow from single voxels at the low-dose end (where a tumour's surviving clonogens are,
+    /// so TCP keeps its cold spots) to 2n/k voxels at the high end; every voxel its own bin
+    /// when n <= `max_bins`.
     pub fn of(lo: &[f64], al: &[f64], max_bins: usize) -> Bins {
         let n = lo.len();
         let mut order: Vec<usize> = (0..n).collect();
         order.sort_by(|&a, &b| (lo[a] + al[a]).total_cmp(&(lo[b] + al[b])).then(a.cmp(&b)));
-        let k = n.min(max_bins.max(1));
+        let k = max_bins.max(1);
+        let mut ends: Vec<usize> = match n <= k {
+            true => (1..=n).collect(),
+            false => (1..=k)
+                .map(|j| ((n as f64) * (j as f64 / k as f64).powi(2)).round() as usize)
+                .collect(),
+        };
+        ends.dedup();
+        ends.retain(|&e| e > 0);
         let mut bins = Bins::default();
-        for j in 0..k {
-            let (a, b) = (j * n / k, (j + 1) * n / k);
+        let mut a = 0;
+        for b in ends {
             let c = (b - a) as f64;
             let idx = &order[a..b];
             bins.low_let_gy
@@ -49,6 +61,7 @@ impl Bins {
             bins.alpha_gy
                 .push(idx.iter().map(|&i| al[i]).sum::<f64>() / c);
             bins.count.push(c);
+            a = b;
         }
         bins
     }
@@ -56,7 +69,30 @@ impl Bins {
     fn voxels(&self) -> f64 {
         self.count.iter().sum()
     }
+
+    /// These bins (already scaled doses `lo`, `al`) merged into at most `k` groups of
+    /// consecutive bins, count-weighted: the response model, whose relative uptake is smooth in
+    /// the dose and costs a time integration per bin, runs on [`RESPONSE_BINS`] of them.
+    fn merged(&self, lo: &[f64], al: &[f64], k: usize) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+        let n = lo.len();
+        let k = n.min(k.max(1));
+        let mut out = (Vec::new(), Vec::new(), Vec::new());
+        for j in 0..k {
+            let r = j * n / k..(j + 1) * n / k;
+            let c = &self.count[r.clone()];
+            let w: f64 = c.iter().sum();
+            let avg = |x: &[f64]| x[r.clone()].iter().zip(c).map(|(x, c)| x * c).sum::<f64>() / w;
+            out.0.push(avg(lo));
+            out.1.push(avg(al));
+            out.2.push(w);
+        }
+        out
+    }
 }
+
+/// Number of dose groups the response model runs on (its mean relative uptake and viable
+/// fraction agree with the [`MAX_BINS`] evaluation in `tests/uncertainty_budget.rs`).
+pub const RESPONSE_BINS: usize = 32;
 
 /// The time-activity curve of a region as the budget draws it.
 #[derive(Clone, Debug)]
@@ -267,17 +303,17 @@ pub fn evaluate(c: &RegionCase, f: &Factors) -> Values {
     }
     if let (Some(r), Ok(p)) = (&c.response, ResponseParams::from_tissue(&t)) {
         if let Ok(model) = ResponseModel::new(p, &shape, &r.cycle_starts_h, r.followup_h) {
-            let cells: Vec<_> = lo
+            let (rlo, ral, w) = b.merged(&lo, &al, RESPONSE_BINS);
+            let cells: Vec<CellState> = rlo
                 .iter()
-                .zip(&al)
+                .zip(&ral)
                 .map(|(l, a)| model.voxel(*l, *a))
                 .collect();
-            v.viable_fraction = wmean(&cells.iter().map(|x| x.viable).collect::<Vec<_>>());
-            let u: Vec<f64> = cells
-                .iter()
-                .map(|x| relative_uptake(x, &r.tracer))
-                .collect();
-            v.uptake = wmean(&u);
+            let wm = |x: &dyn Fn(&CellState) -> f64| {
+                cells.iter().zip(&w).map(|(c, w)| x(c) * w).sum::<f64>() / n
+            };
+            v.viable_fraction = wm(&|c| c.viable);
+            v.uptake = wm(&|c| relative_uptake(c, &r.tracer));
         }
     }
     v

@@ -27,8 +27,28 @@ pub fn region<'a>(budget: Option<&'a Budget>, name: &str) -> Option<&'a RegionBu
     budget?.regions.iter().find(|r| r.name == name)
 }
 
-/// Writes `uncertainty.csv`: quantity, region, median, low, high, dominant_input.
+/// Writes `uncertainty.csv` (quantity, region, median, low, high, dominant_input) and
+/// `tornado.csv` (quantity, region, input, nominal, low, high: the quantity with the input alone
+/// at its 2.5th and 97.5th percentile, widest first).
 pub fn write_csv(out: &Path, b: &Budget) -> Result<()> {
+    let mut t = String::from("quantity,region,input,nominal,low,high\n");
+    for r in &b.regions {
+        for q in &r.quantities {
+            for x in &q.tornado {
+                let _ = writeln!(
+                    t,
+                    "{},{},{},{:.6},{:.6},{:.6}",
+                    q.quantity,
+                    r.name,
+                    x.input.key(),
+                    q.nominal,
+                    x.low,
+                    x.high
+                );
+            }
+        }
+    }
+    write_atomic(&out.join("tornado.csv"), t.as_bytes())?;
     let mut t = String::from("quantity,region,median,low,high,dominant_input\n");
     for r in &b.regions {
         for q in &r.quantities {
@@ -145,7 +165,7 @@ pub fn report_section(m: &Value) -> String {
         "\n## Uncertainty budget\n\n{} samples (seed {}, at most {} dose bins per region, {:.1} s); \
          median and 95% interval of every quantity and the input that moves it most (one at a \
          time, at its 2.5th and 97.5th percentile). Table: `uncertainty.csv`; figures: \
-         `tornado_*.png`; inputs and their sources: `[uncertainty]` of the study file and \
+         `tornado.csv`, `tornado_*.png`; inputs and their sources: `[uncertainty]` of the study file and \
          `data/biology/uncertainty.toml`.\n\n| region | quantity | nominal | median | 95% interval | dominant input |\n|---|---|---|---|---|---|",
         u["samples"], u["seed"], u["bins"], u["seconds"].as_f64().unwrap_or(0.0)
     );

@@ -52,7 +52,8 @@ pub struct QuantityBudget {
     pub high: f64,
     /// the input with the widest tornado bar (None: no input moves it)
     pub dominant: Option<Input>,
-    /// the tornado, widest first
+    /// the tornado, widest first (in `tornado.csv` and the figures, not in `metrics.json`)
+    #[serde(skip_serializing)]
     pub tornado: Vec<TornadoBar>,
 }
 

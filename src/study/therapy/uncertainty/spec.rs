@@ -206,7 +206,8 @@ pub fn defaults() -> Result<Inputs> {
         let (Some(kind), Some(rel_sd)) = (d.distribution, d.rel_sd) else {
             bail!("{origin}: [{}] needs distribution and rel_sd", input.key());
         };
-        out[input.index()] = checked(kind, rel_sd).with_context(|| format!("{origin}"))?;
+        out[input.index()] =
+            checked(kind, rel_sd).with_context(|| format!("{origin}: [{}]", input.key()))?;
     }
     Ok(out)
 }
