@@ -158,6 +158,7 @@ fn quickstart_ci_runs_end_to_end() {
     }
     let report = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(report.contains("![dose_map.png](dose_map.png)"));
+    assert_budget(&disk, &out, &report);
 }
 
 #[test]
@@ -277,6 +278,45 @@ fn assert_pngs(out: &Path, names: &[&str]) {
 /// and a physical half-life 1.5 times longer: the RBE-weighted lesion BED per GBq must be far
 /// higher, more than 100 times (the energy ratio alone is about 190).
 ///
+/// The uncertainty budget (issue 19, on by default): `<quantity>_ci95` and `_median` beside the
+/// keys of every lesion and organ at risk, the interval around the median, `uncertainty.csv`
+/// with its columns, a tornado figure per lesion and organ at risk, the report's section.
+fn assert_budget(m: &Value, out: &Path, report: &str) {
+    for (sec, keys) in [
+        (
+            "lesions",
+            &[
+                "mean_dose_gy",
+                "bed_gy",
+                "eqd2_gy",
+                "tcp",
+                "suv_peak_change_pct",
+            ][..],
+        ),
+        (
+            "organs_at_risk",
+            &["mean_dose_gy", "bed_gy", "eqd2_gy", "ntcp"][..],
+        ),
+    ] {
+        for (name, r) in m[sec].as_object().unwrap() {
+            for k in keys {
+                let ci = r[format!("{k}_ci95")].as_array();
+                let ci = ci.unwrap_or_else(|| panic!("{name}.{k}_ci95 missing"));
+                let (lo, hi) = (ci[0].as_f64().unwrap(), ci[1].as_f64().unwrap());
+                let med = f(r, &format!("{k}_median"));
+                assert!(lo <= med && med <= hi, "{name}.{k}: {lo} {med} {hi}");
+            }
+            let png = out.join(format!("tornado_{name}.png"));
+            assert!(png.exists(), "{}", png.display());
+        }
+    }
+    assert_eq!(m["uncertainty"]["samples"], 1000);
+    let csv = std::fs::read_to_string(out.join("uncertainty.csv")).unwrap();
+    assert!(csv.starts_with("quantity,region,median,low,high,dominant_input\n"));
+    assert!(csv.contains("\ntcp,lesion_1,"), "{csv}");
+    assert!(report.contains("## Uncertainty budget"));
+}
+
 /// FDG follow-up: the comparison's baseline is an FDG scan (physiological FDG: liver SUV 2.0 in
 /// `data/pet/tracers/fdg_suv.toml`), not the PSMA map; the liver keeps its uptake after
 /// therapy, so the follow-up CMR background (mean liver SUV) must be 2.0 within 15% (OSEM at 2
@@ -370,9 +410,13 @@ fn lesion_size_sweep_at_constant_concentration() {
             "histories = 100000",
             "histories = 100000\norgan_s_histories = 0",
         )],
-        "[sweep]\n\"phantom.lesion_scale\" = [1.0, 2.0]",
+        "[uncertainty]\nsamples = 0\n[sweep]\n\"phantom.lesion_scale\" = [1.0, 2.0]",
     );
     let (out, m) = run(&file, &dir.path().join("out"));
+    // samples = 0 turns the uncertainty budget off
+    assert!(m.get("uncertainty").is_none());
+    assert!(m["lesions"]["lesion_1"].get("tcp_ci95").is_none());
+    assert!(!out.join("uncertainty.csv").exists());
     let (head, rows) = sweep_csv(&out);
     assert_eq!(head[0], "phantom.lesion_scale");
     assert_eq!(rows.len(), 2);

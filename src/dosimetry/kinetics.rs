@@ -202,10 +202,7 @@ impl TacFit {
     /// dose-rate shapes (e.g. the BED G-factor of a sum of exponentials).
     pub fn exponential_terms(&self) -> Option<Vec<(f64, f64)>> {
         match &self.curve {
-            Curve::Exp { model, p } if *model == Model::UptakeWashout => {
-                Some(vec![(p[0], p[1]), (-p[0], p[2])])
-            }
-            Curve::Exp { p, .. } => Some(p.chunks(2).map(|c| (c[0], c[1])).collect()),
+            Curve::Exp { model, p } => model.exponential_terms(p),
             Curve::Single { t_h, y, lambda, .. } => Some(vec![(y * (lambda * t_h).exp(), *lambda)]),
             Curve::Piecewise { .. } => None,
         }

@@ -55,6 +55,21 @@ impl Model {
         all.into_iter().find(|m| m.name() == s)
     }
 
+    /// The curve of a fitted exponential model with parameters `p` (the [`Self::param_names`]
+    /// layout) as signed exponential terms `(a_k, lambda_k per h)`, `sum a_k e^(-lambda_k t)`
+    /// (uptake-washout gives `[(A, lambda_w), (-A, lambda_u)]`); `None` for the model-free and
+    /// single-point methods or a wrong parameter count. The uncertainty budget evaluates it at
+    /// parameters drawn from the fit's covariance.
+    pub fn exponential_terms(self, p: &[f64]) -> Option<Vec<(f64, f64)>> {
+        if self.n_params() == 0 || p.len() != self.n_params() {
+            return None;
+        }
+        Some(match self {
+            Model::UptakeWashout => vec![(p[0], p[1]), (-p[0], p[2])],
+            _ => p.chunks(2).map(|c| (c[0], c[1])).collect(),
+        })
+    }
+
     /// Number of fitted parameters (0 for the model-free and single-point methods).
     pub fn n_params(self) -> usize {
         match self {

@@ -83,7 +83,26 @@ pub fn write_figures(out: &Path, c: &RunContext) -> Result<()> {
         };
         maps::anatomy_map(&s.phantom, spec, at, s.suv(), &out.join(file), &style)?;
     }
-    waterfall(out, c)
+    waterfall(out, c)?;
+    tornados(out, c)
+}
+
+/// A tornado figure of the uncertainty budget per lesion (TCP) and organ at risk (NTCP).
+fn tornados(out: &Path, c: &RunContext) -> Result<()> {
+    let Some(b) = c.budget else {
+        return Ok(());
+    };
+    let regions: Vec<(String, &str)> = c
+        .bio
+        .regions
+        .iter()
+        .filter_map(|r| match r.role {
+            Role::Lesion => Some((r.name.clone(), "tcp")),
+            Role::OrganAtRisk => Some((r.name.clone(), "ntcp")),
+            Role::Other => None,
+        })
+        .collect();
+    super::uncertainty::outputs::write_tornados(out, &c.study.figures, b, &regions)
 }
 
 /// Baseline and follow-up PET side by side (`pet_comparison.png`) in one plane (coronal unless

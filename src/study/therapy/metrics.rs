@@ -74,10 +74,26 @@ pub struct RegionMetrics {
         skip_serializing_if = "Option::is_none"
     )]
     pub viable_fraction: Option<f64>,
+    /// `<quantity>_ci95` ([low, high]) and `<quantity>_median` of the uncertainty budget
+    #[serde(flatten)]
+    pub intervals: BTreeMap<String, Value>,
+}
+
+/// The budget's keys of a region, those of the quantities of `keep`.
+fn intervals(c: &RunContext, name: &str, keep: impl Fn(&str) -> bool) -> BTreeMap<String, Value> {
+    let mut m = super::uncertainty::outputs::region(c.budget, name)
+        .map(super::uncertainty::outputs::interval_keys)
+        .unwrap_or_default();
+    m.retain(|k, _| keep(k));
+    m
+}
+
+fn is_suv(k: &str) -> bool {
+    k.starts_with("suv_")
 }
 
 impl RegionMetrics {
-    fn of(r: &RegionBio) -> RegionMetrics {
+    fn of(r: &RegionBio, c: &RunContext) -> RegionMetrics {
         RegionMetrics {
             mean_dose_gy: r.mean_dose_gy,
             bed_gy: r.bed_gy,
@@ -96,6 +112,7 @@ impl RegionMetrics {
             tcp: r.tcp,
             ntcp: r.ntcp,
             viable_fraction: r.viable_fraction,
+            intervals: intervals(c, &r.name, |k| !is_suv(k)),
         }
     }
 }
@@ -122,6 +139,9 @@ pub struct ResponseMetrics {
     pub suv_peak_change_pct: f64,
     /// relative change of the noise-free SUVpeak (%)
     pub suv_peak_change_pct_noise_free: f64,
+    /// `<quantity>_ci95` and `<quantity>_median` of the predicted SUVpeak changes
+    #[serde(flatten)]
+    pub intervals: BTreeMap<String, Value>,
     /// all SUV metrics at baseline
     pub baseline: LesionMetrics,
     /// all SUV metrics at follow-up
@@ -133,7 +153,7 @@ pub struct ResponseMetrics {
 }
 
 impl ResponseMetrics {
-    fn of(l: &LesionResponse) -> ResponseMetrics {
+    fn of(l: &LesionResponse, c: &RunContext) -> ResponseMetrics {
         ResponseMetrics {
             suv_peak_baseline: l.baseline.suv_peak,
             suv_peak_followup: l.followup.suv_peak,
@@ -144,6 +164,7 @@ impl ResponseMetrics {
             suv_peak_followup_noise_free: l.followup_noise_free.suv_peak,
             suv_peak_change_pct: l.suv_peak_change_pct,
             suv_peak_change_pct_noise_free: l.suv_peak_change_pct_noise_free,
+            intervals: intervals(c, &l.name, is_suv),
             baseline: l.baseline.clone(),
             followup: l.followup.clone(),
             baseline_noise_free: l.baseline_noise_free.clone(),
@@ -263,6 +284,9 @@ pub struct TherapyMetrics {
     /// the sweep's summary (the nominal run of a file with `[sweep]`)
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sweep: Option<Value>,
+    /// the uncertainty budget (absent with `[uncertainty] samples = 0` and on sweep points)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uncertainty: Option<super::uncertainty::Budget>,
     /// wall time of the whole study (s), in the final `metrics.json`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub seconds: Option<f64>,
@@ -282,14 +306,14 @@ pub fn metrics(c: &RunContext) -> TherapyMetrics {
     let mut oars = BTreeMap::new();
     let mut regions = BTreeMap::new();
     for r in &c.bio.regions {
-        let m = RegionMetrics::of(r);
+        let m = RegionMetrics::of(r, c);
         regions.insert(r.name.clone(), m.clone());
         match r.role {
             Role::Lesion => {
                 let response = c.response.lesions.iter().find(|l| l.name == r.name);
                 let entry = LesionEntry {
                     region: m,
-                    response: response.map(ResponseMetrics::of),
+                    response: response.map(|l| ResponseMetrics::of(l, c)),
                 };
                 lesions.insert(r.name.clone(), entry);
             }
@@ -336,6 +360,7 @@ pub fn metrics(c: &RunContext) -> TherapyMetrics {
         lesion_scale: s.lesions.scale,
         inputs: serde_json::to_value(&s.inputs).unwrap_or(Value::Null),
         sweep: None,
+        uncertainty: c.budget.cloned(),
         seconds: None,
     }
 }

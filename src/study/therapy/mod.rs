@@ -40,6 +40,7 @@ pub mod sweep;
 pub mod sweep_outputs;
 pub mod tissues;
 pub mod titles;
+pub mod uncertainty;
 pub mod variant;
 
 pub use metrics::TherapyMetrics;

@@ -28,6 +28,8 @@ pub struct RunContext<'a> {
     pub baseline: &'a Scan,
     pub followup: &'a Scan,
     pub response: &'a Response,
+    /// the uncertainty budget (None: `samples = 0` or a sweep point)
+    pub budget: Option<&'a super::uncertainty::Budget>,
 }
 
 /// Writes `metrics.json`.
@@ -101,7 +103,11 @@ pub fn write_tables(out: &Path, c: &RunContext) -> Result<()> {
             r.eortc
         );
     }
-    write_atomic(&out.join("lesions.csv"), l.as_bytes())
+    write_atomic(&out.join("lesions.csv"), l.as_bytes())?;
+    match c.budget {
+        Some(b) => super::uncertainty::outputs::write_csv(out, b),
+        None => Ok(()),
+    }
 }
 
 fn write_f32(path: &Path, grid: &Grid, data: &[f64], what: &str) -> Result<()> {

@@ -188,6 +188,7 @@ pub fn write_report(out: &Path, study: &TherapyStudy, m: &Value) -> Result<()> {
     for f in pngs(&out.join("dosimetry")) {
         let _ = writeln!(md, "![{f}](dosimetry/{f})\n");
     }
+    md.push_str(&super::uncertainty::outputs::report_section(m));
     md.push_str(ASSUMPTIONS);
     md.push('\n');
     write_atomic(&out.join("report.md"), md.as_bytes())

@@ -4,7 +4,7 @@
 
 use super::progress::Steps;
 use super::spec::{self, TherapyStudy};
-use super::{figures, outputs, radiobiology, scan};
+use super::{figures, outputs, radiobiology, scan, uncertainty};
 use crate::context::Context;
 use crate::study::common::{write_atomic, StudyOptions};
 use crate::study::dosimetry::{self, DosimetryResult, DosimetrySpec};
@@ -153,6 +153,11 @@ pub fn run_one(
     next("follow-up PET");
     let followup = scan::followup(study, dos, &bio, baseline, full)?;
     let response = scan::compare(study, &bio, baseline, &followup)?;
+    // the budget of the nominal run (sweep points carry none)
+    let budget = match full {
+        true => uncertainty::run(study, dos, scale, &bio, &response)?,
+        false => None,
+    };
     let rc = outputs::RunContext {
         study,
         dosimetry: dos,
@@ -163,6 +168,7 @@ pub fn run_one(
         baseline,
         followup: &followup,
         response: &response,
+        budget: budget.as_ref(),
     };
     let metrics = super::metrics::metrics(&rc);
     outputs::write_tables(out, &rc)?;

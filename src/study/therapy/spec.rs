@@ -216,6 +216,8 @@ struct TherapySections {
     followup: FollowupSpec,
     #[serde(default)]
     figures: crate::plot::FiguresSpec,
+    #[serde(default)]
+    uncertainty: super::uncertainty::spec::UncertaintySpec,
 }
 
 /// A parsed, checked therapy study.
@@ -237,6 +239,8 @@ pub struct TherapyStudy {
     pub followup: FollowupSpec,
     /// `[figures]`: how the figures are drawn and written (also those of the dosimetry)
     pub figures: crate::plot::FiguresSpec,
+    /// `[uncertainty]`: the whole-chain uncertainty budget (on by default, `samples = 0` off)
+    pub uncertainty: super::uncertainty::spec::UncertaintySpec,
 }
 
 /// The dosimetry sections of a study table as a [`DosimetrySpec`]; a phantom TOML path is taken
@@ -368,7 +372,9 @@ impl TherapyStudy {
             biology: s.biology,
             followup: s.followup,
             figures: s.figures,
+            uncertainty: s.uncertainty,
         };
+        study.uncertainty.resolve(&study.file)?;
         study.validate()?;
         Ok(study)
     }
