@@ -175,6 +175,18 @@ fn vsv_and_ldm_agree_with_monte_carlo_in_a_water_sphere() {
         out
     };
     let mc = run("mc", 10_000_000);
+    // the Monte Carlo reports its figure of merit (1 / (rel^2 x CPU s)) of the hottest region
+    let sum: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(mc.join("summary.json")).unwrap()).unwrap();
+    let info = &sum["method_info"];
+    let f = &info["figure_of_merit"];
+    let (rel, cpu) = (
+        f["rel_uncertainty"].as_f64().unwrap(),
+        info["cpu_seconds"].as_f64().unwrap(),
+    );
+    let fom = f["per_cpu_second"].as_f64().unwrap();
+    assert!(f["region"].is_string() && rel > 0.0 && cpu > 0.0, "{info}");
+    assert!((fom * rel * rel * cpu - 1.0).abs() < 1e-9, "{f}");
     let vsv = run("vsv", 0);
     let ldm = run("ldm", 0);
     let (dm, dv) = (

@@ -230,6 +230,17 @@ fn target_uncertainty_stops_early_and_deterministically() {
         let r = &sum["regions"][0];
         assert!(r["rel_uncertainty"].as_f64().unwrap() <= 0.01);
         assert_eq!(sum["reached_target_uncertainty"], true);
+        // the figure of merit of the named region: 1 / (rel^2 x CPU s) of this (fresh) run
+        let f = &sum["figure_of_merit"];
+        assert_eq!(f["region"], "water", "{f}");
+        let rel = f["rel_uncertainty"].as_f64().unwrap();
+        assert_eq!(rel, r["rel_uncertainty"].as_f64().unwrap());
+        let cpu = sum["cpu_seconds"].as_f64().unwrap();
+        let fom = f["per_cpu_second"].as_f64().unwrap();
+        assert!(
+            cpu > 0.0 && (fom * rel * rel * cpu - 1.0).abs() < 1e-9,
+            "{f} {cpu}"
+        );
         hist.push(sum["histories"].as_u64().unwrap());
     }
     assert!(hist[0] < 5_000_000);

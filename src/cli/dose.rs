@@ -171,5 +171,6 @@ pub fn run(args: &DoseArgs) -> Result<()> {
             g.d2_gy
         );
     }
+    super::run::print_figure_of_merit(&r.method_info);
     Ok(())
 }

@@ -293,6 +293,22 @@ fn print_run_summary(s: &serde_json::Value, out: &Path) {
             s["histories"], h, s["threads"]
         );
     }
+    print_figure_of_merit(s);
+}
+
+/// The figure of merit of the summary (stderr, with the speed): 1 / (rel^2 x CPU s).
+pub(crate) fn print_figure_of_merit(s: &serde_json::Value) {
+    let f = &s["figure_of_merit"];
+    if let (Some(region), Some(v), Some(cpu)) = (
+        f["region"].as_str(),
+        f["per_cpu_second"].as_f64(),
+        s["cpu_seconds"].as_f64(),
+    ) {
+        eprintln!(
+            "figure of merit of {region}'s mean dose: {v:.4e} per CPU second \
+             (1 / (relative uncertainty^2 x CPU s); {cpu:.2} CPU s in this run)"
+        );
+    }
 }
 
 /// Whether the target uncertainty was reached (stdout, beside the table).

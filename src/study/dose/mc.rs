@@ -128,9 +128,12 @@ pub(super) fn run(
         .map(|id| tally.mean_and_rel_uncertainty(n + id).1)
         .collect();
     let b = &tally.balance;
+    let fom = figure_of_merit(ph, tally, spec.region.as_deref(), &outcome);
     let info = json!({
         "histories": tally.histories,
         "histories_per_second": outcome.new_histories as f64 / outcome.seconds.max(1e-9),
+        "cpu_seconds": outcome.cpu_seconds,
+        "figure_of_merit": fom,
         "energy_balance": {
             "emitted_mev": b.emitted.mev(),
             "deposited_mev": b.deposited.mev(),
@@ -148,4 +151,39 @@ pub(super) fn run(
         region_rel,
         info,
     })
+}
+
+/// The figure of merit (1 / (rel^2 x CPU s), [`crate::run::figure_of_merit`]) of the mean dose
+/// of `region` (`--region`), else of the region with the highest mean dose; as the summary's
+/// `figure_of_merit` object (null without an uncertainty).
+fn figure_of_merit(
+    ph: &Phantom,
+    tally: &crate::tally::Tally,
+    region: Option<&str>,
+    outcome: &crate::run::RunOutcome,
+) -> serde_json::Value {
+    let n = ph.len();
+    let masses = ph.region_masses_g();
+    let mean = |id: usize| tally.mean_and_rel_uncertainty(n + id);
+    let id = match region {
+        Some(name) => ph.region_id(name).ok().map(usize::from),
+        None => (1..ph.regions.len())
+            .filter(|&id| masses[id] > 0.0 && mean(id).1 > 0.0)
+            .max_by(|&a, &b| (mean(a).0 / masses[a]).total_cmp(&(mean(b).0 / masses[b]))),
+    };
+    let Some(id) = id else {
+        return serde_json::Value::Null;
+    };
+    let rel = mean(id).1;
+    match crate::run::figure_of_merit(
+        rel,
+        tally.histories,
+        outcome.new_histories,
+        outcome.cpu_seconds,
+    ) {
+        Some(v) => {
+            json!({"region": ph.regions[id].name, "rel_uncertainty": rel, "per_cpu_second": v})
+        }
+        None => serde_json::Value::Null,
+    }
 }

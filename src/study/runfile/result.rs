@@ -17,10 +17,54 @@ use serde::Serialize;
 pub struct Timing {
     /// wall time of the transport (s)
     pub seconds: f64,
+    /// CPU time of the transport (s, every thread)
+    pub cpu_seconds: f64,
     /// histories transported by this invocation (a resumed run counts only its own)
     pub new_histories: u64,
     /// worker threads
     pub threads: usize,
+}
+
+/// The figure of merit of a run: 1 / (rel^2 T) of one region's mean dose, T the CPU seconds
+/// of all its histories at this invocation's rate ([`crate::run::figure_of_merit`]).
+#[derive(Clone, Debug, Serialize)]
+pub struct FigureOfMerit {
+    /// the region: `run.target_region`, else the region with the highest mean dose
+    pub region: String,
+    /// relative uncertainty (1 sigma) of its mean dose
+    pub rel_uncertainty: f64,
+    /// 1 / (rel_uncertainty^2 x CPU seconds)
+    pub per_cpu_second: f64,
+}
+
+impl FigureOfMerit {
+    /// The figure of merit of `region` among `rows` (else of the row with the highest mean
+    /// dose); None without a timing or an uncertainty.
+    fn of(rows: &[RegionRow], region: Option<&str>, tally: &Tally, t: &Timing) -> Option<Self> {
+        let dose = |r: &RegionRow| {
+            r.mean_dose_gy
+                .or(r.mean_dose_gy_per_particle)
+                .unwrap_or(0.0)
+        };
+        let row = match region {
+            Some(name) => rows.iter().find(|r| r.name == name)?,
+            None => rows
+                .iter()
+                .filter(|r| r.rel_uncertainty > 0.0)
+                .max_by(|a, b| dose(a).total_cmp(&dose(b)))?,
+        };
+        let fom = crate::run::figure_of_merit(
+            row.rel_uncertainty,
+            tally.histories,
+            t.new_histories,
+            t.cpu_seconds,
+        )?;
+        Some(FigureOfMerit {
+            region: row.name.clone(),
+            rel_uncertainty: row.rel_uncertainty,
+            per_cpu_second: fom,
+        })
+    }
 }
 
 /// One row of `regions.csv` and of the summary's `regions`.
@@ -140,6 +184,12 @@ pub struct RunSummary {
     /// histories of this invocation per second; absent after a merge
     #[serde(skip_serializing_if = "Option::is_none")]
     pub histories_per_second: Option<f64>,
+    /// transport CPU time of this invocation (s, every thread); absent after a merge
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cpu_seconds: Option<f64>,
+    /// figure of merit of one region's mean dose; absent after a merge
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub figure_of_merit: Option<FigureOfMerit>,
 }
 
 impl RunSummary {
@@ -250,6 +300,8 @@ pub fn run_result(
         }
     });
     let b = &tally.balance;
+    let target_region = problem.file.run.target_region.as_deref();
+    let figure_of_merit = timing.and_then(|t| FigureOfMerit::of(&regions, target_region, tally, t));
     let summary = RunSummary {
         version: crate::VERSION,
         name: problem.file.name.clone(),
@@ -291,6 +343,8 @@ pub fn run_result(
         seconds: timing.map(|t| t.seconds),
         threads: timing.map(|t| t.threads),
         histories_per_second: timing.map(|t| t.new_histories as f64 / t.seconds.max(1e-9)),
+        cpu_seconds: timing.map(|t| t.cpu_seconds),
+        figure_of_merit,
     };
     RunResult {
         dose_gy: dose,

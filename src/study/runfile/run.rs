@@ -77,6 +77,7 @@ pub fn run_file(
     let outcome = run::execute(&transport, &problem.source, &settings)?;
     let timing = Timing {
         seconds: outcome.seconds,
+        cpu_seconds: outcome.cpu_seconds,
         new_histories: outcome.new_histories,
         threads: outcome.threads,
     };
