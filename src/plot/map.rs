@@ -164,8 +164,6 @@ const FADE: f64 = 0.08;
 /// The Okabe-Ito colours of iso-lines, in order (orange, sky blue, green, purple, yellow,
 /// vermillion, blue): the light ones first, as they read well on grey and on the wash.
 const ISO_ORDER: [usize; 7] = [1, 5, 2, 4, 6, 3, 0];
-/// Raster samples per voxel at most (the PNG's own pixels set the rest).
-const MAX_SAMPLES_PER_VOXEL: f64 = 8.0;
 
 impl MapPlot<'_> {
     fn image(&self, p: &MapPanel) -> PlaneImage {
@@ -295,15 +293,7 @@ impl MapPlot<'_> {
     ) {
         let (bw, bh) = img.dim_in_pixel();
         let (x0, y0) = img.get_base_pixel();
-        let cap = |n: usize| (n as f64 * MAX_SAMPLES_PER_VOXEL).max(1.0);
-        let rw = (f64::from(bw) * cx.px_per_unit)
-            .min(cap(im.w))
-            .round()
-            .max(1.0) as u32;
-        let rh = (f64::from(bh) * cx.px_per_unit)
-            .min(cap(im.h))
-            .round()
-            .max(1.0) as u32;
+        let (rw, rh) = super::raster::raster_size((bw, bh), cx.px_per_unit, im.w, im.h);
         let anat = self
             .fig
             .anatomy

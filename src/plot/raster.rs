@@ -3,6 +3,22 @@
 
 use anyhow::Context;
 
+/// Raster samples per voxel at most (the PNG's own pixels set the rest).
+const MAX_SAMPLES_PER_VOXEL: f64 = 8.0;
+
+/// The raster size (pixels) of a map panel of `area_px` pixels showing `w` x `h` voxels at
+/// `px_per_unit` raster pixels per PNG pixel: the panel's pixels, at most
+/// [`MAX_SAMPLES_PER_VOXEL`] samples per voxel, at least one.
+pub(super) fn raster_size(area_px: (u32, u32), px_per_unit: f64, w: usize, h: usize) -> (u32, u32) {
+    let side = |px: u32, n: usize| {
+        (f64::from(px) * px_per_unit)
+            .min((n as f64 * MAX_SAMPLES_PER_VOXEL).max(1.0))
+            .round()
+            .max(1.0) as u32
+    };
+    (side(area_px.0, w), side(area_px.1, h))
+}
+
 /// An RGB image (rows top to bottom) over the drawing-unit box `(x0, y0)`..`(x1, y1)`.
 #[derive(Debug, Clone)]
 pub(super) struct Raster {

@@ -147,8 +147,6 @@ const ROW_H: u32 = 21;
 const TITLE_H: u32 = 40;
 /// Opacity of a region's colour over the grey density.
 const FILL_ALPHA: f64 = 0.55;
-/// Raster samples per voxel at most.
-const MAX_SAMPLES_PER_VOXEL: f64 = 8.0;
 
 impl RegionPlot<'_> {
     /// The width of one panel and the tallest image (drawing units) on a canvas `w` wide.
@@ -276,15 +274,7 @@ impl RegionPlot<'_> {
     ) {
         let (bw, bh) = img.dim_in_pixel();
         let (x0, y0) = img.get_base_pixel();
-        let cap = |n: usize| (n as f64 * MAX_SAMPLES_PER_VOXEL).max(1.0);
-        let rw = (f64::from(bw) * cx.px_per_unit)
-            .min(cap(labels.w))
-            .round()
-            .max(1.0) as u32;
-        let rh = (f64::from(bh) * cx.px_per_unit)
-            .min(cap(labels.h))
-            .round()
-            .max(1.0) as u32;
+        let (rw, rh) = super::raster::raster_size((bw, bh), cx.px_per_unit, labels.w, labels.h);
         let (lo, hi) = self.fig.density_window;
         let mut rgb = Vec::with_capacity((rw * rh * 3) as usize);
         for v in 0..rh {

@@ -12,6 +12,7 @@
 //! Geometry: DICOM's patient frame is LPS+, our [`Grid`](super::Grid) is RAS+; x and y change
 //! sign on the way in and out (`flip`). Every error names the file and what was found.
 
+mod acquisition;
 mod enhanced;
 pub mod pet;
 mod pixels;

@@ -7,7 +7,7 @@
 //! j along the column direction, k along the normal, each flipped from LPS.
 
 use super::pixels::{check_syntax, decode_pixels};
-use super::{cross, dot, flip, open, pet, Attrs};
+use super::{acquisition, cross, dot, flip, open, pet, Attrs};
 use crate::io::{Grid, IoError, Volume};
 use dicom_dictionary_std::tags;
 use dicom_object::DefaultDicomObject;
@@ -392,9 +392,9 @@ fn build(files: &[&(PathBuf, DefaultDicomObject)]) -> Result<DicomImage, IoError
         pet,
         series: Vec::new(),
         instances,
-        acquisition_s: acquisition_s(&a)?,
-        scan_time_s: scan_time_s(&a),
-        injection_time_s: injection_time_s(&a),
+        acquisition_s: acquisition::acquisition_s(&a)?,
+        scan_time_s: acquisition::scan_time_s(&a),
+        injection_time_s: acquisition::injection_time_s(&a),
     })
 }
 
@@ -470,48 +470,6 @@ fn slice_spacing(slices: &[Slice], n: [f64; 3]) -> Result<f64, IoError> {
         }
     }
     Ok(dz)
-}
-
-/// The acquisition time of an NM tomography (s) from its RotationInformationSequence.
-fn acquisition_s(a: &Attrs) -> Result<Option<f64>, IoError> {
-    let mut total = 0.0;
-    for item in a.items(tags::ROTATION_INFORMATION_SEQUENCE) {
-        let r = Attrs::new(item, a.path);
-        match (
-            r.float(tags::ACTUAL_FRAME_DURATION)?,
-            r.float(tags::NUMBER_OF_FRAMES_IN_ROTATION)?,
-        ) {
-            (Some(ms), Some(n)) if ms > 0.0 && n > 0.0 => total += ms * 1e-3 * n,
-            _ => return Ok(None),
-        }
-    }
-    Ok((total > 0.0).then_some(total))
-}
-
-/// The acquisition time of a data set: AcquisitionDate/Time, else SeriesDate/Time, else
-/// AcquisitionDateTime (s since 1970-01-01, scanner clock).
-fn scan_time_s(a: &Attrs) -> Option<f64> {
-    let da_tm = |d, t| super::time::parse_da_tm(&a.text(d)?, Some(&a.text(t)?));
-    da_tm(tags::ACQUISITION_DATE, tags::ACQUISITION_TIME)
-        .or_else(|| da_tm(tags::SERIES_DATE, tags::SERIES_TIME))
-        .or_else(|| super::time::parse_dt(&a.text(tags::ACQUISITION_DATE_TIME)?))
-}
-
-/// The administration time of the first RadiopharmaceuticalInformationSequence item (s since
-/// 1970-01-01, scanner clock).
-fn injection_time_s(a: &Attrs) -> Option<f64> {
-    let item = a
-        .items(tags::RADIOPHARMACEUTICAL_INFORMATION_SEQUENCE)
-        .first()?;
-    let r = Attrs::new(item, a.path);
-    r.text(tags::RADIOPHARMACEUTICAL_START_DATE_TIME)
-        .and_then(|s| super::time::parse_dt(&s))
-        .or_else(|| {
-            let date = a
-                .text(tags::SERIES_DATE)
-                .or_else(|| a.text(tags::STUDY_DATE))?;
-            super::time::parse_da_tm(&date, Some(&r.text(tags::RADIOPHARMACEUTICAL_START_TIME)?))
-        })
 }
 
 /// The patient, study and frame-of-reference attributes of a data set.
