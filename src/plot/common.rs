@@ -1,6 +1,6 @@
 //! What every figure shares: the fonts and their sizes, the [`Figure`] trait, and the writing of
 //! a figure as SVG (text as text, the physical size in mm) and as PNG (the SVG rasterised with
-//! resvg at the chosen dpi, with a pHYs chunk), atomically.
+//! resvg at the chosen dpi, with a pHYs chunk) and PDF (see [`super::pdf`]), atomically.
 
 use std::cell::RefCell;
 use std::fmt::Display;
@@ -14,6 +14,7 @@ use plotters::prelude::*;
 
 use super::font;
 use super::options::{self, FiguresSpec};
+use super::pdf;
 use super::raster::{self, Raster};
 
 /// The font family every text uses; the bundled DejaVu Sans is registered under this name.
@@ -123,6 +124,8 @@ pub(super) fn render(path: &Path, fig: &impl Figure) -> anyhow::Result<()> {
         };
         let bytes = match f {
             "svg" => svg.clone().into_bytes(),
+            "pdf" => pdf::to_pdf(&svg, size.mm, &usvg_options())
+                .with_context(|| format!("writing figure {}", target.display()))?,
             _ => to_png(&svg, size.px, spec.dpi)?,
         };
         write_atomic(&target, &bytes)
@@ -182,16 +185,20 @@ fn font_db() -> Arc<resvg::usvg::fontdb::Database> {
     .clone()
 }
 
+/// How the SVG drawn is read back (for PNG and PDF): with the bundled font only.
+fn usvg_options() -> resvg::usvg::Options<'static> {
+    resvg::usvg::Options {
+        fontdb: font_db(),
+        font_family: "DejaVu Sans".into(),
+        ..resvg::usvg::Options::default()
+    }
+}
+
 /// Rasterises the SVG at `px` pixels (white background) and encodes it as an RGB PNG with the
 /// resolution `dpi` in its pHYs chunk.
 pub(super) fn to_png(svg: &str, px: (u32, u32), dpi: f64) -> anyhow::Result<Vec<u8>> {
     use resvg::{tiny_skia, usvg};
-    let opt = usvg::Options {
-        fontdb: font_db(),
-        font_family: "DejaVu Sans".into(),
-        ..usvg::Options::default()
-    };
-    let tree = usvg::Tree::from_str(svg, &opt).context("reading back the SVG drawn")?;
+    let tree = usvg::Tree::from_str(svg, &usvg_options()).context("reading back the SVG drawn")?;
     let Some(mut pixmap) = tiny_skia::Pixmap::new(px.0, px.1) else {
         bail!("figure size {}x{} pixels", px.0, px.1);
     };

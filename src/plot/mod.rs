@@ -29,6 +29,7 @@ mod map_marks;
 mod options;
 mod overlay;
 mod panel;
+mod pdf;
 mod raster;
 mod region_map;
 pub mod tac;

@@ -43,7 +43,7 @@ pub struct FiguresSpec {
     pub width_mm: Option<f64>,
     /// The PNG resolution (dots per inch), written into the PNG's pHYs chunk; default 300.
     pub dpi: f64,
-    /// The formats written: any of "png" and "svg"; default both.
+    /// The formats written: any of "png", "svg" and "pdf"; default "png" and "svg".
     pub formats: Vec<String>,
     /// The regions outlined on the maps (and drawn in DVHs); empty (default): all.
     pub regions: Vec<String>,
@@ -72,7 +72,7 @@ impl Default for FiguresSpec {
 }
 
 /// The formats a figure can be written in.
-pub const FORMATS: [&str; 2] = ["png", "svg"];
+pub const FORMATS: [&str; 3] = ["png", "svg", "pdf"];
 /// The planes a map can be cut in.
 pub const PLANES: [&str; 3] = ["axial", "coronal", "sagittal"];
 
@@ -103,13 +103,13 @@ impl FiguresSpec {
         if self.formats.is_empty() {
             return Err(spec_error(
                 "figures.formats",
-                "empty: expected some of \"png\", \"svg\"",
+                "empty: expected some of \"png\", \"svg\", \"pdf\"",
             ));
         }
         if let Some(f) = self.formats.iter().find(|f| !FORMATS.contains(&f.as_str())) {
             return Err(spec_error(
                 "figures.formats",
-                format!("\"{f}\": expected \"png\" or \"svg\""),
+                format!("\"{f}\": expected \"png\", \"svg\" or \"pdf\""),
             ));
         }
         if let Some(p) = self.slices.iter().find(|p| !PLANES.contains(&p.as_str())) {

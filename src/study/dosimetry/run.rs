@@ -225,7 +225,9 @@ pub fn run(
         },
         &format!("theradose {} TIA Bq s per voxel per cycle", crate::VERSION),
     )?;
-    let (per_method, (dose, unc)) = doses(ctx, spec, &tia_path, out, threads)?;
+    // the dose runs' figures (dose_<method>/) under the study's [figures] too
+    let (per_method, (dose, unc)) =
+        crate::plot::with_figures(&spec.figures, || doses(ctx, spec, &tia_path, out, threads))?;
     // alpha part: alphas and recoils stop within about 0.1 mm, so locally at voxel scale
     let spectrum = Spectrum::nuclide_from(&spec.therapy.nuclide, spec.therapy.chain, decay_data)?;
     let split = energy_split(&spectrum);

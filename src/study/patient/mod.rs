@@ -46,8 +46,12 @@ pub fn run_file(
         spec.dose.histories = h;
     }
     let out = out_dir(out, &name);
-    let r = run(ctx, &spec, &out, opts.threads).with_context(|| path.display().to_string())?;
-    r.write(&spec, &out)?;
+    // every figure (those of the dose runs too) under the study's [figures]
+    let r = crate::plot::with_figures(&spec.figures, || -> Result<_> {
+        let r = run(ctx, &spec, &out, opts.threads).with_context(|| path.display().to_string())?;
+        r.write(&spec, &out)?;
+        Ok(r)
+    })?;
     eprintln!("patient: wrote {}", out.display());
     Ok((out, r.summary(&spec)))
 }

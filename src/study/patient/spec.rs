@@ -192,6 +192,9 @@ pub struct PatientSpec {
     /// HU -> density and material calibration (TOML like `data/hu_schneider.toml`)
     #[serde(default)]
     pub hu_calibration: Option<PathBuf>,
+    /// `[figures]`: how the figures are drawn and written (see [`crate::plot::FiguresSpec`])
+    #[serde(default, skip_serializing_if = "crate::plot::FiguresSpec::is_default")]
+    pub figures: crate::plot::FiguresSpec,
 }
 
 impl PatientSpec {
@@ -200,6 +203,7 @@ impl PatientSpec {
     /// # Errors
     /// A [`crate::error::SpecError`] naming the field and the value.
     pub fn check(&self) -> Result<()> {
+        self.figures.check()?;
         if !(self.injected_mbq.is_finite() && self.injected_mbq > 0.0) {
             spec_bail!(
                 "injected_mbq",
