@@ -39,6 +39,7 @@ fn region(kinetics: Kinetics, mc_rel: f64) -> RegionCase {
         fallback_shape: shape(),
         mc_rel,
         response: None,
+        dose_only: false,
     }
 }
 

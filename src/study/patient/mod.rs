@@ -7,7 +7,7 @@
 //! A study file holds the keys of [`PatientSpec`] (see `studies/patient-example.toml`).
 //!
 //! Parts: [`spec`], [`images`] (reading, timing and registering the scans), [`mod@run`] (the
-//! chain), [`regions`] (per-region fits and dose rows), [`outputs`], [`figures`], [`report`].
+//! chain), [`regions`] (per-region fits and dose rows), [`outputs`], [`figures`], [`report`], [`uncertainty`] (the budget of the mean doses).
 
 pub mod figures;
 pub mod images;
@@ -16,6 +16,7 @@ pub mod regions;
 pub mod report;
 pub mod run;
 pub mod spec;
+pub mod uncertainty;
 
 pub use regions::{DoseRow, PatientRegion};
 pub use run::{run, PatientResult};

@@ -6,7 +6,9 @@
 //! - `tia.nii.gz` (Bq s per voxel);
 //! - `dose_<method>/` as `theradose dose` writes it;
 //! - `doses.csv`, `dvh.png`, `report.md`, `rt_dose.dcm` (the reference method's dose, on the
-//!   reference CT's frame of reference) and `summary.json`.
+//!   reference CT's frame of reference) and `summary.json`;
+//! - with the uncertainty budget (the default): `uncertainty.csv`, `tornado.csv` and
+//!   `tornado_<region>.png`, and the budget in `summary.json` and `report.md`.
 
 use super::figures::{dvh_figure, registration_check, tac_figures};
 use super::regions::dose_rows;
@@ -14,6 +16,7 @@ use super::run::PatientResult;
 use super::spec::PatientSpec;
 use crate::io::{write_file_atomic, write_volume, Volume};
 use crate::study::common::{create_dir, PhantomInfo};
+use crate::study::therapy::uncertainty::outputs as budget;
 use anyhow::Result;
 use serde_json::json;
 use std::f64::consts::LN_2;
@@ -50,6 +53,15 @@ impl PatientResult {
         }
         write_file_atomic(&out.join("doses.csv"), self.doses_csv(spec).as_bytes())?;
         dvh_figure(self, &out.join("dvh.png"))?;
+        if let Some(b) = &self.uncertainty {
+            budget::write_csv(out, b)?;
+            let regions: Vec<(String, &str)> = b
+                .regions
+                .iter()
+                .map(|r| (r.name.clone(), "mean_dose_gy"))
+                .collect();
+            budget::write_tornados(out, &spec.figures, b, &regions)?;
+        }
         if let Some(d) = self.doses.first() {
             let desc = format!(
                 "theradose {} patient dose Gy method {} nuclide {}",
@@ -178,7 +190,31 @@ impl PatientResult {
             "scans": scans,
             "regions": self.regions,
             "doses": doses,
-            "rows": dose_rows(&self.regions, &self.doses, spec.injected_mbq),
+            "rows": self.rows_json(spec),
+            "uncertainty": self.uncertainty,
         })
+    }
+
+    /// The dose rows; those of the reference method (the first) with the budget's
+    /// `mean_gy_median`, `mean_gy_ci95` and `gy_per_gbq_ci95` ([low, high]).
+    fn rows_json(&self, spec: &PatientSpec) -> serde_json::Value {
+        let rows = dose_rows(&self.regions, &self.doses, spec.injected_mbq);
+        let reference = self.doses.first().map(|d| d.spec.method.name());
+        let mut v = serde_json::to_value(&rows).unwrap_or_default();
+        for row in v.as_array_mut().into_iter().flatten() {
+            if row["method"].as_str() != reference {
+                continue;
+            }
+            let name = row["region"].as_str().unwrap_or("").to_string();
+            let q = budget::region(self.uncertainty.as_ref(), &name)
+                .and_then(|b| b.quantities.iter().find(|q| q.quantity == "mean_dose_gy"));
+            if let (Some(q), Some(o)) = (q, row.as_object_mut()) {
+                let gbq = spec.injected_mbq / 1000.0;
+                o.insert("mean_gy_median".into(), json!(q.median));
+                o.insert("mean_gy_ci95".into(), json!([q.low, q.high]));
+                o.insert("gy_per_gbq_ci95".into(), json!([q.low / gbq, q.high / gbq]));
+            }
+        }
+        v
     }
 }

@@ -4,6 +4,7 @@
 use super::regions::dose_rows;
 use super::run::PatientResult;
 use super::spec::PatientSpec;
+use crate::study::therapy::uncertainty::outputs::budget_section;
 use std::fmt::Write as _;
 
 /// The text of `report.md`.
@@ -93,9 +94,12 @@ pub fn report(r: &PatientResult, spec: &PatientSpec) -> String {
          (divided by the recovery coefficient of its volume when `[recovery]` is given), fitted \
          ({}); the voxel TIA map is a mono-exponential fit per voxel (trapezoid where it fails), \
          0 in air. The relative uncertainty is the Monte Carlo's (1 sigma) for mc, 0 for the \
-         deterministic methods; it does not include the uncertainty of the TIA.",
+         deterministic methods; it does not include the uncertainty of the TIA (the \
+         budget below does).",
         r.doses.first().map_or("-", |d| d.spec.method.name()),
         spec.dose.tia_model
     );
+    let budget = serde_json::json!({ "uncertainty": r.uncertainty });
+    s.push_str(&budget_section(&budget, super::uncertainty::ASSUMPTIONS));
     s
 }

@@ -50,6 +50,8 @@ pub struct PatientResult {
     pub tia_bq_s: Vec<f64>,
     /// the dose of each method, in the order of `dose.methods`
     pub doses: Vec<DoseResult>,
+    /// the uncertainty budget of the reference method's mean doses (None: `samples = 0`)
+    pub uncertainty: Option<crate::study::therapy::uncertainty::Budget>,
 }
 
 /// The reference CT as the phantom (with the structures) and in HU.
@@ -206,7 +208,7 @@ pub fn run(
     crate::study::common::create_dir(out)?;
     let doses = doses(ctx, spec, &ph, &tia, out, threads)
         .with_context(|| format!("dose on {}", spec.timepoint[0].ct.display()))?;
-    Ok(PatientResult {
+    let mut r = PatientResult {
         phantom: ph,
         reference_hu,
         reference: dose_ref,
@@ -216,5 +218,8 @@ pub fn run(
         regions,
         tia_bq_s: tia,
         doses,
-    })
+        uncertainty: None,
+    };
+    r.uncertainty = super::uncertainty::budget(&r, spec)?;
+    Ok(r)
 }

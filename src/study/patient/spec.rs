@@ -192,6 +192,9 @@ pub struct PatientSpec {
     /// HU -> density and material calibration (TOML like `data/hu_schneider.toml`)
     #[serde(default)]
     pub hu_calibration: Option<PathBuf>,
+    /// `[uncertainty]`: the budget of the mean doses (samples = 1000 by default; 0: off)
+    #[serde(default)]
+    pub uncertainty: crate::study::therapy::uncertainty::UncertaintySpec,
     /// `[figures]`: how the figures are drawn and written (see [`crate::plot::FiguresSpec`])
     #[serde(default, skip_serializing_if = "crate::plot::FiguresSpec::is_default")]
     pub figures: crate::plot::FiguresSpec,
@@ -204,6 +207,7 @@ impl PatientSpec {
     /// A [`crate::error::SpecError`] naming the field and the value.
     pub fn check(&self) -> Result<()> {
         self.figures.check()?;
+        self.uncertainty.resolve("the study")?;
         if !(self.injected_mbq.is_finite() && self.injected_mbq > 0.0) {
             spec_bail!(
                 "injected_mbq",

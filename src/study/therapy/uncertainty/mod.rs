@@ -81,7 +81,17 @@ fn kinetics(dos: &DosimetryResult, name: &str, t_phys_h: f64) -> (Kinetics, Regi
     let result = idx.map(|i| &dos.regions[i]);
     let fallback = shape_of(result, t_phys_h);
     let fit = idx.and_then(|i| dos.fits.get(i));
-    let k = match fit {
+    (kinetics_of_fit(fit, &fallback), fallback)
+}
+
+/// The kinetics the budget draws for a region with the TAC fit `fit`: the fit's parameters and
+/// the Cholesky factor of their covariance, or (no fit, or one without parameters or TIA
+/// uncertainty) the fixed `fallback` shape with the fit's TIA uncertainty, if any.
+pub fn kinetics_of_fit(
+    fit: Option<&crate::dosimetry::kinetics::TacFit>,
+    fallback: &RegionFallback,
+) -> Kinetics {
+    match fit {
         Some(f) if f.model.n_params() > 0 && f.tia_sd.is_some() => Kinetics::Fit {
             model: f.model,
             params: f.params.clone(),
@@ -91,8 +101,7 @@ fn kinetics(dos: &DosimetryResult, name: &str, t_phys_h: f64) -> (Kinetics, Regi
             shape: fallback.clone(),
             tia_rel: fit.and_then(|f| f.tia_rel_uncertainty()).unwrap_or(0.0),
         },
-    };
-    (k, fallback)
+    }
 }
 
 type RegionFallback = crate::biology::DoseRateShape;
@@ -165,6 +174,7 @@ pub fn cases(
                 0.0
             },
             response: resp,
+            dose_only: false,
         });
     }
     Ok(out)

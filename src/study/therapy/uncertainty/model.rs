@@ -141,6 +141,9 @@ pub struct RegionCase {
     /// relative Monte Carlo uncertainty (1 sigma) of the mean dose
     pub mc_rel: f64,
     pub response: Option<ResponseCase>,
+    /// report the mean dose only (a patient study, which has no radiobiology: its BED, EQD2
+    /// and gEUD would only repeat the dose)
+    pub dose_only: bool,
 }
 
 /// The factors of one evaluation: one multiplier per input (1: nominal) and the fit's

@@ -154,8 +154,21 @@ fn f3(v: &Value) -> String {
     }
 }
 
+/// The assumptions of a therapy study's budget, as its report states them.
+const THERAPY_ASSUMPTIONS: &str =
+    "\nAssumptions of the budget: the transport is not rerun (dose linear in the activity); \
+     a region's dose scales with its own activity (self-dose); recovery and volume act on \
+     the mean dose as factors; the follow-up SUVpeak scales with the lesion's mean relative \
+     uptake (PET noise not resampled); sweep points carry no budget.\n";
+
 /// The report's budget section from `metrics.json`'s `uncertainty` (empty without one).
 pub fn report_section(m: &Value) -> String {
+    budget_section(m, THERAPY_ASSUMPTIONS)
+}
+
+/// The report's budget section from the `uncertainty` of `m` (empty without one), ending with
+/// the paragraph `assumptions`.
+pub fn budget_section(m: &Value, assumptions: &str) -> String {
     let Some(u) = m.get("uncertainty").filter(|u| !u.is_null()) else {
         return String::new();
     };
@@ -216,11 +229,6 @@ pub fn report_section(m: &Value) -> String {
             f3(&a["width_ratio"])
         );
     }
-    md.push_str(
-        "\nAssumptions of the budget: the transport is not rerun (dose linear in the activity); \
-         a region's dose scales with its own activity (self-dose); recovery and volume act on \
-         the mean dose as factors; the follow-up SUVpeak scales with the lesion's mean relative \
-         uptake (PET noise not resampled); sweep points carry no budget.\n",
-    );
+    md.push_str(assumptions);
     md
 }

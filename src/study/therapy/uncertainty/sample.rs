@@ -274,6 +274,9 @@ fn quantities(c: &RegionCase, nominal: &Values) -> Vec<Quantity> {
                 .map(|(k, v)| Quantity::SuvChange(k.clone(), *v)),
         );
     }
+    if c.dose_only {
+        q.retain(|q| matches!(q, Quantity::Dose));
+    }
     let cycles = c.cycles as f64;
     q.retain(|q| value(nominal, nominal, cycles, q).is_finite());
     q
