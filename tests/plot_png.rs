@@ -7,8 +7,8 @@ use std::io::Read;
 
 use theradose::io::Grid;
 use theradose::plot::{
-    bar_png, line_png, map_png, BarFigure, BarGroup, Colormap, MapFigure, MapPanel, Plane, RefLine,
-    Series,
+    bar_png, interval_bar_png, line_png, map_png, BarFigure, BarGroup, Colormap, MapFigure,
+    MapPanel, Plane, RefLine, Series,
 };
 
 const PNG_SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a];
@@ -410,6 +410,89 @@ fn bad_bar_charts_are_errors() {
         "{e}"
     );
     assert!(!path.exists());
+}
+
+/// An asymmetric interval (a 95 % interval from the uncertainty budget) is drawn from its low
+/// to its high end: a bar of -50 with the interval [-90, -40] gets a vertical black line as
+/// long as the bar, starting a fifth of the bar's length above its end (read from the SVG's
+/// geometry, within a drawing unit). A list of the wrong length is an error.
+#[test]
+fn interval_error_bars_span_their_low_and_high_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let cats: Vec<String> = vec!["lesion_1".into(), "lesion_2".into()];
+    let values = [-50.0, 10.0];
+    let g = [BarGroup {
+        name: "",
+        values: &values,
+    }];
+    let svg = dir.path().join("waterfall.svg");
+    let iv = [[-90.0, -40.0], [f64::NAN, f64::NAN]];
+    interval_bar_png(&svg, &bar_figure(&cats, &g, &[]), &[Some(&iv)]).unwrap();
+    let text = std::fs::read_to_string(&svg).unwrap();
+    let doc = roxmltree::Document::parse(&text).unwrap();
+    let num = |n: &roxmltree::Node, a: &str| n.attribute(a).unwrap().parse::<f64>().unwrap();
+    // the bars: the blue rectangles (-50 the taller one, reaching down from zero)
+    let bars: Vec<(f64, f64, f64)> = doc
+        .descendants()
+        .filter(|n| n.tag_name().name() == "rect" && n.attribute("fill") == Some("#0072B2"))
+        .map(|n| {
+            (
+                num(&n, "x") + num(&n, "width") / 2.0,
+                num(&n, "y"),
+                num(&n, "height"),
+            )
+        })
+        .collect();
+    assert_eq!(bars.len(), 2, "{bars:?}");
+    let (x, top, h) = bars
+        .iter()
+        .cloned()
+        .fold(bars[0], |a, b| if b.2 > a.2 { b } else { a });
+    let other_x = bars.iter().find(|b| b.0 != x).unwrap().0;
+    // vertical black polylines at a bar's centre longer than a tick mark (10 units): error lines
+    let error_lines = |at: f64| -> Vec<(f64, f64)> {
+        doc.descendants()
+            .filter(|n| {
+                n.tag_name().name() == "polyline" && n.attribute("stroke") == Some("#000000")
+            })
+            .filter_map(|n| {
+                let p: Vec<(f64, f64)> = n
+                    .attribute("points")?
+                    .split_whitespace()
+                    .filter_map(|xy| {
+                        let (a, b) = xy.split_once(',')?;
+                        Some((a.parse().ok()?, b.parse().ok()?))
+                    })
+                    .collect();
+                (p.len() == 2 && p[0].0 == p[1].0 && (p[0].0 - at).abs() < 2.0)
+                    .then(|| (p[0].1.min(p[1].1), p[0].1.max(p[1].1)))
+            })
+            .filter(|(a, b)| b - a > 10.0)
+            .collect()
+    };
+    let lines = error_lines(x);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        error_lines(other_x).is_empty(),
+        "a NaN interval draws no line"
+    );
+    let (y_hi_end, y_lo_end) = lines[0];
+    let per_unit = h / 50.0;
+    assert!(
+        ((y_lo_end - y_hi_end) - 50.0 * per_unit).abs() < 1.5,
+        "length {}",
+        y_lo_end - y_hi_end
+    );
+    assert!(
+        (y_hi_end - (top + 40.0 * per_unit)).abs() < 1.5,
+        "upper end {y_hi_end}"
+    );
+    let short = [[-90.0, -40.0]];
+    let e = format!(
+        "{:#}",
+        interval_bar_png(&svg, &bar_figure(&cats, &g, &[]), &[Some(&short)]).unwrap_err()
+    );
+    assert!(e.contains("1 intervals for 2 categories"), "{e}");
 }
 
 /// Writes the figures to `$THERADOSE_PLOT_DIR` for a look by eye; skipped when unset.

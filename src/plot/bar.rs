@@ -73,8 +73,6 @@ pub fn grouped_bar_png(
     fig: &BarFigure,
     errors: &[Option<&[f64]>],
 ) -> anyhow::Result<()> {
-    validate(fig).with_context(|| format!("figure {}", path.display()))?;
-    let n = fig.categories.len();
     ensure!(
         errors.len() <= fig.groups.len(),
         "figure {}: {} error lists for {} groups",
@@ -84,8 +82,54 @@ pub fn grouped_bar_png(
     );
     for e in errors.iter().flatten() {
         ensure!(
+            e.len() == fig.categories.len(),
+            "figure {}: {} errors for {} categories",
+            path.display(),
+            e.len(),
+            fig.categories.len()
+        );
+    }
+    let ends: Vec<Option<Vec<[f64; 2]>>> = errors
+        .iter()
+        .zip(fig.groups)
+        .map(|(e, g)| {
+            e.map(|e| {
+                e.iter()
+                    .zip(g.values)
+                    .map(|(e, v)| [v - e.abs(), v + e.abs()])
+                    .collect()
+            })
+        })
+        .collect();
+    let refs: Vec<Option<&[[f64; 2]]>> = ends.iter().map(|e| e.as_deref()).collect();
+    interval_bar_png(path, fig, &refs)
+}
+
+/// [`bar_png`] with error bars from interval ends: `intervals[g]`, when given, holds one
+/// [low, high] per category for group `g` (e.g. a 95 % interval, asymmetric about the bar; a
+/// non-finite or empty interval draws no bar).
+///
+/// # Errors
+/// As [`bar_png`]; more interval lists than groups, or a list whose length is not the
+/// category count.
+pub fn interval_bar_png(
+    path: &Path,
+    fig: &BarFigure,
+    intervals: &[Option<&[[f64; 2]]>],
+) -> anyhow::Result<()> {
+    validate(fig).with_context(|| format!("figure {}", path.display()))?;
+    let n = fig.categories.len();
+    ensure!(
+        intervals.len() <= fig.groups.len(),
+        "figure {}: {} interval lists for {} groups",
+        path.display(),
+        intervals.len(),
+        fig.groups.len()
+    );
+    for e in intervals.iter().flatten() {
+        ensure!(
             e.len() == n,
-            "figure {}: {} errors for {n} categories",
+            "figure {}: {} intervals for {n} categories",
             path.display(),
             e.len()
         );
@@ -97,7 +141,7 @@ pub fn grouped_bar_png(
     if !any {
         return Err(NothingToShow(format!("{}: no finite bar", path.display())).into());
     }
-    let mut errs: Vec<Option<&[f64]>> = errors.to_vec();
+    let mut errs: Vec<Option<&[[f64; 2]]>> = intervals.to_vec();
     errs.resize(fig.groups.len(), None);
     render(
         path,
@@ -139,8 +183,8 @@ const REF_COLORS: [RGBColor; 3] = [
 
 struct BarPlot<'a> {
     fig: BarFigure<'a>,
-    /// per group, optional one-sigma errors per category
-    errors: Vec<Option<&'a [f64]>>,
+    /// per group, optional error-bar ends [low, high] per category
+    errors: Vec<Option<&'a [[f64; 2]]>>,
 }
 
 impl BarPlot<'_> {
@@ -158,10 +202,9 @@ impl BarPlot<'_> {
     fn y_range(&self, legend: (f64, f64)) -> ((f64, f64), bool) {
         let f = &self.fig;
         let finite = |v: &f64| v.is_finite();
-        let ends = |j: usize, k: usize, v: f64| {
-            let e = self.errors[j].map_or(0.0, |e| e[k]);
-            let e = if e.is_finite() { e.abs() } else { 0.0 };
-            [v - e, v + e]
+        let ends = |j: usize, k: usize, v: f64| match self.errors[j].map(|e| e[k]) {
+            Some([lo, hi]) if lo.is_finite() && hi.is_finite() => [v.min(lo), v.max(hi)],
+            _ => [v, v],
         };
         let vals: Vec<f64> = f
             .groups
@@ -303,14 +346,14 @@ impl BarPlot<'_> {
         (j, k, v): (usize, usize, f64),
         x: f64,
     ) -> anyhow::Result<()> {
-        let Some(e) = self.errors[j].map(|e| e[k].abs()) else {
+        let Some([lo, hi]) = self.errors[j].map(|e| e[k]) else {
             return Ok(());
         };
-        if !(e.is_finite() && e > 0.0) {
+        if !(lo.is_finite() && hi.is_finite() && hi > lo && v.is_finite()) {
             return Ok(());
         }
-        let (px, lo) = chart.backend_coord(&(x, v - e));
-        let (_, hi) = chart.backend_coord(&(x, v + e));
+        let (px, lo) = chart.backend_coord(&(x, lo));
+        let (_, hi) = chart.backend_coord(&(x, hi));
         let cap = 4;
         for seg in [
             vec![(px, lo), (px, hi)],

@@ -35,7 +35,7 @@ mod region_map;
 pub mod tac;
 mod ticks;
 
-pub use bar::{bar_png, grouped_bar_png, BarFigure, BarGroup, RefLine};
+pub use bar::{bar_png, grouped_bar_png, interval_bar_png, BarFigure, BarGroup, RefLine};
 pub use colormap::{qualitative, Colormap, Dash, OKABE_ITO};
 pub use line::{line_panels_png, line_png, LinePanel, Series};
 pub use map::{finite_range, map_png, MapFigure, MapNote, MapPanel};

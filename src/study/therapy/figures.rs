@@ -194,7 +194,7 @@ fn pet_comparison(out: &Path, c: &RunContext, lesion: Option<&str>, top: f64) ->
 
 /// Waterfall of the predicted SUVpeak change per lesion (bars, sorted from the largest rise to
 /// the largest fall, labelled with the lesion and its PERCIST category), with the PERCIST -30%
-/// line.
+/// line and, with the uncertainty budget, each lesion's 95% interval (asymmetric error bars).
 fn waterfall(out: &Path, c: &RunContext) -> Result<()> {
     let mut ls: Vec<_> = c.response.lesions.iter().collect();
     ls.sort_by(|a, b| b.suv_peak_change_pct.total_cmp(&a.suv_peak_change_pct));
@@ -206,6 +206,23 @@ fn waterfall(out: &Path, c: &RunContext) -> Result<()> {
         .map(|l| format!("{} ({})", l.name, l.percist))
         .collect();
     let change: Vec<f64> = ls.iter().map(|l| l.suv_peak_change_pct).collect();
+    let intervals: Option<Vec<[f64; 2]>> = c.budget.map(|b| {
+        ls.iter()
+            .map(|l| {
+                super::uncertainty::outputs::region(Some(b), &l.name)
+                    .and_then(|r| {
+                        r.quantities
+                            .iter()
+                            .find(|q| q.quantity == "suv_peak_change_pct")
+                    })
+                    .map_or([f64::NAN; 2], |q| [q.low, q.high])
+            })
+            .collect()
+    });
+    let y_label = match intervals {
+        Some(_) => "SUVpeak change, follow-up vs baseline (%; bars: 95% interval)",
+        None => "SUVpeak change, follow-up vs baseline (%)",
+    };
     let fig = plot::BarFigure {
         title: &format!(
             "{}: predicted SUVpeak change at {:.0} weeks",
@@ -213,7 +230,7 @@ fn waterfall(out: &Path, c: &RunContext) -> Result<()> {
             c.bio.followup_h / 168.0
         ),
         x_label: "lesion (PERCIST category), sorted by change",
-        y_label: "SUVpeak change, follow-up vs baseline (%)",
+        y_label,
         categories: &names,
         groups: &[plot::BarGroup {
             name: "",
@@ -224,7 +241,8 @@ fn waterfall(out: &Path, c: &RunContext) -> Result<()> {
             y: -30.0,
         }],
     };
+    let path = out.join("waterfall.png");
     plot::with_figures(&c.study.figures, || {
-        plot::written(plot::bar_png(&out.join("waterfall.png"), &fig)).map(|_| ())
+        plot::written(plot::interval_bar_png(&path, &fig, &[intervals.as_deref()])).map(|_| ())
     })
 }
