@@ -311,7 +311,9 @@ pub fn dosimetry_and_lesions(
     if lesions.constant_concentration {
         let v = lesions.scale.powi(3);
         for k in spec.kinetics.iter_mut().filter(|k| is_lesion(&k.region)) {
-            k.uptake_fraction *= v;
+            if let Some(f) = k.uptake_fraction.as_mut() {
+                *f *= v;
+            }
         }
     }
     Ok((spec, lesions))
@@ -410,6 +412,20 @@ impl TherapyStudy {
             }
             Ok(())
         };
+        for (i, k) in self.dosimetry.kinetics.iter().enumerate() {
+            if k.labelled_cells.is_some() {
+                return Err(bad(
+                    &format!("kinetics[{i}].labelled_cells"),
+                    format!(
+                        "({}) labelled cells are for dosimetry studies (kind = \"dosimetry\"): a \
+                         therapy study images its PET tracer and scales its doses by uptake \
+                         fractions of the administered activity; give uptake_fraction",
+                        k.region
+                    ),
+                ));
+            }
+            k.check_activity(i).with_context(|| f.to_string())?;
+        }
         let b = &self.baseline_pet;
         positive("baseline_pet.activity_mbq", b.activity_mbq)?;
         positive("baseline_pet.duration_s", b.duration_s)?;
