@@ -88,8 +88,7 @@ fn cli_s_nucleus_cell() -> f64 {
 #[test]
 fn labelled_cells_give_organ_and_nucleus_dose() {
     let spec: DosimetrySpec = toml::from_str(
-        &study(LIVER_CELLS)
-            .replace("name = \"labelled-cells-test\"\nkind = \"dosimetry\"\n", ""),
+        &study(LIVER_CELLS).replace("name = \"labelled-cells-test\"\nkind = \"dosimetry\"\n", ""),
     )
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -167,7 +166,10 @@ fn bad_labelled_cells_are_refused_naming_file_and_field() {
     let dir = tempfile::tempdir().unwrap();
     let cases = [
         (
-            LIVER_CELLS.replace("activity_per_cell_bq = 0.05", "activity_per_cell_bq = -0.05"),
+            LIVER_CELLS.replace(
+                "activity_per_cell_bq = 0.05",
+                "activity_per_cell_bq = -0.05",
+            ),
             "kinetics[0].labelled_cells.activity_per_cell_bq",
         ),
         (
@@ -232,6 +234,9 @@ fn labelled_cells_above_the_administered_activity_are_refused() {
         Err(e) => e,
     };
     let msg = format!("{e:#}");
-    assert_eq!(spec_error_of(&e).map(|s| s.field.as_str()), Some("kinetics"));
+    assert_eq!(
+        spec_error_of(&e).map(|s| s.field.as_str()),
+        Some("kinetics")
+    );
     assert!(msg.contains("activity_per_cycle_mbq"), "{msg}");
 }

@@ -214,8 +214,8 @@ pub fn report_section(rows: &[LabelledCellDose]) -> String {
          Regions given as labelled cells: the mean absorbed dose to the cells' nuclei is the \
          self-dose S(nucleus <- compartment) x the time-integrated activity per cell (the \
          region's model TIA / cells; analytic cellular S values, MIRD cellular S values, Goddu \
-         et al. 1997) plus the cross-dose, taken as the organ's mean dose ({} method). Doses per \
-         cycle.\n\n\
+         et al. 1997) plus the cross-dose, taken as the organ's mean dose ({} method, from the \
+         image-based TIA map). Doses per cycle.\n\n\
          | region | cells | activity per cell (Bq) | cell / nucleus radius (um) | label in | TIA per \
          cell (Bq s) | S(nucleus <- label) (Gy/(Bq s)) | organ dose (Gy) | nucleus self-dose (Gy) \
          | nucleus dose (Gy) | nucleus / organ |\n\

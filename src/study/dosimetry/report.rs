@@ -16,8 +16,7 @@ pub fn report(spec: &DosimetrySpec, r: &DosimetryResult) -> String {
         writeln!(
         s,
         "{} ({}), {} MBq per cycle, {} cycle(s), in the `{}` phantom at {} mm; serial images at \
-         {:?} h (FWHM {} mm, noise {}), TIA model `{}`; dose by {} ({:.3e} Monte Carlo decays, \
-         seed {}). theradose {}.\n",
+         {:?} h (FWHM {} mm, noise {}), TIA model `{}`; dose by {}{}. theradose {}.\n",
         t.nuclide,
         if t.chain { "with its chain" } else { "no chain" },
         t.activity_per_cycle_mbq,
@@ -29,8 +28,14 @@ pub fn report(spec: &DosimetrySpec, r: &DosimetryResult) -> String {
         spec.imaging.noise_rel,
         spec.dose.tia_model,
         spec.dose.methods.join(", "),
-        spec.dose.histories as f64,
-        spec.dose.seed,
+        if spec.dose.methods.iter().any(|m| m == "mc") {
+            format!(
+                " ({:.3e} Monte Carlo decays, seed {})",
+                spec.dose.histories as f64, spec.dose.seed
+            )
+        } else {
+            String::new()
+        },
         crate::VERSION
     );
     let mut methods: Vec<&str> = spec.dose.methods.iter().map(String::as_str).collect();
