@@ -73,8 +73,13 @@ class CellDoseRow:
 
     @classmethod
     def _from_json(cls, d):
-        return cls(**{f.name: (str(d[f.name]) if f.name == "strategy" else float(d[f.name]))
-                      for f in fields(cls)})
+        def value(name):
+            v = d[name]
+            if name == "strategy":
+                return str(v)
+            return _math.nan if v is None else float(v)  # JSON null: a NaN of the library
+
+        return cls(**{f.name: value(f.name) for f in fields(cls)})
 
 
 @dataclass(frozen=True)
