@@ -240,3 +240,26 @@ fn labelled_cells_above_the_administered_activity_are_refused() {
     );
     assert!(msg.contains("activity_per_cycle_mbq"), "{msg}");
 }
+
+#[test]
+fn a_therapy_study_refuses_labelled_cells() {
+    use theradose::study::therapy::TherapyStudy;
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("studies/quickstart-ci.toml");
+    let text =
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .replacen("uptake_fraction = 0.04", LIVER_CELLS, 1);
+    let mut table: toml::Table = toml::from_str(&text).unwrap();
+    table.remove("sweep"); // from_table takes a study without its sweep
+    let e = match TherapyStudy::from_table(table, &path, None) {
+        Ok(_) => panic!("a therapy study accepted labelled cells"),
+        Err(e) => e,
+    };
+    let msg = format!("{e:#}");
+    assert_eq!(
+        spec_error_of(&e).map(|s| s.field.as_str()),
+        Some("kinetics[0].labelled_cells"),
+        "{msg}"
+    );
+    assert!(msg.contains("quickstart-ci.toml"), "{msg}");
+}
