@@ -403,18 +403,12 @@ impl TherapyStudy {
         (last + self.followup.weeks_after_last_cycle * 168.0, starts)
     }
 
-    fn validate(&self) -> Result<()> {
-        let f = &self.file;
-        let bad = |field: &str, msg: String| spec_in_file(f, field, msg);
-        let positive = |name: &str, v: f64| -> Result<()> {
-            if !(v.is_finite() && v > 0.0) {
-                return Err(bad(name, format!("expected a positive number, got {v}")));
-            }
-            Ok(())
-        };
+    /// Every region's activity is an uptake fraction: labelled cells are refused.
+    fn check_kinetics(&self) -> Result<()> {
         for (i, k) in self.dosimetry.kinetics.iter().enumerate() {
             if k.labelled_cells.is_some() {
-                return Err(bad(
+                return Err(spec_in_file(
+                    &self.file,
                     &format!("kinetics[{i}].labelled_cells"),
                     format!(
                         "({}) labelled cells are for dosimetry studies (kind = \"dosimetry\"): a \
@@ -424,8 +418,21 @@ impl TherapyStudy {
                     ),
                 ));
             }
-            k.check_activity(i).with_context(|| f.to_string())?;
+            k.check_activity(i).with_context(|| self.file.clone())?;
         }
+        Ok(())
+    }
+
+    fn validate(&self) -> Result<()> {
+        let f = &self.file;
+        let bad = |field: &str, msg: String| spec_in_file(f, field, msg);
+        let positive = |name: &str, v: f64| -> Result<()> {
+            if !(v.is_finite() && v > 0.0) {
+                return Err(bad(name, format!("expected a positive number, got {v}")));
+            }
+            Ok(())
+        };
+        self.check_kinetics()?;
         let b = &self.baseline_pet;
         positive("baseline_pet.activity_mbq", b.activity_mbq)?;
         positive("baseline_pet.duration_s", b.duration_s)?;
