@@ -82,11 +82,7 @@ pub(crate) fn _run_study(
         .ok()
         .and_then(|k| k.as_str().map(String::from))
         .unwrap_or_default();
-    Ok((
-        to_json(&r.metrics)?,
-        r.out_dir.display().to_string(),
-        kind,
-    ))
+    Ok((to_json(&r.metrics)?, r.out_dir.display().to_string(), kind))
 }
 
 /// Removes the Monte Carlo checkpoints in a study's output folder (`theradose study --force`);
