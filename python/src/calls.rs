@@ -51,8 +51,9 @@ pub(crate) fn _bed(spec_json: &str) -> PyResult<String> {
 }
 
 /// Runs a study file; returns the JSON text of its metrics (`metrics.json`, or the summary of
-/// a study kind without one) and the output folder. `figures_json`: `[figures]` keys (a JSON
-/// object) put over the study file's own section.
+/// a study kind without one), the output folder and the study's kind (`"cell_tracking"`, ...,
+/// as `summary.json` spells it). `figures_json`: `[figures]` keys (a JSON object) put over the
+/// study file's own section.
 #[pyfunction]
 #[pyo3(signature = (path, out=None, histories=None, threads=None, figures_json=None))]
 pub(crate) fn _run_study(
@@ -62,7 +63,7 @@ pub(crate) fn _run_study(
     histories: Option<u64>,
     threads: Option<usize>,
     figures_json: Option<String>,
-) -> PyResult<(String, String)> {
+) -> PyResult<(String, String, String)> {
     let opts = theradose::study::StudyOptions { histories, threads };
     let ctx = context()?;
     let keys: serde_json::Map<String, serde_json::Value> = match &figures_json {
@@ -77,7 +78,11 @@ pub(crate) fn _run_study(
         })
         .and_then(|r| r)
     })?;
-    Ok((to_json(&r.metrics)?, r.out_dir.display().to_string()))
+    let kind = serde_json::to_value(r.kind)
+        .ok()
+        .and_then(|k| k.as_str().map(String::from))
+        .unwrap_or_default();
+    Ok((to_json(&r.metrics)?, r.out_dir.display().to_string(), kind))
 }
 
 /// Removes the Monte Carlo checkpoints in a study's output folder (`theradose study --force`);

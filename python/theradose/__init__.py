@@ -21,6 +21,7 @@ import numpy as _np
 
 from . import _theradose
 from ._theradose import DoseResult, Phantom, data_dir
+from .cell_tracking import CellDoseRow, CellTrackingResult, DetectabilityRow
 
 __version__ = _theradose.__version__
 
@@ -32,6 +33,9 @@ __all__ = [
     "decay",
     "bed",
     "run_study",
+    "CellTrackingResult",
+    "DetectabilityRow",
+    "CellDoseRow",
     "data_dir",
     "__version__",
 ]
@@ -177,7 +181,10 @@ def bed(dose_gy, alpha_beta_gy, repair_half_time_h, effective_half_life_h, **opt
 
 def run_study(path, out=None, histories=None, threads=None, figures=None, force=False):
     """Runs a study file as ``theradose study`` does; returns its metrics.json as a dict (the
-    summary for study kinds without metrics). ``out`` defaults to results/<name>. A study
+    summary for study kinds without metrics), and for a cell-tracking study a
+    :class:`CellTrackingResult` (detectability and cell-dose rows with the CSV columns, the
+    figure and report paths, the summary; ``result["points"]`` still reads the summary).
+    ``out`` defaults to results/<name>. A study
     continues its own Monte Carlo checkpoint in ``out`` and refuses another study's;
     ``force=True`` removes the checkpoints first (``theradose study --force``).
 
@@ -187,6 +194,9 @@ def run_study(path, out=None, histories=None, threads=None, figures=None, force=
     fig = None if figures is None else _json.dumps(dict(figures))
     if force:
         _theradose._remove_checkpoints(str(path), None if out is None else str(out))
-    text, _folder = _theradose._run_study(str(path), None if out is None else str(out),
-                                          histories, threads, fig)
-    return _json.loads(text)
+    text, folder, kind = _theradose._run_study(str(path), None if out is None else str(out),
+                                               histories, threads, fig)
+    metrics = _json.loads(text)
+    if kind == "cell_tracking":
+        return CellTrackingResult._from_summary(metrics, folder)
+    return metrics

@@ -18,6 +18,7 @@ pub mod cross;
 pub mod geometry;
 pub mod label;
 pub mod mc;
+pub mod nucleus;
 pub mod packing;
 pub mod range;
 pub mod spectrum;

@@ -4,11 +4,11 @@
 
 use super::spec::{CellTrackingStudy, LabelKind, LabelPart};
 use crate::context::Context;
-use crate::dosimetry::cell::geometry::TargetRegion;
 use crate::dosimetry::cell::label::{
     integrate, rate_per_h, CellKinetics, CellRadiobiology, DirectKinetics, ReporterKinetics,
 };
-use crate::dosimetry::cell::{self, CellSValueSpec};
+use crate::dosimetry::cell::nucleus::nucleus_dose;
+use crate::dosimetry::cell::CellSValueSpec;
 use crate::source::nuclide::Nuclide;
 use crate::units::MEV_TO_J;
 use anyhow::Result;
@@ -124,19 +124,18 @@ pub fn cell_dose(
     m: &Masses,
 ) -> Result<CellDose> {
     let c = &study.cells;
-    let sv = cell::compute(
-        ctx,
-        &CellSValueSpec::new(&p.nuclide, c.cell_radius_um, c.nucleus_radius_um),
-    )?;
-    let s = sv.s(TargetRegion::Nucleus, label.compartment);
     let e_j = non_penetrating_j(&p.nuclide)?;
     let (cum_bq_h, cross_gy, t_eff_h) = match &p.kinetics {
         Kinetics::Direct(d) => direct_dose(study, label, p, d, m, e_j),
         Kinetics::Reporter(r) => reporter_dose(study, label, p, r, m, e_j),
     };
-    let cum_bq_s = cum_bq_h * 3600.0;
-    let self_gy = s * cum_bq_s;
-    let total = self_gy + cross_gy;
+    let d = nucleus_dose(
+        ctx,
+        &CellSValueSpec::new(&p.nuclide, c.cell_radius_um, c.nucleus_radius_um),
+        label.compartment,
+        cum_bq_h * 3600.0,
+        cross_gy,
+    )?;
     let bio = CellRadiobiology {
         alpha_per_gy: c.alpha_per_gy,
         alpha_beta_gy: c.alpha_beta_gy,
@@ -145,13 +144,13 @@ pub fn cell_dose(
     Ok(CellDose {
         strategy: p.strategy.clone(),
         activity_per_cell_bq: p.activity_per_cell_bq,
-        nucleus_dose_gy: total,
-        self_dose_gy: self_gy,
-        cross_dose_gy: cross_gy,
-        self_fraction: if total > 0.0 { self_gy / total } else { 0.0 },
-        surviving_fraction: bio.surviving_fraction(total, t_eff_h),
-        s_nucleus_gy_per_bq_s: s,
-        cumulated_per_cell_bq_s: cum_bq_s,
+        nucleus_dose_gy: d.nucleus_dose_gy,
+        self_dose_gy: d.self_dose_gy,
+        cross_dose_gy: d.cross_dose_gy,
+        self_fraction: d.self_fraction,
+        surviving_fraction: bio.surviving_fraction(d.nucleus_dose_gy, t_eff_h),
+        s_nucleus_gy_per_bq_s: d.s_nucleus_gy_per_bq_s,
+        cumulated_per_cell_bq_s: d.cumulated_per_cell_bq_s,
     })
 }
 

@@ -21,27 +21,37 @@ use rayon::prelude::*;
 const LN2: f64 = std::f64::consts::LN_2;
 
 /// True activity (Bq) of a region at `t_h` for `a0_bq` administered:
-/// A0 f (exp(-(lb + lp) t) - exp(-(lu + lb + lp) t)).
+/// A0 f (exp(-(lb + lp) t) - exp(-(lu + lb + lp) t)) (N a_cell in place of A0 f for labelled
+/// cells, [`RegionKinetics::plateau_bq`]).
 pub fn region_activity_bq(k: &RegionKinetics, a0_bq: f64, lambda_phys_per_h: f64, t_h: f64) -> f64 {
     let lb = LN2 / k.biological_half_life_h;
     let lu = LN2 / k.uptake_half_time_h;
     let le = lb + lambda_phys_per_h;
-    a0_bq * k.uptake_fraction * ((-le * t_h).exp() - (-(lu + le) * t_h).exp())
+    k.plateau_bq(a0_bq) * ((-le * t_h).exp() - (-(lu + le) * t_h).exp())
 }
 
-/// True TIA (Bq h) of a region: A0 f (1/le - 1/(lu + le)).
-pub fn region_tia_bq_h(k: &RegionKinetics, a0_bq: f64, lambda_phys_per_h: f64) -> f64 {
+/// The kinetics integral of a region (h): the TIA per Bq at the uptake plateau,
+/// 1/le - 1/(lu + le).
+pub fn kinetics_integral_h(k: &RegionKinetics, lambda_phys_per_h: f64) -> f64 {
     let lb = LN2 / k.biological_half_life_h;
     let lu = LN2 / k.uptake_half_time_h;
     let le = lb + lambda_phys_per_h;
-    a0_bq * k.uptake_fraction * (1.0 / le - 1.0 / (lu + le))
+    1.0 / le - 1.0 / (lu + le)
+}
+
+/// True TIA (Bq h) of a region: A0 f (1/le - 1/(lu + le)) (N a_cell in place of A0 f for
+/// labelled cells).
+pub fn region_tia_bq_h(k: &RegionKinetics, a0_bq: f64, lambda_phys_per_h: f64) -> f64 {
+    k.plateau_bq(a0_bq) * kinetics_integral_h(k, lambda_phys_per_h)
 }
 
 /// Checks the kinetics against the phantom: known regions, positive half-times, fractions in
-/// (0, 1] summing to at most 1.
+/// (0, 1] or labelled cells ([`RegionKinetics::check_activity`]), the regions' plateau
+/// activities summing to at most the administered activity.
 pub fn validate(spec: &DosimetrySpec, ph: &Phantom) -> Result<Vec<u16>> {
     let mut ids = Vec::new();
     let mut sum = 0.0;
+    let a0_bq = spec.therapy.activity_per_cycle_mbq * 1e6;
     for (i, k) in spec.kinetics.iter().enumerate() {
         let id = ph
             .region_id(&k.region)
@@ -66,15 +76,8 @@ pub fn validate(spec: &DosimetrySpec, ph: &Phantom) -> Result<Vec<u16>> {
                 );
             }
         }
-        if !(k.uptake_fraction > 0.0 && k.uptake_fraction <= 1.0) {
-            spec_bail!(
-                format!("kinetics[{i}].uptake_fraction"),
-                "({}) expected 0 < f <= 1, got {}",
-                k.region,
-                k.uptake_fraction
-            );
-        }
-        sum += k.uptake_fraction;
+        k.check_activity(i)?;
+        sum += k.plateau_bq(a0_bq);
         if ids.contains(&id) {
             spec_bail!(
                 format!("kinetics[{i}].region"),
@@ -84,10 +87,21 @@ pub fn validate(spec: &DosimetrySpec, ph: &Phantom) -> Result<Vec<u16>> {
         }
         ids.push(id);
     }
-    if sum > 1.0 + 1e-9 {
+    if sum > a0_bq * (1.0 + 1e-9) {
+        if spec.kinetics.iter().all(|k| k.labelled_cells.is_none()) {
+            spec_bail!(
+                "kinetics",
+                "uptake fractions sum to {}, more than the administered activity",
+                sum / a0_bq
+            );
+        }
         spec_bail!(
             "kinetics",
-            "uptake fractions sum to {sum}, more than the administered activity"
+            "the regions' activity at the uptake plateau (uptake fractions x \
+             therapy.activity_per_cycle_mbq, plus labelled cells x activity per cell) sums to \
+             {:.6e} MBq, more than the administered {} MBq (therapy.activity_per_cycle_mbq)",
+            sum * 1e-6,
+            spec.therapy.activity_per_cycle_mbq
         );
     }
     let t = &spec.imaging.times_h;

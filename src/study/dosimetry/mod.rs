@@ -8,17 +8,24 @@
 //! therapy chain of issue 7 (`studies/quickstart.toml`) embeds the same sections and calls
 //! [`run_into`] for the dose.
 //!
-//! Parts: [`spec`], [`images`] (the synthetic images), [`mod@run`] (the chain), [`regions`]
-//! (per-region results, organ S-value doses), [`outputs`] (tables, images, `summary.json`),
-//! [`figures`] (TAC fits, method comparison). A dosimetry study writes no `report.md`.
+//! A region's activity is a fraction of the administered activity, or labelled cells (cells x
+//! activity per cell, [`cells`]), whose nuclei's dose the results give beside the organ's.
+//!
+//! Parts: [`spec`], [`cells`] (labelled cells and their nucleus dose), [`images`] (the synthetic
+//! images), [`mod@run`] (the chain), [`regions`] (per-region results, organ S-value doses),
+//! [`outputs`] (tables, images, `summary.json`), [`figures`] (TAC fits, method comparison),
+//! [`report`] (`report.md`).
 
+pub mod cells;
 pub mod figures;
 pub mod images;
 pub mod outputs;
 pub mod regions;
+pub mod report;
 pub mod run;
 pub mod spec;
 
+pub use cells::{LabelledCellDose, LabelledCells};
 pub use regions::RegionResult;
 pub use run::{run, DosimetryResult};
 pub use spec::{

@@ -1,8 +1,10 @@
 //! The files of a dosimetry study: the synthetic images (`images/`), per-region results
 //! (`doses.csv`), the comparison of the dose methods against the first (`comparison.csv`,
-//! voxel-level statistics in `comparison.json`), `svalues.csv` and `summary.json`; the figures
+//! voxel-level statistics in `comparison.json`), `svalues.csv`, the nucleus dose of labelled
+//! cells (`labelled_cells.csv`), `report.md` ([`super::report`]) and `summary.json`; the figures
 //! are [`super::figures`].
 
+use super::cells::labelled_cells_csv;
 use super::figures::{histogram, tac_figure};
 use super::regions::{RegionResult, ORGAN_S};
 use super::run::DosimetryResult;
@@ -159,7 +161,8 @@ impl DosimetryResult {
     /// Writes what [`super::run::run`] kept in memory into `out`: `images/` (synthetic serial
     /// images, Bq/mL), `tac/` (region TAC fits, PNG), `doses.csv` (per region: TIA, fits, mean
     /// dose per method per cycle and for all cycles), `comparison.csv`, `comparison.json` and
-    /// their figures (methods against the first), `svalues.csv` (with organ S-values) and
+    /// their figures (methods against the first), `svalues.csv` (with organ S-values),
+    /// `labelled_cells.csv` (with regions given as labelled cells), `report.md` and
     /// `summary.json`.
     ///
     /// # Errors
@@ -210,6 +213,16 @@ impl DosimetryResult {
             &self.regions,
             &self.per_method,
             &self.dose_gy,
+        )?;
+        if !self.labelled_cells.is_empty() {
+            write_atomic(
+                &out.join("labelled_cells.csv"),
+                labelled_cells_csv(&self.labelled_cells).as_bytes(),
+            )?;
+        }
+        write_atomic(
+            &out.join("report.md"),
+            super::report::report(spec, self).as_bytes(),
         )?;
         write_atomic(
             &out.join("summary.json"),

@@ -1,13 +1,14 @@
 //! Per-region results of a dosimetry study: the fitted TIA and kinetics, the mean dose per
 //! method, dose-volume metrics, the alpha part, and the organ-level MIRD dose.
 
+use super::cells::{labelled_cell_dose, CellDoseInputs, LabelledCellDose};
 use super::images::region_tia_bq_h;
 use super::spec::DosimetrySpec;
 use crate::dosimetry::kinetics::TacFit;
 use crate::dosimetry::regions::RegionDose;
 use crate::dosimetry::svalues::SvalueTable;
 use crate::phantom::Phantom;
-use anyhow::{anyhow, Result};
+use anyhow::{anyhow, Context as _, Result};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::f64::consts::LN_2;
@@ -167,4 +168,42 @@ pub fn organ_doses(
         }
     }
     Ok(table)
+}
+
+/// The nucleus dose of the labelled cells of every region given as labelled cells
+/// ([`super::cells`]): self-dose from the region's model TIA per cell, cross-dose the region's
+/// mean dose by the reference (first) method.
+///
+/// # Errors
+/// An unknown nuclide or cellular S values that cannot be computed.
+pub fn labelled_cell_doses(
+    ctx: &crate::context::Context,
+    spec: &DosimetrySpec,
+    regions: &[RegionResult],
+    lambda_phys_per_h: f64,
+) -> Result<Vec<LabelledCellDose>> {
+    let method = &spec.dose.methods[0];
+    let input = CellDoseInputs {
+        nuclide: &spec.therapy.nuclide,
+        chain: spec.therapy.chain,
+        decay_data: spec.therapy.decay_data_used()?,
+        cycles: spec.therapy.cycles,
+        method,
+    };
+    let a0 = spec.therapy.activity_per_cycle_mbq * 1e6;
+    let mut out = Vec::new();
+    for (i, k) in spec.kinetics.iter().enumerate() {
+        let Some(lc) = &k.labelled_cells else {
+            continue;
+        };
+        let r = regions
+            .iter()
+            .find(|r| r.name == k.region)
+            .ok_or_else(|| anyhow!("region {} missing from the results", k.region))?;
+        let tia_bq_s = region_tia_bq_h(k, a0, lambda_phys_per_h) * 3600.0;
+        let d = labelled_cell_dose(ctx, &input, &k.region, lc, tia_bq_s, r.mean_gy[method])
+            .with_context(|| format!("kinetics[{i}].labelled_cells ({})", k.region))?;
+        out.push(d);
+    }
+    Ok(out)
 }

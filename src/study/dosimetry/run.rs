@@ -7,8 +7,9 @@
 //! and writes its doses to files: [`run`] therefore writes `tia.nii.gz` and `dose_<method>/`
 //! into the output folder; everything else stays in memory until [`DosimetryResult::write`].
 
+use super::cells::LabelledCellDose;
 use super::images;
-use super::regions::{organ_doses, region_results, RegionResult};
+use super::regions::{labelled_cell_doses, organ_doses, region_results, RegionResult};
 use super::spec::DosimetrySpec;
 use crate::context::Context;
 use crate::dosimetry::kinetics::voxel::{fit_regions, tia_map, VoxelFitOptions};
@@ -50,6 +51,8 @@ pub struct DosimetryResult {
     pub per_method: Vec<(String, Vec<RegionDose>)>,
     /// the organ S-values, when `dose.organ_s_histories` > 0
     pub svalues: Option<SvalueTable>,
+    /// the nucleus dose of the labelled cells, one row per region given as labelled cells
+    pub labelled_cells: Vec<LabelledCellDose>,
     /// `summary.json`
     pub summary: serde_json::Value,
 }
@@ -239,6 +242,7 @@ pub fn run(
     } else {
         None
     };
+    let labelled_cells = labelled_cell_doses(ctx, spec, &regions, lambda_p)?;
     let summary = json!({
         "version": crate::VERSION,
         "study": spec,
@@ -249,6 +253,7 @@ pub fn run(
         "alpha_dose": "alpha and recoil energy deposited in the decay voxel (ranges below 0.1 mm)",
         "image_noise_reference_bq_per_voxel": c_ref,
         "regions": regions,
+        "labelled_cells": labelled_cells,
     });
     Ok(DosimetryResult {
         phantom: ph,
@@ -261,6 +266,7 @@ pub fn run(
         fits,
         per_method,
         svalues,
+        labelled_cells,
         summary,
     })
 }

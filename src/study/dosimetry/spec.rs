@@ -2,6 +2,7 @@
 //! `[imaging]` and `[dose]` of the study TOML ([`DosimetrySpec`]), their checks, and the study
 //! file around them ([`DosimetryFile`]).
 
+use super::cells::LabelledCells;
 use crate::error::spec_error;
 use crate::spec_bail;
 use anyhow::{bail, Context as _, Result};
@@ -64,19 +65,73 @@ fn rbe_default() -> f64 {
 
 /// The kinetics of one region: a fraction of the administered activity taken up with an uptake
 /// half-time and washed out with a biological half-life (physical decay on top):
-/// A(t) = A0 f (exp(-(lb + lp) t) - exp(-(lu + lb + lp) t)), l = ln2 / half-time.
+/// A(t) = A0 f (exp(-(lb + lp) t) - exp(-(lu + lb + lp) t)), l = ln2 / half-time. A region
+/// given as labelled cells has N a_cell (cells x activity per cell) in place of A0 f
+/// ([`super::cells`]).
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RegionKinetics {
     /// region name of the phantom
     pub region: String,
-    /// fraction of the administered activity at the uptake plateau (no decay)
-    pub uptake_fraction: f64,
+    /// fraction of the administered activity at the uptake plateau (no decay); exactly one of
+    /// this and `labelled_cells`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uptake_fraction: Option<f64>,
+    /// the region's activity as labelled cells (cells x activity per cell), with their nucleus
+    /// dose in the results
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labelled_cells: Option<LabelledCells>,
     pub uptake_half_time_h: f64,
     pub biological_half_life_h: f64,
     /// where the value comes from (a paper, or "assumed")
     #[serde(default)]
     pub source: String,
+}
+
+impl RegionKinetics {
+    /// The region's activity at the uptake plateau without decay (Bq) for `a0_bq` administered:
+    /// f A0, or cells x activity per cell.
+    pub fn plateau_bq(&self, a0_bq: f64) -> f64 {
+        match (&self.labelled_cells, self.uptake_fraction) {
+            (Some(c), _) => c.activity_bq(),
+            (None, Some(f)) => f * a0_bq,
+            (None, None) => 0.0,
+        }
+    }
+
+    /// Checks the source of the region's activity; `i` is the entry's index.
+    ///
+    /// # Errors
+    /// A [`crate::error::SpecError`] naming `kinetics[i].<field>`: both or neither of
+    /// `uptake_fraction` and `labelled_cells`, a fraction outside (0, 1], bad labelled cells.
+    pub fn check_activity(&self, i: usize) -> Result<()> {
+        let field = |f: &str| format!("kinetics[{i}].{f}");
+        match (self.uptake_fraction, &self.labelled_cells) {
+            (Some(_), Some(_)) => spec_bail!(
+                field("labelled_cells"),
+                "({}) both uptake_fraction and labelled_cells are given: give the region's \
+                 activity one way",
+                self.region
+            ),
+            (None, None) => spec_bail!(
+                field("uptake_fraction"),
+                "({}) missing: give uptake_fraction (a fraction of the administered activity) or \
+                 labelled_cells",
+                self.region
+            ),
+            (Some(f), None) => {
+                if !(f > 0.0 && f <= 1.0) {
+                    spec_bail!(
+                        field("uptake_fraction"),
+                        "({}) expected 0 < f <= 1, got {f}",
+                        self.region
+                    );
+                }
+            }
+            (None, Some(c)) => c.check(&field("labelled_cells"))?,
+        }
+        Ok(())
+    }
 }
 
 /// How the serial images are made.
@@ -232,6 +287,9 @@ impl DosimetrySpec {
         if self.dose.histories == 0 {
             spec_bail!("dose.histories", "expected at least 1, got 0");
         }
+        for (i, k) in self.kinetics.iter().enumerate() {
+            k.check_activity(i)?;
+        }
         for (field, v) in [
             ("imaging.fwhm_mm", self.imaging.fwhm_mm),
             ("imaging.noise_rel", self.imaging.noise_rel),
@@ -279,6 +337,7 @@ impl DosimetryFile {
         let spec: DosimetrySpec = toml::Value::Table(value)
             .try_into()
             .with_context(|| format!("{}: invalid dosimetry study", path.display()))?;
+        spec.check().with_context(|| path.display().to_string())?;
         Ok(DosimetryFile { name, spec })
     }
 }

@@ -425,6 +425,7 @@ mod tests {
             fits: Vec::new(),
             per_method: Vec::new(),
             svalues: None,
+            labelled_cells: Vec::new(),
             summary: serde_json::Value::Null,
         }
     }

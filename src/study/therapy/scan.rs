@@ -135,8 +135,8 @@ fn baseline_map_per_mbq(study: &TherapyStudy, ph: &Phantom) -> Result<Vec<f64>> 
         } else {
             1.0
         };
-        let c =
-            1e6 * k.uptake_fraction * uptake * (-lb * t_h).exp() / (vox.len() as f64 * voxel_ml);
+        let c = 1e6 * k.uptake_fraction.unwrap_or(0.0) * uptake * (-lb * t_h).exp()
+            / (vox.len() as f64 * voxel_ml);
         for v in vox {
             map[v as usize] += c;
         }

@@ -311,7 +311,9 @@ pub fn dosimetry_and_lesions(
     if lesions.constant_concentration {
         let v = lesions.scale.powi(3);
         for k in spec.kinetics.iter_mut().filter(|k| is_lesion(&k.region)) {
-            k.uptake_fraction *= v;
+            if let Some(f) = k.uptake_fraction.as_mut() {
+                *f *= v;
+            }
         }
     }
     Ok((spec, lesions))
@@ -401,6 +403,26 @@ impl TherapyStudy {
         (last + self.followup.weeks_after_last_cycle * 168.0, starts)
     }
 
+    /// Every region's activity is an uptake fraction: labelled cells are refused.
+    fn check_kinetics(&self) -> Result<()> {
+        for (i, k) in self.dosimetry.kinetics.iter().enumerate() {
+            if k.labelled_cells.is_some() {
+                return Err(spec_in_file(
+                    &self.file,
+                    &format!("kinetics[{i}].labelled_cells"),
+                    format!(
+                        "({}) labelled cells are for dosimetry studies (kind = \"dosimetry\"): a \
+                         therapy study images its PET tracer and scales its doses by uptake \
+                         fractions of the administered activity; give uptake_fraction",
+                        k.region
+                    ),
+                ));
+            }
+            k.check_activity(i).with_context(|| self.file.clone())?;
+        }
+        Ok(())
+    }
+
     fn validate(&self) -> Result<()> {
         let f = &self.file;
         let bad = |field: &str, msg: String| spec_in_file(f, field, msg);
@@ -410,6 +432,7 @@ impl TherapyStudy {
             }
             Ok(())
         };
+        self.check_kinetics()?;
         let b = &self.baseline_pet;
         positive("baseline_pet.activity_mbq", b.activity_mbq)?;
         positive("baseline_pet.duration_s", b.duration_s)?;
