@@ -322,6 +322,7 @@ fn response_groups_reproduce_the_voxel_response() {
             suv_change_pct: vec![("suv_peak_change_pct".into(), -50.0)],
             cycle_starts_h: vec![0.0],
             followup_h: 6.0 * 168.0,
+            percist: None,
         });
         let v = evaluate(&c, &Factors::nominal());
         let p = ResponseParams::from_tissue(&t).unwrap();
@@ -344,4 +345,54 @@ fn response_groups_reproduce_the_voxel_response() {
             v.viable_fraction
         );
     }
+}
+
+/// PERCIST category probabilities (issue 19): a lesion whose sample SUVpeak change equals its
+/// budget quantity (the reported follow-up SUVpeak set to baseline x (1 + change)). With every
+/// input fixed its nominal category has probability 1; with the calibration varying, the
+/// follow-up is placed so that the -30% PMR threshold sits at the 2.5th percentile of the
+/// sampled change (from a first run with the same samples): P(PMR) is 0.025 within 2 samples
+/// of 4000, and the four probabilities add up to 1.
+#[test]
+fn percist_probabilities_follow_the_sampled_suv_change() {
+    use theradose::study::therapy::uncertainty::model::{PercistCase, ResponseCase};
+    let db = TissueDb::load().unwrap();
+    let t = db.tissue("tumour").unwrap().clone();
+    let tracer = db.tracer("psma").unwrap().clone();
+    let lesion = |change: f64| {
+        let lo: Vec<f64> = (0..200).map(|i| 8.0 + 0.02 * i as f64).collect();
+        let mut c = region(fixed_shape(), 0.0);
+        c.name = "lesion".into();
+        c.role = Role::Lesion;
+        c.tissue = Some(("tumour".into(), t.clone()));
+        c.bins = Bins::of(&lo, &vec![0.0; 200], MAX_BINS);
+        c.response = Some(ResponseCase {
+            tracer: tracer.clone(),
+            suv_change_pct: vec![("suv_peak_change_pct".into(), change)],
+            cycle_starts_h: vec![0.0],
+            followup_h: 6.0 * 168.0,
+            percist: Some(PercistCase {
+                baseline_suv_peak: 10.0,
+                followup_suv_peak: 10.0 * (1.0 + change / 100.0),
+                background_suv: None,
+            }),
+        });
+        c
+    };
+    let p = |b: &Budget, k: &str| b.regions[0].percist_probability.as_ref().unwrap()[k];
+    let fixed = run(vec![lesion(-60.0)], all_fixed(), 50);
+    assert_eq!(p(&fixed, "PMR"), 1.0);
+    let n = 4000;
+    let inputs = with(Input::Calibration, DistKind::Lognormal, 0.3);
+    let first = run(vec![lesion(-50.0)], inputs, n);
+    let low = q(&first, "lesion", "suv_peak_change_pct").low;
+    // the uptake ratio at the 2.5th percentile, and the change that puts it at -30%
+    let r = (1.0 + low / 100.0) / 0.5;
+    let change = (0.7 / r - 1.0) * 100.0;
+    let b = run(vec![lesion(change)], inputs, n);
+    let probs = b.regions[0].percist_probability.clone().unwrap();
+    eprintln!("2.5th percentile {low:.2} %, nominal change {change:.2} %: {probs:?}");
+    assert!((p(&b, "PMR") - 0.025).abs() <= 2.0 / n as f64, "{probs:?}");
+    assert!((probs.values().sum::<f64>() - 1.0).abs() < 1e-12);
+    assert_eq!(p(&b, "CMR"), 0.0, "no background given");
 }

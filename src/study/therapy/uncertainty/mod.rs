@@ -154,6 +154,11 @@ pub fn cases(
                 ],
                 cycle_starts_h: bio.cycle_starts_h.clone(),
                 followup_h: bio.followup_h,
+                percist: Some(model::PercistCase {
+                    baseline_suv_peak: l.baseline.suv_peak,
+                    followup_suv_peak: l.followup.suv_peak,
+                    background_suv: response.background_suv,
+                }),
             }),
             _ => None,
         };

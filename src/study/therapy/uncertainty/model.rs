@@ -118,6 +118,18 @@ pub struct ResponseCase {
     pub suv_change_pct: Vec<(String, f64)>,
     pub cycle_starts_h: Vec<f64>,
     pub followup_h: f64,
+    /// the reported SUVpeaks for the PERCIST category of each sample (None: no categories)
+    pub percist: Option<PercistCase>,
+}
+
+/// What a lesion's PERCIST category needs: the baseline and follow-up SUVpeak of the reported
+/// (noisy) scans and the follow-up background for CMR. A sample's follow-up SUVpeak is the
+/// reported one times the sample's mean relative uptake over the nominal one.
+#[derive(Clone, Copy, Debug)]
+pub struct PercistCase {
+    pub baseline_suv_peak: f64,
+    pub followup_suv_peak: f64,
+    pub background_suv: Option<f64>,
 }
 
 /// One region of the budget.

@@ -19,6 +19,9 @@ pub fn interval_keys(b: &RegionBudget) -> BTreeMap<String, Value> {
         m.insert(format!("{}_ci95", q.quantity), json!([q.low, q.high]));
         m.insert(format!("{}_median", q.quantity), json!(q.median));
     }
+    if let Some(p) = &b.percist_probability {
+        m.insert("percist_probability".into(), json!(p));
+    }
     m
 }
 
@@ -194,6 +197,32 @@ pub fn budget_section(m: &Value, assumptions: &str) -> String {
                 f3(&q["low"]),
                 f3(&q["high"]),
                 q["dominant"].as_str().unwrap_or("none")
+            );
+        }
+    }
+    let percist: Vec<&Value> = u["regions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r.get("percist_probability").is_some())
+        .collect();
+    if !percist.is_empty() {
+        let _ = writeln!(
+            md,
+            "\nPERCIST category of each lesion over the samples (the reported scans' SUVpeaks, the \
+             follow-up scaled by the sample's mean relative uptake):\n\n| lesion | CMR | PMR | SMD | \
+             PMD |\n|---|---|---|---|---|"
+        );
+        for r in percist {
+            let p = &r["percist_probability"];
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | {} | {} |",
+                r["name"].as_str().unwrap_or(""),
+                f3(&p["CMR"]),
+                f3(&p["PMR"]),
+                f3(&p["SMD"]),
+                f3(&p["PMD"])
             );
         }
     }

@@ -9,6 +9,7 @@ use super::spec::{Input, Inputs, N_INPUTS};
 use crate::rng::HistoryRng;
 use rayon::prelude::*;
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::f64::consts::PI;
 
 /// Mixed into the seed so that the budget's streams differ from the dose histories' of the
@@ -62,6 +63,42 @@ pub struct QuantityBudget {
 pub struct RegionBudget {
     pub name: String,
     pub quantities: Vec<QuantityBudget>,
+    /// a lesion's PERCIST category probabilities over the samples (CMR, PMR, SMD, PMD)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub percist_probability: Option<BTreeMap<String, f64>>,
+}
+
+/// The fraction of the samples in each PERCIST category: a sample's follow-up SUVpeak is the
+/// reported one times its mean relative uptake over the nominal one (None without a
+/// [`super::model::PercistCase`] or a finite nominal uptake).
+fn percist_probability(
+    c: &RegionCase,
+    nominal: &Values,
+    samples: impl Iterator<Item = Values>,
+) -> Option<BTreeMap<String, f64>> {
+    use crate::pet::criteria::{percist, Category};
+    let pc = c.response.as_ref()?.percist?;
+    if !(nominal.uptake.is_finite() && nominal.uptake > 0.0) {
+        return None;
+    }
+    let mut counts: BTreeMap<String, f64> =
+        [Category::Cmr, Category::Pmr, Category::Smd, Category::Pmd]
+            .iter()
+            .map(|k| (k.to_string(), 0.0))
+            .collect();
+    let mut n = 0.0;
+    for v in samples {
+        let fu = pc.followup_suv_peak * v.uptake / nominal.uptake;
+        if let Ok(k) = percist(pc.baseline_suv_peak, fu, pc.background_suv) {
+            *counts.entry(k.to_string()).or_default() += 1.0;
+            n += 1.0;
+        }
+    }
+    if n == 0.0 {
+        return None;
+    }
+    counts.values_mut().for_each(|x| *x /= n);
+    Some(counts)
 }
 
 /// A standard-normal draw (Box-Muller, two uniforms per draw).
@@ -348,6 +385,7 @@ pub fn propagate(p: &Problem) -> Vec<RegionBudget> {
             RegionBudget {
                 name: c.name.clone(),
                 quantities,
+                percist_probability: percist_probability(c, &nominal, runs.iter().map(|s| s[r])),
             }
         })
         .collect()
