@@ -270,3 +270,32 @@ fn bad_input_is_refused_with_the_field() {
         "{e}"
     );
 }
+
+/// `summary.json` and `report.md` name each figure by a file that was written: with `[figures]
+/// formats = ["svg"]` the SVGs (they named PNGs that did not exist).
+#[test]
+fn the_summary_names_the_figure_files_written() {
+    let dir = tmp("figure-names");
+    let text =
+        mouse_study("", ZR, "times_h = [24.0]", "") + "[figures]\nformats = [\"svg\"]\ndpi = 50\n";
+    let path = write(&dir, "s.toml", &text);
+    let out = dir.join("out");
+    let opts = theradose::study::StudyOptions::default();
+    theradose::study::run_study_file(&path, Some(&out), &opts).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let figures: Vec<&str> = summary["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    assert!(!figures.is_empty());
+    for f in &figures {
+        assert!(f.ends_with(".svg"), "{f}");
+        assert!(out.join(f).is_file(), "{f} not written");
+    }
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(report.contains(&format!("]({})", figures[0])), "{report}");
+    assert!(!out.join("detectable_cells.png").exists());
+}

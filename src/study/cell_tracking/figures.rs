@@ -10,7 +10,8 @@ use crate::plot::{self, Colormap, LinePanel, MapFigure, MapPanel, Plane, Series}
 use anyhow::Result;
 use std::path::Path;
 
-/// Writes every figure into `out`; returns the names of those written.
+/// Writes every figure into `out`; returns the names of those written (each by its PNG, or by
+/// its first format when `[figures] formats` has no PNG).
 ///
 /// # Errors
 /// A figure that cannot be written.
@@ -33,7 +34,16 @@ pub fn write_figures(
         if trade_off(study, r, &out.join("dose_vs_detectability.png"))? {
             names.push("dose_vs_detectability.png".into());
         }
-        Ok(names)
+        // name each figure by a file that was written: the PNG, else the first other format
+        let formats = plot::current().formats;
+        let ext = ["png", "svg", "pdf"]
+            .into_iter()
+            .find(|e| formats.iter().any(|f| f == e))
+            .unwrap_or("png");
+        Ok(names
+            .iter()
+            .map(|n| n.replace(".png", &format!(".{ext}")))
+            .collect())
     })
 }
 

@@ -220,7 +220,7 @@ fn waterfall(out: &Path, c: &RunContext) -> Result<()> {
             .collect()
     });
     let y_label = match intervals {
-        Some(_) => "SUVpeak change, follow-up vs baseline (%; bars: 95% interval)",
+        Some(_) => "SUVpeak change (%; bars: 95% interval)",
         None => "SUVpeak change, follow-up vs baseline (%)",
     };
     let fig = plot::BarFigure {
