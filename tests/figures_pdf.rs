@@ -186,11 +186,13 @@ fn a_line_plot_as_pdf_renders_like_its_png() {
             name: "measured",
             points: &a,
             y_err: Some(&err),
+            y_band: None,
         },
         Series {
             name: "model",
             points: &b,
             y_err: None,
+            y_band: None,
         },
     ];
     let path = folder(&tmp).join("line.png");

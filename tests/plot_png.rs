@@ -164,11 +164,13 @@ fn line_plot_is_written() {
             name: "Monte Carlo",
             points: &depth,
             y_err: Some(&err),
+            y_band: None,
         },
         Series {
             name: "exp(-mu x)",
             points: &fit,
             y_err: None,
+            y_band: None,
         },
     ];
     for (name, log_y) in [("depth.png", false), ("depth_log.png", true)] {
@@ -194,6 +196,7 @@ fn line_plot_is_written() {
         name: "short errors",
         points: &depth,
         y_err: Some(&err[..3]),
+        y_band: None,
     }];
     let path = dir.path().join("bad.png");
     assert!(line_png(&path, "", "x", "y", &bad, false).is_err());
@@ -513,6 +516,7 @@ fn figures_for_inspection() {
         name: "sqrt",
         points: &pts,
         y_err: Some(&err),
+        y_band: None,
     }];
     line_png(
         &dir.join("line.png"),
@@ -552,4 +556,62 @@ fn figures_for_inspection() {
         values: &v,
     }];
     bar_png(&dir.join("bars_long.png"), &bar_figure(&long, &one, &[])).unwrap();
+}
+
+/// A series' band (e.g. a 95 % interval of a sweep) is a translucent polygon of the series'
+/// colour from its low to its high ends: a band of [y - 1, y + 2] around y = x at x = 0..4
+/// spans 3 units at every x (read from the SVG polygon against the y axis scale), and a point
+/// with a NaN end splits it.
+#[test]
+fn line_bands_span_their_low_and_high_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let pts: Vec<(f64, f64)> = (0..5).map(|i| (f64::from(i), f64::from(i))).collect();
+    let band: Vec<[f64; 2]> = pts.iter().map(|&(_, y)| [y - 1.0, y + 2.0]).collect();
+    let series = [Series {
+        name: "TCP",
+        points: &pts,
+        y_err: None,
+        y_band: Some(&band),
+    }];
+    let svg = dir.path().join("band.svg");
+    line_png(&svg, "band", "x", "y", &series, false).unwrap();
+    let text = std::fs::read_to_string(&svg).unwrap();
+    let doc = roxmltree::Document::parse(&text).unwrap();
+    let polys: Vec<Vec<(f64, f64)>> = doc
+        .descendants()
+        .filter(|n| n.tag_name().name() == "polygon")
+        .map(|n| {
+            n.attribute("points")
+                .unwrap()
+                .split_whitespace()
+                .filter_map(|xy| {
+                    let (a, b) = xy.split_once(',')?;
+                    Some((a.parse().unwrap(), b.parse().unwrap()))
+                })
+                .collect()
+        })
+        .collect();
+    assert_eq!(polys.len(), 1, "{polys:?}");
+    let p = &polys[0];
+    assert_eq!(p.len(), 10, "5 upper and 5 lower ends: {p:?}");
+    // drawing units per y unit from the first and last upper ends (y + 2 = 2 and 6)
+    let per = (p[0].1 - p[4].1) / 4.0;
+    for k in 0..5 {
+        let (upper, lower) = (p[k], p[9 - k]);
+        assert!((upper.0 - lower.0).abs() < 1e-9);
+        assert!(
+            ((lower.1 - upper.1) - 3.0 * per).abs() < 1.0,
+            "x = {k}: {upper:?} {lower:?}"
+        );
+    }
+    // a NaN end in the middle splits the band in two
+    let mut holed = band.clone();
+    holed[2] = [f64::NAN, 3.0];
+    let series = [Series {
+        y_band: Some(&holed),
+        ..series[0]
+    }];
+    line_png(&svg, "band", "x", "y", &series, false).unwrap();
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert_eq!(text.matches("<polygon").count(), 2);
 }

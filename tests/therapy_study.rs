@@ -103,6 +103,22 @@ fn quickstart_ci_runs_end_to_end() {
         let d = |p: &Value| f(&p["lesions"][name], "mean_dose_gy");
         // the dose scales with the activity (one dosimetry, scaled): 11.1 / 3.7 = 3
         assert!((d(&pts[1]) / d(&pts[0]) - 3.0).abs() < 1e-9);
+        // issue 19: every sweep point carries its budget (the sweep figures' bands); the
+        // dose interval scales with the activity like the dose (same samples, same seed)
+        let ci = |p: &Value, i: usize| p["lesions"][name]["mean_dose_gy_ci95"][i].as_f64().unwrap();
+        for i in 0..2 {
+            assert!(
+                (ci(&pts[1], i) / ci(&pts[0], i) - 3.0).abs() < 1e-6,
+                "{name} ci95[{i}]"
+            );
+        }
+        let tcp = &pts[0]["lesions"][name]["tcp_ci95"];
+        // the binned budget's interval holds the voxel-wise nominal TCP (bins within 0.002)
+        let (lo, hi) = (tcp[0].as_f64().unwrap(), tcp[1].as_f64().unwrap());
+        assert!(
+            lo - 0.002 <= t(&pts[0]) && t(&pts[0]) <= hi + 0.002,
+            "{name}: TCP {lo}..{hi}"
+        );
     }
     for name in ["kidneys", "red_marrow"] {
         let n = |p: &Value| f(&p["organs_at_risk"][name], "ntcp");

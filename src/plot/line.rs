@@ -21,6 +21,9 @@ pub struct Series<'a> {
     pub points: &'a [(f64, f64)],
     /// Optional one-sigma y errors, one per point, drawn as error bars.
     pub y_err: Option<&'a [f64]>,
+    /// Optional band [low, high] per point (e.g. a 95 % interval), drawn as a translucent area
+    /// of the series' colour; a point with a non-finite end breaks the band.
+    pub y_band: Option<&'a [[f64; 2]]>,
 }
 
 /// Writes a line plot (PNG and SVG, as the `[figures]` settings in force say): several named
@@ -154,6 +157,8 @@ struct Prepared {
     name: String,
     points: Vec<(f64, f64)>,
     bars: Vec<(f64, f64, f64)>,
+    /// runs of consecutive band points (x, low, high)
+    bands: Vec<Vec<(f64, f64, f64)>>,
 }
 
 /// A validated line plot with its axis ranges.
@@ -193,7 +198,8 @@ impl<'a> LinePlot<'a> {
         let xs = prepared.iter().flat_map(|p| p.points.iter().map(|q| q.0));
         let ys = prepared.iter().flat_map(|p| {
             let bars = p.bars.iter().flat_map(|b| [b.1, b.2]);
-            p.points.iter().map(|q| q.1).chain(bars)
+            let bands = p.bands.iter().flatten().flat_map(|b| [b.1, b.2]);
+            p.points.iter().map(|q| q.1).chain(bars).chain(bands)
         });
         let x_range = padded(min_max(xs), 0.02);
         let y_range = padded(min_max(ys), 0.05);
@@ -251,11 +257,30 @@ fn prepare(s: &Series, log_y: bool) -> anyhow::Result<Prepared> {
             s.points.len()
         );
     }
+    if let Some(band) = s.y_band {
+        ensure!(
+            band.len() == s.points.len(),
+            "series '{}': {} band intervals for {} points",
+            s.name,
+            band.len(),
+            s.points.len()
+        );
+    }
     let ty = |y: f64| if log_y { y.log10() } else { y };
     let usable = |(x, y): (f64, f64)| x.is_finite() && y.is_finite() && (!log_y || y > 0.0);
     let mut points = Vec::with_capacity(s.points.len());
     let mut bars = Vec::new();
+    let mut bands: Vec<Vec<(f64, f64, f64)>> = vec![Vec::new()];
     for (k, &(x, y)) in s.points.iter().enumerate() {
+        let band = s
+            .y_band
+            .map(|b| b[k])
+            .filter(|[lo, hi]| x.is_finite() && usable((x, *lo)) && usable((x, *hi)) && lo <= hi);
+        match band {
+            Some([lo, hi]) => bands.last_mut().expect("a run").push((x, ty(lo), ty(hi))),
+            None if bands.last().is_some_and(|r| !r.is_empty()) => bands.push(Vec::new()),
+            None => {}
+        }
         if !usable((x, y)) {
             continue;
         }
@@ -271,10 +296,12 @@ fn prepare(s: &Series, log_y: bool) -> anyhow::Result<Prepared> {
             bars.push((x, ty(low), ty(y + e)));
         }
     }
+    bands.retain(|r| r.len() >= 2);
     Ok(Prepared {
         name: s.name.to_string(),
         points,
         bars,
+        bands,
     })
 }
 
@@ -350,6 +377,16 @@ impl LinePlot<'_> {
         let mut entries = Vec::new();
         for (n, s) in self.series.iter().enumerate() {
             let (color, dash) = qualitative(offset + n);
+            for run in &s.bands {
+                let outline: Vec<(f64, f64)> = run
+                    .iter()
+                    .map(|&(x, _, hi)| (x, hi))
+                    .chain(run.iter().rev().map(|&(x, lo, _)| (x, lo)))
+                    .collect();
+                chart
+                    .draw_series([Polygon::new(outline, color.mix(0.2).filled())])
+                    .map_err(drawing)?;
+            }
             let bars = s.bars.iter().map(|&(x, lo, hi)| {
                 let cap = || PathElement::new(vec![(-CAP_PX, 0), (CAP_PX, 0)], color);
                 let line = PathElement::new(vec![(x, lo), (x, hi)], color);

@@ -217,6 +217,7 @@ pub fn dvh_panels_png(
             name: n,
             points: p,
             y_err: None,
+            y_band: None,
         };
         if is_target(n) || extra_target == Some(n.as_str()) {
             targets.push(s);

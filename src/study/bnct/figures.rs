@@ -19,6 +19,7 @@ fn named_series<'a>(curves: &'a [Vec<(f64, f64)>], names: &[&'a str]) -> Vec<Ser
             name: n,
             points: p,
             y_err: None,
+            y_band: None,
         })
         .collect()
 }

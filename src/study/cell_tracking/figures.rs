@@ -161,6 +161,7 @@ fn detectable_vs_time(
                     name,
                     points: pts,
                     y_err: None,
+                    y_band: None,
                 })
                 .collect()
         })
@@ -230,6 +231,7 @@ fn trade_off(study: &CellTrackingStudy, r: &CellTrackingResult, path: &Path) -> 
             name: n,
             points: p,
             y_err: None,
+            y_band: None,
         })
         .collect();
     let dt: Vec<Series> = det
@@ -238,6 +240,7 @@ fn trade_off(study: &CellTrackingStudy, r: &CellTrackingResult, path: &Path) -> 
             name: n,
             points: p,
             y_err: None,
+            y_band: None,
         })
         .collect();
     let title = format!("{}: nucleus dose against detectability", study.name);

@@ -33,6 +33,7 @@ pub fn comparison_figures(
             name: n,
             points: p,
             y_err: None,
+            y_band: None,
         })
         .collect();
     if hs.is_empty() {

@@ -28,7 +28,7 @@ pub struct RunContext<'a> {
     pub baseline: &'a Scan,
     pub followup: &'a Scan,
     pub response: &'a Response,
-    /// the uncertainty budget (None: `samples = 0` or a sweep point)
+    /// the uncertainty budget (None: `samples = 0`)
     pub budget: Option<&'a super::uncertainty::Budget>,
 }
 

@@ -153,11 +153,8 @@ pub fn run_one(
     next("follow-up PET");
     let followup = scan::followup(study, dos, &bio, baseline, full)?;
     let response = scan::compare(study, &bio, baseline, &followup)?;
-    // the budget of the nominal run (sweep points carry none)
-    let budget = match full {
-        true => uncertainty::run(study, dos, scale, &bio, &response)?,
-        false => None,
-    };
+    // the budget of the run (every sweep point too: the sweep figures draw its intervals)
+    let budget = uncertainty::run(study, dos, scale, &bio, &response)?;
     let rc = outputs::RunContext {
         study,
         dosimetry: dos,

@@ -96,12 +96,18 @@ fn fmt(v: &Value) -> String {
     v.as_f64().map_or(String::new(), |x| format!("{x:.6}"))
 }
 
+/// The `keys` of `v`, each with its 95% interval `<key>_ci95` where the point's uncertainty
+/// budget gave one.
 fn pick(v: &Value, keys: &[&str]) -> Value {
-    Value::Object(
-        keys.iter()
-            .map(|k| (k.to_string(), v[*k].clone()))
-            .collect(),
-    )
+    let mut m = Map::new();
+    for k in keys {
+        m.insert(k.to_string(), v[*k].clone());
+        let ci = format!("{k}_ci95");
+        if let Some(x) = v.get(&ci) {
+            m.insert(ci, x.clone());
+        }
+    }
+    Value::Object(m)
 }
 
 /// TCP / NTCP and SUVpeak change against the first numeric axis, one series per region and
@@ -146,14 +152,19 @@ fn figures(
     let make = |file: String, title: &str, y: &str, specs: Vec<MetricSpec>| {
         let mut names = Vec::new();
         let mut pts: Vec<Vec<(f64, f64)>> = Vec::new();
+        let mut bands: Vec<Vec<[f64; 2]>> = Vec::new();
         for g in &groups {
             for (region, sec, key) in &specs {
-                let mut s: Vec<(f64, f64)> = points
+                let mut s: Vec<(f64, f64, [f64; 2])> = points
                     .iter()
                     .filter(|p| group(p) == *g)
                     .map(|p| {
-                        let v = p.metrics[*sec][region][*key].as_f64().unwrap_or(f64::NAN);
-                        (xval(p), v)
+                        let m = &p.metrics[*sec][region];
+                        let v = m[*key].as_f64().unwrap_or(f64::NAN);
+                        // the point's 95% interval from its uncertainty budget, if any
+                        let ci = &m[format!("{key}_ci95")];
+                        let band = [0, 1].map(|i| ci[i].as_f64().unwrap_or(f64::NAN));
+                        (xval(p), v, band)
                     })
                     .collect();
                 s.sort_by(|a, b| a.0.total_cmp(&b.0));
@@ -163,23 +174,31 @@ fn figures(
                     format!(" [{g}]")
                 };
                 names.push(format!("{} {region}{suffix}", metric_name(key)));
-                pts.push(s);
+                pts.push(s.iter().map(|&(x, v, _)| (x, v)).collect());
+                bands.push(s.iter().map(|&(_, _, b)| b).collect());
             }
         }
         let series: Vec<plot::Series> = names
             .iter()
             .zip(&pts)
-            .map(|(n, p)| plot::Series {
+            .zip(&bands)
+            .map(|((n, p), b)| plot::Series {
                 name: n,
                 points: p,
                 y_err: None,
+                y_band: Some(b),
             })
             .collect();
+        let banded = bands.iter().flatten().any(|b| b[0].is_finite());
+        let y = match banded {
+            true => format!("{y} (bands: 95% interval)"),
+            false => y.to_string(),
+        };
         plot::written(plot::line_png(
             &out.join(file),
             title,
             &words,
-            y,
+            &y,
             &series,
             false,
         ))

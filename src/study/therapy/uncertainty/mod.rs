@@ -17,7 +17,8 @@
 //! cross-fire from other regions moves with them only through the shared calibration); the
 //! recovery and volume factors act on the mean dose as 1/RC-type and 1/V factors; the
 //! follow-up SUVpeak scales with the lesion's mean relative uptake (the PET noise of the
-//! simulated scan is not resampled); the budget runs on the nominal study, not on sweep points.
+//! simulated scan is not resampled); every sweep point runs its own budget (the sweep figures
+//! draw its intervals as bands).
 
 pub mod analytic;
 pub mod model;

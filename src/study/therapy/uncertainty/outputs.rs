@@ -162,7 +162,7 @@ const THERAPY_ASSUMPTIONS: &str =
     "\nAssumptions of the budget: the transport is not rerun (dose linear in the activity); \
      a region's dose scales with its own activity (self-dose); recovery and volume act on \
      the mean dose as factors; the follow-up SUVpeak scales with the lesion's mean relative \
-     uptake (PET noise not resampled); sweep points carry no budget.\n";
+     uptake (PET noise not resampled); every sweep point carries its own budget.\n";
 
 /// The report's budget section from `metrics.json`'s `uncertainty` (empty without one).
 pub fn report_section(m: &Value) -> String {
