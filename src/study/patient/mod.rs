@@ -49,7 +49,9 @@ pub fn run_file(
     let out = out_dir(out, &name);
     // every figure (those of the dose runs too) under the study's [figures]
     let r = crate::plot::with_figures(&spec.figures, || -> Result<_> {
-        let r = run(ctx, &spec, &out, opts.threads).with_context(|| path.display().to_string())?;
+        let mut r =
+            run(ctx, &spec, &out, opts.threads).with_context(|| path.display().to_string())?;
+        r.uncertainty = uncertainty::budget(&r, &spec)?;
         r.write(&spec, &out)?;
         Ok(r)
     })?;

@@ -208,7 +208,7 @@ pub fn run(
     crate::study::common::create_dir(out)?;
     let doses = doses(ctx, spec, &ph, &tia, out, threads)
         .with_context(|| format!("dose on {}", spec.timepoint[0].ct.display()))?;
-    let mut r = PatientResult {
+    Ok(PatientResult {
         phantom: ph,
         reference_hu,
         reference: dose_ref,
@@ -218,8 +218,7 @@ pub fn run(
         regions,
         tia_bq_s: tia,
         doses,
+        // filled by [`super::run_file`] (the budget reads this result)
         uncertainty: None,
-    };
-    r.uncertainty = super::uncertainty::budget(&r, spec)?;
-    Ok(r)
+    })
 }
