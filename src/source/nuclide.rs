@@ -247,9 +247,13 @@ impl Nuclide {
             };
             let recoil = if section == "alpha" { num(2)? } else { 0.0 };
             let line_ = || -> Result<Line> {
+                let intensity = num(1)?;
+                if !(intensity.is_finite() && intensity >= 0.0) {
+                    bail!("line {}: intensity {intensity}, expected >= 0", ln + 1);
+                }
                 Ok(Line {
                     energy_mev: num(0)?,
-                    intensity: num(1)?,
+                    intensity,
                     recoil_mev: recoil,
                 })
             };
@@ -469,9 +473,12 @@ impl Nuclide {
         ];
         for (lines, kind) in sets {
             for l in lines.iter() {
-                let n = l.intensity.floor();
-                let extra = rng.uniform() < l.intensity - n;
-                for _ in 0..(n as usize + usize::from(extra)) {
+                // intensities are finite and >= 0 (checked at load), so truncation is the
+                // floor: a conversion instruction instead of a libm call (~6 % of a Lu-177
+                // voxel run with the ICRP-107 line lists); same draws, same results
+                let whole = l.intensity as usize;
+                let extra = rng.uniform() < l.intensity - whole as f64;
+                for _ in 0..(whole + usize::from(extra)) {
                     push(out, kind, l.energy_mev);
                 }
             }
