@@ -24,6 +24,7 @@
 //! ([`figures`]) and `report.md` ([`report`]).
 
 pub mod check;
+pub mod dosimetry_sections;
 pub mod figures;
 pub mod keys;
 pub mod metrics;
