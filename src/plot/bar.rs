@@ -66,37 +66,25 @@ pub fn bar_png(path: &Path, fig: &BarFigure) -> anyhow::Result<()> {
 /// for group `g` (a non-finite or zero error draws no bar).
 ///
 /// # Errors
-/// As [`bar_png`]; more error lists than groups, or a list whose length is not the category
-/// count.
+/// As [`interval_bar_png`].
 pub fn grouped_bar_png(
     path: &Path,
     fig: &BarFigure,
     errors: &[Option<&[f64]>],
 ) -> anyhow::Result<()> {
-    ensure!(
-        errors.len() <= fig.groups.len(),
-        "figure {}: {} error lists for {} groups",
-        path.display(),
-        errors.len(),
-        fig.groups.len()
-    );
-    for e in errors.iter().flatten() {
-        ensure!(
-            e.len() == fig.categories.len(),
-            "figure {}: {} errors for {} categories",
-            path.display(),
-            e.len(),
-            fig.categories.len()
-        );
-    }
+    // value -+ error per bar; the counts are checked once, by interval_bar_png
     let ends: Vec<Option<Vec<[f64; 2]>>> = errors
         .iter()
-        .zip(fig.groups)
-        .map(|(e, g)| {
+        .enumerate()
+        .map(|(j, e)| {
             e.map(|e| {
                 e.iter()
-                    .zip(g.values)
-                    .map(|(e, v)| [v - e.abs(), v + e.abs()])
+                    .enumerate()
+                    .map(|(k, e)| {
+                        let v = fig.groups.get(j).and_then(|g| g.values.get(k));
+                        let v = v.copied().unwrap_or(f64::NAN);
+                        [v - e.abs(), v + e.abs()]
+                    })
                     .collect()
             })
         })
