@@ -283,7 +283,8 @@ fn bad_tia_maps_are_rejected_with_clear_errors() {
         e.contains("small.nii.gz") && e.contains("expected 25x25x25"),
         "{e}"
     );
-    // anisotropic voxels for a built-in phantom
+    // anisotropic voxels: the built-in phantom is voxelised at 8 x 8 x 4 mm, whose grid
+    // (25 x 25 x 50 over the 200 mm cube) the 10 x 10 x 10 map does not match
     let aniso = Volume {
         grid: theradose::io::Grid::new([10, 10, 10], [8.0, 8.0, 4.0]),
         data: vec![1.0f64; 1000],
@@ -291,7 +292,10 @@ fn bad_tia_maps_are_rejected_with_clear_errors() {
     let p = dir.path().join("aniso.nii.gz");
     write_volume(&p, &aniso, "aniso").unwrap();
     let e = err(&p, "ldm");
-    assert!(e.contains("expected equal spacing"), "{e}");
+    assert!(
+        e.contains("aniso.nii.gz") && e.contains("expected 25x25x50"),
+        "{e}"
+    );
     // an unknown method
     let e = err(&good, "fft");
     assert!(e.contains("expected mc, vsv or ldm"), "{e}");

@@ -8,6 +8,13 @@ use theradose::io::Grid;
 use theradose::materials::HuCalibration;
 use theradose::phantom::{builtin, regions_for_labels, Phantom};
 
+/// `voxel_mm` of `Phantom.builtin`: one size (cubes) or three (x, y, z).
+#[derive(FromPyObject)]
+enum VoxelArg {
+    Cube(f64),
+    Axes([f64; 3]),
+}
+
 /// A voxel phantom: materials, mass density and a label map of named regions on a grid.
 #[pyclass(name = "Phantom", module = "theradose", frozen)]
 pub(crate) struct PyPhantom {
@@ -17,19 +24,29 @@ pub(crate) struct PyPhantom {
 #[pymethods]
 impl PyPhantom {
     /// A built-in phantom (`theradose phantom list`: adult, mouse, water-cube, ...), voxelised
-    /// at `voxel_mm` (default: the phantom's own) with optional shape groups (e.g. "lesions").
+    /// at `voxel_mm` (default: the phantom's own; a number for cubes or (x, y, z) for
+    /// anisotropic voxels) with optional shape groups (e.g. "lesions").
     #[staticmethod]
     #[pyo3(signature = (name, voxel_mm=None, groups=None))]
-    fn builtin(name: &str, voxel_mm: Option<f64>, groups: Option<Vec<String>>) -> PyResult<Self> {
+    fn builtin(
+        name: &str,
+        voxel_mm: Option<VoxelArg>,
+        groups: Option<Vec<String>>,
+    ) -> PyResult<Self> {
+        let voxel_mm = voxel_mm.map(|v| match v {
+            VoxelArg::Cube(x) => [x; 3],
+            VoxelArg::Axes(xyz) => xyz,
+        });
         if let Some(v) = voxel_mm {
-            if !(v.is_finite() && v > 0.0) {
+            if !v.iter().all(|x| x.is_finite() && *x > 0.0) {
                 return Err(PyValueError::new_err(format!(
-                    "voxel_mm: expected a positive voxel size, got {v}"
+                    "voxel_mm: expected a positive voxel size or three, got {v:?}"
                 )));
             }
         }
         let ctx = context()?;
-        let inner = builtin::build(name, &ctx.materials, voxel_mm, &groups.unwrap_or_default())
+        let inner =
+            builtin::build_sized(name, &ctx.materials, voxel_mm, &groups.unwrap_or_default())
             .map_err(|e| PyValueError::new_err(format!("name: {e:#}")))?;
         Ok(PyPhantom { inner })
     }

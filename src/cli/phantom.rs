@@ -19,9 +19,10 @@ pub enum PhantomCmd {
     Show {
         /// built-in phantom name (`theradose phantom list`) or phantom TOML
         name: String,
-        /// voxel size (mm; default: the phantom's)
-        #[arg(long)]
-        voxel_mm: Option<f64>,
+        /// voxel size (mm; default: the phantom's): one number for cubes, or X,Y,Z for
+        /// anisotropic voxels (e.g. 10,10,0.05)
+        #[arg(long, value_name = "MM|X,Y,Z", value_parser = parse_voxel_mm)]
+        voxel_mm: Option<[f64; 3]>,
         /// include optional shape groups (e.g. lesions)
         #[arg(long, value_delimiter = ',')]
         groups: Vec<String>,
@@ -36,14 +37,15 @@ pub enum PhantomCmd {
     /// Voxelise a built-in phantom and write its density (g/cm3) to FILE.nii.gz, the label map
     /// to FILE_labels.nii.gz, material ids to FILE_materials.nii.gz and names to FILE.json.
     #[command(
-        after_help = "Example:\n  theradose phantom export adult --voxel-mm 3 --out adult.nii.gz"
+        after_help = "Examples:\n  theradose phantom export adult --voxel-mm 3 --out adult.nii.gz\n  \
+        theradose phantom export water-cube --voxel-mm 10,10,0.5 --out slab.nii.gz   (thin layers)"
     )]
     Export {
         /// built-in phantom name (`theradose phantom list`) or phantom TOML
         name: String,
-        /// voxel size (mm)
-        #[arg(long)]
-        voxel_mm: f64,
+        /// voxel size (mm): one number for cubes, or X,Y,Z for anisotropic voxels
+        #[arg(long, value_name = "MM|X,Y,Z", value_parser = parse_voxel_mm)]
+        voxel_mm: [f64; 3],
         /// density volume to write (.nii.gz); the labels, materials and names go beside it
         #[arg(long)]
         out: PathBuf,
@@ -71,7 +73,7 @@ pub fn run(cmd: PhantomCmd) -> Result<()> {
         } => {
             let ctx = Context::load()?;
             let def = builtin::load_def(&name)?;
-            let ph = builtin::build(&name, &ctx.materials, voxel_mm, &groups)?;
+            let ph = builtin::build_sized(&name, &ctx.materials, voxel_mm, &groups)?;
             println!("{}: {}", def.name, def.description);
             if let Some(r) = &def.reference {
                 println!("reference: {r}");
@@ -81,7 +83,10 @@ pub fn run(cmd: PhantomCmd) -> Result<()> {
                 ph.grid.dims[0],
                 ph.grid.dims[1],
                 ph.grid.dims[2],
-                ph.grid.spacing_mm[0],
+                ph.grid
+                    .spacing_mm
+                    .map(|v| v.to_string())
+                    .join(" x "),
                 def.groups().join(", ")
             );
             println!("region,mass_g,reference_mass_g,ratio,volume_cm3,source");
@@ -131,7 +136,7 @@ pub fn run(cmd: PhantomCmd) -> Result<()> {
             groups,
         } => {
             let ctx = Context::load()?;
-            let ph = builtin::build(&name, &ctx.materials, Some(voxel_mm), &groups)?;
+            let ph = builtin::build_sized(&name, &ctx.materials, Some(voxel_mm), &groups)?;
             theradose::phantom::export(&ph, &out)?;
             eprintln!(
                 "wrote {} (density g/cm3) with its label map, material ids and names",
@@ -140,4 +145,19 @@ pub fn run(cmd: PhantomCmd) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// `--voxel-mm MM` or `X,Y,Z` (mm): a cubic or an anisotropic voxel size.
+fn parse_voxel_mm(s: &str) -> std::result::Result<[f64; 3], String> {
+    let v: Option<Vec<f64>> = s.split(',').map(|x| x.trim().parse().ok()).collect();
+    let v = match v.as_deref() {
+        Some(&[a]) => [a; 3],
+        Some(&[x, y, z]) => [x, y, z],
+        _ => return Err(format!("expected MM or X,Y,Z in mm, e.g. 2 or 10,10,0.05, got '{s}'")),
+    };
+    if v.iter().all(|x| x.is_finite() && *x > 0.0) {
+        Ok(v)
+    } else {
+        Err(format!("voxel sizes must be positive mm, got '{s}'"))
+    }
 }

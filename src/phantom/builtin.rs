@@ -203,9 +203,20 @@ pub fn build(
     voxel_mm: Option<f64>,
     groups: &[String],
 ) -> Result<Phantom> {
+    build_sized(name, db, voxel_mm.map(|v| [v; 3]), groups)
+}
+
+/// Like [`build`] with a voxel size per axis (mm, x, y, z of the definition frame): anisotropic
+/// voxels such as thin layers of a laterally wide slab.
+pub fn build_sized(
+    name: &str,
+    db: &MaterialDb,
+    voxel_mm: Option<[f64; 3]>,
+    groups: &[String],
+) -> Result<Phantom> {
     let def = load_def(name)?;
-    let v = voxel_mm.unwrap_or(def.default_voxel_mm);
-    def.voxelise(db, v, 3, groups)
+    let v = voxel_mm.unwrap_or([def.default_voxel_mm; 3]);
+    def.voxelise_box(db, v, 3, groups, None)
 }
 
 mod voxelise;

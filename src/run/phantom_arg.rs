@@ -39,7 +39,7 @@ pub fn phantom_spec(
             labels: None,
             label_names: Default::default(),
             hu_calibration: None,
-            voxel_mm,
+            voxel_mm: voxel_mm.map(Into::into),
             groups: groups.to_vec(),
         });
     }

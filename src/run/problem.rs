@@ -15,7 +15,7 @@ use anyhow::{anyhow, bail, Context, Result};
 /// Builds the phantom of a run.
 pub fn build_phantom(spec: &PhantomSpec, db: &MaterialDb) -> Result<Phantom> {
     match (&spec.builtin, &spec.ct) {
-        (Some(name), None) => builtin::build(name, db, spec.voxel_mm, &spec.groups),
+        (Some(name), None) => builtin::build_sized(name, db, spec.voxel_mm.map(|v| v.xyz()), &spec.groups),
         (None, Some(ct)) => {
             let cal = match &spec.hu_calibration {
                 Some(p) => HuCalibration::from_file(p)?,

@@ -24,11 +24,62 @@ pub struct PhantomSpec {
     pub label_names: BTreeMap<String, String>,
     /// HU calibration TOML (default: data/hu_schneider.toml)
     pub hu_calibration: Option<PathBuf>,
-    /// voxel size for built-in phantoms (mm)
-    pub voxel_mm: Option<f64>,
+    /// voxel size for built-in phantoms (mm): one number for cubes, or [x, y, z] for
+    /// anisotropic voxels (e.g. [10, 10, 0.05] for thin layers of a laterally wide slab)
+    pub voxel_mm: Option<VoxelMm>,
     /// optional shape groups of a built-in phantom to include (e.g. "lesions")
     #[serde(default)]
     pub groups: Vec<String>,
+}
+
+/// A voxel size in mm: one number for cubic voxels, or [x, y, z] along the phantom's axes.
+/// Cubic sizes are written back as one number, so older run files keep their fingerprints.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct VoxelMm(pub [f64; 3]);
+
+impl VoxelMm {
+    /// The size along each axis (mm).
+    pub fn xyz(self) -> [f64; 3] {
+        self.0
+    }
+
+    /// The one size of cubic voxels, `None` for anisotropic ones.
+    pub fn cubic(self) -> Option<f64> {
+        let [x, y, z] = self.0;
+        (x == y && y == z).then_some(x)
+    }
+}
+
+impl From<f64> for VoxelMm {
+    fn from(v: f64) -> Self {
+        VoxelMm([v; 3])
+    }
+}
+
+impl Serialize for VoxelMm {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match self.cubic() {
+            Some(v) => s.serialize_f64(v),
+            None => self.0.serialize(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for VoxelMm {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            One(f64),
+            Three([f64; 3]),
+        }
+        match Raw::deserialize(d).map_err(|_| {
+            serde::de::Error::custom("expected a voxel size in mm: a number, or [x, y, z]")
+        })? {
+            Raw::One(v) => Ok(VoxelMm([v; 3])),
+            Raw::Three(v) => Ok(VoxelMm(v)),
+        }
+    }
 }
 
 /// The source of a run.

@@ -23,11 +23,11 @@ impl PhantomDef {
         self.voxelise_window(db, voxel_mm, sub, groups, None)
     }
 
-    /// Checks a voxelisation request: a positive voxel size and known optional groups.
-    fn check_request(&self, voxel_mm: f64, groups: &[String]) -> Result<()> {
-        if !(voxel_mm.is_finite() && voxel_mm > 0.0) {
+    /// Checks a voxelisation request: positive voxel sizes and known optional groups.
+    fn check_request(&self, voxel_mm: [f64; 3], groups: &[String]) -> Result<()> {
+        if let Some(bad) = voxel_mm.iter().find(|v| !(v.is_finite() && **v > 0.0)) {
             bail!(
-                "phantom '{}': voxel size {voxel_mm} mm, expected a positive number",
+                "phantom '{}': voxel size {bad} mm, expected a positive number",
                 self.name
             );
         }
@@ -50,17 +50,17 @@ impl PhantomDef {
         &self,
         full: [usize; 3],
         half: [f64; 3],
-        voxel_mm: f64,
+        voxel_mm: [f64; 3],
         window: Option<([f64; 3], [f64; 3])>,
     ) -> Result<([usize; 3], [usize; 3])> {
         Ok(match window {
             None => ([0; 3], full),
             Some((lo, hi)) => {
                 let w0 = [0, 1, 2].map(|a| {
-                    (((lo[a] + half[a]) / voxel_mm).floor().max(0.0) as usize).min(full[a])
+                    (((lo[a] + half[a]) / voxel_mm[a]).floor().max(0.0) as usize).min(full[a])
                 });
                 let w1 = [0, 1, 2].map(|a| {
-                    (((hi[a] + half[a]) / voxel_mm).ceil().max(0.0) as usize).min(full[a])
+                    (((hi[a] + half[a]) / voxel_mm[a]).ceil().max(0.0) as usize).min(full[a])
                 });
                 if (0..3).any(|a| w1[a] <= w0[a]) {
                     bail!(
@@ -135,17 +135,31 @@ impl PhantomDef {
         groups: &[String],
         window: Option<([f64; 3], [f64; 3])>,
     ) -> Result<Phantom> {
+        self.voxelise_box(db, [voxel_mm; 3], sub, groups, window)
+    }
+
+    /// Like `voxelise_window` with a voxel size per axis, x, y, z of the definition frame
+    /// (mm): anisotropic voxels, e.g. laterally wide and thin in depth for slab problems.
+    pub fn voxelise_box(
+        &self,
+        db: &MaterialDb,
+        voxel_mm: [f64; 3],
+        sub: usize,
+        groups: &[String],
+        window: Option<([f64; 3], [f64; 3])>,
+    ) -> Result<Phantom> {
         self.check_request(voxel_mm, groups)?;
         let sub = sub.max(1);
-        let full = [0, 1, 2].map(|a| ((self.size_mm[a] / voxel_mm).round() as usize).max(1));
-        let half = [0, 1, 2].map(|a| full[a] as f64 * voxel_mm / 2.0);
+        let full = [0, 1, 2].map(|a| ((self.size_mm[a] / voxel_mm[a]).round() as usize).max(1));
+        let half = [0, 1, 2].map(|a| full[a] as f64 * voxel_mm[a] / 2.0);
         let (w0, w1) = self.window_range(full, half, voxel_mm, window)?;
         let dims = [0, 1, 2].map(|a| w1[a] - w0[a]);
         if dims.iter().product::<usize>() > 600_000_000 {
             bail!(
-                "phantom '{}': {:?} voxels at {voxel_mm} mm is too many",
+                "phantom '{}': {:?} voxels at {:?} mm is too many",
                 self.name,
-                dims
+                dims,
+                voxel_mm
             );
         }
         let (mat_names, regions, shapes) = self.shapes_of(db, groups)?;
@@ -156,7 +170,7 @@ impl PhantomDef {
         let bg_density = materials[0].nominal_density as f32;
         // The definition's frame is LPS (+x patient left, +y posterior, +z superior); world
         // coordinates of the grid are RAS like NIfTI, hence the flipped x and y axes.
-        let mut grid = Grid::new(full, [voxel_mm; 3]);
+        let mut grid = Grid::new(full, voxel_mm);
         grid.direction = [[-1.0, 0.0, 0.0], [0.0, -1.0, 0.0], [0.0, 0.0, 1.0]];
         grid.origin_mm = [-grid.origin_mm[0], -grid.origin_mm[1], grid.origin_mm[2]];
         grid.origin_mm = grid.world_mm([w0[0] as f64, w0[1] as f64, w0[2] as f64]);
@@ -169,27 +183,28 @@ impl PhantomDef {
                 let mut lab = vec![0u16; n_slab * s3];
                 let mut mat = vec![0u8; n_slab * s3];
                 let mut den = vec![bg_density; n_slab * s3];
-                let z0 = -half[2] + k as f64 * voxel_mm;
+                let [vx, vy, vz] = voxel_mm;
+                let z0 = -half[2] + k as f64 * vz;
                 for sh in &shapes {
-                    if z0 + voxel_mm < sh.lo[2] || z0 > sh.hi[2] {
+                    if z0 + vz < sh.lo[2] || z0 > sh.hi[2] {
                         continue;
                     }
-                    let i0 = (((sh.lo[0] + half[0]) / voxel_mm).floor().max(0.0) as usize)
+                    let i0 = (((sh.lo[0] + half[0]) / vx).floor().max(0.0) as usize)
                         .clamp(w0[0], w1[0]);
-                    let i1 = (((sh.hi[0] + half[0]) / voxel_mm).ceil().max(0.0) as usize)
+                    let i1 = (((sh.hi[0] + half[0]) / vx).ceil().max(0.0) as usize)
                         .clamp(w0[0], w1[0]);
-                    let j0 = (((sh.lo[1] + half[1]) / voxel_mm).floor().max(0.0) as usize)
+                    let j0 = (((sh.lo[1] + half[1]) / vy).floor().max(0.0) as usize)
                         .clamp(w0[1], w1[1]);
-                    let j1 = (((sh.hi[1] + half[1]) / voxel_mm).ceil().max(0.0) as usize)
+                    let j1 = (((sh.hi[1] + half[1]) / vy).ceil().max(0.0) as usize)
                         .clamp(w0[1], w1[1]);
                     for j in j0..j1 {
                         for i in i0..i1 {
                             let v = (i - w0[0]) + dims[0] * (j - w0[1]);
                             for (q, (c, (b, a))) in sub_points(sub).enumerate() {
                                 let p = [
-                                    -half[0] + (i as f64 + a) * voxel_mm,
-                                    -half[1] + (j as f64 + b) * voxel_mm,
-                                    z0 + c * voxel_mm,
+                                    -half[0] + (i as f64 + a) * vx,
+                                    -half[1] + (j as f64 + b) * vy,
+                                    z0 + c * vz,
                                 ];
                                 let idx = v * s3 + q;
                                 if let Some(need) = sh.inside {

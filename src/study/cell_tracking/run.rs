@@ -98,7 +98,7 @@ fn setup(ctx: &Context, study: &CellTrackingStudy) -> Result<Setup> {
             labels: None,
             label_names: Default::default(),
             hu_calibration: None,
-            voxel_mm: study.phantom.voxel_mm,
+            voxel_mm: study.phantom.voxel_mm.map(Into::into),
             groups: vec![],
         },
         &ctx.materials,

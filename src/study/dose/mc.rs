@@ -45,7 +45,7 @@ fn run_file(ph: &Phantom, tia: &[f64], decays: f64, spec: &DoseSpec) -> RunFile 
             labels: None,
             label_names: Default::default(),
             hu_calibration: None,
-            voxel_mm: Some(ph.grid.spacing_mm[0]),
+            voxel_mm: Some(crate::run::spec::VoxelMm(ph.grid.spacing_mm)),
             groups: Vec::new(),
         },
         source: SourceSpec {

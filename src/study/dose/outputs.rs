@@ -145,16 +145,10 @@ pub fn run_files(ctx: &Context, job: &DoseFiles) -> Result<DoseResult> {
     Ok(r)
 }
 
-/// The phantom voxelised at the map's voxel size, checked against the map's grid.
+/// The phantom voxelised at the map's voxel sizes (anisotropic ones too), checked against the
+/// map's grid.
 fn phantom_for(ctx: &Context, job: &DoseFiles, tia: &Volume<f64>) -> Result<Phantom> {
     let s = tia.grid.spacing_mm;
-    if (s[0] - s[1]).abs() > 1e-6 * s[0] || (s[0] - s[2]).abs() > 1e-6 * s[0] {
-        bail!(
-            "{}: voxels of {:?} mm; a built-in phantom is voxelised in cubes: expected equal spacing",
-            job.tia.display(),
-            s
-        );
-    }
     let spec = PhantomSpec {
         builtin: Some(job.phantom.clone()),
         ct: None,
@@ -162,7 +156,7 @@ fn phantom_for(ctx: &Context, job: &DoseFiles, tia: &Volume<f64>) -> Result<Phan
         labels: None,
         label_names: Default::default(),
         hu_calibration: None,
-        voxel_mm: Some(s[0]),
+        voxel_mm: Some(crate::run::spec::VoxelMm(s)),
         groups: job.groups.clone(),
     };
     let ph = build_phantom(&spec, &ctx.materials)?;

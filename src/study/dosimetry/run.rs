@@ -205,7 +205,7 @@ pub fn run(
             labels: None,
             label_names: Default::default(),
             hu_calibration: None,
-            voxel_mm: Some(spec.phantom.voxel_mm),
+            voxel_mm: Some(spec.phantom.voxel_mm.into()),
             groups: spec.phantom.groups.clone(),
         },
         &ctx.materials,
