@@ -10,15 +10,19 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// A material: name, elemental mass fractions (normalised to 1), nominal density.
+/// A material: name, elemental mass fractions (normalised to 1), nominal density, and an
+/// optional mean excitation energy that overrides the tabulated or Bragg-rule one.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Material {
     pub name: String,
     /// (atomic number, mass fraction), fractions summing to 1
     pub elements: Vec<(u8, f64)>,
-    /// g/cm3
+    /// g/cm3 (0 only for [`Material::vacuum`])
     pub nominal_density: f64,
     pub source: String,
+    /// mean excitation energy I (eV) given by the user, for electron, positron and ion
+    /// stopping powers; None: the tabulated value of the medium, else the Bragg rule
+    pub i_ev: Option<f64>,
 }
 
 impl Material {
@@ -46,7 +50,38 @@ impl Material {
             elements: el,
             nominal_density,
             source: source.to_string(),
+            i_ev: None,
         })
+    }
+
+    /// The same material with a mean excitation energy `i_ev` (eV) of the user's.
+    ///
+    /// # Errors
+    /// An I that is not a positive number.
+    pub fn with_i_ev(mut self, i_ev: f64) -> Result<Self> {
+        if !(i_ev.is_finite() && i_ev > 0.0) {
+            bail!("material '{}': I = {i_ev} eV, expected a positive number", self.name);
+        }
+        self.i_ev = Some(i_ev);
+        Ok(self)
+    }
+
+    /// Vacuum: no matter (density 0). Particles cross its voxels without interacting or
+    /// losing energy; its voxels have no mass and score no dose. Its element list (hydrogen)
+    /// only gives the physics tables a shape; they are never used at density 0.
+    pub fn vacuum() -> Self {
+        Material {
+            name: VACUUM.into(),
+            elements: vec![(1, 1.0)],
+            nominal_density: 0.0,
+            source: "vacuum (no matter)".into(),
+            i_ev: None,
+        }
+    }
+
+    /// Whether this is [`Material::vacuum`].
+    pub fn is_vacuum(&self) -> bool {
+        self.nominal_density == 0.0
     }
 
     /// A mixture of materials by mass fraction (fractions renormalised); density is the
@@ -72,6 +107,52 @@ impl Material {
             .collect::<Vec<_>>()
             .join(" + ");
         Material::new(name, &el, 1.0 / inv_rho, &format!("mixture by mass: {src}"))
+    }
+}
+
+/// The name of [`Material::vacuum`], always in the material library.
+pub const VACUUM: &str = "vacuum";
+
+/// A material defined by the user (a run file's `[materials.NAME]`): elements by mass fraction,
+/// density and an optional mean excitation energy.
+#[derive(Clone, Debug, Deserialize, serde::Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MaterialSpec {
+    /// elemental mass fractions by symbol, e.g. { H = 0.111894, O = 0.888106 } (renormalised)
+    pub composition: BTreeMap<String, f64>,
+    /// g/cm3
+    pub density: f64,
+    /// mean excitation energy I (eV); default: the Bragg rule over the elements (ICRU-37
+    /// values for atoms in compounds)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub i_ev: Option<f64>,
+    /// where the composition comes from (for the report)
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub source: String,
+}
+
+impl MaterialSpec {
+    /// The material `name` of this spec.
+    ///
+    /// # Errors
+    /// An unknown element symbol, bad fractions, a density or I that is not positive.
+    pub fn material(&self, name: &str) -> Result<Material> {
+        let mut el = Vec::new();
+        for (sym, w) in &self.composition {
+            let z = atomic_number(sym)
+                .ok_or_else(|| anyhow!("material '{name}': unknown element symbol '{sym}'"))?;
+            el.push((z, *w));
+        }
+        let source = if self.source.is_empty() {
+            "defined in the run file"
+        } else {
+            &self.source
+        };
+        let m = Material::new(name, &el, self.density, source)?;
+        match self.i_ev {
+            Some(i) => m.with_i_ev(i),
+            None => Ok(m),
+        }
     }
 }
 
@@ -107,7 +188,39 @@ impl MaterialDb {
             }
             materials.push(Material::new(&name, &el, e.nominal_density, &e.source)?);
         }
+        materials.push(Material::vacuum());
         Ok(MaterialDb { materials })
+    }
+
+    /// A material by name for a homogeneous medium (kernels, voxel S-values, tables): like
+    /// [`MaterialDb::get`], but vacuum, which has no matter to deposit dose in, is refused.
+    pub fn medium(&self, name: &str) -> Result<&Material> {
+        let m = self.get(name)?;
+        if m.is_vacuum() {
+            bail!("medium '{name}': a homogeneous medium needs matter; vacuum is for voxels of a phantom");
+        }
+        Ok(m)
+    }
+
+    /// This library with the user's materials added (a run file's `[materials]`).
+    ///
+    /// # Errors
+    /// A name the library already has (`materials.NAME`), or a bad definition.
+    pub fn with_user(&self, user: &BTreeMap<String, MaterialSpec>) -> Result<Self> {
+        let mut db = self.clone();
+        for (name, spec) in user {
+            if self.get(name).is_ok() {
+                crate::spec_bail!(
+                    format!("materials.{name}"),
+                    "'{name}' is a built-in material; give yours another name"
+                );
+            }
+            let m = spec
+                .material(name)
+                .map_err(|e| crate::error::spec_error(format!("materials.{name}"), format!("{e:#}")))?;
+            db.materials.push(m);
+        }
+        Ok(db)
     }
 
     /// Names of all materials.

@@ -124,7 +124,7 @@ pub fn compute(
     file.source.region = match sources.first() {
         Some(s) => Some(s.clone()),
         None => {
-            let ph = build_phantom(&file.phantom, &ctx.materials)?;
+            let ph = build_phantom(&file.phantom, &ctx.materials.with_user(&file.materials)?)?;
             let masses = ph.region_masses_g();
             let first = (1..ph.regions.len()).find(|&i| masses[i] > 0.0);
             Some(

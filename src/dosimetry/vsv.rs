@@ -138,7 +138,7 @@ fn build_phantom(
     db: &MaterialDb,
     half_width: usize,
 ) -> Result<(Phantom, usize, Vec<usize>)> {
-    let mat = db.get(&spec.medium)?.clone();
+    let mat = db.medium(&spec.medium)?.clone();
     let density = mat.nominal_density;
     let d = 2 * half_width + 1;
     let n_classes = classes(spec.n).len();
@@ -273,7 +273,7 @@ pub fn run_vsv(ctx: &Context, spec: &VsvSpec) -> Result<(String, VsvSummary)> {
         Spectrum::nuclide_from(&spec.nuclide, false, spec.decay_data).spec_field("nuclide")?;
     let decay_data = spectrum.decay_data().unwrap_or(spec.decay_data);
     let db = &ctx.materials;
-    let mat = db.get(&spec.medium).spec_field("medium")?.clone();
+    let mat = db.medium(&spec.medium).spec_field("medium")?.clone();
     let density = mat.nominal_density;
     let voxel_cm = spec.voxel_mm / 10.0;
     let e_medium = ElectronMedium::new(&mat, density)?;

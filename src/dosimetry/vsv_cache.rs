@@ -198,7 +198,7 @@ pub fn kernel_set(
     let mut kernels = Vec::new();
     let mut info = Vec::new();
     for medium in &media {
-        let density = ctx.materials.get(medium)?.nominal_density;
+        let density = ctx.materials.medium(medium)?.nominal_density;
         let mut sum = vec![0.0; n * n * n];
         let mut files = Vec::new();
         for (name, data, w) in &members {

@@ -130,6 +130,9 @@ impl PositronMedium {
     /// # Errors
     /// Physics tables that fail to load for the material.
     pub fn new(material: &Material, max_endpoint_mev: f64) -> Result<Self> {
+        if material.is_vacuum() {
+            anyhow::bail!("positron range kernel: vacuum has no matter to stop positrons in");
+        }
         let density = material.nominal_density;
         let mut params = CondensedParams::new(CUTOFF_MEV, HARD_THRESHOLD_MEV);
         params.cuts.delta_mev = HARD_THRESHOLD_MEV;

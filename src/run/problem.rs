@@ -172,10 +172,10 @@ impl Problem {
     /// # Errors
     /// A bad value in the file (named by its field), or data that cannot be read.
     pub fn build(ctx: &crate::context::Context, file: RunFile) -> Result<Self> {
-        let db = &ctx.materials;
-        let phantom = build_phantom(&file.phantom, db)?;
+        let db = ctx.materials.with_user(&file.materials)?;
+        let phantom = build_phantom(&file.phantom, &db)?;
         let source = build_source(&file.source, &phantom)?;
-        Problem::assemble(file, phantom, source, db)
+        Problem::assemble(file, phantom, source, &db)
     }
 
     /// A run of `file`'s settings on a phantom and a source built by the caller (e.g. from

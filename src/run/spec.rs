@@ -194,6 +194,10 @@ pub struct RunFile {
     /// (and so of the fingerprint) when default
     #[serde(default, skip_serializing_if = "crate::plot::FiguresSpec::is_default")]
     pub figures: crate::plot::FiguresSpec,
+    /// `[materials.NAME]`: materials of the user's (elements by mass fraction, density,
+    /// optional I), usable by name in the phantom like the built-in ones (`vacuum` is built in)
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub materials: BTreeMap<String, crate::materials::MaterialSpec>,
 }
 
 impl RunFile {

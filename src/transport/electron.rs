@@ -46,6 +46,10 @@ pub struct LeptonTrack {
     pub annihilated: bool,
 }
 
+/// A length longer than any phantom (cm): a flight through vacuum ends at the next voxel of
+/// matter or at the phantom's boundary.
+const VACUUM_FLIGHT_CM: f64 = 1e6;
+
 /// Rest energy a positron carries (and returns as annihilation photons), MeV.
 const TWO_MC2: f64 = 2.0 * ELECTRON_MASS_MEV;
 
@@ -81,6 +85,13 @@ impl Transport<'_> {
             let Some((m, rho)) = self.lepton_medium(p.pos) else {
                 return self.escape(p, lepton, track, score);
             };
+            if rho == 0.0 {
+                // vacuum: straight on, without loss, to the next voxel of matter or out
+                match self.lepton_move(&mut p, VACUUM_FLIGHT_CM, 0.0, score, &mut track) {
+                    Segment::Escaped => return self.escape(p, lepton, track, score),
+                    Segment::Done | Segment::Interface => continue,
+                }
+            }
             let tab = ep.tables(m, lepton);
             let loc0 = ep.grid.locate(e0);
             let r0 = ep.range_loc(tab, loc0);
@@ -200,15 +211,17 @@ impl Transport<'_> {
         range_cm < 0.5 * self.lepton_max_step_cm && range_cm < lookup.nearest_face_cm(pos)
     }
 
-    /// The material and density (g/cm3) at `pos`, None outside the geometry.
+    /// The material and density (g/cm3) at `pos`, None outside the geometry. The density is 0
+    /// only in vacuum; other densities are at least 1e-6 g/cm3.
     #[inline]
     fn lepton_medium(&self, pos: Vec3) -> Option<(usize, f64)> {
         match &self.geometry {
             Geometry::Voxels(_) => {
                 let lookup = self.voxels.as_ref().expect("voxel geometry has a lookup");
-                lookup
-                    .at(pos)
-                    .map(|(_, vx)| (vx.material as usize, (vx.density as f64).max(1e-6)))
+                lookup.at(pos).map(|(_, vx)| {
+                    let rho = vx.density as f64;
+                    (vx.material as usize, if rho > 0.0 { rho.max(1e-6) } else { 0.0 })
+                })
             }
             Geometry::Sphere {
                 radius_cm,

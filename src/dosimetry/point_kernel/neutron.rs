@@ -32,7 +32,7 @@ pub fn neutron_kernel(ctx: &Context, spec: &KernelSpec) -> Result<KernelResult> 
     check_sphere(spec.radius_cm, spec.shells)?;
     let mat = ctx
         .materials
-        .get(&spec.medium)
+        .medium(&spec.medium)
         .spec_field("medium")?
         .clone();
     let density = mat.nominal_density;

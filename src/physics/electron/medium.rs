@@ -18,6 +18,8 @@ pub enum ExcitationSource {
     Tabulated(String),
     /// Bragg additivity over the constituents (ICRU-37 values for atoms in compounds).
     Bragg,
+    /// Given with the material by the user (a run file's `[materials.NAME] i_ev`).
+    User,
 }
 
 /// A material at a density, ready for electron and positron stopping powers.
@@ -87,9 +89,12 @@ impl ElectronMedium {
             .media
             .get(&material.name)
             .filter(|m| (m.z_over_a / z_over_a - 1.0).abs() < 5e-3);
-        let (i_ev, excitation_source) = match entry {
-            Some(m) => (m.i_ev, ExcitationSource::Tabulated(m.source.clone())),
-            None => (bragg_i_ev(material, media, cache)?, ExcitationSource::Bragg),
+        // a user's I replaces the tabulated one, and with it the tabulated density-effect fit
+        let entry = entry.filter(|_| material.i_ev.is_none());
+        let (i_ev, excitation_source) = match (material.i_ev, entry) {
+            (Some(i), _) => (i, ExcitationSource::User),
+            (None, Some(m)) => (m.i_ev, ExcitationSource::Tabulated(m.source.clone())),
+            (None, None) => (bragg_i_ev(material, media, cache)?, ExcitationSource::Bragg),
         };
         let density_effect = match entry.and_then(|m| m.sternheimer) {
             Some(fit) => DensityEffect::published(fit, density),

@@ -80,7 +80,7 @@ pub fn table_csv(
             );
         }
     }
-    let mat = db.get(medium)?;
+    let mat = db.medium(medium)?;
     let med = ElectronMedium::new(mat, mat.nominal_density)?;
     let table = StoppingTable::new(&med, lepton, None);
     let mut s = String::from("energy_mev,stopping_power_mev_cm2_g,csda_range_g_cm2\n");

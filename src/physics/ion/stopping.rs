@@ -193,8 +193,9 @@ impl Stopping {
                 / z_over_a
         };
         let i_bragg_ev = ln_i(&|e| e.i_elem_ev).exp();
-        let i_medium_ev = data
-            .material_i_ev(&material.name)
+        let i_medium_ev = material
+            .i_ev
+            .or_else(|| data.material_i_ev(&material.name))
             .unwrap_or_else(|| ln_i(&|e| e.i_cond_ev).exp());
         Ok(Stopping {
             ion,

@@ -375,7 +375,7 @@ pub fn table_csv(
     boron_ppm: f64,
     energies_mev: &[f64],
 ) -> Result<String> {
-    let mat = db.get(medium)?.clone();
+    let mat = db.medium(medium)?.clone();
     let rho = mat.nominal_density;
     let ph = NeutronPhysics::new(std::slice::from_ref(&mat), &[boron_ppm])?;
     let mut s = String::from("energy_mev,sigma_total_cm-1,sigma_absorption_cm-1,kerma_gy_cm2\n");

@@ -74,6 +74,7 @@ fn run_file(ph: &Phantom, tia: &[f64], decays: f64, spec: &DoseSpec) -> RunFile 
         },
         scoring: Default::default(),
         figures: Default::default(),
+        materials: Default::default(),
     }
 }
 
