@@ -60,7 +60,10 @@ impl Material {
     /// An I that is not a positive number.
     pub fn with_i_ev(mut self, i_ev: f64) -> Result<Self> {
         if !(i_ev.is_finite() && i_ev > 0.0) {
-            bail!("material '{}': I = {i_ev} eV, expected a positive number", self.name);
+            bail!(
+                "material '{}': I = {i_ev} eV, expected a positive number",
+                self.name
+            );
         }
         self.i_ev = Some(i_ev);
         Ok(self)
@@ -215,9 +218,9 @@ impl MaterialDb {
                     "'{name}' is a built-in material; give yours another name"
                 );
             }
-            let m = spec
-                .material(name)
-                .map_err(|e| crate::error::spec_error(format!("materials.{name}"), format!("{e:#}")))?;
+            let m = spec.material(name).map_err(|e| {
+                crate::error::spec_error(format!("materials.{name}"), format!("{e:#}"))
+            })?;
             db.materials.push(m);
         }
         Ok(db)

@@ -52,7 +52,10 @@ const ESTAR_BONE_RANGE: [(f64, f64); 10] = [
 
 fn user_db(text: &str) -> MaterialDb {
     let file: RunFile = toml::from_str(text).unwrap();
-    MaterialDb::load().unwrap().with_user(&file.materials).unwrap()
+    MaterialDb::load()
+        .unwrap()
+        .with_user(&file.materials)
+        .unwrap()
 }
 
 #[test]
@@ -77,7 +80,10 @@ fn a_user_material_with_its_i_value_reproduces_estar_ranges() {
     let m_hi = hi.get("my-bone").unwrap();
     let s_hi = ElectronMedium::new(m_hi, 1.85).unwrap();
     let ratio = s_hi.collision(Lepton::Electron, 1.0) / med.collision(Lepton::Electron, 1.0);
-    assert!(ratio > 0.95 && ratio < 0.985, "S(150 eV) / S(106.4 eV) = {ratio}");
+    assert!(
+        ratio > 0.95 && ratio < 0.985,
+        "S(150 eV) / S(106.4 eV) = {ratio}"
+    );
 }
 
 #[test]
@@ -89,7 +95,10 @@ fn bad_user_materials_are_named() {
         format!("{:#}", db.with_user(&user).unwrap_err())
     };
     let e = err("water", spec("composition = { H = 1 }\ndensity = 1"));
-    assert!(e.contains("materials.water") && e.contains("built-in"), "{e}");
+    assert!(
+        e.contains("materials.water") && e.contains("built-in"),
+        "{e}"
+    );
     let e = err("x", spec("composition = { Qq = 1 }\ndensity = 1"));
     assert!(e.contains("materials.x") && e.contains("'Qq'"), "{e}");
     let e = err("x", spec("composition = { H = 1 }\ndensity = 0"));
@@ -138,13 +147,21 @@ fn lu177_in_a_sphere_of_a_user_tissue_against_olinda() {
     );
     let file: RunFile = toml::from_str(&text).unwrap();
     let r = run_file(&ctx, file, &dir.path().join("out"), &RunOptions::default()).unwrap();
-    let row = r.summary.regions.iter().find(|x| x.name == "sphere").unwrap();
+    let row = r
+        .summary
+        .regions
+        .iter()
+        .find(|x| x.name == "sphere")
+        .unwrap();
     assert!((row.mass_g / 13.0 - 1.0).abs() < 0.005, "{} g", row.mass_g);
     assert!(row.rel_uncertainty < 0.005);
     // Gy per decay -> Gy/(MBq min): 6e7 decays per MBq min
     let s = row.mean_dose_gy_per_particle.unwrap() * 6e7;
     let dev = s * row.mass_g / (1.10e-4 * 13.0) - 1.0;
-    eprintln!("Lu-177 in 13 g of my-tissue: S {s:.4e} Gy/(MBq min), {:+.2}% vs OLINDA/EXM", 100.0 * dev);
+    eprintln!(
+        "Lu-177 in 13 g of my-tissue: S {s:.4e} Gy/(MBq min), {:+.2}% vs OLINDA/EXM",
+        100.0 * dev
+    );
     assert!(dev.abs() < 0.03, "{:+.2}%", 100.0 * dev);
     // the summary keeps the user's material, so a rerun of inputs rebuilds it
     assert!(r.summary.inputs.materials.contains_key("my-tissue"));
@@ -202,7 +219,10 @@ fn electrons_cross_vacuum_without_loss_or_scattering() {
     assert!((ratio / expect - 1.0).abs() < 0.015, "{ratio} vs {expect}");
     for (e, f) in [(near, f_near), (far, f_far)] {
         let per = e / f;
-        assert!(per > 0.9 && per < 1.0, "{per} MeV absorbed per electron reaching a slab");
+        assert!(
+            per > 0.9 && per < 1.0,
+            "{per} MeV absorbed per electron reaching a slab"
+        );
     }
     // vacuum voxels have no mass and no dose
     let v0 = 0; // a corner voxel, in vacuum

@@ -83,10 +83,7 @@ pub fn run(cmd: PhantomCmd) -> Result<()> {
                 ph.grid.dims[0],
                 ph.grid.dims[1],
                 ph.grid.dims[2],
-                ph.grid
-                    .spacing_mm
-                    .map(|v| v.to_string())
-                    .join(" x "),
+                ph.grid.spacing_mm.map(|v| v.to_string()).join(" x "),
                 def.groups().join(", ")
             );
             println!("region,mass_g,reference_mass_g,ratio,volume_cm3,source");
@@ -153,7 +150,11 @@ fn parse_voxel_mm(s: &str) -> std::result::Result<[f64; 3], String> {
     let v = match v.as_deref() {
         Some(&[a]) => [a; 3],
         Some(&[x, y, z]) => [x, y, z],
-        _ => return Err(format!("expected MM or X,Y,Z in mm, e.g. 2 or 10,10,0.05, got '{s}'")),
+        _ => {
+            return Err(format!(
+                "expected MM or X,Y,Z in mm, e.g. 2 or 10,10,0.05, got '{s}'"
+            ))
+        }
     };
     if v.iter().all(|x| x.is_finite() && *x > 0.0) {
         Ok(v)

@@ -41,6 +41,7 @@ pub fn phantom_spec(
             hu_calibration: None,
             voxel_mm: voxel_mm.map(Into::into),
             groups: groups.to_vec(),
+            world: None,
         });
     }
     let names = match label_names {
@@ -58,6 +59,7 @@ pub fn phantom_spec(
             .collect(),
         hu_calibration: None,
         voxel_mm: None,
+        world: None,
         groups: Vec::new(),
     })
 }

@@ -1,21 +1,26 @@
 //! Building a run: the phantom, the source and the physics of a run file (L4), and the transport
 //! that runs it.
 
-use super::spec::{PhantomSpec, RunFile, SourceSpec};
+use super::spec::{PhantomSpec, RunFile, SourceSpec, WorldSpec};
+use crate::error::spec_error;
 use crate::materials::{HuCalibration, MaterialDb};
+use crate::numerics::Vec3;
 use crate::particle::ParticleKind;
 use crate::phantom::{builtin, Phantom};
 use crate::physics::electron::condensed::{CondensedParams, ElectronPhysics};
 use crate::physics::electron::{ElectronMedium, Lepton, StoppingTable};
 use crate::physics::photon::PhotonPhysics;
 use crate::source::{EscapeRule, Source, Spatial, Spectrum};
+use crate::transport::world::{World, WorldShape};
 use crate::transport::{Geometry, Transport};
 use anyhow::{anyhow, bail, Context, Result};
 
 /// Builds the phantom of a run.
 pub fn build_phantom(spec: &PhantomSpec, db: &MaterialDb) -> Result<Phantom> {
     match (&spec.builtin, &spec.ct) {
-        (Some(name), None) => builtin::build_sized(name, db, spec.voxel_mm.map(|v| v.xyz()), &spec.groups),
+        (Some(name), None) => {
+            builtin::build_sized(name, db, spec.voxel_mm.map(|v| v.xyz()), &spec.groups)
+        }
         (None, Some(ct)) => {
             let cal = match &spec.hu_calibration {
                 Some(p) => HuCalibration::from_file(p)?,
@@ -163,6 +168,9 @@ pub struct Problem {
     /// alpha stopping tables per phantom material, when the source emits alphas
     pub alpha: Option<Vec<crate::physics::ion::table::IonTable>>,
     pub source: Source,
+    /// the homogeneous medium around the grid (`phantom.world`); its material is the last of
+    /// the phantom's
+    pub world: Option<World>,
 }
 
 impl Problem {
@@ -193,6 +201,11 @@ impl Problem {
         if file.run.histories == 0 {
             crate::spec_bail!("run.histories", "must be at least 1, got 0");
         }
+        let mut phantom = phantom;
+        let world = match &file.phantom.world {
+            Some(w) => Some(build_world(w, &mut phantom, db)?),
+            None => None,
+        };
         if let Some(k) = file.run.photon_cutoff_kev {
             if !(k.is_finite() && k >= 1.0) {
                 crate::spec_bail!("run.photon_cutoff_kev", "expected at least 1 keV, got {k}");
@@ -245,6 +258,7 @@ impl Problem {
             electron,
             alpha,
             source,
+            world,
         })
     }
 }
@@ -274,10 +288,86 @@ pub fn make_transport(problem: &Problem) -> Transport<'_> {
             t = t.with_let_scoring();
         }
     }
+    if let Some(w) = problem.world {
+        t = t.with_world(w);
+    }
     match &problem.electron {
         Some(e) => t.with_electrons(e),
         None => t,
     }
+}
+
+/// The world medium of `spec` around `ph`'s grid: its material added to the phantom's (or
+/// found there), a sphere or a box centred on the grid that contains the grid.
+///
+/// # Errors
+/// An unknown material, a density that is not positive, neither or both of `radius_mm` and
+/// `half_size_mm`, or a boundary that cuts the grid (all named by their `phantom.world` field).
+pub fn build_world(spec: &WorldSpec, ph: &mut Phantom, db: &MaterialDb) -> Result<World> {
+    let mat = db
+        .get(&spec.material)
+        .map_err(|e| spec_error("phantom.world.material", format!("{e:#}")))?;
+    let density = spec.density.unwrap_or(mat.nominal_density);
+    if !(density.is_finite() && density >= 0.0) {
+        crate::spec_bail!(
+            "phantom.world.density",
+            "expected a non-negative g/cm3, got {density}"
+        );
+    }
+    let material = match ph.materials.iter().position(|m| m == mat) {
+        Some(i) => i,
+        None => {
+            if ph.materials.len() >= u8::MAX as usize {
+                crate::spec_bail!(
+                    "phantom.world.material",
+                    "the phantom has 255 materials already"
+                );
+            }
+            ph.materials.push(mat.clone());
+            ph.materials.len() - 1
+        }
+    };
+    let half = ph.size_cm.map(|s| 0.5 * s);
+    let centre = Vec3::new(half[0], half[1], half[2]);
+    let shape = match (spec.radius_mm, spec.half_size_mm) {
+        (Some(r), None) => {
+            let r_cm = 0.1 * r;
+            let need = half.iter().map(|h| h * h).sum::<f64>().sqrt();
+            if !(r_cm.is_finite() && r_cm >= need) {
+                crate::spec_bail!(
+                    "phantom.world.radius_mm",
+                    "{r} mm does not contain the grid: expected at least its half diagonal, {:.1} mm",
+                    10.0 * need
+                );
+            }
+            WorldShape::Sphere {
+                centre,
+                radius_cm: r_cm,
+            }
+        }
+        (None, Some(h)) => {
+            if (0..3).any(|a| !(h[a].is_finite() && 0.1 * h[a] >= half[a])) {
+                crate::spec_bail!(
+                    "phantom.world.half_size_mm",
+                    "{h:?} mm does not contain the grid: expected at least its half sizes {:?} mm",
+                    half.map(|x| 10.0 * x)
+                );
+            }
+            WorldShape::Box {
+                lo: centre - Vec3::new(0.1 * h[0], 0.1 * h[1], 0.1 * h[2]),
+                hi: centre + Vec3::new(0.1 * h[0], 0.1 * h[1], 0.1 * h[2]),
+            }
+        }
+        _ => crate::spec_bail!(
+            "phantom.world",
+            "give one of radius_mm (a sphere) or half_size_mm = [x, y, z] (a box)"
+        ),
+    };
+    Ok(World {
+        material,
+        density,
+        shape,
+    })
 }
 
 /// Dose (Gy per unit of `norm`) and relative uncertainty per voxel; 0 Gy in massless voxels.

@@ -30,6 +30,29 @@ pub struct PhantomSpec {
     /// optional shape groups of a built-in phantom to include (e.g. "lesions")
     #[serde(default)]
     pub groups: Vec<String>,
+    /// a homogeneous medium around the grid, transported without voxels (e.g. a small grid in
+    /// a 50 cm water sphere): `world = { material = "water", radius_mm = 250 }` or
+    /// `half_size_mm = [x, y, z]`, centred on the grid
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub world: Option<WorldSpec>,
+}
+
+/// The world medium around a phantom's grid: a material out to a sphere or a box centred on the
+/// grid, which it must contain.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct WorldSpec {
+    /// a material name (built in, or of the run file's `[materials]`)
+    pub material: String,
+    /// g/cm3 (default: the material's nominal density)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub density: Option<f64>,
+    /// radius of a world sphere (mm)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub radius_mm: Option<f64>,
+    /// half sizes of a world box (mm)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub half_size_mm: Option<[f64; 3]>,
 }
 
 /// A voxel size in mm: one number for cubic voxels, or [x, y, z] along the phantom's axes.

@@ -79,7 +79,11 @@ impl Transport<'_> {
         };
         loop {
             let Some((v, vx)) = lookup.at(p.pos) else {
-                score.escaped += p.energy_mev;
+                // in the world medium an alpha (tens of um) stops at once
+                match self.world.filter(|w| w.contains(p.pos) && w.density > 0.0) {
+                    Some(_) => score.deposited += p.energy_mev,
+                    None => score.escaped += p.energy_mev,
+                }
                 return;
             };
             let rho = vx.density as f64;

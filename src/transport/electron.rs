@@ -24,6 +24,7 @@
 //! this cut, steps starting in a dense voxel carried its stopping power into light neighbours and
 //! the Fano test (`tests/electron_interface.rs`) failed by 2.6% in 0.3 g/cm3 slabs.
 
+use super::world::{box_distance_cm, box_entry_cm, in_grid, NUDGE_CM};
 use super::{Geometry, Transport};
 use crate::numerics::Vec3;
 use crate::particle::{Particle, ParticleKind};
@@ -203,11 +204,19 @@ impl Transport<'_> {
     /// distance from `pos` to the nearest face of its voxel cannot leave the voxel, so its
     /// energy is deposited there at once. Only its bremsstrahlung, under 0.1% of the energy
     /// of an electron below 1 MeV in tissue (ESTAR radiation yield), is not transported.
+    /// In the world medium around the grid, the same rule with the nearer of the grid and the
+    /// world's outer boundary in place of the voxel's faces.
     #[inline]
     fn cannot_leave_voxel(&self, pos: Vec3, range_cm: f64) -> bool {
         let Some(lookup) = &self.voxels else {
             return false;
         };
+        if let (Some(w), Geometry::Voxels(ph)) = (&self.world, &self.geometry) {
+            if !in_grid(pos, ph.size_cm) {
+                return range_cm < box_distance_cm(pos, ph.size_cm)
+                    && range_cm < w.boundary_distance_cm(pos);
+            }
+        }
         range_cm < 0.5 * self.lepton_max_step_cm && range_cm < lookup.nearest_face_cm(pos)
     }
 
@@ -218,10 +227,19 @@ impl Transport<'_> {
         match &self.geometry {
             Geometry::Voxels(_) => {
                 let lookup = self.voxels.as_ref().expect("voxel geometry has a lookup");
-                lookup.at(pos).map(|(_, vx)| {
-                    let rho = vx.density as f64;
-                    (vx.material as usize, if rho > 0.0 { rho.max(1e-6) } else { 0.0 })
-                })
+                match lookup.at(pos) {
+                    Some((_, vx)) => {
+                        let rho = vx.density as f64;
+                        Some((
+                            vx.material as usize,
+                            if rho > 0.0 { rho.max(1e-6) } else { 0.0 },
+                        ))
+                    }
+                    None => self
+                        .world
+                        .filter(|w| w.contains(pos))
+                        .map(|w| (w.material, w.density)),
+                }
             }
             Geometry::Sphere {
                 radius_cm,
@@ -253,6 +271,24 @@ impl Transport<'_> {
                     (d, Segment::Escaped)
                 } else {
                     (len_cm, Segment::Done)
+                }
+            }
+            Geometry::Voxels(ph) if self.world.is_some() && !in_grid(p.pos, ph.size_cm) => {
+                let w = self.world.as_ref().expect("a world");
+                let d_out = w.exit_cm(p.pos, p.dir);
+                let d_in = box_entry_cm(p.pos, p.dir, ph.size_cm);
+                if len_cm < d_out.min(d_in) {
+                    (len_cm, Segment::Done)
+                } else if d_in <= d_out {
+                    // back into the grid: cut there, the particle just inside
+                    let de = (loss * d_in / len_cm).min(p.energy_mev);
+                    score.deposited += de;
+                    p.energy_mev -= de;
+                    p.pos = p.pos + p.dir * (d_in + NUDGE_CM);
+                    track.path_cm += d_in;
+                    return Segment::Interface;
+                } else {
+                    (d_out, Segment::Escaped)
                 }
             }
             Geometry::Voxels(ph) => {
@@ -308,6 +344,16 @@ impl Transport<'_> {
         p.energy_mev -= de;
         p.pos = p.pos + p.dir * len;
         track.path_cm += len;
+        if let (Segment::Escaped, Some(w), Geometry::Voxels(ph)) =
+            (kind, &self.world, &self.geometry)
+        {
+            // out of the grid into the world: the particle just outside, on in the world
+            let out = p.pos + p.dir * NUDGE_CM;
+            if w.contains(out) || in_grid(out, ph.size_cm) {
+                p.pos = out;
+                return Segment::Interface;
+            }
+        }
         kind
     }
 

@@ -23,6 +23,7 @@ use crate::units::ELECTRON_MASS_MEV;
 mod alpha;
 pub mod electron;
 pub mod neutron;
+pub mod world;
 
 pub use electron::LeptonTrack;
 
@@ -58,6 +59,9 @@ pub struct Transport<'a> {
     pub annihilation_tally: bool,
     /// score LET of alpha tracks (voxel geometry): 4 bins per voxel after all others
     pub let_scoring: bool,
+    /// a homogeneous medium around the voxel grid ([`world::World`]); None: particles that
+    /// leave the grid escape
+    pub world: Option<world::World>,
     /// Woodcock majorant (1/cm) per photon energy-grid interval
     majorant: Vec<f64>,
     /// 1 / majorant (cm), to step by a multiplication
@@ -112,6 +116,7 @@ impl<'a> Transport<'a> {
             lepton_max_step_cm,
             annihilation_tally: false,
             let_scoring: false,
+            world: None,
             inv_majorant: majorant.iter().map(|m| 1.0 / m).collect(),
             majorant,
             voxels,
@@ -124,6 +129,14 @@ impl<'a> Transport<'a> {
     /// Tracks alpha particles as straight CSDA tracks with these per-material tables.
     pub fn with_alphas(mut self, tables: &'a [crate::physics::ion::table::IonTable]) -> Self {
         self.alpha = Some(tables);
+        self
+    }
+
+    /// Surrounds the voxel grid with a homogeneous world medium (voxel geometry only).
+    pub fn with_world(mut self, w: world::World) -> Self {
+        if matches!(self.geometry, Geometry::Voxels(_)) {
+            self.world = Some(w);
+        }
         self
     }
 
@@ -282,10 +295,38 @@ impl<'a> Transport<'a> {
                     let maj = self.majorant[i];
                     let inv_maj = self.inv_majorant[i];
                     loop {
+                        if let Some(w) = &self.world {
+                            if !world::in_grid(p.pos, self.grid_size_cm()) {
+                                match self.photon_world_flight(w, &mut p, i, f, rng) {
+                                    world::Flight::Interacts => {
+                                        break (w.material, None, rng.uniform())
+                                    }
+                                    world::Flight::Reentered => {}
+                                    world::Flight::Escaped => {
+                                        score.escaped += p.energy_mev;
+                                        return;
+                                    }
+                                }
+                            }
+                        }
+                        let from = p.pos;
                         p.pos = p.pos + p.dir * (rng.mfp() * inv_maj);
                         let Some((v, vx)) = lookup.at(p.pos) else {
-                            score.escaped += p.energy_mev;
-                            return;
+                            let Some(w) = &self.world else {
+                                score.escaped += p.energy_mev;
+                                return;
+                            };
+                            p.pos = from;
+                            match self.photon_world_flight(w, &mut p, i, f, rng) {
+                                world::Flight::Interacts => {
+                                    break (w.material, None, rng.uniform())
+                                }
+                                world::Flight::Reentered => continue,
+                                world::Flight::Escaped => {
+                                    score.escaped += p.energy_mev;
+                                    return;
+                                }
+                            }
                         };
                         let m = vx.material as usize;
                         let mu = ph.mu_rho(m, i, f) * vx.density as f64;
@@ -333,5 +374,38 @@ impl<'a> Transport<'a> {
                 return;
             }
         }
+    }
+
+    /// The size (cm) of the voxel grid (zero for a sphere).
+    #[inline]
+    fn grid_size_cm(&self) -> [f64; 3] {
+        match &self.geometry {
+            Geometry::Voxels(ph) => ph.size_cm,
+            Geometry::Sphere { .. } => [0.0; 3],
+        }
+    }
+
+    /// A photon at `p.pos` that leaves the grid (or is outside it) flies through the world: to
+    /// the grid's face first when it is inside, then an exponential flight in the world medium.
+    fn photon_world_flight(
+        &self,
+        w: &world::World,
+        p: &mut Particle,
+        i: usize,
+        f: f64,
+        rng: &mut HistoryRng,
+    ) -> world::Flight {
+        let Geometry::Voxels(ph) = &self.geometry else {
+            return world::Flight::Escaped;
+        };
+        if world::in_grid(p.pos, ph.size_cm) {
+            let d = crate::phantom::geometry::box_exit_cm(p.pos, p.dir, ph.size_cm);
+            p.pos = p.pos + p.dir * (d + world::NUDGE_CM);
+        }
+        if !w.contains(p.pos) {
+            return world::Flight::Escaped;
+        }
+        let mu = self.photon.mu_rho(w.material, i, f) * w.density;
+        world::photon_flight(w, &mut p.pos, p.dir, mu, rng.mfp(), ph.size_cm)
     }
 }

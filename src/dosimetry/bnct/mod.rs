@@ -60,6 +60,7 @@ fn phantom(ctx: &Context, a: &BeamSpec) -> Result<(Phantom, Vec<bool>)> {
                 hu_calibration: None,
                 voxel_mm: None,
                 groups: vec![],
+                world: None,
             },
             db,
         )?

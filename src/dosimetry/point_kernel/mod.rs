@@ -178,7 +178,11 @@ fn run_sphere(
     norm_mev: f64,
 ) -> Result<SphereOutcome> {
     check_sphere(spec.radius_cm, spec.shells)?;
-    let mat = ctx.materials.medium(spec.medium).spec_field("medium")?.clone();
+    let mat = ctx
+        .materials
+        .medium(spec.medium)
+        .spec_field("medium")?
+        .clone();
     let density = mat.nominal_density;
     let photon = PhotonPhysics::new(std::slice::from_ref(&mat))?;
     let geometry = Geometry::Sphere {

@@ -189,14 +189,14 @@ impl PhantomDef {
                     if z0 + vz < sh.lo[2] || z0 > sh.hi[2] {
                         continue;
                     }
-                    let i0 = (((sh.lo[0] + half[0]) / vx).floor().max(0.0) as usize)
-                        .clamp(w0[0], w1[0]);
-                    let i1 = (((sh.hi[0] + half[0]) / vx).ceil().max(0.0) as usize)
-                        .clamp(w0[0], w1[0]);
-                    let j0 = (((sh.lo[1] + half[1]) / vy).floor().max(0.0) as usize)
-                        .clamp(w0[1], w1[1]);
-                    let j1 = (((sh.hi[1] + half[1]) / vy).ceil().max(0.0) as usize)
-                        .clamp(w0[1], w1[1]);
+                    let i0 =
+                        (((sh.lo[0] + half[0]) / vx).floor().max(0.0) as usize).clamp(w0[0], w1[0]);
+                    let i1 =
+                        (((sh.hi[0] + half[0]) / vx).ceil().max(0.0) as usize).clamp(w0[0], w1[0]);
+                    let j0 =
+                        (((sh.lo[1] + half[1]) / vy).floor().max(0.0) as usize).clamp(w0[1], w1[1]);
+                    let j1 =
+                        (((sh.hi[1] + half[1]) / vy).ceil().max(0.0) as usize).clamp(w0[1], w1[1]);
                     for j in j0..j1 {
                         for i in i0..i1 {
                             let v = (i - w0[0]) + dims[0] * (j - w0[1]);

@@ -174,7 +174,11 @@ impl ElectronPhysics {
         let mut out = Vec::new();
         for m in materials {
             // vacuum's tables (hydrogen at 1 g/cm3) are never used: no step is taken at density 0
-            let rho = if m.is_vacuum() { 1.0 } else { m.nominal_density };
+            let rho = if m.is_vacuum() {
+                1.0
+            } else {
+                m.nominal_density
+            };
             let med = ElectronMedium::with_data(m, rho, &media, &mut cache)?;
             let el = MaterialElastic::new(&m.elements)?;
             let build = |lepton: Lepton, cache: &mut ElementCache| -> Result<LeptonTables> {

@@ -100,6 +100,7 @@ fn setup(ctx: &Context, study: &CellTrackingStudy) -> Result<Setup> {
             hu_calibration: None,
             voxel_mm: study.phantom.voxel_mm.map(Into::into),
             groups: vec![],
+            world: None,
         },
         &ctx.materials,
     )

@@ -47,6 +47,7 @@ fn run_file(ph: &Phantom, tia: &[f64], decays: f64, spec: &DoseSpec) -> RunFile 
             hu_calibration: None,
             voxel_mm: Some(crate::run::spec::VoxelMm(ph.grid.spacing_mm)),
             groups: Vec::new(),
+            world: None,
         },
         source: SourceSpec {
             particle: "photon".into(),

@@ -158,6 +158,7 @@ fn phantom_for(ctx: &Context, job: &DoseFiles, tia: &Volume<f64>) -> Result<Phan
         hu_calibration: None,
         voxel_mm: Some(crate::run::spec::VoxelMm(s)),
         groups: job.groups.clone(),
+        world: None,
     };
     let ph = build_phantom(&spec, &ctx.materials)?;
     if !tia.grid.same_geometry(&ph.grid, 1e-3) {

@@ -207,6 +207,7 @@ pub fn run(
             hu_calibration: None,
             voxel_mm: Some(spec.phantom.voxel_mm.into()),
             groups: spec.phantom.groups.clone(),
+            world: None,
         },
         &ctx.materials,
     )?;

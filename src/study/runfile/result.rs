@@ -95,7 +95,7 @@ pub struct RegionRow {
 pub struct EnergyBalance {
     /// emitted by the source
     pub emitted_mev: f64,
-    /// deposited in the phantom
+    /// deposited in the phantom (and in the world medium around it, if any)
     pub deposited_mev: f64,
     /// below the transport cut-offs (deposited locally in the dose)
     pub below_cutoff_mev: f64,
@@ -319,7 +319,7 @@ pub fn run_result(
             below_cutoff_mev: b.below_cutoff.mev(),
             escaped_mev: b.escaped.mev(),
             relative_discrepancy: b.relative_discrepancy(),
-            note: "deposited + below_cutoff + escaped = emitted; below-cut-off energy is deposited locally in the dose",
+            note: "deposited + below_cutoff + escaped = emitted; below-cut-off energy is deposited locally in the dose; deposited includes the world medium around the grid, if any",
         },
         regions,
         reached_target_uncertainty: reached_target,
