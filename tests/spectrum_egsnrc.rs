@@ -16,7 +16,7 @@
 //! 0.26667 +- 0.02 % against EGSnrc's 0.26573 +- 0.02 % (+0.35 %), S(0,0,1) = 3.7243e-3 +- 0.12 %
 //! against 3.6980e-3 +- 0.13 % (+0.71 %), S(0,1,1) +1.6 % (+- 0.7 %), S(1,1,1) -1.1 % (+- 1 %).
 //! With theradose's default ICRP-107 Lu-177 (4e6 decays) S000 is 0.25374 (-4.5 %) and S(0,0,1)
-//! 3.5026e-3 (-5.3 %): the beta spectrum (ICRP-107 mean 133.6 keV per decay against the
+//! 3.5026e-3 (-5.3 %): the beta spectrum (ICRP-107 mean 133.3 keV per decay against the
 //! 141.4 keV EGSnrc computes from the LNHB endpoints) explains the whole difference. The
 //! residual +0.35 % / +0.7 % is that of the transports; the tolerances (1 % for S000, 2 % for
 //! S(0,0,1)) are about three times it and far below the 4.5 % being tested.
