@@ -126,8 +126,9 @@ fn phot(photon_electrons: PhotonElectrons, histories: u64) -> KernelResult {
 /// (local deposition: 0.312221), shells chi2 28.1 / 40 (local: 29.0), worst shell 0.66 %. At
 /// 140 keV the electrons' ranges (below 0.004 cm) are far shorter than the 0.25 cm shells:
 /// transport and local deposition differ by 0.3 % in the first shell (transport -0.05 %, local
-/// +0.27 % from EGSnrc, whose shell is known to 0.26 %) and not beyond. The test: chi2 over the
-/// 40 shells below 73 (p = 1e-3) and the absorbed fraction within 0.2 % (~4 sigma).
+/// +0.27 % from EGSnrc, whose shell is known to 0.26 %) and not beyond. The test (1.5e6
+/// histories): chi2 over the 40 shells below 73 (p = 1e-3) and the absorbed fraction within
+/// 0.4 % (about 4 sigma of the two runs' statistics, 0.04 % for EGSnrc and ~0.08 % here).
 #[test]
 fn photon_kernel_with_transported_electrons_matches_egsnrc() {
     let r = phot(PhotonElectrons::Transport, 1_500_000);
@@ -149,7 +150,7 @@ fn photon_kernel_with_transported_electrons_matches_egsnrc() {
         r.summary.absorbed_fraction,
         100.0 * worst
     );
-    assert!((r.summary.absorbed_fraction / af_egs - 1.0).abs() < 0.002);
+    assert!((r.summary.absorbed_fraction / af_egs - 1.0).abs() < 0.004);
     assert!(chi2 < 73.0, "chi2 {chi2:.1} over 40 shells");
 }
 

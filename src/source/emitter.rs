@@ -9,9 +9,11 @@
 //! single line of yield 1 draws exactly what a mono-energetic source draws).
 
 use super::tabulated::TabulatedSpectrum;
+use crate::error::SpecField;
 use crate::numerics::Vec3;
 use crate::particle::{isotropic_rng, Particle, ParticleKind};
 use crate::rng::HistoryRng;
+use crate::spec_bail;
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -70,16 +72,18 @@ impl Emitter {
     /// Reads the spectrum file and checks the lines.
     ///
     /// # Errors
-    /// Spec errors naming the field: an unknown particle, an unreadable or malformed spectrum
-    /// file, a line energy outside (0, 20] MeV or a negative yield, nothing emitted.
+    /// Spec errors naming the field (`emissions.particle`, `emissions.spectrum_file`,
+    /// `emissions.lines`): an unknown particle, an unreadable or malformed spectrum file, a line
+    /// energy outside (0, 20] MeV or a negative yield, nothing emitted.
     pub fn from_spec(spec: &EmissionSpec) -> Result<Self> {
-        let kind = ParticleKind::from_name(&spec.particle).context("particle")?;
+        let kind = ParticleKind::from_name(&spec.particle).spec_field("emissions.particle")?;
         let continuum = match &spec.spectrum_file {
             Some(p) => {
-                let s = TabulatedSpectrum::read_csv(p).context("spectrum_file")?;
+                let s = TabulatedSpectrum::read_csv(p).spec_field("emissions.spectrum_file")?;
                 if s.max_mev > E_MAX_MEV {
-                    bail!(
-                        "spectrum_file: {} reaches {} MeV, expected at most {E_MAX_MEV}",
+                    spec_bail!(
+                        "emissions.spectrum_file",
+                        "{} reaches {} MeV, expected at most {E_MAX_MEV}",
                         p.display(),
                         s.max_mev
                     );
@@ -90,16 +94,22 @@ impl Emitter {
         };
         let mut lines = Vec::with_capacity(spec.lines.len());
         for (i, l) in spec.lines.iter().enumerate() {
+            let n = i + 1;
             let k = match &l.particle {
-                Some(p) => ParticleKind::from_name(p).with_context(|| format!("lines[{i}]"))?,
+                Some(p) => ParticleKind::from_name(p)
+                    .with_context(|| format!("line {n}"))
+                    .spec_field("emissions.lines")?,
                 None => kind,
             };
             let (e, y) = (l.energy_mev, l.yield_per_event);
             if !(e.is_finite() && e > 0.0 && e <= E_MAX_MEV) {
-                bail!("lines[{i}]: energy {e} MeV, expected 0 < E <= {E_MAX_MEV}");
+                spec_bail!(
+                    "emissions.lines",
+                    "line {n}: energy {e} MeV, expected 0 < E <= {E_MAX_MEV}"
+                );
             }
             if !(y.is_finite() && y >= 0.0) {
-                bail!("lines[{i}]: yield {y}, expected >= 0");
+                spec_bail!("emissions.lines", "line {n}: yield {y}, expected >= 0");
             }
             let whole = y as usize;
             lines.push(EmitLine {
@@ -110,7 +120,10 @@ impl Emitter {
             });
         }
         if continuum.is_none() && !lines.iter().any(|l| l.whole > 0 || l.fraction > 0.0) {
-            bail!("lines: no spectrum_file and no line with a positive yield");
+            spec_bail!(
+                "emissions.lines",
+                "no spectrum file and no line with a positive yield"
+            );
         }
         let mut label = String::new();
         if let Some(p) = &spec.spectrum_file {

@@ -161,7 +161,8 @@ pub fn run_emission_kernel(ctx: &Context, spec: &EmissionKernelSpec) -> Result<K
     let label = em.label.clone();
     let source = Source {
         escape: Vec::new(),
-        particle: ParticleKind::from_name(&spec.emissions.particle).spec_field("emissions")?,
+        particle: ParticleKind::from_name(&spec.emissions.particle)
+            .spec_field("emissions.particle")?,
         spatial: Spatial::Point(Vec3::default()),
         spectrum: Spectrum::Emitted(std::sync::Arc::new(em)),
     };
