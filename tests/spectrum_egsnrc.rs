@@ -154,6 +154,45 @@ fn photon_kernel_with_transported_electrons_matches_egsnrc() {
     assert!(chi2 < 73.0, "chi2 {chi2:.1} over 40 shells");
 }
 
+/// Where the electrons' range is not small against the shells the flag shows: 1 MeV photons in
+/// a 1 cm water sphere of 0.1 cm shells (Compton electrons up to 0.8 MeV, CSDA range up to
+/// 0.35 cm). Local deposition puts the electrons' energy in the shell of the interaction;
+/// transport carries it outwards and out of the sphere, so the first shell gets less and the
+/// sphere as a whole absorbs less.
+#[test]
+fn transported_photon_electrons_leave_the_shell_of_the_interaction() {
+    let run = |pe| {
+        run_kernel(
+            &ctx(),
+            &KernelSpec {
+                particle: "photon".into(),
+                energy_mev: 1.0,
+                medium: "water".into(),
+                radius_cm: 1.0,
+                shells: 10,
+                histories: 200_000,
+                seed: 11,
+                threads: None,
+                electron_cutoff_kev: Some(10.0),
+                photon_cutoff_kev: Some(10.0),
+                photon_electrons: pe,
+            },
+        )
+        .expect("kernel runs")
+    };
+    let (local, tr) = (run(PhotonElectrons::Local), run(PhotonElectrons::Transport));
+    assert_eq!(local.summary.electron_cutoff_kev, None);
+    let (a, b) = (local.fractions[0], tr.fractions[0]);
+    let sigma =
+        ((a * local.rel_uncertainty[0]).powi(2) + (b * tr.rel_uncertainty[0]).powi(2)).sqrt();
+    eprintln!(
+        "first shell: local {a:.4e}, transport {b:.4e}; absorbed {:.4} vs {:.4}",
+        local.summary.absorbed_fraction, tr.summary.absorbed_fraction
+    );
+    assert!(a - b > 10.0 * sigma, "local {a}, transport {b} +- {sigma}");
+    assert!(tr.summary.absorbed_fraction < local.summary.absorbed_fraction);
+}
+
 fn lines_kernel(particle: &str, lines: &str, pe: PhotonElectrons, histories: u64) -> KernelResult {
     run_emission_kernel(
         &ctx(),
