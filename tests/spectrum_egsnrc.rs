@@ -17,7 +17,9 @@
 //! against 3.6980e-3 +- 0.13 % (+0.71 %), S(0,1,1) +1.6 % (+- 0.7 %), S(1,1,1) -1.1 % (+- 1 %).
 //! With theradose's default ICRP-107 Lu-177 (4e6 decays) S000 is 0.25374 (-4.5 %) and S(0,0,1)
 //! 3.5026e-3 (-5.3 %): the beta spectrum (ICRP-107 mean 133.3 keV per decay against the
-//! 141.4 keV EGSnrc computes from the LNHB endpoints) explains the whole difference. The
+//! 141.4 keV EGSnrc computes from the LNHB endpoints) explains the whole difference. (LNHB's own
+//! branch means give 134.1 keV per decay: the excess is EGSnrc's spectrum shapes, see the header
+//! of lu177_lnhb_beta_egsnrc.csv, not the evaluation.) The
 //! residual +0.35 % / +0.7 % is that of the transports; the tolerances (1 % for S000, 2 % for
 //! S(0,0,1)) are about three times it and far below the 4.5 % being tested.
 
