@@ -49,6 +49,7 @@ fn main() {
         threads: Some(threads),
         electron_cutoff_kev: (!other).then_some(10.0),
         photon_cutoff_kev: (!other).then_some(10.0),
+        photon_electrons: Default::default(),
     };
     let mut params = spec.condensed_params().expect("parameters");
     params.c1 = env_or("BENCH_C1", params.c1);

@@ -17,6 +17,12 @@ The problems (cut-offs and geometry matched; see the inputs' comment blocks):
      (sp_phot_elocal, the like-for-like pair);
   2. 1 MeV electron dose point kernel in water, 48 shells to 1.2 r0, 10 keV cut-offs (sp_dpk);
   3. Lu-177 in the central voxel of 4.42 mm water voxels, voxel S-values (sp_vox_match).
+Two more pairs use theradose's sources given by their emissions and its photon kernels with
+transported electrons (issue 21, item 1):
+  1c. sp_phot against `kernel --photon-electrons transport` (electrons followed in both);
+  3b. sp_vox_match against `vsv --spectrum --lines` with the LNHB/DDEP Lu-177 beta spectrum
+      EGSnrc samples and the other LNHB emissions (tests/reference/lu177_lnhb_*.csv), so that
+      both codes use the same decay data.
 
 CPU time is user + sys of the whole process (EGSnrc: as its run-egs.sh prints it, start-up
 included; theradose: from the kernel's resource usage of the child). Rates are primaries per
@@ -64,13 +70,35 @@ PROBLEMS = {
                "--n", "7"],
         "histories": 22_000_000,
     },
+    "photon_tr": {
+        "egs": ["sp_phot"],
+        "ncase": {"sp_phot": 6_000_000},
+        "td": ["kernel", "--particle", "photon", "--energy", "0.14", "--medium", "water",
+               "--radius", "10", "--shells", "40", "--electron-cutoff-kev", "10",
+               "--photon-cutoff-kev", "10", "--photon-electrons", "transport"],
+        "histories": 1_200_000,
+    },
+    "lu177_lnhb": {
+        "egs": ["sp_vox_match"],
+        "ncase": {"sp_vox_match": 14_000_000},
+        "td": ["vsv", "--particle", "electron",
+               "--spectrum", str(REPO / "tests/reference/lu177_lnhb_beta_egsnrc.csv"),
+               "--lines", str(REPO / "tests/reference/lu177_lnhb_lines.csv"),
+               "--voxel-mm", "4.42", "--medium", "water", "--n", "7"],
+        "histories": 22_000_000,
+    },
 }
 
+# (EGSnrc input, problem, title); a row is keyed by (input, problem)
 ROWS = [
     ("sp_phot", "photon", "1. 140 keV photons, EGSnrc transports electrons (`sp_phot`)"),
     ("sp_phot_elocal", "photon", "1b. the same, electrons local in both (`sp_phot_elocal`)"),
+    ("sp_phot", "photon_tr", "1c. the same, electrons transported in both (`sp_phot`, "
+     "`--photon-electrons transport`)"),
     ("sp_dpk", "dpk", "2. 1 MeV electron DPK (`sp_dpk`)"),
     ("sp_vox_match", "lu177", "3. Lu-177 voxel S-values, matched (`sp_vox_match`), per decay"),
+    ("sp_vox_match", "lu177_lnhb", "3b. the same with EGSnrc's LNHB spectrum and lines "
+     "(`--spectrum --lines`)"),
 ]
 
 
@@ -154,7 +182,8 @@ def physics(row, log, summary, csv):
         egs = egs_regions(log)[2456] * MEV_J / (VOXEL_G * 1e-3) * 1e9
         td = summary["s_000_mgy_per_mbq_s"]
         return (f"self-voxel S EGSnrc {egs:.5f}, theradose {td:.5f} mGy/(MBq s) "
-                f"({(td / egs - 1) * 100:+.2f} %; decay data {summary.get('decay_data', '?')})")
+                f"({(td / egs - 1) * 100:+.2f} %; decay data "
+                f"{summary.get('decay_data') or summary.get('source', '?')})")
     return ""
 
 
@@ -168,8 +197,8 @@ def main():
     ap.add_argument("--repeats", type=int, default=3, help="pairs per problem (default 3)")
     ap.add_argument("--scale", type=float, default=1.0,
                     help="histories relative to the inputs' (default 1: about 25 CPU-s a run)")
-    ap.add_argument("--problems", default="photon,dpk,lu177",
-                    help="comma-separated: photon, dpk, lu177")
+    ap.add_argument("--problems", default="photon,photon_tr,dpk,lu177,lu177_lnhb",
+                    help="comma-separated: photon, photon_tr, dpk, lu177, lu177_lnhb")
     ap.add_argument("--out", type=Path, help="also write the table here (Markdown)")
     a = ap.parse_args()
     if not (a.egs / "run-egs.sh").exists():
@@ -179,8 +208,8 @@ def main():
     problems = [p.strip() for p in a.problems.split(",") if p.strip()]
     for p in problems:
         if p not in PROBLEMS:
-            sys.exit(f"--problems: unknown '{p}' (expected photon, dpk, lu177)")
-    rates = {row: [] for row, _, _ in ROWS}   # (egs rate, td rate) per pair
+            sys.exit(f"--problems: unknown '{p}' (expected {', '.join(PROBLEMS)})")
+    rates = {(row, p): [] for row, p, _ in ROWS}   # (egs rate, td rate) per pair
     notes, loads = {}, [load()]
     with tempfile.TemporaryDirectory(prefix="peer_bench.") as tmp:
         scratch = Path(tmp)
@@ -200,10 +229,10 @@ def main():
                             egs_runs[name] = run_egs(a.egs, name, n, scratch)
                     loads.append(load())
                 for name, (prim, cpu, log) in egs_runs.items():
-                    rates[name].append((prim / cpu, td[0] / td[1]))
-                    notes[name] = physics(name, log, td[2], td[3])
+                    rates[(name, p)].append((prim / cpu, td[0] / td[1]))
+                    notes[(name, p)] = physics(name, log, td[2], td[3])
                 print(f"pair {rep + 1}/{a.repeats} {p}: " + ", ".join(
-                    f"{n} {rates[n][-1][0]:,.0f} vs {rates[n][-1][1]:,.0f}/CPU-s"
+                    f"{n} {rates[(n, p)][-1][0]:,.0f} vs {rates[(n, p)][-1][1]:,.0f}/CPU-s"
                     for n in spec["egs"]), file=sys.stderr)
     lines = [
         f"theradose against EGSnrc, one core each, {a.repeats} alternated pairs per problem "
@@ -213,18 +242,18 @@ def main():
         "| problem | EGSnrc (primaries/CPU-s) | theradose (primaries/CPU-s) | ratio, median (range) |",
         "|---|---|---|---|",
     ]
-    for row, _, title in ROWS:
-        if not rates[row]:
+    for row, p, title in ROWS:
+        if not rates[(row, p)]:
             continue
-        e = statistics.median(r[0] for r in rates[row])
-        t = statistics.median(r[1] for r in rates[row])
-        ratios = [r[1] / r[0] for r in rates[row]]
+        e = statistics.median(r[0] for r in rates[(row, p)])
+        t = statistics.median(r[1] for r in rates[(row, p)])
+        ratios = [r[1] / r[0] for r in rates[(row, p)]]
         lines.append(f"| {title} | {e:,.0f} | {t:,.0f} | **{statistics.median(ratios):.2f}** "
                      f"({min(ratios):.2f}-{max(ratios):.2f}) |")
     lines += ["", "| problem | physics agreement (last pair) |", "|---|---|"]
-    for row, _, title in ROWS:
-        if row in notes:
-            lines.append(f"| {title} | {notes[row]} |")
+    for row, p, title in ROWS:
+        if (row, p) in notes:
+            lines.append(f"| {title} | {notes[(row, p)]} |")
     table = "\n".join(lines) + "\n"
     print(table)
     if a.out:

@@ -296,6 +296,23 @@ impl AliasTable {
     }
 }
 
+/// Inverse CDF inside one segment of a piecewise-linear density: the offset d in [0, h] at
+/// which the integral f0 d + (f1 - f0) d^2 / (2 h) of the density that goes linearly from `f0`
+/// (at 0) to `f1` (at `h`) reaches `r` (0 <= r <= (f0 + f1) h / 2). The root is taken in the
+/// form 2 r / (f0 + sqrt(f0^2 + 2 (f1 - f0) r / h)), which loses no digits when f1 ~ f0; a flat
+/// segment gives r / f0. Shared by the beta spectra and the tabulated spectra of `source`.
+#[inline]
+pub fn invert_linear_segment(f0: f64, f1: f64, h: f64, r: f64) -> f64 {
+    let a = 0.5 * (f1 - f0) / h;
+    let d = if a.abs() < 1e-12 * f0.max(1e-300) / h {
+        r / f0.max(1e-300)
+    } else {
+        let disc = (f0 * f0 + 4.0 * a * r).max(0.0);
+        2.0 * r / (f0 + disc.sqrt()).max(1e-300)
+    };
+    d.clamp(0.0, h)
+}
+
 /// Asks the kernel to back a large, not yet touched allocation with transparent huge pages:
 /// Woodcock tracking reads voxels at random, and with 4 KiB pages most reads of a big phantom
 /// also miss the TLB. Harmless where huge pages are unavailable.

@@ -30,6 +30,22 @@ pub struct Particle {
     pub dir: Vec3,
 }
 
+impl ParticleKind {
+    /// Parses a source particle name: photon (or gamma), electron, positron or alpha.
+    ///
+    /// # Errors
+    /// Any other name, with the list of names accepted.
+    pub fn from_name(name: &str) -> anyhow::Result<Self> {
+        match name {
+            "photon" | "gamma" => Ok(ParticleKind::Photon),
+            "electron" => Ok(ParticleKind::Electron),
+            "positron" => Ok(ParticleKind::Positron),
+            "alpha" => Ok(ParticleKind::Alpha),
+            p => anyhow::bail!("particle '{p}': expected photon, electron, positron or alpha"),
+        }
+    }
+}
+
 impl Particle {
     pub fn new(kind: ParticleKind, energy_mev: f64, pos: Vec3, dir: Vec3) -> Self {
         Particle {

@@ -268,6 +268,7 @@ fn spec(e: f64, r0: f64, histories: u64) -> KernelSpec {
         threads: None,
         electron_cutoff_kev: None,
         photon_cutoff_kev: None,
+        photon_electrons: Default::default(),
     }
 }
 

@@ -64,6 +64,7 @@ fn lu177(voxel_mm: f64, n: usize) -> (String, VsvSummary) {
         &ctx(),
         &VsvSpec {
             nuclide: "endf:Lu-177".into(),
+            emissions: None,
             voxel_mm,
             medium: "soft-tissue".into(),
             n,
@@ -182,6 +183,7 @@ fn y90_matches_lanconelli_and_respects_local_bound() {
         &ctx(),
         &VsvSpec {
             nuclide: "Y-90".into(),
+            emissions: None,
             voxel_mm: 4.42,
             medium: "soft-tissue".into(),
             n: 2,

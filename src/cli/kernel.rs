@@ -1,7 +1,7 @@
 //! `theradose table`, `kernel`, `vsv` and `positron-range`: coefficient tables, point kernels,
 //! voxel S-values and positron ranges of a homogeneous medium.
 
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 use std::path::PathBuf;
 use theradose::context::Context;
 use theradose::dosimetry::coefficients;
@@ -9,6 +9,18 @@ use theradose::dosimetry::point_kernel as lib;
 use theradose::dosimetry::vsv::{run_vsv, VsvSpec};
 use theradose::io::write_file_atomic;
 use theradose::pet::positron_range::{run_positron_range, PositronRangeSpec};
+
+/// What `--spectrum` and `--lines` accept (the end of the help of `kernel` and `vsv`).
+macro_rules! spectrum_help {
+    () => {
+        "--spectrum FILE: a CSV with units in its header ('#' lines are comments), normalised to one particle:\n\
+         \x20 points, linear in between:  energy_mev,probability_per_mev   (or energy_kev,probability_per_kev)\n\
+         \x20 bins, flat inside:          energy_lo_mev,energy_hi_mev,fraction   (or _kev; bins may overlap, e.g. branches)\n\
+         e.g.\n  energy_mev,probability_per_mev\n  0,2.1\n  0.1,3.4\n  0.4983,0\n\
+         --lines: yields per event (0.1038 for 10.38 %), a yield above 1 emits several particles;\n\
+         \x20 e.g. --particle electron --spectrum lu177_beta.csv --lines photon:0.2084:0.1038,photon:0.1129:0.062,0.1024:0.0684"
+    };
+}
 
 /// Runs `theradose table`: the CSV on stdout.
 pub fn table(particle: &str, medium: &str, energies: &[f64], boron_ppm: Option<f64>) -> Result<()> {
@@ -28,10 +40,18 @@ pub fn table(particle: &str, medium: &str, energies: &[f64], boron_ppm: Option<f
 /// Arguments of `theradose kernel`.
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Examples:\n  theradose kernel --particle photon --energy 0.1405 --medium water --radius 20 --shells 40 --histories 1e6 --out shells.csv\n  theradose kernel --nuclide Lu-177 --medium water --radius 1 --shells 50 --histories 2e5 --out k.csv"
+    after_help = concat!(
+        "Examples:\n  theradose kernel --particle photon --energy 0.1405 --medium water --radius 20 --shells 40 --histories 1e6 --out shells.csv\n",
+        "  theradose kernel --particle photon --energy 0.14 --photon-electrons transport --electron-cutoff-kev 10 --medium water --radius 10 --shells 40 --histories 1e6 --out p.csv\n",
+        "  theradose kernel --nuclide Lu-177 --medium water --radius 1 --shells 50 --histories 2e5 --out k.csv\n",
+        "  theradose kernel --particle electron --spectrum y90_beta.csv --medium water --radius 1.2 --shells 48 --histories 2e5 --out y90.csv\n",
+        "  theradose kernel --particle photon --lines 0.1129:0.062,0.2084:0.1038 --medium water --radius 10 --shells 40 --histories 1e6 --out g.csv\n",
+        "\n", spectrum_help!()
+    )
 )]
 pub struct KernelArgs {
-    /// photon, electron or positron (with --energy); not with --nuclide
+    /// photon, electron, positron or alpha: the particle of --energy, --spectrum and of the
+    /// --lines that name none; not with --nuclide
     #[arg(long)]
     pub particle: Option<String>,
     /// source energy (MeV)
@@ -75,17 +95,44 @@ pub struct KernelArgs {
     /// replace --out if it exists (without it an existing file is kept and the command refused)
     #[arg(long)]
     pub force: bool,
+    /// with --particle instead of --energy: a CSV of a continuous spectrum, one particle per
+    /// event (forms below)
+    #[arg(long, value_name = "FILE")]
+    pub spectrum: Option<PathBuf>,
+    /// with --particle instead of --energy: lines E:Y,E:Y,... (MeV, yield per event; an item
+    /// P:E:Y names its particle), or a CSV file particle,energy_mev,yield_per_decay
+    #[arg(long)]
+    pub lines: Option<String>,
+    /// photon sources: local (default) deposits the electrons photons set in motion where they
+    /// start; transport follows them down to --electron-cutoff-kev
+    #[arg(long, default_value = "local", value_parser = lib::PhotonElectrons::parse)]
+    pub photon_electrons: lib::PhotonElectrons,
 }
 
 /// Arguments of `theradose vsv`.
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Example:\n  theradose vsv --nuclide Lu-177 --voxel-mm 2.21 --medium soft-tissue --n 6 --histories 4e5 --out vsv.csv"
+    after_help = concat!(
+        "Examples:\n  theradose vsv --nuclide Lu-177 --voxel-mm 2.21 --medium soft-tissue --n 6 --histories 4e5 --out vsv.csv\n",
+        "  theradose vsv --particle electron --spectrum lu177_beta.csv --lines lu177_lines.csv --voxel-mm 4.42 --medium water --n 4 --histories 2e6 --out vsv.csv\n",
+        "\n", spectrum_help!()
+    )
 )]
 pub struct VsvArgs {
-    /// radionuclide, e.g. Lu-177 (every radiation of each decay)
+    /// radionuclide, e.g. Lu-177 (every radiation of each decay); or give --particle with
+    /// --spectrum and/or --lines
     #[arg(long)]
-    pub nuclide: String,
+    pub nuclide: Option<String>,
+    /// instead of --nuclide: the particle of --spectrum and of the --lines that name none
+    #[arg(long)]
+    pub particle: Option<String>,
+    /// a CSV of a continuous spectrum, one particle per decay (forms below)
+    #[arg(long, value_name = "FILE")]
+    pub spectrum: Option<PathBuf>,
+    /// lines E:Y,E:Y,... (MeV, yield per decay; an item P:E:Y names its particle), or a CSV
+    /// file particle,energy_mev,yield_per_decay
+    #[arg(long)]
+    pub lines: Option<String>,
     /// voxel size (mm)
     #[arg(long)]
     pub voxel_mm: f64,
@@ -148,7 +195,30 @@ pub struct PositronRangeArgs {
 pub fn kernel(a: KernelArgs) -> Result<()> {
     check_out(&a.out, a.force)?;
     let ctx = Context::load()?;
+    let emissions = emission_spec(
+        a.particle.as_deref(),
+        a.spectrum.as_ref(),
+        a.lines.as_deref(),
+    )?;
     let r = match (a.nuclide, a.particle, a.energy) {
+        (_, _, _) if emissions.is_some() && a.energy.is_some() => {
+            anyhow::bail!("kernel: give --energy, or --spectrum/--lines, not both")
+        }
+        (None, Some(_), None) if emissions.is_some() => lib::run_emission_kernel(
+            &ctx,
+            &lib::EmissionKernelSpec {
+                emissions: emissions.expect("checked"),
+                medium: a.medium,
+                radius_cm: a.radius,
+                shells: a.shells,
+                histories: a.histories,
+                seed: a.seed,
+                threads: a.threads,
+                electron_cutoff_kev: a.electron_cutoff_kev,
+                photon_cutoff_kev: a.photon_cutoff_kev,
+                photon_electrons: a.photon_electrons,
+            },
+        )?,
         (Some(nuclide), None, None) => lib::run_nuclide_kernel(
             &ctx,
             &lib::NuclideKernelSpec {
@@ -165,7 +235,7 @@ pub fn kernel(a: KernelArgs) -> Result<()> {
             },
         )?,
         (Some(_), _, _) => {
-            anyhow::bail!("kernel: give --nuclide N, or --particle P --energy E, not both")
+            anyhow::bail!("kernel: give --nuclide N, or --particle P with --energy, --spectrum or --lines, not both")
         }
         (None, Some(particle), Some(energy)) => lib::run_kernel(
             &ctx,
@@ -180,10 +250,12 @@ pub fn kernel(a: KernelArgs) -> Result<()> {
                 threads: a.threads,
                 electron_cutoff_kev: a.electron_cutoff_kev,
                 photon_cutoff_kev: a.photon_cutoff_kev,
+                photon_electrons: a.photon_electrons,
             },
         )?,
         (None, _, _) => anyhow::bail!(
-            "kernel: expected --particle P --energy E (MeV), or --nuclide N (e.g. Lu-177)"
+            "kernel: expected --particle P with --energy E (MeV), --spectrum FILE or --lines, \
+             or --nuclide N (e.g. Lu-177)"
         ),
     };
     r.write_csv(&a.out)?;
@@ -193,8 +265,19 @@ pub fn kernel(a: KernelArgs) -> Result<()> {
 
 /// Runs `theradose vsv`: the CSV to `out`, the JSON summary on stdout.
 pub fn vsv(a: VsvArgs) -> Result<()> {
+    let emissions = emission_spec(
+        a.particle.as_deref(),
+        a.spectrum.as_ref(),
+        a.lines.as_deref(),
+    )?;
+    if a.nuclide.is_some() == emissions.is_some() {
+        anyhow::bail!(
+            "vsv: give --nuclide N, or --particle P with --spectrum FILE and/or --lines (one of the two)"
+        );
+    }
     let spec = VsvSpec {
-        nuclide: a.nuclide,
+        nuclide: a.nuclide.unwrap_or_default(),
+        emissions,
         voxel_mm: a.voxel_mm,
         medium: a.medium,
         n: a.n,
@@ -230,6 +313,31 @@ pub fn positron_range(a: PositronRangeArgs) -> Result<()> {
     }
     println!("{}", serde_json::to_string(&summary)?);
     Ok(())
+}
+
+/// The emissions of `--spectrum` and `--lines` (None when neither is given).
+fn emission_spec(
+    particle: Option<&str>,
+    spectrum: Option<&PathBuf>,
+    lines: Option<&str>,
+) -> Result<Option<theradose::source::emitter::EmissionSpec>> {
+    if spectrum.is_none() && lines.is_none() {
+        return Ok(None);
+    }
+    let Some(particle) = particle else {
+        anyhow::bail!(
+            "--spectrum and --lines need --particle (photon, electron, positron or alpha)"
+        );
+    };
+    let lines = match lines {
+        Some(t) => theradose::source::emitter::parse_lines(t).context("--lines")?,
+        None => Vec::new(),
+    };
+    Ok(Some(theradose::source::emitter::EmissionSpec {
+        particle: particle.to_string(),
+        spectrum_file: spectrum.cloned(),
+        lines,
+    }))
 }
 
 /// Checks an output file before the simulation: its folder writable, and an existing file

@@ -260,6 +260,7 @@ pub fn flag_of(cmd: &str, field: &str) -> String {
         // a study file's fields are shown as its keys
         ("study", _) => return field.to_string(),
         ("kernel", "energy_mev") => "energy",
+        ("kernel" | "vsv", "spectrum_file") => "spectrum",
         ("kernel", "radius_cm") => "radius",
         ("dose", "n") => "kernel-n",
         ("run", "checkpoint_every_s") => "checkpoint-every",
@@ -316,5 +317,7 @@ mod tests {
             "kernel: --radius: 0: expected a positive radius in cm"
         );
         assert_eq!(flag_of("tia", "times_h"), "--times-h");
+        assert_eq!(flag_of("vsv", "emissions.spectrum_file"), "--spectrum");
+        assert_eq!(flag_of("kernel", "emissions.lines"), "--lines");
     }
 }

@@ -26,6 +26,7 @@ use crate::physics::electron::condensed::{CondensedParams, ElectronPhysics};
 use crate::physics::electron::{ElectronMedium, Lepton, StoppingTable};
 use crate::physics::photon::PhotonPhysics;
 use crate::run::{self, RunSettings};
+use crate::source::emitter::{EmissionSpec, Emitter};
 use crate::source::{DecayData, Source, Spatial, Spectrum};
 use crate::spec_bail;
 use crate::transport::{Geometry, Transport};
@@ -38,8 +39,13 @@ use std::fmt::Write as _;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VsvSpec {
-    /// radionuclide, e.g. Lu-177 (parent only, every radiation of each decay)
+    /// radionuclide, e.g. Lu-177 (parent only, every radiation of each decay); empty with
+    /// `emissions`
+    #[serde(default)]
     pub nuclide: String,
+    /// instead of a nuclide: the emissions of a decay, a tabulated spectrum and lines
+    #[serde(default)]
+    pub emissions: Option<EmissionSpec>,
     /// voxel size (mm)
     pub voxel_mm: f64,
     /// medium name, at its nominal density
@@ -91,8 +97,10 @@ pub fn electron_cutoff_mev(medium: &ElectronMedium, voxel_cm: f64) -> f64 {
 
 /// Kinetic energy (MeV) of the most energetic electron or positron a spectrum emits.
 fn max_lepton_energy_mev(spectrum: &Spectrum) -> f64 {
-    let Spectrum::Nuclides(members) = spectrum else {
-        return 0.0;
+    let members = match spectrum {
+        Spectrum::Nuclides(members) => members,
+        Spectrum::Emitted(em) => return em.max_lepton_mev(),
+        _ => return 0.0,
     };
     let mut e_max: f64 = 0.0;
     for m in members {
@@ -199,6 +207,23 @@ fn check(spec: &VsvSpec) -> Result<()> {
     Ok(())
 }
 
+/// The source spectrum of a spec: its nuclide (label None), or its emissions (label Some).
+fn vsv_spectrum(spec: &VsvSpec) -> Result<(Spectrum, Option<String>)> {
+    match (&spec.emissions, spec.nuclide.is_empty()) {
+        (Some(e), true) => {
+            let em = Emitter::from_spec(e).spec_field("emissions")?;
+            let label = em.label.clone();
+            Ok((Spectrum::Emitted(std::sync::Arc::new(em)), Some(label)))
+        }
+        (None, false) => Ok((
+            Spectrum::nuclide_from(&spec.nuclide, false, spec.decay_data).spec_field("nuclide")?,
+            None,
+        )),
+        (Some(_), false) => spec_bail!("emissions", "give a nuclide or emissions, not both"),
+        (None, true) => spec_bail!("nuclide", "expected a nuclide (e.g. Lu-177) or emissions"),
+    }
+}
+
 /// How the centre-voxel S-values are averaged (the `symmetry` of a [`VsvSummary`]).
 const SYMMETRY: &str =
     "S averaged over the voxels equivalent under reflections and axis permutations (up to 48)";
@@ -207,8 +232,9 @@ const SYMMETRY: &str =
 /// of its keys).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct VsvSummary {
-    /// the decay data used: "icrp107" or "endf"
-    pub decay_data: DecayData,
+    /// the decay data used: "icrp107" or "endf" (absent for a source given by its emissions)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decay_data: Option<DecayData>,
     /// nominal density of the medium
     pub density_g_cm3: f64,
     /// electron transport cutoff
@@ -237,7 +263,7 @@ pub struct VsvSummary {
     pub medium_voxels: [usize; 3],
     /// the table holds voxels (i, j, k) with 0 <= i, j, k < n
     pub n: usize,
-    /// the nuclide's name
+    /// the nuclide's name (a source given by its emissions: what `source` says)
     pub nuclide: String,
     /// photon transport cutoff
     pub photon_cutoff_kev: f64,
@@ -249,6 +275,10 @@ pub struct VsvSummary {
     pub seconds: f64,
     /// the run seed
     pub seed: u64,
+    /// a source given by its emissions: its spectrum file and lines ("spectrum F (electron) +
+    /// 42 lines")
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
     /// how the S-values are averaged over equivalent voxels
     pub symmetry: String,
     /// worker threads used
@@ -269,9 +299,8 @@ pub struct VsvSummary {
 /// histories.
 pub fn run_vsv(ctx: &Context, spec: &VsvSpec) -> Result<(String, VsvSummary)> {
     check(spec)?;
-    let spectrum =
-        Spectrum::nuclide_from(&spec.nuclide, false, spec.decay_data).spec_field("nuclide")?;
-    let decay_data = spectrum.decay_data().unwrap_or(spec.decay_data);
+    let (spectrum, label) = vsv_spectrum(spec)?;
+    let decay_data = spectrum.decay_data();
     let db = &ctx.materials;
     let mat = db.medium(&spec.medium).spec_field("medium")?.clone();
     let density = mat.nominal_density;
@@ -350,7 +379,8 @@ pub fn run_vsv(ctx: &Context, spec: &VsvSpec) -> Result<(String, VsvSummary)> {
         medium_half_width_cm: (half_width as f64 + 0.5) * voxel_cm,
         medium_voxels: ph.grid.dims,
         n: spec.n,
-        nuclide: spec.nuclide.clone(),
+        nuclide: label.clone().unwrap_or_else(|| spec.nuclide.clone()),
+        source: label,
         photon_cutoff_kev: PHOTON_CUTOFF_MEV * 1e3,
         s_000_mgy_per_mbq_s: s000,
         s_000_rel_uncertainty: r000,

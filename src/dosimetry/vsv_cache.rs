@@ -123,6 +123,7 @@ fn octant(
             ctx,
             &VsvSpec {
                 nuclide: bare.to_string(),
+                emissions: None,
                 voxel_mm: opts.voxel_mm,
                 medium: medium.to_string(),
                 n,

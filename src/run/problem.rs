@@ -53,13 +53,7 @@ pub fn build_phantom(spec: &PhantomSpec, db: &MaterialDb) -> Result<Phantom> {
 
 /// Parses a particle name.
 pub fn particle_kind(name: &str) -> Result<ParticleKind> {
-    match name {
-        "photon" | "gamma" => Ok(ParticleKind::Photon),
-        "electron" => Ok(ParticleKind::Electron),
-        "positron" => Ok(ParticleKind::Positron),
-        "alpha" => Ok(ParticleKind::Alpha),
-        p => bail!("particle '{p}': expected photon, electron, positron or alpha"),
-    }
+    ParticleKind::from_name(name)
 }
 
 /// Builds the source of a run on its phantom.

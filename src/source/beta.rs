@@ -341,17 +341,9 @@ impl BetaSpectrum {
     pub fn sample(&self, u: f64) -> f64 {
         let i = self.cdf.partition_point(|&c| c <= u).clamp(1, GRID) - 1;
         let (f0, f1) = (self.pdf[i], self.pdf[i + 1]);
-        let r = u - self.cdf[i];
         let h = self.step_mev;
-        // solve f0 d + (f1 - f0) d^2 / (2 h) = r for d in [0, h]
-        let a = 0.5 * (f1 - f0) / h;
-        let d = if a.abs() < 1e-12 * f0.max(1e-300) / h {
-            r / f0.max(1e-300)
-        } else {
-            let disc = (f0 * f0 + 4.0 * a * r).max(0.0);
-            2.0 * r / (f0 + disc.sqrt()).max(1e-300)
-        };
-        (i as f64 * h + d.clamp(0.0, h)).min(self.params.endpoint_mev)
+        let d = crate::numerics::invert_linear_segment(f0, f1, h, u - self.cdf[i]);
+        (i as f64 * h + d).min(self.params.endpoint_mev)
     }
 }
 

@@ -1,14 +1,17 @@
 //! Sources: where particles start (a point, uniform in a region, or a voxelised map sampled by an
-//! alias table), with what energy (one line, a set of lines with yields, or every radiation of a
-//! radionuclide's decay, optionally with its chain at secular equilibrium) and which particle.
+//! alias table), with what energy (one line, a set of lines with yields, every radiation of a
+//! radionuclide's decay, optionally with its chain at secular equilibrium, or emissions given as
+//! a tabulated spectrum and lines, [`emitter`]) and which particle.
 
 pub mod bateman;
 pub mod beta;
 pub mod decay_data;
 pub mod decay_info;
+pub mod emitter;
 pub mod neutron_beam;
 pub mod nuclide;
 pub mod nuclide_names;
+pub mod tabulated;
 
 use crate::numerics::{AliasTable, Vec3};
 use crate::particle::{isotropic_rng, Particle, ParticleKind};
@@ -49,6 +52,9 @@ pub enum Spectrum {
     /// member, member m decaying with probability `expected_decays` (1 for the parent; the
     /// branching products of the chain at secular equilibrium for daughters).
     Nuclides(Vec<NuclideSource>),
+    /// Emissions given by the user: a tabulated continuous spectrum and lines with yields per
+    /// event, each with its particle ([`emitter::Emitter`]).
+    Emitted(Arc<emitter::Emitter>),
 }
 
 /// One member of a nuclide source.
@@ -181,6 +187,7 @@ impl Spectrum {
                             + e.annihilation)
                 })
                 .sum(),
+            Spectrum::Emitted(em) => em.mean_mev(),
         }
     }
 }
@@ -190,6 +197,7 @@ impl Source {
     pub fn emits_alphas(&self) -> bool {
         match &self.spectrum {
             Spectrum::Nuclides(m) => m.iter().any(|m| m.nuclide.mean_energy().alpha > 0.0),
+            Spectrum::Emitted(em) => em.emits(ParticleKind::Alpha),
             _ => self.particle == ParticleKind::Alpha,
         }
     }
@@ -198,6 +206,7 @@ impl Source {
     pub fn emits_positrons(&self) -> bool {
         match &self.spectrum {
             Spectrum::Nuclides(m) => m.iter().any(|m| m.nuclide.mean_energy().beta_plus > 0.0),
+            Spectrum::Emitted(em) => em.emits(ParticleKind::Positron),
             _ => self.particle == ParticleKind::Positron,
         }
     }
@@ -229,6 +238,7 @@ impl Source {
                 let e = energies[alias.sample(rng.uniform(), rng.uniform())];
                 push(self.particle, e, rng)
             }
+            Spectrum::Emitted(em) => em.emit(rng, pos, stack),
             Spectrum::Nuclides(members) => {
                 let mut total = 0.0;
                 // per rule: None undecided, Some(None) lost, Some(Some(pos)) where it decays

@@ -5,7 +5,9 @@
 pub mod neutron;
 pub mod spec;
 
-pub use spec::{KernelResult, KernelSpec, KernelSummary, NuclideKernelSpec};
+pub use spec::{
+    EmissionKernelSpec, KernelResult, KernelSpec, KernelSummary, NuclideKernelSpec, PhotonElectrons,
+};
 
 use crate::context::Context;
 use crate::dosimetry::point_kernel::spec::{check_cutoffs, check_sphere};
@@ -15,6 +17,7 @@ use crate::particle::ParticleKind;
 use crate::physics::electron::condensed::{CondensedParams, ElectronPhysics};
 use crate::physics::photon::PhotonPhysics;
 use crate::run::{self, RunSettings};
+use crate::source::emitter::Emitter;
 use crate::source::{Source, Spatial, Spectrum};
 use crate::spec_bail;
 use crate::transport::{Geometry, Transport};
@@ -55,7 +58,8 @@ pub fn run_kernel_with(
             spec.energy_mev
         );
     }
-    let leptons = matches!(kind, ParticleKind::Electron | ParticleKind::Positron);
+    let leptons = matches!(kind, ParticleKind::Electron | ParticleKind::Positron)
+        || (kind == ParticleKind::Photon && spec.photon_electrons == PhotonElectrons::Transport);
     let source = Source {
         escape: Vec::new(),
         particle: kind,
@@ -131,6 +135,55 @@ pub fn run_nuclide_kernel(ctx: &Context, spec: &NuclideKernelSpec) -> Result<Ker
     r.summary.energy_mev = mean;
     r.summary.mean_energy_per_decay_mev = Some(mean);
     r.summary.annihilations = Some(r.annihilations_per_history);
+    Ok(r.into_result())
+}
+
+/// Runs a point kernel of a source given by its emissions (a tabulated spectrum and lines): the
+/// energy fraction of each shell is relative to the mean energy emitted per event. Electrons
+/// are transported when the source emits electrons or positrons, or when photon electrons are
+/// asked to be.
+///
+/// # Errors
+/// Spec errors naming the field (emissions, medium, radius, shells, cut-offs), or a failed run.
+pub fn run_emission_kernel(ctx: &Context, spec: &EmissionKernelSpec) -> Result<KernelResult> {
+    let em = Emitter::from_spec(&spec.emissions).spec_field("emissions")?;
+    let mean = em.mean_mev();
+    if !(mean.is_finite() && mean > 0.0) {
+        spec_bail!("emissions", "{}: emits no energy per event", em.label);
+    }
+    let leptons = em.max_lepton_mev() > 0.0 || spec.photon_electrons == PhotonElectrons::Transport;
+    let cut_mev = spec
+        .electron_cutoff_kev
+        .map(|k| k * 1e-3)
+        .unwrap_or_else(|| (mean / 100.0).clamp(1e-3, 1e-2));
+    let p_cut = spec.photon_cutoff_kev.map(|k| k * 1e-3).unwrap_or(1e-3);
+    check_cutoffs(cut_mev, p_cut)?;
+    let label = em.label.clone();
+    let source = Source {
+        escape: Vec::new(),
+        particle: ParticleKind::from_name(&spec.emissions.particle)
+            .spec_field("emissions.particle")?,
+        spatial: Spatial::Point(Vec3::default()),
+        spectrum: Spectrum::Emitted(std::sync::Arc::new(em)),
+    };
+    let sphere = SphereRun {
+        medium: &spec.medium,
+        radius_cm: spec.radius_cm,
+        shells: spec.shells,
+        histories: spec.histories,
+        seed: spec.seed,
+        threads: spec.threads,
+        photon_cutoff_kev: spec.photon_cutoff_kev,
+    };
+    let params = leptons.then(|| CondensedParams::new(cut_mev, p_cut));
+    let positrons = source.emits_positrons();
+    let mut r = run_sphere(ctx, &sphere, &source, params, 1.0, mean)?;
+    r.summary.particle = spec.emissions.particle.clone();
+    r.summary.energy_mev = mean;
+    r.summary.source = Some(label);
+    if positrons {
+        r.summary.annihilations = Some(r.annihilations_per_history);
+    }
     Ok(r.into_result())
 }
 
@@ -239,6 +292,7 @@ fn run_sphere(
         mean_energy_per_decay_mev: None,
         medium: spec.medium.to_string(),
         nuclide: None,
+        source: None,
         particle: String::new(),
         photon_cutoff_kev: electron.as_ref().map(|_| photon_cut * 1e3),
         radius_cm: spec.radius_cm,

@@ -108,6 +108,7 @@ pub fn neutron_kernel(ctx: &Context, spec: &KernelSpec) -> Result<KernelResult> 
         mean_energy_per_decay_mev: None,
         medium: spec.medium.clone(),
         nuclide: None,
+        source: None,
         particle: "neutron".into(),
         photon_cutoff_kev: Some(photon_cut * 1e3),
         radius_cm: spec.radius_cm,

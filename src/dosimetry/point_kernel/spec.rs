@@ -35,6 +35,37 @@ pub struct KernelSpec {
     /// photon cut-off and bremsstrahlung threshold (keV); default 1 keV
     #[serde(default)]
     pub photon_cutoff_kev: Option<f64>,
+    /// photon kernels: what becomes of the electrons photons set in motion
+    #[serde(default)]
+    pub photon_electrons: PhotonElectrons,
+}
+
+/// What a photon kernel does with the electrons (and positrons) its photons set in motion
+/// (photoelectrons, Compton electrons, pairs, Auger electrons).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PhotonElectrons {
+    /// deposited where they are set in motion (kerma; the default, and exact for a shell much
+    /// wider than their range)
+    #[default]
+    Local,
+    /// transported by condensed history down to the electron cut-off, like the electrons of an
+    /// electron kernel
+    Transport,
+}
+
+impl PhotonElectrons {
+    /// Parses "local" or "transport".
+    ///
+    /// # Errors
+    /// Any other word.
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "local" => Ok(Self::Local),
+            "transport" => Ok(Self::Transport),
+            _ => anyhow::bail!("'{s}': expected local or transport"),
+        }
+    }
 }
 
 /// Checks the electron and photon cut-offs (MeV): finite and at least 1 keV.
@@ -115,6 +146,10 @@ pub struct KernelSummary {
     pub seed: u64,
     /// spherical shells of equal width
     pub shells: usize,
+    /// a source given by its emissions: its spectrum file and lines ("spectrum F (electron) +
+    /// 2 lines")
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
     /// worker threads used
     pub threads: usize,
     /// theradose version
@@ -189,4 +224,39 @@ pub(crate) fn check_sphere(radius_cm: f64, shells: usize) -> Result<()> {
         spec_bail!("shells", "must be at least 1, got 0");
     }
     Ok(())
+}
+
+/// A point kernel of a source given by its emissions (`theradose kernel --particle P
+/// --spectrum F` and/or `--lines`): a tabulated spectrum and lines with yields per event; the
+/// energy fractions are relative to the mean energy emitted per event.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmissionKernelSpec {
+    /// the spectrum and lines
+    pub emissions: crate::source::emitter::EmissionSpec,
+    /// medium name, at its nominal density
+    pub medium: String,
+    /// sphere radius (cm)
+    pub radius_cm: f64,
+    /// number of equal-width shells
+    pub shells: usize,
+    /// source events
+    pub histories: u64,
+    /// random seed
+    #[serde(default = "crate::run::spec::default_seed")]
+    pub seed: u64,
+    /// worker threads (default: all cores)
+    #[serde(default)]
+    pub threads: Option<usize>,
+    /// electron and positron cut-off (keV); default: the mean energy per event / 100 within
+    /// [1, 10] keV, the rule of the single-energy kernels
+    #[serde(default)]
+    pub electron_cutoff_kev: Option<f64>,
+    /// photon cut-off and bremsstrahlung threshold (keV); default 1 keV
+    #[serde(default)]
+    pub photon_cutoff_kev: Option<f64>,
+    /// a source of photons only: what becomes of the electrons they set in motion (electrons
+    /// emitted by the source are always transported)
+    #[serde(default)]
+    pub photon_electrons: PhotonElectrons,
 }
