@@ -50,6 +50,19 @@ def test_phantom_arrays_are_oriented_like_the_cli_nifti(cli, tmp_path):
     assert kid.sum() == (ph.labels == ph.region_names.index("kidneys")).sum() > 0
 
 
+def test_anisotropic_voxels_match_the_cli_export(cli, tmp_path):
+    ph = theradose.Phantom.builtin("water-cube", voxel_mm=(20.0, 25.0, 10.0))
+    out = tmp_path / "slab.nii.gz"
+    cli("phantom", "export", "water-cube", "--voxel-mm", "20,25,10", "--out", str(out))
+    dens = nib.load(out)
+    assert ph.shape == dens.shape == (10, 8, 20)
+    assert ph.spacing_mm == pytest.approx((20.0, 25.0, 10.0))
+    assert dens.header.get_zooms()[:3] == pytest.approx((20.0, 25.0, 10.0))
+    np.testing.assert_array_equal(ph.density_g_cm3, np.asarray(dens.dataobj, dtype=np.float32))
+    with pytest.raises(ValueError, match="voxel_mm"):
+        theradose.Phantom.builtin("water-cube", voxel_mm=(20.0, -1.0, 10.0))
+
+
 def tia_file(ph, dens_img, tmp_path, region="lesion_1", bq_s=1e9):
     tia = np.where(ph.region_mask(region), bq_s, 0.0)
     tia[ph.shape[0] // 2, ph.shape[1] // 2, ph.shape[2] // 2] += bq_s  # an off-region hot voxel
