@@ -8,6 +8,7 @@ pub mod beta;
 pub mod decay_data;
 pub mod decay_info;
 pub mod emitter;
+mod line_sampler;
 pub mod neutron_beam;
 pub mod nuclide;
 pub mod nuclide_names;

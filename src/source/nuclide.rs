@@ -34,6 +34,7 @@
 //! it); `mean_energy.annihilation` reports 2 m_e c^2 per positron.
 
 use super::beta::{BetaParams, BetaSign, BetaSpectrum};
+use super::line_sampler::LineSampler;
 use crate::numerics::AliasTable;
 use crate::rng::HistoryRng;
 use crate::tables::{data_dir, read_data_file};
@@ -145,6 +146,8 @@ pub struct Nuclide {
     pub data: DecayData,
     primaries: Vec<Primary>,
     primary_alias: AliasTable,
+    /// the gammas, X-rays and electrons, for sampling (built with the primaries)
+    line_sampler: LineSampler,
 }
 
 impl Nuclide {
@@ -194,6 +197,7 @@ impl Nuclide {
             data,
             primaries: vec![],
             primary_alias: AliasTable::new(&[1.0]).expect("one weight"),
+            line_sampler: LineSampler::default(),
         };
         let mut section = String::new();
         for (ln, line) in text.lines().enumerate() {
@@ -351,6 +355,11 @@ impl Nuclide {
         self.primary_alias = AliasTable::new(&weights)
             .ok_or_else(|| anyhow!("{}: no decay branch has a positive intensity", self.name))?;
         self.primaries = primaries;
+        self.line_sampler = LineSampler::new(&[
+            (&self.gammas, EmissionKind::Photon),
+            (&self.xrays, EmissionKind::Photon),
+            (&self.electrons, EmissionKind::Electron),
+        ]);
         Ok(())
     }
 
@@ -466,22 +475,6 @@ impl Nuclide {
                 push(out, EmissionKind::Recoil, self.alphas[i].recoil_mev);
             }
         }
-        let sets = [
-            (&self.gammas, EmissionKind::Photon),
-            (&self.xrays, EmissionKind::Photon),
-            (&self.electrons, EmissionKind::Electron),
-        ];
-        for (lines, kind) in sets {
-            for l in lines.iter() {
-                // intensities are finite and >= 0 (checked at load), so truncation is the
-                // floor: a conversion instruction instead of a libm call (~6 % of a Lu-177
-                // voxel run with the ICRP-107 line lists); same draws, same results
-                let whole = l.intensity as usize;
-                let extra = rng.uniform() < l.intensity - whole as f64;
-                for _ in 0..(whole + usize::from(extra)) {
-                    push(out, kind, l.energy_mev);
-                }
-            }
-        }
+        self.line_sampler.sample(rng, out);
     }
 }
