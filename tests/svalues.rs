@@ -90,7 +90,7 @@ fn self_dose_of_a_large_organ_is_energy_per_decay_over_mass() {
         "[source]\nparticle = \"electron\"\nenergy_mev = 0.1",
         100_000,
     );
-    f.phantom.voxel_mm = Some(8.0);
+    f.phantom.voxel_mm = Some(8.0.into());
     let t = compute(&ctx(), f, &["liver".into()], None).unwrap();
     let j = t.targets.iter().position(|x| x == "liver").unwrap();
     let s = t.s[0][j]; // mGy/(MBq s)

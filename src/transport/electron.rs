@@ -96,6 +96,11 @@ impl Transport<'_> {
             let tab = ep.tables(m, lepton);
             let loc0 = ep.grid.locate(e0);
             let r0 = ep.range_loc(tab, loc0);
+            // range rejection before the step limits: most electrons of a beta emitter in
+            // voxels of millimetres stop here
+            if e0 <= cut || self.cannot_leave_voxel(p.pos, r0 / rho) {
+                return self.stop_lepton(p, lepton, track, rng, stack, score);
+            }
             // 3. step limit (g/cm2)
             let x_lim = loc0.0 as f64 + loc0.1 + dx_lim;
             let e_lim = e0 * (1.0 - prm.max_loss_fraction);
@@ -108,19 +113,8 @@ impl Transport<'_> {
             };
             let t_geo = self.lepton_max_step_cm * rho;
             let t_lim = (r0 - r_lim).min(t_geo);
-            if e0 <= cut
-                || t_lim <= 1e-12 * r0.max(1e-30)
-                || self.cannot_leave_voxel(p.pos, r0 / rho)
-            {
-                self.deposit(p.pos, e0, score);
-                score.below_cutoff += e0;
-                track.end = p.pos;
-                if lepton == Lepton::Positron {
-                    self.annihilate_at_rest(p.pos, rng, stack);
-                    self.record_annihilation(p.pos, score);
-                    track.annihilated = true;
-                }
-                return track;
+            if t_lim <= 1e-12 * r0.max(1e-30) {
+                return self.stop_lepton(p, lepton, track, rng, stack, score);
             }
             // 4. distance to the next hard event
             let n0 = ep.at_loc(tab, loc0);
@@ -197,6 +191,29 @@ impl Transport<'_> {
                 }
             }
         }
+    }
+
+    /// The particle stops here: its kinetic energy is deposited (scored as below the cut-off)
+    /// and a positron annihilates at rest.
+    #[inline]
+    fn stop_lepton(
+        &self,
+        p: Particle,
+        lepton: Lepton,
+        mut track: LeptonTrack,
+        rng: &mut HistoryRng,
+        stack: &mut Vec<Particle>,
+        score: &mut HistoryScore,
+    ) -> LeptonTrack {
+        self.deposit(p.pos, p.energy_mev, score);
+        score.below_cutoff += p.energy_mev;
+        track.end = p.pos;
+        if lepton == Lepton::Positron {
+            self.annihilate_at_rest(p.pos, rng, stack);
+            self.record_annihilation(p.pos, score);
+            track.annihilated = true;
+        }
+        track
     }
 
     /// Range rejection (as EGSnrc's, Kawrakow & Rogers, the EGSnrc system, NRCC PIRS-701
