@@ -3,6 +3,7 @@
 //! radionuclide's decay, optionally with its chain at secular equilibrium) and which particle.
 
 pub mod bateman;
+pub mod beam;
 pub mod beta;
 pub mod decay_data;
 pub mod decay_info;
