@@ -8,6 +8,7 @@ use crate::phantom::{builtin, Phantom};
 use crate::physics::electron::condensed::{CondensedParams, ElectronPhysics};
 use crate::physics::electron::{ElectronMedium, Lepton, StoppingTable};
 use crate::physics::photon::PhotonPhysics;
+use crate::source::beam::{self, Field};
 use crate::source::{EscapeRule, Source, Spatial, Spectrum};
 use crate::transport::{Geometry, Transport};
 use anyhow::{anyhow, bail, Context, Result};
@@ -57,9 +58,22 @@ pub fn particle_kind(name: &str) -> Result<ParticleKind> {
     }
 }
 
-/// Builds the source of a run on its phantom.
-pub fn build_source(spec: &SourceSpec, ph: &Phantom) -> Result<Source> {
+/// Builds the source of a run on its phantom (`is_builtin`: a built-in phantom, whose beam aim
+/// points are in its definition frame).
+pub fn build_source(spec: &SourceSpec, ph: &Phantom, is_builtin: bool) -> Result<Source> {
     let particle = particle_kind(&spec.particle).context("source.particle")?;
+    let beam_fields = spec.direction.is_some()
+        || spec.field_diameter_cm.is_some()
+        || spec.field_cm.is_some()
+        || spec.aim_mm.is_some();
+    if beam_fields && spec.kind != "beam" {
+        crate::spec_bail!(
+            "source.kind",
+            "'{}' with direction, field_diameter_cm, field_cm or aim_mm: these belong to \
+             kind = \"beam\"",
+            spec.kind
+        );
+    }
     let spatial = match spec.kind.as_str() {
         "point" => {
             let p = spec
@@ -94,7 +108,11 @@ pub fn build_source(spec: &SourceSpec, ph: &Phantom) -> Result<Source> {
             }
             Spatial::map(ph, &vol.data, &path.display().to_string())?
         }
-        k => bail!("source.kind '{k}': expected point, region or map"),
+        "beam" => beam_spatial(spec, ph, is_builtin)?,
+        k => crate::spec_bail!(
+            "source.kind",
+            "'{k}': expected point, region, map or beam"
+        ),
     };
     let mut escape = Vec::new();
     if spec.nuclide.is_none() && !spec.daughter_escape.is_empty() {
@@ -153,6 +171,36 @@ pub fn build_source(spec: &SourceSpec, ph: &Phantom) -> Result<Source> {
     })
 }
 
+/// The beam of a `kind = "beam"` source: its field, direction and aim point placed on the
+/// phantom ([`beam::place`]); a spec error names the field (`source.field_cm`, ...).
+fn beam_spatial(spec: &SourceSpec, ph: &Phantom, is_builtin: bool) -> Result<Spatial> {
+    let in_source = |e: anyhow::Error| match crate::error::spec_error_of(&e) {
+        Some(s) => crate::error::spec_error(format!("source.{}", s.field), &s.message),
+        None => e,
+    };
+    if spec.nuclide.is_some() {
+        crate::spec_bail!(
+            "source.nuclide",
+            "a beam takes energy_mev or lines, not a nuclide's decays"
+        );
+    }
+    if spec.position_mm.is_some() || spec.region.is_some() || spec.map.is_some() {
+        crate::spec_bail!(
+            "source.kind",
+            "\"beam\" is placed by direction, field and aim_mm, not position_mm, region or map"
+        );
+    }
+    let field = Field::from_spec(spec.field_diameter_cm, spec.field_cm).map_err(in_source)?;
+    let direction = spec.direction.as_deref().unwrap_or("+z");
+    let dir = beam::parse_direction(direction).map_err(in_source)?;
+    let placement =
+        beam::place(ph, is_builtin, dir, direction, spec.aim_mm, field).map_err(in_source)?;
+    Ok(Spatial::Beam {
+        placement,
+        box_cm: ph.size_cm,
+    })
+}
+
 /// Everything a run needs, built from a run file.
 pub struct Problem {
     pub file: RunFile,
@@ -174,7 +222,7 @@ impl Problem {
     pub fn build(ctx: &crate::context::Context, file: RunFile) -> Result<Self> {
         let db = &ctx.materials;
         let phantom = build_phantom(&file.phantom, db)?;
-        let source = build_source(&file.source, &phantom)?;
+        let source = build_source(&file.source, &phantom, file.phantom.builtin.is_some())?;
         Problem::assemble(file, phantom, source, db)
     }
 
