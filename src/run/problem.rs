@@ -109,10 +109,7 @@ pub fn build_source(spec: &SourceSpec, ph: &Phantom, is_builtin: bool) -> Result
             Spatial::map(ph, &vol.data, &path.display().to_string())?
         }
         "beam" => beam_spatial(spec, ph, is_builtin)?,
-        k => crate::spec_bail!(
-            "source.kind",
-            "'{k}': expected point, region, map or beam"
-        ),
+        k => crate::spec_bail!("source.kind", "'{k}': expected point, region, map or beam"),
     };
     let mut escape = Vec::new();
     if spec.nuclide.is_none() && !spec.daughter_escape.is_empty() {
@@ -151,11 +148,19 @@ pub fn build_source(spec: &SourceSpec, ph: &Phantom, is_builtin: bool) -> Result
         }
         (Some(e), None) => {
             if !(e.is_finite() && e > 0.0 && e <= crate::physics::photon::E_MAX_MEV) {
-                bail!("source.energy_mev = {e}: expected 0 < E <= 20 MeV");
+                crate::spec_bail!("source.energy_mev", "{e}: expected 0 < E <= 20 MeV");
             }
             Spectrum::Mono(e)
         }
-        (None, Some(l)) => Spectrum::lines(l)?,
+        (None, Some(l)) => Spectrum::lines(l)
+            .map_err(|e| crate::error::spec_error("source.lines", format!("{e:#}")))?,
+        (Some(_), Some(_)) => {
+            crate::spec_bail!("source.lines", "give energy_mev or lines, not both")
+        }
+        (None, None) if spec.kind == "beam" => crate::spec_bail!(
+            "source.energy_mev",
+            "a beam needs its energy: energy_mev = E or lines = [[E_MeV, intensity], ...]"
+        ),
         _ => bail!("source: give energy_mev, lines = [[E_MeV, intensity], ...] or nuclide = NAME"),
     };
     if let Some(n) = spec.emitted_particles {
