@@ -16,7 +16,10 @@ The problems (cut-offs and geometry matched; see the inputs' comment blocks):
      the electrons (sp_phot) or deposits them locally like theradose's photon kernel
      (sp_phot_elocal, the like-for-like pair);
   2. 1 MeV electron dose point kernel in water, 48 shells to 1.2 r0, 10 keV cut-offs (sp_dpk);
-  3. Lu-177 in the central voxel of 4.42 mm water voxels, voxel S-values (sp_vox_match).
+  3. Lu-177 in the central voxel of 4.42 mm water voxels, voxel S-values (sp_vox_match);
+  4. 1 MeV electron broad parallel beam on water, depth dose in 0.2 mm slabs, 10 keV cut-offs
+     (the input is the repository's tests/reference/egsnrc_1mev_broadbeam.egsinp; theradose
+     runs `beam` on the 2 x 2 cm water slab of tests/data/water_slab.toml).
 
 CPU time is user + sys of the whole process (EGSnrc: as its run-egs.sh prints it, start-up
 included; theradose: from the kernel's resource usage of the child). Rates are primaries per
@@ -64,13 +67,26 @@ PROBLEMS = {
                "--n", "7"],
         "histories": 22_000_000,
     },
+    "broadbeam": {
+        "egs": ["egsnrc_1mev_broadbeam"],
+        "ncase": {"egsnrc_1mev_broadbeam": 250_000},
+        "td": ["beam", "--particle", "electron", "--energy", "1", "--phantom",
+               str(REPO / "tests" / "data" / "water_slab.toml"), "--voxel-mm", "0.2",
+               "--field-cm", "2x2", "--electron-cutoff-kev", "10", "--photon-cutoff-kev", "10"],
+        "histories": 800_000,
+    },
 }
+
+# EGSnrc inputs kept in this repository rather than in the runtime's inputs/
+REPO_INPUTS = {"egsnrc_1mev_broadbeam": REPO / "tests" / "reference" / "egsnrc_1mev_broadbeam.egsinp"}
 
 ROWS = [
     ("sp_phot", "photon", "1. 140 keV photons, EGSnrc transports electrons (`sp_phot`)"),
     ("sp_phot_elocal", "photon", "1b. the same, electrons local in both (`sp_phot_elocal`)"),
     ("sp_dpk", "dpk", "2. 1 MeV electron DPK (`sp_dpk`)"),
     ("sp_vox_match", "lu177", "3. Lu-177 voxel S-values, matched (`sp_vox_match`), per decay"),
+    ("egsnrc_1mev_broadbeam", "broadbeam",
+     "4. 1 MeV electron broad beam, 0.2 mm slabs (`egsnrc_1mev_broadbeam`)"),
 ]
 
 
@@ -80,7 +96,7 @@ def load():
 
 def run_egs(egs_dir, name, ncase, scratch):
     """Runs one EGSnrc input with `ncase` histories; returns (primaries, cpu_s, log text)."""
-    src = (egs_dir / "inputs" / f"{name}.egsinp").read_text()
+    src = REPO_INPUTS.get(name, egs_dir / "inputs" / f"{name}.egsinp").read_text()
     text, n = re.subn(r"(?m)^(\s*ncase\s*=\s*)\S+", rf"\g<1>{ncase}", src)
     if n != 1:
         sys.exit(f"{name}.egsinp: expected one 'ncase =' line, found {n}")
@@ -155,7 +171,23 @@ def physics(row, log, summary, csv):
         td = summary["s_000_mgy_per_mbq_s"]
         return (f"self-voxel S EGSnrc {egs:.5f}, theradose {td:.5f} mGy/(MBq s) "
                 f"({(td / egs - 1) * 100:+.2f} %; decay data {summary.get('decay_data', '?')})")
+    if row == "egsnrc_1mev_broadbeam":
+        reg = egs_regions(log)
+        egs = [((i + 0.5) * 0.02, reg[i]) for i in range(28)]
+        td = summary["beam"]["r50_cm"]
+        return (f"R50 EGSnrc (spin off) {r50(egs) * 10:.3f} mm, theradose {td * 10:.3f} mm "
+                f"(tests/beam_charged.rs allows 0.2 mm)")
     return ""
+
+
+def r50(curve):
+    """Depth (cm) beyond the maximum where a (depth, dose) curve falls to half of it."""
+    top = max(d for _, d in curve)
+    k = max(range(len(curve)), key=lambda i: curve[i][1])
+    for (z0, d0), (z1, d1) in zip(curve[k:], curve[k + 1:]):
+        if d0 >= 0.5 * top > d1:
+            return z0 + (d0 - 0.5 * top) / (d0 - d1) * (z1 - z0)
+    return float("nan")
 
 
 def main():
@@ -168,8 +200,8 @@ def main():
     ap.add_argument("--repeats", type=int, default=3, help="pairs per problem (default 3)")
     ap.add_argument("--scale", type=float, default=1.0,
                     help="histories relative to the inputs' (default 1: about 25 CPU-s a run)")
-    ap.add_argument("--problems", default="photon,dpk,lu177",
-                    help="comma-separated: photon, dpk, lu177")
+    ap.add_argument("--problems", default="photon,dpk,lu177,broadbeam",
+                    help="comma-separated: photon, dpk, lu177, broadbeam")
     ap.add_argument("--out", type=Path, help="also write the table here (Markdown)")
     a = ap.parse_args()
     if not (a.egs / "run-egs.sh").exists():
@@ -179,7 +211,7 @@ def main():
     problems = [p.strip() for p in a.problems.split(",") if p.strip()]
     for p in problems:
         if p not in PROBLEMS:
-            sys.exit(f"--problems: unknown '{p}' (expected photon, dpk, lu177)")
+            sys.exit(f"--problems: unknown '{p}' (expected photon, dpk, lu177, broadbeam)")
     rates = {row: [] for row, _, _ in ROWS}   # (egs rate, td rate) per pair
     notes, loads = {}, [load()]
     with tempfile.TemporaryDirectory(prefix="peer_bench.") as tmp:
