@@ -111,6 +111,22 @@ pub fn build_source(spec: &SourceSpec, ph: &Phantom, is_builtin: bool) -> Result
         "beam" => beam_spatial(spec, ph, is_builtin)?,
         k => crate::spec_bail!("source.kind", "'{k}': expected point, region, map or beam"),
     };
+    let (spectrum, escape) = source_spectrum(spec, ph)?;
+    if let Some(n) = spec.emitted_particles {
+        if !(n.is_finite() && n > 0.0) {
+            bail!("source.emitted_particles = {n}: expected a positive number");
+        }
+    }
+    Ok(Source {
+        escape,
+        particle,
+        spatial,
+        spectrum,
+    })
+}
+
+/// The energies of a run's source, with the daughter-escape rules of a nuclide source.
+fn source_spectrum(spec: &SourceSpec, ph: &Phantom) -> Result<(Spectrum, Vec<EscapeRule>)> {
     let mut escape = Vec::new();
     if spec.nuclide.is_none() && !spec.daughter_escape.is_empty() {
         bail!("source.daughter_escape needs nuclide = NAME and chain = true");
@@ -163,17 +179,7 @@ pub fn build_source(spec: &SourceSpec, ph: &Phantom, is_builtin: bool) -> Result
         ),
         _ => bail!("source: give energy_mev, lines = [[E_MeV, intensity], ...] or nuclide = NAME"),
     };
-    if let Some(n) = spec.emitted_particles {
-        if !(n.is_finite() && n > 0.0) {
-            bail!("source.emitted_particles = {n}: expected a positive number");
-        }
-    }
-    Ok(Source {
-        escape,
-        particle,
-        spatial,
-        spectrum,
-    })
+    Ok((spectrum, escape))
 }
 
 /// The beam of a `kind = "beam"` source: its field, direction and aim point placed on the
