@@ -263,3 +263,74 @@ fn photon_beam_depth_dose_matches_egsnrc() {
     assert!(worst <= 0.005, "a bin differs by 0.5 % + 3 sigma + {worst}");
     assert!((mean - 1.0).abs() <= 0.01, "mean ratio {mean}");
 }
+
+/// Builds the problem of the photon run file after `edit`; the spec field of its error.
+fn error_field(edit: impl Fn(&mut RunFile)) -> String {
+    let mut rf = RunFile::load(Path::new("tests/data/beam_1p25mev_photon.toml")).unwrap();
+    edit(&mut rf);
+    let ctx = Context::load().unwrap();
+    let e = match theradose::run::problem::Problem::build(&ctx, rf) {
+        Ok(_) => panic!("expected an error"),
+        Err(e) => e,
+    };
+    let s =
+        theradose::error::spec_error_of(&e).unwrap_or_else(|| panic!("not a spec error: {e:#}"));
+    eprintln!("{s}");
+    s.field.clone()
+}
+
+#[test]
+fn bad_beam_fields_name_the_field() {
+    assert_eq!(
+        error_field(|f| f.source.field_cm = Some([2.0, -1.0])),
+        "source.field_cm"
+    );
+    assert_eq!(
+        error_field(|f| f.source.field_cm = None),
+        "source.field_diameter_cm"
+    );
+    assert_eq!(
+        error_field(|f| f.source.field_diameter_cm = Some(3.0)),
+        "source.field_cm"
+    );
+    assert_eq!(
+        error_field(|f| f.source.direction = Some("up".into())),
+        "source.direction"
+    );
+    assert_eq!(
+        error_field(|f| f.source.aim_mm = Some([0.0, 900.0, 0.0])),
+        "source.aim_mm"
+    );
+    assert_eq!(
+        error_field(|f| f.source.energy_mev = None),
+        "source.energy_mev"
+    );
+    assert_eq!(
+        error_field(|f| f.source.kind = "point".into()),
+        "source.kind"
+    );
+    assert_eq!(
+        error_field(|f| {
+            f.source.energy_mev = None;
+            f.source.nuclide = Some("Lu-177".into());
+            f.source.particle = "electron".into();
+        }),
+        "source.nuclide"
+    );
+}
+
+#[test]
+fn nuclide_photon_beam_emits_the_nuclide_lines() {
+    // Co-60: 1.1732 and 1.3325 MeV at 99.85 and 99.98 % per decay (ICRP-107), mean 1.2529 MeV,
+    // besides weak lines and Ni X-rays
+    let t = tempfile::tempdir().unwrap();
+    let mut rf = RunFile::load(Path::new("tests/data/beam_1p25mev_photon.toml")).unwrap();
+    rf.source.energy_mev = None;
+    rf.source.nuclide = Some("Co-60".into());
+    rf.run.histories = 20_000;
+    let r = run(rf, t.path());
+    let mean = r.summary.energy_balance.emitted_mev / 20_000.0;
+    eprintln!("Co-60 photon beam: mean photon energy {mean} MeV");
+    assert!((mean - 1.2529).abs() < 0.005, "{mean}");
+    assert!(r.depth.is_some());
+}

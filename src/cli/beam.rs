@@ -49,6 +49,11 @@ pub struct BeamArgs {
     /// e.g. 1.173:1,1.332:1
     #[arg(long, value_parser = parse_lines)]
     pub lines: Option<Lines>,
+    /// photon and alpha beams: a radionuclide whose discrete lines (gamma and X-ray, or alpha)
+    /// the beam emits by their yields, e.g. Cs-137 (one particle per history: dose per emitted
+    /// particle, not per decay); instead of --energy or --lines
+    #[arg(long, conflicts_with_all = ["energy", "lines"])]
+    pub nuclide: Option<String>,
     /// photon, electron, positron and alpha beams: electron and positron cut-off (keV; default:
     /// the energy whose CSDA range in water is a hundredth of the voxel, within 10-1000 keV)
     #[arg(long)]
@@ -243,7 +248,7 @@ impl BeamArgs {
                 map: None,
                 energy_mev: self.energy,
                 lines: self.lines.clone(),
-                nuclide: None,
+                nuclide: self.nuclide.clone(),
                 chain: None,
                 daughter_escape: Vec::new(),
                 decay_data: Default::default(),

@@ -132,6 +132,7 @@ fn source_spectrum(spec: &SourceSpec, ph: &Phantom) -> Result<(Spectrum, Vec<Esc
         bail!("source.daughter_escape needs nuclide = NAME and chain = true");
     }
     let spectrum = match (spec.energy_mev, &spec.lines) {
+        _ if spec.nuclide.is_some() && spec.kind == "beam" => nuclide_beam_lines(spec)?,
         _ if spec.nuclide.is_some() => {
             if spec.energy_mev.is_some() || spec.lines.is_some() {
                 bail!("source: give nuclide, or energy_mev / lines, not both");
@@ -182,6 +183,44 @@ fn source_spectrum(spec: &SourceSpec, ph: &Phantom) -> Result<(Spectrum, Vec<Esc
     Ok((spectrum, escape))
 }
 
+/// A beam of a nuclide's discrete lines of the source's particle: gamma and X-ray lines for
+/// photons, alpha lines for alphas, sampled by their yields per decay (one particle per
+/// history: doses are per emitted particle, not per decay). Beta spectra are continuous and a
+/// beam of them is not built.
+fn nuclide_beam_lines(spec: &SourceSpec) -> Result<Spectrum> {
+    let name = spec.nuclide.as_deref().unwrap_or_default();
+    if spec.energy_mev.is_some() || spec.lines.is_some() || spec.chain == Some(true) {
+        crate::spec_bail!(
+            "source.nuclide",
+            "{name}: a nuclide beam takes its lines from the nuclide alone: no energy_mev, \
+             lines or chain"
+        );
+    }
+    let n = crate::source::nuclide::Nuclide::load_from(name, spec.decay_data)
+        .map_err(|e| crate::error::spec_error("source.nuclide", format!("{e:#}")))?;
+    let lines: Vec<(f64, f64)> = match spec.particle.as_str() {
+        "photon" | "gamma" => n.gammas.iter().chain(&n.xrays),
+        "alpha" => n.alphas.iter().chain(&[]),
+        p => crate::spec_bail!(
+            "source.nuclide",
+            "{name}: a nuclide beam is of photons or alphas (discrete lines), not {p}"
+        ),
+    }
+    .filter(|l| l.energy_mev > 0.0 && l.intensity > 0.0)
+    .map(|l| (l.energy_mev, l.intensity))
+    .collect();
+    if lines.is_empty() {
+        crate::spec_bail!(
+            "source.nuclide",
+            "{name} emits no {} lines ({})",
+            spec.particle,
+            spec.decay_data.name()
+        );
+    }
+    Spectrum::lines(&lines)
+        .map_err(|e| crate::error::spec_error("source.nuclide", format!("{e:#}")))
+}
+
 /// The beam of a `kind = "beam"` source: its field, direction and aim point placed on the
 /// phantom ([`beam::place`]); a spec error names the field (`source.field_cm`, ...).
 fn beam_spatial(spec: &SourceSpec, ph: &Phantom, is_builtin: bool) -> Result<Spatial> {
@@ -189,12 +228,6 @@ fn beam_spatial(spec: &SourceSpec, ph: &Phantom, is_builtin: bool) -> Result<Spa
         Some(s) => crate::error::spec_error(format!("source.{}", s.field), &s.message),
         None => e,
     };
-    if spec.nuclide.is_some() {
-        crate::spec_bail!(
-            "source.nuclide",
-            "a beam takes energy_mev or lines, not a nuclide's decays"
-        );
-    }
     if spec.position_mm.is_some() || spec.region.is_some() || spec.map.is_some() {
         crate::spec_bail!(
             "source.kind",

@@ -49,7 +49,8 @@ pub struct SourceSpec {
     /// [[energy_mev, intensity], ...]
     pub lines: Option<Vec<(f64, f64)>>,
     /// a radionuclide (e.g. "Lu-177"): every radiation of each decay is emitted; `particle`,
-    /// `energy_mev` and `lines` do not apply
+    /// `energy_mev` and `lines` do not apply. With kind = "beam": the nuclide's discrete lines of
+    /// `particle` (photon: gamma and X-ray lines; alpha: alpha lines), one particle per history
     pub nuclide: Option<String>,
     /// with `nuclide`: include the decay chain at secular equilibrium (default false)
     pub chain: Option<bool>,
