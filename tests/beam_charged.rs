@@ -334,3 +334,55 @@ fn nuclide_photon_beam_emits_the_nuclide_lines() {
     assert!((mean - 1.2529).abs() < 0.005, "{mean}");
     assert!(r.depth.is_some());
 }
+
+/// Runs the theradose binary; panics with its stderr on failure.
+fn theradose(args: &[&str]) {
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_theradose"))
+        .args(args)
+        .env("THERADOSE_NO_PROGRESS", "1")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
+fn cli_electron_beam_in_two_jobs_merges_to_the_single_run() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = |n: &str| t.path().join(n).to_str().unwrap().to_string();
+    let beam = [
+        "beam",
+        "--particle",
+        "electron",
+        "--energy",
+        "1",
+        "--phantom",
+        "tests/data/water_slab.toml",
+        "--field-cm",
+        "2x2",
+        "--histories",
+        "4000",
+    ];
+    let with = |extra: &[&str]| [&beam[..], extra].concat();
+    theradose(&with(&["--out", &dir("all")]));
+    theradose(&with(&[
+        "--jobs",
+        "2",
+        "--job-index",
+        "0",
+        "--out",
+        &dir("p0"),
+    ]));
+    theradose(&with(&[
+        "--jobs",
+        "2",
+        "--job-index",
+        "1",
+        "--out",
+        &dir("p1"),
+    ]));
+    theradose(&["merge", &dir("p0"), &dir("p1"), "--out", &dir("m")]);
+    let all = std::fs::read_to_string(t.path().join("all/depth.csv")).unwrap();
+    let merged = std::fs::read_to_string(t.path().join("m/depth.csv")).unwrap();
+    assert!(all.starts_with("depth_cm,dose_gy_per_particle,rel_uncertainty,voxels\n"));
+    assert_eq!(all, merged);
+}

@@ -39,7 +39,8 @@ pub struct BeamArgs {
     #[arg(long, default_value = "neutron")]
     pub particle: String,
     /// neutron beams: epithermal, thermal (data/neutron/beams.toml) or a CSV
-    /// energy_lo_mev,energy_hi_mev,fraction
+    /// energy_lo_mev,energy_hi_mev,fraction. Photon, electron, positron and alpha beams: a CSV
+    /// energy_mev,intensity of discrete lines (as --lines)
     #[arg(long)]
     pub spectrum: Option<String>,
     /// photon, electron, positron and alpha beams: kinetic energy (MeV); or --lines
@@ -196,7 +197,6 @@ pub type Lines = Vec<(f64, f64)>;
 /// they were given.
 fn neutron_only(a: &BeamArgs) -> Vec<&'static str> {
     let given = [
-        ("--spectrum", a.spectrum.is_some()),
         ("--boron-ppm", a.boron_ppm != 0.0),
         ("--tumour-ppm", a.tumour_ppm.is_some()),
         ("--tumour-regions", !a.tumour_regions.is_empty()),
@@ -247,7 +247,11 @@ impl BeamArgs {
                 region: None,
                 map: None,
                 energy_mev: self.energy,
-                lines: self.lines.clone(),
+                lines: match &self.spectrum {
+                    Some(path) if self.lines.is_none() => Some(read_lines_csv(Path::new(path))?),
+                    Some(_) => bail!("give --lines or --spectrum, not both"),
+                    None => self.lines.clone(),
+                },
                 nuclide: self.nuclide.clone(),
                 chain: None,
                 daughter_escape: Vec::new(),
@@ -398,6 +402,30 @@ fn parse_lines(s: &str) -> std::result::Result<Lines, String> {
             }
         })
         .collect()
+}
+
+/// The lines of a `--spectrum` CSV for photon and charged-particle beams: a header, then
+/// `energy_mev,intensity` rows (`#` comments and blank lines skipped).
+fn read_lines_csv(path: &Path) -> Result<Lines> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("--spectrum {}: cannot read: {e}", path.display()))?;
+    let mut lines = Vec::new();
+    for (n, row) in text.lines().enumerate().skip(1) {
+        let row = row.trim();
+        if row.is_empty() || row.starts_with('#') {
+            continue;
+        }
+        let v: Option<Vec<f64>> = row.split(',').map(|x| x.trim().parse().ok()).collect();
+        match v.as_deref() {
+            Some(&[e, i]) => lines.push((e, i)),
+            _ => bail!(
+                "--spectrum {}: line {}: expected energy_mev,intensity, got '{row}'",
+                path.display(),
+                n + 1
+            ),
+        }
+    }
+    Ok(lines)
 }
 
 /// `--aim-mm x,y,z`: three numbers (mm).
