@@ -362,24 +362,14 @@ fn cli_electron_beam_in_two_jobs_merges_to_the_single_run() {
         "--histories",
         "4000",
     ];
-    let with = |extra: &[&str]| [&beam[..], extra].concat();
-    theradose(&with(&["--out", &dir("all")]));
-    theradose(&with(&[
-        "--jobs",
-        "2",
-        "--job-index",
-        "0",
-        "--out",
-        &dir("p0"),
-    ]));
-    theradose(&with(&[
-        "--jobs",
-        "2",
-        "--job-index",
-        "1",
-        "--out",
-        &dir("p1"),
-    ]));
+    let (all, p0, p1) = (dir("all"), dir("p0"), dir("p1"));
+    let job = |i: &'static str, out: &str| {
+        let extra = ["--jobs", "2", "--job-index", i, "--out", out];
+        theradose(&[&beam[..], &extra[..]].concat());
+    };
+    theradose(&[&beam[..], &["--out", all.as_str()][..]].concat());
+    job("0", &p0);
+    job("1", &p1);
     theradose(&["merge", &dir("p0"), &dir("p1"), "--out", &dir("m")]);
     let all = std::fs::read_to_string(t.path().join("all/depth.csv")).unwrap();
     let merged = std::fs::read_to_string(t.path().join("m/depth.csv")).unwrap();
