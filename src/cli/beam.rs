@@ -51,7 +51,7 @@ pub struct BeamArgs {
     #[arg(long, value_parser = parse_lines)]
     pub lines: Option<Lines>,
     /// photon and alpha beams: a radionuclide whose discrete lines (gamma and X-ray, or alpha)
-    /// the beam emits by their yields, e.g. Cs-137 (one particle per history: dose per emitted
+    /// the beam emits by their yields, e.g. Co-60 (one particle per history: dose per emitted
     /// particle, not per decay); instead of --energy or --lines
     #[arg(long, conflicts_with_all = ["energy", "lines"])]
     pub nuclide: Option<String>,
@@ -139,7 +139,9 @@ pub struct BeamArgs {
     /// `normal_peak` prescription, which reports its uncertainty
     #[arg(long)]
     pub prescription_gy: Option<f64>,
-    /// output folder (maps, depth.csv, dvh.csv, summary.json; tally.bin is the checkpoint)
+    /// output folder (neutrons: maps, depth.csv, dvh.csv, summary.json; photons and charged
+    /// particles: dose.nii.gz, uncertainty.nii.gz, depth.csv, regions.csv, summary.json; tally.bin
+    /// is the checkpoint)
     #[arg(long)]
     pub out: PathBuf,
     /// split the run into this many jobs (combine their folders with `theradose merge`)
@@ -205,6 +207,11 @@ fn neutron_only(a: &BeamArgs) -> Vec<&'static str> {
         ("--local-gamma", a.local_gamma),
         ("--prescription-gy", a.prescription_gy.is_some()),
         ("--target-uncertainty", a.target_uncertainty.is_some()),
+        ("--fbpa-reference-suv", a.fbpa_reference_suv != 1.0),
+        (
+            "--aperture-epithermal-flux",
+            a.aperture_epithermal_flux != 1e9,
+        ),
     ];
     given.iter().filter(|g| g.1).map(|g| g.0).collect()
 }
