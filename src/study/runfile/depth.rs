@@ -151,11 +151,17 @@ pub fn beam_info(spatial: &Spatial, ph: &Phantom, rows: Option<&[DepthRow]>) -> 
         direction_vector: v3(p.beam.dir),
         aim_local_cm: v3(p.aim),
         depth_origin_local_cm: v3(p.depth_origin),
-        depth_curve: if p.on_face {
-            format!("voxels within {radius} cm of the beam axis, averaged per depth from the phantom face")
-        } else {
-            format!("body voxels within {radius} cm of the beam axis, averaged per depth from where the axis enters the body")
-        },
+        depth_curve: format!(
+            "{} within {radius} cm of the beam axis, averaged per depth from {}; \
+             rel_uncertainty takes the voxels as independent (neighbours hit by one track are \
+             correlated, so it is somewhat low)",
+            if p.on_face { "voxels" } else { "body voxels" },
+            if p.on_face {
+                "the phantom face"
+            } else {
+                "where the axis enters the body"
+            }
+        ),
         axis_radius_cm: radius,
         depth_of_max_cm,
         r50_cm,
