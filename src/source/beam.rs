@@ -354,3 +354,49 @@ pub fn ray_box_entry(pos: Vec3, dir: Vec3, size_cm: [f64; 3]) -> Option<f64> {
     }
     (t0 <= t1).then_some(t0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::spec_error_of;
+
+    #[test]
+    fn field_errors_name_the_field() {
+        let field = |d, r| {
+            let e = Field::from_spec(d, r).unwrap_err();
+            spec_error_of(&e).unwrap().field.clone()
+        };
+        assert_eq!(field(Some(-1.0), None), "field_diameter_cm");
+        assert_eq!(field(None, Some([1.0, f64::NAN])), "field_cm");
+        assert_eq!(field(Some(1.0), Some([1.0, 1.0])), "field_cm");
+        assert_eq!(field(None, None), "field_diameter_cm");
+        let e = parse_direction("0,0,0").unwrap_err();
+        assert_eq!(spec_error_of(&e).unwrap().field, "direction");
+        let d = parse_direction("0,3,4").unwrap();
+        assert!((d.y - 0.6).abs() < 1e-15 && (d.z - 0.8).abs() < 1e-15);
+    }
+
+    #[test]
+    fn start_points_lie_in_the_field_and_enter_the_box() {
+        // a 2 x 1 cm rectangle along +x (u = y, v = z), its source plane 5 cm before a 4 cm box
+        let g = BeamGeometry {
+            centre: Vec3::new(-5.0, 2.0, 2.0),
+            dir: Vec3::new(1.0, 0.0, 0.0),
+            field: Field::Rectangle {
+                half_x_cm: 1.0,
+                half_y_cm: 0.5,
+            },
+        };
+        let mut rng = HistoryRng::new(1, 0);
+        for _ in 0..1000 {
+            let p = g.sample_position(&mut rng);
+            assert_eq!(p.x, -5.0);
+            assert!((p.y - 2.0).abs() <= 1.0 && (p.z - 2.0).abs() <= 0.5);
+            let q = g.sample_position_into_box(&mut rng, [4.0; 3]);
+            assert!(q.x > 0.0 && q.x < 1e-6, "{q:?}");
+        }
+        let disc = Field::Disc { radius_cm: 2.0 };
+        assert!((disc.area_cm2() - 4.0 * std::f64::consts::PI).abs() < 1e-12);
+        assert!((disc.inner_half_width_cm() - 2f64.sqrt()).abs() < 1e-12);
+    }
+}
