@@ -23,6 +23,9 @@ transported electrons (issue 21, item 1):
   3b. sp_vox_match against `vsv --spectrum --lines` with the LNHB/DDEP Lu-177 beta spectrum
       EGSnrc samples and the other LNHB emissions (tests/reference/lu177_lnhb_*.csv), so that
       both codes use the same decay data.
+  4. 1 MeV electron broad parallel beam on water, depth dose in 0.2 mm slabs, 10 keV cut-offs
+     (the input is the repository's tests/reference/egsnrc_1mev_broadbeam.egsinp; theradose
+     runs `beam` on the 2 x 2 cm water slab of tests/data/water_slab.toml).
 
 CPU time is user + sys of the whole process (EGSnrc: as its run-egs.sh prints it, start-up
 included; theradose: from the kernel's resource usage of the child). Rates are primaries per
@@ -87,7 +90,18 @@ PROBLEMS = {
                "--voxel-mm", "4.42", "--medium", "water", "--n", "7"],
         "histories": 22_000_000,
     },
+    "broadbeam": {
+        "egs": ["egsnrc_1mev_broadbeam"],
+        "ncase": {"egsnrc_1mev_broadbeam": 250_000},
+        "td": ["beam", "--particle", "electron", "--energy", "1", "--phantom",
+               str(REPO / "tests" / "data" / "water_slab.toml"), "--voxel-mm", "0.2",
+               "--field-cm", "2x2", "--electron-cutoff-kev", "10", "--photon-cutoff-kev", "10"],
+        "histories": 800_000,
+    },
 }
+
+# EGSnrc inputs kept in this repository rather than in the runtime's inputs/
+REPO_INPUTS = {"egsnrc_1mev_broadbeam": REPO / "tests" / "reference" / "egsnrc_1mev_broadbeam.egsinp"}
 
 # (EGSnrc input, problem, title); a row is keyed by (input, problem)
 ROWS = [
@@ -99,6 +113,8 @@ ROWS = [
     ("sp_vox_match", "lu177", "3. Lu-177 voxel S-values, matched (`sp_vox_match`), per decay"),
     ("sp_vox_match", "lu177_lnhb", "3b. the same with EGSnrc's LNHB spectrum and lines "
      "(`--spectrum --lines`)"),
+    ("egsnrc_1mev_broadbeam", "broadbeam",
+     "4. 1 MeV electron broad beam, 0.2 mm slabs (`egsnrc_1mev_broadbeam`)"),
 ]
 
 
@@ -108,7 +124,7 @@ def load():
 
 def run_egs(egs_dir, name, ncase, scratch):
     """Runs one EGSnrc input with `ncase` histories; returns (primaries, cpu_s, log text)."""
-    src = (egs_dir / "inputs" / f"{name}.egsinp").read_text()
+    src = REPO_INPUTS.get(name, egs_dir / "inputs" / f"{name}.egsinp").read_text()
     text, n = re.subn(r"(?m)^(\s*ncase\s*=\s*)\S+", rf"\g<1>{ncase}", src)
     if n != 1:
         sys.exit(f"{name}.egsinp: expected one 'ncase =' line, found {n}")
@@ -184,7 +200,23 @@ def physics(row, log, summary, csv):
         return (f"self-voxel S EGSnrc {egs:.5f}, theradose {td:.5f} mGy/(MBq s) "
                 f"({(td / egs - 1) * 100:+.2f} %; decay data "
                 f"{summary.get('decay_data') or summary.get('source', '?')})")
+    if row == "egsnrc_1mev_broadbeam":
+        reg = egs_regions(log)
+        egs = [((i + 0.5) * 0.02, reg[i]) for i in range(28)]
+        td = summary["beam"]["r50_cm"]
+        return (f"R50 EGSnrc (spin off) {r50(egs) * 10:.3f} mm, theradose {td * 10:.3f} mm "
+                f"(tests/beam_charged.rs allows 0.2 mm)")
     return ""
+
+
+def r50(curve):
+    """Depth (cm) beyond the maximum where a (depth, dose) curve falls to half of it."""
+    top = max(d for _, d in curve)
+    k = max(range(len(curve)), key=lambda i: curve[i][1])
+    for (z0, d0), (z1, d1) in zip(curve[k:], curve[k + 1:]):
+        if d0 >= 0.5 * top > d1:
+            return z0 + (d0 - 0.5 * top) / (d0 - d1) * (z1 - z0)
+    return float("nan")
 
 
 def main():
@@ -197,8 +229,8 @@ def main():
     ap.add_argument("--repeats", type=int, default=3, help="pairs per problem (default 3)")
     ap.add_argument("--scale", type=float, default=1.0,
                     help="histories relative to the inputs' (default 1: about 25 CPU-s a run)")
-    ap.add_argument("--problems", default="photon,photon_tr,dpk,lu177,lu177_lnhb",
-                    help="comma-separated: photon, photon_tr, dpk, lu177, lu177_lnhb")
+    ap.add_argument("--problems", default="photon,photon_tr,dpk,lu177,lu177_lnhb,broadbeam",
+                    help="comma-separated: photon, photon_tr, dpk, lu177, lu177_lnhb, broadbeam")
     ap.add_argument("--out", type=Path, help="also write the table here (Markdown)")
     a = ap.parse_args()
     if not (a.egs / "run-egs.sh").exists():

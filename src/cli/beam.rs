@@ -1,4 +1,6 @@
-//! `theradose beam`: a BNCT neutron beam into a phantom ([`theradose::dosimetry::bnct`]).
+//! `theradose beam`: a BNCT neutron beam into a phantom ([`theradose::dosimetry::bnct`]), or
+//! a broad beam of photons, electrons, positrons or alphas (a run file with a `kind = "beam"`
+//! source, run by [`theradose::study::runfile::run_file`]).
 //!
 //! This file uses only the library, clap and the standard library, so that tests can include
 //! it to parse the flags exactly as the command does.
@@ -10,12 +12,17 @@ use theradose::dosimetry::bnct::driver::{
     merge_beam_parts, write_beam_spec, BEAM_SPEC_FILE, TALLY_FILE,
 };
 use theradose::dosimetry::bnct::{merge_beam, run_beam_with, BeamControl, BeamRun, BeamSpec};
+use theradose::run::spec::{PhantomSpec, RunFile, RunSpec, SourceSpec};
+use theradose::study::runfile::{self, RunOptions};
 
 /// Arguments of `theradose beam`.
 #[derive(clap::Args, Debug, Clone)]
 #[command(
     after_help = "Example: theradose beam --spectrum epithermal --phantom mouse --groups tumour \
     --field-diameter-cm 2 --boron-ppm 20 --histories 100000 --out results/beam\n\
+A 1 MeV electron broad beam on water (depth.csv: depth_cm,dose_gy_per_particle,rel_uncertainty):\n  \
+  theradose beam --particle electron --energy 1 --phantom water-cube --voxel-mm 1 \
+--field-cm 10x10 --histories 1e5 --out results/beam-e\n\
 Split over 3 jobs (e.g. a Slurm array) and combine:\n  \
   theradose beam ... --jobs 3 --job-index I --out parts/I   (I = 0, 1, 2)\n  \
   theradose merge parts/0 parts/1 parts/2 --out results/beam"
@@ -27,12 +34,38 @@ Split over 3 jobs (e.g. a Slurm array) and combine:\n  \
         .args(["field_diameter_cm", "field_cm"])
 ))]
 pub struct BeamArgs {
-    /// neutron (the only beam particle so far)
+    /// neutron (BNCT: depth fluences and dose components), photon, electron, positron or alpha
+    /// (dose map, depth.csv of the dose per source particle, summary.json)
     #[arg(long, default_value = "neutron")]
     pub particle: String,
-    /// epithermal, thermal (data/neutron/beams.toml) or a CSV energy_lo_mev,energy_hi_mev,fraction
+    /// neutron beams: epithermal, thermal (data/neutron/beams.toml) or a CSV
+    /// energy_lo_mev,energy_hi_mev,fraction. Photon, electron, positron and alpha beams: a CSV
+    /// energy_mev,intensity of discrete lines (as --lines)
     #[arg(long)]
-    pub spectrum: String,
+    pub spectrum: Option<String>,
+    /// photon, electron, positron and alpha beams: kinetic energy (MeV); or --lines
+    #[arg(long, conflicts_with = "lines")]
+    pub energy: Option<f64>,
+    /// photon, electron, positron and alpha beams: lines E:I,E:I (MeV and relative intensity),
+    /// e.g. 1.173:1,1.332:1
+    #[arg(long, value_parser = parse_lines)]
+    pub lines: Option<Lines>,
+    /// photon and alpha beams: a radionuclide whose discrete lines (gamma and X-ray, or alpha)
+    /// the beam emits by their yields, e.g. Co-60 (one particle per history: dose per emitted
+    /// particle, not per decay); instead of --energy or --lines
+    #[arg(long, conflicts_with_all = ["energy", "lines"])]
+    pub nuclide: Option<String>,
+    /// photon, electron, positron and alpha beams: electron and positron cut-off (keV; default:
+    /// the energy whose CSDA range in water is a hundredth of the voxel, within 10-1000 keV)
+    #[arg(long)]
+    pub electron_cutoff_kev: Option<f64>,
+    /// photon, electron, positron and alpha beams: photon cut-off (keV; default 1)
+    #[arg(long)]
+    pub photon_cutoff_kev: Option<f64>,
+    /// photon, electron, positron and alpha beams: replace a result already in --out (without
+    /// it such a folder is refused unless --resume)
+    #[arg(long, conflicts_with = "resume")]
+    pub force: bool,
     /// built-in phantom name or phantom TOML path
     #[arg(long)]
     pub phantom: String,
@@ -68,7 +101,8 @@ pub struct BeamArgs {
     /// box centre), for a CT in the image's world coordinates
     #[arg(long, value_name = "X,Y,Z", value_parser = parse_aim_mm, allow_hyphen_values = true)]
     pub aim_mm: Option<[f64; 3]>,
-    #[arg(long)]
+    /// source particles; 1e6-style counts accepted
+    #[arg(long, value_parser = theradose::units::parse_count)]
     pub histories: u64,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -105,7 +139,9 @@ pub struct BeamArgs {
     /// `normal_peak` prescription, which reports its uncertainty
     #[arg(long)]
     pub prescription_gy: Option<f64>,
-    /// output folder (maps, depth.csv, dvh.csv, summary.json; tally.bin is the checkpoint)
+    /// output folder (neutrons: maps, depth.csv, dvh.csv, summary.json; photons and charged
+    /// particles: dose.nii.gz, uncertainty.nii.gz, depth.csv, regions.csv, summary.json; tally.bin
+    /// is the checkpoint)
     #[arg(long)]
     pub out: PathBuf,
     /// split the run into this many jobs (combine their folders with `theradose merge`)
@@ -132,7 +168,7 @@ impl BeamArgs {
     pub fn spec(&self) -> BeamSpec {
         BeamSpec {
             particle: self.particle.clone(),
-            spectrum: self.spectrum.clone(),
+            spectrum: self.spectrum.clone().unwrap_or_default(),
             phantom: self.phantom.clone(),
             field_diameter_cm: self.field_diameter_cm,
             field_cm: self.field_cm,
@@ -156,9 +192,147 @@ impl BeamArgs {
     }
 }
 
+/// Lines of `--lines`: (energy MeV, relative intensity).
+pub type Lines = Vec<(f64, f64)>;
+
+/// Flags of the neutron beam that a photon or charged-particle beam does not take, with whether
+/// they were given.
+fn neutron_only(a: &BeamArgs) -> Vec<&'static str> {
+    let given = [
+        ("--boron-ppm", a.boron_ppm != 0.0),
+        ("--tumour-ppm", a.tumour_ppm.is_some()),
+        ("--tumour-regions", !a.tumour_regions.is_empty()),
+        ("--boron-map", a.boron_map.is_some()),
+        ("--fbpa-pet", a.fbpa_pet.is_some()),
+        ("--local-gamma", a.local_gamma),
+        ("--prescription-gy", a.prescription_gy.is_some()),
+        ("--target-uncertainty", a.target_uncertainty.is_some()),
+        ("--fbpa-reference-suv", a.fbpa_reference_suv != 1.0),
+        (
+            "--aperture-epithermal-flux",
+            a.aperture_epithermal_flux != 1e9,
+        ),
+    ];
+    given.iter().filter(|g| g.1).map(|g| g.0).collect()
+}
+
+impl BeamArgs {
+    /// The run file of a photon, electron, positron or alpha beam: the phantom (built-in, phantom
+    /// TOML or CT by extension), a `kind = "beam"` source and the run settings.
+    ///
+    /// # Errors
+    /// Flags of the neutron beam given with another particle.
+    pub fn run_file(&self) -> Result<RunFile> {
+        let extra = neutron_only(self);
+        if !extra.is_empty() {
+            bail!(
+                "{} apply to neutron beams only, not to --particle {}",
+                extra.join(", "),
+                self.particle
+            );
+        }
+        let is_ct = [".nii", ".nii.gz", ".mhd", ".mha"]
+            .iter()
+            .any(|x| self.phantom.ends_with(x));
+        Ok(RunFile {
+            name: format!("beam-{}", self.particle),
+            description: format!("theradose beam --particle {}", self.particle),
+            phantom: PhantomSpec {
+                builtin: (!is_ct).then(|| self.phantom.clone()),
+                ct: is_ct.then(|| PathBuf::from(&self.phantom)),
+                ct_series: None,
+                labels: None,
+                label_names: Default::default(),
+                hu_calibration: None,
+                voxel_mm: self.voxel_mm.map(Into::into),
+                groups: self.groups.clone(),
+                world: None,
+            },
+            source: SourceSpec {
+                particle: self.particle.clone(),
+                kind: "beam".into(),
+                position_mm: None,
+                region: None,
+                map: None,
+                energy_mev: self.energy,
+                lines: match &self.spectrum {
+                    Some(path) if self.lines.is_none() => Some(read_lines_csv(Path::new(path))?),
+                    Some(_) => bail!("give --lines or --spectrum, not both"),
+                    None => self.lines.clone(),
+                },
+                nuclide: self.nuclide.clone(),
+                chain: None,
+                daughter_escape: Vec::new(),
+                decay_data: Default::default(),
+                emitted_particles: None,
+                direction: Some(self.direction.clone()),
+                field_diameter_cm: self.field_diameter_cm,
+                field_cm: self.field_cm,
+                aim_mm: self.aim_mm,
+            },
+            run: RunSpec {
+                histories: self.histories,
+                seed: self.seed,
+                photon_cutoff_kev: self.photon_cutoff_kev,
+                compton_binding: None,
+                target_uncertainty: None,
+                target_region: None,
+                electron_transport: None,
+                electron_cutoff_kev: self.electron_cutoff_kev,
+            },
+            scoring: Default::default(),
+            figures: Default::default(),
+            materials: Default::default(),
+        })
+    }
+}
+
+/// `theradose beam` of photons, electrons, positrons or alphas: the run driver of run files
+/// (checkpoints, --resume, --jobs) into `--out`, with depth.csv; the beam's summary on stdout.
+fn run_charged(args: &BeamArgs) -> Result<()> {
+    let rf = args.run_file()?;
+    let opt = RunOptions {
+        histories: None,
+        seed: None,
+        threads: args.threads,
+        jobs: args.jobs,
+        job_index: args.job_index,
+        resume: args.resume,
+        force: args.force,
+        target_uncertainty: None,
+        region: None,
+        checkpoint_every_s: Some(args.checkpoint_every),
+    };
+    let r = runfile::run_file(&Context::load()?, rf, &args.out, &opt)?;
+    let s = r.summary.to_json();
+    let out = serde_json::json!({
+        "particle": args.particle,
+        "histories": s["histories"],
+        "dose_unit": s["dose_unit"],
+        "beam": s["beam"],
+        "histories_per_second": s["histories_per_second"],
+        "threads": s["threads"],
+    });
+    println!("{}", serde_json::to_string(&out)?);
+    if args.jobs > 1 {
+        eprintln!(
+            "job {} of {}: combine the job folders with `theradose merge`",
+            args.job_index, args.jobs
+        );
+    }
+    eprintln!(
+        "wrote {} (depth.csv, dose.nii.gz, uncertainty.nii.gz, summary.json)",
+        args.out.display()
+    );
+    Ok(())
+}
+
 /// Runs `theradose beam`: writes depth.csv, NIfTI maps of every component (and their relative
 /// uncertainties), dvh.csv and summary.json into `--out`, prints the summary.
 pub fn run(args: &BeamArgs) -> Result<()> {
+    if args.particle != "neutron" {
+        return run_charged(args);
+    }
     theradose::run::install_interrupt_handler();
     let spec = args.spec();
     let ctx = Context::load()?;
@@ -221,6 +395,46 @@ fn parse_field_cm(s: &str) -> std::result::Result<[f64; 2], String> {
         Some(&[w, h]) => Ok([w, h]),
         _ => Err(format!("expected WxH in cm, e.g. 10x6, got '{s}'")),
     }
+}
+
+/// `--lines E:I,E:I`: energies (MeV) and relative intensities; their values are checked by the
+/// library.
+fn parse_lines(s: &str) -> std::result::Result<Lines, String> {
+    s.split(',')
+        .map(|l| {
+            let v: Option<Vec<f64>> = l.split(':').map(|x| x.trim().parse().ok()).collect();
+            match v.as_deref() {
+                Some(&[e, i]) => Ok((e, i)),
+                _ => Err(format!(
+                    "expected E:I,E:I (MeV:intensity), e.g. 1.173:1,1.332:1, got '{s}'"
+                )),
+            }
+        })
+        .collect()
+}
+
+/// The lines of a `--spectrum` CSV for photon and charged-particle beams: a header, then
+/// `energy_mev,intensity` rows (`#` comments and blank lines skipped).
+fn read_lines_csv(path: &Path) -> Result<Lines> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("--spectrum {}: cannot read: {e}", path.display()))?;
+    let mut lines = Vec::new();
+    for (n, row) in text.lines().enumerate().skip(1) {
+        let row = row.trim();
+        if row.is_empty() || row.starts_with('#') {
+            continue;
+        }
+        let v: Option<Vec<f64>> = row.split(',').map(|x| x.trim().parse().ok()).collect();
+        match v.as_deref() {
+            Some(&[e, i]) => lines.push((e, i)),
+            _ => bail!(
+                "--spectrum {}: line {}: expected energy_mev,intensity, got '{row}'",
+                path.display(),
+                n + 1
+            ),
+        }
+    }
+    Ok(lines)
 }
 
 /// `--aim-mm x,y,z`: three numbers (mm).

@@ -15,7 +15,7 @@ const BEAM_DOCS: [(&str, &str); 4] = [
         "seed",
         "random seed: the same seed gives the same result, bit for bit",
     ),
-    ("histories", "source neutrons; 1e5-style counts accepted"),
+    ("histories", "source particles; 1e5-style counts accepted"),
     (
         "threads",
         "worker threads (default: all cores); results do not depend on it",

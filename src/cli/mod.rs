@@ -121,7 +121,8 @@ pub enum Cmd {
     /// Organ S-values (mGy per MBq s, MIRD schema) of a nuclide in a built-in phantom by Monte
     /// Carlo: every source region in turn, all target regions (CSV).
     Svalues(svalues::SvaluesArgs),
-    /// Neutron beam (BNCT) into a phantom: depth fluence and dose components.
+    /// Beam into a phantom: neutrons (BNCT: depth fluence and dose components), or photons,
+    /// electrons, positrons or alphas (depth dose per source particle).
     Beam(beam::BeamArgs),
     /// Cellular S values (Gy per Bq s) of a nuclide in a concentric-sphere cell: MIRD CSDA
     /// method (analytic) or Monte Carlo (mc); JSON on stdout, --out CSV.
@@ -261,6 +262,7 @@ pub fn flag_of(cmd: &str, field: &str) -> String {
         ("study", _) => return field.to_string(),
         ("kernel", "energy_mev") => "energy",
         ("kernel" | "vsv", "spectrum_file") => "spectrum",
+        ("beam", "energy_mev") => "energy",
         ("kernel", "radius_cm") => "radius",
         ("dose", "n") => "kernel-n",
         ("run", "checkpoint_every_s") => "checkpoint-every",

@@ -10,6 +10,7 @@ use crate::phantom::{builtin, Phantom};
 use crate::physics::electron::condensed::{CondensedParams, ElectronPhysics};
 use crate::physics::electron::{ElectronMedium, Lepton, StoppingTable};
 use crate::physics::photon::PhotonPhysics;
+use crate::source::beam::{self, Field};
 use crate::source::{EscapeRule, Source, Spatial, Spectrum};
 use crate::transport::world::{World, WorldShape};
 use crate::transport::{Geometry, Transport};
@@ -56,9 +57,22 @@ pub fn particle_kind(name: &str) -> Result<ParticleKind> {
     ParticleKind::from_name(name)
 }
 
-/// Builds the source of a run on its phantom.
-pub fn build_source(spec: &SourceSpec, ph: &Phantom) -> Result<Source> {
+/// Builds the source of a run on its phantom (`is_builtin`: a built-in phantom, whose beam aim
+/// points are in its definition frame).
+pub fn build_source(spec: &SourceSpec, ph: &Phantom, is_builtin: bool) -> Result<Source> {
     let particle = particle_kind(&spec.particle).context("source.particle")?;
+    let beam_fields = spec.direction.is_some()
+        || spec.field_diameter_cm.is_some()
+        || spec.field_cm.is_some()
+        || spec.aim_mm.is_some();
+    if beam_fields && spec.kind != "beam" {
+        crate::spec_bail!(
+            "source.kind",
+            "'{}' with direction, field_diameter_cm, field_cm or aim_mm: these belong to \
+             kind = \"beam\"",
+            spec.kind
+        );
+    }
     let spatial = match spec.kind.as_str() {
         "point" => {
             let p = spec
@@ -93,13 +107,31 @@ pub fn build_source(spec: &SourceSpec, ph: &Phantom) -> Result<Source> {
             }
             Spatial::map(ph, &vol.data, &path.display().to_string())?
         }
-        k => bail!("source.kind '{k}': expected point, region or map"),
+        "beam" => beam_spatial(spec, ph, is_builtin)?,
+        k => crate::spec_bail!("source.kind", "'{k}': expected point, region, map or beam"),
     };
+    let (spectrum, escape) = source_spectrum(spec, ph)?;
+    if let Some(n) = spec.emitted_particles {
+        if !(n.is_finite() && n > 0.0) {
+            bail!("source.emitted_particles = {n}: expected a positive number");
+        }
+    }
+    Ok(Source {
+        escape,
+        particle,
+        spatial,
+        spectrum,
+    })
+}
+
+/// The energies of a run's source, with the daughter-escape rules of a nuclide source.
+fn source_spectrum(spec: &SourceSpec, ph: &Phantom) -> Result<(Spectrum, Vec<EscapeRule>)> {
     let mut escape = Vec::new();
     if spec.nuclide.is_none() && !spec.daughter_escape.is_empty() {
         bail!("source.daughter_escape needs nuclide = NAME and chain = true");
     }
     let spectrum = match (spec.energy_mev, &spec.lines) {
+        _ if spec.nuclide.is_some() && spec.kind == "beam" => nuclide_beam_lines(spec)?,
         _ if spec.nuclide.is_some() => {
             if spec.energy_mev.is_some() || spec.lines.is_some() {
                 bail!("source: give nuclide, or energy_mev / lines, not both");
@@ -132,23 +164,83 @@ pub fn build_source(spec: &SourceSpec, ph: &Phantom) -> Result<Source> {
         }
         (Some(e), None) => {
             if !(e.is_finite() && e > 0.0 && e <= crate::physics::photon::E_MAX_MEV) {
-                bail!("source.energy_mev = {e}: expected 0 < E <= 20 MeV");
+                crate::spec_bail!("source.energy_mev", "{e}: expected 0 < E <= 20 MeV");
             }
             Spectrum::Mono(e)
         }
-        (None, Some(l)) => Spectrum::lines(l)?,
+        (None, Some(l)) => Spectrum::lines(l)
+            .map_err(|e| crate::error::spec_error("source.lines", format!("{e:#}")))?,
+        (Some(_), Some(_)) => {
+            crate::spec_bail!("source.lines", "give energy_mev or lines, not both")
+        }
+        (None, None) if spec.kind == "beam" => crate::spec_bail!(
+            "source.energy_mev",
+            "a beam needs its energy: energy_mev = E or lines = [[E_MeV, intensity], ...]"
+        ),
         _ => bail!("source: give energy_mev, lines = [[E_MeV, intensity], ...] or nuclide = NAME"),
     };
-    if let Some(n) = spec.emitted_particles {
-        if !(n.is_finite() && n > 0.0) {
-            bail!("source.emitted_particles = {n}: expected a positive number");
-        }
+    Ok((spectrum, escape))
+}
+
+/// A beam of a nuclide's discrete lines of the source's particle: gamma and X-ray lines for
+/// photons, alpha lines for alphas, sampled by their yields per decay (one particle per
+/// history: doses are per emitted particle, not per decay). Beta spectra are continuous and a
+/// beam of them is not built.
+fn nuclide_beam_lines(spec: &SourceSpec) -> Result<Spectrum> {
+    let name = spec.nuclide.as_deref().unwrap_or_default();
+    if spec.energy_mev.is_some() || spec.lines.is_some() || spec.chain == Some(true) {
+        crate::spec_bail!(
+            "source.nuclide",
+            "{name}: a nuclide beam takes its lines from the nuclide alone: no energy_mev, \
+             lines or chain"
+        );
     }
-    Ok(Source {
-        escape,
-        particle,
-        spatial,
-        spectrum,
+    let n = crate::source::nuclide::Nuclide::load_from(name, spec.decay_data)
+        .map_err(|e| crate::error::spec_error("source.nuclide", format!("{e:#}")))?;
+    let lines: Vec<(f64, f64)> = match spec.particle.as_str() {
+        "photon" | "gamma" => n.gammas.iter().chain(&n.xrays),
+        "alpha" => n.alphas.iter().chain(&[]),
+        p => crate::spec_bail!(
+            "source.nuclide",
+            "{name}: a nuclide beam is of photons or alphas (discrete lines), not {p}"
+        ),
+    }
+    .filter(|l| l.energy_mev > 0.0 && l.intensity > 0.0)
+    .map(|l| (l.energy_mev, l.intensity))
+    .collect();
+    if lines.is_empty() {
+        crate::spec_bail!(
+            "source.nuclide",
+            "{name} emits no {} lines ({})",
+            spec.particle,
+            spec.decay_data.name()
+        );
+    }
+    Spectrum::lines(&lines)
+        .map_err(|e| crate::error::spec_error("source.nuclide", format!("{e:#}")))
+}
+
+/// The beam of a `kind = "beam"` source: its field, direction and aim point placed on the
+/// phantom ([`beam::place`]); a spec error names the field (`source.field_cm`, ...).
+fn beam_spatial(spec: &SourceSpec, ph: &Phantom, is_builtin: bool) -> Result<Spatial> {
+    let in_source = |e: anyhow::Error| match crate::error::spec_error_of(&e) {
+        Some(s) => crate::error::spec_error(format!("source.{}", s.field), &s.message),
+        None => e,
+    };
+    if spec.position_mm.is_some() || spec.region.is_some() || spec.map.is_some() {
+        crate::spec_bail!(
+            "source.kind",
+            "\"beam\" is placed by direction, field and aim_mm, not position_mm, region or map"
+        );
+    }
+    let field = Field::from_spec(spec.field_diameter_cm, spec.field_cm).map_err(in_source)?;
+    let direction = spec.direction.as_deref().unwrap_or("+z");
+    let dir = beam::parse_direction(direction).map_err(in_source)?;
+    let placement =
+        beam::place(ph, is_builtin, dir, direction, spec.aim_mm, field).map_err(in_source)?;
+    Ok(Spatial::Beam {
+        placement,
+        box_cm: ph.size_cm,
     })
 }
 
@@ -176,7 +268,7 @@ impl Problem {
     pub fn build(ctx: &crate::context::Context, file: RunFile) -> Result<Self> {
         let db = ctx.materials.with_user(&file.materials)?;
         let phantom = build_phantom(&file.phantom, &db)?;
-        let source = build_source(&file.source, &phantom)?;
+        let source = build_source(&file.source, &phantom, file.phantom.builtin.is_some())?;
         Problem::assemble(file, phantom, source, &db)
     }
 

@@ -112,7 +112,8 @@ pub struct SourceSpec {
     /// "photon" (electron, positron: deposited locally until electron transport exists)
     #[serde(default = "default_particle")]
     pub particle: String,
-    /// "point", "region" or "map"
+    /// "point", "region", "map" or "beam" (a parallel beam along `direction` with the field
+    /// `field_diameter_cm` or `field_cm`, aimed through `aim_mm`; `energy_mev` or `lines`)
     pub kind: String,
     pub position_mm: Option<[f64; 3]>,
     pub region: Option<String>,
@@ -122,7 +123,8 @@ pub struct SourceSpec {
     /// [[energy_mev, intensity], ...]
     pub lines: Option<Vec<(f64, f64)>>,
     /// a radionuclide (e.g. "Lu-177"): every radiation of each decay is emitted; `particle`,
-    /// `energy_mev` and `lines` do not apply
+    /// `energy_mev` and `lines` do not apply. With kind = "beam": the nuclide's discrete lines of
+    /// `particle` (photon: gamma and X-ray lines; alpha: alpha lines), one particle per history
     pub nuclide: Option<String>,
     /// with `nuclide`: include the decay chain at secular equilibrium (default false)
     pub chain: Option<bool>,
@@ -138,6 +140,22 @@ pub struct SourceSpec {
     /// number of real source particles the run represents: dose in Gy; without it, Gy per
     /// source particle
     pub emitted_particles: Option<f64>,
+    /// beam: +z (default), -z, +x, -x, +y, -y, or a vector "ux,uy,uz" along the phantom's voxel
+    /// axes (built-in phantoms: +x patient left, +y posterior, +z superior)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direction: Option<String>,
+    /// beam: diameter of a circular field (cm); or `field_cm`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field_diameter_cm: Option<f64>,
+    /// beam: rectangular field [W, H] (cm), W along direction x z (direction x x within about
+    /// 25 degrees of z), H along direction x W
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field_cm: Option<[f64; 2]>,
+    /// beam: a point [x, y, z] (mm) of the central axis (built-in phantom: its definition frame;
+    /// CT: world coordinates). Without it an axis beam enters the centre of the face opposite to
+    /// its direction, any other beam passes through the phantom centre
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aim_mm: Option<[f64; 3]>,
 }
 
 /// One daughter-escape rule of a run file.

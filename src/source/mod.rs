@@ -4,6 +4,7 @@
 //! a tabulated spectrum and lines, [`emitter`]) and which particle.
 
 pub mod bateman;
+pub mod beam;
 pub mod beta;
 pub mod decay_data;
 pub mod decay_info;
@@ -36,6 +37,13 @@ pub enum Spatial {
         alias: AliasTable,
         voxel_cm: [f64; 3],
         dims: [usize; 3],
+    },
+    /// a parallel beam ([`beam::Placement`]): start points uniform over its field, on the
+    /// phantom face or moved from the source plane to where their ray enters the phantom box
+    /// `box_cm`; every particle along the beam direction (not isotropic)
+    Beam {
+        placement: beam::Placement,
+        box_cm: [f64; 3],
     },
 }
 
@@ -81,7 +89,7 @@ pub struct EscapeRule {
 /// At most this many escape rules per source.
 pub const MAX_ESCAPE_RULES: usize = 4;
 
-/// A source: isotropic emission of `particle`.
+/// A source: isotropic emission of `particle` (along the beam for a [`Spatial::Beam`]).
 #[derive(Clone, Debug)]
 pub struct Source {
     pub particle: ParticleKind,
@@ -223,8 +231,13 @@ impl Source {
         scratch: &mut Vec<Emission>,
     ) -> f64 {
         let pos = self.sample_position(rng);
+        let beam_dir = match &self.spatial {
+            Spatial::Beam { placement, .. } => Some(placement.beam.dir),
+            _ => None,
+        };
         let mut push = |kind: ParticleKind, e: f64, rng: &mut HistoryRng| -> f64 {
-            stack.push(Particle::new(kind, e, pos, isotropic_rng(rng)));
+            let dir = beam_dir.unwrap_or_else(|| isotropic_rng(rng));
+            stack.push(Particle::new(kind, e, pos, dir));
             e + if kind == ParticleKind::Positron {
                 2.0 * ELECTRON_MASS_MEV
             } else {
@@ -302,6 +315,13 @@ fn sample_in(spatial: &Spatial, rng: &mut HistoryRng) -> Vec3 {
     {
         match spatial {
             Spatial::Point(p) => *p,
+            Spatial::Beam { placement, box_cm } => {
+                if placement.on_face {
+                    placement.beam.sample_position(rng)
+                } else {
+                    placement.beam.sample_position_into_box(rng, *box_cm)
+                }
+            }
             Spatial::Voxels {
                 voxels,
                 alias,

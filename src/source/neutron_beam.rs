@@ -1,7 +1,10 @@
 //! BNCT neutron beams: a spectrum (built-in from `data/neutron/beams.toml`, or a user CSV of
 //! energy bins), a disc or rectangular field, a direction, and the aiming of a beam through a
-//! point of a phantom (shared by `theradose beam` and the BNCT studies).
+//! point of a phantom (shared by `theradose beam` and the BNCT studies); the field and its
+//! placement are [`super::beam`]'s, shared with the photon and charged-particle beams.
 
+use super::beam::{aim_through, BeamGeometry};
+pub use super::beam::{axis_direction, builtin_point_to_local, ray_box_entry, unit_vector, Field};
 use crate::numerics::Vec3;
 use crate::phantom::Phantom;
 use crate::rng::HistoryRng;
@@ -204,13 +207,6 @@ impl NeutronSpectrum {
     }
 }
 
-/// The field of a beam at its source plane.
-#[derive(Clone, Copy, Debug)]
-pub enum Field {
-    Disc { radius_cm: f64 },
-    Rectangle { half_x_cm: f64, half_y_cm: f64 },
-}
-
 /// A parallel neutron beam: source-plane centre, unit direction, field, spectrum.
 #[derive(Clone, Debug)]
 pub struct NeutronBeam {
@@ -221,55 +217,43 @@ pub struct NeutronBeam {
 }
 
 impl NeutronBeam {
+    /// A beam of this spectrum with the given geometry.
+    pub fn new(g: BeamGeometry, spectrum: NeutronSpectrum) -> Self {
+        NeutronBeam {
+            centre: g.centre,
+            dir: g.dir,
+            field: g.field,
+            spectrum,
+        }
+    }
+
+    /// The beam's geometry (field, direction, source plane).
+    pub fn geometry(&self) -> BeamGeometry {
+        BeamGeometry {
+            centre: self.centre,
+            dir: self.dir,
+            field: self.field,
+        }
+    }
+
     /// Area of the field (cm2).
     pub fn area_cm2(&self) -> f64 {
-        match self.field {
-            Field::Disc { radius_cm } => std::f64::consts::PI * radius_cm * radius_cm,
-            Field::Rectangle {
-                half_x_cm,
-                half_y_cm,
-            } => 4.0 * half_x_cm * half_y_cm,
-        }
+        self.field.area_cm2()
     }
 
     /// Samples a source neutron: uniform over the field, along the beam direction.
     pub fn sample(&self, rng: &mut HistoryRng) -> SourceNeutron {
-        let (a, b) = match self.field {
-            Field::Disc { radius_cm } => loop {
-                let x = (2.0 * rng.uniform() - 1.0) * radius_cm;
-                let y = (2.0 * rng.uniform() - 1.0) * radius_cm;
-                if x * x + y * y <= radius_cm * radius_cm {
-                    break (x, y);
-                }
-            },
-            Field::Rectangle {
-                half_x_cm,
-                half_y_cm,
-            } => (
-                (2.0 * rng.uniform() - 1.0) * half_x_cm,
-                (2.0 * rng.uniform() - 1.0) * half_y_cm,
-            ),
-        };
-        let (u, v) = self.field_axes();
+        let pos = self.geometry().sample_position(rng);
         SourceNeutron {
             energy_mev: self.spectrum.sample(rng),
-            pos: self.centre + u * a + v * b,
+            pos,
             dir: self.dir,
         }
     }
 
-    /// The two unit vectors across the beam: `u` = dir x z (dir x x when the beam is within
-    /// about 25 degrees of z), `v` = dir x u. A rectangle's `half_x_cm` lies along `u`,
-    /// `half_y_cm` along `v`: for a beam along +x or -x, u is along y and v along z.
+    /// The two unit vectors across the beam ([`BeamGeometry::field_axes`]).
     pub fn field_axes(&self) -> (Vec3, Vec3) {
-        let d = self.dir;
-        let t = if d.z.abs() < 0.9 {
-            Vec3::new(0.0, 0.0, 1.0)
-        } else {
-            Vec3::new(1.0, 0.0, 0.0)
-        };
-        let u = cross(d, t).normalized();
-        (u, cross(d, u))
+        self.geometry().field_axes()
     }
 
     /// Samples a source neutron as [`Self::sample`] does, then moves it along its direction to
@@ -277,39 +261,13 @@ impl NeutronBeam {
     /// outside the phantom works with transport that starts inside it. A neutron whose ray
     /// misses the box stays outside: it leaves at once and still counts as a source neutron.
     pub fn sample_into_box(&self, rng: &mut HistoryRng, size_cm: [f64; 3]) -> SourceNeutron {
-        let mut n = self.sample(rng);
-        if let Some(t) = ray_box_entry(n.pos, n.dir, size_cm) {
-            n.pos = n.pos + n.dir * (t + 1e-9);
+        let pos = self.geometry().sample_position_into_box(rng, size_cm);
+        SourceNeutron {
+            energy_mev: self.spectrum.sample(rng),
+            pos,
+            dir: self.dir,
         }
-        n
     }
-}
-
-/// The unit vector of an axis name: `+x`, `-x`, `+y`, `-y`, `+z`, `-z` (None otherwise).
-pub fn axis_direction(name: &str) -> Option<Vec3> {
-    Some(match name {
-        "+x" => Vec3::new(1.0, 0.0, 0.0),
-        "-x" => Vec3::new(-1.0, 0.0, 0.0),
-        "+y" => Vec3::new(0.0, 1.0, 0.0),
-        "-y" => Vec3::new(0.0, -1.0, 0.0),
-        "+z" => Vec3::new(0.0, 0.0, 1.0),
-        "-z" => Vec3::new(0.0, 0.0, -1.0),
-        _ => return None,
-    })
-}
-
-/// `v` divided by its length; None for a zero or non-finite vector.
-pub fn unit_vector(v: [f64; 3]) -> Option<Vec3> {
-    let n = (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]).sqrt();
-    (n.is_finite() && n > 0.0).then(|| Vec3::new(v[0] / n, v[1] / n, v[2] / n))
-}
-
-/// A point (mm) of a built-in phantom's definition frame (that of its shapes' `center_mm`: LPS,
-/// +x patient left, +y posterior, +z superior, origin at the box centre) in the phantom's local
-/// frame (cm): the definition frame is the grid's RAS world frame with x and y flipped
-/// (`phantom::builtin`).
-pub fn builtin_point_to_local(ph: &Phantom, p_mm: [f64; 3]) -> Vec3 {
-    ph.world_to_local([-p_mm[0], -p_mm[1], p_mm[2]])
 }
 
 /// A beam aimed through a point of a phantom, with the point where its central axis enters the
@@ -323,8 +281,7 @@ pub struct AimedBeam {
 impl AimedBeam {
     /// A beam along the unit vector `dir` whose central axis passes through `aim` (the
     /// phantom's local frame, cm), its source plane outside the phantom box (sample it with
-    /// [`NeutronBeam::sample_into_box`]); the body entry is found by marching along the axis
-    /// in 0.1 mm steps from the box entry to the first voxel with a non-zero label.
+    /// [`NeutronBeam::sample_into_box`]); see [`aim_through`].
     ///
     /// # Errors
     /// An axis that misses the phantom box, or crosses it through background voxels only
@@ -336,59 +293,10 @@ impl AimedBeam {
         field: Field,
         spectrum: NeutronSpectrum,
     ) -> Result<Self> {
-        let size = ph.size_cm;
-        let diag = (size[0] * size[0] + size[1] * size[1] + size[2] * size[2]).sqrt();
-        let centre = aim - dir * (diag + 1.0);
-        let beam = NeutronBeam {
-            centre,
-            dir,
-            field,
-            spectrum,
-        };
-        let Some(t0) = ray_box_entry(centre, dir, size) else {
-            bail!("the beam axis misses the phantom");
-        };
-        let step = 0.01;
-        let mut t = t0 + 1e-9;
-        loop {
-            let p = centre + dir * t;
-            match ph.voxel_at(p) {
-                Some(v) if ph.label[v] != 0 => {
-                    return Ok(AimedBeam {
-                        beam,
-                        body_entry: p,
-                    })
-                }
-                Some(_) => t += step,
-                None => bail!("the beam axis misses the body"),
-            }
-        }
+        let (g, body_entry) = aim_through(ph, dir, aim, field)?;
+        Ok(AimedBeam {
+            beam: NeutronBeam::new(g, spectrum),
+            body_entry,
+        })
     }
-}
-
-fn cross(a: Vec3, b: Vec3) -> Vec3 {
-    Vec3::new(
-        a.y * b.z - a.z * b.y,
-        a.z * b.x - a.x * b.z,
-        a.x * b.y - a.y * b.x,
-    )
-}
-
-/// Distance along the ray `pos + t dir` (t >= 0) at which it enters the box `[0, size_cm]`: 0
-/// when it starts inside, None when it misses the box (slab method).
-pub fn ray_box_entry(pos: Vec3, dir: Vec3, size_cm: [f64; 3]) -> Option<f64> {
-    let (mut t0, mut t1) = (0.0f64, f64::INFINITY);
-    for (a, &size) in size_cm.iter().enumerate() {
-        let (p, d) = (pos.get(a), dir.get(a));
-        if d.abs() < 1e-300 {
-            if p < 0.0 || p > size {
-                return None;
-            }
-            continue;
-        }
-        let (ta, tb) = ((0.0 - p) / d, (size - p) / d);
-        t0 = t0.max(ta.min(tb));
-        t1 = t1.min(ta.max(tb));
-    }
-    (t0 <= t1).then_some(t0)
 }

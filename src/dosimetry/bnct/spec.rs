@@ -9,7 +9,7 @@ use std::path::PathBuf;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BeamSpec {
-    /// neutron (the only beam particle so far)
+    /// neutron (photon, electron, positron and alpha beams are run-file sources)
     #[serde(default = "default_particle")]
     pub particle: String,
     /// epithermal, thermal (data/neutron/beams.toml) or a CSV energy_lo_mev,energy_hi_mev,fraction
@@ -97,7 +97,19 @@ pub fn default_aperture_flux() -> f64 {
 /// A spec error naming the first field with a bad value.
 pub fn check(a: &BeamSpec) -> Result<()> {
     if a.particle != "neutron" {
-        spec_bail!("particle", "{}: only neutron beams are built", a.particle);
+        spec_bail!(
+            "particle",
+            "{}: a BNCT beam is of neutrons (photon, electron, positron and alpha beams are \
+             run-file sources of kind = \"beam\")",
+            a.particle
+        );
+    }
+    if a.spectrum.is_empty() {
+        spec_bail!(
+            "spectrum",
+            "a neutron beam needs a spectrum: epithermal, thermal or a CSV \
+             energy_lo_mev,energy_hi_mev,fraction"
+        );
     }
     let tumour_ppm = a.tumour_ppm.unwrap_or(a.boron_ppm);
     for (field, v) in [("boron_ppm", a.boron_ppm), ("tumour_ppm", tumour_ppm)] {

@@ -62,6 +62,10 @@ fn run_file(ph: &Phantom, tia: &[f64], decays: f64, spec: &DoseSpec) -> RunFile 
             daughter_escape: Vec::new(),
             decay_data: spec.decay_data,
             emitted_particles: Some(decays),
+            direction: None,
+            field_diameter_cm: None,
+            field_cm: None,
+            aim_mm: None,
         },
         run: RunSpec {
             histories: spec.histories,

@@ -46,12 +46,16 @@ pub fn dose_coronal_png(problem: &Problem, dose: &[f64], path: &Path, unit: &str
     Ok(())
 }
 
-/// The voxel of a point source, or the voxel nearest the centroid of a voxel source.
+/// The voxel of a point source or a beam's aim point, or the voxel nearest the centroid of a voxel source.
 fn source_voxel(problem: &Problem) -> [usize; 3] {
     let ph = &problem.phantom;
     let centre = ph.grid.dims.map(|d| d / 2);
     match &problem.source.spatial {
-        crate::source::Spatial::Point(p) => ph
+        crate::source::Spatial::Point(p)
+        | crate::source::Spatial::Beam {
+            placement: crate::source::beam::Placement { aim: p, .. },
+            ..
+        } => ph
             .voxel_at(*p)
             .map(|v| {
                 let (i, j, k) = ph.ijk(v);

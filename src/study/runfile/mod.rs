@@ -4,8 +4,9 @@
 //!
 //! Parts: [`spec`] (the overrides of a run file), [`mod@run`] (transport with checkpoints),
 //! [`mod@merge`] (job parts), [`result`] (the typed result and `summary.json`), [`outputs`] (the
-//! files), [`figures`] (`dose_coronal.png`).
+//! files), [`figures`] (`dose_coronal.png`), [`depth`] (the depth curve of a beam source).
 
+pub mod depth;
 pub mod figures;
 pub mod merge;
 pub mod outputs;

@@ -1,7 +1,7 @@
 //! The result folder of a run: `dose.nii.gz` (Gy, or Gy per source particle),
 //! `uncertainty.nii.gz` (relative, 1 sigma), `annihilations.nii.gz` (when scored),
 //! `labels.nii.gz`, `let_dose_averaged.nii.gz` and `let_track_averaged.nii.gz` (keV/um, with
-//! `[scoring] let = true`), `regions.csv` and `summary.json`.
+//! `[scoring] let = true`), `regions.csv`, `depth.csv` (beam sources) and `summary.json`.
 
 use super::result::RunResult;
 use crate::io::{write_volume, Volume};
@@ -79,6 +79,10 @@ impl RunResult {
             }
         }
         write_atomic(&out.join("regions.csv"), self.regions_csv().as_bytes())?;
+        if let Some(rows) = &self.depth {
+            let csv = super::depth::depth_csv(rows, s.dose_unit);
+            write_atomic(&out.join("depth.csv"), csv.as_bytes())?;
+        }
         write_atomic(
             &out.join("summary.json"),
             serde_json::to_string_pretty(&s.to_json())?.as_bytes(),

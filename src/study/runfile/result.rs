@@ -190,6 +190,9 @@ pub struct RunSummary {
     /// figure of merit of one region's mean dose; absent after a merge
     #[serde(skip_serializing_if = "Option::is_none")]
     pub figure_of_merit: Option<FigureOfMerit>,
+    /// the beam and its depth curve, for a beam source
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub beam: Option<super::depth::BeamInfo>,
 }
 
 impl RunSummary {
@@ -210,6 +213,8 @@ pub struct RunResult {
     pub annihilations: Option<Vec<f32>>,
     /// dose-averaged and track-averaged LET maps of alpha tracks (keV/um)
     pub let_maps: Option<(Vec<f32>, Vec<f32>)>,
+    /// the central-axis depth curve of a beam source (`depth.csv`)
+    pub depth: Option<Vec<super::depth::DepthRow>>,
     /// the summary
     pub summary: RunSummary,
 }
@@ -299,6 +304,8 @@ pub fn run_result(
             note: "alpha tracks only (electronic stopping, unrestricted); whole phantom",
         }
     });
+    let depth = super::depth::beam_depth_curve(&problem.source.spatial, ph, &dose, &unc);
+    let beam = super::depth::beam_info(&problem.source.spatial, ph, depth.as_deref());
     let b = &tally.balance;
     let target_region = problem.file.run.target_region.as_deref();
     let figure_of_merit = timing.and_then(|t| FigureOfMerit::of(&regions, target_region, tally, t));
@@ -345,8 +352,10 @@ pub fn run_result(
         histories_per_second: timing.map(|t| t.new_histories as f64 / t.seconds.max(1e-9)),
         cpu_seconds: timing.map(|t| t.cpu_seconds),
         figure_of_merit,
+        beam,
     };
     RunResult {
+        depth,
         dose_gy: dose,
         rel_uncertainty: unc,
         annihilations,
