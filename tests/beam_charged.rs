@@ -156,6 +156,89 @@ fn electron_broad_beam_depth_dose_matches_egsnrc() {
     assert!((s.r50_cm.unwrap() - r50_t).abs() < 1e-9);
 }
 
+/// Thin layers of a laterally wide slab (issue 21: anisotropic voxels): the same EGSnrc broad
+/// beam on a 6 x 6 cm water slab in voxels of 10 x 10 x 0.2 mm (6 x 6 x 40, the 0.2 mm slabs of
+/// the EGSnrc input, 50 times wider than thick), a 6 x 6 cm field. depth.csv averages the
+/// 2 x 2 voxels within 1 cm of the axis, 2 cm from the lateral faces. The same tolerances as
+/// the cubic-voxel test above (R50 and the practical range within 0.2 mm, the curve within 8 %
+/// of the maximum, the energy within 1.5 %). Measured (4e5 histories, seed 1): R50 3.080 mm
+/// (EGSnrc 2.970; 3.083 in the 0.2 mm cubes), practical range 3.972 mm (3.886), the curves
+/// within 6.8 % of the maximum, the energy ratio 1.000.
+///
+/// Found while writing it: thinner layers shorten the electron steps (their geometric limit is
+/// the smallest voxel side) and the curve moves deeper: R50 3.083, 3.096 and 3.118 mm in layers
+/// of 0.2, 0.1 and 0.05 mm (2e5 histories each), and in 0.05 mm layers summed to 0.2 mm the curve
+/// differs from EGSnrc's by 8.4 % of the maximum, beyond the 8 % above. That step-size
+/// dependence of the condensed history (about 1 % of the range) is an open item of issue 21.
+#[test]
+fn electron_broad_beam_in_thin_wide_voxels_matches_egsnrc() {
+    use theradose::run::spec::VoxelMm;
+    let t = tempfile::tempdir().unwrap();
+    let mut rf = electron_file();
+    rf.phantom.builtin = Some("tests/data/water_slab_wide.toml".into());
+    rf.phantom.voxel_mm = Some(VoxelMm([10.0, 10.0, 0.2]));
+    rf.source.field_cm = Some([6.0, 6.0]);
+    rf.run.histories = 400_000;
+    let r = run(rf, t.path());
+    let area = r.summary.beam.as_ref().expect("beam info").field_area_cm2;
+    let rows = rows_of(&r);
+    assert_eq!(rows.len(), 40);
+    assert!(rows.iter().all(|x| x.voxels == 4), "2 x 2 voxels per layer");
+    let egs = egsnrc();
+    let td: Vec<(f64, f64)> = rows
+        .iter()
+        .take(egs.len())
+        .map(|x| (x.depth_cm, x.dose * area))
+        .collect();
+    for (a, b) in td.iter().zip(&egs) {
+        assert!((a.0 - b.0).abs() < 1e-6, "bins {} and {}", a.0, b.0);
+    }
+    let max = |c: &[(f64, f64)]| c.iter().map(|x| x.1).fold(0.0, f64::max);
+    let (mt, me) = (max(&td), max(&egs));
+    let dev = td
+        .iter()
+        .zip(&egs)
+        .map(|(a, b)| (a.1 / mt - b.1 / me).abs())
+        .fold(0.0, f64::max);
+    let as_rows = |c: &[(f64, f64)]| -> Vec<DepthRow> {
+        c.iter()
+            .map(|&(z, d)| DepthRow {
+                depth_cm: z,
+                dose: d,
+                rel_uncertainty: 0.0,
+                voxels: 1,
+            })
+            .collect()
+    };
+    let r50_t = max_and_r50(&as_rows(&td)).1.unwrap();
+    let r50_e = max_and_r50(&as_rows(&egs)).1.unwrap();
+    let (rp_t, rp_e) = (practical_range(&td), practical_range(&egs));
+    let energy = |c: &[(f64, f64)]| c.iter().map(|x| x.1).sum::<f64>();
+    let e_ratio = energy(&td) / energy(&egs);
+    eprintln!(
+        "thin wide voxels: R50 {:.3} mm (EGSnrc {:.3}), Rp {:.3} mm (EGSnrc {:.3}), max deviation \
+         {:.2} % of max, max dose ratio {:.4}, energy ratio {:.4}; {:.1} s",
+        10.0 * r50_t,
+        10.0 * r50_e,
+        10.0 * rp_t,
+        10.0 * rp_e,
+        100.0 * dev,
+        mt / me,
+        e_ratio,
+        r.summary.seconds.unwrap_or(0.0)
+    );
+    assert!(
+        (r50_t - r50_e).abs() <= 0.02,
+        "R50 {r50_t} cm, EGSnrc {r50_e} cm"
+    );
+    assert!(
+        (rp_t - rp_e).abs() <= 0.02,
+        "Rp {rp_t} cm, EGSnrc {rp_e} cm"
+    );
+    assert!(dev <= 0.08, "curves differ by {dev} of the maximum");
+    assert!((e_ratio - 1.0).abs() <= 0.015, "energy ratio {e_ratio}");
+}
+
 #[test]
 fn positron_beam_annihilates_in_the_slab_and_reaches_the_electron_range() {
     let t = tempfile::tempdir().unwrap();
