@@ -22,6 +22,7 @@ use crate::units::ELECTRON_MASS_MEV;
 
 mod alpha;
 pub mod electron;
+mod lepton_events;
 pub mod neutron;
 pub mod world;
 
