@@ -11,7 +11,7 @@
 //! lines, mostly Auger electrons and X-rays of small intensity: that loop took a quarter of a
 //! Lu-177 voxel run.
 
-use super::nuclide::{Emission, EmissionKind, Line};
+use super::emission::{Emission, EmissionKind, Line};
 use crate::rng::HistoryRng;
 
 /// The line emissions of one nuclide.

@@ -8,6 +8,7 @@ pub mod beam;
 pub mod beta;
 pub mod decay_data;
 pub mod decay_info;
+mod emission;
 pub mod emitter;
 mod line_sampler;
 pub mod neutron_beam;

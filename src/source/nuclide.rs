@@ -42,27 +42,10 @@ use crate::units::ELECTRON_MASS_MEV;
 use anyhow::{anyhow, bail, Context, Result};
 
 pub use super::decay_data::DecayData;
+pub use super::emission::{Emission, EmissionKind, Line};
 pub use super::nuclide_names::{
     available, canonical_name, close_names, close_names_in, exists, list, split_data_prefix,
 };
-
-/// Kind of an emitted particle.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EmissionKind {
-    Photon,
-    Electron,
-    Positron,
-    Alpha,
-    /// the daughter nucleus recoiling from an alpha decay (deposits locally)
-    Recoil,
-}
-
-/// One emitted particle of a decay.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Emission {
-    pub kind: EmissionKind,
-    pub energy_mev: f64,
-}
 
 /// A decay mode with its daughter.
 #[derive(Clone, Debug)]
@@ -91,14 +74,6 @@ pub struct BetaBranch {
     pub spectrum: Option<BetaSpectrum>,
 }
 
-/// A discrete line (photon, electron or alpha) with its yield per decay.
-#[derive(Clone, Copy, Debug)]
-pub struct Line {
-    pub energy_mev: f64,
-    pub intensity: f64,
-    /// alpha lines: recoil energy of the daughter (MeV)
-    pub recoil_mev: f64,
-}
 
 /// Mean energies per decay (MeV) by radiation type.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
