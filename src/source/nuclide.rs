@@ -74,7 +74,6 @@ pub struct BetaBranch {
     pub spectrum: Option<BetaSpectrum>,
 }
 
-
 /// Mean energies per decay (MeV) by radiation type.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct MeanEnergies {
