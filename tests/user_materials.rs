@@ -127,8 +127,8 @@ fn energy_mev(r: &theradose::study::runfile::RunResult, region: &str) -> (f64, f
 /// OLINDA/EXM's Lu-177 S of a 13 mL unit-density tissue sphere, 1.10e-4 Gy/(MBq min)
 /// (Golzaryan et al. 2025, Sci Rep 15:4046, Table S4; tests/reference/olinda_lu177_spheres.csv),
 /// against a sphere of "my-tissue", ICRU-44 soft tissue by composition at 1.0 g/cm3, defined in
-/// the run file (the phantom file names it). theradose gives -1.3% with the built-in soft tissue
-/// (tests/sphere_svalues.rs); the tolerance is the same 3%.
+/// the run file (the phantom file names it): -1.32% (5e4 decays), as with the built-in soft tissue
+/// (tests/sphere_svalues.rs: -1.32%); the tolerance is the same 3%.
 #[test]
 fn lu177_in_a_sphere_of_a_user_tissue_against_olinda() {
     let ctx = Context::load().unwrap();
