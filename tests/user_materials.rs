@@ -192,9 +192,9 @@ fn electrons_cross_vacuum_without_loss_or_scattering() {
     let ph = write(
         dir.path(),
         "vacuum.toml",
-        &format!("name = \"vacuum-box\"\ndescription = \"two water slabs in vacuum\"\nsize_mm = [120.0, 120.0, 840.0]\nbackground = \"vacuum\"\ndefault_voxel_mm = 2.0\n\
+        "name = \"vacuum-box\"\ndescription = \"two water slabs in vacuum\"\nsize_mm = [120.0, 120.0, 840.0]\nbackground = \"vacuum\"\ndefault_voxel_mm = 2.0\n\
 [[shape]]\nlabel = \"near\"\nmaterial = \"water\"\nkind = \"box\"\ncenter_mm = [0.0, 0.0, 205.0]\nhalf_size_mm = [50.0, 50.0, 5.0]\n\
-[[shape]]\nlabel = \"far\"\nmaterial = \"water\"\nkind = \"box\"\ncenter_mm = [0.0, 0.0, -405.0]\nhalf_size_mm = [50.0, 50.0, 5.0]\n"),
+[[shape]]\nlabel = \"far\"\nmaterial = \"water\"\nkind = \"box\"\ncenter_mm = [0.0, 0.0, -405.0]\nhalf_size_mm = [50.0, 50.0, 5.0]\n",
     );
     let text = format!(
         "name = \"vacuum\"\n[phantom]\nbuiltin = {ph:?}\nvoxel_mm = [5.0, 5.0, 2.0]\n[source]\nparticle = \"electron\"\nkind = \"point\"\nposition_mm = [0.0, 0.0, 1.0]\nenergy_mev = 1.0\n[run]\nhistories = 10000000\nelectron_cutoff_kev = 10\n"
