@@ -47,7 +47,7 @@ impl PyPhantom {
         let ctx = context()?;
         let inner =
             builtin::build_sized(name, &ctx.materials, voxel_mm, &groups.unwrap_or_default())
-            .map_err(|e| PyValueError::new_err(format!("name: {e:#}")))?;
+                .map_err(|e| PyValueError::new_err(format!("name: {e:#}")))?;
         Ok(PyPhantom { inner })
     }
 
