@@ -3,11 +3,12 @@
 //! each with its particle and its yield per event. Voxel S-values and point kernels of such a
 //! source are per event ("per decay" when the yields are per decay).
 //!
-//! Sampling model, as for the lines of a nuclide (`Nuclide::sample_decay`): the spectrum emits
+//! Sampling model, as for the lines of a nuclide (the same [`LineSampler`]): the spectrum emits
 //! one particle per event; a line of yield y emits floor(y) particles, plus one more with
-//! probability y - floor(y) (a uniform number is drawn only when that fraction is not zero, so a
-//! single line of yield 1 draws exactly what a mono-energetic source draws).
+//! probability y - floor(y) (whole parts draw no random number, so a single line of yield 1
+//! draws exactly what a mono-energetic source draws).
 
+use super::line_sampler::LineSampler;
 use super::tabulated::TabulatedSpectrum;
 use crate::error::SpecField;
 use crate::numerics::Vec3;
@@ -47,13 +48,12 @@ pub struct LineSpec {
     pub yield_per_event: f64,
 }
 
-/// A line ready to sample.
+/// A line of the emissions.
 #[derive(Clone, Copy, Debug)]
 struct EmitLine {
     kind: ParticleKind,
     energy_mev: f64,
-    whole: usize,
-    fraction: f64,
+    yield_per_event: f64,
 }
 
 /// Sampled emissions of a source event (see the module doc).
@@ -61,6 +61,8 @@ struct EmitLine {
 pub struct Emitter {
     continuum: Option<(ParticleKind, TabulatedSpectrum)>,
     lines: Vec<EmitLine>,
+    /// the lines, for sampling (as a nuclide's lines are sampled)
+    sampler: LineSampler<ParticleKind>,
     /// what the source is, for summaries: "spectrum FILE (electron) + 42 lines"
     pub label: String,
 }
@@ -111,15 +113,13 @@ impl Emitter {
             if !(y.is_finite() && y >= 0.0) {
                 spec_bail!("emissions.lines", "line {n}: yield {y}, expected >= 0");
             }
-            let whole = y as usize;
             lines.push(EmitLine {
                 kind: k,
                 energy_mev: e,
-                whole,
-                fraction: y - whole as f64,
+                yield_per_event: y,
             });
         }
-        if continuum.is_none() && !lines.iter().any(|l| l.whole > 0 || l.fraction > 0.0) {
+        if continuum.is_none() && !lines.iter().any(|l| l.yield_per_event > 0.0) {
             spec_bail!(
                 "emissions.lines",
                 "no spectrum file and no line with a positive yield"
@@ -133,9 +133,15 @@ impl Emitter {
             let sep = if label.is_empty() { "" } else { " + " };
             label = format!("{label}{sep}{} lines", lines.len());
         }
+        let sampler = LineSampler::new(
+            lines
+                .iter()
+                .map(|l| (l.kind, l.energy_mev, l.yield_per_event)),
+        );
         Ok(Emitter {
             continuum,
             lines,
+            sampler,
             label,
         })
     }
@@ -146,7 +152,7 @@ impl Emitter {
             + self
                 .lines
                 .iter()
-                .map(|l| l.energy_mev * (l.whole as f64 + l.fraction))
+                .map(|l| l.energy_mev * l.yield_per_event)
                 .sum::<f64>()
     }
 
@@ -156,7 +162,7 @@ impl Emitter {
             || self
                 .lines
                 .iter()
-                .any(|l| l.kind == kind && (l.whole > 0 || l.fraction > 0.0))
+                .any(|l| l.kind == kind && l.yield_per_event > 0.0)
     }
 
     /// Highest kinetic energy of an emitted electron or positron (MeV; 0 if none).
@@ -189,12 +195,7 @@ impl Emitter {
             let e = s.sample(rng.uniform(), rng.uniform(), rng.uniform());
             push(*kind, e, rng);
         }
-        for l in &self.lines {
-            let extra = l.fraction > 0.0 && rng.uniform() < l.fraction;
-            for _ in 0..(l.whole + usize::from(extra)) {
-                push(l.kind, l.energy_mev, rng);
-            }
-        }
+        self.sampler.sample(rng, |kind, e, rng| push(kind, e, rng));
         total
     }
 }

@@ -11,51 +11,51 @@
 //! lines, mostly Auger electrons and X-rays of small intensity: that loop took a quarter of a
 //! Lu-177 voxel run.
 
-use super::emission::{Emission, EmissionKind, Line};
 use crate::rng::HistoryRng;
 
-/// The line emissions of one nuclide.
-#[derive(Clone, Debug, Default)]
-pub struct LineSampler {
+/// The line emissions of one source: of a nuclide's decay, or of the lines a user gave
+/// ([`super::emitter::Emitter`]); `K` is the kind of particle a line emits.
+#[derive(Clone, Debug)]
+pub struct LineSampler<K> {
     /// lines with a fractional part q > 0: (kind, energy MeV)
-    lines: Vec<(EmissionKind, f64)>,
+    lines: Vec<(K, f64)>,
     /// R_j = prod_{i<j} (1 - q_i) for j = 0..=n, strictly decreasing
     r: Vec<f64>,
     /// the whole parts: (kind, energy MeV, count)
-    whole: Vec<(EmissionKind, f64, usize)>,
+    whole: Vec<(K, f64, usize)>,
 }
 
-impl LineSampler {
-    /// The sampler of `sets` of lines (intensities finite and >= 0), each with the kind of
-    /// particle its lines emit.
-    pub fn new(sets: &[(&[Line], EmissionKind)]) -> Self {
+impl<K: Copy> LineSampler<K> {
+    /// The sampler of `lines`, (kind, energy MeV, intensity per event) with intensities finite
+    /// and >= 0.
+    pub fn new(lines: impl IntoIterator<Item = (K, f64, f64)>) -> Self {
         let mut s = LineSampler {
+            lines: Vec::new(),
             r: vec![1.0],
-            ..Default::default()
+            whole: Vec::new(),
         };
-        for (lines, kind) in sets {
-            for l in lines.iter() {
-                let whole = l.intensity.floor();
-                if whole >= 1.0 {
-                    s.whole.push((*kind, l.energy_mev, whole as usize));
-                }
-                let q = l.intensity - whole;
-                if q > 0.0 {
-                    s.lines.push((*kind, l.energy_mev));
-                    let last = *s.r.last().expect("R_0 = 1");
-                    s.r.push(last * (1.0 - q));
-                }
+        for (kind, energy_mev, intensity) in lines {
+            let whole = intensity.floor();
+            if whole >= 1.0 {
+                s.whole.push((kind, energy_mev, whole as usize));
+            }
+            let q = intensity - whole;
+            if q > 0.0 {
+                s.lines.push((kind, energy_mev));
+                let last = *s.r.last().expect("R_0 = 1");
+                s.r.push(last * (1.0 - q));
             }
         }
         s
     }
 
-    /// Appends the line emissions of one decay to `out`.
+    /// Calls `emit(kind, energy MeV, rng)` for each particle the lines emit in one event: the
+    /// whole parts first (no random number), then the fractional parts in line order.
     #[inline]
-    pub fn sample(&self, rng: &mut HistoryRng, out: &mut Vec<Emission>) {
+    pub fn sample(&self, rng: &mut HistoryRng, mut emit: impl FnMut(K, f64, &mut HistoryRng)) {
         for &(kind, energy_mev, count) in &self.whole {
             for _ in 0..count {
-                out.push(Emission { kind, energy_mev });
+                emit(kind, energy_mev, rng);
             }
         }
         let n = self.lines.len();
@@ -68,7 +68,7 @@ impl LineSampler {
             // the first j >= s with R_{j+1} <= t
             let j = s + self.r[s + 1..=n].partition_point(|&x| x > t);
             let (kind, energy_mev) = self.lines[j];
-            out.push(Emission { kind, energy_mev });
+            emit(kind, energy_mev, rng);
             s = j + 1;
         }
     }
@@ -78,12 +78,10 @@ impl LineSampler {
 mod tests {
     use super::*;
 
-    fn line(e: f64, y: f64) -> Line {
-        Line {
-            energy_mev: e,
-            intensity: y,
-            recoil_mev: 0.0,
-        }
+    use crate::source::emission::{Emission, EmissionKind};
+
+    fn line(e: f64, y: f64) -> (f64, f64) {
+        (e, y)
     }
 
     /// Each line's mean count and the pair correlation of two lines against their intensities
@@ -97,7 +95,11 @@ mod tests {
             line(0.4, 1e-3),
         ];
         let ele = [line(0.01, 0.9), line(0.02, 0.05)];
-        let s = LineSampler::new(&[(&gam, EmissionKind::Photon), (&ele, EmissionKind::Electron)]);
+        let s = LineSampler::new(
+            gam.iter()
+                .map(|&(e, y)| (EmissionKind::Photon, e, y))
+                .chain(ele.iter().map(|&(e, y)| (EmissionKind::Electron, e, y))),
+        );
         let mut rng = HistoryRng::new(7, 0);
         let n = 1_000_000;
         let (mut count, mut both) = ([0u64; 6], 0u64);
@@ -108,7 +110,9 @@ mod tests {
         };
         for _ in 0..n {
             out.clear();
-            s.sample(&mut rng, &mut out);
+            s.sample(&mut rng, |kind, energy_mev, _| {
+                out.push(Emission { kind, energy_mev })
+            });
             let mut seen = [0u32; 6];
             for e in &out {
                 seen[idx(e)] += 1;

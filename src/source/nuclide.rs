@@ -121,7 +121,7 @@ pub struct Nuclide {
     primaries: Vec<Primary>,
     primary_alias: AliasTable,
     /// the gammas, X-rays and electrons, for sampling (built with the primaries)
-    line_sampler: LineSampler,
+    line_sampler: LineSampler<EmissionKind>,
 }
 
 impl Nuclide {
@@ -171,7 +171,7 @@ impl Nuclide {
             data,
             primaries: vec![],
             primary_alias: AliasTable::new(&[1.0]).expect("one weight"),
-            line_sampler: LineSampler::default(),
+            line_sampler: LineSampler::new([]),
         };
         let mut section = String::new();
         for (ln, line) in text.lines().enumerate() {
@@ -329,11 +329,14 @@ impl Nuclide {
         self.primary_alias = AliasTable::new(&weights)
             .ok_or_else(|| anyhow!("{}: no decay branch has a positive intensity", self.name))?;
         self.primaries = primaries;
-        self.line_sampler = LineSampler::new(&[
+        let sets = [
             (&self.gammas, EmissionKind::Photon),
             (&self.xrays, EmissionKind::Photon),
             (&self.electrons, EmissionKind::Electron),
-        ]);
+        ];
+        self.line_sampler = LineSampler::new(sets.into_iter().flat_map(|(lines, kind)| {
+            lines.iter().map(move |l| (kind, l.energy_mev, l.intensity))
+        }));
         Ok(())
     }
 
@@ -449,6 +452,8 @@ impl Nuclide {
                 push(out, EmissionKind::Recoil, self.alphas[i].recoil_mev);
             }
         }
-        self.line_sampler.sample(rng, out);
+        self.line_sampler.sample(rng, |kind, energy_mev, _| {
+            out.push(Emission { kind, energy_mev })
+        });
     }
 }
