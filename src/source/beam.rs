@@ -355,6 +355,23 @@ pub fn ray_box_entry(pos: Vec3, dir: Vec3, size_cm: [f64; 3]) -> Option<f64> {
     (t0 <= t1).then_some(t0)
 }
 
+/// The depth bin of voxel `v` of `ph` along a beam axis: `step_cm` bins from `origin` along
+/// `dir`, for a voxel whose centre lies within `radius_cm` of the axis and not behind `origin`;
+/// None otherwise. The depth curves of the beams (run files and BNCT) average these voxels.
+pub fn axis_bin(
+    ph: &Phantom,
+    v: usize,
+    (origin, dir): (Vec3, Vec3),
+    step_cm: f64,
+    radius_cm: f64,
+) -> Option<usize> {
+    let (i, j, k) = ph.ijk(v);
+    let w = ph.voxel_centre(i, j, k) - origin;
+    let t = w.dot(dir);
+    let r = w - dir * t;
+    (t >= 0.0 && r.dot(r) <= radius_cm * radius_cm).then(|| (t / step_cm) as usize)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,7 @@
 use super::summary::RegionDoses;
 use crate::numerics::Vec3;
 use crate::phantom::Phantom;
+use crate::source::beam::axis_bin;
 use crate::source::neutron_beam::Weighting;
 use crate::transport::neutron::{Component, NeutronOutcome};
 use crate::units::dose_gy;
@@ -153,19 +154,9 @@ pub fn depth_curve(
         if !pick(v) {
             continue;
         }
-        let (i, j, k) = ph.ijk(v);
-        let c = Vec3::new(
-            (i as f64 + 0.5) * ph.voxel_cm[0],
-            (j as f64 + 0.5) * ph.voxel_cm[1],
-            (k as f64 + 0.5) * ph.voxel_cm[2],
-        );
-        let w = c - entry;
-        let t = w.dot(dir);
-        let r = w - dir * t;
-        if t < 0.0 || r.dot(r) > AXIS_RADIUS_CM * AXIS_RADIUS_CM {
+        let Some(b) = axis_bin(ph, v, (entry, dir), step_cm, AXIS_RADIUS_CM) else {
             continue;
-        }
-        let b = (t / step_cm) as usize;
+        };
         if b >= acc.len() {
             acc.resize(b + 1, ([0.0; 8], 0));
         }

@@ -2,7 +2,7 @@
 
 use crate::numerics::Vec3;
 use crate::phantom::Phantom;
-use crate::source::beam::Placement;
+use crate::source::beam::{axis_bin, Placement};
 use crate::source::Spatial;
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -85,19 +85,9 @@ pub fn beam_depth_curve(
         if !p.on_face && ph.label[v] == 0 {
             continue;
         }
-        let (i, j, k) = ph.ijk(v);
-        let c = Vec3::new(
-            (i as f64 + 0.5) * ph.voxel_cm[0],
-            (j as f64 + 0.5) * ph.voxel_cm[1],
-            (k as f64 + 0.5) * ph.voxel_cm[2],
-        );
-        let w = c - origin;
-        let t = w.dot(dir);
-        let r = w - dir * t;
-        if t < 0.0 || r.dot(r) > radius * radius {
+        let Some(b) = axis_bin(ph, v, (origin, dir), step, radius) else {
             continue;
-        }
-        let b = (t / step) as usize;
+        };
         if b >= acc.len() {
             acc.resize(b + 1, (0.0, 0.0, 0));
         }
