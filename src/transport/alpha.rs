@@ -12,7 +12,7 @@
 //! int LET dx = 0.1 stretch (G(E_in) - G(E_out)) keV/um cm (`IonTable::let_dose_integral`,
 //! `let_track_integral`), so a track that stops inside one voxel still gets its Bragg peak.
 
-use super::{Geometry, Transport};
+use super::{world, Geometry, Transport};
 use crate::particle::Particle;
 use crate::physics::ion::table::IonTable;
 use crate::rng::HistoryRng;
@@ -79,10 +79,8 @@ impl Transport<'_> {
         };
         loop {
             let Some((v, vx)) = lookup.at(p.pos) else {
-                // in the world medium an alpha (tens of um) stops at once
-                match self.world.filter(|w| w.contains(p.pos) && w.density > 0.0) {
-                    Some(_) => score.deposited += p.energy_mev,
-                    None => score.escaped += p.energy_mev,
+                if self.alpha_world_flight(tables, &mut p, stretch, score) {
+                    continue;
                 }
                 return;
             };
@@ -128,6 +126,56 @@ impl Transport<'_> {
                 return;
             }
         }
+    }
+}
+
+impl Transport<'_> {
+    /// An alpha outside the grid: along its straight track through the world medium (if any)
+    /// to rest, out of the world, or back into the grid (true: `p` is just inside it, with the
+    /// energy left). What it loses in the world counts as deposited, what it carries out of the
+    /// world as escaped.
+    fn alpha_world_flight(
+        &self,
+        tables: &[IonTable],
+        p: &mut Particle,
+        stretch: f64,
+        score: &mut HistoryScore,
+    ) -> bool {
+        let (Some(w), Geometry::Voxels(ph)) = (&self.world, &self.geometry) else {
+            score.escaped += p.energy_mev;
+            return false;
+        };
+        if !w.contains(p.pos) {
+            score.escaped += p.energy_mev;
+            return false;
+        }
+        let t = &tables[w.material];
+        let r_cm = if w.density > 0.0 {
+            stretch * t.range(p.energy_mev) / w.density
+        } else {
+            f64::INFINITY
+        };
+        let d_in = world::box_entry_cm(p.pos, p.dir, ph.size_cm);
+        let d = d_in.min(w.exit_cm(p.pos, p.dir));
+        if r_cm <= d {
+            score.deposited += p.energy_mev;
+            return false;
+        }
+        let e_out = if w.density > 0.0 {
+            t.energy_at_range(t.range(p.energy_mev) - d * w.density / stretch)
+                .min(p.energy_mev)
+        } else {
+            p.energy_mev
+        };
+        score.deposited += p.energy_mev - e_out;
+        p.energy_mev = e_out;
+        p.pos = p.pos + p.dir * (d + world::NUDGE_CM);
+        if d_in > d || !world::in_grid(p.pos, ph.size_cm) {
+            // out of the world (or grazing the grid's edge on the way out)
+            score.escaped += e_out;
+            return false;
+        }
+        e_out > 0.0
     }
 }
 
