@@ -97,6 +97,13 @@ impl HistoryRng {
         -self.uniform_open().ln()
     }
 
+    /// A standard-normal draw (Box-Muller, two uniforms per draw, the cosine branch).
+    pub fn standard_normal(&mut self) -> f64 {
+        let u1 = self.uniform_open();
+        let u2 = self.uniform();
+        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+    }
+
     /// Azimuth uniform in [0, 2 pi).
     #[inline]
     pub fn phi(&mut self) -> f64 {

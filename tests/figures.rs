@@ -77,6 +77,7 @@ fn pngs_have_the_requested_size_and_dpi_and_svgs_hold_the_axis_titles() {
         points: &pts,
         y_err: None,
         y_band: None,
+        scatter: false,
     }];
     // (width mm, dpi): one column at 300 dpi, two columns at 600 dpi, a slide at 150 dpi
     for (w, dpi) in [(88.0, 300.0), (180.0, 600.0), (160.0, 150.0)] {
@@ -294,6 +295,7 @@ fn no_figure_is_written_with_nothing_to_show() {
         points: &nan,
         y_err: None,
         y_band: None,
+        scatter: false,
     }];
     let err = line_png(&path, "t", "x (mm)", "y (Gy)", &series, false).unwrap_err();
     let nothing = err.downcast_ref::<NothingToShow>().expect("NothingToShow");
@@ -373,6 +375,7 @@ fn svgs_embed_a_subset_of_the_bundled_font_and_render_the_same() {
         points: &pts,
         y_err: None,
         y_band: None,
+        scatter: false,
     }];
     let path = dir.path().join("curve.png");
     with_figures(&spec(88.0, 150.0), || {

@@ -187,12 +187,14 @@ fn a_line_plot_as_pdf_renders_like_its_png() {
             points: &a,
             y_err: Some(&err),
             y_band: None,
+            scatter: false,
         },
         Series {
             name: "model",
             points: &b,
             y_err: None,
             y_band: None,
+            scatter: false,
         },
     ];
     let path = folder(&tmp).join("line.png");

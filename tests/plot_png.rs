@@ -165,12 +165,14 @@ fn line_plot_is_written() {
             points: &depth,
             y_err: Some(&err),
             y_band: None,
+            scatter: false,
         },
         Series {
             name: "exp(-mu x)",
             points: &fit,
             y_err: None,
             y_band: None,
+            scatter: false,
         },
     ];
     for (name, log_y) in [("depth.png", false), ("depth_log.png", true)] {
@@ -197,6 +199,7 @@ fn line_plot_is_written() {
         points: &depth,
         y_err: Some(&err[..3]),
         y_band: None,
+        scatter: false,
     }];
     let path = dir.path().join("bad.png");
     assert!(line_png(&path, "", "x", "y", &bad, false).is_err());
@@ -517,6 +520,7 @@ fn figures_for_inspection() {
         points: &pts,
         y_err: Some(&err),
         y_band: None,
+        scatter: false,
     }];
     line_png(
         &dir.join("line.png"),
@@ -572,6 +576,7 @@ fn line_bands_span_their_low_and_high_ends() {
         points: &pts,
         y_err: None,
         y_band: Some(&band),
+        scatter: false,
     }];
     let svg = dir.path().join("band.svg");
     line_png(&svg, "band", "x", "y", &series, false).unwrap();
@@ -609,6 +614,7 @@ fn line_bands_span_their_low_and_high_ends() {
     holed[2] = [f64::NAN, 3.0];
     let series = [Series {
         y_band: Some(&holed),
+        scatter: false,
         ..series[0]
     }];
     line_png(&svg, "band", "x", "y", &series, false).unwrap();

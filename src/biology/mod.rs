@@ -8,9 +8,11 @@
 //! - [`doserate`], [`response`]: per-voxel viable/damaged cell model and relative tracer uptake;
 //! - [`region`]: BED map, TCP and NTCP of a region with its tissue's parameters (the study's
 //!   entry points);
-//! - [`tissues`]: default parameters with sources, `data/biology/tissues.toml`.
+//! - [`tissues`]: default parameters with sources, `data/biology/tissues.toml`;
+//! - [`calibration`]: the response model fitted to published lesion outcomes, tested on held-out ones.
 
 pub mod bed;
+pub mod calibration;
 pub mod doserate;
 pub mod gfactor;
 pub mod lq;

@@ -181,6 +181,12 @@ impl ResponseModel {
         (d, q)
     }
 
+    /// Changes α (1/Gy) and with it β = α/(α/β): the time steps do not depend on α, so a
+    /// population of radiosensitivities reuses one model.
+    pub fn set_alpha_per_gy(&mut self, alpha_per_gy: f64) {
+        self.params.alpha_per_gy = alpha_per_gy;
+    }
+
     /// Cell state at the scan of a voxel receiving `low_let_gy` (Gy) and `alpha_gy` (Gy, RBE
     /// applied here) per cycle.
     pub fn voxel(&self, low_let_gy: f64, alpha_gy: f64) -> CellState {

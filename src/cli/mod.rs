@@ -7,6 +7,7 @@
 mod args;
 mod beam;
 mod bed;
+mod calibrate;
 mod cell;
 mod decay;
 mod dose;
@@ -116,6 +117,9 @@ pub enum Cmd {
     Dose(dose::DoseArgs),
     /// Biologically effective dose of a decaying dose rate (LQ with Lea-Catcheside G-factor).
     Bed(bed::BedArgs),
+    /// Calibrate the tumour response model against published lesion-level outcomes: fit the
+    /// population of radiosensitivities, predict the held-out studies with 95 % intervals.
+    CalibrateResponse(calibrate::CalibrateArgs),
     /// Simulate a PET scan (projection, attenuation, noise, OSEM) of a phantom and activity.
     Pet(pet::PetArgs),
     /// Organ S-values (mGy per MBq s, MIRD schema) of a nuclide in a built-in phantom by Monte
@@ -162,6 +166,7 @@ impl Cmd {
             Cmd::TiaMap(_) => "tia-map",
             Cmd::Dose(_) => "dose",
             Cmd::Bed(_) => "bed",
+            Cmd::CalibrateResponse(_) => "calibrate-response",
             Cmd::Pet(_) => "pet",
             Cmd::Svalues(_) => "svalues",
             Cmd::Beam(_) => "beam",
@@ -242,6 +247,7 @@ fn dispatch(cmd: Cmd) -> Result<()> {
         Cmd::TiaMap(a) => tia_map::run(&a),
         Cmd::Dose(a) => dose::run(&a),
         Cmd::Bed(a) => bed::run(&a),
+        Cmd::CalibrateResponse(a) => calibrate::run(&a),
         Cmd::Pet(a) => pet::run(&a),
         Cmd::Beam(a) => beam::run(&a),
         Cmd::CellSvalues(a) => cell::run(&a),

@@ -24,6 +24,8 @@ pub struct Series<'a> {
     /// Optional band [low, high] per point (e.g. a 95 % interval), drawn as a translucent area
     /// of the series' colour; a point with a non-finite end breaks the band.
     pub y_band: Option<&'a [[f64; 2]]>,
+    /// Markers only, no connecting line (observations rather than a curve).
+    pub scatter: bool,
 }
 
 /// Writes a line plot (PNG and SVG, as the `[figures]` settings in force say): several named
@@ -159,6 +161,7 @@ struct Prepared {
     bars: Vec<(f64, f64, f64)>,
     /// runs of consecutive band points (x, low, high)
     bands: Vec<Vec<(f64, f64, f64)>>,
+    scatter: bool,
 }
 
 /// A validated line plot with its axis ranges.
@@ -302,6 +305,7 @@ fn prepare(s: &Series, log_y: bool) -> anyhow::Result<Prepared> {
         points,
         bars,
         bands,
+        scatter: s.scatter,
     })
 }
 
@@ -408,6 +412,10 @@ impl LinePlot<'_> {
             let style = color.stroke_width(2);
             let pts = s.points.iter().copied();
             let anno = match dash {
+                _ if s.scatter => {
+                    let marks = s.points.iter().map(|&p| Circle::new(p, 4, color.filled()));
+                    chart.draw_series(marks).map_err(drawing)?
+                }
                 Dash::Solid => chart
                     .draw_series(LineSeries::new(pts, style).point_size(marker))
                     .map_err(drawing)?,

@@ -218,6 +218,7 @@ pub fn dvh_panels_png(
             points: p,
             y_err: None,
             y_band: None,
+            scatter: false,
         };
         if is_target(n) || extra_target == Some(n.as_str()) {
             targets.push(s);

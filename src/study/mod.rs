@@ -4,12 +4,14 @@
 //! structs), `run` (the computation, spec in, typed result out), `outputs` (the result's
 //! files), `figures` and, where the kind writes one, `report` (`report.md`):
 //! [`runfile`] (run files, `theradose run`), [`dosimetry`], [`therapy`], [`bnct`] and
-//! [`patient`], [`cell_tracking`].
+//! [`patient`], [`cell_tracking`]; [`calibration`] writes the files of a response-model
+//! calibration.
 //! [`dispatch`] classifies a study file and runs it by its kind; [`common`] holds what the kinds
 //! share. Imports go one way: `dispatch` -> kinds -> `common` (therapy also uses `dosimetry`,
 //! whose sections it embeds).
 
 pub mod bnct;
+pub mod calibration;
 pub mod cell_tracking;
 pub mod common;
 pub mod dispatch;

@@ -20,6 +20,7 @@ fn named_series<'a>(curves: &'a [Vec<(f64, f64)>], names: &[&'a str]) -> Vec<Ser
             points: p,
             y_err: None,
             y_band: None,
+            scatter: false,
         })
         .collect()
 }

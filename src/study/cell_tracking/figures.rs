@@ -162,6 +162,7 @@ fn detectable_vs_time(
                     points: pts,
                     y_err: None,
                     y_band: None,
+                    scatter: false,
                 })
                 .collect()
         })
@@ -232,6 +233,7 @@ fn trade_off(study: &CellTrackingStudy, r: &CellTrackingResult, path: &Path) -> 
             points: p,
             y_err: None,
             y_band: None,
+            scatter: false,
         })
         .collect();
     let dt: Vec<Series> = det
@@ -241,6 +243,7 @@ fn trade_off(study: &CellTrackingStudy, r: &CellTrackingResult, path: &Path) -> 
             points: p,
             y_err: None,
             y_band: None,
+            scatter: false,
         })
         .collect();
     let title = format!("{}: nucleus dose against detectability", study.name);

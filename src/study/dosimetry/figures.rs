@@ -34,6 +34,7 @@ pub fn comparison_figures(
             points: p,
             y_err: None,
             y_band: None,
+            scatter: false,
         })
         .collect();
     if hs.is_empty() {

@@ -187,6 +187,7 @@ fn figures(
                 points: p,
                 y_err: None,
                 y_band: Some(b),
+                scatter: false,
             })
             .collect();
         let banded = bands.iter().flatten().any(|b| b[0].is_finite());

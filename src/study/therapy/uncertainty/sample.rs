@@ -10,7 +10,6 @@ use crate::rng::HistoryRng;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::f64::consts::PI;
 
 /// Mixed into the seed so that the budget's streams differ from the dose histories' of the
 /// same seed.
@@ -101,13 +100,6 @@ fn percist_probability(
     Some(counts)
 }
 
-/// A standard-normal draw (Box-Muller, two uniforms per draw).
-fn normal(rng: &mut HistoryRng) -> f64 {
-    let u1 = rng.uniform_open();
-    let u2 = rng.uniform();
-    (-2.0 * u1.ln()).sqrt() * (2.0 * PI * u2).cos()
-}
-
 /// The tissues of the regions, sorted and unique (one radiobiology draw per tissue).
 fn tissue_names(p: &Problem) -> Vec<String> {
     let mut t: Vec<String> = p
@@ -137,14 +129,14 @@ fn draw(p: &Problem, tissues: &[String], k: u64) -> Vec<Factors> {
     let mut rng = HistoryRng::new(p.seed ^ SALT, k);
     let mut global = [1.0; N_INPUTS];
     for i in [Input::Calibration, Input::Decay] {
-        global[i.index()] = factor(&p.inputs, i, normal(&mut rng));
+        global[i.index()] = factor(&p.inputs, i, rng.standard_normal());
     }
     let per_tissue: Vec<[f64; N_INPUTS]> = tissues
         .iter()
         .map(|_| {
             let mut f = [1.0; N_INPUTS];
             for i in Input::ALL.into_iter().filter(|i| i.per_tissue()) {
-                f[i.index()] = factor(&p.inputs, i, normal(&mut rng));
+                f[i.index()] = factor(&p.inputs, i, rng.standard_normal());
             }
             f
         })
@@ -161,10 +153,10 @@ fn draw(p: &Problem, tissues: &[String], k: u64) -> Vec<Factors> {
                 }
             }
             for i in [Input::Recovery, Input::Volume, Input::MonteCarlo] {
-                f[i.index()] = factor(&p.inputs, i, normal(&mut rng));
+                f[i.index()] = factor(&p.inputs, i, rng.standard_normal());
             }
             let fit_z = (0..MAX_FIT_PARAMS)
-                .map(|_| fit_scale * normal(&mut rng))
+                .map(|_| fit_scale * rng.standard_normal())
                 .collect();
             Factors { f, fit_z }
         })
