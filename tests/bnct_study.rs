@@ -215,6 +215,13 @@ fn head_study_writes_every_file_and_boron_follows_the_fbpa_pet() {
         serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     assert!(s["treatment_time_min"].as_f64().unwrap() > 0.0);
     assert!(s["energy_balance_relative_discrepancy"].as_f64().unwrap() < 1e-6);
+    // figure of merit (issue 21, item 4) of the tumour's weighted mean dose
+    let fom = &s["figure_of_merit"];
+    let rel = s["tumour"]["weighted_rel_unc"].as_f64().unwrap();
+    assert_eq!(fom["region"], s["tumour"]["region"]);
+    assert_eq!(fom["rel_uncertainty"].as_f64().unwrap(), rel);
+    let want = 1.0 / (rel * rel * s["cpu_seconds"].as_f64().unwrap());
+    assert!((fom["per_cpu_second"].as_f64().unwrap() / want - 1.0).abs() < 1e-12);
 
     // the boron map follows the measured FBPA uptake: ppm = blood ppm x SUV / blood-pool SUV
     let db = MaterialDb::load().unwrap();

@@ -372,3 +372,49 @@ fn oblique_beam_enters_the_box_on_its_surface() {
         assert!(r.norm() <= 2.0 + 1e-9);
     }
 }
+
+/// The figure of merit of a neutron beam (issue 21, item 4) follows the weighted mean dose of a
+/// region scored history by history, so its uncertainty must be the spread of independent runs:
+/// 8 seeds of 1500 neutrons on the water cube (20 mm voxels); the standard deviation of the
+/// eight weighted region means against the mean reported uncertainty. With 7 degrees of freedom
+/// the sample SD scatters by about 27 % (1 sigma): the ratio must lie in [0.5, 1.6] (about 2.5
+/// sigma each side). Also FoM = 1 / (rel^2 x CPU s) of the summary's own numbers, and the
+/// uncertainty falls as 1/sqrt(N) (6000 against 1500 neutrons: ratio 2 within 15 %).
+#[test]
+fn region_uncertainty_and_figure_of_merit() {
+    let run_seed = |seed: u64, n: u64| {
+        let mut a = args(n);
+        a.voxel_mm = Some(20.0);
+        a.prescription_gy = None;
+        a.seed = seed;
+        run_beam(&ctx(), &a).unwrap().summary
+    };
+    let runs: Vec<_> = (1..=8).map(|s| run_seed(s, 1500)).collect();
+    let (name, _) = runs[0].regions.iter().next().unwrap();
+    let means: Vec<f64> = runs
+        .iter()
+        .map(|s| s.regions[name].doses["dose_weighted_mean_gy"])
+        .collect();
+    let m = means.iter().sum::<f64>() / 8.0;
+    let sd = (means.iter().map(|x| (x - m).powi(2)).sum::<f64>() / 7.0).sqrt() / m;
+    let reported = runs
+        .iter()
+        .map(|s| s.regions[name].weighted_rel_uncertainty)
+        .sum::<f64>()
+        / 8.0;
+    eprintln!("region {name}: spread of 8 seeds {sd:.4}, reported {reported:.4}");
+    assert!(
+        (0.5..=1.6).contains(&(sd / reported)),
+        "spread {sd} vs reported {reported}"
+    );
+    for s in &runs {
+        let f = s.figure_of_merit.as_ref().expect("figure of merit");
+        assert_eq!(&f.region, name);
+        let want = 1.0 / (f.rel_uncertainty.powi(2) * s.cpu_seconds);
+        assert!((f.per_cpu_second / want - 1.0).abs() < 1e-12);
+    }
+    let long = run_seed(1, 6000);
+    let ratio = runs[0].regions[name].weighted_rel_uncertainty
+        / long.regions[name].weighted_rel_uncertainty;
+    assert!((ratio / 2.0 - 1.0).abs() < 0.15, "1/sqrt(N): ratio {ratio}");
+}

@@ -99,6 +99,7 @@ pub fn study(a: StudyArgs) -> Result<()> {
         study::StudyKind::Therapy => {
             print!("{}", study::therapy::report::summary_text(&r.metrics))
         }
+        study::StudyKind::Bnct => print_figure_of_merit(&r.metrics),
         _ => {}
     }
     eprintln!("results in {}", r.out_dir.display());
@@ -304,8 +305,9 @@ pub(crate) fn print_figure_of_merit(s: &serde_json::Value) {
         f["per_cpu_second"].as_f64(),
         s["cpu_seconds"].as_f64(),
     ) {
+        let what = f["quantity"].as_str().unwrap_or("dose");
         eprintln!(
-            "figure of merit of {region}'s mean dose: {v:.4e} per CPU second \
+            "figure of merit of {region}'s mean {what}: {v:.4e} per CPU second \
              (1 / (relative uncertainty^2 x CPU s); {cpu:.2} CPU s in this run)"
         );
     }

@@ -134,6 +134,20 @@ pub fn figure_of_merit(
     (rel > 0.0 && rel.is_finite() && new_histories > 0 && t > 0.0).then(|| 1.0 / (rel * rel * t))
 }
 
+/// The figure of merit of a run: 1 / (rel^2 T) of one region's mean dose ([`figure_of_merit`]).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct FigureOfMerit {
+    /// the region whose mean dose it follows
+    pub region: String,
+    /// the dose quantity when not the absorbed dose (e.g. "weighted dose" of BNCT)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<String>,
+    /// relative uncertainty (1 sigma) of the region's mean dose
+    pub rel_uncertainty: f64,
+    /// 1 / (rel_uncertainty^2 x CPU seconds)
+    pub per_cpu_second: f64,
+}
+
 /// What a run produced.
 pub struct RunOutcome {
     pub tally: Tally,

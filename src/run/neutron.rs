@@ -218,6 +218,7 @@ pub fn outcome(tr: &NeutronTransport, tally: &Tally, run: Option<&RunOutcome>) -
         balance,
         cells: tr.cells(),
         seconds: run.map_or(0.0, |r| r.seconds),
+        cpu_seconds: run.map_or(0.0, |r| r.cpu_seconds),
         threads: run.map_or(0, |r| r.threads),
         new_histories: run.map_or(0, |r| r.new_histories),
         interrupted: run.is_some_and(|r| r.interrupted),

@@ -10,7 +10,7 @@ use crate::context::Context;
 use crate::run::neutron::{outcome, NeutronLayout};
 use crate::run::RunSettings;
 use crate::tally::file::{self as tfile, TallyHeader};
-use crate::tally::Tally;
+use crate::tally::{HistoryScore, Tally};
 use crate::transport::{Geometry, Transport};
 use anyhow::{bail, Context as _, Result};
 use std::path::{Path, PathBuf};
@@ -87,8 +87,10 @@ pub fn run_beam_with(ctx: &Context, a: &BeamSpec, c: &BeamControl) -> Result<Bea
     }
     let s = setup(ctx, a)?;
     let out = {
+        let totals = s.region_fold();
+        let fold = |h: &mut HistoryScore, p: Option<&HistoryScore>| totals.apply(h, p);
         let gamma = Transport::new(Geometry::Voxels(&s.ph), &s.photon, 1e-3);
-        let tr = s.transport(a, &gamma);
+        let tr = s.transport(a, &gamma, (totals.n_extra(), &fold));
         let lay = NeutronLayout::of(&tr);
         let mut settings = RunSettings::new(a.seed, a.histories);
         settings.jobs = c.jobs;
@@ -129,8 +131,10 @@ pub fn run_beam_with(ctx: &Context, a: &BeamSpec, c: &BeamControl) -> Result<Bea
 pub fn merge_beam(ctx: &Context, a: &BeamSpec, tally: &Tally) -> Result<BeamResult> {
     let s = setup(ctx, a)?;
     let out = {
+        let totals = s.region_fold();
+        let fold = |h: &mut HistoryScore, p: Option<&HistoryScore>| totals.apply(h, p);
         let gamma = Transport::new(Geometry::Voxels(&s.ph), &s.photon, 1e-3);
-        let tr = s.transport(a, &gamma);
+        let tr = s.transport(a, &gamma, (totals.n_extra(), &fold));
         let lay = NeutronLayout::of(&tr);
         if tally.n_bins() != lay.n_bins {
             bail!(

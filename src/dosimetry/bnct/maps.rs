@@ -219,6 +219,8 @@ pub fn region_means(
         let doses = RegionDoses {
             doses: o,
             tumour: is_tumour[id],
+            // set from the region totals by the caller that has them
+            weighted_rel_uncertainty: 0.0,
         };
         out.insert(reg.name.clone(), doses);
     }

@@ -7,6 +7,7 @@ pub mod boron;
 pub mod driver;
 pub mod maps;
 pub mod placement;
+pub mod region_totals;
 pub mod result;
 pub mod spec;
 pub mod summary;
@@ -25,14 +26,17 @@ use crate::run::problem::build_phantom;
 use crate::run::spec::PhantomSpec;
 use crate::run::RunSettings;
 use crate::source::neutron_beam::{self, NeutronSpectrum, Weighting};
+use crate::tally::HistoryScore;
 use crate::transport::neutron::{
-    NeutronGeometry, NeutronOutcome, NeutronTransport, EPITHERMAL_MAX_MEV, THERMAL_MAX_MEV,
+    HistoryExtra, NeutronGeometry, NeutronOutcome, NeutronTransport, EPITHERMAL_MAX_MEV,
+    THERMAL_MAX_MEV,
 };
 use crate::transport::{Geometry, Transport};
 use anyhow::Result;
 use boron::{boron_map, cbe_by_name, tumour_boron_materials};
 use maps::{mean_over, region_means};
 use placement::{beam_direction, beam_field, field_text, place_beam, Placement};
+use region_totals::{region_totals, weighted_figure_of_merit, BoronDose, RegionFold, WEIGHTED};
 use spec::check;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -93,8 +97,10 @@ fn phantom(ctx: &Context, a: &BeamSpec) -> Result<(Phantom, Vec<bool>)> {
 pub fn run_beam(ctx: &Context, a: &BeamSpec) -> Result<BeamResult> {
     let s = setup(ctx, a)?;
     let out = {
+        let totals = s.region_fold();
+        let fold = |h: &mut HistoryScore, p: Option<&HistoryScore>| totals.apply(h, p);
         let gamma = Transport::new(Geometry::Voxels(&s.ph), &s.photon, 1e-3);
-        let tr = s.transport(a, &gamma);
+        let tr = s.transport(a, &gamma, (totals.n_extra(), &fold));
         run_histories(&s, &tr, &RunSettings::new(a.seed, a.histories), a)?
     };
     Ok(finish(a, s, &out))
@@ -110,20 +116,39 @@ pub(crate) struct Setup {
     placed: Placement,
     weights: Weighting,
     ppm_map: Option<Vec<f64>>,
+    /// CBE per region label
+    cbe: Vec<f64>,
 }
 
 impl Setup {
-    /// The neutron transport of the beam (gammas through `gamma` unless `local_gamma`).
+    /// The neutron transport of the beam (gammas through `gamma` unless `local_gamma`), with
+    /// the per-history region totals `totals` (see [`Setup::region_fold`]).
     pub(crate) fn transport<'a>(
         &'a self,
         a: &BeamSpec,
         gamma: &'a Transport<'a>,
+        totals: HistoryExtra<'a>,
     ) -> NeutronTransport<'a> {
         let mut tr = NeutronTransport::new(NeutronGeometry::Voxels(&self.ph), &self.physics);
         if !a.local_gamma {
             tr.photon = Some(gamma);
         }
+        tr.history_extra = Some(totals);
         tr
+    }
+
+    /// The per-history totals of the dose components per region (for their exact
+    /// uncertainties and the figure of merit).
+    pub(crate) fn region_fold(&self) -> RegionFold<'_> {
+        RegionFold {
+            ph: &self.ph,
+            boron: self
+                .ppm_map
+                .as_deref()
+                .map_or(BoronDose::Material, BoronDose::PerPpm),
+            cbe: &self.cbe,
+            weights: self.weights,
+        }
     }
 }
 
@@ -160,7 +185,9 @@ pub(crate) fn setup(ctx: &Context, a: &BeamSpec) -> Result<Setup> {
     let photon = PhotonPhysics::new(&ph.materials)?;
     let placed = place_beam(a, &ph, !is_volume(&a.phantom), dir, field, spectrum)?;
     let ppm_map = boron_map(a, &ph)?;
+    let cbe = cbe_by_name(&ph, &weights, &is_tumour);
     Ok(Setup {
+        cbe,
         ph,
         is_tumour,
         tumour_ppm,
@@ -177,8 +204,7 @@ pub(crate) fn finish(a: &BeamSpec, s: Setup, out: &NeutronOutcome) -> BeamResult
     let (ph, weights, is_tumour, placed) = (&s.ph, &s.weights, &s.is_tumour, &s.placed);
     let beam = &placed.beam;
     let ppm_map = s.ppm_map.as_deref();
-    let cbe = cbe_by_name(ph, weights, is_tumour);
-    let maps = beam_maps(ph, out, weights, &cbe, ppm_map);
+    let maps = beam_maps(ph, out, weights, &s.cbe, ppm_map);
     // a beam on a face (as before oblique beams existed): every voxel, depth from the face;
     // otherwise body voxels only, depth from the skin
     let counted = |v: usize| placed.on_face || ph.label[v] != 0;
@@ -192,6 +218,18 @@ pub(crate) fn finish(a: &BeamSpec, s: Setup, out: &NeutronOutcome) -> BeamResult
     );
     let mut summary = run_summary(a, placed, out, weights, s.tumour_ppm);
     normalise(a, placed, ph, &maps, &depth, is_tumour, &mut summary);
+    let totals = region_totals(ph, out);
+    for (id, reg) in ph.regions.iter().enumerate() {
+        if let Some(d) = summary.regions.get_mut(&reg.name) {
+            d.weighted_rel_uncertainty = totals[id][WEIGHTED].1;
+        }
+    }
+    // the first tumour region, else the region (not the outside) of highest weighted mean dose
+    let fom_region = is_tumour.iter().position(|t| *t).or_else(|| {
+        (1..totals.len()).max_by(|i, j| totals[*i][WEIGHTED].0.total_cmp(&totals[*j][WEIGHTED].0))
+    });
+    summary.figure_of_merit =
+        fom_region.and_then(|r| weighted_figure_of_merit(ph, &totals, r, out));
     let mut r = BeamResult {
         phantom: s.ph,
         maps,
@@ -255,6 +293,8 @@ fn run_summary(
         phantom: a.phantom.clone(),
         regions: BTreeMap::new(),
         seconds: out.seconds,
+        cpu_seconds: out.cpu_seconds,
+        figure_of_merit: None,
         seed: a.seed,
         source_neutrons_per_second: 0.0,
         spectrum: a.spectrum.clone(),

@@ -63,6 +63,12 @@ pub struct BeamSummary {
     pub regions: BTreeMap<String, RegionDoses>,
     /// wall-clock seconds of the transport
     pub seconds: f64,
+    /// CPU seconds of the transport (every thread; 0 for a merged result)
+    pub cpu_seconds: f64,
+    /// 1 / (rel^2 x CPU s) of the weighted mean dose of the first tumour region (else of the
+    /// region with the highest weighted mean dose); absent for a merged result
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub figure_of_merit: Option<crate::run::FigureOfMerit>,
     /// the run seed
     pub seed: u64,
     /// source neutrons per second for that fluence rate
@@ -147,4 +153,7 @@ pub struct RegionDoses {
     pub doses: BTreeMap<String, f64>,
     /// the region is tumour
     pub tumour: bool,
+    /// relative uncertainty (1 sigma) of the region's weighted mean dose, from its total scored
+    /// history by history
+    pub weighted_rel_uncertainty: f64,
 }

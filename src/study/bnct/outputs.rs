@@ -173,6 +173,19 @@ impl BnctResult {
                 "seconds_to_2pct": run.seconds * (t_rel / 0.02).powi(2),
                 "histories_to_2pct": (run.histories as f64 * (t_rel / 0.02).powi(2)).ceil(),
             },
+            "cpu_seconds": run.cpu_seconds,
+            "figure_of_merit": crate::run::figure_of_merit(
+                t_rel,
+                run.histories,
+                run.new_histories,
+                run.cpu_seconds,
+            )
+            .map(|f| crate::run::FigureOfMerit {
+                region: tumour.to_string(),
+                quantity: Some("weighted dose".into()),
+                rel_uncertainty: t_rel,
+                per_cpu_second: f,
+            }),
             "regions": regions,
             "radiobiology": self.bio
                 .iter()

@@ -3,6 +3,8 @@
 //! region's mean dose has an exact uncertainty, not a bound from the voxels').
 
 use super::spec::BnctStudy;
+pub use crate::dosimetry::bnct::region_totals::REGION_QUANTITIES;
+use crate::dosimetry::bnct::region_totals::{region_totals, BoronDose, RegionFold, NQ};
 use crate::dosimetry::bnct::{beam_maps, depth_curve, Maps};
 use crate::numerics::Vec3;
 use crate::phantom::Phantom;
@@ -12,16 +14,9 @@ use crate::source::neutron_beam::{
     builtin_point_to_local, AimedBeam, Field, NeutronSpectrum, Weighting,
 };
 use crate::tally::HistoryScore;
-use crate::transport::neutron::{Component, NeutronGeometry, NeutronOutcome, NeutronTransport};
+use crate::transport::neutron::{NeutronGeometry, NeutronTransport};
 use crate::transport::{Geometry, Transport};
 use anyhow::{bail, Result};
-
-/// Dose quantities of the region totals, in this order.
-pub const REGION_QUANTITIES: [&str; 5] = ["boron", "nitrogen", "hydrogen", "gamma", "weighted"];
-const NQ: usize = REGION_QUANTITIES.len();
-
-/// 1 MeV/g in Gy.
-const GY_PER_MEV_PER_G: f64 = crate::units::MEV_TO_J * 1e3;
 
 /// Builds the study's beam ([`AimedBeam::new`]): a source plane outside the phantom box, its
 /// centre on the axis through `aim_mm` (default: the box centre) along the direction; both in
@@ -99,6 +94,10 @@ pub struct NeutronRun {
     pub region_tally: Vec<[(f64, f64); NQ]>,
     pub histories: u64,
     pub seconds: f64,
+    /// CPU seconds of this invocation (every thread)
+    pub cpu_seconds: f64,
+    /// histories transported by this invocation (a resumed run counts only its own)
+    pub new_histories: u64,
     pub threads: usize,
     pub energy_balance: f64,
 }
@@ -129,41 +128,15 @@ pub fn run(
     if gamma_transport {
         tr.photon = Some(&gamma);
     }
-    let cells = ph.len();
-    let w = *weights;
     // per-history region totals of B, N, H, gamma and the weighted sum (MeV, or MeV x weight)
-    let fold = |h: &mut HistoryScore, photon: Option<&HistoryScore>| {
-        h.fold_into_extra(|bin| {
-            let (c, v) = (bin as usize / cells, bin as usize % cells);
-            let r = ph.label[v] as usize * NQ;
-            let (q, f) = match c {
-                c if c == Component::BoronPerPpm as usize => (0, ppm[v]),
-                c if c == Component::Nitrogen as usize => (1, 1.0),
-                c if c == Component::Hydrogen as usize => (2, 1.0),
-                c if c == Component::GammaLocal as usize => (3, 1.0),
-                _ => return [(0, 0.0); 2],
-            };
-            let wq = [
-                cbe[ph.label[v] as usize],
-                w.rbe_nitrogen,
-                w.rbe_hydrogen,
-                w.rbe_gamma,
-            ][q];
-            [(r + q, f), (r + 4, wq * f)]
-        });
-        if let Some(p) = photon {
-            for &(bin, e) in p.entries() {
-                let v = bin as usize;
-                if v < cells && e > 0.0 {
-                    let r = ph.label[v] as usize * NQ;
-                    h.score_extra(r + 3, e);
-                    h.score_extra(r + 4, w.rbe_gamma * e);
-                }
-            }
-        }
+    let totals = RegionFold {
+        ph,
+        boron: BoronDose::PerPpm(ppm),
+        cbe,
+        weights: *weights,
     };
-    let n_extra = ph.regions.len() * NQ;
-    tr.history_extra = Some((n_extra, &fold));
+    let fold = |h: &mut HistoryScore, photon: Option<&HistoryScore>| totals.apply(h, photon);
+    tr.history_extra = Some((totals.n_extra(), &fold));
     let size = ph.size_cm;
     let out =
         crate::run::neutron::execute(&tr, |rng| aimed.beam.sample_into_box(rng, size), settings)?;
@@ -185,26 +158,9 @@ pub fn run(
         region_tally,
         histories: out.tally.histories,
         seconds: out.seconds,
+        cpu_seconds: out.cpu_seconds,
+        new_histories: out.new_histories,
         threads: out.threads,
         energy_balance: out.balance.relative_discrepancy(),
     })
-}
-
-/// Mean dose (Gy per source neutron) and relative uncertainty of each region total.
-fn region_totals(ph: &Phantom, out: &NeutronOutcome) -> Vec<[(f64, f64); NQ]> {
-    let masses = ph.region_masses_g();
-    let offset = crate::transport::neutron::N_COMPONENTS * ph.len();
-    (0..ph.regions.len())
-        .map(|r| {
-            std::array::from_fn(|q| {
-                let (m, rel) = out.tally.mean_and_rel_uncertainty(offset + r * NQ + q);
-                let gy = if masses[r] > 0.0 {
-                    m / masses[r] * GY_PER_MEV_PER_G
-                } else {
-                    0.0
-                };
-                (gy, rel)
-            })
-        })
-        .collect()
 }

@@ -27,15 +27,7 @@ pub struct Timing {
 
 /// The figure of merit of a run: 1 / (rel^2 T) of one region's mean dose, T the CPU seconds
 /// of all its histories at this invocation's rate ([`crate::run::figure_of_merit`]).
-#[derive(Clone, Debug, Serialize)]
-pub struct FigureOfMerit {
-    /// the region: `run.target_region`, else the region with the highest mean dose
-    pub region: String,
-    /// relative uncertainty (1 sigma) of its mean dose
-    pub rel_uncertainty: f64,
-    /// 1 / (rel_uncertainty^2 x CPU seconds)
-    pub per_cpu_second: f64,
-}
+pub use crate::run::FigureOfMerit;
 
 impl FigureOfMerit {
     /// The figure of merit of `region` among `rows` (else of the row with the highest mean
@@ -61,6 +53,7 @@ impl FigureOfMerit {
         )?;
         Some(FigureOfMerit {
             region: row.name.clone(),
+            quantity: None,
             rel_uncertainty: row.rel_uncertainty,
             per_cpu_second: fom,
         })

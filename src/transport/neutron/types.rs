@@ -65,6 +65,8 @@ pub struct NeutronOutcome {
     pub cells: usize,
     /// wall-clock seconds of this invocation (0 for a merged result)
     pub seconds: f64,
+    /// CPU seconds of this invocation, every thread (0 for a merged result)
+    pub cpu_seconds: f64,
     pub threads: usize,
     /// histories simulated by this invocation (without those resumed from a checkpoint)
     pub new_histories: u64,
