@@ -16,8 +16,10 @@
 //!   monoenergetic electrons (1, 5, 10 keV; RC 5 um, RN 2 um; N<-N, N<-Cy, C<-C, C<-CS) as quoted
 //!   in Liu et al., NIM B 2009, Table 1 (`tests/reference/mird_cellular_svalues.csv`): 3%.
 //!
-//! Not here: the published MIRD cellular S values of radionuclides (Goddu 1994 tables, Goddu 1997
-//! book) and MIRDcell runs for the same geometry could not be read with this project's tools.
+//! Radionuclides against MIRDcell V3 run as a peer code (the MIRD cellular S value method of
+//! Goddu 1997, its own Java classes driven by `scripts/mirdcell_reference`; I-125, In-111, Tc-99m,
+//! F-18, At-211, Po-210 and monoenergetic electrons): `tests/cell_svalues_mirdcell.rs`. The
+//! published Goddu 1994/1997 tables of radionuclides themselves could not be read here.
 
 use theradose::context::Context;
 use theradose::dosimetry::cell::analytic::AnalyticCell;
@@ -180,10 +182,10 @@ fn energy_conservation_per_decay() {
 /// both should agree: the self-doses of nucleus, cytoplasm and cell, within 10%.
 ///
 /// Where they should not: the cross-doses N<-Cy and N<-CS of the Auger emitters (I-125: MC
-/// higher by about 15% and 55%, In-111 by 45%) — the straight-line method sends every electron
-/// along its initial direction, while scattered and back-scattered electrons emitted away from
-/// the nucleus still reach it; and F-18 (MC 17% higher for N<-N): Cole's range-energy relation
-/// gives 0.19 keV/um at 250 keV, where ESTAR's stopping power is 0.28 keV/um.
+/// higher by about 15% and 55%, In-111 by 40-50%) — the straight-line method sends every
+/// electron along its initial direction, while scattered and back-scattered electrons emitted
+/// away from the nucleus still reach it. (F-18, 17% apart while the analytic method used the
+/// power-law form of Cole's relation, now agrees within 3%: `tests/cell_svalues_mirdcell.rs`.)
 #[test]
 fn monte_carlo_agrees_with_csda_for_self_doses() {
     for (n, h) in [("I-125", 20_000), ("Tc-99m", 20_000), ("At-211", 10_000)] {

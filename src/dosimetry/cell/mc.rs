@@ -9,7 +9,9 @@
 //! cut-off, soft straggling), electron tables from 1 keV, the geometric step limit set to a
 //! tenth of the thinner of nucleus radius and cytoplasm shell. Electrons below the cut-off
 //! deposit where they are (the Cole range of 1 keV is 0.068 um; the Auger electrons of I-125
-//! below 1 keV carry 1.4% of its electron energy). Alpha particles follow straight CSDA tracks
+//! below 1 keV carry 10.9% of its electron energy, 2.1 of 19.2 keV per decay). A source on the
+//! cell surface sits a hair inside or outside it (one half each), so that half of the energy
+//! deposited at the decay site counts in the cell. Alpha particles follow straight CSDA tracks
 //! with the ASTAR water tables and Bohr range straggling, as the project's alpha transport does
 //! in voxels, with their energy loss between the entry and exit of each region computed exactly
 //! from the range-energy table. Recoil nuclei deposit at the decay site when `recoil` is set.
@@ -345,7 +347,17 @@ fn sample_position(g: &CellGeometry, s: SourceRegion, rng: &mut HistoryRng) -> V
             let (a, b) = (rn.powi(3), rc.powi(3));
             (a + (b - a) * rng.uniform()).cbrt()
         }
-        SourceRegion::CellSurface => rc,
+        // on the surface itself a zero-range deposit (an electron below the cut-off) would fall
+        // in the inner or outer shell by the rounding of |p| (94% outside): half the decays sit
+        // a hair inside, half a hair outside, so that half of those deposits count in the cell,
+        // as an isotropic emission on the surface gives (psi(0) = 1/2 in the CSDA method)
+        SourceRegion::CellSurface => {
+            if rng.uniform() < 0.5 {
+                rc * (1.0 - 1e-9)
+            } else {
+                rc * (1.0 + 1e-9)
+            }
+        }
     };
     let d = crate::particle::isotropic_rng(rng);
     d * r
