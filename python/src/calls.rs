@@ -50,6 +50,20 @@ pub(crate) fn _bed(spec_json: &str) -> PyResult<String> {
     to_json(&theradose::biology::bed::bed(&spec).map_err(py_err)?)
 }
 
+/// Calibration of the response model against lesion outcomes: `spec_json` holds the keys of
+/// `CalibrationSpec`; with `out`, also writes its files there. Returns the JSON text of
+/// `calibration.json`.
+#[pyfunction]
+#[pyo3(signature = (spec_json, out=None))]
+pub(crate) fn _calibrate_response(spec_json: &str, out: Option<PathBuf>) -> PyResult<String> {
+    let spec: theradose::biology::calibration::CalibrationSpec = spec_from_json(spec_json)?;
+    let res = theradose::biology::calibration::calibrate(&spec).map_err(py_err)?;
+    if let Some(dir) = out {
+        theradose::study::calibration::write(&res, &dir).map_err(py_err)?;
+    }
+    to_json(&res)
+}
+
 /// Runs a study file; returns the JSON text of its metrics (`metrics.json`, or the summary of
 /// a study kind without one), the output folder and the study's kind (`"cell_tracking"`, ...,
 /// as `summary.json` spells it). `figures_json`: `[figures]` keys (a JSON object) put over the

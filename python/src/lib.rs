@@ -31,6 +31,7 @@ fn _theradose(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_bed, m)?)?;
     m.add_function(wrap_pyfunction!(_run_study, m)?)?;
     m.add_function(wrap_pyfunction!(calls::_remove_checkpoints, m)?)?;
+    m.add_function(wrap_pyfunction!(calls::_calibrate_response, m)?)?;
     m.add_function(wrap_pyfunction!(data_dir, m)?)?;
     Ok(())
 }

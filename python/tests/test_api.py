@@ -174,6 +174,21 @@ def test_dicts_equal_the_cli_json(cli):
         cli("tia", "--times-h", "1,24,96,168", "--values", "5.1,4.2,1.9,0.8", "--nuclide", "Lu-177"))
 
 
+def test_calibrate_response_equals_the_cli_files(cli, tmp_path):
+    """The calibration from Python is the CLI's calibration.json, number for number."""
+    cli("calibrate-response", "--out", tmp_path / "cli", "--samples", 500, "--seed", 3)
+    from_cli = json.loads((tmp_path / "cli" / "calibration.json").read_text())
+    res = theradose.calibrate_response(samples=500, seed=3, out=tmp_path / "py")
+    assert (tmp_path / "py" / "calibration.csv").read_text() == (
+        tmp_path / "cli" / "calibration.csv").read_text()
+    for key in ["alpha_mean_per_gy", "sigma_alpha_per_gy", "alpha_mean_se", "holdout_score",
+                "fit_score"]:
+        assert res[key] == from_cli[key], key
+    assert [r["id"] for r in res["rows"]] == [r["id"] for r in from_cli["rows"]]
+    with pytest.raises(ValueError, match="samples"):
+        theradose.calibrate_response(samples=10)
+
+
 def test_run_study_returns_the_metrics_it_writes(cli, repo, tmp_path):
     study = repo / "studies" / "quickstart-ci.toml"
     # the figures= argument goes over the study's [figures]: SVG only, at 100 dpi

@@ -32,6 +32,7 @@ __all__ = [
     "tia",
     "decay",
     "bed",
+    "calibrate_response",
     "run_study",
     "CellTrackingResult",
     "DetectabilityRow",
@@ -177,6 +178,22 @@ def bed(dose_gy, alpha_beta_gy, repair_half_time_h, effective_half_life_h, **opt
                 effective_half_life_h=float(effective_half_life_h))
     spec.update(options)
     return _json.loads(_theradose._bed(_json.dumps(spec)))
+
+
+def calibrate_response(data=None, out=None, tissue="tumour", tracer="fdg", samples=4000, seed=1):
+    """Calibrate the tumour response model against lesion-level outcomes: the dict of
+    ``theradose calibrate-response``'s ``calibration.json``.
+
+    data: an outcome table (CSV; default the bundled data/biology/outcomes/lesion_response.csv);
+    out: a folder for calibration.json, calibration.csv and the figures (nothing written when
+    None). The result holds ``alpha_mean_per_gy``, ``sigma_alpha_per_gy``, their standard errors,
+    ``rows`` (observed, predicted, low95, high95, inside per observation), ``fit_score`` and
+    ``holdout_score`` (inside_fraction, slope, slope_se) and the dose-response ``curves``.
+    """
+    spec = dict(data=None if data is None else str(data), tissue=str(tissue), tracer=str(tracer),
+                samples=int(samples), seed=int(seed))
+    return _json.loads(_theradose._calibrate_response(
+        _json.dumps(spec), None if out is None else str(out)))
 
 
 def run_study(path, out=None, histories=None, threads=None, figures=None, force=False):

@@ -16,6 +16,7 @@ pub mod fit;
 
 use crate::biology::response::ResponseParams;
 use crate::biology::tissues::TissueDb;
+use crate::error::SpecField;
 use anyhow::{bail, Context, Result};
 use data::{Observation, Split};
 use endpoint::{Arm, Endpoint};
@@ -131,9 +132,9 @@ fn response_params(
     spec: &CalibrationSpec,
 ) -> Result<(ResponseParams, crate::biology::tissues::Tracer)> {
     let db = TissueDb::load()?;
-    let t = db.tissue(&spec.tissue).context("field tissue")?;
-    let params = ResponseParams::from_tissue(t).context("field tissue")?;
-    let tracer = db.tracer(&spec.tracer).context("field tracer")?.clone();
+    let t = db.tissue(&spec.tissue).spec_field("tissue")?;
+    let params = ResponseParams::from_tissue(t).spec_field("tissue")?;
+    let tracer = db.tracer(&spec.tracer).spec_field("tracer")?.clone();
     Ok((params, tracer))
 }
 
@@ -149,7 +150,7 @@ fn arm(p: ResponseParams, fdg: &crate::biology::tissues::Tracer, o: &Observation
 /// data that do not fix both parameters.
 pub fn calibrate(spec: &CalibrationSpec) -> Result<CalibrationResult> {
     if spec.samples < 100 {
-        bail!("field samples = {}: expected at least 100", spec.samples);
+        crate::spec_bail!("samples", "{}: expected at least 100 draws", spec.samples);
     }
     let path = match &spec.data {
         Some(p) => p.clone(),
