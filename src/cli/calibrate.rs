@@ -81,6 +81,17 @@ pub fn run(a: &CalibrateArgs) -> Result<()> {
             _ => "n/a".into(),
         }
     );
+    for c in &res.curves {
+        let gy = |v: Option<f64>| v.map_or("n/a".to_string(), |d| format!("{d:.1}"));
+        println!(
+            "{} {}: D50 {} Gy (95 % {}-{} Gy)",
+            c.study,
+            c.endpoint.name(),
+            gy(c.d50_gy),
+            gy(c.d50_low95_gy),
+            gy(c.d50_high95_gy)
+        );
+    }
     for p in theradose::study::calibration::write(&res, &a.out)? {
         eprintln!("wrote {}", p.display());
     }

@@ -97,6 +97,21 @@ pub struct Curve {
     /// 95 % band of the probability from the parameter uncertainty
     pub low95: Vec<f64>,
     pub high95: Vec<f64>,
+    /// dose (Gy) at which a lesion responds with probability 0.5, with its 95 % interval
+    /// (where the band crosses 0.5); None outside the dose grid
+    pub d50_gy: Option<f64>,
+    pub d50_low95_gy: Option<f64>,
+    pub d50_high95_gy: Option<f64>,
+}
+
+/// The dose where `p` (rising along `dose`) first reaches 0.5, interpolated in ln dose.
+fn crossing(dose: &[f64], p: &[f64]) -> Option<f64> {
+    let i = p.iter().position(|v| *v >= 0.5)?;
+    if i == 0 {
+        return None;
+    }
+    let f = (0.5 - p[i - 1]) / (p[i] - p[i - 1]);
+    Some((dose[i - 1].ln() + f * (dose[i].ln() - dose[i - 1].ln())).exp())
 }
 
 /// Score of a set of rows: fraction inside the 95 % intervals and the calibration slope.
@@ -306,13 +321,17 @@ fn curves(
             (fit::quantile(&p, 0.025), fit::quantile(&p, 0.975))
         };
         let (low95, high95): (Vec<f64>, Vec<f64>) = stars.iter().map(|a| band(*a)).unzip();
+        let probability: Vec<f64> = stars
+            .iter()
+            .map(|a| fit::lesion_probability(*a, est.mean, est.sigma))
+            .collect();
         out.push(Curve {
             study: o.study.clone(),
             endpoint: o.endpoint,
-            probability: stars
-                .iter()
-                .map(|a| fit::lesion_probability(*a, est.mean, est.sigma))
-                .collect(),
+            d50_gy: crossing(&dose_gy, &probability),
+            d50_low95_gy: crossing(&dose_gy, &high95),
+            d50_high95_gy: crossing(&dose_gy, &low95),
+            probability,
             dose_gy,
             low95,
             high95,
