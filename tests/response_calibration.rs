@@ -245,9 +245,10 @@ fn bundled_table_calibrates_on_colorectal_lesions() {
         res.sigma_alpha_per_gy,
         res.sigma_alpha_se
     );
-    // an external CRC check: Willowson et al. 2017 (EJNMMI Res; volume unverified; 63 colorectal liver
-    // metastases, resin microspheres, 90Y PET dosimetry; read from the abstract) found "a Davg of
-    // ~50 Gy ... as the critical threshold for a significant response (>50% reduction in TLG)".
+    // an external CRC check: Willowson et al. 2017 (EJNMMI Res, volume unverified; 63 colorectal
+    // liver metastases, resin microspheres, 90Y PET dosimetry; read from the abstract) found "a
+    // Davg of ~50 Gy ... as the critical threshold for a significant response (>50% reduction in
+    // TLG)".
     // The calibrated per-lesion D50 of that endpoint must hold 50 Gy in its 95 % interval (an
     // ROC threshold is near the D50 when the classes are balanced; a bracket, not a tolerance).
     let c = res
