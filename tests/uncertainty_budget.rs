@@ -11,7 +11,9 @@ use theradose::dosimetry::kinetics::Model;
 use theradose::study::therapy::radiobiology::Role;
 use theradose::study::therapy::uncertainty::model::{Bins, Kinetics, RegionCase, MAX_BINS};
 use theradose::study::therapy::uncertainty::sample::{Problem, QuantityBudget, Z95};
-use theradose::study::therapy::uncertainty::spec::{all_fixed, defaults, Dist, DistKind, Input};
+use theradose::study::therapy::uncertainty::spec::{
+    all_fixed, defaults, Dist, DistKind, Input, N_INPUTS,
+};
 use theradose::study::therapy::uncertainty::{cholesky, solve, Budget};
 
 const DOSE_GY: f64 = 10.0;
@@ -50,7 +52,7 @@ fn fixed_shape() -> Kinetics {
     }
 }
 
-fn run(regions: Vec<RegionCase>, inputs: [Dist; 16], samples: usize) -> Budget {
+fn run(regions: Vec<RegionCase>, inputs: [Dist; N_INPUTS], samples: usize) -> Budget {
     let p = Problem {
         regions,
         inputs,
@@ -68,7 +70,7 @@ fn q<'a>(b: &'a Budget, region: &str, quantity: &str) -> &'a QuantityBudget {
         .unwrap_or_else(|| panic!("{region} {quantity}"))
 }
 
-fn with(i: Input, distribution: DistKind, rel_sd: f64) -> [Dist; 16] {
+fn with(i: Input, distribution: DistKind, rel_sd: f64) -> [Dist; N_INPUTS] {
     let mut x = all_fixed();
     x[i.index()] = Dist {
         distribution,
@@ -395,4 +397,43 @@ fn percist_probabilities_follow_the_sampled_suv_change() {
     assert!((p(&b, "PMR") - 0.025).abs() <= 2.0 / n as f64, "{probs:?}");
     assert!((probs.values().sum::<f64>() - 1.0).abs() < 1e-12);
     assert_eq!(p(&b, "CMR"), 0.0, "no background given");
+}
+
+/// The population spread sigma_alpha as an input (issue 19, item 1): alone it moves the TCP of
+/// a lesion in its transition (interval around the nominal, sigma_alpha the dominant input) and
+/// leaves the dose exactly nominal; and since it draws after every other input, adding it to
+/// the defaults leaves the other inputs' draws bit for bit: with it fixed or varying, the dose
+/// and BED intervals (which it cannot move) are identical.
+#[test]
+fn sigma_alpha_moves_tcp_only_and_keeps_the_other_draws() {
+    let db = TissueDb::load().unwrap();
+    let tumour = db.tissue("tumour").unwrap().clone();
+    let lo: Vec<f64> = (0..200).map(|i| 30.0 + 20.0 * i as f64 / 199.0).collect();
+    let al = vec![0.0; 200];
+    let mut c = region(fixed_shape(), 0.02);
+    c.name = "lesion".into();
+    c.role = Role::Lesion;
+    c.tissue = Some(("tumour".into(), tumour));
+    c.bins = Bins::of(&lo, &al, MAX_BINS);
+    c.mean_dose_gy = lo.iter().sum::<f64>() / 200.0;
+    let alone = run(
+        vec![c.clone()],
+        with(Input::SigmaAlpha, DistKind::Lognormal, 0.3),
+        1000,
+    );
+    let tcp = q(&alone, "lesion", "tcp");
+    let dose = q(&alone, "lesion", "mean_dose_gy");
+    eprintln!("sigma_alpha alone: TCP {tcp:?}");
+    assert!(tcp.low < tcp.nominal && tcp.nominal < tcp.high, "{tcp:?}");
+    assert_eq!(tcp.dominant, Some(Input::SigmaAlpha));
+    assert_eq!((dose.low, dose.high), (dose.nominal, dose.nominal));
+    let mut varying = defaults().unwrap();
+    let mut fixed = varying;
+    fixed[Input::SigmaAlpha.index()] = all_fixed()[0];
+    varying[Input::SigmaAlpha.index()].rel_sd = 0.3;
+    let (a, b) = (run(vec![c.clone()], varying, 500), run(vec![c], fixed, 500));
+    for name in ["mean_dose_gy", "bed_gy"] {
+        let (x, y) = (q(&a, "lesion", name), q(&b, "lesion", name));
+        assert_eq!((x.low, x.high), (y.low, y.high), "{name}");
+    }
 }

@@ -199,6 +199,7 @@ fn drawn_tissue(t: &Tissue, f: &Factors) -> Tissue {
     let mut t = t.clone();
     t.alpha_beta_gy *= f.get(Input::AlphaBeta);
     t.alpha_per_gy = t.alpha_per_gy.map(|a| a * f.get(Input::Alpha));
+    t.sigma_alpha_per_gy = t.sigma_alpha_per_gy.map(|s| s * f.get(Input::SigmaAlpha));
     t.repair_half_time_h *= f.get(Input::RepairHalfTime);
     t.rbe_alpha *= f.get(Input::Rbe);
     t.clonogen_density_per_cm3 = t

@@ -135,20 +135,21 @@ fn draw(p: &Problem, tissues: &[String], k: u64) -> Vec<Factors> {
         .iter()
         .map(|_| {
             let mut f = [1.0; N_INPUTS];
-            for i in Input::ALL.into_iter().filter(|i| i.per_tissue()) {
+            for i in Input::ALL.into_iter().filter(|i| drawn_first(*i)) {
                 f[i.index()] = factor(&p.inputs, i, rng.standard_normal());
             }
             f
         })
         .collect();
     let fit_scale = p.inputs[Input::Fit.index()].scale();
-    p.regions
+    let mut regions: Vec<Factors> = p
+        .regions
         .iter()
         .map(|r| {
             let mut f = global;
             if let Some((name, _)) = &r.tissue {
                 let t = tissues.iter().position(|x| x == name).unwrap_or(0);
-                for i in Input::ALL.into_iter().filter(|i| i.per_tissue()) {
+                for i in Input::ALL.into_iter().filter(|i| drawn_first(*i)) {
                     f[i.index()] = per_tissue[t][i.index()];
                 }
             }
@@ -160,7 +161,25 @@ fn draw(p: &Problem, tissues: &[String], k: u64) -> Vec<Factors> {
                 .collect();
             Factors { f, fit_z }
         })
-        .collect()
+        .collect();
+    // inputs added later draw after all the others, per tissue
+    let late: Vec<f64> = tissues
+        .iter()
+        .map(|_| factor(&p.inputs, Input::SigmaAlpha, rng.standard_normal()))
+        .collect();
+    for (r, f) in p.regions.iter().zip(regions.iter_mut()) {
+        if let Some((name, _)) = &r.tissue {
+            let t = tissues.iter().position(|x| x == name).unwrap_or(0);
+            f.f[Input::SigmaAlpha.index()] = late[t];
+        }
+    }
+    regions
+}
+
+/// Whether a per-tissue input is drawn with the first per-tissue block (all but those added
+/// later, which draw at the end of the sample's stream).
+fn drawn_first(i: Input) -> bool {
+    i.per_tissue() && i != Input::SigmaAlpha
 }
 
 /// The value of `quantity` from an evaluation (`nominal` the nominal evaluation, for the SUV

@@ -94,10 +94,13 @@ pub enum Input {
     LkbN,
     ClearanceHalfTime,
     DoublingTime,
+    /// the population spread sigma_alpha of the TCP (last: drawn after every other input, so
+    /// that adding it left the other inputs' draws unchanged)
+    SigmaAlpha,
 }
 
 /// Number of inputs.
-pub const N_INPUTS: usize = 16;
+pub const N_INPUTS: usize = 17;
 
 impl Input {
     /// Every input, in order.
@@ -118,6 +121,7 @@ impl Input {
         Input::LkbN,
         Input::ClearanceHalfTime,
         Input::DoublingTime,
+        Input::SigmaAlpha,
     ];
 
     /// The key in the study file, the defaults file and the outputs.
@@ -139,6 +143,7 @@ impl Input {
             Input::LkbN => "lkb_n",
             Input::ClearanceHalfTime => "clearance_half_time",
             Input::DoublingTime => "doubling_time",
+            Input::SigmaAlpha => "sigma_alpha",
         }
     }
 
