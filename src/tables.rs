@@ -229,6 +229,15 @@ impl<'a> SectionedText<'a> {
     }
 }
 
+/// The data lines of a text table: (1-based line number, trimmed line), blank lines and `#`
+/// comment lines left out.
+pub fn data_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim()))
+        .filter(|(_, l)| !l.is_empty() && !l.starts_with('#'))
+}
+
 /// The numbers of one row, which must have at least `min_columns`.
 pub fn numbers(line_no: usize, line: &str, min_columns: usize) -> Result<Vec<f64>> {
     let v: Vec<f64> = line

@@ -149,13 +149,11 @@ fn fit_covariance_alone_agrees_with_the_delta_method() {
     assert_eq!(d.dominant, Some(Input::Fit));
 }
 
-/// A lesion of tumour tissue (TCP) with every default input, and the same with every relative
-/// standard deviation halved and quartered: every interval narrows and contains the nominal.
-#[test]
-fn intervals_shrink_with_their_inputs_and_contain_the_nominal() {
+/// A lesion of tumour tissue with a dose gradient of 30-50 Gy per cycle over 200 voxels (TCP in
+/// its transition) and 2 % Monte Carlo uncertainty.
+fn tumour_lesion() -> RegionCase {
     let db = TissueDb::load().unwrap();
     let tumour = db.tissue("tumour").unwrap().clone();
-    // a dose gradient 30-50 Gy per cycle over 200 voxels: TCP in its transition
     let lo: Vec<f64> = (0..200).map(|i| 30.0 + 20.0 * i as f64 / 199.0).collect();
     let al = vec![0.0; 200];
     let mut c = region(fixed_shape(), 0.02);
@@ -164,6 +162,14 @@ fn intervals_shrink_with_their_inputs_and_contain_the_nominal() {
     c.tissue = Some(("tumour".into(), tumour));
     c.bins = Bins::of(&lo, &al, MAX_BINS);
     c.mean_dose_gy = lo.iter().sum::<f64>() / 200.0;
+    c
+}
+
+/// A lesion of tumour tissue (TCP) with every default input, and the same with every relative
+/// standard deviation halved and quartered: every interval narrows and contains the nominal.
+#[test]
+fn intervals_shrink_with_their_inputs_and_contain_the_nominal() {
+    let c = tumour_lesion();
     let mut widths: Vec<Vec<f64>> = Vec::new();
     for f in [1.0, 0.5, 0.25] {
         let mut inputs = defaults().unwrap();
@@ -406,16 +412,7 @@ fn percist_probabilities_follow_the_sampled_suv_change() {
 /// and BED intervals (which it cannot move) are identical.
 #[test]
 fn sigma_alpha_moves_tcp_only_and_keeps_the_other_draws() {
-    let db = TissueDb::load().unwrap();
-    let tumour = db.tissue("tumour").unwrap().clone();
-    let lo: Vec<f64> = (0..200).map(|i| 30.0 + 20.0 * i as f64 / 199.0).collect();
-    let al = vec![0.0; 200];
-    let mut c = region(fixed_shape(), 0.02);
-    c.name = "lesion".into();
-    c.role = Role::Lesion;
-    c.tissue = Some(("tumour".into(), tumour));
-    c.bins = Bins::of(&lo, &al, MAX_BINS);
-    c.mean_dose_gy = lo.iter().sum::<f64>() / 200.0;
+    let c = tumour_lesion();
     let alone = run(
         vec![c.clone()],
         with(Input::SigmaAlpha, DistKind::Lognormal, 0.3),

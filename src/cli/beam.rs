@@ -351,14 +351,7 @@ pub fn run(args: &BeamArgs) -> Result<()> {
             r.write(&args.out)?;
             println!("{}", serde_json::to_string(&r.summary)?);
             if let Some(f) = &r.summary.figure_of_merit {
-                eprintln!(
-                    "figure of merit of {}'s mean {}: {:.4e} per CPU second \
-                     (1 / (relative uncertainty^2 x CPU s); {:.2} CPU s in this run)",
-                    f.region,
-                    f.quantity.as_deref().unwrap_or("dose"),
-                    f.per_cpu_second,
-                    r.summary.cpu_seconds
-                );
+                eprintln!("{}", f.describe(r.summary.cpu_seconds));
             }
         }
         BeamRun::Part { histories } => eprintln!(

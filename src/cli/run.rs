@@ -299,17 +299,9 @@ fn print_run_summary(s: &serde_json::Value, out: &Path) {
 
 /// The figure of merit of the summary (stderr, with the speed): 1 / (rel^2 x CPU s).
 pub(crate) fn print_figure_of_merit(s: &serde_json::Value) {
-    let f = &s["figure_of_merit"];
-    if let (Some(region), Some(v), Some(cpu)) = (
-        f["region"].as_str(),
-        f["per_cpu_second"].as_f64(),
-        s["cpu_seconds"].as_f64(),
-    ) {
-        let what = f["quantity"].as_str().unwrap_or("dose");
-        eprintln!(
-            "figure of merit of {region}'s mean {what}: {v:.4e} per CPU second \
-             (1 / (relative uncertainty^2 x CPU s); {cpu:.2} CPU s in this run)"
-        );
+    let fom = serde_json::from_value::<theradose::run::FigureOfMerit>(s["figure_of_merit"].clone());
+    if let (Ok(f), Some(cpu)) = (fom, s["cpu_seconds"].as_f64()) {
+        eprintln!("{}", f.describe(cpu));
     }
 }
 

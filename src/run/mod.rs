@@ -135,17 +135,30 @@ pub fn figure_of_merit(
 }
 
 /// The figure of merit of a run: 1 / (rel^2 T) of one region's mean dose ([`figure_of_merit`]).
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FigureOfMerit {
     /// the region whose mean dose it follows
     pub region: String,
     /// the dose quantity when not the absorbed dose (e.g. "weighted dose" of BNCT)
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<String>,
     /// relative uncertainty (1 sigma) of the region's mean dose
     pub rel_uncertainty: f64,
     /// 1 / (rel_uncertainty^2 x CPU seconds)
     pub per_cpu_second: f64,
+}
+
+impl FigureOfMerit {
+    /// The one-line statement the command line prints (stderr), with the run's CPU seconds.
+    pub fn describe(&self, cpu_seconds: f64) -> String {
+        format!(
+            "figure of merit of {}'s mean {}: {:.4e} per CPU second \
+             (1 / (relative uncertainty^2 x CPU s); {cpu_seconds:.2} CPU s in this run)",
+            self.region,
+            self.quantity.as_deref().unwrap_or("dose"),
+            self.per_cpu_second
+        )
+    }
 }
 
 /// What a run produced.

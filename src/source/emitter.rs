@@ -239,11 +239,7 @@ pub fn parse_lines(text: &str) -> Result<Vec<LineSpec>> {
 
 /// Rows of a lines CSV (see [`parse_lines`]).
 fn parse_lines_csv(body: &str) -> Result<Vec<LineSpec>> {
-    let mut rows = body
-        .lines()
-        .enumerate()
-        .map(|(i, l)| (i + 1, l.trim()))
-        .filter(|(_, l)| !l.is_empty() && !l.starts_with('#'));
+    let mut rows = crate::tables::data_lines(body);
     let Some((_, header)) = rows.next() else {
         bail!("empty: expected the header particle,energy_mev,yield_per_decay");
     };

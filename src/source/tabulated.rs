@@ -144,11 +144,7 @@ impl TabulatedSpectrum {
     /// # Errors
     /// As [`Self::read_csv`].
     pub fn parse_csv(text: &str) -> Result<Self> {
-        let mut rows = text
-            .lines()
-            .enumerate()
-            .map(|(i, l)| (i + 1, l.trim()))
-            .filter(|(_, l)| !l.is_empty() && !l.starts_with('#'));
+        let mut rows = crate::tables::data_lines(text);
         let Some((hl, header)) = rows.next() else {
             bail!("empty: expected a header such as energy_mev,probability_per_mev");
         };

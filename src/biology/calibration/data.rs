@@ -80,10 +80,7 @@ pub fn load(path: &Path) -> Result<Vec<Observation>> {
 /// # Errors
 /// As [`load`].
 pub fn parse(text: &str) -> Result<Vec<Observation>> {
-    let mut lines = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim_start().starts_with('#') && !l.trim().is_empty());
+    let mut lines = crate::tables::data_lines(text);
     let Some((_, header)) = lines.next() else {
         bail!("no header line: expected {}", COLUMNS.join(","));
     };
@@ -93,9 +90,9 @@ pub fn parse(text: &str) -> Result<Vec<Observation>> {
     }
     let mut out: Vec<Observation> = Vec::new();
     for (i, line) in lines {
-        let obs = row(line).with_context(|| format!("line {}", i + 1))?;
+        let obs = row(line).with_context(|| format!("line {i}"))?;
         if out.iter().any(|o| o.id == obs.id) {
-            bail!("line {}: id '{}' appears twice", i + 1, obs.id);
+            bail!("line {i}: id '{}' appears twice", obs.id);
         }
         out.push(obs);
     }

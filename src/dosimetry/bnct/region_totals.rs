@@ -6,7 +6,7 @@ use crate::phantom::Phantom;
 use crate::run::FigureOfMerit;
 use crate::source::neutron_beam::Weighting;
 use crate::tally::HistoryScore;
-use crate::transport::neutron::{Component, NeutronOutcome, N_COMPONENTS};
+use crate::transport::neutron::{Component, NeutronOutcome, GY_PER_MEV_PER_G, N_COMPONENTS};
 
 /// Dose quantities of the region totals, in this order.
 pub const REGION_QUANTITIES: [&str; 5] = ["boron", "nitrogen", "hydrogen", "gamma", "weighted"];
@@ -14,9 +14,6 @@ pub const REGION_QUANTITIES: [&str; 5] = ["boron", "nitrogen", "hydrogen", "gamm
 pub const NQ: usize = REGION_QUANTITIES.len();
 /// Index of the weighted dose among [`REGION_QUANTITIES`].
 pub const WEIGHTED: usize = 4;
-
-/// 1 MeV/g in Gy.
-const GY_PER_MEV_PER_G: f64 = crate::units::MEV_TO_J * 1e3;
 
 /// Where the boron dose of a voxel comes from.
 #[derive(Clone, Copy, Debug)]

@@ -74,6 +74,8 @@ pub fn cole_range_um(e_kev: f64) -> f64 {
         return COLE_R0_UM;
     }
     let (mut lo, mut hi) = (COLE_R0_UM, f64::INFINITY);
+    // first guess: the power-law form R = 0.0431 (E + 0.367)^1.77 - 0.007 of Cole's relation
+    // (module doc), exact below about 20 keV
     let mut r = (0.0431 * (e_kev + COLE_E0_KEV).powf(1.77) - COLE_B_UM).max(COLE_R0_UM);
     for _ in 0..100 {
         let f = cole_energy_kev(r) - e_kev;

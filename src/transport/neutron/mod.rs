@@ -33,6 +33,6 @@ pub use crate::physics::neutron::free_gas::sample_target_velocity;
 pub use crate::source::neutron_beam::SourceNeutron;
 pub use transport::NeutronTransport;
 pub use types::{
-    Component, HistoryExtra, NeutronGeometry, NeutronOutcome, EPITHERMAL_MAX_MEV, N_COMPONENTS,
-    THERMAL_MAX_MEV,
+    Component, HistoryExtra, NeutronGeometry, NeutronOutcome, EPITHERMAL_MAX_MEV, GY_PER_MEV_PER_G,
+    N_COMPONENTS, THERMAL_MAX_MEV,
 };

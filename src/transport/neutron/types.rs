@@ -38,7 +38,7 @@ pub const EPITHERMAL_MAX_MEV: f64 = 1e-2;
 pub(super) const ROULETTE_BELOW: f64 = 0.25;
 pub(super) const ROULETTE_SURVIVOR: f64 = 0.5;
 /// 1 MeV/g in Gy.
-pub(super) const GY_PER_MEV_PER_G: f64 = crate::units::MEV_TO_J * 1e3;
+pub const GY_PER_MEV_PER_G: f64 = crate::units::MEV_TO_J * 1e3;
 /// Majorant grid: log-uniform intervals over 1e-5 eV - 20 MeV.
 pub(super) const N_MAJ: usize = 1300;
 

@@ -162,24 +162,29 @@ fn draw(p: &Problem, tissues: &[String], k: u64) -> Vec<Factors> {
             Factors { f, fit_z }
         })
         .collect();
-    // inputs added later draw after all the others, per tissue
-    let late: Vec<f64> = tissues
+    // per-tissue inputs added later draw after all the others
+    let late: Vec<[f64; LATE.len()]> = tissues
         .iter()
-        .map(|_| factor(&p.inputs, Input::SigmaAlpha, rng.standard_normal()))
+        .map(|_| LATE.map(|i| factor(&p.inputs, i, rng.standard_normal())))
         .collect();
     for (r, f) in p.regions.iter().zip(regions.iter_mut()) {
         if let Some((name, _)) = &r.tissue {
             let t = tissues.iter().position(|x| x == name).unwrap_or(0);
-            f.f[Input::SigmaAlpha.index()] = late[t];
+            for (k, i) in LATE.iter().enumerate() {
+                f.f[i.index()] = late[t][k];
+            }
         }
     }
     regions
 }
 
-/// Whether a per-tissue input is drawn with the first per-tissue block (all but those added
-/// later, which draw at the end of the sample's stream).
+/// Per-tissue inputs added after the budget's first version: drawn at the end of each sample's
+/// stream, so that adding one left the draws of the others unchanged.
+const LATE: [Input; 1] = [Input::SigmaAlpha];
+
+/// Whether a per-tissue input is drawn with the first per-tissue block.
 fn drawn_first(i: Input) -> bool {
-    i.per_tissue() && i != Input::SigmaAlpha
+    i.per_tissue() && !LATE.contains(&i)
 }
 
 /// The value of `quantity` from an evaluation (`nominal` the nominal evaluation, for the SUV
