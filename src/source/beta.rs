@@ -198,6 +198,9 @@ pub struct BetaSpectrum {
     pdf: Vec<f64>,
     /// CDF at the grid nodes
     cdf: Vec<f64>,
+    /// guide table: `guide[k]` is the first node whose CDF exceeds k / GRID, where the search
+    /// for a u in [k / GRID, (k + 1) / GRID) starts (Chen & Asau 1974)
+    guide: Vec<u16>,
     /// mean kinetic energy (MeV) of the tabulated density
     pub mean_mev: f64,
 }
@@ -221,11 +224,15 @@ impl BetaSpectrum {
         let norm = cdf[GRID];
         pdf.iter_mut().for_each(|v| *v /= norm);
         cdf.iter_mut().for_each(|v| *v /= norm);
+        let guide = (0..GRID)
+            .map(|k| cdf.partition_point(|&c| c <= k as f64 / GRID as f64) as u16)
+            .collect();
         BetaSpectrum {
             params,
             step_mev: h,
             pdf,
             cdf,
+            guide,
             mean_mev: mean / norm,
         }
     }
@@ -339,7 +346,12 @@ impl BetaSpectrum {
     /// Samples a kinetic energy (MeV) from a uniform number in [0, 1).
     #[inline]
     pub fn sample(&self, u: f64) -> f64 {
-        let i = self.cdf.partition_point(|&c| c <= u).clamp(1, GRID) - 1;
+        // the first node above u, as cdf.partition_point(|&c| c <= u), from the guide table
+        let mut j = self.guide[((u * GRID as f64) as usize).min(GRID - 1)] as usize;
+        while j <= GRID && self.cdf[j] <= u {
+            j += 1;
+        }
+        let i = j.clamp(1, GRID) - 1;
         let (f0, f1) = (self.pdf[i], self.pdf[i + 1]);
         let h = self.step_mev;
         let d = crate::numerics::invert_linear_segment(f0, f1, h, u - self.cdf[i]);
@@ -390,6 +402,22 @@ mod tests {
         for k in 1..100 {
             let u = k as f64 / 100.0;
             assert!((s.cdf(s.sample(u)) - u).abs() < 1e-9);
+        }
+        // the guide table finds the binary search's interval, at and between the nodes and
+        // the guide points
+        let mut us: Vec<f64> = s
+            .cdf
+            .iter()
+            .flat_map(|&c| [c, c.next_down(), c.next_up()])
+            .collect();
+        us.extend((0..=4 * GRID).map(|k| k as f64 / (4 * GRID) as f64));
+        us.extend([0.0, 1.0f64.next_down()]);
+        for u in us.into_iter().filter(|u| (0.0..1.0).contains(u)) {
+            let i = s.cdf.partition_point(|&c| c <= u).clamp(1, GRID) - 1;
+            let (f0, f1) = (s.pdf[i], s.pdf[i + 1]);
+            let d = crate::numerics::invert_linear_segment(f0, f1, s.step_mev, u - s.cdf[i]);
+            let want = (i as f64 * s.step_mev + d).min(s.params.endpoint_mev);
+            assert_eq!(s.sample(u).to_bits(), want.to_bits(), "u = {u}");
         }
     }
 }

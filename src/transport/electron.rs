@@ -1,8 +1,9 @@
 //! Condensed-history (class II) transport of electrons and positrons: the step loop.
 //!
 //! Each step (PENELOPE's mixed scheme with a random hinge; Baro et al., NIM B 100 (1995) 31):
-//! 1. stop below the cut-off, or where the residual range cannot reach the nearest voxel face
-//!    (range rejection; local deposit, scored as below_cutoff; positrons annihilate at rest);
+//! 1. stop below the cut-off, or where the residual range cannot reach the nearest face of the
+//!    voxel or kernel shell (range rejection; local deposit, scored as below_cutoff; positrons
+//!    annihilate at rest);
 //! 2. look up the medium at the current position (a voxel's material and density, or the sphere);
 //! 3. limit the step (g/cm2) by the largest mean fractional energy loss, by the geometric maximum
 //!    step (voxel size or shell width) and by the residual range to the cut-off;
@@ -83,7 +84,7 @@ impl Transport<'_> {
         loop {
             // 1. stop below the cut-off
             let e0 = p.energy_mev;
-            let Some((m, rho)) = self.lepton_medium(p.pos) else {
+            let Some((m, rho, site)) = self.lepton_medium(p.pos) else {
                 return self.escape(p, lepton, track, score);
             };
             if rho == 0.0 {
@@ -93,13 +94,16 @@ impl Transport<'_> {
                     Segment::Done | Segment::Interface => continue,
                 }
             }
+            if e0 <= cut {
+                return self.stop_lepton(p, lepton, site, track, rng, stack, score);
+            }
             let tab = ep.tables(m, lepton);
             let loc0 = ep.grid.locate(e0);
             let r0 = ep.range_loc(tab, loc0);
             // range rejection before the step limits: most electrons of a beta emitter in
             // voxels of millimetres stop here
-            if e0 <= cut || self.cannot_leave_voxel(p.pos, r0 / rho) {
-                return self.stop_lepton(p, lepton, track, rng, stack, score);
+            if self.cannot_leave_voxel(p.pos, r0 / rho) {
+                return self.stop_lepton(p, lepton, site, track, rng, stack, score);
             }
             // 3. step limit (g/cm2)
             let x_lim = loc0.0 as f64 + loc0.1 + dx_lim;
@@ -114,7 +118,7 @@ impl Transport<'_> {
             let t_geo = self.lepton_max_step_cm * rho;
             let t_lim = (r0 - r_lim).min(t_geo);
             if t_lim <= 1e-12 * r0.max(1e-30) {
-                return self.stop_lepton(p, lepton, track, rng, stack, score);
+                return self.stop_lepton(p, lepton, site, track, rng, stack, score);
             }
             // 4. distance to the next hard event
             let n0 = ep.at_loc(tab, loc0);
@@ -196,16 +200,25 @@ impl Transport<'_> {
     /// The particle stops here: its kinetic energy is deposited (scored as below the cut-off)
     /// and a positron annihilates at rest.
     #[inline]
+    #[allow(clippy::too_many_arguments)]
     fn stop_lepton(
         &self,
         p: Particle,
         lepton: Lepton,
+        site: Option<VoxelSite>,
         mut track: LeptonTrack,
         rng: &mut HistoryRng,
         stack: &mut Vec<Particle>,
         score: &mut HistoryScore,
     ) -> LeptonTrack {
-        self.deposit(p.pos, p.energy_mev, score);
+        match site {
+            Some(VoxelSite { voxel, label }) if p.energy_mev > 0.0 => {
+                score.score(voxel, p.energy_mev);
+                score.score_extra(label as usize, p.energy_mev);
+            }
+            Some(_) => {}
+            None => self.deposit(p.pos, p.energy_mev, score),
+        }
         score.below_cutoff += p.energy_mev;
         track.end = p.pos;
         if lepton == Lepton::Positron {
@@ -217,16 +230,27 @@ impl Transport<'_> {
     }
 
     /// Range rejection (as EGSnrc's, Kawrakow & Rogers, the EGSnrc system, NRCC PIRS-701
-    /// section 3.6): in a voxel phantom, a particle whose CSDA range (cm) is shorter than the
-    /// distance from `pos` to the nearest face of its voxel cannot leave the voxel, so its
-    /// energy is deposited there at once. Only its bremsstrahlung, under 0.1% of the energy
-    /// of an electron below 1 MeV in tissue (ESTAR radiation yield), is not transported.
-    /// In the world medium around the grid, the same rule with the nearer of the grid and the
-    /// world's outer boundary in place of the voxel's faces.
+    /// section 3.6): a particle whose CSDA range (cm) is shorter than the distance from `pos` to
+    /// the nearest face of its scoring bin (a voxel, or a spherical shell of a kernel where
+    /// [`Transport::shell_range_rejection`] is on) cannot
+    /// leave the bin, so its energy is deposited there at once. Only its bremsstrahlung, under
+    /// 0.1% of the energy of an electron below 1 MeV in tissue (ESTAR radiation yield), is not
+    /// transported. In the world medium around the grid, the same rule with the nearer of the
+    /// grid and the world's outer boundary in place of the voxel's faces.
     #[inline]
     fn cannot_leave_voxel(&self, pos: Vec3, range_cm: f64) -> bool {
         let Some(lookup) = &self.voxels else {
-            return false;
+            let Geometry::Sphere { shells, .. } = &self.geometry else {
+                return false;
+            };
+            if !self.shell_range_rejection {
+                return false;
+            }
+            // shell k spans [k, k + 1) / shells_per_cm; the outermost shell's outer face is the
+            // sphere's boundary
+            let x = pos.norm() * self.shells_per_cm;
+            let k = ((x as u64) as f64).min(*shells as f64 - 1.0);
+            return range_cm * self.shells_per_cm < (x - k).min(k + 1.0 - x);
         };
         if let (Some(w), Geometry::Voxels(ph)) = (&self.world, &self.geometry) {
             if !in_grid(pos, ph.size_cm) {
@@ -237,25 +261,30 @@ impl Transport<'_> {
         range_cm < 0.5 * self.lepton_max_step_cm && range_cm < lookup.nearest_face_cm(pos)
     }
 
-    /// The material and density (g/cm3) at `pos`, None outside the geometry. The density is 0
-    /// only in vacuum; other densities are at least 1e-6 g/cm3.
+    /// The material and density (g/cm3) at `pos`, and its voxel (None in a sphere or the world
+    /// medium); None outside the geometry. The density is 0 only in vacuum; other densities are
+    /// at least 1e-6 g/cm3.
     #[inline]
-    fn lepton_medium(&self, pos: Vec3) -> Option<(usize, f64)> {
+    fn lepton_medium(&self, pos: Vec3) -> Option<(usize, f64, Option<VoxelSite>)> {
         match &self.geometry {
             Geometry::Voxels(_) => {
                 let lookup = self.voxels.as_ref().expect("voxel geometry has a lookup");
                 match lookup.at(pos) {
-                    Some((_, vx)) => {
+                    Some((v, vx)) => {
                         let rho = vx.density as f64;
                         Some((
                             vx.material as usize,
                             if rho > 0.0 { rho.max(1e-6) } else { 0.0 },
+                            Some(VoxelSite {
+                                voxel: v as u32,
+                                label: vx.label,
+                            }),
                         ))
                     }
                     None => self
                         .world
                         .filter(|w| w.contains(pos))
-                        .map(|w| (w.material, w.density)),
+                        .map(|w| (w.material, w.density, None)),
                 }
             }
             Geometry::Sphere {
@@ -263,7 +292,7 @@ impl Transport<'_> {
                 material,
                 density,
                 ..
-            } => (pos.dot(pos) <= radius_cm * radius_cm).then_some((*material, *density)),
+            } => (pos.dot(pos) <= radius_cm * radius_cm).then_some((*material, *density, None)),
         }
     }
 
@@ -396,6 +425,13 @@ impl Transport<'_> {
     }
 }
 
+/// The voxel holding a point and its region label: what a deposit there is scored in.
+#[derive(Clone, Copy, Debug)]
+struct VoxelSite {
+    voxel: u32,
+    label: u16,
+}
+
 /// How a segment of a step ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Segment {
@@ -408,7 +444,8 @@ enum Segment {
 }
 
 /// A gamma-distributed number with the given mean and variance (Marsaglia & Tsang, ACM TOMS 26
-/// (2000) 363; shape below 1 by Stuart's u^(1/shape) boost).
+/// (2000) 363, their normal deviates from `rand_distr`'s ziggurat; shape below 1 by Stuart's
+/// u^(1/shape) boost).
 fn sample_gamma_mean_var(mean: f64, var: f64, rng: &mut HistoryRng) -> f64 {
     if var <= 0.0 {
         return mean;
@@ -423,9 +460,8 @@ fn sample_gamma_mean_var(mean: f64, var: f64, rng: &mut HistoryRng) -> f64 {
     let d = k - 1.0 / 3.0;
     let c = 1.0 / (9.0 * d).sqrt();
     loop {
-        // standard normal by Box-Muller
-        let (cs, _) = rng.azimuth();
-        let x = (-2.0 * rng.uniform_open().ln()).sqrt() * cs;
+        // standard normal by the ziggurat (no logarithm in about 99% of draws)
+        let x: f64 = rand_distr::Distribution::sample(&rand_distr::StandardNormal, rng);
         let v = 1.0 + c * x;
         if v <= 0.0 {
             continue;

@@ -56,6 +56,10 @@ pub struct Transport<'a> {
     pub electrons_local: bool,
     /// geometric limit of one electron step (cm): the smallest voxel size, or the shell width
     pub lepton_max_step_cm: f64,
+    /// range rejection in the shells of a sphere (kernels scored by shell): off by default,
+    /// since it ends tracks early (their path length and end point are then not the analogue
+    /// ones), which positron-range and track-statistics users of the sphere need
+    pub shell_range_rejection: bool,
     /// count annihilation sites per voxel (tally bins after the voxels and regions)
     pub annihilation_tally: bool,
     /// score LET of alpha tracks (voxel geometry): 4 bins per voxel after all others
@@ -115,6 +119,7 @@ impl<'a> Transport<'a> {
             alpha: None,
             electrons_local: false,
             lepton_max_step_cm,
+            shell_range_rejection: false,
             annihilation_tally: false,
             let_scoring: false,
             world: None,
