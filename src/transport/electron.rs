@@ -102,7 +102,7 @@ impl Transport<'_> {
             let r0 = ep.range_loc(tab, loc0);
             // range rejection before the step limits: most electrons of a beta emitter in
             // voxels of millimetres stop here
-            if self.cannot_leave_voxel(p.pos, r0 / rho) {
+            if self.cannot_leave_voxel(p.pos, r0 / rho, lepton) {
                 return self.stop_lepton(p, lepton, site, track, rng, stack, score);
             }
             // 3. step limit (g/cm2)
@@ -231,19 +231,20 @@ impl Transport<'_> {
 
     /// Range rejection (as EGSnrc's, Kawrakow & Rogers, the EGSnrc system, NRCC PIRS-701
     /// section 3.6): a particle whose CSDA range (cm) is shorter than the distance from `pos` to
-    /// the nearest face of its scoring bin (a voxel, or a spherical shell of a kernel where
-    /// [`Transport::shell_range_rejection`] is on) cannot
-    /// leave the bin, so its energy is deposited there at once. Only its bremsstrahlung, under
-    /// 0.1% of the energy of an electron below 1 MeV in tissue (ESTAR radiation yield), is not
-    /// transported. In the world medium around the grid, the same rule with the nearer of the
-    /// grid and the world's outer boundary in place of the voxel's faces.
+    /// the nearest face of its scoring bin cannot leave the bin, so its energy is deposited
+    /// there at once. Only its bremsstrahlung, under 0.1% of the energy of an electron below
+    /// 1 MeV in tissue (ESTAR radiation yield), is not transported. The bins are voxels, or
+    /// the spherical shells of a kernel where [`Transport::shell_range_rejection`] is on (for
+    /// electrons only there, so the annihilation photons of positron kernels start where the
+    /// positrons stop). In the world medium around the grid, the same rule with the nearer of
+    /// the grid and the world's outer boundary in place of the voxel's faces.
     #[inline]
-    fn cannot_leave_voxel(&self, pos: Vec3, range_cm: f64) -> bool {
+    fn cannot_leave_voxel(&self, pos: Vec3, range_cm: f64, lepton: Lepton) -> bool {
         let Some(lookup) = &self.voxels else {
             let Geometry::Sphere { shells, .. } = &self.geometry else {
                 return false;
             };
-            if !self.shell_range_rejection {
+            if !self.shell_range_rejection || lepton == Lepton::Positron {
                 return false;
             }
             // shell k spans [k, k + 1) / shells_per_cm; the outermost shell's outer face is the

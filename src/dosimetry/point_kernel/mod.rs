@@ -253,8 +253,9 @@ fn run_sphere(
     if let Some(e) = &electron {
         transport = transport.with_electrons(e);
         transport.lepton_max_step_cm *= max_step_factor;
-        // the kernel is scored by shell only: range rejection there is exact but for the
-        // bremsstrahlung of the rejected tails (about 2x fewer steps for the 1 MeV kernel)
+        // the kernel is scored by shell only: range rejection of electrons there is exact but
+        // for the bremsstrahlung of the rejected tails (about 2x fewer steps for the 1 MeV
+        // kernel)
         transport.shell_range_rejection = true;
     }
     let mut settings = RunSettings::new(spec.seed, spec.histories);
