@@ -1,7 +1,8 @@
 //! Radionuclide speed (issue 4 targets): Lu-177 decays per second in the `adult` phantom at 4 mm
 //! voxels on 2 threads, full transport (target >= 2e5 decays/s), and Ac-225 chain decays per
 //! second in the same phantom; the Ac-225 chain again with LET scoring (`[scoring] let = true`).
-//! Run: `cargo bench --bench decay` (BENCH_DECAYS to change the count).
+//! Run: `cargo bench --bench decay` (BENCH_DECAYS to change the count; BENCH_ONLY=Lu-177 runs
+//! only the cases of that nuclide, e.g. under a profiler).
 
 use theradose::run::problem::make_transport;
 use theradose::run::{execute, RunSettings};
@@ -32,8 +33,16 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(2_000_000);
-    bench("Lu-177", false, n, false);
-    bench("Y-90", false, n / 4, false);
-    bench("Ac-225", true, n / 4, false);
-    bench("Ac-225", true, n / 4, true);
+    let only = std::env::var("BENCH_ONLY").ok();
+    let cases = [
+        ("Lu-177", false, n, false),
+        ("Y-90", false, n / 4, false),
+        ("Ac-225", true, n / 4, false),
+        ("Ac-225", true, n / 4, true),
+    ];
+    for (nuclide, chain, decays, let_scoring) in cases {
+        if only.as_deref().is_none_or(|o| o == nuclide) {
+            bench(nuclide, chain, decays, let_scoring);
+        }
+    }
 }
