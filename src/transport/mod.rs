@@ -148,6 +148,11 @@ impl<'a> Transport<'a> {
 
     pub fn with_electrons(mut self, electron: &'a ElectronPhysics) -> Self {
         self.electron = Some(electron);
+        // electron segments look for medium changes; photon-only runs never do, so they skip
+        // the pass that lets uniform surroundings short-cut the search
+        if let Some(lookup) = &mut self.voxels {
+            lookup.mark_same_medium_around();
+        }
         self
     }
 
