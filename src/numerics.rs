@@ -336,6 +336,44 @@ pub fn advise_huge_pages<T>(v: &Vec<T>) {
     let _ = v;
 }
 
+/// A guide table over a non-decreasing cumulative array (Chen & Asau 1974): finds the first
+/// node above a target, `cum.partition_point(|&c| c <= target)`, from the bucket of the target
+/// and a short scan instead of a binary search.
+#[derive(Clone, Debug)]
+pub struct GuideTable {
+    /// first[j]: the first node with cum > total * j / buckets
+    first: Vec<u32>,
+    /// buckets / total
+    scale: f64,
+}
+
+impl GuideTable {
+    /// The table of `buckets` equal buckets over [0, total] of `cum`.
+    pub fn new(cum: &[f64], total: f64, buckets: usize) -> Self {
+        GuideTable {
+            first: (0..=buckets)
+                .map(|j| cum.partition_point(|&c| c <= total * j as f64 / buckets as f64) as u32)
+                .collect(),
+            scale: buckets as f64 / total,
+        }
+    }
+
+    /// The first index of `cum` (the array the table was made from) whose value exceeds
+    /// `target`, as `cum.partition_point(|&c| c <= target)`.
+    #[inline]
+    pub fn first_above(&self, cum: &[f64], target: f64) -> usize {
+        let j = clamped_index(target * self.scale, self.first.len());
+        let mut hi = self.first[j] as usize;
+        while hi > 0 && cum[hi - 1] > target {
+            hi -= 1;
+        }
+        while hi < cum.len() && cum[hi] <= target {
+            hi += 1;
+        }
+        hi
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -358,6 +396,19 @@ mod tests {
             let x = 10f64.powf(-300.0 + 600.0 * r.uniform());
             let d = x.ln() - ln_lower_bound(x);
             assert!((-1e-12..0.0597).contains(&d), "{x}: {d}");
+        }
+    }
+
+    #[test]
+    fn guide_table_finds_the_binary_search_node() {
+        // plateaus, a jump and an end below the total
+        let cum = [0.0, 0.0, 0.1, 0.1, 0.1, 0.45, 0.5, 0.9, 0.9, 1.2];
+        let g = GuideTable::new(&cum, 1.3, 7);
+        for k in 0..=1400 {
+            let t = k as f64 * 1e-3;
+            for t in [t, t.next_up(), t.next_down()] {
+                assert_eq!(g.first_above(&cum, t), cum.partition_point(|&c| c <= t), "{t}");
+            }
         }
     }
 

@@ -31,6 +31,7 @@
 //! the piecewise-linear density exactly (inverse CDF inside the bin), so the histogram test can
 //! compare samples with the table itself.
 
+use crate::numerics::GuideTable;
 use crate::units::ELECTRON_MASS_MEV;
 
 /// Fine-structure constant (CODATA 2018).
@@ -198,9 +199,8 @@ pub struct BetaSpectrum {
     pdf: Vec<f64>,
     /// CDF at the grid nodes
     cdf: Vec<f64>,
-    /// guide table: `guide[k]` is the first node whose CDF exceeds k / GRID, where the search
-    /// for a u in [k / GRID, (k + 1) / GRID) starts (Chen & Asau 1974)
-    guide: Vec<u16>,
+    /// where the search of a u among the CDF nodes starts
+    guide: GuideTable,
     /// mean kinetic energy (MeV) of the tabulated density
     pub mean_mev: f64,
 }
@@ -224,9 +224,7 @@ impl BetaSpectrum {
         let norm = cdf[GRID];
         pdf.iter_mut().for_each(|v| *v /= norm);
         cdf.iter_mut().for_each(|v| *v /= norm);
-        let guide = (0..GRID)
-            .map(|k| cdf.partition_point(|&c| c <= k as f64 / GRID as f64) as u16)
-            .collect();
+        let guide = GuideTable::new(&cdf, 1.0, GRID);
         BetaSpectrum {
             params,
             step_mev: h,
@@ -346,12 +344,7 @@ impl BetaSpectrum {
     /// Samples a kinetic energy (MeV) from a uniform number in [0, 1).
     #[inline]
     pub fn sample(&self, u: f64) -> f64 {
-        // the first node above u, as cdf.partition_point(|&c| c <= u), from the guide table
-        let mut j = self.guide[((u * GRID as f64) as usize).min(GRID - 1)] as usize;
-        while j <= GRID && self.cdf[j] <= u {
-            j += 1;
-        }
-        let i = j.clamp(1, GRID) - 1;
+        let i = self.guide.first_above(&self.cdf, u).clamp(1, GRID) - 1;
         let (f0, f1) = (self.pdf[i], self.pdf[i + 1]);
         let h = self.step_mev;
         let d = crate::numerics::invert_linear_segment(f0, f1, h, u - self.cdf[i]);

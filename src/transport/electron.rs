@@ -26,7 +26,7 @@
 //! the Fano test (`tests/electron_interface.rs`) failed by 2.6% in 0.3 g/cm3 slabs.
 
 use super::world::{box_distance_cm, box_entry_cm, in_grid, NUDGE_CM};
-use super::{Geometry, Transport};
+use super::{Geometry, Transport, VoxelSite};
 use crate::numerics::Vec3;
 use crate::particle::{Particle, ParticleKind};
 use crate::phantom::geometry::{box_exit_cm, sphere_exit_cm};
@@ -211,14 +211,7 @@ impl Transport<'_> {
         stack: &mut Vec<Particle>,
         score: &mut HistoryScore,
     ) -> LeptonTrack {
-        match site {
-            Some(VoxelSite { voxel, label }) if p.energy_mev > 0.0 => {
-                score.score(voxel, p.energy_mev);
-                score.score_extra(label as usize, p.energy_mev);
-            }
-            Some(_) => {}
-            None => self.deposit(p.pos, p.energy_mev, score),
-        }
+        self.deposit_at(site, p.pos, p.energy_mev, score);
         score.below_cutoff += p.energy_mev;
         track.end = p.pos;
         if lepton == Lepton::Positron {
@@ -250,7 +243,7 @@ impl Transport<'_> {
             // shell k spans [k, k + 1) / shells_per_cm; the outermost shell's outer face is the
             // sphere's boundary
             let x = pos.norm() * self.shells_per_cm;
-            let k = ((x as u64) as f64).min(*shells as f64 - 1.0);
+            let k = crate::numerics::clamped_index(x, *shells) as f64;
             return range_cm * self.shells_per_cm < (x - k).min(k + 1.0 - x);
         };
         if let (Some(w), Geometry::Voxels(ph)) = (&self.world, &self.geometry) {
@@ -276,10 +269,7 @@ impl Transport<'_> {
                         Some((
                             vx.material as usize,
                             if rho > 0.0 { rho.max(1e-6) } else { 0.0 },
-                            Some(VoxelSite {
-                                voxel: v as u32,
-                                label: vx.label,
-                            }),
+                            Some(VoxelSite::of(v, vx)),
                         ))
                     }
                     None => self
@@ -424,13 +414,6 @@ impl Transport<'_> {
         track.escaped = true;
         track
     }
-}
-
-/// The voxel holding a point and its region label: what a deposit there is scored in.
-#[derive(Clone, Copy, Debug)]
-struct VoxelSite {
-    voxel: u32,
-    label: u16,
 }
 
 /// How a segment of a step ended.

@@ -261,14 +261,23 @@ impl<'a> Transport<'a> {
             Geometry::Voxels(_) => {
                 let lookup = self.voxels.as_ref().expect("voxel geometry has a lookup");
                 if let Some((v, vx)) = lookup.at(pos) {
-                    score.score(v as u32, e);
-                    score.score_extra(vx.label as usize, e);
+                    VoxelSite::of(v, vx).score(e, score);
                 }
             }
             Geometry::Sphere { shells, .. } => {
                 let b = crate::numerics::clamped_index(pos.norm() * self.shells_per_cm, *shells);
                 score.score(b as u32, e);
             }
+        }
+    }
+
+    /// Scores a local deposit at `pos`, in `site` when the caller has looked up its voxel.
+    #[inline]
+    fn deposit_at(&self, site: Option<VoxelSite>, pos: Vec3, e: f64, score: &mut HistoryScore) {
+        match site {
+            Some(s) if e > 0.0 => s.score(e, score),
+            Some(_) => {}
+            None => self.deposit(pos, e, score),
         }
     }
 
@@ -345,7 +354,7 @@ impl<'a> Transport<'a> {
                         if t < mu {
                             // t / mu is uniform on [0, 1) given the acceptance: it also picks
                             // the interaction type (one random number fewer per interaction)
-                            break (m, Some((v as u32, vx.label as usize)), t / mu);
+                            break (m, Some(VoxelSite::of(v, vx)), t / mu);
                         }
                     }
                 }
@@ -368,13 +377,7 @@ impl<'a> Transport<'a> {
             let kind = ph.select(m, i, f, u_kind);
             let (fate, local_mev) = ph.interact(m, kind, &mut p, rng, stack, local_electron_mev);
             if local_mev > 0.0 {
-                match site {
-                    Some((v, label)) => {
-                        score.score(v, local_mev);
-                        score.score_extra(label, local_mev);
-                    }
-                    None => self.deposit(p.pos, local_mev, score),
-                }
+                self.deposit_at(site, p.pos, local_mev, score);
                 if local_is_cutoff {
                     score.below_cutoff += local_mev;
                 } else {
@@ -418,5 +421,29 @@ impl<'a> Transport<'a> {
         }
         let mu = self.photon.mu_rho(w.material, i, f) * w.density;
         world::photon_flight(w, &mut p.pos, p.dir, mu, rng.mfp(), ph.size_cm)
+    }
+}
+
+/// The voxel holding a point and its region label: where a local deposit there is scored.
+#[derive(Clone, Copy, Debug)]
+struct VoxelSite {
+    voxel: u32,
+    label: u16,
+}
+
+impl VoxelSite {
+    #[inline]
+    fn of(v: usize, vx: crate::phantom::geometry::PackedVoxel) -> Self {
+        VoxelSite {
+            voxel: v as u32,
+            label: vx.label,
+        }
+    }
+
+    /// Adds `e` (MeV) to the voxel's bin and its region's total.
+    #[inline]
+    fn score(self, e: f64, score: &mut HistoryScore) {
+        score.score(self.voxel, e);
+        score.score_extra(self.label as usize, e);
     }
 }

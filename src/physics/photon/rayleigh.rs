@@ -5,7 +5,7 @@
 //! Sampling: q = x^2 is drawn from the cumulative of F^2(q) up to q_max = (E/hc)^2, then
 //! cos(theta) = 1 - 2 q / q_max is accepted with probability (1 + cos^2)/2.
 
-use crate::numerics::interp_loglog;
+use crate::numerics::{interp_loglog, GuideTable};
 use crate::rng::HistoryRng;
 use crate::units::HC_KEV_ANGSTROM;
 
@@ -21,10 +21,8 @@ const N_GUIDE: usize = 256;
 pub struct RayleighSampler {
     q: Vec<f64>,
     cum: Vec<f64>,
-    /// guide[j]: first node with cum > j / N_GUIDE of the total (where a search starts)
-    guide: Vec<u32>,
-    /// N_GUIDE / total
-    guide_scale: f64,
+    /// where the search of a cumulative value starts
+    guide: GuideTable,
     /// (N_Q - 1) / ln(Q_B / Q_A): node spacing in ln q
     inv_dln_q: f64,
 }
@@ -61,14 +59,11 @@ impl RayleighSampler {
             prev = cur;
         }
         let total = cum[cum.len() - 1];
-        let guide = (0..=N_GUIDE)
-            .map(|j| cum.partition_point(|&c| c <= total * j as f64 / N_GUIDE as f64) as u32)
-            .collect();
+        let guide = GuideTable::new(&cum, total, N_GUIDE);
         RayleighSampler {
             q,
             cum,
             guide,
-            guide_scale: N_GUIDE as f64 / total,
             inv_dln_q: (N_Q - 1) as f64 / (Q_B / Q_A).ln(),
         }
     }
@@ -106,20 +101,10 @@ impl RayleighSampler {
         cum[lo] + (x - q[lo]) / (q[hi] - q[lo]) * (cum[hi] - cum[lo])
     }
 
-    /// The first node whose cumulative integral exceeds `target` (`partition_point`), found
-    /// from the guide table and a short scan.
+    /// The first node whose cumulative integral exceeds `target` (`partition_point`).
     #[inline]
     fn node_above(&self, target: f64) -> usize {
-        let cum = &self.cum;
-        let j = crate::numerics::clamped_index(target * self.guide_scale, N_GUIDE + 1);
-        let mut hi = self.guide[j] as usize;
-        while hi > 0 && cum[hi - 1] > target {
-            hi -= 1;
-        }
-        while hi < cum.len() && cum[hi] <= target {
-            hi += 1;
-        }
-        hi
+        self.guide.first_above(&self.cum, target)
     }
 
     /// Samples the cosine of the scattering angle for a photon of `e_mev`.
