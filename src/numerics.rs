@@ -407,7 +407,11 @@ mod tests {
         for k in 0..=1400 {
             let t = k as f64 * 1e-3;
             for t in [t, t.next_up(), t.next_down()] {
-                assert_eq!(g.first_above(&cum, t), cum.partition_point(|&c| c <= t), "{t}");
+                assert_eq!(
+                    g.first_above(&cum, t),
+                    cum.partition_point(|&c| c <= t),
+                    "{t}"
+                );
             }
         }
     }
