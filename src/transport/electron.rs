@@ -164,10 +164,9 @@ impl Transport<'_> {
                 Segment::Escaped => return self.escape(p, lepton, track, score),
                 Segment::Interface => continue,
             }
-            let (m1, p2) = (
-                (-0.5 * (n0.t1 + n1.t1) * t).exp(),
-                (-0.5 * (n0.t2 + n1.t2) * t).exp(),
-            );
+            // the soft moments along the CSDA path of the step (exact for long steps, where
+            // the transport cross sections change along it)
+            let (m1, p2) = ((n1.k1 - n0.k1).exp(), (n1.k2 - n0.k2).exp());
             let mu = sample_soft(m1, p2, rng);
             let (c, s) = rng.azimuth();
             p.dir = p.dir.rotated_cs(mu, c, s);

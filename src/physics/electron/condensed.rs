@@ -28,8 +28,12 @@ pub const N_NODES: usize = 512;
 /// Parameters of the condensed-history scheme.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct CondensedParams {
-    /// lambda_h <= C1 lambda_1: mean deflection between hard elastic events (PENELOPE C1)
+    /// lambda_h <= C1 lambda_1: mean deflection between hard elastic events (PENELOPE C1), at
+    /// kinetic energies up to `c1_high_above_mev`
     pub c1: f64,
+    /// C1 above `c1_high_above_mev` (MeV), where C2 is the tighter limit for C1 >= 0.5 in water
+    pub c1_high: f64,
+    pub c1_high_above_mev: f64,
     /// lambda_h <= C2 E / S: mean fractional energy loss between hard elastic events (C2)
     pub c2: f64,
     /// largest mean fractional energy loss of one step (continuous loss, as EGSnrc's ESTEPE)
@@ -47,18 +51,28 @@ pub struct CondensedParams {
 }
 
 impl CondensedParams {
-    /// C1 = C2 = 0.2 (PENELOPE's largest allowed values), 10% energy loss per step, straggling
-    /// on, electron cut-off and delta threshold `cutoff_mev`, bremsstrahlung photons above
-    /// `photon_cut_mev`. Chosen for speed by measurement: against C1 = C2 = 0.05 with 5% loss
-    /// per step (2.5 times as many steps), the water kernels at 15 keV, 0.1 and 1 MeV agree
-    /// within their statistical uncertainty (chi-square 20.2/21, 11.7/22 and 13.1/21 over the
-    /// shells, 4e4 histories each); `tests/electron_transport.rs` checks the kernels against
-    /// EGSnrc and their independence of halved C1, C2, loss fraction and geometric step.
+    /// C1 = 0.2 up to 30 keV and 1 above, C2 = 0.2, at most 20% energy loss per step,
+    /// straggling on, electron cut-off and delta threshold `cutoff_mev`, bremsstrahlung photons
+    /// above `photon_cut_mev`. Chosen for speed by measurement (issue 21): above 30 keV C2 is
+    /// then the tighter limit, so a hard elastic event comes every 20% of energy loss on
+    /// average. Against C1 = C2 = loss fraction = 0.05 (about three times as many steps) the
+    /// water kernels (24 shells to 1.2 r0; 3e5 histories against 2e5-6e5) agree within their
+    /// statistical uncertainty: chi-square 18.2, 23.4, 23.8, 20.4, 27.6 and 30.1 over 21-22
+    /// shells at 15, 30 and 70 keV, 0.1, 0.3 and 1 MeV. This needs the exact soft moments of a
+    /// long step (the [`Node::k1`] integrals) and the Gaussian-core soft deflection of
+    /// [`super::elastic::sample_soft`]. C1 = 1 at 15 keV too (0.36% of the peak; chi-square
+    /// 42/21) and C2 = 0.4 (up to 0.7% of the peak at 0.07-0.3 MeV) were not step-size
+    /// independent. Before (session 13): C1 = C2 = 0.2 and 10% loss at all energies, with 1.2x
+    /// the steps of the 1 MeV kernel and 1.6x those of Lu-177 electrons in voxels.
+    /// `tests/electron_transport.rs` checks the kernels against EGSnrc and their independence
+    /// of halved C1, C2, loss fraction and geometric step.
     pub fn new(cutoff_mev: f64, photon_cut_mev: f64) -> Self {
         CondensedParams {
             c1: 0.2,
+            c1_high: 1.0,
+            c1_high_above_mev: 0.03,
             c2: 0.2,
-            max_loss_fraction: 0.1,
+            max_loss_fraction: 0.2,
             straggling: true,
             cutoff_mev,
             cuts: Cuts {
@@ -87,9 +101,11 @@ pub struct Node {
     pub w_k: f64,
     pub w_a: f64,
     pub x_c: f64,
-    /// soft elastic transport cross sections, cm2/g
-    pub t1: f64,
-    pub t2: f64,
+    /// soft elastic transport cross sections T_1, T_2 integrated along the CSDA path from the
+    /// bottom of the grid, int T_l ds = int T_l / S_r dE (dimensionless): a step's soft moments
+    /// are the differences at its two ends
+    pub k1: f64,
+    pub k2: f64,
 }
 
 impl Node {
@@ -107,8 +123,8 @@ impl Node {
             w_k: l(a.w_k, b.w_k),
             w_a: l(a.w_a, b.w_a),
             x_c: l(a.x_c, b.x_c),
-            t1: l(a.t1, b.t1),
-            t2: l(a.t2, b.t2),
+            k1: l(a.k1, b.k1),
+            k2: l(a.k2, b.k2),
         }
     }
     /// The Wentzel DCS of the node.
@@ -317,8 +333,13 @@ impl LeptonTables {
                 med.i_ev * 1e-6,
             );
             let w = el.wentzel(e, share);
+            let c1 = if e > p.c1_high_above_mev {
+                p.c1_high
+            } else {
+                p.c1
+            };
             let lambda_h =
-                (1.0 / w.sigma_total()).max((p.c1 / w.sigma_1()).min(p.c2 * e / st.total()));
+                (1.0 / w.sigma_total()).max((c1 / w.sigma_1()).min(p.c2 * e / st.total()));
             let x_c = w.cut_for_hard(1.0 / lambda_h);
             let sig_hard_el = w.sigma_hard(x_c);
             let (t1, t2) = w.soft_moments(x_c);
@@ -333,10 +354,12 @@ impl LeptonTables {
                 w_k: w.k,
                 w_a: w.a,
                 x_c,
-                t1,
-                t2,
+                // the transport cross sections for now; integrated below
+                k1: t1,
+                k2: t2,
             });
         }
+        soft_moment_integrals(&mut nodes, grid);
         // restricted range from the cut-off: trapezoid in ln E on 1/S_r * E (smooth), refined
         // with 4 sub-intervals per grid interval
         let cut = p.cutoff_mev;
@@ -370,6 +393,26 @@ impl LeptonTables {
             electrons_per_g,
             straggling_k,
         })
+    }
+}
+
+/// Replaces the soft transport cross sections T_l (cm2/g) in `k1`, `k2` by their integrals
+/// along the CSDA path from the lowest node, int T_l / S_r dE: trapezoid in ln E on
+/// E T_l / S_r, which varies by well under 1% between nodes (grid step 0.0195 in ln E).
+fn soft_moment_integrals(nodes: &mut [Node], grid: &LogGrid) {
+    let f = |n: &Node, e: f64| (e * n.k1 / n.s_r, e * n.k2 / n.s_r);
+    let mut prev = f(&nodes[0], grid.node(0));
+    let (mut k1, mut k2) = (0.0, 0.0);
+    for (i, node) in nodes.iter_mut().enumerate() {
+        let cur = f(node, grid.node(i));
+        if i > 0 {
+            let h = grid.ln_node(i) - grid.ln_node(i - 1);
+            k1 += 0.5 * h * (prev.0 + cur.0);
+            k2 += 0.5 * h * (prev.1 + cur.1);
+        }
+        node.k1 = k1;
+        node.k2 = k2;
+        prev = cur;
     }
 }
 
