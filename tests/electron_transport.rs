@@ -361,9 +361,9 @@ fn dose_point_kernels_match_egsnrc_and_do_not_depend_on_step_size() {
     let base = run_kernel_with(&ctx(), &s1, s1.condensed_params().unwrap(), 1.0).unwrap();
     let (j1, e1) = scaled(&base);
     compare_dpk(1.0, &j1, &reference(2));
-    // step-size independence: C1 (at both energies), C2, the step energy-loss fraction and the
-    // geometric step limit all halved; the kernel must agree within its statistical uncertainty (chi-square over the
-    // shells within 4 sd of its mean)
+    // step-size independence: C1 (below and above 30 keV), C2, the step energy-loss fraction and
+    // the geometric step limit all halved; the kernel must agree within its statistical
+    // uncertainty (chi-square over the shells within 4 sd of its mean)
     let mut half = s1.condensed_params().unwrap();
     half.c1 *= 0.5;
     half.c1_high *= 0.5;

@@ -241,10 +241,11 @@ pub fn soft_inelastic_share(w_cc_mev: f64, w_max_mev: f64, i_mev: f64) -> f64 {
 /// used (a U(-1, b) + (1 - a) U(b, 1), b = p2 / m1, a = (b + 1 - 2 m1) / 2; Baro et al., NIM B
 /// 100 (1995) 31). All three have exactly the two moments.
 ///
-/// Why the shape matters: with the two-uniform distribution alone, lengthening the steps (C1
-/// from 0.2 to 1 above 30 keV) moved the 0.07 and 0.3 MeV water kernels by up to 0.7% of
-/// their peak (chi-square 42 and 32 over 21-22 shells at 3e5 histories against C1 = C2 = loss
-/// fraction = 0.05); with a Gaussian core they agree.
+/// Why the shape matters (water kernels, 24 shells, 3e5 histories, against C1 = C2 = loss
+/// fraction = 0.05): with the two-uniform distribution, C1 = 1 above 50 keV moved the 0.3 MeV
+/// kernel by up to 0.77% of its peak (chi-square 32/21), and together with 20% loss per step
+/// and C2 = 0.4 the 0.07 and 0.3 MeV kernels by 0.72-0.75% (chi-square 42/22 and 41/21); with
+/// an exponential core, C1 = 1 gives 21.5/22 and 24.2/21.
 #[inline]
 pub fn sample_soft(m1: f64, p2: f64, rng: &mut HistoryRng) -> f64 {
     let exponential = |tau: f64, rng: &mut HistoryRng| loop {
