@@ -322,7 +322,15 @@ fn worst_deviation(j: &[f64], reference: &[f64]) -> f64 {
         .fold(0.0, f64::max)
 }
 
-fn compare_dpk(e: f64, j: &[f64], reference: &[f64]) {
+/// Largest deviation from the published EGSnrc kernels for r/r0 < 0.9, as a fraction of the
+/// peak: issue 21's criterion (2%, with 2e5 histories, whose statistical spread is a few tenths
+/// of a percent of the peak per shell); issue 3 asked for 3%, which the 0.5 MeV kernel keeps,
+/// its reference being ETRAN corrected by the EGSnrc-ETRAN difference at other energies.
+const EGSNRC_TOLERANCE: f64 = 0.02;
+
+/// Compares a kernel with a reference; `tolerance` is the largest |j - reference| for
+/// r/r0 < 0.9 as a fraction of the reference peak.
+fn compare_dpk(e: f64, j: &[f64], reference: &[f64], tolerance: f64) {
     let peak = reference.iter().cloned().fold(0.0, f64::max);
     let mut worst: f64 = 0.0;
     for (i, (a, b)) in j.iter().zip(reference).enumerate() {
@@ -339,9 +347,8 @@ fn compare_dpk(e: f64, j: &[f64], reference: &[f64]) {
         "{e} MeV: largest deviation for r/r0 < 0.9: {:.2}% of the peak",
         100.0 * worst
     );
-    // tolerance: 3% of the peak (issue 3), r/r0 up to 0.9
     assert!(
-        worst < 0.03,
+        worst < tolerance,
         "{e} MeV kernel deviates by {:.2}% of the peak",
         100.0 * worst
     );
@@ -357,10 +364,10 @@ fn dose_point_kernels_match_egsnrc_and_do_not_depend_on_step_size() {
         None,
     );
     // 1 MeV, 10 keV cut-off as EGSnrc
-    let s1 = spec(1.0, st.csda_range(1.0), 40_000);
+    let s1 = spec(1.0, st.csda_range(1.0), 200_000);
     let base = run_kernel_with(&ctx(), &s1, s1.condensed_params().unwrap(), 1.0).unwrap();
     let (j1, e1) = scaled(&base);
-    compare_dpk(1.0, &j1, &reference(2));
+    compare_dpk(1.0, &j1, &reference(2), EGSNRC_TOLERANCE);
     // step-size independence: C1 (below and above 30 keV), C2, the step energy-loss fraction and
     // the geometric step limit all halved; the kernel must agree within its statistical
     // uncertainty (chi-square over the shells within 4 sd of its mean)
@@ -382,10 +389,10 @@ fn dose_point_kernels_match_egsnrc_and_do_not_depend_on_step_size() {
     }
     assert_chi2("1 MeV kernel, halved steps vs default", (c, dof));
     // 100 keV, 1 keV cut-off as EGSnrc (the kernel default E/100)
-    let s01 = spec(0.1, st.csda_range(0.1), 30_000);
+    let s01 = spec(0.1, st.csda_range(0.1), 200_000);
     let (j, _) =
         scaled(&run_kernel_with(&ctx(), &s01, s01.condensed_params().unwrap(), 1.0).unwrap());
-    compare_dpk(0.1, &j, &reference(1));
+    compare_dpk(0.1, &j, &reference(1), EGSNRC_TOLERANCE);
 }
 
 #[test]
@@ -414,17 +421,17 @@ fn dose_point_kernels_at_15_kev_and_500_kev() {
         None,
     );
     // 15 keV, 1 keV cut-off as EGSnrc (the kernel default E/100 clamped to 1 keV)
-    let s = spec(0.015, st.csda_range(0.015), 30_000);
+    let s = spec(0.015, st.csda_range(0.015), 200_000);
     let (j, _) = scaled(&run_kernel_with(&ctx(), &s, s.condensed_params().unwrap(), 1.0).unwrap());
-    compare_dpk(0.015, &j, &reference(4));
+    compare_dpk(0.015, &j, &reference(4), EGSNRC_TOLERANCE);
 
     // 500 keV: no EGSnrc table was found; the published ETRAN kernel (Seltzer 1991) differs from
     // EGSnrc at 0.1 and 1 MeV by up to 6.6% and 4.6% of the peak, with the same shape at both
     // energies (ETRAN higher at the peak, lower in the tail). The reference is therefore the
     // ETRAN 500 keV kernel plus the EGSnrc - ETRAN difference of the published tables at 0.1 and
-    // 1 MeV, interpolated in ln E (weight ln 5 / ln 10 on 1 MeV); tolerance 3% of the peak, as
-    // for the EGSnrc kernels.
-    let s = spec(0.5, st.csda_range(0.5), 40_000);
+    // 1 MeV, interpolated in ln E (weight ln 5 / ln 10 on 1 MeV); tolerance 3% of the peak (issue
+    // 3), looser than the 2% for the EGSnrc kernels since the reference is a construction.
+    let s = spec(0.5, st.csda_range(0.5), 200_000);
     let (j, _) = scaled(&run_kernel_with(&ctx(), &s, s.condensed_params().unwrap(), 1.0).unwrap());
     let (et01, et05, et1) = (etran_binned(1), etran_binned(2), etran_binned(3));
     let (eg01, eg1) = (reference(1), reference(2));
@@ -436,5 +443,5 @@ fn dose_point_kernels_at_15_kev_and_500_kev() {
         "500 keV vs the uncorrected ETRAN kernel: largest deviation {:.2}% of the peak",
         100.0 * worst_deviation(&j, &et05)
     );
-    compare_dpk(0.5, &j, &corrected);
+    compare_dpk(0.5, &j, &corrected, 0.03);
 }
