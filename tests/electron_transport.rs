@@ -323,8 +323,8 @@ fn worst_deviation(j: &[f64], reference: &[f64]) -> f64 {
 }
 
 /// Largest deviation from the published EGSnrc kernels for r/r0 < 0.9, as a fraction of the
-/// peak: issue 21's criterion (2%, with 2e5 histories, whose statistical spread is a few tenths
-/// of a percent of the peak per shell); issue 3 asked for 3%, which the 0.5 MeV kernel keeps,
+/// peak: issue 21's criterion (2%, with 2e5 histories, whose standard deviation is at most
+/// 0.24% of the peak per shell at 1 MeV); issue 3 asked for 3%, which the 0.5 MeV kernel keeps,
 /// its reference being ETRAN corrected by the EGSnrc-ETRAN difference at other energies.
 const EGSNRC_TOLERANCE: f64 = 0.02;
 

@@ -31,8 +31,9 @@ pub struct CondensedParams {
     /// lambda_h <= C1 lambda_1: mean deflection between hard elastic events (PENELOPE C1), at
     /// kinetic energies up to `c1_high_above_mev`
     pub c1: f64,
-    /// C1 above `c1_high_above_mev` (MeV), where C2 is the tighter limit for C1 >= 0.5 in water
+    /// C1 above `c1_high_above_mev`, where C2 is the tighter limit for C1 >= 0.5 in water
     pub c1_high: f64,
+    /// kinetic energy (MeV) above which `c1_high` applies
     pub c1_high_above_mev: f64,
     /// lambda_h <= C2 E / S: mean fractional energy loss between hard elastic events (C2)
     pub c2: f64,
@@ -313,6 +314,8 @@ impl LeptonTables {
         let brems = BremsTable::new(elements, lepton, cuts.photon_mev, cache)?;
         let electrons_per_g = med.z_over_a * AVOGADRO;
         let mut nodes = Vec::with_capacity(N_NODES);
+        // soft transport cross sections (T_1, T_2) at the nodes, integrated into k1, k2 below
+        let mut soft = Vec::with_capacity(N_NODES);
         for i in 0..N_NODES {
             let e = grid.node(i);
             let st = stopping.at(e);
@@ -342,7 +345,7 @@ impl LeptonTables {
                 (1.0 / w.sigma_total()).max((c1 / w.sigma_1()).min(p.c2 * e / st.total()));
             let x_c = w.cut_for_hard(1.0 / lambda_h);
             let sig_hard_el = w.sigma_hard(x_c);
-            let (t1, t2) = w.soft_moments(x_c);
+            soft.push(w.soft_moments(x_c));
             nodes.push(Node {
                 s_r,
                 range: 0.0,
@@ -354,12 +357,11 @@ impl LeptonTables {
                 w_k: w.k,
                 w_a: w.a,
                 x_c,
-                // the transport cross sections for now; integrated below
-                k1: t1,
-                k2: t2,
+                k1: 0.0,
+                k2: 0.0,
             });
         }
-        soft_moment_integrals(&mut nodes, grid);
+        soft_moment_integrals(&mut nodes, &soft, grid);
         // restricted range from the cut-off: trapezoid in ln E on 1/S_r * E (smooth), refined
         // with 4 sub-intervals per grid interval
         let cut = p.cutoff_mev;
@@ -396,15 +398,18 @@ impl LeptonTables {
     }
 }
 
-/// Replaces the soft transport cross sections T_l (cm2/g) in `k1`, `k2` by their integrals
-/// along the CSDA path from the lowest node, int T_l / S_r dE: trapezoid in ln E on
-/// E T_l / S_r, which varies by well under 1% between nodes (grid step 0.0195 in ln E).
-fn soft_moment_integrals(nodes: &mut [Node], grid: &LogGrid) {
-    let f = |n: &Node, e: f64| (e * n.k1 / n.s_r, e * n.k2 / n.s_r);
-    let mut prev = f(&nodes[0], grid.node(0));
+/// Sets `k1`, `k2` of the nodes to the integrals along the CSDA path from the lowest node,
+/// int T_l / S_r dE, of the soft transport cross sections `soft` = (T_1, T_2) (cm2/g) at the
+/// nodes: trapezoid in ln E on E T_l / S_r. That integrand changes by about 0.4% per grid step
+/// (0.0195 in ln E; T_l ~ E^-2, S_r ~ E^-0.8), except where lambda_h switches regime (C1 at
+/// `c1_high_above_mev`, the min/max in lambda_h), where the trapezoid spreads the jump of T_l
+/// over one grid interval.
+fn soft_moment_integrals(nodes: &mut [Node], soft: &[(f64, f64)], grid: &LogGrid) {
+    let f = |n: &Node, (t1, t2): (f64, f64), e: f64| (e * t1 / n.s_r, e * t2 / n.s_r);
+    let mut prev = f(&nodes[0], soft[0], grid.node(0));
     let (mut k1, mut k2) = (0.0, 0.0);
     for (i, node) in nodes.iter_mut().enumerate() {
-        let cur = f(node, grid.node(i));
+        let cur = f(node, soft[i], grid.node(i));
         if i > 0 {
             let h = grid.ln_node(i) - grid.ln_node(i - 1);
             k1 += 0.5 * h * (prev.0 + cur.0);
