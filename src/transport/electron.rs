@@ -7,14 +7,15 @@
 //! 2. look up the medium at the current position (a voxel's material and density, or the sphere);
 //! 3. limit the step (g/cm2) by the largest mean fractional energy loss, by the geometric maximum
 //!    step (voxel size or shell width) and by the residual range to the cut-off;
-//! 4. sample the distance to the next hard event (hard elastic, delta ray, bremsstrahlung,
-//!    annihilation in flight) with the larger of the hard cross sections at the two ends of the
+//! 4. sample the distance to the next hard inelastic event (delta ray, bremsstrahlung,
+//!    annihilation in flight) with the larger of their cross sections at the two ends of the
 //!    step as a majorant (a rejected event is a null event);
-//! 5. move a random fraction of the step, apply the soft elastic deflection (random hinge), move
-//!    the rest; the continuous (restricted) energy loss, with soft straggling, is deposited at the
-//!    midpoint of each segment; a segment leaving the geometry is cut at the boundary and the
-//!    particle escapes;
-//! 6. perform the hard event, pushing delta rays and photons on the stack.
+//! 5. move along the step's path ([`Transport::step_path`]): the hard elastic collisions deflect
+//!    at their places along it, the soft elastic deflection at a random point (random hinge); the
+//!    continuous (restricted) energy loss, with soft straggling, is shared among the segments by
+//!    length, each share deposited at a random point of its segment; a segment leaving the
+//!    geometry is cut at the boundary and the particle escapes;
+//! 6. perform the hard inelastic event, pushing delta rays and photons on the stack.
 //!
 //! Voxel phantoms: a step uses the material and density of the voxel where it starts and does not
 //! stop at faces between voxels of the same material and density (as DPM does); the geometric
@@ -25,13 +26,12 @@
 //! this cut, steps starting in a dense voxel carried its stopping power into light neighbours and
 //! the Fano test (`tests/electron_interface.rs`) failed by 2.6% in 0.3 g/cm3 slabs.
 
-use super::world::{box_distance_cm, box_entry_cm, in_grid, NUDGE_CM};
+use super::lepton_path::Segment;
+use super::world::{box_distance_cm, in_grid};
 use super::{Geometry, Transport, VoxelSite};
 use crate::numerics::Vec3;
 use crate::particle::{Particle, ParticleKind};
-use crate::phantom::geometry::{box_exit_cm, sphere_exit_cm};
 use crate::physics::electron::condensed::beta2;
-use crate::physics::electron::elastic::sample_soft;
 use crate::physics::electron::{moller, Lepton};
 use crate::rng::HistoryRng;
 use crate::tally::HistoryScore;
@@ -89,7 +89,7 @@ impl Transport<'_> {
             };
             if rho == 0.0 {
                 // vacuum: straight on, without loss, to the next voxel of matter or out
-                match self.lepton_move(&mut p, VACUUM_FLIGHT_CM, 0.0, score, &mut track) {
+                match self.lepton_move(&mut p, VACUUM_FLIGHT_CM, 0.0, score, &mut track, rng) {
                     Segment::Escaped => return self.escape(p, lepton, track, score),
                     Segment::Done | Segment::Interface => continue,
                 }
@@ -129,7 +129,7 @@ impl Transport<'_> {
                 ep.energy_at_range_below(tab, r0 - t_lim, loc0.0)
             };
             let n_end = ep.at_loc(tab, loc_end);
-            let sig_maj = n0.sig_hard.max(n_end.sig_hard);
+            let sig_maj = n0.sig_inel.max(n_end.sig_inel);
             let t_hard = if sig_maj > 0.0 {
                 rng.mfp_by_log() / sig_maj
             } else {
@@ -156,26 +156,17 @@ impl Transport<'_> {
             } else {
                 mean_loss
             };
-            // 5. random hinge: move, soft deflection, move
-            let len_cm = t / rho;
-            let xi = rng.uniform();
-            match self.lepton_move(&mut p, len_cm * xi, loss * xi, score, &mut track) {
-                Segment::Done => {}
-                Segment::Escaped => return self.escape(p, lepton, track, score),
-                Segment::Interface => continue,
-            }
-            // the soft moments along the CSDA path of the step (exact for long steps, where
-            // the transport cross sections change along it)
-            let (m1, p2) = ((n1.k1 - n0.k1).exp(), (n1.k2 - n0.k2).exp());
-            let mu = sample_soft(m1, p2, rng);
-            let (c, s) = rng.azimuth();
-            p.dir = p.dir.rotated_cs(mu, c, s);
-            match self.lepton_move(
+            // 5. the step's path: hard elastic collisions at their places, the soft deflection
+            // at the random hinge
+            match self.step_path(
                 &mut p,
-                len_cm * (1.0 - xi),
-                loss * (1.0 - xi),
+                (&n0, &n1),
+                rho,
+                t / rho,
+                loss,
                 score,
                 &mut track,
+                rng,
             ) {
                 Segment::Done => {}
                 Segment::Escaped => return self.escape(p, lepton, track, score),
@@ -186,7 +177,7 @@ impl Transport<'_> {
             if hard && p.energy_mev > cut {
                 let n = ep.at(tab, p.energy_mev);
                 let r = rng.uniform() * sig_maj;
-                if r < n.sig_hard && self.hard_event(ep, tab, lepton, &mut p, r, &n, rng, stack) {
+                if r < n.sig_inel && self.hard_event(ep, tab, lepton, &mut p, r, &n, rng, stack) {
                     self.record_annihilation(p.pos, score);
                     track.end = p.pos;
                     track.annihilated = true;
@@ -286,113 +277,6 @@ impl Transport<'_> {
         }
     }
 
-    /// Moves `len_cm` along the direction losing `loss` MeV continuously, deposited at the
-    /// segment midpoint. A segment leaving the geometry is cut at the boundary (`Escaped`), one
-    /// entering a voxel of another material or density at that face (`Interface`, the particle
-    /// then just inside the new voxel); the energy lost is the part of `loss` for the path done.
-    #[inline]
-    fn lepton_move(
-        &self,
-        p: &mut Particle,
-        len_cm: f64,
-        loss: f64,
-        score: &mut HistoryScore,
-        track: &mut LeptonTrack,
-    ) -> Segment {
-        let end = p.pos + p.dir * len_cm;
-        let (d_cut, kind) = match &self.geometry {
-            Geometry::Sphere { radius_cm, .. } => {
-                if end.dot(end) > radius_cm * radius_cm {
-                    let d = sphere_exit_cm(p.pos, p.dir, *radius_cm).clamp(0.0, len_cm);
-                    (d, Segment::Escaped)
-                } else {
-                    (len_cm, Segment::Done)
-                }
-            }
-            Geometry::Voxels(ph) if self.world.is_some() && !in_grid(p.pos, ph.size_cm) => {
-                let w = self.world.as_ref().expect("a world");
-                let d_out = w.exit_cm(p.pos, p.dir);
-                let d_in = box_entry_cm(p.pos, p.dir, ph.size_cm);
-                if len_cm < d_out.min(d_in) {
-                    (len_cm, Segment::Done)
-                } else if d_in <= d_out {
-                    // back into the grid: cut there, the particle just inside
-                    let de = (loss * d_in / len_cm).min(p.energy_mev);
-                    score.deposited += de;
-                    p.energy_mev -= de;
-                    p.pos = p.pos + p.dir * (d_in + NUDGE_CM);
-                    track.path_cm += d_in;
-                    return Segment::Interface;
-                } else {
-                    (d_out, Segment::Escaped)
-                }
-            }
-            Geometry::Voxels(ph) => {
-                let inside = (0..3).all(|a| {
-                    let x = end.get(a);
-                    x >= 0.0 && x < ph.size_cm[a]
-                });
-                let (d, kind) = if inside {
-                    (len_cm, Segment::Done)
-                } else {
-                    let d = box_exit_cm(p.pos, p.dir, ph.size_cm).clamp(0.0, len_cm);
-                    (d, Segment::Escaped)
-                };
-                match self
-                    .voxels
-                    .as_ref()
-                    .expect("voxel geometry has a lookup")
-                    .first_medium_change(p.pos, p.dir, d)
-                {
-                    Some((d_face, axis, face_cm)) => {
-                        let len = d_face;
-                        let de = if len_cm > 0.0 {
-                            (loss * len / len_cm).min(p.energy_mev)
-                        } else {
-                            0.0
-                        };
-                        self.deposit(p.pos + p.dir * (0.5 * len), de, score);
-                        score.deposited += de;
-                        p.energy_mev -= de;
-                        p.pos = p.pos + p.dir * len;
-                        // just inside the new voxel, whatever the rounding of the path
-                        let nudge = 1e-9 * p.dir.get(axis).signum();
-                        p.pos = match axis {
-                            0 => Vec3::new(face_cm + nudge, p.pos.y, p.pos.z),
-                            1 => Vec3::new(p.pos.x, face_cm + nudge, p.pos.z),
-                            _ => Vec3::new(p.pos.x, p.pos.y, face_cm + nudge),
-                        };
-                        track.path_cm += len;
-                        return Segment::Interface;
-                    }
-                    None => (d, kind),
-                }
-            }
-        };
-        let (len, de) = match kind {
-            Segment::Escaped if len_cm > 0.0 => (d_cut, loss * d_cut / len_cm),
-            Segment::Escaped => (0.0, 0.0),
-            _ => (len_cm, loss),
-        };
-        let de = de.min(p.energy_mev);
-        self.deposit(p.pos + p.dir * (0.5 * len), de, score);
-        score.deposited += de;
-        p.energy_mev -= de;
-        p.pos = p.pos + p.dir * len;
-        track.path_cm += len;
-        if let (Segment::Escaped, Some(w), Geometry::Voxels(ph)) =
-            (kind, &self.world, &self.geometry)
-        {
-            // out of the grid into the world: the particle just outside, on in the world
-            let out = p.pos + p.dir * NUDGE_CM;
-            if w.contains(out) || in_grid(out, ph.size_cm) {
-                p.pos = out;
-                return Segment::Interface;
-            }
-        }
-        kind
-    }
-
     /// The particle leaves the geometry with its kinetic energy (and, for a positron, its rest
     /// energy).
     fn escape(
@@ -413,17 +297,6 @@ impl Transport<'_> {
         track.escaped = true;
         track
     }
-}
-
-/// How a segment of a step ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Segment {
-    /// moved the whole length
-    Done,
-    /// left the geometry
-    Escaped,
-    /// stopped at the face of a voxel of another material or density
-    Interface,
 }
 
 /// A gamma-distributed number with the given mean and variance (Marsaglia & Tsang, ACM TOMS 26

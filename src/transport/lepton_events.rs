@@ -1,5 +1,5 @@
-//! The hard events of a condensed-history electron or positron step (hard elastic scattering,
-//! delta rays, bremsstrahlung, annihilation in flight) and the annihilation of a positron at
+//! The hard inelastic events that end a condensed-history electron or positron step (delta
+//! rays, bremsstrahlung, annihilation in flight) and the annihilation of a positron at
 //! rest: the secondaries they push on the stack.
 
 use super::Transport;
@@ -33,8 +33,9 @@ impl Transport<'_> {
         ));
     }
 
-    /// Performs the hard event selected by `r` (uniform in [0, sig_hard) of node `n`). Returns
-    /// true when the positron annihilated in flight (the track ends).
+    /// Performs the hard inelastic event selected by `r` (uniform in [0, sig_inel) of node `n`).
+    /// Returns true when the positron annihilated in flight (the track ends). Hard elastic
+    /// collisions are not step ends: [`Transport::step_path`] deflects at their places.
     #[allow(clippy::too_many_arguments)] // the step state of one particle
     pub(super) fn hard_event(
         &self,
@@ -48,13 +49,6 @@ impl Transport<'_> {
         stack: &mut Vec<Particle>,
     ) -> bool {
         let e = p.energy_mev;
-        if r < n.sig_hard_el {
-            let x = n.wentzel().sample_hard(n.x_c, rng.uniform());
-            let (c, s) = rng.azimuth();
-            p.dir = p.dir.rotated_cs(1.0 - x, c, s);
-            return false;
-        }
-        r -= n.sig_hard_el;
         if r < n.sig_delta {
             let wc = ep.params.cuts.delta_mev;
             if wc >= moller::max_fraction(lepton) * e {

@@ -23,6 +23,7 @@ use crate::units::ELECTRON_MASS_MEV;
 mod alpha;
 pub mod electron;
 mod lepton_events;
+mod lepton_path;
 pub mod neutron;
 pub mod world;
 

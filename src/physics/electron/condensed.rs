@@ -28,14 +28,14 @@ pub const N_NODES: usize = 512;
 /// Parameters of the condensed-history scheme.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct CondensedParams {
-    /// lambda_h <= C1 lambda_1: mean deflection between hard elastic events (PENELOPE C1), at
-    /// kinetic energies up to `c1_high_above_mev`
+    /// lambda_h <= C1 lambda_1: mean deflection between hard elastic collisions (PENELOPE C1),
+    /// at kinetic energies up to `c1_high_above_mev`
     pub c1: f64,
-    /// C1 above `c1_high_above_mev`, where C2 is the tighter limit for C1 >= 0.5 in water
+    /// C1 above `c1_high_above_mev`
     pub c1_high: f64,
     /// kinetic energy (MeV) above which `c1_high` applies
     pub c1_high_above_mev: f64,
-    /// lambda_h <= C2 E / S: mean fractional energy loss between hard elastic events (C2)
+    /// lambda_h <= C2 E / S: mean fractional energy loss between hard elastic collisions (C2)
     pub c2: f64,
     /// largest mean fractional energy loss of one step (continuous loss, as EGSnrc's ESTEPE)
     pub max_loss_fraction: f64,
@@ -52,25 +52,28 @@ pub struct CondensedParams {
 }
 
 impl CondensedParams {
-    /// C1 = 0.2 up to 30 keV and 1 above, C2 = 0.2, at most 20% energy loss per step,
+    /// C1 = 0.1 up to 30 keV and 0.2 above, C2 = 0.2, at most 20% energy loss per step,
     /// straggling on, electron cut-off and delta threshold `cutoff_mev`, bremsstrahlung photons
-    /// above `photon_cut_mev`. Chosen for speed by measurement (issue 21): above 30 keV C2 is
-    /// then the tighter limit, so a hard elastic event comes every 20% of energy loss on
-    /// average. Against C1 = C2 = loss fraction = 0.05 (about three times as many steps) the
-    /// water kernels (24 shells to 1.2 r0; 3e5 histories against 2e5-6e5) agree within their
-    /// statistical uncertainty: chi-square 18.2, 23.4, 23.8, 20.4, 27.6 and 30.1 over 21-22
-    /// shells at 15, 30 and 70 keV, 0.1, 0.3 and 1 MeV. This needs the exact soft moments of a
-    /// long step (the [`Node::k1`] integrals) and the Gaussian-core soft deflection of
-    /// [`super::elastic::sample_soft`]. C1 = 1 at 15 keV too (0.36% of the peak; chi-square
-    /// 42/21) and C2 = 0.4 (up to 0.7% of the peak at 0.07-0.3 MeV) were not step-size
-    /// independent. Before (session 13): C1 = C2 = 0.2 and 10% loss at all energies, with 1.2x
-    /// the steps of the 1 MeV kernel and 1.6x those of Lu-177 electrons in voxels.
-    /// `tests/electron_transport.rs` checks the kernels against EGSnrc and their independence
-    /// of halved C1, C2, loss fraction and geometric step.
+    /// above `photon_cut_mev`.
+    ///
+    /// Hard elastic collisions do not end a step (they deflect at their places along it, see
+    /// `Transport::step_path`), so C1 and C2 set only how much of the deflection is soft, lumped
+    /// at the random hinge, and cost little time; a step is limited by its energy loss, the
+    /// geometry and the hard inelastic events. Chosen by measurement (issue 21, session 15):
+    /// water kernels (24 shells to 1.2 r0, two seeds of 3e5 histories) against steps ended at
+    /// every hard collision with C1 = C2 = loss fraction = 0.05 (1e6 histories), chi-square over
+    /// 21-22 shells 22.4 and 24.5 at 15 keV, 33.4 and 36.4 at 30 keV, 24.5 and 27.7 at 0.1 MeV,
+    /// 16.2 and 18.7 at 0.3 MeV, 25.0 and 21.4 at 1 MeV. The 30 keV excess sits in the kernel's
+    /// tail (r > 0.95 r0) and the session-14 scheme shows it too. With C1 = 0.2 at 15 keV
+    /// (chi-square 43 and 32) or C1 = 1 above 30 keV (37 and 25 at 0.1 MeV) the larger soft
+    /// share of the long steps showed. Session 14: C1 = 0.2 up to 30 keV, 1 above, each hard
+    /// elastic collision a step end (75 steps per primary of the 1 MeV, 48-shell kernel; 1.25x
+    /// the CPU time of this scheme). `tests/electron_transport.rs` checks the kernels against
+    /// EGSnrc and their independence of halved C1, C2, loss fraction and geometric step.
     pub fn new(cutoff_mev: f64, photon_cut_mev: f64) -> Self {
         CondensedParams {
-            c1: 0.2,
-            c1_high: 1.0,
+            c1: 0.1,
+            c1_high: 0.2,
             c1_high_above_mev: 0.03,
             c2: 0.2,
             max_loss_fraction: 0.2,
@@ -95,9 +98,12 @@ pub struct Node {
     pub sig_delta: f64,
     pub sig_brems: f64,
     pub sig_annih: f64,
+    /// hard elastic cross section (deflections beyond x_c), cm2/g: simulated one by one at
+    /// their places along a step
     pub sig_hard_el: f64,
-    /// sum of the hard cross sections, cm2/g
-    pub sig_hard: f64,
+    /// sum of the hard inelastic cross sections (delta rays, bremsstrahlung, annihilation in
+    /// flight), cm2/g: a step ends at such an event
+    pub sig_inel: f64,
     /// Wentzel DCS (k, a) and the hard cut x_c = 1 - mu_c
     pub w_k: f64,
     pub w_a: f64,
@@ -120,7 +126,7 @@ impl Node {
             sig_brems: l(a.sig_brems, b.sig_brems),
             sig_annih: l(a.sig_annih, b.sig_annih),
             sig_hard_el: l(a.sig_hard_el, b.sig_hard_el),
-            sig_hard: l(a.sig_hard, b.sig_hard),
+            sig_inel: l(a.sig_inel, b.sig_inel),
             w_k: l(a.w_k, b.w_k),
             w_a: l(a.w_a, b.w_a),
             x_c: l(a.x_c, b.x_c),
@@ -353,7 +359,7 @@ impl LeptonTables {
                 sig_brems,
                 sig_annih,
                 sig_hard_el,
-                sig_hard: sig_delta + sig_brems + sig_annih + sig_hard_el,
+                sig_inel: sig_delta + sig_brems + sig_annih,
                 w_k: w.k,
                 w_a: w.a,
                 x_c,
