@@ -89,7 +89,7 @@ impl Transport<'_> {
             };
             if rho == 0.0 {
                 // vacuum: straight on, without loss, to the next voxel of matter or out
-                match self.lepton_move(&mut p, VACUUM_FLIGHT_CM, 0.0, score, &mut track, rng) {
+                match self.lepton_advance(&mut p, VACUUM_FLIGHT_CM, &mut track).0 {
                     Segment::Escaped => return self.escape(p, lepton, track, score),
                     Segment::Done | Segment::Interface => continue,
                 }

@@ -23,6 +23,9 @@ impl Transport<'_> {
     /// with the larger end as majorant; each deflects by the Wentzel DCS beyond x_c, with the
     /// screening and cut at its place. The soft deflection, with the step's exact soft moments
     /// exp(K_l(E_end) - K_l(E_0)), happens at the random hinge, a uniform point of the step.
+    /// The step's continuous loss is deposited at one point, uniform along the path walked (so
+    /// the expected deposit is spread evenly along the path, as the continuous loss is); a step
+    /// cut at a boundary or interface deposits the share of the path done.
     ///
     /// Until session 14 a hard elastic collision ended the step, so each cost a whole step
     /// (table look-ups, range and straggling, two segments): at 1 MeV in water, 34 of the 75
@@ -30,8 +33,7 @@ impl Transport<'_> {
     /// with the water kernels (24 shells to 1.2 r0) against C1 = C2 = loss fraction = 0.05 with
     /// steps ended at each collision (see `CondensedParams::new`). Kinked steps of equal length
     /// showed that a deposit at each segment's midpoint piles energy into fixed radii (up to 2%
-    /// of the kernel's peak in the first shells, without straggling); `lepton_move` deposits at a
-    /// uniform point of each segment instead.
+    /// of the kernel's peak in the first shells, without straggling).
     #[allow(clippy::too_many_arguments)] // the step state of one particle
     pub(super) fn step_path(
         &self,
@@ -66,13 +68,24 @@ impl Transport<'_> {
         let mut hinge_done = false;
         let mut hard = next_hard(0.0, rng);
         let mut done = 0.0;
+        // the step's loss goes to one point, uniform along the path walked (reservoir sampling
+        // over the segments: one uniform number per segment)
+        let (mut walked, mut at) = (0.0, p.pos);
         loop {
             let at_hinge = !hinge_done && hinge <= hard;
             let to = if at_hinge { hinge } else { hard.min(len_cm) };
-            let seg = to - done;
-            match self.lepton_move(p, seg, loss * (seg / len_cm), score, track, rng) {
-                Segment::Done => {}
-                other => return other,
+            let (start, dir) = (p.pos, p.dir);
+            let (kind, d) = self.lepton_advance(p, to - done, track);
+            if d > 0.0 {
+                walked += d;
+                let u = rng.uniform() * walked;
+                if u < d {
+                    at = start + dir * u;
+                }
+            }
+            if kind != Segment::Done {
+                self.lose(p, loss * (walked / len_cm), at, score);
+                return kind;
             }
             done = to;
             if at_hinge {
@@ -92,29 +105,26 @@ impl Transport<'_> {
                 p.dir = p.dir.rotated_cs(1.0 - x, c, s);
                 hard = next_hard(to, rng);
             } else {
+                self.lose(p, loss, at, score);
                 return Segment::Done;
             }
         }
     }
 
-    /// Moves `len_cm` along the direction losing `loss` MeV continuously, deposited at a
-    /// uniformly random point of the path done (the expected deposit is then spread evenly along
-    /// the segment, as the continuous loss is; a deposit at the midpoint piled the energy of
-    /// straight steps of equal length into fixed radii: see [`Transport::step_path`]). A segment leaving the geometry is cut at the boundary (`Escaped`), one
-    /// entering a voxel of another material or density at that face (`Interface`, the particle
-    /// then just inside the new voxel); the energy lost is the part of `loss` for the path done.
+    /// Moves `p` up to `len_cm` along its direction, without energy loss; returns how the
+    /// segment ended and the path done (cm). A segment leaving the geometry is cut at the
+    /// boundary (`Escaped`), one entering a voxel of another material or density at that face
+    /// (`Interface`, the particle then just inside the new voxel); one leaving the grid into the
+    /// world medium, or coming back, ends just beyond that face (`Interface`).
     #[inline]
-    pub(super) fn lepton_move(
+    pub(super) fn lepton_advance(
         &self,
         p: &mut Particle,
         len_cm: f64,
-        loss: f64,
-        score: &mut HistoryScore,
         track: &mut LeptonTrack,
-        rng: &mut HistoryRng,
-    ) -> Segment {
+    ) -> (Segment, f64) {
         let end = p.pos + p.dir * len_cm;
-        let (d_cut, kind) = match &self.geometry {
+        let (len, kind) = match &self.geometry {
             Geometry::Sphere { radius_cm, .. } => {
                 if end.dot(end) > radius_cm * radius_cm {
                     let d = sphere_exit_cm(p.pos, p.dir, *radius_cm).clamp(0.0, len_cm);
@@ -131,12 +141,9 @@ impl Transport<'_> {
                     (len_cm, Segment::Done)
                 } else if d_in <= d_out {
                     // back into the grid: cut there, the particle just inside
-                    let de = (loss * d_in / len_cm).min(p.energy_mev);
-                    score.deposited += de;
-                    p.energy_mev -= de;
                     p.pos = p.pos + p.dir * (d_in + NUDGE_CM);
                     track.path_cm += d_in;
-                    return Segment::Interface;
+                    return (Segment::Interface, d_in);
                 } else {
                     (d_out, Segment::Escaped)
                 }
@@ -152,46 +159,22 @@ impl Transport<'_> {
                     let d = box_exit_cm(p.pos, p.dir, ph.size_cm).clamp(0.0, len_cm);
                     (d, Segment::Escaped)
                 };
-                match self
-                    .voxels
-                    .as_ref()
-                    .expect("voxel geometry has a lookup")
-                    .first_medium_change(p.pos, p.dir, d)
-                {
-                    Some((d_face, axis, face_cm)) => {
-                        let len = d_face;
-                        let de = if len_cm > 0.0 {
-                            (loss * len / len_cm).min(p.energy_mev)
-                        } else {
-                            0.0
-                        };
-                        self.deposit(p.pos + p.dir * (rng.uniform() * len), de, score);
-                        score.deposited += de;
-                        p.energy_mev -= de;
-                        p.pos = p.pos + p.dir * len;
-                        // just inside the new voxel, whatever the rounding of the path
-                        let nudge = 1e-9 * p.dir.get(axis).signum();
-                        p.pos = match axis {
-                            0 => Vec3::new(face_cm + nudge, p.pos.y, p.pos.z),
-                            1 => Vec3::new(p.pos.x, face_cm + nudge, p.pos.z),
-                            _ => Vec3::new(p.pos.x, p.pos.y, face_cm + nudge),
-                        };
-                        track.path_cm += len;
-                        return Segment::Interface;
-                    }
-                    None => (d, kind),
+                let lookup = self.voxels.as_ref().expect("voxel geometry has a lookup");
+                if let Some((d_face, axis, face_cm)) = lookup.first_medium_change(p.pos, p.dir, d) {
+                    p.pos = p.pos + p.dir * d_face;
+                    // just inside the new voxel, whatever the rounding of the path
+                    let nudge = 1e-9 * p.dir.get(axis).signum();
+                    p.pos = match axis {
+                        0 => Vec3::new(face_cm + nudge, p.pos.y, p.pos.z),
+                        1 => Vec3::new(p.pos.x, face_cm + nudge, p.pos.z),
+                        _ => Vec3::new(p.pos.x, p.pos.y, face_cm + nudge),
+                    };
+                    track.path_cm += d_face;
+                    return (Segment::Interface, d_face);
                 }
+                (d, kind)
             }
         };
-        let (len, de) = match kind {
-            Segment::Escaped if len_cm > 0.0 => (d_cut, loss * d_cut / len_cm),
-            Segment::Escaped => (0.0, 0.0),
-            _ => (len_cm, loss),
-        };
-        let de = de.min(p.energy_mev);
-        self.deposit(p.pos + p.dir * (rng.uniform() * len), de, score);
-        score.deposited += de;
-        p.energy_mev -= de;
         p.pos = p.pos + p.dir * len;
         track.path_cm += len;
         if let (Segment::Escaped, Some(w), Geometry::Voxels(ph)) =
@@ -201,10 +184,19 @@ impl Transport<'_> {
             let out = p.pos + p.dir * NUDGE_CM;
             if w.contains(out) || in_grid(out, ph.size_cm) {
                 p.pos = out;
-                return Segment::Interface;
+                return (Segment::Interface, len);
             }
         }
-        kind
+        (kind, len)
+    }
+
+    /// Deposits `de` MeV (at most the particle's kinetic energy) at `at`, taking it from `p`.
+    #[inline]
+    fn lose(&self, p: &mut Particle, de: f64, at: Vec3, score: &mut HistoryScore) {
+        let de = de.min(p.energy_mev).max(0.0);
+        self.deposit(at, de, score);
+        score.deposited += de;
+        p.energy_mev -= de;
     }
 }
 
