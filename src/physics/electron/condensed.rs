@@ -62,8 +62,8 @@ impl CondensedParams {
     /// geometry and the hard inelastic events. Chosen by measurement (issue 21, session 15):
     /// water kernels (24 shells to 1.2 r0, two seeds of 3e5 histories) against steps ended at
     /// every hard collision with C1 = C2 = loss fraction = 0.05 (1e6 histories), chi-square over
-    /// 21-22 shells 22.4 and 24.5 at 15 keV, 33.4 and 36.4 at 30 keV, 24.5 and 27.7 at 0.1 MeV,
-    /// 16.2 and 18.7 at 0.3 MeV, 25.0 and 21.4 at 1 MeV. The 30 keV excess sits in the kernel's
+    /// 21-22 shells 21.4 and 24.4 at 15 keV, 32.8 and 34.7 at 30 keV, 25.3 and 30.1 at 0.1 MeV,
+    /// 15.4 and 21.7 at 0.3 MeV, 22.4 and 25.5 at 1 MeV. The 30 keV excess sits in the kernel's
     /// tail (r > 0.95 r0) and the session-14 scheme shows it too. With C1 = 0.2 at 15 keV
     /// (chi-square 43 and 32) or C1 = 1 above 30 keV (37 and 25 at 0.1 MeV) the larger soft
     /// share of the long steps showed. Session 14: C1 = 0.2 up to 30 keV, 1 above, each hard
