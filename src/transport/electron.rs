@@ -12,9 +12,9 @@
 //!    step as a majorant (a rejected event is a null event);
 //! 5. move along the step's path ([`Transport::step_path`]): the hard elastic collisions deflect
 //!    at their places along it, the soft elastic deflection at a random point (random hinge); the
-//!    continuous (restricted) energy loss, with soft straggling, is shared among the segments by
-//!    length, each share deposited at a random point of its segment; a segment leaving the
-//!    geometry is cut at the boundary and the particle escapes;
+//!    continuous (restricted) energy loss, with soft straggling, is deposited at one point
+//!    uniform along the step's path; a segment leaving the geometry is cut at the boundary and
+//!    the particle escapes;
 //! 6. perform the hard inelastic event, pushing delta rays and photons on the stack.
 //!
 //! Voxel phantoms: a step uses the material and density of the voxel where it starts and does not
@@ -26,6 +26,7 @@
 //! this cut, steps starting in a dense voxel carried its stopping power into light neighbours and
 //! the Fano test (`tests/electron_interface.rs`) failed by 2.6% in 0.3 g/cm3 slabs.
 
+pub use super::lepton_path::LeptonTrack;
 use super::lepton_path::Segment;
 use super::world::{box_distance_cm, in_grid};
 use super::{Geometry, Transport, VoxelSite};
@@ -36,17 +37,6 @@ use crate::physics::electron::{moller, Lepton};
 use crate::rng::HistoryRng;
 use crate::tally::HistoryScore;
 use crate::units::ELECTRON_MASS_MEV;
-
-/// What happened to one transported electron or positron (for tests and range statistics).
-#[derive(Clone, Copy, Debug, Default)]
-pub struct LeptonTrack {
-    /// total path length (cm)
-    pub path_cm: f64,
-    /// where the track ended (annihilation, stop or exit point)
-    pub end: Vec3,
-    pub escaped: bool,
-    pub annihilated: bool,
-}
 
 /// A length longer than any phantom (cm): a flight through vacuum ends at the next voxel of
 /// matter or at the phantom's boundary.

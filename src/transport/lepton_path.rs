@@ -2,7 +2,6 @@
 //! the hard elastic collisions and the soft deflection of the random hinge, each losing its share
 //! of the step's continuous energy loss.
 
-use super::electron::LeptonTrack;
 use super::world::{box_entry_cm, in_grid, NUDGE_CM};
 use super::{Geometry, Transport};
 use crate::numerics::Vec3;
@@ -12,6 +11,17 @@ use crate::physics::electron::condensed::Node;
 use crate::physics::electron::elastic::{sample_soft, Wentzel};
 use crate::rng::HistoryRng;
 use crate::tally::HistoryScore;
+
+/// What happened to one transported electron or positron (for tests and range statistics).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LeptonTrack {
+    /// total path length (cm)
+    pub path_cm: f64,
+    /// where the track ended (annihilation, stop or exit point)
+    pub end: Vec3,
+    pub escaped: bool,
+    pub annihilated: bool,
+}
 
 impl Transport<'_> {
     /// Moves `p` along one step of `len_cm` (cm) that loses `loss` MeV, from the tables `n0` at
