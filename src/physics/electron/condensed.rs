@@ -65,8 +65,8 @@ impl CondensedParams {
     /// 21-22 shells 21.4 and 24.4 at 15 keV, 32.8 and 34.7 at 30 keV, 25.3 and 30.1 at 0.1 MeV,
     /// 15.4 and 21.7 at 0.3 MeV, 22.4 and 25.5 at 1 MeV. The 30 keV excess sits in the kernel's
     /// tail (r > 0.95 r0) and the session-14 scheme shows it too; at 15 keV two more seeds gave
-    /// 30.1 and 48.3 (at most 0.5% of the peak), a small excess the session-14 scheme did not
-    /// show (15.9 and 19.0). With C1 = 0.2 at 15 keV
+    /// 30.1 and 48.3 (at most 0.5% of the peak), a small excess; the session-14 scheme gave
+    /// 15.9 and 19.0 (seed 17, against midpoint- and random-point fine references). With C1 = 0.2 at 15 keV
     /// (chi-square 43 and 32) or C1 = 1 above 30 keV (37 and 25 at 0.1 MeV) the larger soft
     /// share of the long steps showed. Session 14: C1 = 0.2 up to 30 keV, 1 above, each hard
     /// elastic collision a step end (75 passes of the step loop per primary of the 1 MeV,
