@@ -328,6 +328,10 @@ fn worst_deviation(j: &[f64], reference: &[f64]) -> f64 {
 /// its reference being ETRAN corrected by the EGSnrc-ETRAN difference at other energies.
 const EGSNRC_TOLERANCE: f64 = 0.02;
 
+/// Tolerance of the 0.5 MeV kernel, whose reference is a construction (ETRAN plus the
+/// EGSnrc-ETRAN difference at 0.1 and 1 MeV): issue 3's 3% of the peak.
+const CONSTRUCTED_REFERENCE_TOLERANCE: f64 = 0.03;
+
 /// Compares a kernel with a reference; `tolerance` is the largest |j - reference| for
 /// r/r0 < 0.9 as a fraction of the reference peak.
 fn compare_dpk(e: f64, j: &[f64], reference: &[f64], tolerance: f64) {
@@ -443,5 +447,5 @@ fn dose_point_kernels_at_15_kev_and_500_kev() {
         "500 keV vs the uncorrected ETRAN kernel: largest deviation {:.2}% of the peak",
         100.0 * worst_deviation(&j, &et05)
     );
-    compare_dpk(0.5, &j, &corrected, 0.03);
+    compare_dpk(0.5, &j, &corrected, CONSTRUCTED_REFERENCE_TOLERANCE);
 }

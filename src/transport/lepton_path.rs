@@ -8,7 +8,7 @@ use crate::numerics::Vec3;
 use crate::particle::Particle;
 use crate::phantom::geometry::{box_exit_cm, sphere_exit_cm};
 use crate::physics::electron::condensed::Node;
-use crate::physics::electron::elastic::{sample_soft, Wentzel};
+use crate::physics::electron::elastic::sample_soft;
 use crate::rng::HistoryRng;
 use crate::tally::HistoryScore;
 
@@ -100,17 +100,13 @@ impl Transport<'_> {
             done = to;
             if at_hinge {
                 hinge_done = true;
-                let (m1, p2) = ((n1.k1 - n0.k1).exp(), (n1.k2 - n0.k2).exp());
+                let (m1, p2) = n0.soft_moments_to(n1);
                 let mu = sample_soft(m1, p2, rng);
                 let (c, s) = rng.azimuth();
                 p.dir = p.dir.rotated_cs(mu, c, s);
             } else if to < len_cm {
-                let f = to / len_cm;
-                let w = Wentzel {
-                    k: n0.w_k + f * (n1.w_k - n0.w_k),
-                    a: n0.w_a + f * (n1.w_a - n0.w_a),
-                };
-                let x = w.sample_hard(n0.x_c + f * (n1.x_c - n0.x_c), rng.uniform());
+                let (w, x_c) = n0.hard_elastic_toward(n1, to / len_cm);
+                let x = w.sample_hard(x_c, rng.uniform());
                 let (c, s) = rng.azimuth();
                 p.dir = p.dir.rotated_cs(1.0 - x, c, s);
                 hard = next_hard(to, rng);

@@ -65,14 +65,15 @@ impl CondensedParams {
     /// 21-22 shells 21.4 and 24.4 at 15 keV, 32.8 and 34.7 at 30 keV, 25.3 and 30.1 at 0.1 MeV,
     /// 15.4 and 21.7 at 0.3 MeV, 22.4 and 25.5 at 1 MeV. The 30 keV excess sits in the kernel's
     /// tail (r > 0.95 r0) and the session-14 scheme shows it too; at 15 keV two more seeds gave
-    /// 30.1 and 48.3 (at most 0.5% of the peak), a small excess; the session-14 scheme gave
-    /// 15.9 and 19.0 (seed 17, against midpoint- and random-point fine references). With C1 = 0.2 at 15 keV
-    /// (chi-square 43 and 32) or C1 = 1 above 30 keV (37 and 25 at 0.1 MeV) the larger soft
-    /// share of the long steps showed. Session 14: C1 = 0.2 up to 30 keV, 1 above, each hard
-    /// elastic collision a step end (75 passes of the step loop per primary of the 1 MeV,
+    /// 30.1 and 48.3 (at most 0.5% of the peak), a small excess (the session-14 scheme: 15.9 and
+    /// 19.0, seed 17, against midpoint- and random-point fine references). With C1 = 0.2 at
+    /// 15 keV (chi-square 43 and 32) or C1 = 1 above 30 keV (37 and 25 at 0.1 MeV) the larger
+    /// soft share of the long steps showed. Session 14: C1 = 0.2 up to 30 keV, 1 above, each
+    /// hard elastic collision a step end (75 passes of the step loop per primary of the 1 MeV,
     /// 48-shell kernel against 57; 1.20x the CPU time of this scheme there, 1.24x for Lu-177 in
-    /// 4.42 mm voxels, alternated single-core runs). `tests/electron_transport.rs` checks the kernels against
-    /// EGSnrc and their independence of halved C1, C2, loss fraction and geometric step.
+    /// 4.42 mm voxels, alternated single-core runs). `tests/electron_transport.rs` checks the
+    /// kernels against EGSnrc and their independence of halved C1, C2, loss fraction and
+    /// geometric step.
     pub fn new(cutoff_mev: f64, photon_cut_mev: f64) -> Self {
         CondensedParams {
             c1: 0.1,
@@ -137,12 +138,22 @@ impl Node {
             k2: l(a.k2, b.k2),
         }
     }
-    /// The Wentzel DCS of the node.
-    pub fn wentzel(&self) -> Wentzel {
-        Wentzel {
-            k: self.w_k,
-            a: self.w_a,
-        }
+    /// The Wentzel DCS and hard cut x_c at fraction `f` of the way (linear in path) from this
+    /// node, a step's start, to `end`: what a hard elastic collision there samples from.
+    #[inline]
+    pub fn hard_elastic_toward(&self, end: &Node, f: f64) -> (Wentzel, f64) {
+        let l = |x: f64, y: f64| x + f * (y - x);
+        let w = Wentzel {
+            k: l(self.w_k, end.w_k),
+            a: l(self.w_a, end.w_a),
+        };
+        (w, l(self.x_c, end.x_c))
+    }
+    /// The soft Legendre moments (<P1>, <P2>) = exp(K_l(end) - K_l(start)) of a step from this
+    /// node to `end` along the CSDA path.
+    #[inline]
+    pub fn soft_moments_to(&self, end: &Node) -> (f64, f64) {
+        ((end.k1 - self.k1).exp(), (end.k2 - self.k2).exp())
     }
 }
 
