@@ -69,8 +69,7 @@ impl Transport<'_> {
         let cut = prm.cutoff_mev;
         let mut track = LeptonTrack::default();
         // the step's energy-loss limit E (1 - f) sits a fixed distance below E on the ln E grid
-        let inv_d = 1.0 / (ep.grid.ln_node(1) - ep.grid.ln_node(0));
-        let dx_lim = (1.0 - prm.max_loss_fraction).ln() * inv_d;
+        let dx_lim = ep.loss_limit_dx();
         loop {
             // 1. stop below the cut-off
             let e0 = p.energy_mev;

@@ -180,6 +180,9 @@ pub struct ElectronPhysics {
     /// per material: [electron, positron]
     pub materials: Vec<[LeptonTables; 2]>,
     pub names: Vec<String>,
+    /// ln(1 - max_loss_fraction) in units of the grid's ln E spacing: a step's energy-loss limit
+    /// E (1 - f) sits this far below E on the grid (negative), computed once, not per track
+    loss_limit_dx: f64,
 }
 
 impl ElectronPhysics {
@@ -226,12 +229,22 @@ impl ElectronPhysics {
                 build(Lepton::Positron, &mut cache)?,
             ]);
         }
+        let loss_limit_dx =
+            (1.0 - params.max_loss_fraction).ln() * (1.0 / (grid.ln_node(1) - grid.ln_node(0)));
         Ok(ElectronPhysics {
             params,
             grid,
             materials: out,
             names: materials.iter().map(|m| m.name.clone()).collect(),
+            loss_limit_dx,
         })
+    }
+
+    /// How far (in grid intervals, negative) a step's energy-loss limit E (1 - f) sits below E
+    /// on the ln E grid.
+    #[inline]
+    pub fn loss_limit_dx(&self) -> f64 {
+        self.loss_limit_dx
     }
 
     /// Tables of material `m` for `lepton`.
