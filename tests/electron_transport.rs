@@ -380,6 +380,7 @@ fn dose_point_kernels_match_egsnrc_and_do_not_depend_on_step_size() {
     half.c1_high *= 0.5;
     half.c2 *= 0.5;
     half.max_loss_fraction *= 0.5;
+    half.max_loss_fraction_low *= 0.5;
     let mut s1b = s1.clone();
     s1b.seed = 18;
     let (j2, e2) = scaled(&run_kernel_with(&ctx(), &s1b, half, 0.5).unwrap());

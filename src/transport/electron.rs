@@ -68,8 +68,6 @@ impl Transport<'_> {
         let prm = &ep.params;
         let cut = prm.cutoff_mev;
         let mut track = LeptonTrack::default();
-        // the step's energy-loss limit E (1 - f) sits a fixed distance below E on the ln E grid
-        let dx_lim = ep.loss_limit_dx();
         loop {
             // 1. stop below the cut-off
             let e0 = p.energy_mev;
@@ -95,8 +93,11 @@ impl Transport<'_> {
                 return self.stop_lepton(p, lepton, site, track, rng, stack, score);
             }
             // 3. step limit (g/cm2)
+            // the step's energy-loss limit E (1 - f) sits a fixed distance below E on the ln E
+            // grid
+            let (f_lim, dx_lim) = ep.loss_limit(e0);
             let x_lim = loc0.0 as f64 + loc0.1 + dx_lim;
-            let e_lim = e0 * (1.0 - prm.max_loss_fraction);
+            let e_lim = e0 * (1.0 - f_lim);
             let loc_lim = (x_lim as usize, x_lim - (x_lim as usize) as f64);
             let by_loss = e_lim > cut && x_lim > 0.0;
             let r_lim = if by_loss {

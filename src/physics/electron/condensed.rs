@@ -39,6 +39,10 @@ pub struct CondensedParams {
     pub c2: f64,
     /// largest mean fractional energy loss of one step (continuous loss, as EGSnrc's ESTEPE)
     pub max_loss_fraction: f64,
+    /// the largest fractional loss of a step that starts below `low_loss_below_mev`
+    pub max_loss_fraction_low: f64,
+    /// kinetic energy (MeV) below which a step's loss is limited by `max_loss_fraction_low`
+    pub low_loss_below_mev: f64,
     /// soft energy-loss straggling on
     pub straggling: bool,
     /// electrons and positrons below this kinetic energy stop and deposit locally (MeV)
@@ -52,28 +56,28 @@ pub struct CondensedParams {
 }
 
 impl CondensedParams {
-    /// C1 = 0.1 up to 30 keV and 0.2 above, C2 = 0.2, at most 20% energy loss per step,
-    /// straggling on, electron cut-off and delta threshold `cutoff_mev`, bremsstrahlung photons
-    /// above `photon_cut_mev`.
+    /// C1 = 0.1 up to 30 keV and 0.2 above, C2 = 0.2, at most 20% energy loss per step and 10%
+    /// for a step that starts below 30 keV, straggling on, electron cut-off and delta threshold
+    /// `cutoff_mev`, bremsstrahlung photons above `photon_cut_mev`.
     ///
     /// Hard elastic collisions do not end a step (they deflect at their places along it, see
     /// `Transport::step_path`), so C1 and C2 set only how much of the deflection is soft, lumped
     /// at the random hinge, and cost little time; a step is limited by its energy loss, the
-    /// geometry and the hard inelastic events. Chosen by measurement (issue 21, session 15):
-    /// water kernels (24 shells to 1.2 r0, two seeds of 3e5 histories) against steps ended at
-    /// every hard collision with C1 = C2 = loss fraction = 0.05 (1e6 histories), chi-square over
-    /// 21-22 shells 21.4 and 24.4 at 15 keV, 32.8 and 34.7 at 30 keV, 25.3 and 30.1 at 0.1 MeV,
-    /// 15.4 and 21.7 at 0.3 MeV, 22.4 and 25.5 at 1 MeV. The 30 keV excess sits in the kernel's
-    /// tail (r > 0.95 r0) and the session-14 scheme shows it too; at 15 keV two more seeds gave
-    /// 30.1 and 48.3 (at most 0.5% of the peak), a small excess (the session-14 scheme: 15.9 and
-    /// 19.0, seed 17, against midpoint- and random-point fine references). With C1 = 0.2 at
-    /// 15 keV (chi-square 43 and 32) or C1 = 1 above 30 keV (37 and 25 at 0.1 MeV) the larger
-    /// soft share of the long steps showed. Session 14: C1 = 0.2 up to 30 keV, 1 above, each
-    /// hard elastic collision a step end (75 passes of the step loop per primary of the 1 MeV,
-    /// 48-shell kernel against 57; 1.20x the CPU time of this scheme there, 1.24x for Lu-177 in
-    /// 4.42 mm voxels, alternated single-core runs). `tests/electron_transport.rs` checks the
-    /// kernels against EGSnrc and their independence of halved C1, C2, loss fraction and
-    /// geometric step.
+    /// geometry and the hard inelastic events. Chosen by measurement (issue 21, sessions 15 and
+    /// 16): water kernels (24 shells to 1.2 r0, 3e5 histories per seed) against steps ended at
+    /// every hard collision with C1 = C2 = loss fraction = 0.05 (1e6 histories), mean
+    /// chi-square over 21-22 shells 24.4 at 15 keV and 21.7 at 30 keV (12 seeds), 24.3 at
+    /// 0.1 MeV, 23.9 at 0.3 MeV and 18.3 at 1 MeV (6 seeds). With 20% loss below 30 keV too
+    /// (session 15) the low energies showed a small excess, 31.1 at 15 keV and 26.7 at 30 keV
+    /// over the same seeds (at most 0.5% of the peak), which C1 = 0.05 there made worse (37.9,
+    /// 32.8); the shorter low-energy steps cost no measurable time in the 1 MeV, 48-shell kernel.
+    /// With C1 = 0.2 at 15 keV (chi-square 43 and 32, two seeds) or C1 = 1 above 30 keV (37 and
+    /// 25 at 0.1 MeV) the larger soft share of the long steps showed. Session 14: C1 = 0.2 up to
+    /// 30 keV, 1 above, each hard elastic collision a step end (75 passes of the step loop per
+    /// primary of the 1 MeV, 48-shell kernel against 57; 1.20x the CPU time of this scheme
+    /// there, 1.24x for Lu-177 in 4.42 mm voxels, alternated single-core runs).
+    /// `tests/electron_transport.rs` checks the kernels against EGSnrc and their independence of
+    /// halved C1, C2, loss fractions and geometric step.
     pub fn new(cutoff_mev: f64, photon_cut_mev: f64) -> Self {
         CondensedParams {
             c1: 0.1,
@@ -81,6 +85,8 @@ impl CondensedParams {
             c1_high_above_mev: 0.03,
             c2: 0.2,
             max_loss_fraction: 0.2,
+            max_loss_fraction_low: 0.1,
+            low_loss_below_mev: 0.03,
             straggling: true,
             cutoff_mev,
             cuts: Cuts {
@@ -180,9 +186,10 @@ pub struct ElectronPhysics {
     /// per material: [electron, positron]
     pub materials: Vec<[LeptonTables; 2]>,
     pub names: Vec<String>,
-    /// ln(1 - max_loss_fraction) in units of the grid's ln E spacing: a step's energy-loss limit
-    /// E (1 - f) sits this far below E on the grid (negative), computed once, not per track
-    loss_limit_dx: f64,
+    /// ln(1 - f) in units of the grid's ln E spacing for f = `max_loss_fraction_low` and
+    /// `max_loss_fraction`: a step's energy-loss limit E (1 - f) sits this far below E on the
+    /// grid (negative), computed once, not per track
+    loss_limit_dx: [f64; 2],
 }
 
 impl ElectronPhysics {
@@ -203,10 +210,13 @@ impl ElectronPhysics {
                 bail!("{what} {v} MeV: expected at least {lo} MeV");
             }
         }
-        if !(params.c1 > 0.0 && params.c2 > 0.0 && params.max_loss_fraction > 0.0) {
-            bail!(
-                "condensed-history parameters C1, C2 and the step loss fraction must be positive"
-            );
+        if !(params.c1 > 0.0 && params.c2 > 0.0) {
+            bail!("condensed-history parameters C1 and C2 must be positive");
+        }
+        for f in [params.max_loss_fraction, params.max_loss_fraction_low] {
+            if !(f > 0.0 && f < 1.0) {
+                bail!("a step's largest fractional energy loss must lie in (0, 1), got {f}");
+            }
         }
         let grid = LogGrid::new(lo, super::E_MAX_MEV, N_NODES);
         let media = super::data::MediaData::load()?;
@@ -229,8 +239,11 @@ impl ElectronPhysics {
                 build(Lepton::Positron, &mut cache)?,
             ]);
         }
-        let loss_limit_dx =
-            (1.0 - params.max_loss_fraction).ln() * (1.0 / (grid.ln_node(1) - grid.ln_node(0)));
+        let inv_d = 1.0 / (grid.ln_node(1) - grid.ln_node(0));
+        let loss_limit_dx = [
+            (1.0 - params.max_loss_fraction_low).ln() * inv_d,
+            (1.0 - params.max_loss_fraction).ln() * inv_d,
+        ];
         Ok(ElectronPhysics {
             params,
             grid,
@@ -240,11 +253,16 @@ impl ElectronPhysics {
         })
     }
 
-    /// How far (in grid intervals, negative) a step's energy-loss limit E (1 - f) sits below E
-    /// on the ln E grid.
+    /// The largest fractional energy loss f of a step that starts at kinetic energy `e_mev`, and
+    /// how far (in grid intervals, negative) its limit E (1 - f) sits below E on the ln E grid.
     #[inline]
-    pub fn loss_limit_dx(&self) -> f64 {
-        self.loss_limit_dx
+    pub fn loss_limit(&self, e_mev: f64) -> (f64, f64) {
+        let p = &self.params;
+        if e_mev < p.low_loss_below_mev {
+            (p.max_loss_fraction_low, self.loss_limit_dx[0])
+        } else {
+            (p.max_loss_fraction, self.loss_limit_dx[1])
+        }
     }
 
     /// Tables of material `m` for `lepton`.
