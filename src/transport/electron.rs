@@ -68,6 +68,11 @@ impl Transport<'_> {
         let prm = &ep.params;
         let cut = prm.cutoff_mev;
         let mut track = LeptonTrack::default();
+        // the mean free paths left over at the end of a step without an event, to the next
+        // hard inelastic event and to the next hard elastic candidate: the next step goes on
+        // from them (a Poisson process has no memory, so this is exact with the next step's own
+        // majorant, and saves a logarithm per step); an interface cut starts afresh
+        let (mut carry_inel, mut carry_el): (Option<f64>, Option<f64>) = (None, None);
         loop {
             // 1. stop below the cut-off
             let e0 = p.energy_mev;
@@ -120,14 +125,22 @@ impl Transport<'_> {
             };
             let n_end = ep.at_loc(tab, loc_end);
             let sig_maj = n0.sig_inel.max(n_end.sig_inel);
+            // mean free paths (of the majorant) to it: what the last step left over, or a
+            // fresh draw
+            let mfp = carry_inel.take().unwrap_or_else(|| rng.mfp_by_log());
             let t_hard = if sig_maj > 0.0 {
-                rng.mfp_by_log() / sig_maj
+                mfp / sig_maj
             } else {
                 f64::INFINITY
             };
             let (t, hard) = if t_hard < t_lim {
                 (t_hard, true)
             } else {
+                carry_inel = Some(if sig_maj > 0.0 {
+                    (t_hard - t_lim) * sig_maj
+                } else {
+                    mfp
+                });
                 (t_lim, false)
             };
             let (e_end, n1) = if hard {
@@ -157,10 +170,14 @@ impl Transport<'_> {
                 score,
                 &mut track,
                 rng,
+                &mut carry_el,
             ) {
                 Segment::Done => {}
                 Segment::Escaped => return self.escape(p, lepton, track, score),
-                Segment::Interface => continue,
+                Segment::Interface => {
+                    (carry_inel, carry_el) = (None, None);
+                    continue;
+                }
             }
             p.energy_mev = (e0 - loss).max(0.0);
             // 6. hard event (or null event)

@@ -31,7 +31,9 @@ impl Transport<'_> {
     /// their places along the step: a Poisson process whose rate per cm is sig_hard_el rho,
     /// linear in the path between the two ends (loss at most 20% per step), sampled by thinning
     /// with the larger end as majorant; each deflects by the Wentzel DCS beyond x_c, with the
-    /// screening and cut at its place. The soft deflection, with the step's exact soft moments
+    /// screening and cut at its place. `carry` holds the majorant mean free paths the last step
+    /// left between its end and its next candidate (None: draw afresh); this step starts from
+    /// them and leaves its own, or None when it is cut at a boundary or interface. The soft deflection, with the step's exact soft moments
     /// exp(K_l(E_end) - K_l(E_0)), happens at the random hinge, a uniform point of the step.
     /// The step's continuous loss is deposited at one point, uniform along the path walked (so
     /// the expected deposit is spread evenly along the path, as the continuous loss is); a step
@@ -55,18 +57,25 @@ impl Transport<'_> {
         score: &mut HistoryScore,
         track: &mut LeptonTrack,
         rng: &mut HistoryRng,
+        carry: &mut Option<f64>,
     ) -> Segment {
         let (h0, h1) = (n0.sig_hard_el * rho, n1.sig_hard_el * rho);
         let h_maj = h0.max(h1);
         // next hard elastic collision beyond path `from` (cm), infinity beyond the step
-        let next_hard = |from: f64, rng: &mut HistoryRng| -> f64 {
+        let next_hard = |from: f64,
+                         mut carried: Option<f64>,
+                         rng: &mut HistoryRng,
+                         out: &mut Option<f64>|
+         -> f64 {
             if h_maj <= 0.0 {
+                *out = carried;
                 return f64::INFINITY;
             }
             let mut s = from;
             loop {
-                s += rng.mfp_by_log() / h_maj;
+                s += carried.take().unwrap_or_else(|| rng.mfp_by_log()) / h_maj;
                 if s >= len_cm {
+                    *out = Some((s - len_cm) * h_maj);
                     return f64::INFINITY;
                 }
                 if rng.uniform() * h_maj < h0 + (h1 - h0) * (s / len_cm) {
@@ -76,7 +85,8 @@ impl Transport<'_> {
         };
         let hinge = rng.uniform() * len_cm;
         let mut hinge_done = false;
-        let mut hard = next_hard(0.0, rng);
+        let c0 = carry.take();
+        let mut hard = next_hard(0.0, c0, rng, carry);
         let mut done = 0.0;
         // the step's loss goes to one point, uniform along the path walked (reservoir sampling
         // over the segments: one uniform number per segment)
@@ -94,6 +104,7 @@ impl Transport<'_> {
                 }
             }
             if kind != Segment::Done {
+                *carry = None;
                 self.lose(p, loss * (walked / len_cm), at, score);
                 return kind;
             }
@@ -109,7 +120,7 @@ impl Transport<'_> {
                 let x = w.sample_hard(x_c, rng.uniform());
                 let (c, s) = rng.azimuth();
                 p.dir = p.dir.rotated_cs(1.0 - x, c, s);
-                hard = next_hard(to, rng);
+                hard = next_hard(to, None, rng, carry);
             } else {
                 self.lose(p, loss, at, score);
                 return Segment::Done;
