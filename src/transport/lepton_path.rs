@@ -33,8 +33,9 @@ impl Transport<'_> {
     /// with the larger end as majorant; each deflects by the Wentzel DCS beyond x_c, with the
     /// screening and cut at its place. `carry` holds the majorant mean free paths the last step
     /// left between its end and its next candidate (None: draw afresh); this step starts from
-    /// them and leaves its own, or None when it is cut at a boundary or interface. The soft deflection, with the step's exact soft moments
-    /// exp(K_l(E_end) - K_l(E_0)), happens at the random hinge, a uniform point of the step.
+    /// them and leaves its own, or None when it is cut at a boundary or interface. The soft
+    /// deflection, with the step's exact soft moments exp(K_l(E_end) - K_l(E_0)), happens at
+    /// the random hinge, a uniform point of the step.
     /// The step's continuous loss is deposited at one point, uniform along the path walked (so
     /// the expected deposit is spread evenly along the path, as the continuous loss is); a step
     /// cut at a boundary or interface deposits the share of the path done.
