@@ -1,6 +1,6 @@
 //! The path of one condensed-history step of an electron or positron: straight segments between
-//! the hard elastic collisions and the soft deflection of the random hinge, each losing its share
-//! of the step's continuous energy loss.
+//! the hard elastic collisions and the soft deflection of the random hinge; the step's
+//! continuous energy loss goes to one point uniform along the path walked.
 
 use super::world::{box_entry_cm, in_grid, NUDGE_CM};
 use super::{Geometry, Transport};
@@ -86,8 +86,7 @@ impl Transport<'_> {
         };
         let hinge = rng.uniform() * len_cm;
         let mut hinge_done = false;
-        let c0 = carry.take();
-        let mut hard = next_hard(0.0, c0, rng, carry);
+        let mut hard = next_hard(0.0, carry.take(), rng, carry);
         let mut done = 0.0;
         // the step's loss goes to one point, uniform along the path walked (reservoir sampling
         // over the segments: one uniform number per segment)

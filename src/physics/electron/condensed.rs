@@ -186,10 +186,10 @@ pub struct ElectronPhysics {
     /// per material: [electron, positron]
     pub materials: Vec<[LeptonTables; 2]>,
     pub names: Vec<String>,
-    /// ln(1 - f) in units of the grid's ln E spacing for f = `max_loss_fraction_low` and
+    /// (f, ln(1 - f) in units of the grid's ln E spacing) for f = `max_loss_fraction_low` and
     /// `max_loss_fraction`: a step's energy-loss limit E (1 - f) sits this far below E on the
     /// grid (negative), computed once, not per track
-    loss_limit_dx: [f64; 2],
+    loss_limits: [(f64, f64); 2],
 }
 
 impl ElectronPhysics {
@@ -213,9 +213,12 @@ impl ElectronPhysics {
         if !(params.c1 > 0.0 && params.c2 > 0.0) {
             bail!("condensed-history parameters C1 and C2 must be positive");
         }
-        for f in [params.max_loss_fraction, params.max_loss_fraction_low] {
+        for (name, f) in [
+            ("max_loss_fraction", params.max_loss_fraction),
+            ("max_loss_fraction_low", params.max_loss_fraction_low),
+        ] {
             if !(f > 0.0 && f < 1.0) {
-                bail!("a step's largest fractional energy loss must lie in (0, 1), got {f}");
+                bail!("{name} (a step's largest fractional energy loss) {f}: expected in (0, 1)");
             }
         }
         let grid = LogGrid::new(lo, super::E_MAX_MEV, N_NODES);
@@ -240,16 +243,14 @@ impl ElectronPhysics {
             ]);
         }
         let inv_d = 1.0 / (grid.ln_node(1) - grid.ln_node(0));
-        let loss_limit_dx = [
-            (1.0 - params.max_loss_fraction_low).ln() * inv_d,
-            (1.0 - params.max_loss_fraction).ln() * inv_d,
-        ];
+        let loss_limits = [params.max_loss_fraction_low, params.max_loss_fraction]
+            .map(|f| (f, (1.0 - f).ln() * inv_d));
         Ok(ElectronPhysics {
             params,
             grid,
             materials: out,
             names: materials.iter().map(|m| m.name.clone()).collect(),
-            loss_limit_dx,
+            loss_limits,
         })
     }
 
@@ -257,12 +258,7 @@ impl ElectronPhysics {
     /// how far (in grid intervals, negative) its limit E (1 - f) sits below E on the ln E grid.
     #[inline]
     pub fn loss_limit(&self, e_mev: f64) -> (f64, f64) {
-        let p = &self.params;
-        if e_mev < p.low_loss_below_mev {
-            (p.max_loss_fraction_low, self.loss_limit_dx[0])
-        } else {
-            (p.max_loss_fraction, self.loss_limit_dx[1])
-        }
+        self.loss_limits[usize::from(e_mev >= self.params.low_loss_below_mev)]
     }
 
     /// Tables of material `m` for `lepton`.
