@@ -8,37 +8,14 @@ use std::path::Path;
 use theradose::context::Context;
 use theradose::study::{self, therapy, StudyKind, StudyOptions};
 
+#[path = "common/png.rs"]
+mod png;
+use png::{png_size, pngs_under};
+
 /// The data, loaded once for the tests of this file.
 fn ctx() -> &'static Context {
     static CTX: std::sync::OnceLock<Context> = std::sync::OnceLock::new();
     CTX.get_or_init(|| Context::load().unwrap())
-}
-
-/// Width and height from a PNG's signature and IHDR chunk (PNG spec, ISO/IEC 15948 5.2, 11.2.2).
-fn png_size(path: &Path) -> (u32, u32) {
-    let b = std::fs::read(path).unwrap();
-    assert!(b.len() > 33, "{}: {} bytes", path.display(), b.len());
-    assert_eq!(
-        &b[..8],
-        b"\x89PNG\r\n\x1a\n",
-        "{}: PNG signature",
-        path.display()
-    );
-    assert_eq!(&b[12..16], b"IHDR", "{}: first chunk IHDR", path.display());
-    let w = u32::from_be_bytes([b[16], b[17], b[18], b[19]]);
-    let h = u32::from_be_bytes([b[20], b[21], b[22], b[23]]);
-    (w, h)
-}
-
-fn pngs_under(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-    for e in std::fs::read_dir(dir).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            pngs_under(&p, out);
-        } else if p.extension().is_some_and(|x| x == "png") {
-            out.push(p);
-        }
-    }
 }
 
 fn f(v: &Value, k: &str) -> f64 {
