@@ -17,6 +17,10 @@ use theradose::transport::neutron::{
 };
 use theradose::transport::{Geometry, Transport};
 
+#[path = "common/cli.rs"]
+mod cli;
+use cli::{exe, s};
+
 /// 1 MeV neutrons from the centre of a 10 cm sphere of boronated (30 ug/g) soft tissue, gammas
 /// transported: `histories` of them, split in `jobs` jobs merged, on `threads` threads.
 fn sphere_run(threads: usize, jobs: u64, histories: u64) -> NeutronOutcome {
@@ -97,16 +101,6 @@ fn bit_identical_for_threads_and_job_split() {
         a.balance
     );
     assert!(a.balance.source > 0.99 * n as f64 && a.balance.gamma > 0.0);
-}
-
-fn exe() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_theradose"));
-    c.env("THERADOSE_NO_PROGRESS", "1");
-    c
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
 }
 
 /// The flags of a small beam: epithermal, 2 cm field on the mouse with its flank tumour at 2 mm.

@@ -3,13 +3,10 @@
 //! clear errors for bad run files.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-fn exe() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_theradose"));
-    c.env("THERADOSE_NO_PROGRESS", "1");
-    c
-}
+#[path = "common/cli.rs"]
+mod cli;
+use cli::{exe, s};
 
 /// A small run file: 0.662 MeV photons from a point in a 20 cm water cube at 20 mm voxels.
 fn run_file(dir: &Path, histories: u64, extra_source: &str) -> PathBuf {
@@ -44,10 +41,6 @@ fn run(args: &[&str]) -> std::process::Output {
         String::from_utf8_lossy(&o.stderr)
     );
     o
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
 }
 
 #[test]

@@ -7,11 +7,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn exe() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_theradose"));
-    c.env("THERADOSE_NO_PROGRESS", "1");
-    c
-}
+#[path = "common/cli.rs"]
+mod cli;
+use cli::{exe, s};
 
 /// 0.662 MeV photons from a point in a 20 cm water cube at 20 mm voxels (1000 voxels).
 fn run_file(dir: &Path, histories: u64) -> PathBuf {
@@ -23,10 +21,6 @@ fn run_file(dir: &Path, histories: u64) -> PathBuf {
     );
     std::fs::write(&p, text).unwrap();
     p
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
 }
 
 fn theradose(args: &[&str]) -> Output {
