@@ -203,6 +203,21 @@ impl Spectrum {
 }
 
 impl Source {
+    /// Highest kinetic energy (MeV) of the electrons, positrons and photons this source emits
+    /// (0 for an alpha source): the most energetic electron it starts or sets in motion.
+    pub fn max_light_mev(&self) -> f64 {
+        match &self.spectrum {
+            Spectrum::Nuclides(m) => m
+                .iter()
+                .map(|m| m.nuclide.max_light_mev())
+                .fold(0.0, f64::max),
+            Spectrum::Emitted(em) => em.max_light_mev(),
+            _ if self.particle == ParticleKind::Alpha => 0.0,
+            Spectrum::Mono(e) => *e,
+            Spectrum::Lines { energies, .. } => energies.iter().copied().fold(0.0, f64::max),
+        }
+    }
+
     /// Whether this source emits alpha particles.
     pub fn emits_alphas(&self) -> bool {
         match &self.spectrum {

@@ -427,6 +427,27 @@ impl Nuclide {
             .sum()
     }
 
+    /// Highest kinetic energy (MeV) of the decay's electrons, positrons and photons: beta
+    /// endpoints, conversion and Auger lines, gammas and X-rays (not alphas or recoils).
+    pub fn max_light_mev(&self) -> f64 {
+        let betas = self
+            .beta_minus
+            .iter()
+            .filter(|b| b.intensity > 0.0)
+            .map(|b| b.energy_mev);
+        let positrons = self
+            .ec_beta_plus
+            .iter()
+            .filter(|b| b.positron_intensity > 0.0)
+            .map(|b| b.energy_mev - 2.0 * ELECTRON_MASS_MEV);
+        let lines = (self.gammas.iter())
+            .chain(&self.xrays)
+            .chain(&self.electrons)
+            .filter(|l| l.intensity > 0.0)
+            .map(|l| l.energy_mev);
+        betas.chain(positrons).chain(lines).fold(0.0, f64::max)
+    }
+
     /// Samples all radiations of one decay into `out` (appended; `out` is not cleared).
     pub fn sample_decay(&self, rng: &mut HistoryRng, out: &mut Vec<Emission>) {
         let push =
