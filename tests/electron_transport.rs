@@ -26,6 +26,16 @@ fn water() -> theradose::materials::Material {
     MaterialDb::load().unwrap().get("water").unwrap().clone()
 }
 
+/// The unrestricted electron stopping table of `w` at 1 g/cm3 (its CSDA ranges are the r0 of
+/// the kernels).
+fn water_stopping(w: &theradose::materials::Material) -> StoppingTable {
+    StoppingTable::new(
+        &theradose::physics::electron::ElectronMedium::new(w, 1.0).unwrap(),
+        Lepton::Electron,
+        None,
+    )
+}
+
 /// Per history: emitted (kinetic energy, plus 2 m c^2 for a positron) = deposited +
 /// below_cutoff + escaped, to 1e-9 MeV; the scored bins hold deposited + below_cutoff.
 /// Returns (histories where energy escaped, primaries that annihilated, primaries that left the
@@ -150,11 +160,7 @@ fn csda_path_length_equals_csda_range() {
         shells: 10,
     };
     let t = Transport::new(sphere, &photon, 0.01).with_electrons(&ep);
-    let st = StoppingTable::new(
-        &theradose::physics::electron::ElectronMedium::new(&w, 1.0).unwrap(),
-        Lepton::Electron,
-        None,
-    );
+    let st = water_stopping(&w);
     let expect = st.csda_range(1.0) - st.csda_range(0.01);
     let mut score = t.new_score();
     let mut stack = Vec::new();
@@ -361,12 +367,7 @@ fn compare_dpk(e: f64, j: &[f64], reference: &[f64], tolerance: f64) {
 #[test]
 fn dose_point_kernels_match_egsnrc_and_do_not_depend_on_step_size() {
     // r0: CSDA range of the stopping table (ESTAR: 0.4367 and 0.01431 g/cm2)
-    let w = water();
-    let st = StoppingTable::new(
-        &theradose::physics::electron::ElectronMedium::new(&w, 1.0).unwrap(),
-        Lepton::Electron,
-        None,
-    );
+    let st = water_stopping(&water());
     // 1 MeV, 10 keV cut-off as EGSnrc. 6e5 histories: at 2e5 the shells near 0.7 r0 scatter by
     // +-0.4% of the peak between seeds (session 16, six seeds of 3e5), on a systematic of about
     // 1.3% there against these spin-off kernels, which left the largest deviation at 1.1-1.7%
@@ -410,12 +411,7 @@ fn dose_point_kernels_match_egsnrc_and_do_not_depend_on_step_size() {
 /// 0.05 r0, chi2 9.4).
 #[test]
 fn coarse_shells_do_not_lengthen_the_electron_steps() {
-    let w = water();
-    let st = StoppingTable::new(
-        &theradose::physics::electron::ElectronMedium::new(&w, 1.0).unwrap(),
-        Lepton::Electron,
-        None,
-    );
+    let st = water_stopping(&water());
     let fine = spec(0.3, st.csda_range(0.3), 1_000_000);
     let mut coarse = fine.clone();
     coarse.shells = 6;
@@ -457,12 +453,7 @@ fn positron_kernel_reports_annihilations() {
 // Papadimitroulas 2012 are not available as text). Interpolating between energies is no reference.
 #[test]
 fn dose_point_kernels_at_15_kev_and_500_kev() {
-    let w = water();
-    let st = StoppingTable::new(
-        &theradose::physics::electron::ElectronMedium::new(&w, 1.0).unwrap(),
-        Lepton::Electron,
-        None,
-    );
+    let st = water_stopping(&water());
     // 15 keV, 1 keV cut-off as EGSnrc (the kernel default E/100 clamped to 1 keV)
     let s = spec(0.015, st.csda_range(0.015), 200_000);
     let (j, _) = scaled(&run_kernel_with(&ctx(), &s, s.condensed_params().unwrap(), 1.0).unwrap());
