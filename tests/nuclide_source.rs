@@ -239,17 +239,17 @@ fn daughter_escape_moves_or_removes_the_bi213_branch() {
     );
 }
 
-/// The most energetic electron, positron or photon of a decay, which sets the electron step
-/// limit of fine-shell kernels: the beta-minus endpoint of Lu-177 (498.3 keV) and the positron
-/// endpoint of F-18 (633.5 keV), both NNDC/ENSDF, within 1 % (ICRP-107 gives the branches' mean
+/// The most energetic electron or positron of a decay, which sets the electron step limit of
+/// fine-shell kernels: the beta-minus endpoint of Lu-177 (498.3 keV) and the positron endpoint
+/// of F-18 (633.5 keV), both NNDC/ENSDF, within 1 % (ICRP-107 gives the branches' mean
 /// energies, from which the endpoints are solved); Ac-225's alphas do not count.
 #[test]
-fn the_most_energetic_light_particle_of_a_decay() {
+fn the_most_energetic_lepton_of_a_decay() {
     use theradose::source::nuclide::Nuclide;
     for (name, want) in [("Lu-177", 0.4983), ("F-18", 0.6335)] {
-        let got = Nuclide::load(name).unwrap().max_light_mev();
+        let got = Nuclide::load(name).unwrap().max_lepton_mev();
         assert!((got / want - 1.0).abs() < 0.01, "{name}: {got} MeV");
     }
-    let ac = Nuclide::load("Ac-225").unwrap().max_light_mev();
+    let ac = Nuclide::load("Ac-225").unwrap().max_lepton_mev();
     assert!(ac > 0.0 && ac < 1.0, "Ac-225: {ac} MeV");
 }

@@ -167,29 +167,14 @@ impl Emitter {
 
     /// Highest kinetic energy of an emitted electron or positron (MeV; 0 if none).
     pub fn max_lepton_mev(&self) -> f64 {
-        self.max_mev_of(|k| matches!(k, ParticleKind::Electron | ParticleKind::Positron))
-    }
-
-    /// Highest kinetic energy of an emitted electron, positron or photon (MeV; 0 if none): the
-    /// most energetic electron the source starts or sets in motion.
-    pub fn max_light_mev(&self) -> f64 {
-        self.max_mev_of(|k| {
-            matches!(
-                k,
-                ParticleKind::Electron | ParticleKind::Positron | ParticleKind::Photon
-            )
-        })
-    }
-
-    /// Highest energy of the continuum and lines whose particle passes `keep` (0 if none).
-    fn max_mev_of(&self, keep: impl Fn(ParticleKind) -> bool) -> f64 {
+        let lepton = |k: ParticleKind| matches!(k, ParticleKind::Electron | ParticleKind::Positron);
         let c = match &self.continuum {
-            Some((k, s)) if keep(*k) => s.max_mev,
+            Some((k, s)) if lepton(*k) => s.max_mev,
             _ => 0.0,
         };
         self.lines
             .iter()
-            .filter(|l| keep(l.kind) && l.yield_per_event > 0.0)
+            .filter(|l| lepton(l.kind))
             .fold(c, |m, l| m.max(l.energy_mev))
     }
 

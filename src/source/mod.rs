@@ -203,16 +203,20 @@ impl Spectrum {
 }
 
 impl Source {
-    /// Highest kinetic energy (MeV) of the electrons, positrons and photons this source emits
-    /// (0 for an alpha source): the most energetic electron it starts or sets in motion.
-    pub fn max_light_mev(&self) -> f64 {
+    /// Highest kinetic energy (MeV) of the electrons and positrons this source emits (0 if
+    /// none).
+    pub fn max_lepton_mev(&self) -> f64 {
+        let lepton = matches!(
+            self.particle,
+            ParticleKind::Electron | ParticleKind::Positron
+        );
         match &self.spectrum {
             Spectrum::Nuclides(m) => m
                 .iter()
-                .map(|m| m.nuclide.max_light_mev())
+                .map(|m| m.nuclide.max_lepton_mev())
                 .fold(0.0, f64::max),
-            Spectrum::Emitted(em) => em.max_light_mev(),
-            _ if self.particle == ParticleKind::Alpha => 0.0,
+            Spectrum::Emitted(em) => em.max_lepton_mev(),
+            _ if !lepton => 0.0,
             Spectrum::Mono(e) => *e,
             Spectrum::Lines { energies, .. } => energies.iter().copied().fold(0.0, f64::max),
         }

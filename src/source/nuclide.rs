@@ -427,9 +427,9 @@ impl Nuclide {
             .sum()
     }
 
-    /// Highest kinetic energy (MeV) of the decay's electrons, positrons and photons: beta
-    /// endpoints, conversion and Auger lines, gammas and X-rays (not alphas or recoils).
-    pub fn max_light_mev(&self) -> f64 {
+    /// Highest kinetic energy (MeV) of the decay's electrons and positrons: beta endpoints and
+    /// conversion and Auger lines.
+    pub fn max_lepton_mev(&self) -> f64 {
         let betas = self
             .beta_minus
             .iter()
@@ -440,9 +440,7 @@ impl Nuclide {
             .iter()
             .filter(|b| b.positron_intensity > 0.0)
             .map(|b| b.energy_mev - 2.0 * ELECTRON_MASS_MEV);
-        let lines = (self.gammas.iter())
-            .chain(&self.xrays)
-            .chain(&self.electrons)
+        let lines = (self.electrons.iter())
             .filter(|l| l.intensity > 0.0)
             .map(|l| l.energy_mev);
         betas.chain(positrons).chain(lines).fold(0.0, f64::max)

@@ -189,14 +189,15 @@ pub fn run_emission_kernel(ctx: &Context, spec: &EmissionKernelSpec) -> Result<K
 }
 
 /// The geometric limit of a kernel's electron steps is the shell width, but where the shells
-/// are narrower than r0, the CSDA range of the source's most energetic electron (or photon, for
-/// the electrons it sets in motion), at most this fraction of r0; wider shells do not resolve
-/// the tracks, and the steps are then held by their energy loss. The random-hinge path is
-/// accurate for steps of 0.05 r0 (water kernels of 24 shells to 1.2 r0 against steps ended at
-/// every collision with C1 = C2 = loss fraction = 0.05: chi2 15-40 over 21-22 shells at
-/// 15 keV-1 MeV, 3e5 histories), but not for steps of a coarse shell: with 6 shells to 1.2 r0
-/// (0.2 r0 wide) the shells moved by up to 0.74 % of the peak (chi2 39-163 over 6 shells at 1e6
-/// histories, 15 keV-1 MeV); capped at 0.05 r0 they agree (chi2 3.3-9.4 over 6; session 17).
+/// are narrower than r0, the CSDA range of the most energetic electron or positron the source
+/// emits, at most this fraction of r0. Wider shells do not resolve the tracks, and the steps
+/// are then held by their energy loss; so are the electrons that photons set in motion, whose
+/// kernels are binned on the photons' scale. The random-hinge path is accurate for steps of
+/// 0.05 r0 (water kernels of 24 shells to 1.2 r0 against steps ended at every collision with
+/// C1 = C2 = loss fraction = 0.05: chi2 15-40 over 21-22 shells at 15 keV-1 MeV, 3e5
+/// histories), but not for steps of a coarse shell: with 6 shells to 1.2 r0 (0.2 r0 wide) the
+/// shells moved by up to 0.74 % of the peak (chi2 39-163 over 6 shells at 1e6 histories,
+/// 15 keV-1 MeV); capped at 0.05 r0 they agree (chi2 3.3-9.4 over 6; session 17).
 const MAX_STEP_OF_CSDA_RANGE: f64 = 0.05;
 
 /// The geometry and run settings shared by the kernels.
@@ -265,7 +266,7 @@ fn run_sphere(
     if let Some(e) = &electron {
         transport = transport.with_electrons(e);
         let scale_mev = source
-            .max_light_mev()
+            .max_lepton_mev()
             .min(crate::physics::electron::E_MAX_MEV);
         if scale_mev > e.params.cutoff_mev {
             let r0_cm = e.tables(0, Lepton::Electron).stopping.csda_range(scale_mev) / density;
