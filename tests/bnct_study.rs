@@ -11,6 +11,10 @@ use theradose::materials::MaterialDb;
 use theradose::phantom::builtin;
 use theradose::study::{bnct, StudyOptions};
 
+#[path = "common/png.rs"]
+mod png;
+use png::png_size;
+
 /// A BNCT study file run with the data loaded once for the tests of this file.
 fn run_file(
     path: &Path,
@@ -123,13 +127,11 @@ fn row<'a>(rows: &'a [Vec<String>], region: &str) -> &'a [String] {
 
 /// Signature, IHDR size and a file size far above that of a blank image.
 fn assert_png(path: &Path) {
-    let b = std::fs::read(path).unwrap_or_else(|_| panic!("{} missing", path.display()));
-    assert_eq!(&b[..8], b"\x89PNG\r\n\x1a\n", "{}", path.display());
-    assert_eq!(&b[12..16], b"IHDR");
-    let w = u32::from_be_bytes(b[16..20].try_into().unwrap());
-    let h = u32::from_be_bytes(b[20..24].try_into().unwrap());
+    assert!(path.exists(), "{} missing", path.display());
+    let (w, h) = png_size(path);
     assert!(w > 100 && h > 100, "{}: {w} x {h}", path.display());
-    assert!(b.len() > 10_000, "{}: {} bytes", path.display(), b.len());
+    let len = std::fs::metadata(path).unwrap().len();
+    assert!(len > 10_000, "{}: {len} bytes", path.display());
 }
 
 /// Mean of `img` over the voxels labelled `id`.

@@ -15,6 +15,10 @@ const ORANGE: [u8; 3] = [230, 159, 0];
 const GREEN: [u8; 3] = [0, 158, 115];
 const RED: [u8; 3] = [213, 94, 0];
 
+fn group<'a>(name: &'a str, values: &'a [f64]) -> BarGroup<'a> {
+    BarGroup { name, values }
+}
+
 fn bar_figure<'a>(
     categories: &'a [String],
     groups: &'a [BarGroup<'a>],
@@ -42,22 +46,10 @@ fn bar_chart_draws_bars_in_proportion() {
     let absent = [f64::NAN; 4];
     let zeros = [0.0; 4];
     let groups = [
-        BarGroup {
-            name: "variant=adult",
-            values: &a,
-        },
-        BarGroup {
-            name: "variant=mouse",
-            values: &b,
-        },
-        BarGroup {
-            name: "variant=none",
-            values: &absent,
-        },
-        BarGroup {
-            name: "variant=zero",
-            values: &zeros,
-        },
+        group("variant=adult", &a),
+        group("variant=mouse", &b),
+        group("variant=none", &absent),
+        group("variant=zero", &zeros),
     ];
     let refs = [RefLine {
         name: "PERCIST (-30%)",
@@ -95,10 +87,7 @@ fn bar_chart_draws_bars_in_proportion() {
         .map(|k| format!("lesion_{k} (partial response)"))
         .collect();
     let values = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0];
-    let one = [BarGroup {
-        name: "",
-        values: &values,
-    }];
+    let one = [group("", &values)];
     bar_png(&svg, &bar_figure(&long, &one, &[])).unwrap();
     let text = std::fs::read_to_string(&svg).unwrap();
     assert_eq!(vertical(&text), 1 + long.len());
@@ -116,10 +105,7 @@ fn bad_bar_charts_are_errors() {
     let short = [1.0, 2.0];
     let ok = [1.0, 2.0, 3.0];
     let message = |fig: &BarFigure| format!("{:#}", bar_png(&path, fig).unwrap_err());
-    let g = [BarGroup {
-        name: "adult",
-        values: &short,
-    }];
+    let g = [group("adult", &short)];
     let e = message(&bar_figure(&cats, &g, &[]));
     assert!(
         e.contains("bar group 'adult': 2 values for 3 categories"),
@@ -129,10 +115,7 @@ fn bad_bar_charts_are_errors() {
     assert!(e.contains("without categories"), "{e}");
     let e = message(&bar_figure(&cats, &[], &[]));
     assert!(e.contains("without groups"), "{e}");
-    let g = [BarGroup {
-        name: "adult",
-        values: &ok,
-    }];
+    let g = [group("adult", &ok)];
     let r = [RefLine {
         name: "limit",
         y: f64::NAN,
@@ -154,10 +137,7 @@ fn interval_error_bars_span_their_low_and_high_ends() {
     let dir = tempfile::tempdir().unwrap();
     let cats: Vec<String> = vec!["lesion_1".into(), "lesion_2".into()];
     let values = [-50.0, 10.0];
-    let g = [BarGroup {
-        name: "",
-        values: &values,
-    }];
+    let g = [group("", &values)];
     let svg = dir.path().join("waterfall.svg");
     let iv = [[-90.0, -40.0], [f64::NAN, f64::NAN]];
     interval_bar_png(&svg, &bar_figure(&cats, &g, &[]), &[Some(&iv)]).unwrap();
@@ -242,16 +222,7 @@ fn bar_figures_for_inspection() {
         [-92.0, -60.0, -20.0, f64::NAN],
         [f64::NAN, -45.0, 12.0, -5.0],
     );
-    let groups = [
-        BarGroup {
-            name: "variant=adult",
-            values: &a,
-        },
-        BarGroup {
-            name: "variant=mouse",
-            values: &b,
-        },
-    ];
+    let groups = [group("variant=adult", &a), group("variant=mouse", &b)];
     let refs = [RefLine {
         name: "PERCIST PMR threshold (-30%)",
         y: -30.0,
@@ -259,9 +230,6 @@ fn bar_figures_for_inspection() {
     bar_png(&dir.join("bars.png"), &bar_figure(&cats, &groups, &refs)).unwrap();
     let long: Vec<String> = (1..=9).map(|k| format!("lesion_{k} (PMR)")).collect();
     let v: Vec<f64> = (1..=9).map(|k| 0.1 * k as f64).collect();
-    let one = [BarGroup {
-        name: "",
-        values: &v,
-    }];
+    let one = [group("", &v)];
     bar_png(&dir.join("bars_long.png"), &bar_figure(&long, &one, &[])).unwrap();
 }

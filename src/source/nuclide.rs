@@ -427,23 +427,15 @@ impl Nuclide {
             .sum()
     }
 
-    /// Highest kinetic energy (MeV) of the decay's electrons and positrons: beta endpoints and
-    /// conversion and Auger lines.
+    /// Highest kinetic energy (MeV) of the decay's electrons and positrons: the endpoints of
+    /// the beta spectra it samples and the conversion and Auger lines.
     pub fn max_lepton_mev(&self) -> f64 {
-        let betas = self
-            .beta_minus
-            .iter()
-            .filter(|b| b.intensity > 0.0)
-            .map(|b| b.energy_mev);
-        let positrons = self
-            .ec_beta_plus
-            .iter()
-            .filter(|b| b.positron_intensity > 0.0)
-            .map(|b| b.energy_mev - 2.0 * ELECTRON_MASS_MEV);
-        let lines = (self.electrons.iter())
-            .filter(|l| l.intensity > 0.0)
-            .map(|l| l.energy_mev);
-        betas.chain(positrons).chain(lines).fold(0.0, f64::max)
+        let endpoints = (self.beta_minus.iter().filter(|b| b.intensity > 0.0))
+            .chain(&self.ec_beta_plus)
+            .filter_map(|b| b.spectrum.as_ref())
+            .map(|s| s.params.endpoint_mev);
+        let lines = (self.electrons.iter().filter(|l| l.intensity > 0.0)).map(|l| l.energy_mev);
+        endpoints.chain(lines).fold(0.0, f64::max)
     }
 
     /// Samples all radiations of one decay into `out` (appended; `out` is not cleared).

@@ -174,7 +174,8 @@ impl Transport<'_> {
                 Segment::Done => {}
                 Segment::Escaped => return self.escape(p, lepton, track, score),
                 Segment::Interface => {
-                    (carry_inel, carry_el) = (None, None);
+                    // (step_path has already dropped the elastic carry)
+                    carry_inel = None;
                     continue;
                 }
             }
