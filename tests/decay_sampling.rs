@@ -36,15 +36,25 @@ fn spectra() -> Vec<(&'static str, BetaParams)> {
 #[test]
 fn beta_sampling_chi_square() {
     // 40 equal bins, 10^6 samples; chi-square with 39 degrees of freedom below 72.05, its 0.1%
-    // upper quantile (e.g. NIST/SEMATECH e-Handbook, table 1.3.6.7.4)
-    for (what, params) in spectra() {
+    // upper quantile (e.g. NIST/SEMATECH e-Handbook, table 1.3.6.7.4); both samplers, the
+    // inverse CDF and the decay loop's alias table. The sample mean and variance within 4
+    // standard errors of the table's.
+    for ((what, params), fast) in spectra().into_iter().flat_map(|s| [(s, false), (s, true)]) {
         let s = BetaSpectrum::new(params);
         let (bins, n) = (40usize, 1_000_000u64);
         let mut counts = vec![0u64; bins];
         let mut rng = HistoryRng::new(90, 0);
+        let mut moments = [0.0f64; 4];
         for _ in 0..n {
-            let t = s.sample(rng.uniform());
+            let t = if fast {
+                s.sample_rng(&mut rng)
+            } else {
+                s.sample(rng.uniform())
+            };
             assert!((0.0..=params.endpoint_mev).contains(&t));
+            for (k, m) in moments.iter_mut().enumerate() {
+                *m += t.powi(k as i32 + 1) / n as f64;
+            }
             counts[((t / params.endpoint_mev * bins as f64) as usize).min(bins - 1)] += 1;
         }
         let w = params.endpoint_mev / bins as f64;
@@ -55,10 +65,43 @@ fn beta_sampling_chi_square() {
             chi2 += (c as f64 - e).powi(2) / e;
         }
         eprintln!(
-            "{what}: chi2 = {chi2:.1} (39 dof), mean {:.5} MeV",
+            "{what} (alias sampler: {fast}): chi2 = {chi2:.1} (39 dof), mean {:.5} MeV",
             s.mean_mev
         );
-        assert!(chi2 < 72.05, "{what}: chi2 {chi2}");
+        assert!(chi2 < 72.05, "{what} (alias sampler: {fast}): chi2 {chi2}");
+        // the table's mean and variance by Simpson's rule on its piecewise-linear CDF
+        let m = 20_000;
+        let h = params.endpoint_mev / m as f64;
+        let mut tab = [0.0f64; 2];
+        for i in 0..m {
+            let (a, b) = (i as f64 * h, (i + 1) as f64 * h);
+            let p = s.cdf(b) - s.cdf(a);
+            let t = 0.5 * (a + b);
+            tab[0] += p * t;
+            tab[1] += p * t * t;
+        }
+        let var = moments[1] - moments[0] * moments[0];
+        let var_tab = tab[1] - tab[0] * tab[0];
+        let se_mean = (var / n as f64).sqrt();
+        // variance of the sample variance: (mu4 - var^2) / n, mu4 the fourth central moment
+        let mu = moments[0];
+        let mu4 =
+            moments[3] - 4.0 * mu * moments[2] + 6.0 * mu * mu * moments[1] - 3.0 * mu.powi(4);
+        let se_var = ((mu4 - var * var) / n as f64).sqrt();
+        eprintln!(
+            "  mean {:.6} against {:.6} ({:+.2} se), variance {:.4e} against {:.4e} ({:+.2} se)",
+            mu,
+            tab[0],
+            (mu - tab[0]) / se_mean,
+            var,
+            var_tab,
+            (var - var_tab) / se_var
+        );
+        assert!((mu - tab[0]).abs() < 4.0 * se_mean, "{what} ({fast}): mean");
+        assert!(
+            (var - var_tab).abs() < 4.0 * se_var,
+            "{what} ({fast}): variance"
+        );
     }
 }
 

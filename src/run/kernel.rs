@@ -2,7 +2,7 @@
 //! space, and one history from its random stream into a chunk. The photon/electron/alpha
 //! transport of a [`Source`] is one kernel; neutrons ([`super::neutron`]) are another.
 
-use crate::particle::Particle;
+use crate::particle::{BornLocal, Particle};
 use crate::rng::HistoryRng;
 use crate::source::nuclide::Emission;
 use crate::source::Source;
@@ -29,7 +29,7 @@ pub struct PhotonKernel<'a> {
 }
 
 impl HistoryKernel for PhotonKernel<'_> {
-    type Scratch = (Vec<Particle>, HistoryScore, Vec<Emission>);
+    type Scratch = (Vec<Particle>, HistoryScore, Vec<Emission>, BornLocal);
     fn n_bins(&self) -> usize {
         self.transport.n_bins()
     }
@@ -38,13 +38,18 @@ impl HistoryKernel for PhotonKernel<'_> {
             Vec::with_capacity(64),
             self.transport.new_score(),
             Vec::with_capacity(32),
+            BornLocal {
+                max_mev: self.transport.born_local_mev(),
+                sites: Vec::with_capacity(32),
+            },
         )
     }
     #[inline]
     fn history(&self, rng: &mut HistoryRng, s: &mut Self::Scratch, chunk: &mut ChunkScore) {
-        let (stack, hist, scratch) = s;
+        let (stack, hist, scratch, born) = s;
         // a source positron also brings its rest energy (see `Balance`)
-        hist.emitted += self.source.emit(rng, stack, scratch);
+        hist.emitted += self.source.emit(rng, stack, scratch, born);
+        self.transport.deposit_born(born, rng, stack, hist);
         self.transport.run(rng, stack, hist);
         chunk.close_history(hist);
     }

@@ -27,11 +27,14 @@
 //! Nuclear radius R = 1.121 A^(1/3) + 2.426 A^(-1/3) - 6.614/A fm (Elton 1961, as used by Hayen
 //! et al.), in units of hbar/(m_e c) = 386.159 fm (CODATA 2018).
 //!
-//! The density is tabulated on `GRID` + 1 equidistant kinetic energies; the sampler draws from
-//! the piecewise-linear density exactly (inverse CDF inside the bin), so the histogram test can
+//! The density is tabulated on `GRID` + 1 equidistant kinetic energies; the samplers draw from
+//! the piecewise-linear density exactly (the inverse CDF inside the bin, or in the decay loop
+//! an alias table and a trapezoid mixture, [`super::linear_sampler`]), so the histogram test can
 //! compare samples with the table itself.
 
+use super::linear_sampler::LinearSampler;
 use crate::numerics::GuideTable;
+use crate::rng::HistoryRng;
 use crate::units::ELECTRON_MASS_MEV;
 
 /// Fine-structure constant (CODATA 2018).
@@ -201,6 +204,8 @@ pub struct BetaSpectrum {
     cdf: Vec<f64>,
     /// where the search of a u among the CDF nodes starts
     guide: GuideTable,
+    /// the same density sampled without a search (the decay loop's sampler)
+    fast: LinearSampler,
     /// mean kinetic energy (MeV) of the tabulated density
     pub mean_mev: f64,
 }
@@ -225,12 +230,14 @@ impl BetaSpectrum {
         pdf.iter_mut().for_each(|v| *v /= norm);
         cdf.iter_mut().for_each(|v| *v /= norm);
         let guide = GuideTable::new(&cdf, 1.0, GRID);
+        let fast = LinearSampler::new(&pdf, h).expect("a beta spectrum has a positive density");
         BetaSpectrum {
             params,
             step_mev: h,
             pdf,
             cdf,
             guide,
+            fast,
             mean_mev: mean / norm,
         }
     }
@@ -341,7 +348,15 @@ impl BetaSpectrum {
         self.cdf[i] + f0 * d + (f1 - f0) * d * d / (2.0 * h)
     }
 
-    /// Samples a kinetic energy (MeV) from a uniform number in [0, 1).
+    /// Samples a kinetic energy (MeV) from the random stream: 5 uniform numbers, no search, no
+    /// division (the same density as [`Self::sample`]).
+    #[inline]
+    pub fn sample_rng(&self, rng: &mut HistoryRng) -> f64 {
+        self.fast.sample(rng).min(self.params.endpoint_mev)
+    }
+
+    /// Samples a kinetic energy (MeV) from a uniform number in [0, 1) by the inverse CDF (one
+    /// number per sample, in order).
     #[inline]
     pub fn sample(&self, u: f64) -> f64 {
         let i = self.guide.first_above(&self.cdf, u).clamp(1, GRID) - 1;

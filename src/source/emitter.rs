@@ -12,7 +12,7 @@ use super::line_sampler::LineSampler;
 use super::tabulated::TabulatedSpectrum;
 use crate::error::SpecField;
 use crate::numerics::Vec3;
-use crate::particle::{isotropic_rng, Particle, ParticleKind};
+use crate::particle::{isotropic_rng, BornLocal, Particle, ParticleKind};
 use crate::rng::HistoryRng;
 use crate::spec_bail;
 use anyhow::{bail, Context, Result};
@@ -178,13 +178,22 @@ impl Emitter {
             .fold(c, |m, l| m.max(l.energy_mev))
     }
 
-    /// Samples the particles of one event at `pos` onto `stack`; returns the energy they carry
-    /// (kinetic, plus 2 m_e c^2 per positron, as `Source::emit`).
+    /// Samples the particles of one event at `pos` onto `stack`, or in `born` the electrons that
+    /// stop at once; returns the energy they carry (kinetic, plus 2 m_e c^2 per positron, as
+    /// `Source::emit`).
     #[inline]
-    pub fn emit(&self, rng: &mut HistoryRng, pos: Vec3, stack: &mut Vec<Particle>) -> f64 {
+    pub fn emit(
+        &self,
+        rng: &mut HistoryRng,
+        pos: Vec3,
+        stack: &mut Vec<Particle>,
+        born: &mut BornLocal,
+    ) -> f64 {
         let mut total = 0.0;
         let mut push = |kind: ParticleKind, e: f64, rng: &mut HistoryRng| {
-            stack.push(Particle::new(kind, e, pos, isotropic_rng(rng)));
+            if !born.keep(kind, pos, e) {
+                stack.push(Particle::new(kind, e, pos, isotropic_rng(rng)));
+            }
             total += e + if kind == ParticleKind::Positron {
                 2.0 * crate::units::ELECTRON_MASS_MEV
             } else {

@@ -11,13 +11,14 @@ pub mod decay_info;
 mod emission;
 pub mod emitter;
 mod line_sampler;
+mod linear_sampler;
 pub mod neutron_beam;
 pub mod nuclide;
 pub mod nuclide_names;
 pub mod tabulated;
 
 use crate::numerics::{AliasTable, Vec3};
-use crate::particle::{isotropic_rng, Particle, ParticleKind};
+use crate::particle::{isotropic_rng, BornLocal, Particle, ParticleKind};
 use crate::phantom::Phantom;
 use crate::rng::HistoryRng;
 use crate::units::ELECTRON_MASS_MEV;
@@ -241,14 +242,16 @@ impl Source {
     }
 
     /// Samples the particles of one source event (one particle, or all radiations of one decay),
-    /// pushes them on `stack` and returns the energy they carry (kinetic energy, plus the rest
-    /// energy of positrons, which reappears as annihilation photons). `scratch` is reused.
+    /// pushes them on `stack`, or in `born` the electrons that stop at once, and returns the
+    /// energy they carry (kinetic energy, plus the rest energy of positrons, which reappears as
+    /// annihilation photons). `scratch` is reused.
     #[inline]
     pub fn emit(
         &self,
         rng: &mut HistoryRng,
         stack: &mut Vec<Particle>,
         scratch: &mut Vec<Emission>,
+        born: &mut BornLocal,
     ) -> f64 {
         let pos = self.sample_position(rng);
         let beam_dir = match &self.spatial {
@@ -256,6 +259,9 @@ impl Source {
             _ => None,
         };
         let mut push = |kind: ParticleKind, e: f64, rng: &mut HistoryRng| -> f64 {
+            if born.keep(kind, pos, e) {
+                return e;
+            }
             let dir = beam_dir.unwrap_or_else(|| isotropic_rng(rng));
             stack.push(Particle::new(kind, e, pos, dir));
             e + if kind == ParticleKind::Positron {
@@ -272,7 +278,7 @@ impl Source {
                 let e = energies[alias.sample(rng.uniform(), rng.uniform())];
                 push(self.particle, e, rng)
             }
-            Spectrum::Emitted(em) => em.emit(rng, pos, stack),
+            Spectrum::Emitted(em) => em.emit(rng, pos, stack, born),
             Spectrum::Nuclides(members) => {
                 let mut total = 0.0;
                 // per rule: None undecided, Some(None) lost, Some(Some(pos)) where it decays
@@ -309,7 +315,9 @@ impl Source {
                             EmissionKind::Alpha => ParticleKind::Alpha,
                             EmissionKind::Recoil => ParticleKind::Recoil,
                         };
-                        stack.push(Particle::new(kind, em.energy_mev, at, isotropic_rng(rng)));
+                        if !born.keep(kind, at, em.energy_mev) {
+                            stack.push(Particle::new(kind, em.energy_mev, at, isotropic_rng(rng)));
+                        }
                         total += em.energy_mev
                             + if kind == ParticleKind::Positron {
                                 2.0 * ELECTRON_MASS_MEV

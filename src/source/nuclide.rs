@@ -121,7 +121,7 @@ pub struct Nuclide {
     primaries: Vec<Primary>,
     primary_alias: AliasTable,
     /// the gammas, X-rays and electrons, for sampling (built with the primaries)
-    line_sampler: LineSampler<EmissionKind>,
+    pub(super) line_sampler: LineSampler<EmissionKind>,
 }
 
 impl Nuclide {
@@ -449,14 +449,14 @@ impl Nuclide {
                     .spectrum
                     .as_ref()
                     .expect("beta- spectrum");
-                push(out, EmissionKind::Electron, s.sample(rng.uniform()));
+                push(out, EmissionKind::Electron, s.sample_rng(rng));
             }
             Primary::Positron(i) => {
                 let s = self.ec_beta_plus[i]
                     .spectrum
                     .as_ref()
                     .expect("beta+ spectrum");
-                push(out, EmissionKind::Positron, s.sample(rng.uniform()));
+                push(out, EmissionKind::Positron, s.sample_rng(rng));
             }
             Primary::Alpha(i) => {
                 push(out, EmissionKind::Alpha, self.alphas[i].energy_mev);

@@ -29,7 +29,7 @@
 pub use super::lepton_path::LeptonTrack;
 use super::lepton_path::Segment;
 use super::world::{box_distance_cm, in_grid};
-use super::{Geometry, Transport, VoxelSite};
+use super::{Geometry, LeptonMedium, Transport, VoxelSite};
 use crate::numerics::Vec3;
 use crate::particle::{Particle, ParticleKind};
 use crate::physics::electron::condensed::beta2;
@@ -256,7 +256,7 @@ impl Transport<'_> {
     /// medium); None outside the geometry. The density is 0 only in vacuum; other densities are
     /// at least 1e-6 g/cm3.
     #[inline]
-    fn lepton_medium(&self, pos: Vec3) -> Option<(usize, f64, Option<VoxelSite>)> {
+    pub(super) fn lepton_medium(&self, pos: Vec3) -> Option<LeptonMedium> {
         match &self.geometry {
             Geometry::Voxels(_) => {
                 let lookup = self.voxels.as_ref().expect("voxel geometry has a lookup");

@@ -28,7 +28,7 @@ use super::analytic::{pairs, target_mass_kg, N_PAIRS};
 use super::geometry::{CellGeometry, SourceRegion, TargetRegion};
 use crate::context::Context;
 use crate::numerics::Vec3;
-use crate::particle::{Particle, ParticleKind};
+use crate::particle::{BornLocal, Particle, ParticleKind};
 use crate::physics::electron::condensed::{CondensedParams, ElectronPhysics};
 use crate::physics::ion::{build_table, Ion, IonTable};
 use crate::physics::photon::PhotonPhysics;
@@ -216,6 +216,8 @@ impl Setup<'_> {
         let mut sums = Sums::default();
         let mut stack: Vec<Particle> = Vec::new();
         let mut scratch: Vec<Emission> = Vec::new();
+        // every electron on the stack: this driver moves the particles to its own source point
+        let mut keep_all = BornLocal::default();
         let mut score = self.transport.new_score();
         for i in lo..hi {
             let mut rng = HistoryRng::from_key(key, i);
@@ -223,7 +225,9 @@ impl Setup<'_> {
             let pos = pos_um * 1e-4;
             stack.clear();
             score.clear();
-            sums.emitted += self.source.emit(&mut rng, &mut stack, &mut scratch);
+            sums.emitted += self
+                .source
+                .emit(&mut rng, &mut stack, &mut scratch, &mut keep_all);
             let mut e = [0.0; 2];
             let (mut alpha_dep, mut alpha_esc) = (0.0, 0.0);
             // alphas and recoils here; photons and electrons through the transport
