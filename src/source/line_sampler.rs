@@ -64,15 +64,24 @@ impl<K: Copy> LineSampler<K> {
 
     fn build_guide(&mut self) {
         let n = self.lines.len();
-        let span = 1.0 - self.r[n];
-        if n == 0 || span <= 0.0 {
+        if n == 0 {
             return;
         }
-        let cells = Self::GUIDE_PER_LINE * n;
-        self.scale = cells as f64 / span;
+        // lines of intensity below 1e-16 leave R_n = 1: one cell (scale 0), the scans do the rest
+        let span = 1.0 - self.r[n];
+        let cells = if span > 0.0 {
+            Self::GUIDE_PER_LINE * n
+        } else {
+            1
+        };
+        self.scale = if span > 0.0 { cells as f64 / span } else { 0.0 };
         self.guide = (0..cells)
             .map(|c| {
-                let t_hi = self.r[n] + (c + 1) as f64 / self.scale;
+                let t_hi = if span > 0.0 {
+                    self.r[n] + (c + 1) as f64 / self.scale
+                } else {
+                    1.0
+                };
                 // the first j with R_{j+1} <= t_hi (n - 1 at most: R_n <= t_hi)
                 self.r[1..=n].partition_point(|&x| x > t_hi).min(n - 1) as u32
             })
@@ -139,6 +148,8 @@ mod tests {
         let tables = [
             lu.line_sampler.clone(),
             LineSampler::new(qs.iter().map(|&q| (EmissionKind::Photon, 0.1, q))),
+            // so weak that R stays 1 (1 - q rounds to 1)
+            LineSampler::new((0..12).map(|_| (EmissionKind::Photon, 0.1, 1e-20))),
         ];
         let mut rng = HistoryRng::new(3, 0);
         for ls in tables {
