@@ -29,7 +29,7 @@
 pub use super::lepton_path::LeptonTrack;
 use super::lepton_path::Segment;
 use super::world::{box_distance_cm, in_grid};
-use super::{Geometry, LeptonMedium, Transport, VoxelSite};
+use super::{Geometry, Transport, VoxelSite};
 use crate::numerics::Vec3;
 use crate::particle::{Particle, ParticleKind};
 use crate::physics::electron::condensed::beta2;
@@ -41,6 +41,10 @@ use crate::units::ELECTRON_MASS_MEV;
 /// A length longer than any phantom (cm): a flight through vacuum ends at the next voxel of
 /// matter or at the phantom's boundary.
 const VACUUM_FLIGHT_CM: f64 = 1e6;
+
+/// A lepton's medium at a point: material, density (g/cm3; 0 in vacuum) and voxel (None in a
+/// sphere or the world medium); see `Transport::lepton_medium`.
+pub(super) type LeptonMedium = (usize, f64, Option<VoxelSite>);
 
 /// Rest energy a positron carries (and returns as annihilation photons), MeV.
 const TWO_MC2: f64 = 2.0 * ELECTRON_MASS_MEV;

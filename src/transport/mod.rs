@@ -11,7 +11,7 @@
 //! rest).
 
 use crate::numerics::Vec3;
-use crate::particle::{isotropic_rng, BornLocal, Particle, ParticleKind};
+use crate::particle::{isotropic_rng, Particle, ParticleKind};
 use crate::phantom::geometry::{sphere_exit_cm, VoxelLookup};
 use crate::phantom::Phantom;
 use crate::physics::electron::condensed::ElectronPhysics;
@@ -21,6 +21,7 @@ use crate::tally::HistoryScore;
 use crate::units::ELECTRON_MASS_MEV;
 
 mod alpha;
+mod born;
 pub mod electron;
 mod lepton_events;
 mod lepton_path;
@@ -252,55 +253,6 @@ impl<'a> Transport<'a> {
         }
     }
 
-    /// Electrons at or below this energy (MeV) stop where they are born: the electron cut-off
-    /// where electrons are transported, else 0 (a source then puts every electron on the stack
-    /// for [`Transport::run`] to deposit); see [`BornLocal`].
-    pub fn born_local_mev(&self) -> f64 {
-        match self.electron {
-            Some(ep) if !self.electrons_local => ep.params.cutoff_mev,
-            _ => 0.0,
-        }
-    }
-
-    /// Deposits the electrons a source kept in `born` (and empties it) as [`Transport::run`]
-    /// would have on popping them: where they are born, counted below the cut-off; outside the
-    /// geometry they escape; in vacuum they go on the stack with an isotropic direction, to fly
-    /// on to the next matter.
-    pub fn deposit_born(
-        &self,
-        born: &mut BornLocal,
-        rng: &mut HistoryRng,
-        stack: &mut Vec<Particle>,
-        score: &mut HistoryScore,
-    ) {
-        // the medium of the last position looked up: a decay's electrons share its position
-        let mut last: Option<(Vec3, Option<LeptonMedium>)> = None;
-        for &(pos, e) in &born.sites {
-            let medium = match last {
-                Some((p, m)) if p == pos => m,
-                _ => {
-                    let m = self.lepton_medium(pos);
-                    last = Some((pos, m));
-                    m
-                }
-            };
-            match medium {
-                None => score.escaped += e,
-                Some((_, 0.0, _)) => stack.push(Particle::new(
-                    ParticleKind::Electron,
-                    e,
-                    pos,
-                    isotropic_rng(rng),
-                )),
-                Some((_, _, site)) => {
-                    self.deposit_at(site, pos, e, score);
-                    score.below_cutoff += e;
-                }
-            }
-        }
-        born.sites.clear();
-    }
-
     /// Scores a local deposit at a position.
     #[inline]
     fn deposit(&self, pos: Vec3, e: f64, score: &mut HistoryScore) {
@@ -341,9 +293,9 @@ impl<'a> Transport<'a> {
         let ph = self.photon;
         // photo- and Compton electrons that would stop at once are deposited at the site here,
         // with the bookkeeping `run` and `track_lepton` give them
-        let (local_electron_mev, local_is_cutoff) = match self.electron {
-            Some(ep) if !self.electrons_local => (ep.params.cutoff_mev, true),
-            _ => (f64::INFINITY, false),
+        let (local_electron_mev, local_is_cutoff) = match self.transported_electron_cutoff_mev() {
+            Some(cut) => (cut, true),
+            None => (f64::INFINITY, false),
         };
         // grid location of the energy, kept while the energy does not change (Rayleigh)
         let (mut located_mev, mut i, mut f) = (f64::NAN, 0, 0.0);
@@ -473,10 +425,6 @@ impl<'a> Transport<'a> {
         world::photon_flight(w, &mut p.pos, p.dir, mu, rng.mfp(), ph.size_cm)
     }
 }
-
-/// A lepton's medium at a point: material, density (g/cm3; 0 in vacuum) and voxel (None in a
-/// sphere or the world medium); see `Transport::lepton_medium`.
-type LeptonMedium = (usize, f64, Option<VoxelSite>);
 
 /// The voxel holding a point and its region label: where a local deposit there is scored.
 #[derive(Clone, Copy, Debug)]
