@@ -12,7 +12,7 @@
 
 use crate::numerics::Vec3;
 use crate::particle::{isotropic_rng, Particle, ParticleKind};
-use crate::phantom::geometry::{sphere_exit_cm, VoxelLookup};
+use crate::phantom::geometry::VoxelLookup;
 use crate::phantom::Phantom;
 use crate::physics::electron::condensed::ElectronPhysics;
 use crate::physics::photon::{Fate, PhotonPhysics};
@@ -368,11 +368,14 @@ impl<'a> Transport<'a> {
                 } => {
                     let mu = ph.mu_rho(*material, i, f) * density;
                     let s = rng.mfp() / mu;
-                    if s >= sphere_exit_cm(p.pos, p.dir, *radius_cm) {
+                    // the sphere is convex: the flight stays inside exactly when its end does
+                    // (no square root for the distance to the surface)
+                    let end = p.pos + p.dir * s;
+                    if end.dot(end) >= radius_cm * radius_cm {
                         score.escaped += p.energy_mev;
                         return;
                     }
-                    p.pos = p.pos + p.dir * s;
+                    p.pos = end;
                     (*material, None, rng.uniform())
                 }
             };

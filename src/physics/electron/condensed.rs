@@ -11,7 +11,7 @@
 //! Energy-loss straggling of the soft collisions: the Bohr variance restricted to transfers below
 //! the delta-ray cut, Omega^2 = 2 pi r_e^2 m c^2 N_A (Z/A) W_cc s / beta^2 per path s (g/cm2)
 //! (PENELOPE-2011 eq. 4.59 for W_cc << E), applied with a gamma distribution of the same mean and
-//! variance.
+//! variance (a Gaussian where mean^2 / variance exceeds 100; see `transport::electron`).
 
 use super::elastic::{self, MaterialElastic, Wentzel};
 use super::medium::{ElectronMedium, ElementCache};
