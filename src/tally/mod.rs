@@ -186,7 +186,17 @@ pub struct ChunkScore {
     entries: Vec<(u32, u64)>,
     pub balance: Balance,
     pub histories: u64,
+    /// scratch of [`Self::fold`] for long histories in the first `DENSE_BINS` bins: per-bin
+    /// sums, whether the bin is listed in `touched`, and the bins in order of first appearance
+    /// (all zero, false and empty between histories)
+    dense: Vec<f64>,
+    dense_listed: Vec<bool>,
+    touched: Vec<u32>,
 }
+
+/// Bins below this index are summed in a dense scratch array when a history scores more than a
+/// few deposits (a point kernel's tens of shell deposits per electron) instead of by sorting.
+const DENSE_BINS: usize = 4096;
 
 impl ChunkScore {
     /// Closes a history: combines its deposits per bin, quantises them, keeps the balance.
@@ -225,7 +235,8 @@ impl ChunkScore {
     }
     /// Sums one history's (bin, value) list per bin and keeps the quantised sums: a short list
     /// (a photon history's few voxels) by comparing every pair, each bin's values summed in
-    /// their order of scoring where the bin first appears; a longer one by sorting it first.
+    /// their order of scoring where the bin first appears; a longer one in a dense array when
+    /// its bins are all below `DENSE_BINS` (again in order of scoring), else by sorting it.
     fn fold(&mut self, entries: &mut [(u32, f64)]) {
         const SHORT: usize = 24;
         if entries.len() <= SHORT {
@@ -265,6 +276,10 @@ impl ChunkScore {
             }
             return;
         }
+        if entries.iter().all(|e| (e.0 as usize) < DENSE_BINS) {
+            self.fold_dense(entries);
+            return;
+        }
         entries.sort_unstable_by_key(|e| e.0);
         let mut k = 0;
         while k < entries.len() {
@@ -279,6 +294,31 @@ impl ChunkScore {
                 self.entries.push((bin, q));
             }
         }
+    }
+    /// [`Self::fold`] of a list whose bins are all below `DENSE_BINS`.
+    fn fold_dense(&mut self, entries: &[(u32, f64)]) {
+        if self.dense.len() < DENSE_BINS {
+            self.dense = vec![0.0; DENSE_BINS];
+            self.dense_listed = vec![false; DENSE_BINS];
+        }
+        for &(bin, e) in entries {
+            let b = bin as usize;
+            if !self.dense_listed[b] {
+                self.dense_listed[b] = true;
+                self.touched.push(bin);
+            }
+            self.dense[b] += e;
+        }
+        for &bin in &self.touched {
+            let b = bin as usize;
+            let q = quantise(self.dense[b]);
+            self.dense[b] = 0.0;
+            self.dense_listed[b] = false;
+            if q > 0 {
+                self.entries.push((bin, q));
+            }
+        }
+        self.touched.clear();
     }
     pub fn len(&self) -> usize {
         self.entries.len()

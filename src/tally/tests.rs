@@ -40,21 +40,31 @@ fn an_extra_bin_scored_zero_first_is_counted_once() {
 }
 #[test]
 fn repeated_bins_of_a_history_are_summed_before_squaring() {
-    // short lists (pairwise) and long ones (sorted) give the same per-bin history totals
-    for n in [5u32, 24, 25, 100] {
-        let mut t = Tally::new(4);
-        let mut c = ChunkScore::default();
-        let mut h = HistoryScore::default();
-        for k in 0..n {
-            h.score(k % 3, 0.5);
+    // short lists (pairwise) and long ones (dense below DENSE_BINS, sorted above) give the same
+    // per-bin history totals; two histories in a row check that the dense scratch is reset
+    for offset in [0u32, DENSE_BINS as u32 - 1] {
+        for n in [5u32, 24, 25, 100] {
+            let mut t = Tally::new(offset as usize + 4);
+            let mut c = ChunkScore::default();
+            let mut h = HistoryScore::default();
+            for _ in 0..2 {
+                for k in 0..n {
+                    h.score(offset + k % 3, 0.5);
+                }
+                c.close_history(&mut h);
+            }
+            t.absorb(&mut c);
+            for b in 0..3u32 {
+                let q = ((n + 2 - b) / 3) as u128 * (1u128 << 39);
+                let bin = (offset + b) as usize;
+                assert_eq!(
+                    (t.sum(bin), t.sum2(bin)),
+                    (2 * q, 2 * q * q),
+                    "n {n} bin {bin}"
+                );
+            }
+            assert_eq!(t.sum(offset as usize + 3), 0);
         }
-        c.close_history(&mut h);
-        t.absorb(&mut c);
-        for b in 0..3u32 {
-            let q = ((n + 2 - b) / 3) as u128 * (1u128 << 39);
-            assert_eq!((t.sum(b as usize), t.sum2(b as usize)), (q, q * q), "n {n}");
-        }
-        assert_eq!(t.sum(3), 0);
     }
 }
 #[test]
