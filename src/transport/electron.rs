@@ -314,9 +314,8 @@ impl Transport<'_> {
 /// Gaussian instead of a gamma distribution of the same mean and variance: the gamma's skewness
 /// 2 / sqrt(shape) is below 0.2 there, and its third moment is a property of the model, not of
 /// the restricted soft loss, whose collisions below the delta-ray cut it only summarises by two
-/// moments (PENELOPE, too, samples its soft loss from a distribution fixed by the mean and
-/// variance alone, a truncated Gaussian where the mean exceeds three standard deviations;
-/// Salvat et al., PENELOPE-2008, OECD/NEA, chapter 4). 99.6 % of the steps of a 1 MeV water
+/// moments (PENELOPE, too, samples its soft loss from simple distributions fixed by the mean
+/// and variance alone; Baro et al., NIM B 100 (1995) 31). 99.6 % of the steps of a 1 MeV water
 /// kernel and 98 % of those of Lu-177 in 4.42 mm voxels are above 100 (counted in session 19);
 /// the Gaussian's chance of a negative loss there, 8e-24, is cut at zero.
 const GAUSSIAN_STRAGGLING_SHAPE: f64 = 100.0;
