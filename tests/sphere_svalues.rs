@@ -91,34 +91,11 @@ fn sphere_phantom(dir: &Path, volume_ml: f64) -> std::path::PathBuf {
 /// it by up to 3.2 % (the table's rounding and transcription; see the module note), more than any
 /// physics between neighbouring spheres allows, so each sphere is compared with this curve.
 fn smooth_reference(table: &[(f64, f64)]) -> impl Fn(f64) -> f64 {
-    // normal equations of y = c0 + c1 x + c2 x^2, x = ln V, y = S V (mGy g/(MBq s))
-    let (mut a, mut b) = ([[0.0f64; 3]; 3], [0.0f64; 3]);
-    for &(v, s) in table.iter().filter(|(v, _)| *v != 3.0) {
-        let (x, y) = (v.ln(), s * MGY_S_PER_GY_MIN * v);
-        let p = [1.0, x, x * x];
-        for i in 0..3 {
-            b[i] += p[i] * y;
-            for j in 0..3 {
-                a[i][j] += p[i] * p[j];
-            }
-        }
-    }
-    // Cramer's rule
-    let det = |m: [[f64; 3]; 3]| {
-        m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
-            - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
-            + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
-    };
-    let d = det(a);
-    let c: Vec<f64> = (0..3)
-        .map(|k| {
-            let mut m = a;
-            for i in 0..3 {
-                m[i][k] = b[i];
-            }
-            det(m) / d
-        })
-        .collect();
+    // y = c0 + c1 x + c2 x^2, x = ln V, y = S V (mGy g/(MBq s))
+    let rows = table.iter().filter(|(v, _)| *v != 3.0);
+    let c =
+        theradose::numerics::fit_quadratic(rows.map(|&(v, s)| (v.ln(), s * MGY_S_PER_GY_MIN * v)))
+            .expect("12 rows of distinct volumes");
     move |v: f64| {
         let x = v.ln();
         c[0] + c[1] * x + c[2] * x * x

@@ -12,7 +12,7 @@ use super::line_sampler::LineSampler;
 use super::tabulated::TabulatedSpectrum;
 use crate::error::SpecField;
 use crate::numerics::Vec3;
-use crate::particle::{isotropic_rng, BornLocal, Particle, ParticleKind};
+use crate::particle::{BornLocal, Particle, ParticleKind};
 use crate::rng::HistoryRng;
 use crate::spec_bail;
 use anyhow::{bail, Context, Result};
@@ -191,14 +191,7 @@ impl Emitter {
     ) -> f64 {
         let mut total = 0.0;
         let mut push = |kind: ParticleKind, e: f64, rng: &mut HistoryRng| {
-            if !born.keep(kind, pos, e) {
-                stack.push(Particle::new(kind, e, pos, isotropic_rng(rng)));
-            }
-            total += e + if kind == ParticleKind::Positron {
-                2.0 * crate::units::ELECTRON_MASS_MEV
-            } else {
-                0.0
-            };
+            total += super::place(stack, born, (kind, e), pos, None, rng);
         };
         if let Some((kind, s)) = &self.continuum {
             let e = s.sample(rng.uniform(), rng.uniform(), rng.uniform());

@@ -9,13 +9,9 @@
 use crate::numerics::AliasTable;
 use crate::rng::HistoryRng;
 
-/// One interval: its alias-table entry and its shape.
+/// The shape of one interval's trapezoid.
 #[derive(Clone, Copy, Debug)]
-struct Interval {
-    /// probability of keeping this interval when the alias table lands on it
-    keep: f64,
-    /// the interval taken otherwise
-    alias: u32,
+struct Shape {
     /// whether the density rises across the interval
     rising: bool,
     /// probability that a sample in this interval comes from its rectangle
@@ -25,7 +21,9 @@ struct Interval {
 /// Sampler of the density that is linear between equidistant nodes.
 #[derive(Clone, Debug)]
 pub struct LinearSampler {
-    intervals: Vec<Interval>,
+    /// picks an interval by its area
+    table: AliasTable,
+    shapes: Vec<Shape>,
     /// node spacing (the sampled variable's unit)
     step: f64,
 }
@@ -36,35 +34,28 @@ impl LinearSampler {
     pub fn new(pdf: &[f64], step: f64) -> Option<Self> {
         let areas: Vec<f64> = pdf.windows(2).map(|w| w[0] + w[1]).collect();
         let table = AliasTable::new(&areas)?;
-        let (keep, alias) = table.parts();
-        let intervals = pdf
+        let shapes = pdf
             .windows(2)
-            .enumerate()
-            .map(|(i, w)| {
+            .map(|w| {
                 let (lo, sum) = (w[0].min(w[1]), w[0] + w[1]);
-                Interval {
-                    keep: keep[i],
-                    alias: alias[i],
+                Shape {
                     rising: w[1] > w[0],
                     rect: if sum > 0.0 { 2.0 * lo / sum } else { 1.0 },
                 }
             })
             .collect();
-        Some(LinearSampler { intervals, step })
+        Some(LinearSampler {
+            table,
+            shapes,
+            step,
+        })
     }
 
     /// A sample in [0, step x intervals].
     #[inline]
     pub fn sample(&self, rng: &mut HistoryRng) -> f64 {
-        let n = self.intervals.len();
-        let i = crate::numerics::clamped_index(rng.uniform() * n as f64, n);
-        let pick = &self.intervals[i];
-        let j = if rng.uniform() < pick.keep {
-            i
-        } else {
-            pick.alias as usize
-        };
-        let s = &self.intervals[j];
+        let j = self.table.sample(rng.uniform(), rng.uniform());
+        let s = &self.shapes[j];
         let (a, b) = (rng.uniform(), rng.uniform());
         // rectangle: uniform; triangle: max of two uniforms rises linearly, min falls
         let x = if rng.uniform() < s.rect {

@@ -258,25 +258,13 @@ impl Source {
             Spatial::Beam { placement, .. } => Some(placement.beam.dir),
             _ => None,
         };
-        let mut push = |kind: ParticleKind, e: f64, rng: &mut HistoryRng| -> f64 {
-            if born.keep(kind, pos, e) {
-                return e;
-            }
-            let dir = beam_dir.unwrap_or_else(|| isotropic_rng(rng));
-            stack.push(Particle::new(kind, e, pos, dir));
-            e + if kind == ParticleKind::Positron {
-                2.0 * ELECTRON_MASS_MEV
-            } else {
-                0.0
-            }
-        };
         match &self.spectrum {
-            Spectrum::Mono(e) => push(self.particle, *e, rng),
+            Spectrum::Mono(e) => place(stack, born, (self.particle, *e), pos, beam_dir, rng),
             Spectrum::Lines {
                 energies, alias, ..
             } => {
                 let e = energies[alias.sample(rng.uniform(), rng.uniform())];
-                push(self.particle, e, rng)
+                place(stack, born, (self.particle, e), pos, beam_dir, rng)
             }
             Spectrum::Emitted(em) => em.emit(rng, pos, stack, born),
             Spectrum::Nuclides(members) => {
@@ -315,15 +303,7 @@ impl Source {
                             EmissionKind::Alpha => ParticleKind::Alpha,
                             EmissionKind::Recoil => ParticleKind::Recoil,
                         };
-                        if !born.keep(kind, at, em.energy_mev) {
-                            stack.push(Particle::new(kind, em.energy_mev, at, isotropic_rng(rng)));
-                        }
-                        total += em.energy_mev
-                            + if kind == ParticleKind::Positron {
-                                2.0 * ELECTRON_MASS_MEV
-                            } else {
-                                0.0
-                            };
+                        total += place(stack, born, (kind, em.energy_mev), at, None, rng);
                     }
                 }
                 total
@@ -334,6 +314,30 @@ impl Source {
     #[inline]
     fn sample_position(&self, rng: &mut HistoryRng) -> Vec3 {
         sample_in(&self.spatial, rng)
+    }
+}
+
+/// Puts one emitted particle (kind, kinetic energy MeV) born at `pos` on `stack`, with
+/// direction `dir` or else an isotropic one (drawn only then), or in `born` if it stops at once;
+/// returns the energy it carries: the kinetic energy, plus 2 m_e c^2 for a positron (which
+/// reappears as annihilation photons).
+#[inline]
+fn place(
+    stack: &mut Vec<Particle>,
+    born: &mut BornLocal,
+    (kind, e): (ParticleKind, f64),
+    pos: Vec3,
+    dir: Option<Vec3>,
+    rng: &mut HistoryRng,
+) -> f64 {
+    if !born.keep(kind, pos, e) {
+        let dir = dir.unwrap_or_else(|| isotropic_rng(rng));
+        stack.push(Particle::new(kind, e, pos, dir));
+    }
+    e + if kind == ParticleKind::Positron {
+        2.0 * ELECTRON_MASS_MEV
+    } else {
+        0.0
     }
 }
 

@@ -76,11 +76,7 @@ impl Balance {
 pub struct HistoryScore {
     entries: Vec<(u32, f64)>,
     /// a few dense extra bins (region totals), tally bins extra_offset + k
-    extra: Vec<f64>,
-    /// whether extra bin k is listed in `extra_touched` this history (a bin whose running sum
-    /// is 0, e.g. after a zero deposit, must not be listed twice)
-    extra_listed: Vec<bool>,
-    extra_touched: Vec<u32>,
+    extra: DenseSums,
     extra_offset: u32,
     /// counting bins (annihilation sites): one count per entry
     marks: Vec<u32>,
@@ -96,8 +92,7 @@ impl HistoryScore {
     /// A score with `n_extra` dense extra bins numbered from `offset` in the tally.
     pub fn with_extra(offset: u32, n_extra: usize) -> Self {
         HistoryScore {
-            extra: vec![0.0; n_extra],
-            extra_listed: vec![false; n_extra],
+            extra: DenseSums::new(n_extra),
             extra_offset: offset,
             ..Default::default()
         }
@@ -105,11 +100,7 @@ impl HistoryScore {
     /// Scores energy in dense extra bin `k` (a region total).
     #[inline]
     pub fn score_extra(&mut self, k: usize, e: f64) {
-        if !self.extra_listed[k] {
-            self.extra_listed[k] = true;
-            self.extra_touched.push(k as u32);
-        }
-        self.extra[k] += e;
+        self.extra.add(k, e);
     }
     /// Counts one event (e.g. a positron annihilation) in a counting bin; a bin's mean is then
     /// events per history.
@@ -121,11 +112,7 @@ impl HistoryScore {
         self.entries.clear();
         self.marks.clear();
         self.aux.clear();
-        for &k in &self.extra_touched {
-            self.extra[k as usize] = 0.0;
-            self.extra_listed[k as usize] = false;
-        }
-        self.extra_touched.clear();
+        self.extra.drain(|_, _| {});
         self.emitted = 0.0;
         self.deposited = 0.0;
         self.below_cutoff = 0.0;
@@ -173,10 +160,7 @@ impl HistoryScore {
     }
     /// Sum of the energy scored in the extra bins (MeV).
     pub fn extra_total(&self) -> f64 {
-        self.extra_touched
-            .iter()
-            .map(|&k| self.extra[k as usize])
-            .sum()
+        self.extra.total()
     }
 }
 
@@ -186,12 +170,55 @@ pub struct ChunkScore {
     entries: Vec<(u32, u64)>,
     pub balance: Balance,
     pub histories: u64,
-    /// scratch of [`Self::fold`] for long histories in the first `DENSE_BINS` bins: per-bin
-    /// sums, whether the bin is listed in `touched`, and the bins in order of first appearance
-    /// (all zero, false and empty between histories)
-    dense: Vec<f64>,
-    dense_listed: Vec<bool>,
+    /// scratch of [`Self::fold`] for long histories in the first `DENSE_BINS` bins (empty
+    /// between histories)
+    dense: DenseSums,
+}
+
+/// Sums in a few dense bins, with the bins touched listed in order of first appearance, so
+/// that they are read and reset without a sweep over all bins (a history's region totals, and
+/// the fold of a point kernel's shell deposits).
+#[derive(Debug, Default)]
+struct DenseSums {
+    sums: Vec<f64>,
+    /// whether bin k is listed in `touched` (a bin whose running sum is 0, e.g. after a zero
+    /// deposit, must not be listed twice)
+    listed: Vec<bool>,
     touched: Vec<u32>,
+}
+
+impl DenseSums {
+    fn new(n: usize) -> Self {
+        DenseSums {
+            sums: vec![0.0; n],
+            listed: vec![false; n],
+            touched: Vec::new(),
+        }
+    }
+    #[inline]
+    fn add(&mut self, k: usize, e: f64) {
+        if !self.listed[k] {
+            self.listed[k] = true;
+            self.touched.push(k as u32);
+        }
+        self.sums[k] += e;
+    }
+    /// The touched bins and their sums, in order of first appearance.
+    fn iter(&self) -> impl Iterator<Item = (u32, f64)> + '_ {
+        self.touched.iter().map(|&k| (k, self.sums[k as usize]))
+    }
+    fn total(&self) -> f64 {
+        self.iter().map(|(_, v)| v).sum()
+    }
+    /// Calls `f(bin, sum)` for each touched bin in order of first appearance, and resets them.
+    fn drain(&mut self, mut f: impl FnMut(u32, f64)) {
+        for &k in &self.touched {
+            f(k, self.sums[k as usize]);
+            self.sums[k as usize] = 0.0;
+            self.listed[k as usize] = false;
+        }
+        self.touched.clear();
+    }
 }
 
 /// Bins below this index are summed in a dense scratch array when a history scores more than a
@@ -205,8 +232,8 @@ impl ChunkScore {
         if !h.aux.is_empty() {
             self.fold(&mut h.aux);
         }
-        for &k in &h.extra_touched {
-            let q = quantise(h.extra[k as usize]);
+        for (k, e) in h.extra.iter() {
+            let q = quantise(e);
             if q > 0 {
                 self.entries.push((h.extra_offset + k, q));
             }
@@ -297,28 +324,19 @@ impl ChunkScore {
     }
     /// [`Self::fold`] of a list whose bins are all below `DENSE_BINS`.
     fn fold_dense(&mut self, entries: &[(u32, f64)]) {
-        if self.dense.len() < DENSE_BINS {
-            self.dense = vec![0.0; DENSE_BINS];
-            self.dense_listed = vec![false; DENSE_BINS];
+        if self.dense.sums.len() < DENSE_BINS {
+            self.dense = DenseSums::new(DENSE_BINS);
         }
         for &(bin, e) in entries {
-            let b = bin as usize;
-            if !self.dense_listed[b] {
-                self.dense_listed[b] = true;
-                self.touched.push(bin);
-            }
-            self.dense[b] += e;
+            self.dense.add(bin as usize, e);
         }
-        for &bin in &self.touched {
-            let b = bin as usize;
-            let q = quantise(self.dense[b]);
-            self.dense[b] = 0.0;
-            self.dense_listed[b] = false;
+        let out = &mut self.entries;
+        self.dense.drain(|bin, e| {
+            let q = quantise(e);
             if q > 0 {
-                self.entries.push((bin, q));
+                out.push((bin, q));
             }
-        }
-        self.touched.clear();
+        });
     }
     pub fn len(&self) -> usize {
         self.entries.len()

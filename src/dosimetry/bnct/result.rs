@@ -84,39 +84,14 @@ impl BeamResult {
             return 0.0;
         };
         let x0 = d[k][0];
-        // normal equations of y = c0 + c1 t + c2 t^2, t = x - x0
-        let mut m = [[0.0f64; 3]; 3];
-        let mut r = [0.0f64; 3];
-        let mut n = 0;
-        for row in d.iter().filter(|row| (row[0] - x0).abs() <= 1.2) {
-            let t = row[0] - x0;
-            let p = [1.0, t, t * t];
-            for i in 0..3 {
-                for j in 0..3 {
-                    m[i][j] += p[i] * p[j];
-                }
-                r[i] += p[i] * row[1];
-            }
-            n += 1;
-        }
-        if n < 3 {
+        // y = c0 + c1 t + c2 t^2, t = x - x0
+        let near = d.iter().filter(|row| (row[0] - x0).abs() <= 1.2);
+        let Some([_, c1, c2]) =
+            crate::numerics::fit_quadratic(near.map(|row| (row[0] - x0, row[1])))
+        else {
             return x0;
-        }
-        let det = |a: &[[f64; 3]; 3]| {
-            a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1])
-                - a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0])
-                + a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0])
         };
-        let dm = det(&m);
-        let solve = |c: usize| {
-            let mut a = m;
-            for i in 0..3 {
-                a[i][c] = r[i];
-            }
-            det(&a) / dm
-        };
-        let (c1, c2) = (solve(1), solve(2));
-        if c2.is_nan() || c2 >= 0.0 || dm.abs() < 1e-300 {
+        if c2.is_nan() || c2 >= 0.0 {
             return x0;
         }
         (x0 - 0.5 * c1 / c2).clamp(x0 - 1.2, x0 + 1.2)

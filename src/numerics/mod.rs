@@ -1,5 +1,8 @@
 //! Vectors, uniform logarithmic grids, interpolation and samplers (alias tables).
 
+mod fit;
+pub use fit::fit_quadratic;
+
 use std::ops::{Add, Mul, Sub};
 
 /// A 3-vector (positions in cm, directions as unit vectors).
