@@ -82,6 +82,30 @@ impl BornLocal {
     }
 }
 
+/// Puts one particle a source emits (kind, kinetic energy MeV) born at `pos` on `stack`, with
+/// direction `dir` or else an isotropic one (drawn only then), or in `born` if it stops at once;
+/// returns the energy it carries: the kinetic energy, plus 2 m_e c^2 for a positron (which
+/// reappears as annihilation photons).
+#[inline]
+pub fn place_emitted(
+    stack: &mut Vec<Particle>,
+    born: &mut BornLocal,
+    (kind, e): (ParticleKind, f64),
+    pos: Vec3,
+    dir: Option<Vec3>,
+    rng: &mut HistoryRng,
+) -> f64 {
+    if !born.keep(kind, pos, e) {
+        let dir = dir.unwrap_or_else(|| isotropic_rng(rng));
+        stack.push(Particle::new(kind, e, pos, dir));
+    }
+    e + if kind == ParticleKind::Positron {
+        2.0 * crate::units::ELECTRON_MASS_MEV
+    } else {
+        0.0
+    }
+}
+
 /// Samples an isotropic unit direction from two uniform numbers.
 #[inline]
 pub fn isotropic(u1: f64, u2: f64) -> Vec3 {

@@ -1,7 +1,9 @@
 //! Vectors, uniform logarithmic grids, interpolation and samplers (alias tables).
 
 mod fit;
+mod interp;
 pub use fit::fit_quadratic;
+pub use interp::{interp_linear, interp_loglog};
 
 use std::ops::{Add, Mul, Sub};
 
@@ -179,49 +181,6 @@ pub fn truncate_u64(x: f64) -> u64 {
     } else {
         y as u64
     }
-}
-
-/// Log-log interpolation in a table of (x, y) with x increasing (duplicates at edges allowed:
-/// the upper value is taken at the edge itself). Zero y values interpolate linearly.
-pub fn interp_loglog(xs: &[f64], ys: &[f64], x: f64) -> f64 {
-    debug_assert_eq!(xs.len(), ys.len());
-    if x <= xs[0] {
-        return ys[0];
-    }
-    let n = xs.len();
-    if x >= xs[n - 1] {
-        return ys[n - 1];
-    }
-    // first index with xs[i] > x
-    let hi = xs.partition_point(|&v| v <= x);
-    let lo = hi - 1;
-    let (x0, x1, y0, y1) = (xs[lo], xs[hi], ys[lo], ys[hi]);
-    if x1 <= x0 {
-        return y1;
-    }
-    if y0 > 0.0 && y1 > 0.0 && x0 > 0.0 {
-        let t = (x / x0).ln() / (x1 / x0).ln();
-        (y0.ln() + t * (y1 / y0).ln()).exp()
-    } else {
-        y0 + (x - x0) / (x1 - x0) * (y1 - y0)
-    }
-}
-
-/// Linear interpolation in a table with x increasing, clamped at the ends.
-pub fn interp_linear(xs: &[f64], ys: &[f64], x: f64) -> f64 {
-    if x <= xs[0] {
-        return ys[0];
-    }
-    let n = xs.len();
-    if x >= xs[n - 1] {
-        return ys[n - 1];
-    }
-    let hi = xs.partition_point(|&v| v <= x);
-    let lo = hi - 1;
-    if xs[hi] <= xs[lo] {
-        return ys[hi];
-    }
-    ys[lo] + (x - xs[lo]) / (xs[hi] - xs[lo]) * (ys[hi] - ys[lo])
 }
 
 /// Walker/Vose alias table: samples index i with probability w_i / sum(w) in O(1).

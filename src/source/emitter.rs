@@ -12,7 +12,7 @@ use super::line_sampler::LineSampler;
 use super::tabulated::TabulatedSpectrum;
 use crate::error::SpecField;
 use crate::numerics::Vec3;
-use crate::particle::{BornLocal, Particle, ParticleKind};
+use crate::particle::{place_emitted, BornLocal, Particle, ParticleKind};
 use crate::rng::HistoryRng;
 use crate::spec_bail;
 use anyhow::{bail, Context, Result};
@@ -191,7 +191,7 @@ impl Emitter {
     ) -> f64 {
         let mut total = 0.0;
         let mut push = |kind: ParticleKind, e: f64, rng: &mut HistoryRng| {
-            total += super::place(stack, born, (kind, e), pos, None, rng);
+            total += place_emitted(stack, born, (kind, e), pos, None, rng);
         };
         if let Some((kind, s)) = &self.continuum {
             let e = s.sample(rng.uniform(), rng.uniform(), rng.uniform());

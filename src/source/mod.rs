@@ -18,10 +18,9 @@ pub mod nuclide_names;
 pub mod tabulated;
 
 use crate::numerics::{AliasTable, Vec3};
-use crate::particle::{isotropic_rng, BornLocal, Particle, ParticleKind};
+use crate::particle::{place_emitted, BornLocal, Particle, ParticleKind};
 use crate::phantom::Phantom;
 use crate::rng::HistoryRng;
-use crate::units::ELECTRON_MASS_MEV;
 use anyhow::{bail, Result};
 pub use nuclide::DecayData;
 use nuclide::{Emission, EmissionKind, Nuclide};
@@ -259,12 +258,14 @@ impl Source {
             _ => None,
         };
         match &self.spectrum {
-            Spectrum::Mono(e) => place(stack, born, (self.particle, *e), pos, beam_dir, rng),
+            Spectrum::Mono(e) => {
+                place_emitted(stack, born, (self.particle, *e), pos, beam_dir, rng)
+            }
             Spectrum::Lines {
                 energies, alias, ..
             } => {
                 let e = energies[alias.sample(rng.uniform(), rng.uniform())];
-                place(stack, born, (self.particle, e), pos, beam_dir, rng)
+                place_emitted(stack, born, (self.particle, e), pos, beam_dir, rng)
             }
             Spectrum::Emitted(em) => em.emit(rng, pos, stack, born),
             Spectrum::Nuclides(members) => {
@@ -303,7 +304,7 @@ impl Source {
                             EmissionKind::Alpha => ParticleKind::Alpha,
                             EmissionKind::Recoil => ParticleKind::Recoil,
                         };
-                        total += place(stack, born, (kind, em.energy_mev), at, None, rng);
+                        total += place_emitted(stack, born, (kind, em.energy_mev), at, None, rng);
                     }
                 }
                 total
@@ -314,30 +315,6 @@ impl Source {
     #[inline]
     fn sample_position(&self, rng: &mut HistoryRng) -> Vec3 {
         sample_in(&self.spatial, rng)
-    }
-}
-
-/// Puts one emitted particle (kind, kinetic energy MeV) born at `pos` on `stack`, with
-/// direction `dir` or else an isotropic one (drawn only then), or in `born` if it stops at once;
-/// returns the energy it carries: the kinetic energy, plus 2 m_e c^2 for a positron (which
-/// reappears as annihilation photons).
-#[inline]
-fn place(
-    stack: &mut Vec<Particle>,
-    born: &mut BornLocal,
-    (kind, e): (ParticleKind, f64),
-    pos: Vec3,
-    dir: Option<Vec3>,
-    rng: &mut HistoryRng,
-) -> f64 {
-    if !born.keep(kind, pos, e) {
-        let dir = dir.unwrap_or_else(|| isotropic_rng(rng));
-        stack.push(Particle::new(kind, e, pos, dir));
-    }
-    e + if kind == ParticleKind::Positron {
-        2.0 * ELECTRON_MASS_MEV
-    } else {
-        0.0
     }
 }
 
