@@ -62,19 +62,24 @@ impl Particle {
 /// stack) get no direction and no place on the stack, only an entry (position cm, energy MeV) in
 /// `sites` for the transport to deposit (`Transport::deposit_born`), as its step loop would
 /// have at once. A Lu-177 decay emits 1.4 of them at a 50 keV cut-off (Auger electrons, the low
-/// end of the beta spectrum).
+/// end of the beta spectrum). With `range_test` (`Transport::range_test_at_birth`), electrons
+/// above `max_mev` emitted without a given direction are kept as well: the transport's range
+/// rejection, which does not depend on the direction, deposits most of them where they are
+/// born, and only the others get an isotropic direction and a place on the stack.
 #[derive(Clone, Debug, Default)]
 pub struct BornLocal {
     pub max_mev: f64,
+    pub range_test: bool,
     pub sites: Vec<(Vec3, f64)>,
 }
 
 impl BornLocal {
-    /// Keeps a particle of `kind` and energy `e` (MeV) born at `pos` if it is an electron at or
-    /// below the threshold; false if it is to be transported.
+    /// Keeps a particle of `kind` and energy `e` (MeV) born at `pos`, with a direction of its
+    /// own if `directed`, if it is an electron at or below the threshold, or any undirected
+    /// electron under `range_test`; false if it is to go on the stack.
     #[inline]
-    pub fn keep(&mut self, kind: ParticleKind, pos: Vec3, e: f64) -> bool {
-        if kind != ParticleKind::Electron || e > self.max_mev {
+    pub fn keep(&mut self, kind: ParticleKind, pos: Vec3, e: f64, directed: bool) -> bool {
+        if kind != ParticleKind::Electron || (e > self.max_mev && (directed || !self.range_test)) {
             return false;
         }
         self.sites.push((pos, e));
@@ -95,7 +100,7 @@ pub fn place_emitted(
     dir: Option<Vec3>,
     rng: &mut HistoryRng,
 ) -> f64 {
-    if !born.keep(kind, pos, e) {
+    if !born.keep(kind, pos, e, dir.is_some()) {
         let dir = dir.unwrap_or_else(|| isotropic_rng(rng));
         stack.push(Particle::new(kind, e, pos, dir));
     }
