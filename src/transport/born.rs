@@ -52,10 +52,10 @@ impl Transport<'_> {
     ) {
         let cut = self.born_local_mev();
         // the medium of the last position looked up (a decay's electrons share its position),
-        // the range rejection's reach there (cm; NaN until needed) and the energy stopped there,
-        // not yet scored
+        // the range rejection's reach there (and its unit per cm; NaN until needed) and the
+        // energy stopped there, not yet scored
         let mut last: Option<(Vec3, Option<LeptonMedium>)> = None;
-        let (mut reach_cm, mut pending) = (f64::NAN, 0.0);
+        let (mut reach, mut pending) = ((f64::NAN, 1.0), 0.0);
         for &(pos, e) in &born.sites {
             let medium = match last {
                 Some((p, m)) if p == pos => m,
@@ -65,20 +65,20 @@ impl Transport<'_> {
                     }
                     let m = self.lepton_medium(pos);
                     last = Some((pos, m));
-                    reach_cm = f64::NAN;
+                    reach.0 = f64::NAN;
                     m
                 }
             };
-            let stops = |m: usize, rho: f64, reach_cm: &mut f64| {
-                if reach_cm.is_nan() {
-                    *reach_cm = self.rejection_reach_cm(pos, Lepton::Electron);
+            let stops = |m: usize, rho: f64, reach: &mut (f64, f64)| {
+                if reach.0.is_nan() {
+                    *reach = self.rejection_reach(pos, Lepton::Electron);
                 }
                 let ep = self.electron.expect("electrons are transported");
-                ep.range(ep.tables(m, Lepton::Electron), e) < *reach_cm * rho
+                ep.range(ep.tables(m, Lepton::Electron), e) / rho * reach.1 < reach.0
             };
             match medium {
                 None => score.escaped += e,
-                Some((m, rho, _)) if rho == 0.0 || (e > cut && !stops(m, rho, &mut reach_cm)) => {
+                Some((m, rho, _)) if rho == 0.0 || (e > cut && !stops(m, rho, &mut reach)) => {
                     stack.push(Particle::new(
                         ParticleKind::Electron,
                         e,
