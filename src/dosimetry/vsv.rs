@@ -324,8 +324,10 @@ pub fn run_vsv(ctx: &Context, spec: &VsvSpec) -> Result<(String, VsvSummary)> {
         &ph.materials,
         CondensedParams::new(e_cut, PHOTON_CUTOFF_MEV),
     )?;
-    let transport =
-        Transport::new(Geometry::Voxels(&ph), &photon, PHOTON_CUTOFF_MEV).with_electrons(&electron);
+    // only the symmetry classes' totals are read: the voxels' own bins are not scored
+    let transport = Transport::new(Geometry::Voxels(&ph), &photon, PHOTON_CUTOFF_MEV)
+        .with_electrons(&electron)
+        .with_region_totals_only();
     let mean_energy = spectrum.mean();
     let source = Source {
         escape: Vec::new(),

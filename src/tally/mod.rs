@@ -86,6 +86,8 @@ pub struct HistoryScore {
     pub deposited: f64,
     pub below_cutoff: f64,
     pub escaped: f64,
+    /// [`Self::score_site`] scores only the extra bin (see [`Self::totals_only`])
+    totals_only: bool,
 }
 
 impl HistoryScore {
@@ -96,6 +98,22 @@ impl HistoryScore {
             extra_offset: offset,
             ..Default::default()
         }
+    }
+    /// This score with [`Self::score_site`] scoring only the extra bins (region totals): for
+    /// runs that read nothing else of a site's deposits, whose ordinary bins then stay empty
+    /// (`theradose vsv`, which reads its symmetry classes' totals only).
+    pub fn totals_only(mut self) -> Self {
+        self.totals_only = true;
+        self
+    }
+    /// Scores energy deposited at a site: in its ordinary bin `bin` (unless
+    /// [`Self::totals_only`]) and in its dense extra bin `k` (its region's total).
+    #[inline]
+    pub fn score_site(&mut self, bin: u32, k: usize, e: f64) {
+        if !self.totals_only {
+            self.score(bin, e);
+        }
+        self.extra.add(k, e);
     }
     /// Scores energy in dense extra bin `k` (a region total).
     #[inline]

@@ -23,6 +23,25 @@ fn uncertainty_of_constant_deposit_is_zero_and_merge_is_exact() {
     assert!(t.balance.relative_discrepancy() < 1e-15);
 }
 #[test]
+fn a_totals_only_score_fills_the_region_totals_alone() {
+    // two voxel bins (0, 1) and two region totals (bins 2, 3): the same deposits with and
+    // without the voxels' bins give the same totals, and no voxel sums under totals_only
+    let run = |h: HistoryScore| {
+        let (mut t, mut c, mut h) = (Tally::new(4), ChunkScore::default(), h);
+        for (bin, k, e) in [(0, 0, 0.5), (1, 1, 0.25), (0, 0, 0.125)] {
+            h.score_site(bin, k, e);
+        }
+        c.close_history(&mut h);
+        t.absorb(&mut c);
+        (0..4).map(|b| t.sum(b)).collect::<Vec<_>>()
+    };
+    let both = run(HistoryScore::with_extra(2, 2));
+    let totals = run(HistoryScore::with_extra(2, 2).totals_only());
+    let q = |e: f64| (e * (1u64 << 40) as f64) as u128;
+    assert_eq!(both, vec![q(0.625), q(0.25), q(0.625), q(0.25)]);
+    assert_eq!(totals, vec![0, 0, q(0.625), q(0.25)]);
+}
+#[test]
 fn an_extra_bin_scored_zero_first_is_counted_once() {
     // a zero deposit left the bin's sum at 0, which used to list it a second time
     let mut t = Tally::new(3);

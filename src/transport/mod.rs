@@ -64,6 +64,8 @@ pub struct Transport<'a> {
     pub shell_range_rejection: bool,
     /// count annihilation sites per voxel (tally bins after the voxels and regions)
     pub annihilation_tally: bool,
+    /// score voxel deposits in their regions' totals only, not in the voxels' bins
+    pub region_totals_only: bool,
     /// score LET of alpha tracks (voxel geometry): 4 bins per voxel after all others
     pub let_scoring: bool,
     /// a homogeneous medium around the voxel grid ([`world::World`]); None: particles that
@@ -123,6 +125,7 @@ impl<'a> Transport<'a> {
             lepton_max_step_cm,
             shell_range_rejection: false,
             annihilation_tally: false,
+            region_totals_only: false,
             let_scoring: false,
             world: None,
             inv_majorant: majorant.iter().map(|m| 1.0 / m).collect(),
@@ -161,9 +164,19 @@ impl<'a> Transport<'a> {
     /// Prepares a history score for this geometry (region totals as extra bins after the voxels).
     pub fn new_score(&self) -> HistoryScore {
         match &self.geometry {
+            Geometry::Voxels(ph) if self.region_totals_only => {
+                HistoryScore::with_extra(ph.len() as u32, ph.regions.len()).totals_only()
+            }
             Geometry::Voxels(ph) => HistoryScore::with_extra(ph.len() as u32, ph.regions.len()),
             Geometry::Sphere { .. } => HistoryScore::default(),
         }
+    }
+
+    /// Scores deposits in the region totals only (voxel geometry): the voxels' bins stay empty
+    /// (see [`HistoryScore::totals_only`]).
+    pub fn with_region_totals_only(mut self) -> Self {
+        self.region_totals_only = true;
+        self
     }
 
     /// Counts annihilation sites per voxel (voxel geometry): bins
@@ -448,7 +461,6 @@ impl VoxelSite {
     /// Adds `e` (MeV) to the voxel's bin and its region's total.
     #[inline]
     fn score(self, e: f64, score: &mut HistoryScore) {
-        score.score(self.voxel, e);
-        score.score_extra(self.label as usize, e);
+        score.score_site(self.voxel, self.label as usize, e);
     }
 }
