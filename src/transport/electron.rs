@@ -98,7 +98,8 @@ impl Transport<'_> {
             let r0 = ep.range_loc(tab, loc0);
             // range rejection before the step limits: most electrons of a beta emitter in
             // voxels of millimetres stop here
-            if self.cannot_leave_voxel(p.pos, r0 / rho, lepton) {
+            let (reach, per_cm) = self.rejection_reach(p.pos, lepton);
+            if r0 / rho * per_cm < reach {
                 return self.stop_lepton(p, lepton, site, track, rng, stack, score);
             }
             // 3. step limit (g/cm2)
@@ -164,10 +165,13 @@ impl Transport<'_> {
             };
             // 5. the step's path: hard elastic collisions at their places, the soft deflection
             // at the random hinge
+            // a step whose whole path is shorter than the reach cannot leave its voxel (or
+            // shell): its segments need no geometry, its deposit no look-up
+            let within = (t / rho * per_cm < reach).then_some(site);
             match self.step_path(
                 &mut p,
                 (&n0, &n1),
-                rho,
+                (rho, within),
                 t / rho,
                 loss,
                 score,
@@ -224,7 +228,7 @@ impl Transport<'_> {
     }
 
     /// Range rejection (as EGSnrc's, Kawrakow & Rogers, the EGSnrc system, NRCC PIRS-701
-    /// section 3.6): a particle whose CSDA range (cm) is shorter than the distance from `pos` to
+    /// section 3.6): a particle whose CSDA range is shorter than the distance from `pos` to
     /// the nearest face of its scoring bin cannot leave the bin, so its energy is deposited
     /// there at once. Only its bremsstrahlung, under 0.1% of the energy of an electron below
     /// 1 MeV in tissue (ESTAR radiation yield), is not transported. The bins are voxels, or
@@ -232,16 +236,11 @@ impl Transport<'_> {
     /// electrons only there, so the annihilation photons of positron kernels start where the
     /// positrons stop). In the world medium around the grid, the same rule with the nearer of
     /// the grid and the world's outer boundary in place of the voxel's faces.
-    #[inline]
-    pub(super) fn cannot_leave_voxel(&self, pos: Vec3, range_cm: f64, lepton: Lepton) -> bool {
-        let (reach, per_cm) = self.rejection_reach(pos, lepton);
-        range_cm * per_cm < reach
-    }
-
-    /// The distance from `pos` within which a `lepton`'s track stays in its scoring bin for
-    /// range rejection ([`Transport::cannot_leave_voxel`]: a CSDA range below it is rejected),
-    /// and its unit per cm: cm (1) in voxels and the world medium, shell widths
-    /// (`shells_per_cm`) in a kernel's sphere; a reach of 0 where none applies.
+    ///
+    /// Returns that distance (the reach: a CSDA range below it is rejected, and a step whose
+    /// path is shorter stays in the bin) and its unit per cm: cm (1) in voxels and the world
+    /// medium, shell widths (`shells_per_cm`) in a kernel's sphere; a reach of 0 where no
+    /// range rejection applies.
     // inlined into the step loop: a call there cost about 2 % of the 1 MeV kernel
     #[inline(always)]
     pub(super) fn rejection_reach(&self, pos: Vec3, lepton: Lepton) -> (f64, f64) {
