@@ -77,10 +77,12 @@ impl Transport<'_> {
         // from them (a Poisson process has no memory, so this is exact with the next step's own
         // majorant, and saves a logarithm per step); an interface cut starts afresh
         let (mut carry_inel, mut carry_el): (Option<f64>, Option<f64>) = (None, None);
+        // the medium where the last step ended, when that step could not leave its voxel
+        let mut known: Option<LeptonMedium> = None;
         loop {
             // 1. stop below the cut-off
             let e0 = p.energy_mev;
-            let Some((m, rho, site)) = self.lepton_medium(p.pos) else {
+            let Some((m, rho, site)) = known.take().or_else(|| self.lepton_medium(p.pos)) else {
                 return self.escape(p, lepton, track, score);
             };
             if rho == 0.0 {
@@ -188,6 +190,9 @@ impl Transport<'_> {
                 }
             }
             p.energy_mev = (e0 - loss).max(0.0);
+            if within.is_some() {
+                known = Some((m, rho, site));
+            }
             // 6. hard event (or null event)
             if hard && p.energy_mev > cut {
                 let n = ep.at(tab, p.energy_mev);
