@@ -253,13 +253,23 @@ def test_bad_arguments_raise_value_errors_naming_them():
 
 
 def test_ctrl_c_stops_a_run_cleanly():
+    # a process started with SIGINT ignored (a background job of a shell without job control)
+    # never turns SIGINT into KeyboardInterrupt, and this run of 1e10 decays would not stop:
+    # give the test Python's own handler, as an interactive session has
+    ignored = signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    if ignored:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     ph = theradose.Phantom.builtin("water-cube", voxel_mm=10.0)
     tia = np.ones(ph.shape)
     timer = threading.Timer(1.0, lambda: os.kill(os.getpid(), signal.SIGINT))
     t0 = time.monotonic()
-    timer.start()
-    with pytest.raises(KeyboardInterrupt):
-        theradose.dose(ph, tia, nuclide="Lu-177", method="mc", histories=10**10, seed=1)
+    try:
+        timer.start()
+        with pytest.raises(KeyboardInterrupt):
+            theradose.dose(ph, tia, nuclide="Lu-177", method="mc", histories=10**10, seed=1)
+    finally:
+        if ignored:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
     assert time.monotonic() - t0 < 30, "stops at the end of a round, not after 1e10 decays"
     # the next run is not affected by the interrupt
     r = theradose.dose(ph, tia, nuclide="Lu-177", method="mc", histories=2000, seed=1)
