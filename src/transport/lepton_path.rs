@@ -115,7 +115,7 @@ impl Transport<'_> {
             }
             if kind != Segment::Done {
                 *carry = None;
-                self.lose(p, loss * (walked / len_cm), at, score);
+                self.lose(p, loss * (walked / len_cm), (at, None), score);
                 return kind;
             }
             done = to;
@@ -132,15 +132,7 @@ impl Transport<'_> {
                 p.dir = p.dir.rotated_cs(1.0 - x, c, s);
                 hard = next_hard(to, None, rng, carry);
             } else {
-                match within {
-                    Some(site) => {
-                        let de = loss.min(p.energy_mev).max(0.0);
-                        self.deposit_at(site, at, de, score);
-                        score.deposited += de;
-                        p.energy_mev -= de;
-                    }
-                    None => self.lose(p, loss, at, score),
-                }
+                self.lose(p, loss, (at, within.flatten()), score);
                 return Segment::Done;
             }
         }
@@ -225,11 +217,18 @@ impl Transport<'_> {
         (kind, len)
     }
 
-    /// Deposits `de` MeV (at most the particle's kinetic energy) at `at`, taking it from `p`.
+    /// Deposits `de` MeV (at most the particle's kinetic energy) at `at`, in `site` when the
+    /// caller knows its voxel, taking it from `p`.
     #[inline]
-    fn lose(&self, p: &mut Particle, de: f64, at: Vec3, score: &mut HistoryScore) {
+    fn lose(
+        &self,
+        p: &mut Particle,
+        de: f64,
+        (at, site): (Vec3, Option<VoxelSite>),
+        score: &mut HistoryScore,
+    ) {
         let de = de.min(p.energy_mev).max(0.0);
-        self.deposit(at, de, score);
+        self.deposit_at(site, at, de, score);
         score.deposited += de;
         p.energy_mev -= de;
     }
