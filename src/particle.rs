@@ -58,14 +58,15 @@ impl Particle {
 }
 
 /// Electrons a source emits that stop where they are born: those at or below `max_mev` (the
-/// transport's electron cut-off, `Transport::born_local_mev`; 0 keeps every electron on the
-/// stack) get no direction and no place on the stack, only an entry (position cm, energy MeV) in
-/// `sites` for the transport to deposit (`Transport::deposit_born`), as its step loop would
-/// have at once. A Lu-177 decay emits 1.4 of them at a 50 keV cut-off (Auger electrons, the low
-/// end of the beta spectrum). With `range_test` (`Transport::range_test_at_birth`), electrons
-/// above `max_mev` emitted without a given direction are kept as well: the transport's range
-/// rejection, which does not depend on the direction, deposits most of them where they are
-/// born, and only the others get an isotropic direction and a place on the stack.
+/// transport's electron cut-off; 0 keeps every electron on the stack) get no direction and no
+/// place on the stack, only an entry (position cm, energy MeV) in `sites` for the transport to
+/// deposit (`Transport::deposit_born`), as its step loop would have at once. A Lu-177 decay
+/// emits 1.4 of them at a 50 keV cut-off (Auger electrons, the low end of the beta spectrum).
+/// With `range_test` (where the transport has a range rejection), electrons above `max_mev`
+/// emitted without a given direction are kept as well: the transport's range rejection, which
+/// does not depend on the direction, deposits most of them where they are born, and only the
+/// others get an isotropic direction and a place on the stack. `Transport::born_local` sets
+/// both for a transport.
 #[derive(Clone, Debug, Default)]
 pub struct BornLocal {
     pub max_mev: f64,

@@ -14,7 +14,7 @@
 use theradose::io::Grid;
 use theradose::materials::MaterialDb;
 use theradose::numerics::Vec3;
-use theradose::particle::{isotropic_rng, BornLocal, Particle, ParticleKind};
+use theradose::particle::{isotropic_rng, Particle, ParticleKind};
 use theradose::phantom::{Phantom, Region};
 use theradose::physics::electron::condensed::{CondensedParams, ElectronPhysics};
 use theradose::physics::photon::PhotonPhysics;
@@ -51,15 +51,12 @@ fn born_electrons_are_deposited_or_stacked_by_their_range() {
     let photon = PhotonPhysics::new(w).unwrap();
     let ep = ElectronPhysics::new(w, CondensedParams::new(CUT_MEV, 1.0)).unwrap();
     let t = Transport::new(Geometry::Voxels(&ph), &photon, 1e-3).with_electrons(&ep);
-    assert!(t.range_test_at_birth());
+    let mut born = t.born_local();
+    assert!(born.range_test);
+    assert_eq!(born.max_mev, CUT_MEV);
     let centre = Vec3::new(1.5, 1.5, 1.5);
     // 0.01 cm from a face: a 0.3 MeV electron (range 0.084 cm) may leave
     let near_face = Vec3::new(1.99, 1.5, 1.5);
-    let mut born = BornLocal {
-        max_mev: t.born_local_mev(),
-        range_test: true,
-        sites: Vec::new(),
-    };
     for (pos, e) in [(centre, E0_MEV), (centre, 0.02), (near_face, E0_MEV)] {
         assert!(born.keep(ParticleKind::Electron, pos, e, false));
     }
@@ -96,11 +93,8 @@ fn run(range_test: bool, n: u64) -> (Vec<f64>, Vec<f64>, f64) {
     let ep = ElectronPhysics::new(w, CondensedParams::new(CUT_MEV, 1.0)).unwrap();
     let t = Transport::new(Geometry::Voxels(&ph), &photon, 1e-3).with_electrons(&ep);
     let (mut s1, mut s2, mut unbalanced) = (vec![0.0; 27], vec![0.0; 27], 0.0f64);
-    let mut born = BornLocal {
-        max_mev: t.born_local_mev(),
-        range_test,
-        sites: Vec::new(),
-    };
+    let mut born = t.born_local();
+    born.range_test = range_test;
     let (mut stack, mut score) = (Vec::new(), t.new_score());
     for i in 0..n {
         let mut rng = HistoryRng::new(u64::from(range_test), i);

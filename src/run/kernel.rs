@@ -38,11 +38,7 @@ impl HistoryKernel for PhotonKernel<'_> {
             Vec::with_capacity(64),
             self.transport.new_score(),
             Vec::with_capacity(32),
-            BornLocal {
-                max_mev: self.transport.born_local_mev(),
-                range_test: self.transport.range_test_at_birth(),
-                sites: Vec::with_capacity(32),
-            },
+            self.transport.born_local(),
         )
     }
     #[inline]
