@@ -9,7 +9,7 @@
 //! cut-offs).
 
 use std::time::Instant;
-use theradose::dosimetry::point_kernel::{run_kernel_with, KernelSpec};
+use theradose::dosimetry::point_kernel::{run_kernel_with, KernelSpec, KernelSteps};
 
 /// The loaded data of the library.
 fn ctx() -> theradose::context::Context {
@@ -56,7 +56,7 @@ fn main() {
     params.c2 = env_or("BENCH_C2", params.c2);
     params.max_loss_fraction = env_or("BENCH_LOSS", params.max_loss_fraction);
     let (t, c) = (Instant::now(), cpu_seconds());
-    let r = run_kernel_with(&ctx(), &spec, params, 1.0).expect("kernel run");
+    let r = run_kernel_with(&ctx(), &spec, params, KernelSteps::default()).expect("kernel run");
     let (s, cpu) = (t.elapsed().as_secs_f64(), cpu_seconds() - c);
     if let Ok(path) = std::env::var("BENCH_CSV") {
         std::fs::write(path, &r.csv).expect("write BENCH_CSV");

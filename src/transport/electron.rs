@@ -46,6 +46,10 @@ const VACUUM_FLIGHT_CM: f64 = 1e6;
 /// sphere or the world medium); see `Transport::lepton_medium`.
 pub(super) type LeptonMedium = (usize, f64, Option<VoxelSite>);
 
+/// The longest step a kernel's electron takes, as a fraction of its distance from the source
+/// point, where its steps may grow past the shell width ([`Transport::geometric_step_cm`]).
+const FAR_STEP_OF_RADIUS: f64 = 0.5;
+
 /// Rest energy a positron carries (and returns as annihilation photons), MeV.
 const TWO_MC2: f64 = 2.0 * ELECTRON_MASS_MEV;
 
@@ -117,7 +121,7 @@ impl Transport<'_> {
             } else {
                 ep.range(tab, cut)
             };
-            let t_geo = self.lepton_max_step_cm * rho;
+            let t_geo = self.geometric_step_cm(p.pos) * rho;
             let t_lim = (r0 - r_lim).min(t_geo);
             if t_lim <= 1e-12 * r0.max(1e-30) {
                 return self.stop_lepton(p, lepton, site, track, rng, stack, score);
@@ -274,6 +278,21 @@ impl Transport<'_> {
             (0.5 * self.lepton_max_step_cm).min(lookup.nearest_face_cm(pos)),
             1.0,
         )
+    }
+
+    /// The geometric limit (cm) of an electron step that starts at `pos`: `lepton_max_step_cm`
+    /// (the smallest voxel, or the shell width), or in a kernel's sphere with
+    /// `lepton_far_step_cm` set, half the distance from the centre between the two (the steps
+    /// grow away from the source point, where a long first step would show; see the point
+    /// kernels' step cap).
+    #[inline(always)]
+    pub(super) fn geometric_step_cm(&self, pos: Vec3) -> f64 {
+        if self.lepton_far_step_cm > self.lepton_max_step_cm {
+            (FAR_STEP_OF_RADIUS * pos.norm())
+                .clamp(self.lepton_max_step_cm, self.lepton_far_step_cm)
+        } else {
+            self.lepton_max_step_cm
+        }
     }
 
     /// The material and density (g/cm3) at `pos`, and its voxel (None in a sphere or the world

@@ -58,6 +58,10 @@ pub struct Transport<'a> {
     pub electrons_local: bool,
     /// geometric limit of one electron step (cm): the smallest voxel size, or the shell width
     pub lepton_max_step_cm: f64,
+    /// in a sphere, where above `lepton_max_step_cm`: the geometric limit of an electron step
+    /// grows with its distance from the centre (half of it, see
+    /// [`Transport::geometric_step_cm`]) up to this length (cm); 0: off
+    pub lepton_far_step_cm: f64,
     /// range rejection in the shells of a sphere (kernels scored by shell): off by default,
     /// since it ends tracks early (their path length and end point are then not the analogue
     /// ones), which positron-range and track-statistics users of the sphere need
@@ -123,6 +127,7 @@ impl<'a> Transport<'a> {
             alpha: None,
             electrons_local: false,
             lepton_max_step_cm,
+            lepton_far_step_cm: 0.0,
             shell_range_rejection: false,
             annihilation_tally: false,
             region_totals_only: false,
