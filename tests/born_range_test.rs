@@ -4,12 +4,13 @@
 //! as the step loop's range rejection (EGSnrc's, Kawrakow & Rogers, NRCC PIRS-701 section 3.6)
 //! would have stopped it before its first step; the others are transported.
 //!
-//! Checks: (1) the bookkeeping of one decay's electrons, exactly; (2) the whole transport with
-//! and without the test at birth: 1 cm water voxels, 0.3 MeV electrons (CSDA range 0.084 cm,
-//! ESTAR) uniform in the central voxel, isotropic. The range rejection does not depend on the
-//! direction, so both must give the same energy per voxel within the statistics (chi-square of
-//! the 27 voxels' difference below the 0.999 quantile of chi-square with 27 degrees of freedom,
-//! 55.5), and the energy balance must close to 1e-12.
+//! Checks: (1) the bookkeeping of one decay's electrons, and of photons below the photon
+//! cut-off (kept there too), exactly; (2) the whole transport with and without the test at
+//! birth: 1 cm water voxels, 0.3 MeV electrons (CSDA range 0.084 cm, ESTAR) uniform in the
+//! central voxel, isotropic. The range rejection does not depend on the direction, so both
+//! must give the same energy per voxel within the statistics (chi-square of the 27 voxels'
+//! difference below the 0.999 quantile of chi-square with 27 degrees of freedom, 55.5), and
+//! the energy balance must close to 1e-12.
 
 use theradose::io::Grid;
 use theradose::materials::MaterialDb;
@@ -24,6 +25,8 @@ use theradose::transport::{Geometry, Transport};
 const VOXEL_CM: f64 = 1.0;
 const E0_MEV: f64 = 0.3;
 const CUT_MEV: f64 = 0.05;
+/// an X-ray below the 1 keV photon cut-off (MeV)
+const X_MEV: f64 = 5e-4;
 
 fn water_cube() -> Phantom {
     let w = MaterialDb::load().unwrap().get("water").unwrap().clone();
@@ -63,6 +66,13 @@ fn born_electrons_are_deposited_or_stacked_by_their_range() {
     // a directed electron above the cut-off (a beam's) keeps its direction: not kept
     assert!(!born.keep(ParticleKind::Electron, centre, E0_MEV, true));
     assert!(!born.keep(ParticleKind::Photon, centre, E0_MEV, false));
+    // photons below the photon cut-off (1 keV) stop where they are born, as in the photon
+    // loop: one at the centre (deposited with the electrons there), one outside the grid
+    // (counted below the cut-off, scored nowhere)
+    assert_eq!(born.photon_below_mev, 1e-3);
+    assert!(!born.keep(ParticleKind::Photon, centre, 1e-3, false));
+    assert!(born.keep(ParticleKind::Photon, centre, X_MEV, false));
+    assert!(born.keep(ParticleKind::Photon, Vec3::new(5.0, 1.5, 1.5), X_MEV, false));
     let mut rng = HistoryRng::new(1, 0);
     let mut stack = Vec::new();
     let mut score = t.new_score();
@@ -79,9 +89,11 @@ fn born_electrons_are_deposited_or_stacked_by_their_range() {
         (ParticleKind::Electron, E0_MEV, near_face)
     );
     assert!((p.dir.norm() - 1.0).abs() < 1e-12);
-    // the two electrons at the centre: one deposit of their sum in the central voxel (13)
-    assert_eq!(score.entries(), &[(13, E0_MEV + 0.02)]);
-    assert!((score.below_cutoff - (E0_MEV + 0.02)).abs() < 1e-15);
+    // the two electrons and the photon at the centre: their sum in the central voxel (13); the
+    // photon outside is below the cut-off too, and nothing escapes
+    assert_eq!(score.entries(), &[(13, E0_MEV + 0.02 + X_MEV)]);
+    assert!((score.below_cutoff - (E0_MEV + 0.02 + 2.0 * X_MEV)).abs() < 1e-15);
+    assert_eq!(score.escaped, 0.0);
 }
 
 /// Energy per voxel (MeV per history, sums of x and x^2) and the energy balance of `n`

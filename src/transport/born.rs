@@ -1,6 +1,7 @@
 //! Electrons a source emits at or below the cut-off ([`BornLocal`]): deposited where they are
-//! born, with one medium look-up per decay position, as the step loop would have at once; and
-//! those above it that the step loop's range rejection would stop before their first step.
+//! born, with one medium look-up per decay position, as the step loop would have at once; those
+//! above it that the step loop's range rejection would stop before their first step; and
+//! photons below the photon cut-off, which the photon loop would have deposited at once.
 
 use super::Transport;
 use crate::particle::{isotropic_rng, BornLocal, Particle, ParticleKind};
@@ -13,12 +14,14 @@ impl Transport<'_> {
     /// for this transport (see [`BornLocal`]): at or below the electron cut-off where electrons
     /// are transported (else 0: a source then puts every electron on the stack for
     /// [`Transport::run`] to deposit), and range-tested above it where a range rejection
-    /// applies (voxels, or kernel shells with `shell_range_rejection`).
+    /// applies (voxels, or kernel shells with `shell_range_rejection`); photons below the photon
+    /// cut-off.
     pub fn born_local(&self) -> BornLocal {
         let cut = self.transported_electron_cutoff_mev();
         BornLocal {
             max_mev: cut.unwrap_or(0.0),
             range_test: cut.is_some() && (self.voxels.is_some() || self.shell_range_rejection),
+            photon_below_mev: self.photon_cutoff_mev,
             sites: Vec::with_capacity(32),
         }
     }
@@ -39,7 +42,8 @@ impl Transport<'_> {
     /// on to the next matter. Electrons above the cut-off (kept under
     /// [`BornLocal::range_test`]) stop there too where the step loop's range rejection would
     /// have stopped them before their first step; the others go on the stack with an isotropic
-    /// direction.
+    /// direction. Photons (below the photon cut-off) are deposited where they are born, in
+    /// vacuum too, and outside the geometry counted below the cut-off, as in the photon loop.
     pub fn deposit_born(
         &self,
         born: &mut BornLocal,
@@ -52,8 +56,13 @@ impl Transport<'_> {
         for run in born.sites.chunk_by(|a, b| a.0 == b.0) {
             let pos = run[0].0;
             let Some((m, rho, site)) = self.lepton_medium(pos) else {
-                for &(_, e) in run {
-                    score.escaped += e;
+                // (a photon below the cut-off counts as deposited there, as in the photon loop)
+                for &(_, e, photon) in run {
+                    if photon {
+                        score.below_cutoff += e;
+                    } else {
+                        score.escaped += e;
+                    }
                 }
                 continue;
             };
@@ -65,8 +74,8 @@ impl Transport<'_> {
                 ep.range(ep.tables(m, Lepton::Electron), e) / rho * per_cm < r
             };
             let mut stopped = 0.0;
-            for &(_, e) in run {
-                if rho == 0.0 || (e > born.max_mev && !stops(e)) {
+            for &(_, e, photon) in run {
+                if !photon && (rho == 0.0 || (e > born.max_mev && !stops(e))) {
                     let dir = isotropic_rng(rng);
                     stack.push(Particle::new(ParticleKind::Electron, e, pos, dir));
                 } else {
