@@ -278,6 +278,17 @@ fn spec(e: f64, r0: f64, histories: u64) -> KernelSpec {
     }
 }
 
+/// The kernel of `s` with its default condensed-history parameters and steps.
+fn kernel(s: &KernelSpec) -> theradose::dosimetry::point_kernel::KernelResult {
+    run_kernel_with(
+        &ctx(),
+        s,
+        s.condensed_params().unwrap(),
+        KernelSteps::default(),
+    )
+    .unwrap()
+}
+
 /// Column `col` of a reference kernel file in tests/reference/.
 fn reference_in(file: &str, col: usize) -> Vec<f64> {
     let text = std::fs::read_to_string(
@@ -373,13 +384,7 @@ fn dose_point_kernels_match_egsnrc_and_do_not_depend_on_step_size() {
     // 1.3% there against these spin-off kernels, which left the largest deviation at 1.1-1.7%
     // depending on the random sequence alone
     let s1 = spec(1.0, st.csda_range(1.0), 600_000);
-    let base = run_kernel_with(
-        &ctx(),
-        &s1,
-        s1.condensed_params().unwrap(),
-        KernelSteps::default(),
-    )
-    .unwrap();
+    let base = kernel(&s1);
     let (j1, e1) = scaled(&base);
     compare_dpk(1.0, &j1, &reference(2), EGSNRC_TOLERANCE);
     // step-size independence: C1 (below and above 30 keV), C2, the step energy-loss fraction and
@@ -416,15 +421,7 @@ fn dose_point_kernels_match_egsnrc_and_do_not_depend_on_step_size() {
     assert_chi2("1 MeV kernel, halved steps vs default", (c, dof));
     // 100 keV, 1 keV cut-off as EGSnrc (the kernel default E/100)
     let s01 = spec(0.1, st.csda_range(0.1), 200_000);
-    let (j, _) = scaled(
-        &run_kernel_with(
-            &ctx(),
-            &s01,
-            s01.condensed_params().unwrap(),
-            KernelSteps::default(),
-        )
-        .unwrap(),
-    );
+    let (j, _) = scaled(&kernel(&s01));
     compare_dpk(0.1, &j, &reference(1), EGSNRC_TOLERANCE);
 }
 
@@ -525,15 +522,7 @@ fn dose_point_kernels_at_15_kev_and_500_kev() {
     // histories, as at 1 MeV: at 2e5 the largest deviation moved between 0.67 % and 1.43 % of
     // the peak with the random streams alone (session 19's straggling change)
     let s = spec(0.015, st.csda_range(0.015), 600_000);
-    let (j, _) = scaled(
-        &run_kernel_with(
-            &ctx(),
-            &s,
-            s.condensed_params().unwrap(),
-            KernelSteps::default(),
-        )
-        .unwrap(),
-    );
+    let (j, _) = scaled(&kernel(&s));
     compare_dpk(0.015, &j, &reference(4), EGSNRC_TOLERANCE);
 
     // 500 keV: no EGSnrc table was found; the published ETRAN kernel (Seltzer 1991) differs from
@@ -543,15 +532,7 @@ fn dose_point_kernels_at_15_kev_and_500_kev() {
     // 1 MeV, interpolated in ln E (weight ln 5 / ln 10 on 1 MeV); tolerance 3% of the peak (issue
     // 3), looser than the 2% for the EGSnrc kernels since the reference is a construction.
     let s = spec(0.5, st.csda_range(0.5), 200_000);
-    let (j, _) = scaled(
-        &run_kernel_with(
-            &ctx(),
-            &s,
-            s.condensed_params().unwrap(),
-            KernelSteps::default(),
-        )
-        .unwrap(),
-    );
+    let (j, _) = scaled(&kernel(&s));
     let (et01, et05, et1) = (etran_binned(1), etran_binned(2), etran_binned(3));
     let (eg01, eg1) = (reference(1), reference(2));
     let wt = 5f64.ln() / 10f64.ln();
