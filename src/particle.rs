@@ -69,9 +69,9 @@ impl Particle {
 /// both for a transport.
 ///
 /// Photons below `photon_below_mev` (the transport's photon cut-off) are kept too, and
-/// deposited where they are born, as the photon loop would have at once, without the direction,
-/// stack entry and voxel look-up of their own they had before session 21 (ICRP-107 gives Lu-177
-/// 1.28 X-rays of 19 eV per decay: Lu-177 `vsv` 1.10x faster).
+/// deposited where they are born, as the photon loop would have at once, each without a
+/// direction, a stack entry and a voxel look-up of its own (ICRP-107 gives Lu-177 1.28 X-rays
+/// of 19 eV per decay).
 #[derive(Clone, Debug, Default)]
 pub struct BornLocal {
     pub max_mev: f64,

@@ -4,7 +4,7 @@
 //! water against EGSnrc (`tests/reference/dpk_egsnrc_water.csv`: 15 keV, 0.1 and 1 MeV) and
 //! EGSnrc-corrected ETRAN (`tests/reference/dpk_etran_water.csv`: 0.5 MeV).
 
-use theradose::dosimetry::point_kernel::{run_kernel_with, KernelSpec, KernelSteps};
+use theradose::dosimetry::point_kernel::{run_kernel_with, KernelResult, KernelSpec, KernelSteps};
 use theradose::materials::MaterialDb;
 use theradose::numerics::Vec3;
 use theradose::particle::{isotropic_rng, Particle, ParticleKind};
@@ -278,15 +278,14 @@ fn spec(e: f64, r0: f64, histories: u64) -> KernelSpec {
     }
 }
 
+/// The kernel of `s` with its default condensed-history parameters and the given steps.
+fn kernel_with(s: &KernelSpec, steps: KernelSteps) -> KernelResult {
+    run_kernel_with(&ctx(), s, s.condensed_params().unwrap(), steps).unwrap()
+}
+
 /// The kernel of `s` with its default condensed-history parameters and steps.
-fn kernel(s: &KernelSpec) -> theradose::dosimetry::point_kernel::KernelResult {
-    run_kernel_with(
-        &ctx(),
-        s,
-        s.condensed_params().unwrap(),
-        KernelSteps::default(),
-    )
-    .unwrap()
+fn kernel(s: &KernelSpec) -> KernelResult {
+    kernel_with(s, KernelSteps::default())
 }
 
 /// Column `col` of a reference kernel file in tests/reference/.
@@ -317,15 +316,42 @@ fn etran_binned(col: usize) -> Vec<f64> {
         .collect()
 }
 
-/// Scaled kernel j = (energy fraction per shell) / (shell width in r0) and its absolute sigma.
-fn scaled(r: &theradose::dosimetry::point_kernel::KernelResult) -> (Vec<f64>, Vec<f64>) {
-    let j: Vec<f64> = r.fractions.iter().map(|f| f / 0.05).collect();
-    let s = j
+/// Energy fraction per shell and its absolute sigma.
+fn with_sigma(r: &KernelResult) -> (Vec<f64>, Vec<f64>) {
+    let s = r
+        .fractions
         .iter()
         .zip(&r.rel_uncertainty)
-        .map(|(j, u)| j * u)
+        .map(|(f, u)| f * u)
         .collect();
-    (j, s)
+    (r.fractions.clone(), s)
+}
+
+/// Scaled kernel j = (energy fraction per shell) / (shell width in r0) and its absolute sigma,
+/// for the 24-shell kernels (0.05 r0 wide).
+fn scaled(r: &KernelResult) -> (Vec<f64>, Vec<f64>) {
+    let (f, s) = with_sigma(r);
+    let by_width = |v: Vec<f64>| v.into_iter().map(|x| x / 0.05).collect();
+    (by_width(f), by_width(s))
+}
+
+/// Chi-square of the difference of two kernels (values and absolute sigmas) over `shells`,
+/// counting the shells where `counted(shell)` holds; returns (chi2, degrees of freedom).
+fn chi2_of_difference(
+    (a, sa): (&[f64], &[f64]),
+    (b, sb): (&[f64], &[f64]),
+    shells: std::ops::Range<usize>,
+    counted: impl Fn(usize) -> bool,
+) -> (f64, f64) {
+    let (mut chi, mut dof) = (0.0, 0.0);
+    for k in shells {
+        let var = sa[k] * sa[k] + sb[k] * sb[k];
+        if var > 0.0 && counted(k) {
+            chi += (a[k] - b[k]).powi(2) / var;
+            dof += 1.0;
+        }
+    }
+    (chi, dof)
 }
 
 /// Largest |j - reference| for r/r0 < 0.9, as a fraction of the reference peak.
@@ -410,15 +436,8 @@ fn dose_point_kernels_match_egsnrc_and_do_not_depend_on_step_size() {
         )
         .unwrap(),
     );
-    let (mut c, mut dof) = (0.0, 0.0);
-    for i in 0..j1.len() {
-        let var = e1[i] * e1[i] + e2[i] * e2[i];
-        if var > 0.0 && j1[i] > 0.01 {
-            c += (j1[i] - j2[i]).powi(2) / var;
-            dof += 1.0;
-        }
-    }
-    assert_chi2("1 MeV kernel, halved steps vs default", (c, dof));
+    let c = chi2_of_difference((&j1, &e1), (&j2, &e2), 0..j1.len(), |i| j1[i] > 0.01);
+    assert_chi2("1 MeV kernel, halved steps vs default", c);
     // 100 keV, 1 keV cut-off as EGSnrc (the kernel default E/100)
     let s01 = spec(0.1, st.csda_range(0.1), 200_000);
     let (j, _) = scaled(&kernel(&s01));
@@ -470,27 +489,17 @@ fn fine_shell_kernel_steps_grow_away_from_the_source() {
     grown.shells = 48;
     let mut held = grown.clone();
     held.seed = 18;
-    let run = |s: &KernelSpec, grow: bool| {
-        let steps = KernelSteps {
-            grow,
+    let (g, gs) = with_sigma(&kernel(&grown));
+    let (h, hs) = with_sigma(&kernel_with(
+        &held,
+        KernelSteps {
+            grow: false,
             ..KernelSteps::default()
-        };
-        run_kernel_with(&ctx(), s, s.condensed_params().unwrap(), steps).unwrap()
-    };
-    let (g, h) = (run(&grown, true), run(&held, false));
-    let peak = h.fractions.iter().cloned().fold(0.0, f64::max);
-    let chi2_over = |shells: std::ops::Range<usize>| {
-        let (mut chi, mut dof) = (0.0, 0.0);
-        for k in shells {
-            let var = (g.fractions[k] * g.rel_uncertainty[k]).powi(2)
-                + (h.fractions[k] * h.rel_uncertainty[k]).powi(2);
-            if var > 0.0 && h.fractions[k] > 0.01 * peak {
-                chi += (g.fractions[k] - h.fractions[k]).powi(2) / var;
-                dof += 1.0;
-            }
-        }
-        (chi, dof)
-    };
+        },
+    ));
+    let peak = h.iter().cloned().fold(0.0, f64::max);
+    let chi2_over =
+        |shells| chi2_of_difference((&g, &gs), (&h, &hs), shells, |k| h[k] > 0.01 * peak);
     assert_chi2(
         "0.1 MeV kernel in 48 shells, grown vs one-shell steps",
         chi2_over(0..48),

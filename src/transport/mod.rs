@@ -57,6 +57,7 @@ pub struct Transport<'a> {
     /// deposit electrons and positrons locally even when electron physics is attached
     pub electrons_local: bool,
     /// geometric limit of one electron step (cm): the smallest voxel size, or the shell width
+    /// (in a sphere with `lepton_far_step_cm` set, the limit near its centre only)
     pub lepton_max_step_cm: f64,
     /// in a sphere, where above `lepton_max_step_cm`: the geometric limit of an electron step
     /// grows with its distance from the centre (half of it, see
