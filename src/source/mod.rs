@@ -337,12 +337,15 @@ fn sample_in(spatial: &Spatial, rng: &mut HistoryRng) -> Vec3 {
                 voxel_cm,
                 dims,
             } => {
-                let v = voxels[alias.sample(rng.uniform(), rng.uniform())] as usize;
-                let (i, j, k) = (
-                    v % dims[0],
-                    (v / dims[0]) % dims[1],
-                    v / (dims[0] * dims[1]),
-                );
+                // (a single voxel, as `vsv`'s source, needs no draw)
+                let v = if voxels.len() == 1 {
+                    voxels[0]
+                } else {
+                    voxels[alias.sample(rng.uniform(), rng.uniform())]
+                };
+                // in 32 bits (voxel indices are u32): a shorter division than in 64
+                let (nx, ny) = (dims[0] as u32, dims[1] as u32);
+                let (i, j, k) = (v % nx, (v / nx) % ny, v / (nx * ny));
                 Vec3::new(
                     (i as f64 + rng.uniform()) * voxel_cm[0],
                     (j as f64 + rng.uniform()) * voxel_cm[1],

@@ -71,6 +71,16 @@ impl Transport<'_> {
                 let (r, per_cm) =
                     *reach.get_or_insert_with(|| self.rejection_reach(pos, Lepton::Electron));
                 let ep = self.electron.expect("electrons are transported");
+                // the range's bounds decide without a logarithm unless it is close to the reach
+                // (the same decision: x / rho * per_cm is non-decreasing in x)
+                if let Some([lo, hi]) = ep.range_bounds(m).bounds(e) {
+                    if hi / rho * per_cm < r {
+                        return true;
+                    }
+                    if lo / rho * per_cm >= r {
+                        return false;
+                    }
+                }
                 ep.range(ep.tables(m, Lepton::Electron), e) / rho * per_cm < r
             };
             let mut stopped = 0.0;

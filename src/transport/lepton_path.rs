@@ -92,7 +92,9 @@ impl Transport<'_> {
         let mut hard = next_hard(0.0, carry.take(), rng, carry);
         let mut done = 0.0;
         // the step's loss goes to one point, uniform along the path walked (reservoir sampling
-        // over the segments: one uniform number per segment)
+        // over the segments: one uniform number per segment), except in a step known to stay
+        // in its voxel, whose deposit goes to that voxel wherever the point is
+        let sample_point = !matches!(within, Some(Some(_)));
         let (mut walked, mut at) = (0.0, p.pos);
         loop {
             let at_hinge = !hinge_done && hinge <= hard;
@@ -106,7 +108,7 @@ impl Transport<'_> {
             } else {
                 self.lepton_advance(p, to - done, track)
             };
-            if d > 0.0 {
+            if d > 0.0 && sample_point {
                 walked += d;
                 let u = rng.uniform() * walked;
                 if u < d {

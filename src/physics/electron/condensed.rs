@@ -190,6 +190,8 @@ pub struct ElectronPhysics {
     /// `max_loss_fraction`: a step's energy-loss limit E (1 - f) sits this far below E on the
     /// grid (negative), computed once, not per track
     loss_limits: [(f64, f64); 2],
+    /// per material: bounds of the electrons' range by energy bin
+    range_bounds: Vec<super::range_bounds::RangeBounds>,
 }
 
 impl ElectronPhysics {
@@ -245,13 +247,27 @@ impl ElectronPhysics {
         let inv_d = 1.0 / (grid.ln_node(1) - grid.ln_node(0));
         let loss_limits = [params.max_loss_fraction_low, params.max_loss_fraction]
             .map(|f| (f, (1.0 - f).ln() * inv_d));
-        Ok(ElectronPhysics {
+        let mut ep = ElectronPhysics {
             params,
             grid,
             materials: out,
             names: materials.iter().map(|m| m.name.clone()).collect(),
             loss_limits,
-        })
+            range_bounds: Vec::new(),
+        };
+        ep.range_bounds = (0..materials.len())
+            .map(|m| {
+                let t = ep.tables(m, Lepton::Electron);
+                super::range_bounds::RangeBounds::new(|e| ep.range(t, e))
+            })
+            .collect();
+        Ok(ep)
+    }
+
+    /// Bounds of the electron range of material `m` by energy bin (see [`Self::range`]).
+    #[inline]
+    pub fn range_bounds(&self, m: usize) -> &super::range_bounds::RangeBounds {
+        &self.range_bounds[m]
     }
 
     /// The largest fractional energy loss f of a step that starts at kinetic energy `e_mev`, and

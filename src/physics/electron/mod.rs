@@ -30,6 +30,7 @@ pub mod elastic;
 pub mod medium;
 pub mod moller;
 pub mod positron;
+pub mod range_bounds;
 pub mod table;
 
 pub use collision::DensityEffect;
