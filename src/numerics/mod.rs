@@ -2,8 +2,10 @@
 
 mod fit;
 mod interp;
+mod octave_bins;
 pub use fit::fit_quadratic;
 pub use interp::{interp_linear, interp_loglog};
+pub use octave_bins::OctaveBins;
 
 use std::ops::{Add, Mul, Sub};
 

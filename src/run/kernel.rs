@@ -46,11 +46,7 @@ impl HistoryKernel for PhotonKernel<'_> {
         let (stack, hist, scratch, born) = s;
         // a source positron also brings its rest energy (see `Balance`)
         hist.emitted += self.source.emit(rng, stack, scratch, born);
-        // (a photon source keeps nothing: no call, about 4 % of a 140 keV photon history's
-        // instructions)
-        if !born.sites.is_empty() {
-            self.transport.deposit_born(born, rng, stack, hist);
-        }
+        self.transport.deposit_born(born, rng, stack, hist);
         self.transport.run(rng, stack, hist);
         chunk.close_history(hist);
     }

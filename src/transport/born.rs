@@ -44,7 +44,24 @@ impl Transport<'_> {
     /// have stopped them before their first step; the others go on the stack with an isotropic
     /// direction. Photons (below the photon cut-off) are deposited where they are born, in
     /// vacuum too, and outside the geometry counted below the cut-off, as in the photon loop.
+    ///
+    /// Inlined to a test of `born`'s emptiness: a photon source keeps nothing, and the call
+    /// cost about 4 % of a 140 keV photon history's instructions.
+    #[inline(always)]
     pub fn deposit_born(
+        &self,
+        born: &mut BornLocal,
+        rng: &mut HistoryRng,
+        stack: &mut Vec<Particle>,
+        score: &mut HistoryScore,
+    ) {
+        if !born.sites.is_empty() {
+            self.deposit_born_sites(born, rng, stack, score);
+        }
+    }
+
+    /// [`Transport::deposit_born`] of a `born` that holds sites.
+    fn deposit_born_sites(
         &self,
         born: &mut BornLocal,
         rng: &mut HistoryRng,

@@ -3,11 +3,15 @@
 //! nearest face) is then decided by a table look-up for all but the few electrons whose range
 //! lies within a few per cent of that distance, with the same decisions as the exact range.
 
-/// Energy bins: `1 << SUB_BITS` per octave from 2^OCTAVE_MIN MeV (0.98 keV) over `OCTAVES`
-/// octaves (to 32 MeV), found from the exponent and the leading mantissa bits of the energy.
-const OCTAVE_MIN: i64 = -10;
-const OCTAVES: usize = 15;
-const SUB_BITS: u32 = 5;
+use crate::numerics::OctaveBins;
+
+/// Energy bins: 32 per octave from 2^-10 MeV (0.98 keV) to 2^5 MeV, found from the exponent and
+/// the leading mantissa bits of the energy.
+const ENERGY_BINS: OctaveBins = OctaveBins {
+    octave_min: -10,
+    octaves: 15,
+    sub_bits: 5,
+};
 
 /// Lower and upper bounds of a monotone range-energy relation per energy bin.
 #[derive(Clone, Debug, Default)]
@@ -19,12 +23,9 @@ impl RangeBounds {
     /// The bounds of `range` (g/cm2 against MeV, non-decreasing) over each bin: its values at
     /// the bin's edges, widened by 1e-12 relative against the rounding of its interpolation.
     pub fn new(range: impl Fn(f64) -> f64) -> Self {
-        let sub = 1usize << SUB_BITS;
-        let bins = (0..OCTAVES * sub)
+        let bins = (0..ENERGY_BINS.count())
             .map(|b| {
-                let base = 2f64.powi((OCTAVE_MIN + (b / sub) as i64) as i32);
-                let edge = |k: usize| base * (1.0 + k as f64 / sub as f64);
-                let (e_lo, e_hi) = (edge(b % sub), edge(b % sub + 1));
+                let (e_lo, e_hi) = ENERGY_BINS.edges(b);
                 [range(e_lo) * (1.0 - 1e-12), range(e_hi) * (1.0 + 1e-12)]
             })
             .collect();
@@ -35,13 +36,7 @@ impl RangeBounds {
     /// number that is not positive and finite).
     #[inline]
     pub fn bounds(&self, e_mev: f64) -> Option<[f64; 2]> {
-        let bits = e_mev.to_bits();
-        let octave = ((bits >> 52) & 0x7ff) as i64 - 1023 - OCTAVE_MIN;
-        if !(0..OCTAVES as i64).contains(&octave) || e_mev <= 0.0 {
-            return None;
-        }
-        let sub = ((bits >> (52 - SUB_BITS)) & ((1 << SUB_BITS) - 1)) as usize;
-        Some(self.bins[((octave as usize) << SUB_BITS) + sub])
+        Some(self.bins[ENERGY_BINS.index(e_mev)?])
     }
 }
 
@@ -65,7 +60,10 @@ mod tests {
         let mut energies: Vec<f64> = (0..100_000)
             .map(|_| 10f64.powf(-3.0 + 4.3 * rng.uniform()))
             .collect();
-        energies.extend((0..OCTAVES * 32).map(|k| 2f64.powf(-10.0 + k as f64 / 32.0)));
+        energies.extend((0..ENERGY_BINS.count()).flat_map(|b| {
+            let (lo, hi) = ENERGY_BINS.edges(b);
+            [lo, hi.next_down()]
+        }));
         for e in energies {
             let r = ep.range(t, e);
             let [lo, hi] = b.bounds(e).expect("in the bins");

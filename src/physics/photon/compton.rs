@@ -2,7 +2,7 @@
 //! correction of the incoherent scattering function S(x, Z) (rejection on S(x)/Z, as in
 //! EGSnrc's `ibcmp = 1` without Doppler broadening).
 
-use crate::numerics::AliasTable;
+use crate::numerics::{AliasTable, OctaveBins};
 use crate::rng::HistoryRng;
 use crate::units::{CLASSICAL_ELECTRON_RADIUS_CM, ELECTRON_MASS_MEV};
 
@@ -35,9 +35,11 @@ pub fn sample_klein_nishina(k_mev: f64, rng: &mut HistoryRng) -> (f64, f64) {
 
 /// Energy bins of the envelope table: 16 per octave from 2^-10 MeV (0.98 keV, below the lowest
 /// photon energy of the tables) to 2^5 MeV, found from the bits of the energy (no logarithm).
-const OCTAVE_MIN: i64 = -10;
-const OCTAVES: usize = 15;
-const SUB_BITS: u32 = 4;
+const ENERGY_BINS: OctaveBins = OctaveBins {
+    octave_min: -10,
+    octaves: 15,
+    sub_bits: 4,
+};
 /// Bins in x = (1 - cos theta)/2 per energy bin.
 const X_BITS: u32 = 6;
 const N_X: usize = 1 << X_BITS;
@@ -69,19 +71,15 @@ struct EnvelopeTable {
 
 impl EnvelopeTable {
     fn build() -> Self {
-        let sub = 1usize << SUB_BITS;
-        let mut bins = Vec::with_capacity(OCTAVES * sub);
-        for oct in 0..OCTAVES {
-            for m in 0..sub {
-                let base = 2f64.powi((OCTAVE_MIN + oct as i64) as i32);
-                let e_lo = base * (1.0 + m as f64 / sub as f64);
-                let e_hi = base * (1.0 + (m + 1) as f64 / sub as f64);
-                bins.push(Self::energy_bin(
+        let bins = (0..ENERGY_BINS.count())
+            .map(|b| {
+                let (e_lo, e_hi) = ENERGY_BINS.edges(b);
+                Self::energy_bin(
                     2.0 * e_lo / ELECTRON_MASS_MEV,
                     2.0 * e_hi / ELECTRON_MASS_MEV,
-                ));
-            }
-        }
+                )
+            })
+            .collect();
         EnvelopeTable { bins }
     }
 
@@ -114,13 +112,7 @@ impl EnvelopeTable {
     /// The energy bin of `e_mev` (exponent and the top mantissa bits), None outside the table.
     #[inline]
     fn locate(&self, e_mev: f64) -> Option<&[EnvelopeBin; N_X]> {
-        let bits = e_mev.to_bits();
-        let octave = ((bits >> 52) & 0x7ff) as i64 - 1023 - OCTAVE_MIN;
-        if !(0..OCTAVES as i64).contains(&octave) {
-            return None;
-        }
-        let sub = ((bits >> (52 - SUB_BITS)) & ((1 << SUB_BITS) - 1)) as usize;
-        self.bins.get(((octave as usize) << SUB_BITS) + sub)
+        self.bins.get(ENERGY_BINS.index(e_mev)?)
     }
 }
 
@@ -253,7 +245,8 @@ mod tests {
         let mut r = HistoryRng::new(17, 0);
         for n in 0..2_000_000u64 {
             // energies over the whole table, x at random and at bin edges
-            let e = 2f64.powf(OCTAVE_MIN as f64 + OCTAVES as f64 * r.uniform());
+            let e =
+                2f64.powf(ENERGY_BINS.octave_min as f64 + ENERGY_BINS.octaves as f64 * r.uniform());
             let env = table.locate(e).expect("inside the table");
             let x = if n % 4 == 0 {
                 (r.uniform() * N_X as f64).floor() / N_X as f64
