@@ -159,7 +159,8 @@ impl Node {
     /// node to `end` along the CSDA path.
     #[inline]
     pub fn soft_moments_to(&self, end: &Node) -> (f64, f64) {
-        ((end.k1 - self.k1).exp(), (end.k2 - self.k2).exp())
+        let exp = crate::numerics::fast_exp;
+        (exp(end.k1 - self.k1), exp(end.k2 - self.k2))
     }
 }
 
@@ -338,7 +339,7 @@ impl ElectronPhysics {
         let (r0, r1) = (rs[hi - 1], rs[hi]);
         let f = if r1 > r0 { (r - r0) / (r1 - r0) } else { 0.0 };
         let (l0, l1) = (self.grid.ln_node(hi - 1), self.grid.ln_node(hi));
-        ((l0 + f * (l1 - l0)).exp(), (hi - 1, f))
+        (crate::numerics::fast_exp(l0 + f * (l1 - l0)), (hi - 1, f))
     }
 
     /// Tables at a grid location from `locate` or `energy_at_range_loc`.
