@@ -358,10 +358,11 @@ fn run_round<K: HistoryKernel>(
     progress: &dyn RunProgress,
 ) {
     let Histories { key, lo, hi } = h;
+    let n_bins = tally.n_bins();
     let shared = Mutex::new(tally);
     let n_chunks = (hi - lo).div_ceil(CHUNK);
     (0..n_chunks).into_par_iter().for_each_init(
-        || (kernel.scratch(), ChunkScore::default()),
+        || (kernel.scratch(), ChunkScore::for_bins(n_bins)),
         |(scratch, chunk), c| {
             let a = lo + c * CHUNK;
             let b = (a + CHUNK).min(hi);

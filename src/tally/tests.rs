@@ -1,4 +1,5 @@
 //! Unit tests of the history scores, chunk folding and tally arithmetic.
+use super::chunk::{DENSE_BINS, DIRECT_BINS};
 use super::*;
 #[test]
 fn uncertainty_of_constant_deposit_is_zero_and_merge_is_exact() {
@@ -103,7 +104,7 @@ fn folded_history_totals_match_a_map_for_random_bin_lists() {
         }
         let mut c = ChunkScore::default();
         let mut l = list.clone();
-        c.fold(&mut l);
+        c.fold(&mut l, 0);
         let mut got = c.entries.clone();
         got.sort_unstable();
         let want: Vec<(u32, u64)> = expect.iter().map(|(&b, &e)| (b, quantise(e))).collect();
@@ -134,4 +135,50 @@ fn bernoulli_uncertainty_matches_formula() {
         (m - 0.25).abs() < 1e-12 && (r - expect).abs() < 1e-9,
         "{m} {r} {expect}"
     );
+}
+#[test]
+fn direct_chunks_give_the_tally_of_listed_chunks() {
+    // random histories (ordinary bins with repeats and long lists, extra bins, counting marks,
+    // a second score closed at an offset) closed into chunks that keep their own sums
+    // (`for_bins`) and into chunks that list their deposits: the same tally, exactly
+    let n_bins = 40usize;
+    assert!(n_bins <= DIRECT_BINS);
+    let mut r = crate::rng::HistoryRng::new(21, 0);
+    let (mut direct_t, mut listed_t) = (Tally::new(n_bins), Tally::new(n_bins));
+    let (mut direct, mut listed) = (ChunkScore::for_bins(n_bins), ChunkScore::default());
+    for chunk in 0..20 {
+        for _ in 0..50 {
+            let deposits: Vec<(u32, f64)> = (0..(r.uniform() * 40.0) as usize)
+                .map(|_| ((r.uniform() * 30.0) as u32, r.uniform()))
+                .collect();
+            let extra = ((r.uniform() * 4.0) as usize, r.uniform());
+            let mark = (r.uniform() < 0.3).then(|| 34 + (r.uniform() * 2.0) as u32);
+            let second_deposit = ((r.uniform() * 4.0) as u32, r.uniform());
+            let escaped = r.uniform();
+            for c in [&mut direct, &mut listed] {
+                let (mut h, mut second) =
+                    (HistoryScore::with_extra(30, 4), HistoryScore::default());
+                for &(b, e) in &deposits {
+                    h.score(b, e);
+                }
+                h.score_extra(extra.0, extra.1);
+                if let Some(m) = mark {
+                    h.mark(m);
+                }
+                (h.emitted, h.escaped) = (1.0, escaped);
+                second.score(second_deposit.0, second_deposit.1);
+                c.close_history(&mut h);
+                c.close_history_at(&mut second, 36);
+            }
+        }
+        if chunk % 3 == 0 {
+            direct_t.absorb(&mut direct);
+            listed_t.absorb(&mut listed);
+        }
+    }
+    direct_t.absorb(&mut direct);
+    listed_t.absorb(&mut listed);
+    assert!(direct.entries.is_empty() && !listed_t.bins.iter().all(|b| b.sum == 0));
+    assert_eq!(direct_t, listed_t);
+    assert_eq!(direct_t.histories, 1000);
 }
