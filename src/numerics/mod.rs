@@ -262,7 +262,7 @@ impl AliasTable {
     #[inline]
     pub fn sample(&self, u1: f64, u2: f64) -> usize {
         let n = self.prob.len();
-        let i = ((u1 * n as f64) as usize).min(n - 1);
+        let i = clamped_index(u1 * n as f64, n);
         if u2 < self.prob[i] {
             i
         } else {

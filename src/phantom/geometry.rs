@@ -91,8 +91,10 @@ pub fn sphere_shell(r_cm: f64, radius_cm: f64, shells: usize) -> Option<usize> {
     if r_cm >= radius_cm {
         return None;
     }
-    let b = ((r_cm / radius_cm) * shells as f64) as usize;
-    Some(b.min(shells - 1))
+    Some(crate::numerics::clamped_index(
+        (r_cm / radius_cm) * shells as f64,
+        shells,
+    ))
 }
 
 /// Distance (cm) from `pos` (inside) along `dir` to the faces of the box [0, size] (cm); 0 when
@@ -304,9 +306,10 @@ impl VoxelLookup {
         let mut d = f64::INFINITY;
         for a in 0..3 {
             let f = pos.get(a) * self.inv_voxel_cm[a];
-            // the fraction within the voxel (a truncation: positions inside the grid are not
-            // negative, and a negative one gives a negative distance, never a rejection)
-            let f = f - (f as u64) as f64;
+            // the fraction within the voxel (a truncation toward zero: positions inside the grid
+            // are not negative, and a negative one gives a negative distance, never a
+            // rejection; one rounding instruction, where `f as u64` saturates in about ten)
+            let f = f - f.trunc();
             d = d.min(f.min(1.0 - f) * self.voxel_cm[a]);
         }
         d

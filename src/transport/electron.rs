@@ -114,7 +114,8 @@ impl Transport<'_> {
             let (f_lim, dx_lim) = ep.loss_limit(e0);
             let x_lim = loc0.0 as f64 + loc0.1 + dx_lim;
             let e_lim = e0 * (1.0 - f_lim);
-            let loc_lim = (x_lim as usize, x_lim - (x_lim as usize) as f64);
+            let i_lim = crate::numerics::clamped_index(x_lim, ep.grid.n);
+            let loc_lim = (i_lim, x_lim - i_lim as f64);
             let by_loss = e_lim > cut && x_lim > 0.0;
             let r_lim = if by_loss {
                 ep.range_loc(tab, loc_lim)
