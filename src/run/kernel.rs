@@ -4,7 +4,6 @@
 
 use crate::particle::{BornLocal, Particle};
 use crate::rng::HistoryRng;
-use crate::source::nuclide::Emission;
 use crate::source::Source;
 use crate::tally::{ChunkScore, HistoryScore};
 use crate::transport::Transport;
@@ -29,7 +28,7 @@ pub struct PhotonKernel<'a> {
 }
 
 impl HistoryKernel for PhotonKernel<'_> {
-    type Scratch = (Vec<Particle>, HistoryScore, Vec<Emission>, BornLocal);
+    type Scratch = (Vec<Particle>, HistoryScore, BornLocal);
     fn n_bins(&self) -> usize {
         self.transport.n_bins()
     }
@@ -37,15 +36,14 @@ impl HistoryKernel for PhotonKernel<'_> {
         (
             Vec::with_capacity(64),
             self.transport.new_score(),
-            Vec::with_capacity(32),
             self.transport.born_local(),
         )
     }
     #[inline]
     fn history(&self, rng: &mut HistoryRng, s: &mut Self::Scratch, chunk: &mut ChunkScore) {
-        let (stack, hist, scratch, born) = s;
+        let (stack, hist, born) = s;
         // a source positron also brings its rest energy (see `Balance`)
-        hist.emitted += self.source.emit(rng, stack, scratch, born);
+        hist.emitted += self.source.emit(rng, stack, born);
         self.transport.deposit_born(born, rng, stack, hist);
         self.transport.run(rng, stack, hist);
         chunk.close_history(hist);

@@ -23,7 +23,7 @@ use crate::phantom::Phantom;
 use crate::rng::HistoryRng;
 use anyhow::{bail, Result};
 pub use nuclide::DecayData;
-use nuclide::{Emission, EmissionKind, Nuclide};
+use nuclide::{EmissionKind, Nuclide};
 use std::sync::Arc;
 
 /// Where source particles start.
@@ -243,13 +243,12 @@ impl Source {
     /// Samples the particles of one source event (one particle, or all radiations of one decay),
     /// pushes them on `stack`, or in `born` the electrons that stop at once, and returns the
     /// energy they carry (kinetic energy, plus the rest energy of positrons, which reappears as
-    /// annihilation photons). `scratch` is reused.
+    /// annihilation photons).
     #[inline]
     pub fn emit(
         &self,
         rng: &mut HistoryRng,
         stack: &mut Vec<Particle>,
-        scratch: &mut Vec<Emission>,
         born: &mut BornLocal,
     ) -> f64 {
         let pos = self.sample_position(rng);
@@ -291,21 +290,20 @@ impl Source {
                             None => continue,
                         }
                     }
-                    scratch.clear();
-                    m.nuclide.sample_decay(rng, scratch);
-                    for em in scratch.iter() {
-                        if em.energy_mev <= 0.0 {
-                            continue;
+                    // each radiation is placed as it is drawn (no list of the decay's)
+                    m.nuclide.for_each_emission(rng, |kind, e, rng| {
+                        if e <= 0.0 {
+                            return;
                         }
-                        let kind = match em.kind {
+                        let kind = match kind {
                             EmissionKind::Photon => ParticleKind::Photon,
                             EmissionKind::Electron => ParticleKind::Electron,
                             EmissionKind::Positron => ParticleKind::Positron,
                             EmissionKind::Alpha => ParticleKind::Alpha,
                             EmissionKind::Recoil => ParticleKind::Recoil,
                         };
-                        total += place_emitted(stack, born, (kind, em.energy_mev), at, None, rng);
-                    }
+                        total += place_emitted(stack, born, (kind, e), at, None, rng);
+                    });
                 }
                 total
             }

@@ -440,8 +440,20 @@ impl Nuclide {
 
     /// Samples all radiations of one decay into `out` (appended; `out` is not cleared).
     pub fn sample_decay(&self, rng: &mut HistoryRng, out: &mut Vec<Emission>) {
-        let push =
-            |out: &mut Vec<Emission>, kind, energy_mev| out.push(Emission { kind, energy_mev });
+        self.for_each_emission(rng, |kind, energy_mev, _| {
+            out.push(Emission { kind, energy_mev })
+        });
+    }
+
+    /// Samples all radiations of one decay and calls `emit(kind, energy MeV, rng)` for each as
+    /// it is drawn (the primary first, then the lines; `rng` is lent back to the caller between
+    /// draws, e.g. for a direction), without a list of the decay's emissions.
+    #[inline]
+    pub fn for_each_emission(
+        &self,
+        rng: &mut HistoryRng,
+        mut emit: impl FnMut(EmissionKind, f64, &mut HistoryRng),
+    ) {
         match self.primaries[self.primary_alias.sample(rng.uniform(), rng.uniform())] {
             Primary::None => {}
             Primary::BetaMinus(i) => {
@@ -449,22 +461,22 @@ impl Nuclide {
                     .spectrum
                     .as_ref()
                     .expect("beta- spectrum");
-                push(out, EmissionKind::Electron, s.sample_rng(rng));
+                let e = s.sample_rng(rng);
+                emit(EmissionKind::Electron, e, rng);
             }
             Primary::Positron(i) => {
                 let s = self.ec_beta_plus[i]
                     .spectrum
                     .as_ref()
                     .expect("beta+ spectrum");
-                push(out, EmissionKind::Positron, s.sample_rng(rng));
+                let e = s.sample_rng(rng);
+                emit(EmissionKind::Positron, e, rng);
             }
             Primary::Alpha(i) => {
-                push(out, EmissionKind::Alpha, self.alphas[i].energy_mev);
-                push(out, EmissionKind::Recoil, self.alphas[i].recoil_mev);
+                emit(EmissionKind::Alpha, self.alphas[i].energy_mev, rng);
+                emit(EmissionKind::Recoil, self.alphas[i].recoil_mev, rng);
             }
         }
-        self.line_sampler.sample(rng, |kind, energy_mev, _| {
-            out.push(Emission { kind, energy_mev })
-        });
+        self.line_sampler.sample(rng, emit);
     }
 }

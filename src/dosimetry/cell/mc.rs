@@ -33,7 +33,6 @@ use crate::physics::electron::condensed::{CondensedParams, ElectronPhysics};
 use crate::physics::ion::{build_table, Ion, IonTable};
 use crate::physics::photon::PhotonPhysics;
 use crate::rng::HistoryRng;
-use crate::source::nuclide::Emission;
 use crate::source::{Source, Spatial, Spectrum};
 use crate::transport::{Geometry, Transport};
 use crate::units::MEV_TO_J;
@@ -215,7 +214,6 @@ impl Setup<'_> {
     fn chunk(&self, src: SourceRegion, key: u64, lo: u64, hi: u64) -> Sums {
         let mut sums = Sums::default();
         let mut stack: Vec<Particle> = Vec::new();
-        let mut scratch: Vec<Emission> = Vec::new();
         // every electron on the stack: this driver moves the particles to its own source point
         let mut keep_all = BornLocal::default();
         let mut score = self.transport.new_score();
@@ -225,9 +223,7 @@ impl Setup<'_> {
             let pos = pos_um * 1e-4;
             stack.clear();
             score.clear();
-            sums.emitted += self
-                .source
-                .emit(&mut rng, &mut stack, &mut scratch, &mut keep_all);
+            sums.emitted += self.source.emit(&mut rng, &mut stack, &mut keep_all);
             let mut e = [0.0; 2];
             let (mut alpha_dep, mut alpha_esc) = (0.0, 0.0);
             // alphas and recoils here; photons and electrons through the transport
