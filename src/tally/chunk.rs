@@ -59,7 +59,10 @@ impl ChunkScore {
     /// Keeps a history's deposits, in its bins plus `offset`, and its balance, and clears it.
     #[inline]
     fn close_with_offset(&mut self, h: &mut HistoryScore, offset: u32) {
-        self.fold(&mut h.entries, offset);
+        // (a totals-only score, `vsv`'s, lists nothing)
+        if !h.entries.is_empty() {
+            self.fold(&mut h.entries, offset);
+        }
         if !h.aux.is_empty() {
             self.fold(&mut h.aux, offset);
         }

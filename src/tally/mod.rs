@@ -111,7 +111,7 @@ impl HistoryScore {
     }
     /// Scores energy deposited at a site: in its ordinary bin `bin` (unless
     /// [`Self::totals_only`]) and in its dense extra bin `k` (its region's total).
-    #[inline]
+    #[inline(always)]
     pub fn score_site(&mut self, bin: u32, k: usize, e: f64) {
         if !self.totals_only {
             self.score(bin, e);
