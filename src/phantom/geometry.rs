@@ -58,7 +58,9 @@ fn voxel_ijk(p: Vec3, inv_voxel_cm: [f64; 3], dims: [usize; 3]) -> Option<(usize
     let fx = p.x * inv_voxel_cm[0];
     let fy = p.y * inv_voxel_cm[1];
     let fz = p.z * inv_voxel_cm[2];
-    let e = dims.map(|d| d as f64);
+    // through u32 (the grid's dimensions are below 2^32): one conversion instruction each,
+    // where a usize takes the unsigned 64-bit sequence
+    let e = dims.map(|d| d as u32 as f64);
     if !(fx >= 0.0 && fy >= 0.0 && fz >= 0.0 && fx < e[0] && fy < e[1] && fz < e[2]) {
         return None;
     }

@@ -138,7 +138,7 @@ impl Transport<'_> {
             let n_end = ep.at_loc(tab, loc_end);
             let sig_maj = n0.sig_inel.max(n_end.sig_inel);
             // majorant mean free paths to it: what the last step left over, or a fresh draw
-            let mfp = carry_inel.take().unwrap_or_else(|| rng.mfp_by_log());
+            let mfp = carry_inel.take().unwrap_or_else(|| rng.mfp());
             let t_hard = if sig_maj > 0.0 {
                 mfp / sig_maj
             } else {

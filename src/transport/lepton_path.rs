@@ -77,7 +77,7 @@ impl Transport<'_> {
             }
             let mut s = from;
             loop {
-                s += carried.take().unwrap_or_else(|| rng.mfp_by_log()) / h_maj;
+                s += carried.take().unwrap_or_else(|| rng.mfp()) / h_maj;
                 if s >= len_cm {
                     *out = Some((s - len_cm) * h_maj);
                     return f64::INFINITY;

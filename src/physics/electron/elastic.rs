@@ -250,7 +250,7 @@ pub fn soft_inelastic_share(w_cc_mev: f64, w_max_mev: f64, i_mev: f64) -> f64 {
 pub fn sample_soft(m1: f64, p2: f64, rng: &mut HistoryRng) -> f64 {
     let exponential = |tau: f64, rng: &mut HistoryRng| loop {
         // tau <= 0.2: a draw beyond x = 2 has probability below 5e-5
-        let x = tau * rng.mfp_by_log();
+        let x = tau * rng.mfp();
         if x <= 2.0 {
             return 1.0 - x;
         }
