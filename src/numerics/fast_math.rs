@@ -3,12 +3,13 @@
 //! (glibc's `log` and `exp` take about 46 and 67 instructions with their calls). Accuracy: see
 //! each function and the tests.
 //!
-//! `fast_ln`: for x = 2^e m with m in [1, 2): ln x = e ln 2 + ln c + ln(1 + r), where c is the centre of
-//! the 1/256-wide cell of [1, 2) that holds m and r = (m - c) / c, so |r| < 2^-9. ln(1 + r) is
-//! its Taylor series to r^5 (the first omitted term is below r^6 / 6 < 1e-17). The table of
-//! (1 / c, ln c) is computed at compile time, ln c from the series of 2 atanh((c - 1) / (c + 1)).
-//! Only absolute accuracy is claimed: near x = 1 from below the result is -ln 2 + ln c_255 + ...,
-//! whose relative error is large where ln x is tiny; grid locations and -ln(u) need the absolute.
+//! `fast_ln`: for x = 2^e m with m in [1, 2), ln x = e ln 2 + ln c + ln(1 + r), where c is the
+//! centre of the 1/256-wide cell of [1, 2) that holds m and r = m / c - 1, so |r| < 2^-9.
+//! ln(1 + r) is its Taylor series to r^5 (the first omitted term is below r^6 / 6 < 1e-17). The
+//! table of (1 / c, ln c) is computed at compile time, ln c from the series of
+//! 2 atanh((c - 1) / (c + 1)). Only absolute accuracy is claimed: near x = 1 from below the
+//! result is -ln 2 + ln c_255 + ..., whose relative error is large where ln x is tiny; grid
+//! locations and -ln(u) need the absolute one.
 
 /// Cells per octave (the top 8 bits of the mantissa pick one).
 const CELL_BITS: u32 = 8;
@@ -57,9 +58,9 @@ const fn const_ln(c: f64) -> f64 {
     2.0 * sum
 }
 
-/// ln x for a positive, finite, normal x (error below 5e-16 x max(1, |ln x|) there); anything else
-/// (zero, negative, subnormal, infinite, NaN) goes to `f64::ln`, so the result is always that
-/// of the logarithm up to the stated error.
+/// ln x for a positive, finite, normal x (error below 5e-16 x max(1, |ln x|) there); anything
+/// else (zero, negative, subnormal, infinite, NaN) goes to `f64::ln`, so the result is always
+/// that of the logarithm up to the stated error.
 #[inline(always)]
 pub fn fast_ln(x: f64) -> f64 {
     let bits = x.to_bits();
@@ -119,7 +120,7 @@ const fn const_exp(y: f64) -> f64 {
 /// omitted term is below 1e-19).
 #[inline(always)]
 pub fn fast_exp(y: f64) -> f64 {
-    // NaN fails the comparison too
+    // (NaN fails the first comparison, hence the second)
     if y.abs() > 700.0 || y.is_nan() {
         return libm_exp(y);
     }
@@ -143,7 +144,7 @@ pub fn fast_exp(y: f64) -> f64 {
 
 /// `f64::ln` for the inputs [`fast_ln`] leaves to it, out of line and opaque to the optimiser:
 /// LLVM treats libm's `log` as free of side effects and would otherwise call it on every input
-/// and select the result (measured: the call was made at every use).
+/// and select the result (measured for `exp`: the call was made at every use).
 #[cold]
 #[inline(never)]
 fn libm_ln(x: f64) -> f64 {
