@@ -40,10 +40,11 @@ impl ChunkScore {
         }
         c
     }
-    /// Keeps one history's quantised deposit `q` in `bin`.
+    /// Keeps one history's total `e` (MeV, or a count) in `bin`, quantised; nothing when it
+    /// rounds to zero.
     #[inline]
-    fn keep(&mut self, bin: u32, q: u64) {
-        keep_in(&mut self.direct, &mut self.entries, bin, q);
+    fn keep(&mut self, bin: u32, e: f64) {
+        keep_in(&mut self.direct, &mut self.entries, bin, e);
     }
     /// Closes a history: combines its deposits per bin, quantises them, keeps the balance.
     pub fn close_history(&mut self, h: &mut HistoryScore) {
@@ -59,23 +60,15 @@ impl ChunkScore {
     /// Keeps a history's deposits, in its bins plus `offset`, and its balance, and clears it.
     #[inline]
     fn close_with_offset(&mut self, h: &mut HistoryScore, offset: u32) {
-        // (a totals-only score, `vsv`'s, lists nothing)
-        if !h.entries.is_empty() {
-            self.fold(&mut h.entries, offset);
-        }
-        if !h.aux.is_empty() {
-            self.fold(&mut h.aux, offset);
-        }
+        self.fold(&mut h.entries, offset);
+        self.fold(&mut h.aux, offset);
         for (k, e) in h.extra.iter() {
-            let q = quantise(e);
-            if q > 0 {
-                self.keep(offset + h.extra_offset + k, q);
-            }
+            self.keep(offset + h.extra_offset + k, e);
         }
         if !h.marks.is_empty() {
             h.marks.sort_unstable();
             for run in h.marks.chunk_by(|a, b| a == b) {
-                self.keep(offset + run[0], quantise(run.len() as f64));
+                self.keep(offset + run[0], run.len() as f64);
             }
         }
         self.balance.emitted.add_mev(h.emitted);
@@ -87,8 +80,16 @@ impl ChunkScore {
     /// Sums one history's (bin, value) list per bin and keeps the quantised sums: a short list
     /// (a photon history's few voxels) by comparing every pair, each bin's values summed in
     /// their order of scoring where the bin first appears; a longer one in a dense array when
-    /// its bins are all below `DENSE_BINS` (again in order of scoring), else by sorting it.
+    /// its bins are all below `DENSE_BINS` (again in order of scoring), else by sorting it. An
+    /// empty list (a totals-only score's, `vsv`'s) costs one test, inlined at the caller.
+    #[inline(always)]
     pub(super) fn fold(&mut self, entries: &mut [(u32, f64)], offset: u32) {
+        if !entries.is_empty() {
+            self.fold_list(entries, offset);
+        }
+    }
+    /// [`Self::fold`] of a list that holds entries.
+    fn fold_list(&mut self, entries: &mut [(u32, f64)], offset: u32) {
         const SHORT: usize = 24;
         if entries.len() <= SHORT {
             // most photon histories score each bin once: a 256-bit filter of the bins proves
@@ -103,10 +104,7 @@ impl ChunkScore {
             }
             if !repeated {
                 for &(bin, e) in entries.iter() {
-                    let q = quantise(e);
-                    if q > 0 {
-                        self.keep(offset + bin, q);
-                    }
+                    self.keep(offset + bin, e);
                 }
                 return;
             }
@@ -120,10 +118,7 @@ impl ChunkScore {
                         e += x.1;
                     }
                 }
-                let q = quantise(e);
-                if q > 0 {
-                    self.keep(offset + bin, q);
-                }
+                self.keep(offset + bin, e);
             }
             return;
         }
@@ -140,10 +135,7 @@ impl ChunkScore {
                 e += entries[k].1;
                 k += 1;
             }
-            let q = quantise(e);
-            if q > 0 {
-                self.keep(offset + bin, q);
-            }
+            self.keep(offset + bin, e);
         }
     }
     /// [`Self::fold`] of a list whose bins are all below `DENSE_BINS`.
@@ -155,12 +147,8 @@ impl ChunkScore {
             self.dense.add(bin as usize, e);
         }
         let (direct, list) = (&mut self.direct, &mut self.entries);
-        self.dense.drain(|bin, e| {
-            let q = quantise(e);
-            if q > 0 {
-                keep_in(direct, list, offset + bin, q);
-            }
-        });
+        self.dense
+            .drain(|bin, e| keep_in(direct, list, offset + bin, e));
     }
     /// Number of deposits listed so far (none in a chunk with its own sums): callers that run
     /// many histories into one chunk fold it into the tally when the list grows long.
@@ -187,15 +175,11 @@ impl ChunkScore {
                 prefetch(&t.bins[b as usize]);
             }
             let (bin, q) = e[k];
-            let q = q as u128;
-            let b = &mut t.bins[bin as usize];
-            b.sum += q;
-            b.sum2 += q * q;
+            t.bins[bin as usize].add_history(q);
         }
         assert!(self.direct.len() <= t.bins.len(), "chunk of a larger tally");
         for (to, from) in t.bins.iter_mut().zip(self.direct.iter_mut()) {
-            to.sum += from.sum;
-            to.sum2 += from.sum2;
+            to.add(from);
             *from = Bin::default();
         }
         t.balance.add(&self.balance);
@@ -208,13 +192,13 @@ impl ChunkScore {
 
 /// [`ChunkScore::keep`] on the chunk's two stores, for callers that hold other parts of it.
 #[inline]
-fn keep_in(direct: &mut [Bin], list: &mut Vec<(u32, u64)>, bin: u32, q: u64) {
+fn keep_in(direct: &mut [Bin], list: &mut Vec<(u32, u64)>, bin: u32, e: f64) {
+    let q = quantise(e);
+    if q == 0 {
+        return;
+    }
     match direct.get_mut(bin as usize) {
-        Some(b) => {
-            let q = q as u128;
-            b.sum += q;
-            b.sum2 += q * q;
-        }
+        Some(b) => b.add_history(q),
         None => list.push((bin, q)),
     }
 }

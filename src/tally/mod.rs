@@ -242,6 +242,22 @@ pub struct Bin {
     pub sum2: u128,
 }
 
+impl Bin {
+    /// Adds one history's quantised deposit q (units of DEPOSIT_UNIT_MEV) and its square.
+    #[inline]
+    pub fn add_history(&mut self, q: u64) {
+        let q = q as u128;
+        self.sum += q;
+        self.sum2 += q * q;
+    }
+    /// Adds another bin's sums (a chunk's, or another job's).
+    #[inline]
+    pub fn add(&mut self, o: &Bin) {
+        self.sum += o.sum;
+        self.sum2 += o.sum2;
+    }
+}
+
 /// Sums and sums of squares of per-history deposits per bin, in fixed point (one cache line
 /// fetch per scored bin).
 #[derive(Clone, Debug, PartialEq)]
@@ -284,8 +300,7 @@ impl Tally {
     pub fn merge(&mut self, o: &Tally) {
         assert_eq!(self.bins.len(), o.bins.len());
         for (a, b) in self.bins.iter_mut().zip(&o.bins) {
-            a.sum += b.sum;
-            a.sum2 += b.sum2;
+            a.add(b);
         }
         self.balance.add(&o.balance);
         self.histories += o.histories;
